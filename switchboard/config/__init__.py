@@ -1,0 +1,22 @@
+"""Typed, validated settings: defaults that run with no file, a TOML file, env overrides."""
+
+from switchboard.config.errors import ConfigError, ConfigProblem
+from switchboard.config.load import load_settings
+from switchboard.config.model import (
+    AgiSettings,
+    AmiSettings,
+    DatabaseSettings,
+    LoggingSettings,
+    Settings,
+)
+
+__all__ = [
+    "AgiSettings",
+    "AmiSettings",
+    "ConfigError",
+    "ConfigProblem",
+    "DatabaseSettings",
+    "LoggingSettings",
+    "Settings",
+    "load_settings",
+]

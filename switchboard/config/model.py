@@ -1,0 +1,77 @@
+"""Frozen settings sections. Every default runs on one machine with no file at all.
+
+Durations carry their unit in the name (``_s``). Secrets are ``SecretStr`` so that
+they never print; each may instead be read from a file named by ``<name>_file``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AmiSettings(_Section):
+    """How to reach one Asterisk Manager Interface."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(5038, ge=1, le=65535)
+    username: str = "switchboard"
+    secret: SecretStr = SecretStr("switchboard")
+    secret_file: Path | None = None
+    auth: Literal["md5", "plain"] = "md5"
+    # Login "Events:" mask: "on", "off", or a class list such as "call,agent".
+    events: str = "on"
+    # Server-side filters sent as "Filter" actions after login, e.g. "!Event: VarSet".
+    event_filters: tuple[str, ...] = ()
+    action_timeout_s: float = Field(10.0, gt=0)
+    connect_timeout_s: float = Field(5.0, gt=0)
+    keepalive_interval_s: float = Field(20.0, gt=0)
+    reconnect_initial_delay_s: float = Field(0.5, gt=0)
+    reconnect_max_delay_s: float = Field(30.0, gt=0)
+    # A peer whose single message exceeds this is cut off (bounded memory).
+    max_message_bytes: int = Field(1_048_576, ge=1024)
+
+
+class AgiSettings(_Section):
+    """The FastAGI server Asterisk connects to."""
+
+    bind: str = "127.0.0.1"
+    port: int = Field(4573, ge=0, le=65535)
+    max_sessions: int = Field(1000, ge=1)
+    # Default time one AGI command may take; commands that wait on people
+    # (EXEC Dial, RECORD FILE) get their own, longer allowance.
+    command_timeout_s: float = Field(30.0, gt=0)
+    # A session in which nothing happens for this long is closed.
+    idle_timeout_s: float = Field(3600.0, gt=0)
+    max_line_bytes: int = Field(65536, ge=1024)
+
+
+class DatabaseSettings(_Section):
+    """Where durable records live. SQLite is the embedded default."""
+
+    url: str = "sqlite:///var/switchboard.sqlite"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    pool_threads: int = Field(4, ge=1, le=64)
+
+
+class LoggingSettings(_Section):
+    # "auto": readable console on a terminal, JSON lines otherwise.
+    format: Literal["auto", "json", "console"] = "auto"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class Settings(_Section):
+    """All settings; the composition root (``switchboard.app``) is the only reader."""
+
+    ami: AmiSettings = AmiSettings()
+    agi: AgiSettings = AgiSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    logging: LoggingSettings = LoggingSettings()
+    flows_dir: Path = Path("flows")
