@@ -52,9 +52,13 @@ def load_settings(
                 [ConfigProblem(source, "(file)", "a readable TOML settings file", "no such file")]
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError([ConfigProblem(source, "(file)", "a readable file", str(exc))]) from None
+            raise ConfigError(
+                [ConfigProblem(source, "(file)", "a readable file", str(exc))]
+            ) from None
         except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)
+            # Python 3.11's TOMLDecodeError has no lineno attribute; its message does.
+            found = re.search(r"line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
             raise ConfigError(
                 [ConfigProblem(source, "(syntax)", "valid TOML", str(exc), line)]
             ) from None
