@@ -1,1 +1,1 @@
-"""Computer-telephony integration: the Asterisk wire protocols (AMI, FastAGI) and the live call model."""
+"""Computer-telephony integration: Asterisk wire protocols (AMI, FastAGI), live call model."""
