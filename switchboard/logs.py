@@ -81,7 +81,11 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     if capture_twisted:
-        level = LogLevel.levelWithName({"warning": "warn"}.get(settings.level, settings.level))
+        # Twisted's info chatter ("Starting factory", "Main loop terminated") is noise to an
+        # operator; it is shown only when debugging.
+        level = {"debug": LogLevel.debug, "error": LogLevel.error}.get(
+            settings.level, LogLevel.warn
+        )
         predicate = LogLevelFilterPredicate(defaultLogLevel=level)
         globalLogBeginner.beginLoggingTo(
             [FilteringLogObserver(twisted_to_structlog, [predicate])],

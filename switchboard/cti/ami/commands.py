@@ -80,7 +80,13 @@ def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.std
     code = [0]
 
     async def send(client: AmiClient) -> None:
-        await client.when_ready(fail_after_failures=1)
+        try:
+            await client.when_ready(fail_after_failures=1)
+        except Exception as exc:  # any connect or login failure: one clear line, no traceback
+            where = f"{settings.ami.host}:{settings.ami.port}"
+            print(f"switchboard: cannot reach AMI at {where}: {exc}", file=sys.stderr)
+            code[0] = 1
+            return
         try:
             if gather:
                 result: EventList = await client.send_list(action)
@@ -99,7 +105,11 @@ def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.std
         client = client_factory(settings.ami, reactor)
         client.startService()
         d = defer.Deferred.fromCoroutine(send(client))
-        d.addBoth(lambda r: client.stopService().addCallback(lambda _: r))
+        # Stop on the next turn: when_ready() fails from inside ClientService's own state
+        # transition, which must not be re-entered.
+        d.addBoth(
+            lambda r: task.deferLater(reactor, 0, client.stopService).addCallback(lambda _: r)
+        )
         return d
 
     try:

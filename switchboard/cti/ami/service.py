@@ -193,12 +193,21 @@ class _LossGuardEndpoint:
         self._inner = inner
 
     def connect(self, protocolFactory: Any) -> Deferred[Any]:
-        return self._inner.connect(_GuardFactory(protocolFactory)).addCallback(
-            lambda guard: guard.inner
+        connecting = self._inner.connect(_GuardFactory(protocolFactory))
+        connecting.addCallbacks(lambda guard: guard.inner, self._connect_failed)
+        return connecting
+
+    def _connect_failed(self, failure: Failure) -> Failure:
+        # ClientService retries with back-off; the operator should see each failed attempt.
+        log.warning(
+            "ami_connect_failed", endpoint=repr(self._inner), error=failure.getErrorMessage()
         )
+        return failure
 
 
 class _GuardFactory(Factory):
+    noisy = False
+
     def __init__(self, wrapped: Any) -> None:
         self._wrapped = wrapped
 
