@@ -84,4 +84,10 @@ def _ami_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
-ALL: list[AddCommands] = [add_core_commands, _ami_commands]
+def _agi_commands(subparsers: Any) -> None:
+    from switchboard.cti.agi.commands import add_commands
+
+    add_commands(subparsers)
+
+
+ALL: list[AddCommands] = [add_core_commands, _ami_commands, _agi_commands]

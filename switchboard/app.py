@@ -1,0 +1,80 @@
+"""The composition root: every service is built here, from ``Settings``, and nowhere else.
+
+Reading this module is reading the table of contents of a running switchboard: the
+AMI client, the FastAGI server with its handlers, and the database.
+"""
+
+# test-case-name: tests.integration.test_app
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from twisted.application.service import MultiService
+
+from switchboard.config import Settings
+from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+from switchboard.cti.agi.channel import Handler
+from switchboard.cti.agi.server import AgiServerService
+from switchboard.cti.ami.service import AmiClient
+from switchboard.store import Database, database_url, upgrade_database
+from switchboard.store.db import create_database_engine
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    """The running pieces, for whoever needs to reach one (the CLI, tests, the demo)."""
+
+    root: MultiService
+    ami: AmiClient
+    agi: AgiServerService
+    database: Database
+
+
+def build(
+    settings: Settings, reactor: Any, *, handlers: Mapping[str, Handler] | None = None
+) -> App:
+    """Wire every service from settings. Nothing starts until ``root.startService()``."""
+    root = MultiService()
+    ami = AmiClient(settings.ami, reactor)
+    ami.setName("ami")
+    ami.setServiceParent(root)
+    agi = AgiServerService(
+        settings.agi, reactor, BUILTIN_HANDLERS if handlers is None else handlers
+    )
+    agi.setName("agi")
+    agi.setServiceParent(root)
+    engine = create_database_engine(database_url(settings.database))
+    database = Database(engine, reactor, threads=settings.database.pool_threads)
+    return App(root=root, ami=ami, agi=agi, database=database)
+
+
+def run_until_stopped(settings: Settings, reactor: Any) -> int:
+    """Migrate the schema, start everything, run the reactor until SIGINT/SIGTERM."""
+    url = database_url(settings.database)
+    upgrade_database(url)
+    log.info("database_ready", url=url.render_as_string(hide_password=True))
+    app = build(settings, reactor)
+    exit_code = [0]
+
+    def listen_failed(failure: Any) -> None:
+        exit_code[0] = 1
+        log.error("startup_failed", error=failure.getErrorMessage())
+        reactor.stop()
+
+    def start() -> None:
+        app.root.startService()
+        app.agi.listening().addErrback(listen_failed)
+        log.info("switchboard_started", agi_port=settings.agi.port, ami_host=settings.ami.host)
+
+    reactor.callWhenRunning(start)
+    reactor.addSystemEventTrigger("before", "shutdown", app.root.stopService)
+    reactor.addSystemEventTrigger("after", "shutdown", app.database.close)
+    reactor.run()
+    log.info("switchboard_stopped")
+    return exit_code[0]

@@ -1,0 +1,92 @@
+# -*- test-case-name: tests.unit.test_agi_wire -*-
+"""Command lines: quoting arguments for Asterisk, and splitting a line the way Asterisk does.
+
+Asterisk splits an AGI command line on spaces and tabs. A double quote toggles quoting
+(and, after whitespace, starts an argument, so ``""`` is an empty argument); a backslash
+makes the next character literal; a lone trailing backslash is dropped. We quote an
+argument when that splitting would otherwise change it, escaping ``"`` and ``\\``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Arg", "Quoted", "UnsafeArgument", "format_command", "parse_command_line"]
+
+_NEEDS_QUOTES = re.compile(r'[\s"\\]')
+_FORBIDDEN = re.compile("[\r\n\0]")
+
+
+class UnsafeArgument(ValueError):
+    """An argument holds CR, LF or NUL, which would end or corrupt the command line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """An argument always sent in double quotes (digit sets, messages, expressions)."""
+
+    value: str
+
+
+Arg = str | int | Quoted
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _render(arg: Arg) -> str:
+    if isinstance(arg, Quoted):
+        return _quote(arg.value)
+    text = str(arg)
+    if text == "" or _NEEDS_QUOTES.search(text):
+        return _quote(text)
+    return text
+
+
+def format_command(verb: str, *args: Arg) -> bytes:
+    """Serialize one command: ``format_command("GET DATA", "beep", 4000, 4)``.
+
+    Raises:
+        UnsafeArgument: the verb or an argument holds CR, LF or NUL.
+    """
+    line = " ".join([verb, *map(_render, args)]) if args else verb
+    # Quoting never adds CR, LF or NUL, so one search of the line covers every argument.
+    if (bad := _FORBIDDEN.search(line)) is not None:
+        raise UnsafeArgument(f"AGI command contains {bad.group()!r}: {line[:60]!r}")
+    return (line + "\n").encode("utf-8")
+
+
+def parse_command_line(line: str) -> list[str]:
+    """Split one command line into words exactly as Asterisk's AGI does."""
+    line = line.removesuffix("\n").removesuffix("\r")
+    words: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    between = True  # in whitespace: the next literal character starts a word
+    for char in line:
+        if char == '"' and not escaped:
+            quoted = not quoted
+            if quoted and between:
+                words.append("")
+                current = []
+                between = False
+            continue
+        if char in " \t" and not quoted and not escaped:
+            if not between:
+                words[-1] = "".join(current)
+            between = True
+            continue
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        escaped = False
+        if between:
+            words.append("")
+            current = []
+            between = False
+        current.append(char)
+    if not between:
+        words[-1] = "".join(current)
+    return words

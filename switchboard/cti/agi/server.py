@@ -1,0 +1,208 @@
+# -*- test-case-name: tests.unit.test_agi_server,tests.integration.test_agi_loopback -*-
+"""The FastAGI server: route each session to a handler by script name, run it, end cleanly.
+
+``AGI(agi://host:4573/main-menu,...)`` runs the handler registered as ``main-menu``. A
+handler is ``async def handler(channel: AgiChannel) -> None``. When it returns (or the
+caller hangs up, or it crashes, which is logged with the call's context) the session
+closes, so the dialplan continues at its next priority. An unknown script name is logged
+and the session ends at once (never dead air). Over ``max_sessions`` a connection is
+refused, so Asterisk sets ``AGISTATUS=FAILURE`` and the dialplan falls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+import structlog
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.endpoints import TCP4ServerEndpoint, TCP6ServerEndpoint
+from twisted.internet.interfaces import (
+    IAddress,
+    IListeningPort,
+    IReactorTCP,
+    IReactorTime,
+    IStreamServerEndpoint,
+)
+from twisted.internet.protocol import ServerFactory
+from twisted.python.failure import Failure
+
+from switchboard.config.model import AgiSettings
+from switchboard.cti.agi.channel import Handler
+from switchboard.cti.agi.errors import AgiHangup
+from switchboard.cti.agi.protocol import AgiServerProtocol
+from switchboard.cti.agi.session import AgiSession, SessionOptions
+from switchboard.cti.agi.timeouts import TimeoutPolicy
+
+__all__ = ["AgiServerFactory", "AgiServerService", "run_handler", "session_options"]
+
+logger = structlog.get_logger(__name__)
+
+
+def session_options(settings: AgiSettings, hangup_grace_s: float = 2.0) -> SessionOptions:
+    """Session time allowances from the ``[agi]`` settings."""
+    policy = TimeoutPolicy(default_s=settings.command_timeout_s, long_s=settings.idle_timeout_s)
+    return SessionOptions(
+        policy=policy, idle_timeout_s=settings.idle_timeout_s, hangup_grace_s=hangup_grace_s
+    )
+
+
+async def run_handler(handler: Handler, session: AgiSession) -> None:
+    """Run one handler to its end, log how it ended, and close the session."""
+    try:
+        await handler(session)
+    except AgiHangup as exc:
+        session.log.info("agi_handler_ended_by_hangup", reason=str(exc))
+    except Exception:
+        session.log.exception("agi_handler_failed")
+    else:
+        session.log.debug("agi_handler_finished")
+    finally:
+        session.close()
+
+
+class AgiServerFactory(ServerFactory):
+    """Builds one :class:`AgiServerProtocol` per connection, within ``max_sessions``."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        clock: IReactorTime,
+        options: SessionOptions,
+        max_sessions: int = 1000,
+        max_line_bytes: int = 65_536,
+    ) -> None:
+        self.handlers = dict(handlers)
+        self.clock = clock
+        self.options = options
+        self.max_sessions = max_sessions
+        self.max_line_bytes = max_line_bytes
+        self.active: set[AgiServerProtocol] = set()
+
+    def buildProtocol(self, addr: IAddress) -> AgiServerProtocol | None:  # type: ignore[override]
+        if len(self.active) >= self.max_sessions:
+            logger.warning(
+                "agi_session_refused",
+                peer=str(addr),
+                active=len(self.active),
+                max_sessions=self.max_sessions,
+            )
+            return None
+        protocol = AgiServerProtocol(
+            self.clock,
+            self.start_session,
+            self.options,
+            self.max_line_bytes,
+            env_timeout_s=self.options.policy.default_s,
+            on_lost=self.active.discard,
+        )
+        protocol.factory = self
+        self.active.add(protocol)
+        return protocol
+
+    def start_session(self, session: AgiSession) -> None:
+        handler = self.handlers.get(session.env.script)
+        if handler is None:
+            session.log.warning("agi_script_not_found", known=sorted(self.handlers))
+            session.close()
+            return
+        session.log.info("agi_session_started", callerid=session.env.callerid)
+        done = Deferred.fromCoroutine(run_handler(handler, session))
+        done.addErrback(
+            lambda failure: session.log.error(
+                "agi_handler_runner_failed", failure=failure.getTraceback()
+            )
+        )
+
+    def close_all(self) -> None:
+        for protocol in list(self.active):
+            protocol.close()
+
+
+class AgiServerService(Service):
+    """Listens on ``settings.bind:settings.port`` (port 0: any free port, see :meth:`port`)."""
+
+    def __init__(
+        self,
+        settings: AgiSettings,
+        reactor: IReactorTCP,
+        handlers: Mapping[str, Handler],
+        *,
+        endpoint: IStreamServerEndpoint | None = None,
+        hangup_grace_s: float = 2.0,
+    ) -> None:
+        self._settings = settings
+        self._reactor = reactor
+        self._endpoint = endpoint
+        self.factory = AgiServerFactory(
+            handlers,
+            cast(IReactorTime, reactor),
+            session_options(settings, hangup_grace_s),
+            max_sessions=settings.max_sessions,
+            max_line_bytes=settings.max_line_bytes,
+        )
+        self._port: IListeningPort | None = None
+        self._listening: Deferred[IListeningPort] | None = None
+
+    def startService(self) -> None:
+        super().startService()
+        endpoint = self._endpoint or self._default_endpoint()
+        self._listening = endpoint.listen(self.factory)
+        self._listening.addCallback(self._listened)
+        self._listening.addErrback(self._listen_failed)
+
+    def _default_endpoint(self) -> IStreamServerEndpoint:
+        bind, port = self._settings.bind, self._settings.port
+        if ":" in bind:
+            return TCP6ServerEndpoint(self._reactor, port, interface=bind)
+        return TCP4ServerEndpoint(self._reactor, port, interface=bind)
+
+    def _listened(self, port: IListeningPort) -> IListeningPort:
+        self._port = port
+        address = port.getHost()
+        logger.info("agi_server_listening", bind=self._settings.bind, port=address.port)
+        return port
+
+    def _listen_failed(self, failure: Failure) -> Failure:
+        logger.error(
+            "agi_server_listen_failed",
+            bind=self._settings.bind,
+            port=self._settings.port,
+            error=failure.getErrorMessage(),
+        )
+        return failure
+
+    def listening(self) -> Deferred[IListeningPort]:
+        """Fires with the listening port once bound (use ``.getHost().port`` for port 0)."""
+        if self._port is not None:
+            return succeed(self._port)
+        if self._listening is None:
+            raise RuntimeError("AgiServerService is not started")
+        result: Deferred[IListeningPort] = Deferred()
+
+        def relay(value: IListeningPort | Failure) -> IListeningPort | Failure:
+            if isinstance(value, Failure):
+                result.errback(value)
+            else:
+                result.callback(value)
+            return value
+
+        self._listening.addBoth(relay)
+        return result
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (meaningful once :meth:`listening` has fired)."""
+        if self._port is None:
+            raise RuntimeError("AgiServerService is not listening yet")
+        return cast(int, self._port.getHost().port)
+
+    def stopService(self) -> Deferred[None]:
+        super().stopService()
+        self.factory.close_all()
+        port, self._port = self._port, None
+        if port is None:
+            return succeed(None)
+        stopped = port.stopListening()
+        return stopped if stopped is not None else succeed(None)

@@ -1,0 +1,229 @@
+# -*- test-case-name: tests.unit.test_agi_wire,tests.protocol.test_agi_captures -*-
+"""Sans-I/O FastAGI codec: bytes from Asterisk in, typed items out; commands in, bytes out.
+
+No sockets, no clocks, no Twisted. The server, process-AGI mode, the simulated PBX and the
+capture replays all use this one codec.
+
+Wire facts (Asterisk 22 captures): lines end in a bare ``\\n``. A session opens with
+``agi_name: value`` lines closed by an empty line. Each command then gets one reply line
+(``200 result=N [(data)] [key=value...]``, ``510 ...``, ``511 ...``) except usage errors,
+which are a block from ``520-...`` to ``520 End of proper usage.``. A bare ``HANGUP`` line
+is pushed asynchronously, possibly before the reply to the command in flight: it is a
+notice, never a reply. ``100 Trying`` is progress, not a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from switchboard.cti.agi._env import AgiEnvironment, parse_env_line
+from switchboard.cti.agi._quoting import (
+    Arg,
+    Quoted,
+    UnsafeArgument,
+    format_command,
+    parse_command_line,
+)
+
+__all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
+    "AgiEnvironment",
+    "AgiItem",
+    "AgiParser",
+    "Arg",
+    "HangupNotice",
+    "LineTooLong",
+    "MalformedLine",
+    "Progress",
+    "Quoted",
+    "Reply",
+    "UnsafeArgument",
+    "format_command",
+    "parse_command_line",
+    "parse_reply_line",
+]
+
+DEFAULT_MAX_LINE_BYTES: Final = 65_536
+_USAGE_END: Final = "520 End of proper usage."
+_CODE = re.compile(r"^(\d{3})(?:[ -](.*))?$", re.DOTALL)
+_TRAILER = re.compile(r"^(?: [A-Za-z_]\w*=\S*)*$")
+_KEY_VALUE = re.compile(r"([A-Za-z_]\w*)=(\S*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One complete reply to a command.
+
+    ``code`` is 200 (done), 510 (unknown command), 511 (dead channel), 520 (usage error) or
+    whatever else Asterisk sent. For 200, ``result`` is the text after ``result=`` (may be
+    empty), ``data`` the parenthesised part and ``extras`` the trailing ``key=value`` pairs
+    such as ``endpos``. For 520, ``text`` holds the whole usage block.
+    """
+
+    code: int
+    text: str
+    result: str | None = None
+    data: str | None = None
+    extras: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def result_int(self) -> int | None:
+        """The result as an integer, or None when empty or not a number."""
+        try:
+            return int(self.result) if self.result else None
+        except ValueError:
+            return None
+
+    @property
+    def endpos(self) -> int | None:
+        """Sample offset where playback stopped (STREAM FILE, RECORD FILE), if reported."""
+        for key, value in self.extras:
+            if key == "endpos":
+                try:
+                    return int(value)
+                except ValueError:
+                    return None
+        return None
+
+    @property
+    def timed_out(self) -> bool:
+        """True when Asterisk flagged ``(timeout)`` (GET DATA, RECORD FILE)."""
+        return self.data == "timeout"
+
+    @property
+    def usage(self) -> str:
+        """The usage text of a 520 block, without the ``520`` framing lines."""
+        lines = self.text.split("\n")
+        return "\n".join(lines[1:-1]) if self.code == 520 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class HangupNotice:
+    """The bare ``HANGUP`` line: the channel hung up (or the session ended). Not a reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A ``100 Trying`` style progress line; the real reply still follows."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineTooLong:
+    """A line longer than the parser's limit; its bytes were discarded."""
+
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedLine:
+    """A line that is neither a reply, a notice nor (in the environment) ``name: value``."""
+
+    line: str
+    reason: str
+
+
+AgiItem = AgiEnvironment | Reply | HangupNotice | Progress | LineTooLong | MalformedLine
+
+
+def parse_reply_line(line: str) -> Reply | HangupNotice | Progress | MalformedLine:
+    """Classify one complete single line sent by Asterisk after the environment."""
+    if line == "HANGUP":
+        return HangupNotice()
+    match = _CODE.match(line)
+    if match is None:
+        return MalformedLine(line, "not a reply")
+    code = int(match.group(1))
+    rest = match.group(2) or ""
+    if code == 100:
+        return Progress(line)
+    if code != 200:
+        return Reply(code=code, text=line)
+    if not rest.startswith("result="):
+        return Reply(code=200, text=line)
+    value, _, tail = rest[len("result=") :].partition(" ")
+    data: str | None = None
+    if tail.startswith("("):
+        # The data may itself hold ')' (GET FULL VARIABLE); it ends at the last ')' that is
+        # followed only by key=value pairs.
+        end = len(tail)
+        while (end := tail.rfind(")", 0, end)) > 0:
+            if _TRAILER.match(tail[end + 1 :]):
+                data, tail = tail[1:end], tail[end + 1 :]
+                break
+    else:
+        tail = " " + tail if tail else ""
+    extras = tuple((m.group(1), m.group(2)) for m in _KEY_VALUE.finditer(tail))
+    return Reply(code=200, text=line, result=value, data=data, extras=extras)
+
+
+class AgiParser:
+    """Incremental parser for everything Asterisk sends on one AGI session.
+
+    ``feed(data)`` returns the items completed by ``data``, in order: first one
+    :class:`AgiEnvironment`, then replies and notices. Chunk boundaries never change the
+    result. Peer errors come back as :class:`LineTooLong` / :class:`MalformedLine` values.
+    """
+
+    def __init__(
+        self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, expect_env: bool = True
+    ) -> None:
+        self._limit = max_line_bytes
+        self._buffer = b""
+        self._skipping = False  # inside an over-long line, until its newline
+        # None once the environment is complete (process AGI: pyst2 has already read it).
+        self._env: list[tuple[str, str]] | None = [] if expect_env else None
+        self._usage: list[str] | None = None
+        self._usage_bytes = 0
+
+    def feed(self, data: bytes) -> list[AgiItem]:
+        """Consume ``data`` and return the items it completed."""
+        items: list[AgiItem] = []
+        buffer = self._buffer + data
+        start = 0
+        while (newline := buffer.find(b"\n", start)) >= 0:
+            raw = buffer[start:newline]
+            start = newline + 1
+            if self._skipping:
+                self._skipping = False
+                continue
+            if len(raw) > self._limit:
+                items.append(LineTooLong(self._limit))
+                continue
+            self._line(raw.removesuffix(b"\r").decode("utf-8", "replace"), items)
+        rest = buffer[start:]
+        if len(rest) > self._limit:
+            if not self._skipping:
+                items.append(LineTooLong(self._limit))
+            self._skipping = True
+            rest = b""
+        self._buffer = rest
+        return items
+
+    def _line(self, line: str, items: list[AgiItem]) -> None:
+        if self._env is not None:
+            if line == "":
+                items.append(AgiEnvironment.from_pairs(self._env))
+                self._env = None
+            elif (pair := parse_env_line(line)) is None:
+                items.append(MalformedLine(line, "environment line without ':'"))
+            else:
+                self._env.append(pair)
+            return
+        if self._usage is not None:
+            self._usage.append(line)
+            self._usage_bytes += len(line) + 1
+            if line.startswith("520 "):
+                items.append(Reply(code=520, text="\n".join(self._usage)))
+                self._usage = None
+            elif self._usage_bytes > self._limit:
+                items.append(LineTooLong(self._limit))
+                self._usage = None
+            return
+        if line.startswith("520-"):
+            self._usage, self._usage_bytes = [line], len(line) + 1
+            return
+        items.append(parse_reply_line(line))

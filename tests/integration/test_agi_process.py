@@ -1,0 +1,85 @@
+"""Process AGI: the same handler through pyst2 over real pipes writes the same bytes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from twisted.internet.task import Clock
+
+from switchboard.cti.agi import BUILTIN_HANDLERS
+from switchboard.cti.agi.server import AgiServerFactory
+from switchboard.cti.agi.session import SessionOptions
+from switchboard.testing.agi import FakeAsterisk, env_block
+
+REPLIES = [
+    "200 result=0",
+    "200 result=49 endpos=13440",
+    "200 result=23",
+    "200 result=1",
+    "200 result=1",
+]
+EXPECTED = (
+    b"ANSWER\n"
+    b'STREAM FILE tt-monkeysintro "0123456789*#"\n'
+    b"GET DATA beep 4000 4\n"
+    b"SET VARIABLE SWITCHBOARD_QUEUE sales\n"
+    b'SET VARIABLE SWITCHBOARD_IVR_DIGITS "123"\n'
+)
+RUNNER = """
+import argparse, sys
+from switchboard.config.model import Settings
+from switchboard.cti.agi.commands import add_commands
+parser = argparse.ArgumentParser()
+add_commands(parser.add_subparsers())
+args = parser.parse_args(sys.argv[1:])
+sys.exit(args.run(args, Settings()))
+"""
+
+
+def run_process(script: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, "agi", script],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+
+def test_process_agi_writes_the_commands_of_the_handler() -> None:
+    stdin = env_block("main-menu", args=["5551003"], callerid="5551003")
+    stdin = stdin.replace(b"agi_network: yes\n", b"")
+    done = run_process("main-menu", stdin + "".join(r + "\n" for r in REPLIES).encode())
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == EXPECTED
+
+
+def test_fastagi_and_process_agi_send_identical_bytes() -> None:
+    clock = Clock()
+    factory = AgiServerFactory(BUILTIN_HANDLERS, clock, SessionOptions())
+    asterisk = FakeAsterisk(factory, clock)
+    asterisk.send(env_block("main-menu", args=["5551003"], callerid="5551003"))
+    for reply in REPLIES:
+        asterisk.reply(reply)
+    assert asterisk.transport.value() == EXPECTED
+    assert asterisk.closed_by_server
+    asterisk.disconnect()
+    assert clock.getDelayedCalls() == []
+
+
+def test_process_agi_failed_command_is_logged_and_exits_1() -> None:
+    # STREAM FILE fails (-1) with no SIGHUP: a failure, logged, exit status 1.
+    stdin = env_block("main-menu") + b"200 result=0\n200 result=-1 endpos=100\n"
+    done = run_process("main-menu", stdin)
+    assert done.returncode == 1
+    assert done.stdout == b'ANSWER\nSTREAM FILE tt-monkeysintro "0123456789*#"\n'
+    assert b"agi_handler_failed" in done.stderr
+
+
+def test_process_agi_unknown_script_exits_with_status_2() -> None:
+    done = run_process("no-such-script", env_block("no-such-script"))
+    assert done.returncode == 2
+    assert done.stdout == b""
