@@ -90,4 +90,10 @@ def _agi_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
-ALL: list[AddCommands] = [add_core_commands, _ami_commands, _agi_commands]
+def _sim_commands(subparsers: Any) -> None:
+    from switchboard.sim.commands import add_commands
+
+    add_commands(subparsers)
+
+
+ALL: list[AddCommands] = [add_core_commands, _ami_commands, _agi_commands, _sim_commands]

@@ -1,0 +1,289 @@
+# -*- test-case-name: tests.sim.test_acd -*-
+"""The ACD-without-app_queue dialplan: ``switchboard-acd-ivr`` and ``EXEC Dial``.
+
+``switchboard-acd-ivr,s`` (see the captures' README) does not answer: the FastAGI
+script does, and then holds the caller (music on hold while it idles) and dials agent
+devices itself with ``EXEC Dial <Local/agentNNNN@switchboard-agents/n>,<timeout>[,g]``.
+Dial returns ``0`` for NOANSWER/BUSY or, with ``g``, when the callee hung up, and ``-1``
+when Dial wants the channel hung up (callee hung up without ``g``, caller gone, or the
+channel already dead); ``DIALSTATUS`` tells ANSWER / NOANSWER / CANCEL / BUSY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from switchboard.sim.channels import RINGING, UP, Bridge, Channel
+from switchboard.sim.pbx import Hungup, Pbx
+
+if TYPE_CHECKING:
+    from switchboard.sim._dialplan import Dialplan
+
+_DIAL_VARS = (
+    "DIALSTATUS",
+    "DIALEDPEERNUMBER",
+    "DIALEDPEERNAME",
+    "ANSWEREDTIME",
+    "ANSWEREDTIME_MS",
+    "DIALEDTIME",
+    "DIALEDTIME_MS",
+    "RINGTIME",
+    "RINGTIME_MS",
+    "PROGRESSTIME",
+    "PROGRESSTIME_MS",
+)
+AGENTS_CONTEXT = "switchboard-agents"
+ACD_CONTEXT = "switchboard-acd-ivr"
+
+
+def parse_dial(data: str) -> tuple[str, float, str]:
+    """``Local/x@ctx/n,12,g`` → (target, timeout seconds, options)."""
+    parts = [p.strip() for p in data.split(",")]
+    target = parts[0] if parts else ""
+    timeout = float(parts[1]) if len(parts) > 1 and parts[1].replace(".", "", 1).isdigit() else 0
+    return target, timeout or 3600.0, parts[2] if len(parts) > 2 else ""
+
+
+class AcdDialplan:
+    """``switchboard-acd-ivr`` and the Dial application (mixed into the Dialplan)."""
+
+    pbx: Pbx
+
+    # -- switchboard-acd-ivr,s -------------------------------------------------------
+    async def acd_ivr(self: Dialplan, two: Channel, answered: Callable[[], None]) -> None:
+        pbx = self.pbx
+        variant = two.variables.get("ACD_VARIANT", "")
+        pbx.newexten(
+            two,
+            "NoOp",
+            f'ACD inbound call from "{two.caller_name}" <{two.caller_num}> '
+            f"uniqueid={two.uniqueid} variant={variant}",
+            1,
+        )
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
+        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
+        url = pbx.config.agi_url
+        pbx.newexten(two, "AGI", f"{url},{variant}", 3)
+        status = await self._agi(two, url, [variant], on_answer=answered)
+        if not two.answered_at:
+            answered()  # never answered by the script: the originate still completes
+        pbx.setvar(two, "AGISTATUS", status)
+        dialstatus = two.variables.get("DIALSTATUS", "")
+        if status == "SUCCESS" and not two.soft_hangup:
+            recording = two.variables.get("ACD_RECORDING", "")
+            pbx.newexten(
+                two,
+                "NoOp",
+                f"ACD AGI done: AGISTATUS={status} DIALSTATUS={dialstatus} "
+                f"ACD_RECORDING={recording}",
+                4,
+            )
+            pbx.newexten(two, "Hangup", "", 5)
+            pbx.soft_hangup_request(two)
+        else:
+            pbx.ev("SoftHangupRequest", two, Cause=16)
+        pbx.goto(two, ACD_CONTEXT, "h", 1)
+        pbx.newexten(
+            two,
+            "NoOp",
+            f"ACD hangup {two.uniqueid} cause=16 agistatus={status} dialstatus={dialstatus}",
+        )
+        one = two.peer
+        if one is not None and not one.hung_up:
+            pbx.setvar(one, "CHANLOCALSTATUS", "ANSWER")
+            pbx.hangup_request(one)
+            pbx.soft_hangup_request(one)
+            pbx.destroy(one)
+            pbx.cdr(one)
+        for dest, disposition in two.dials:
+            pbx.cdr(two, dest_channel=dest, disposition=disposition)
+        pbx.cdr(two)
+        pbx.destroy(two)
+        self.finish_recording(two)
+
+    # -- Dial ----------------------------------------------------------------------------
+    async def dial(self: Dialplan, two: Channel, data: str) -> int:
+        """``EXEC Dial``: ring one agent device; the AGI result code."""
+        pbx = self.pbx
+        target, timeout_s, options = parse_dial(data)
+        for var in _DIAL_VARS:
+            pbx.setvar(two, var, "")
+        if two.soft_hangup or two.hung_up:
+            pbx.setvar(two, "DIALSTATUS", "CANCEL")
+            return -1
+        tech, _, rest = target.partition("/")
+        exten, _, context = rest.partition("@")
+        context = context.removesuffix("/n")
+        if tech != "Local" or context not in (AGENTS_CONTEXT, "switchboard-customer"):
+            pbx.setvar(two, "DIALSTATUS", "CHANUNAVAIL")
+            return 0
+        peer_number = rest
+        a1, a2 = pbx.new_local_pair(exten, context, two.linkedid)
+        callid = two.variables.get("SWITCHBOARD_CALLID")
+        for chan in (a1, a2):
+            pbx.setvar(chan, "DIALEDPEERNUMBER", peer_number)
+            if callid is not None:  # inherited (``__``) by the dialled channels
+                pbx.setvar(chan, "__SWITCHBOARD_CALLID", callid)
+            if chan is a1:
+                pbx.goto(a1, context, "s", 1)
+                pbx.newexten(a1, "AppDial", "(Outgoing Line)")
+            pbx.set_callerid(chan, two.caller_num, two.caller_name)
+            pbx.set_connected(chan, two.caller_num, two.caller_name)
+        pbx.goto(a1, context, exten, 1)
+        pbx.emit(
+            "LocalBridge",
+            {"LocalOne": a1, "LocalTwo": a2},
+            Context=context,
+            Exten=exten,
+            LocalOptimization="No",
+        )
+        pbx.goto(a1, context, "s", 1)
+        pbx.emit("DialBegin", {"": two, "Dest": a1}, DialString=peer_number)
+        started = pbx.now()
+        ring_s = self.device_ring(a2, two)
+        pbx.set_state(a1, RINGING)
+        pbx.newexten(a2, "Wait", _secs(ring_s if ring_s is not None else 60.0))
+        pbx.setvar(two, "RINGTIME", "0")
+        pbx.setvar(two, "RINGTIME_MS", "2")
+        pbx.emit("DialState", {"": two, "Dest": a1}, DialStatus="RINGING")
+        try:
+            await pbx.sleep(min(ring_s if ring_s is not None else timeout_s, timeout_s), two)
+        except Hungup:
+            pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="CANCEL")
+            pbx.hangup_request(a2, 0)
+            pbx.destroy(a1, 0)
+            pbx.setvar(two, "DIALSTATUS", "CANCEL")
+            pbx.cdr(a2, disposition="NO ANSWER")
+            pbx.soft_hangup_request(a2, 0)
+            pbx.destroy(a2, 0)
+            return -1
+        if ring_s is None or ring_s >= timeout_s:
+            pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="NOANSWER")
+            pbx.hangup_request(a2, 0)
+            pbx.soft_hangup_request(a2, 0)
+            pbx.destroy(a2, 0)
+            pbx.destroy(a1, 0)
+            pbx.setvar(two, "DIALSTATUS", "NOANSWER")
+            pbx.cdr(a2, disposition="NO ANSWER")
+            two.dials.append((a1.name, "NO ANSWER"))
+            return 0
+        return await self._dial_answered(two, a1, a2, started, options)
+
+    async def _dial_answered(
+        self: Dialplan, two: Channel, a1: Channel, a2: Channel, started: float, options: str
+    ) -> int:
+        pbx = self.pbx
+        pbx.newexten(a2, "Answer", "", 6)
+        pbx.set_state(a2, UP)
+        pbx.set_state(a1, UP)
+        pbx.setvar(two, "DIALSTATUS", "ANSWER")
+        pbx.setvar(two, "DIALEDPEERNAME", a1.name)
+        pbx.setvar(two, "DIALEDPEERNUMBER", a1.variables.get("DIALEDPEERNUMBER", ""))
+        pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="ANSWER")
+        bridge = Bridge(pbx.ids.bridge_id())
+        pbx.emit("BridgeCreate", None, bridge)
+        pbx.goto(a1, AGENTS_CONTEXT, "", 1)
+        pbx.newexten(a1, "AppDial", "(Outgoing Line)")
+        for chan in (a1, two):
+            bridge.channels.append(chan)
+            chan.bridge = bridge
+            pbx.emit("BridgeEnter", {"": chan}, bridge)
+        pbx.setvar(a1, "BRIDGEPEER", two.name)
+        pbx.setvar(two, "BRIDGEPEER", a1.name)
+        talk, caller_ends = (3600.0, False) if a2.context != AGENTS_CONTEXT else self.agent_talk(a2)
+        bridged_at = pbx.now()
+        caller_left = False
+        try:
+            if caller_ends:
+                self.caller_hangs_up_after(two, talk)
+                await pbx.sleep(talk + 3600.0, two)
+            else:
+                await pbx.sleep(talk, two)
+        except Hungup:
+            caller_left = True
+        self.add_bridged(two, pbx.now() - bridged_at)
+
+        def unbridge(chan: Channel) -> None:
+            bridge.channels.remove(chan)
+            chan.bridge = None
+            pbx.emit("BridgeLeave", {"": chan}, bridge)
+
+        def dial_times() -> None:
+            answered_s = pbx.now() - bridged_at
+            dialed_s = pbx.now() - started
+            pbx.setvar(two, "ANSWEREDTIME", str(int(answered_s)))
+            pbx.setvar(two, "ANSWEREDTIME_MS", str(int(answered_s * 1000)))
+            pbx.setvar(two, "DIALEDTIME", str(int(dialed_s)))
+            pbx.setvar(two, "DIALEDTIME_MS", str(int(dialed_s * 1000)))
+            pbx.setvar(two, "DIALSTATUS", "ANSWER")
+
+        if caller_left:
+            pbx.setvar(two, "BRIDGEPEER", "")
+            pbx.setvar(a1, "BRIDGEPEER", "")
+            unbridge(two)
+            dial_times()
+            unbridge(a1)
+            pbx.emit("BridgeDestroy", None, bridge)
+            pbx.hangup_request(a2)
+            pbx.destroy(a1)
+            pbx.cdr(a2)
+            pbx.soft_hangup_request(a2)
+            pbx.destroy(a2)
+            return -1
+        pbx.newexten(a2, "StopPlayTones", "", 10)
+        pbx.cdr(a2)
+        pbx.newexten(a2, "Hangup", "", 11)
+        pbx.soft_hangup_request(a2)
+        pbx.hangup_request(a1)
+        pbx.destroy(a2)
+        pbx.setvar(a1, "BRIDGEPEER", "")
+        pbx.setvar(two, "BRIDGEPEER", "")
+        unbridge(a1)
+        unbridge(two)
+        pbx.destroy(a1)
+        pbx.emit("BridgeDestroy", None, bridge)
+        dial_times()
+        two.dials.append((a1.name, "ANSWERED"))
+        self.after_talk(two)
+        return 0 if "g" in options else -1
+
+    # -- the agent phone (switchboard-agents on the agent's ;2) ------------------------
+    def device_ring(self: Dialplan, a2: Channel, two: Channel) -> float | None:
+        """Start the device's context; seconds until it answers (``None``: never)."""
+        pbx = self.pbx
+        exten = a2.exten
+        if a2.context != AGENTS_CONTEXT:  # switchboard-customer: rings 2 s, then answers
+            never = pbx.globals.get(f"NOANSWER_{exten}") == "yes"
+            pbx.newexten(a2, "NoOp", f"CUSTOMER {exten} called", 1)
+            pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
+            pbx.newexten(a2, "Ringing", "", 3)
+            pbx.newexten(a2, "Wait", "600" if never else "2", 4)
+            return None if never else 2.0
+        behaviour = pbx.config.agents.get(exten, pbx.config.default_agent)
+        never = pbx.globals.get(f"NOANSWER_{exten}") == "yes" or behaviour.answer_after_s is None
+        number = exten.removeprefix("agent")
+        pbx.newexten(a2, "NoOp", f"AGENT {number} offered {two.uniqueid} from queue ", 1)
+        pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
+        if not never:
+            pbx.newexten(a2, "GotoIf", "0?noanswer", 3)
+        pbx.newexten(a2, "Ringing", "", 12 if never else 4)
+        a2.priority = 13 if never else 5
+        return None if never else float(behaviour.answer_after_s or 0.0)
+
+    def agent_talk(self: Dialplan, a2: Channel) -> tuple[float, bool]:
+        """Start talking; (seconds until someone hangs up, whether the caller does)."""
+        pbx = self.pbx
+        behaviour = pbx.config.agents.get(a2.exten, pbx.config.default_agent)
+        lo = float(pbx.globals.get("AGENT_TALK_MIN") or pbx.config.talk_range_s[0])
+        hi = float(pbx.globals.get("AGENT_TALK_MAX") or pbx.config.talk_range_s[1])
+        talk = behaviour.talk_s if behaviour.talk_s is not None else pbx.talk_time(lo, hi)
+        pbx.newexten(a2, "Set", f"AGENT_TALK={int(talk)}", 7)
+        pbx.setvar(a2, "AGENT_TALK", str(int(talk)))
+        pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
+        pbx.newexten(a2, "Wait", str(int(talk)), 9)
+        return float(int(talk)), behaviour.hangs_up == "caller"
+
+
+def _secs(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)

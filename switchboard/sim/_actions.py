@@ -1,0 +1,236 @@
+# -*- test-case-name: tests.sim.test_ami -*-
+"""AMI actions answered the way Asterisk 22 answers them (texts from the captures)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from switchboard.cti.ami.frames import Message
+from switchboard.sim._channel_actions import ChannelActions
+from switchboard.sim._dialplan import Dialplan, OriginateRequest
+from switchboard.sim._queue_actions import QueueActions
+from switchboard.sim.channels import Channel
+from switchboard.sim.events import build_event
+from switchboard.sim.pbx import Pbx
+
+if TYPE_CHECKING:
+    from switchboard.sim.ami import AmiServerProtocol
+
+Handler = Callable[["AmiServerProtocol", Message], None]
+_OPEN = {"login", "challenge", "logoff"}
+
+
+class ActionHandler(QueueActions, ChannelActions):
+    def __init__(self, pbx: Pbx, dialplan: Dialplan, auth_fail_delay_s: float = 1.0) -> None:
+        self.pbx, self.dialplan = pbx, dialplan
+        self.auth_fail_delay_s = auth_fail_delay_s
+        self.queues = dialplan.queues
+        self._rng = random.Random(0)
+        self._table: dict[str, Handler] = {
+            name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("do_")
+        }
+
+    def handle(self, p: AmiServerProtocol, msg: Message) -> None:
+        action = msg.get("Action")
+        if action is None:
+            p.respond(msg, "Error", ("Message", "Missing action in request"))
+            return
+        if not p.authenticated and action.lower() not in _OPEN:
+            p.respond(msg, "Error", ("Message", "Permission denied"))
+            return
+        handler = self._table.get(action.lower())
+        if handler is None:
+            p.respond(
+                msg,
+                "Error",
+                (
+                    "Message",
+                    f"Invalid/unknown command: {action}. Use "
+                    "Action: ListCommands to show available commands.",
+                ),
+            )
+            return
+        handler(p, msg)
+
+    # -- session -----------------------------------------------------------------------
+    def do_challenge(self, p: AmiServerProtocol, msg: Message) -> None:
+        p.challenge = str(self._rng.randrange(100_000_000, 999_999_999))
+        p.respond(msg, "Success", ("Challenge", p.challenge))
+
+    def do_login(self, p: AmiServerProtocol, msg: Message) -> None:
+        user = msg.get("Username") or ""
+        secret = self.pbx.config.ami_users.get(user)
+        ok = secret is not None and (
+            msg.get("Secret") == secret
+            or (msg.get("Key") is not None and p.check_key(secret, msg.get("Key") or ""))
+        )
+        if not ok:
+            p._dead_pending = True  # type: ignore[attr-defined]
+            p.parser = type(p.parser)(expect_banner=False)  # ignore what follows
+
+            def fail() -> None:
+                p.respond(msg, "Error", ("Message", "Authentication failed"))
+                p.close()
+
+            # Real seconds, not simulated ones: this is the server's own policy.
+            self.pbx.clock.callLater(self.auth_fail_delay_s, fail)
+            p.handler = _Ignore(self)  # type: ignore[assignment]
+            return
+        p.respond(msg, "Success", ("Message", "Authentication accepted"))
+        p.logged_in(user, msg.get("Events") or "on")
+        now = int(self.pbx.now() - self.pbx.epoch) + 158
+        p.event(build_event("FullyBooted", Uptime=now, LastReload=now, Status="Fully Booted"))
+
+    def do_logoff(self, p: AmiServerProtocol, msg: Message) -> None:
+        p.respond(msg, "Goodbye", ("Message", "Thanks for all the fish."))
+        p.close()
+
+    def do_events(self, p: AmiServerProtocol, msg: Message) -> None:
+        mask = msg.get("EventMask") or "off"
+        p.set_events(mask)
+        p.respond(msg, "Success", ("Events", "Off" if p.classes == set() else "On"))
+
+    def do_ping(self, p: AmiServerProtocol, msg: Message) -> None:
+        p.respond(msg, "Success", ("Ping", "Pong"), ("Timestamp", f"{self.pbx.now():.6f}"))
+
+    # -- variables ---------------------------------------------------------------------
+    def _channel(self, p: AmiServerProtocol, msg: Message) -> tuple[bool, Channel | None]:
+        name = msg.get("Channel")
+        if not name:
+            return True, None
+        chan = self.pbx.find_channel(name)
+        if chan is None:
+            p.respond(msg, "Error", ("Message", "No such channel"))
+            return False, None
+        return True, chan
+
+    def do_setvar(self, p: AmiServerProtocol, msg: Message) -> None:
+        ok, chan = self._channel(p, msg)
+        if not ok:
+            return
+        name, value = msg.get("Variable") or "", msg.get("Value") or ""
+        if name.startswith("GLOBAL(") and name.endswith(")"):
+            name, chan = name[7:-1], None
+        p.respond(msg, "Success", ("Message", "Variable Set"))
+        if chan is None:
+            self.pbx.set_global(name, value)
+        else:
+            self.pbx.setvar(chan, name, value)
+
+    def do_getvar(self, p: AmiServerProtocol, msg: Message) -> None:
+        ok, chan = self._channel(p, msg)
+        if not ok:
+            return
+        name = msg.get("Variable") or ""
+        inner = name[7:-1] if name.startswith("GLOBAL(") and name.endswith(")") else None
+        if inner is not None:
+            value = self.pbx.globals.get(inner, "")
+        elif chan is not None and name == "CALLERID(all)":
+            value = f'"{chan.caller_name}" <{chan.caller_num}>'
+        else:
+            value = self.pbx.getvar(chan, name) or ""
+        p.respond(msg, "Success", ("Variable", name), ("Value", value))
+
+    # -- calls -------------------------------------------------------------------------
+    def do_originate(self, p: AmiServerProtocol, msg: Message) -> None:
+        caller = msg.get("CallerID") or ""
+        name, _, num = caller.rpartition("<")
+        variables = [tuple(v.split("=", 1)) for v in msg.get_all("Variable") if "=" in v]
+        timeout_ms = msg.get("Timeout") or "30000"
+        sync = (msg.get("Async") or "false").lower() not in ("true", "yes", "1")
+        channel = msg.get("Channel") or ""
+        req = OriginateRequest(
+            channel=channel,
+            context=msg.get("Context") or "",
+            exten=msg.get("Exten") or "",
+            priority=int(msg.get("Priority") or 1),
+            caller_num=num.rstrip(">").strip(),
+            caller_name=name.strip().strip('"'),
+            variables=variables,  # type: ignore[arg-type]
+            action_id=msg.action_id,
+            channel_id=msg.get("ChannelId"),
+            other_channel_id=msg.get("OtherChannelId"),
+            timeout_s=int(timeout_ms) / 1000 if timeout_ms.isdigit() else 30.0,
+            application=msg.get("Application") or "",
+            data=msg.get("Data") or "",
+        )
+
+        def result(outcome: str, one: Channel | None, reason: int) -> None:
+            if sync:
+                if outcome == "Success":
+                    p.respond(msg, "Success", ("Message", "Originate successfully queued"))
+                else:
+                    p.respond(msg, "Error", ("Message", "Originate failed"))
+                return
+            target = (
+                {"Application": req.application, "Data": req.data}
+                if req.application
+                else {"Context": req.context, "Exten": req.exten}
+            )
+            fields = dict(
+                ActionID=msg.action_id or "",
+                Response=outcome,
+                Channel=one.name if one else channel,
+                **target,
+                Reason=reason,
+                Uniqueid=one.uniqueid if one else (req.channel_id or "<unknown>"),
+                CallerIDNum=req.caller_num or "<unknown>",
+                CallerIDName=req.caller_name or "<unknown>",
+            )
+            self.pbx.emit("OriginateResponse", None, **fields)
+
+        req.on_result = result
+        if not sync:
+            p.respond(msg, "Success", ("Message", "Originate successfully queued"))
+        self.dialplan.originate(req)
+
+    def do_coreshowchannels(self, p: AmiServerProtocol, msg: Message) -> None:
+        aid = msg.action_id or ""
+        chans = list(self.pbx.channels.values())
+        p.respond(msg, "Success", ("EventList", "start"), ("Message", "Channels will follow"))
+        now = self.pbx.now()
+        for chan in chans:
+            secs = int(now - chan.created_at)
+            p.send(
+                build_event(
+                    "CoreShowChannel",
+                    {"": chan},
+                    ActionID=aid,
+                    Application=chan.application,
+                    ApplicationData=chan.app_data,
+                    Duration=f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}",
+                    BridgeId=chan.bridge.uniqueid if chan.bridge else "",
+                )
+            )
+        p.send(
+            build_event(
+                "CoreShowChannelsComplete", ActionID=aid, EventList="Complete", ListItems=len(chans)
+            )
+        )
+
+    def do_dbput(self, p: AmiServerProtocol, msg: Message) -> None:
+        self.pbx.astdb[(msg.get("Family") or "", msg.get("Key") or "")] = msg.get("Val") or ""
+        p.respond(msg, "Success", ("Message", "Updated database successfully"))
+
+    def do_dbget(self, p: AmiServerProtocol, msg: Message) -> None:
+        family, key = msg.get("Family") or "", msg.get("Key") or ""
+        value = self.pbx.astdb.get((family, key))
+        if value is None:
+            p.respond(msg, "Error", ("Message", "Database entry not found"))
+            return
+        aid = msg.action_id or ""
+        p.respond(msg, "Success", ("EventList", "start"), ("Message", "Result will follow"))
+        p.send(build_event("DBGetResponse", Family=family, Key=key, Val=value, ActionID=aid))
+        p.send(build_event("DBGetComplete", ActionID=aid, EventList="Complete", ListItems=1))
+
+
+class _Ignore:
+    """After a failed login Asterisk answers nothing more on that connection."""
+
+    def __init__(self, real: ActionHandler) -> None:
+        self.pbx = real.pbx
+
+    def handle(self, p: AmiServerProtocol, msg: Message) -> None:
+        return None

@@ -1,0 +1,133 @@
+# -*- test-case-name: tests.sim.test_actions -*-
+"""Originate to a device (agent phone or customer), as ``ami-callback`` shows it.
+
+``Originate Channel: Local/agentNNNN@switchboard-agents/n`` rings the agent; once the
+agent answers, the ``;1`` half runs ``switchboard-callback,dial``, which dials
+``Local/${CALLBACK_NUMBER}@switchboard-customer/n,10``. ``OriginateResponse`` reasons:
+4 answered, 3 no answer before ``Timeout`` (ms), 5 busy, 8 congestion, 0 no channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+
+from switchboard.sim.channels import RINGING, UP, Channel
+from switchboard.sim.pbx import Hungup, run_background
+
+if TYPE_CHECKING:
+    from switchboard.sim._dialplan import Dialplan, OriginateRequest
+
+CUSTOMER_CONTEXT = "switchboard-customer"
+CALLBACK_CONTEXT = "switchboard-callback"
+_FAILING = {"busy": ("Busy", "BUSY", 17, 5), "congested": ("Congestion", "CONGESTION", 34, 8)}
+
+
+class CallbackDialplan:
+    """Originates whose ``Channel`` is an agent phone or a customer line."""
+
+    async def originate_device(
+        self: Dialplan, req: OriginateRequest, exten: str, context: str
+    ) -> tuple[str, Channel | None]:
+        pbx = self.pbx
+        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
+        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
+        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        for name, value in reversed(req.variables):
+            pbx.setvar(one, name, value)
+        if req.caller_num:
+            pbx.set_callerid(one, req.caller_num, req.caller_name)
+            pbx.set_connected(one, req.caller_num, req.caller_name)
+        for name, value in req.variables:
+            pbx.setvar(two, name, value)
+        if req.caller_num:
+            pbx.set_callerid(two, req.caller_num, req.caller_name)
+            pbx.set_connected(two, req.caller_num, req.caller_name)
+        pbx.emit(
+            "LocalBridge",
+            {"LocalOne": one, "LocalTwo": two},
+            Context=context,
+            Exten=exten,
+            LocalOptimization="No",
+        )
+        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}/n")
+        failing = _FAILING.get(exten) if context == CUSTOMER_CONTEXT else None
+        if failing is not None:
+            app, status, cause, reason = failing
+            pbx.newexten(two, app, "10", 1)
+            pbx.emit("DialEnd", {"Dest": one}, DialStatus=status)
+            pbx.cdr(one, disposition="FAILED")
+            pbx.cdr(two, disposition="FAILED")
+            pbx.destroy(one, cause)
+            pbx.destroy(two, cause)
+            return self._originate_result(req, "Failure", None, reason)
+        ring_s = self.device_ring(two, two)
+        pbx.set_state(one, RINGING)
+        pbx.newexten(two, "Wait", "60" if ring_s is None else str(int(ring_s)))
+        pbx.emit("DialState", {"Dest": one}, DialStatus="RINGING")
+        wait = req.timeout_s if ring_s is None else min(ring_s, req.timeout_s)
+        try:
+            await pbx.sleep(wait, two)
+        except Hungup:
+            return self._originate_result(req, "Failure", None, 0)
+        if ring_s is None or ring_s >= req.timeout_s:
+            pbx.cdr(one)
+            pbx.cdr(two)
+            pbx.hangup_request(two, 19)
+            pbx.destroy(two, 19)
+            pbx.destroy(one, 19)
+            return self._originate_result(req, "Failure", None, 3)
+        pbx.newexten(two, "Answer", "", 6)
+        pbx.set_state(two, UP)
+        pbx.set_state(one, UP)
+        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
+        pbx.goto(one, req.context or "default", req.exten or "s", req.priority)
+        run_background(Deferred.fromCoroutine(self._device_talk(two)), "device_talk")
+        run_background(Deferred.fromCoroutine(self._callback_context(one)), "callback")
+        return self._originate_result(req, "Success", one, 4)
+
+    def _originate_result(
+        self: Dialplan, req: OriginateRequest, outcome: str, one: Channel | None, reason: int
+    ) -> tuple[str, Channel | None]:
+        if req.on_result:
+            req.on_result(outcome, one, reason)
+        return outcome, one
+
+    async def _device_talk(self: Dialplan, two: Channel) -> None:
+        """The originated phone talks, then hangs up (agents; customers stay on)."""
+        pbx = self.pbx
+        if two.context != "switchboard-agents":
+            return
+        talk, _ = self.agent_talk(two)
+        try:
+            await pbx.sleep(talk, two)
+        except Hungup:
+            return
+        pbx.cdr(two)
+        pbx.newexten(two, "StopPlayTones", "", 10)
+        pbx.newexten(two, "Hangup", "", 11)
+        pbx.soft_hangup_request(two)
+        if two.peer is not None and not two.peer.hung_up:
+            pbx.hangup_request(two.peer)
+        pbx.destroy(two)
+
+    async def _callback_context(self: Dialplan, one: Channel) -> None:
+        """``switchboard-callback,dial`` (or any other context: wait for the hang-up)."""
+        pbx = self.pbx
+        if one.context == CALLBACK_CONTEXT:
+            number = one.variables.get("CALLBACK_NUMBER", "")
+            pbx.newexten(one, "NoOp", f"CALLBACK to {number}", 1)
+            data = f"Local/{number}@{CUSTOMER_CONTEXT}/n,10"
+            pbx.newexten(one, "Dial", data, 2)
+            await self.dial(one, data)
+        else:
+            with contextlib.suppress(Hungup):
+                await pbx.sleep(3600.0, one)
+        if not one.hung_up:
+            pbx.soft_hangup_request(one)
+            pbx.destroy(one)
+            for dest, disposition in one.dials:
+                pbx.cdr(one, dest_channel=dest, disposition=disposition)
+            pbx.cdr(one)

@@ -1,0 +1,351 @@
+# -*- test-case-name: tests.sim.test_conformance -*-
+"""The captured test PBX's dialplan, replayed as coroutines on simulated channels.
+
+Contexts (described in the captures' README): ``switchboard-ivr`` (Answer, FastAGI,
+MixMonitor, Queue), ``switchboard-caller`` (the scripted caller on ``;1``: ``dtmf``,
+``silent``, ``abandon``) and ``switchboard-agents`` (ring, answer, talk, hang up).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from random import Random
+
+from twisted.internet.defer import Deferred
+
+from switchboard.sim._acd import ACD_CONTEXT, AcdDialplan
+from switchboard.sim._agi import AgiCallProtocol, agi_environment
+from switchboard.sim._agi_commands import CommandRunner
+from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
+from switchboard.sim._cli import cli_output
+from switchboard.sim._queue import QueueEngine
+from switchboard.sim._recording import write_wav
+from switchboard.sim.channels import UP, Channel
+from switchboard.sim.pbx import Hungup, Pbx, Redirected, run_background
+from switchboard.sim.scenario import ScriptedCall
+
+AgiConnector = Callable[[AgiCallProtocol], Deferred[object]]
+
+
+@dataclass
+class OriginateRequest:
+    channel: str  # Local/s@switchboard-ivr
+    context: str = ""
+    exten: str = ""
+    priority: int = 1
+    caller_num: str = ""
+    caller_name: str = ""
+    variables: list[tuple[str, str]] = field(default_factory=list)
+    action_id: str | None = None
+    channel_id: str | None = None
+    other_channel_id: str | None = None
+    timeout_s: float = 30.0
+    # Called at the moment Asterisk sends OriginateResponse (before ;1 goes Up).
+    on_result: Callable[[str, Channel | None, int], None] | None = None
+    application: str = ""  # Application/Data instead of Context/Exten
+    data: str = ""
+    # The scripted person behind the call (language, callback wish, CSAT), if any.
+    script: ScriptedCall | None = None
+
+
+class Dialplan(AcdDialplan, CallbackDialplan):
+    """Runs the test PBX dialplan on :class:`Pbx` channels."""
+
+    def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
+        self.pbx = pbx
+        self.rng = rng
+        self.agi_connect = agi_connect
+        self.queues = QueueEngine(pbx, rng)
+        self._recordings: dict[Channel, Path] = {}
+        self.scripts: dict[Channel, ScriptedCall] = {}  # by the caller's ;1
+
+    # -- originate ---------------------------------------------------------------------
+    def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
+        """Start an Originate; fires with (``Success``|``Failure``, ;1) at answer/failure."""
+        return Deferred.fromCoroutine(self._originate(req))
+
+    async def _originate(self, req: OriginateRequest) -> tuple[str, Channel | None]:
+        pbx = self.pbx
+        tech, _, dest = req.channel.partition("/")
+        exten, _, context = dest.partition("@")
+        context = context.removesuffix("/n")
+        if tech == "Local" and context in ("switchboard-agents", CUSTOMER_CONTEXT):
+            return await self.originate_device(req, exten, context)
+        if tech != "Local" or context not in ("switchboard-ivr", ACD_CONTEXT):
+            if req.on_result:
+                req.on_result("Failure", None, 0)
+            return "Failure", None
+        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
+        language = req.script.language if req.script else "en"
+        one, two = pbx.new_local_pair(
+            exten,
+            context,
+            ids=ids,
+            language=language,  # type: ignore[arg-type]
+        )
+        if req.script is not None:
+            self.scripts[one] = req.script
+        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        for name, value in reversed(req.variables):
+            pbx.setvar(one, name, value)
+        if req.caller_num:
+            pbx.set_callerid(one, req.caller_num, req.caller_name)
+            pbx.set_connected(one, req.caller_num, req.caller_name)
+        for name, value in req.variables:
+            pbx.setvar(two, name, value)
+        if req.caller_num:
+            pbx.set_callerid(two, req.caller_num, req.caller_name)
+            pbx.set_connected(two, req.caller_num, req.caller_name)
+        pbx.emit(
+            "LocalBridge",
+            {"LocalOne": one, "LocalTwo": two},
+            Context=context,
+            Exten=exten,
+            LocalOptimization="Yes",
+        )
+        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}")
+        answered: Deferred[None] = Deferred()
+        one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
+        ivr = self.acd_ivr if context == ACD_CONTEXT else self.ivr
+        run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
+        await answered
+        if one.hung_up:
+            if req.on_result:
+                req.on_result("Failure", None, 0)
+            return "Failure", None
+        if req.on_result:
+            req.on_result("Success", one, 4)
+        pbx.set_state(one, UP)
+        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
+        pbx.goto(one, req.context, req.exten, req.priority)
+        run_background(Deferred.fromCoroutine(self.caller(one)), "caller")
+        return "Success", one
+
+    # -- switchboard-caller (the scripted person on ;1) --------------------------------
+    async def caller(self, one: Channel) -> None:
+        pbx, v = self.pbx, one.variables
+        try:
+            if one.exten == "dtmf":
+                first, delay = v.get("CALLER_DIGITS", ""), v.get("CALLER_DTMF_DELAY", "1")
+                pbx.newexten(one, "NoOp", f"CALLER will press {first} after {delay}s", 1)
+                pbx.newexten(one, "Wait", delay, 2)
+                await pbx.sleep(float(delay), one)
+                pbx.newexten(one, "SendDTMF", f"{first},250", 3)
+                await pbx.send_dtmf(one, first)
+                second, delay2 = v.get("CALLER_DIGITS2", ""), v.get("CALLER_DTMF_DELAY2", "")
+                on = 1 if second else 0
+                pbx.newexten(one, "ExecIf", f"{on}?Wait({delay2})", 4)
+                if second:
+                    await pbx.sleep(float(delay2 or 0), one)
+                pbx.newexten(one, "ExecIf", f"{on}?SendDTMF({second},250)", 5)
+                if second:
+                    await pbx.send_dtmf(one, second)
+                pbx.newexten(one, "Wait", "600", 6)
+                await pbx.sleep(600, one)
+            elif one.exten == "abandon":
+                after = v.get("CALLER_ABANDON_AFTER", "2")
+                pbx.newexten(one, "NoOp", f"CALLER will abandon after {after}s", 1)
+                pbx.newexten(one, "Wait", after, 2)
+                await pbx.sleep(float(after), one)
+                self.abandon(one)
+                return
+            else:
+                pbx.newexten(one, "NoOp", "CALLER silent", 1)
+                pbx.newexten(one, "Wait", "600", 2)
+                await pbx.sleep(600, one)
+        except Hungup:
+            pass
+        if not one.hung_up:
+            pbx.soft_hangup_request(one)
+            pbx.destroy(one)
+            pbx.cdr(one)
+
+    # -- switchboard-ivr,s (the inbound call on ;2) ------------------------------------
+    async def ivr(self, two: Channel, answered: Callable[[], None]) -> None:
+        pbx = self.pbx
+        name, num = two.caller_name, two.caller_num
+        pbx.newexten(
+            two,
+            "NoOp",
+            f'SWITCHBOARD inbound call from "{name}" <{num}> uniqueid={two.uniqueid} '
+            f"linkedid={two.linkedid}",
+            1,
+        )
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
+        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
+        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
+        pbx.newexten(two, "Answer", "", 4)
+        pbx.set_state(two, UP)
+        answered()
+        url = pbx.config.agi_url
+        pbx.newexten(two, "AGI", f"{url},{num},{two.language}", 5)
+        status = await self._agi(two, url, [num, two.language])
+        pbx.setvar(two, "AGISTATUS", status)
+        if status == "HANGUP" or two.soft_hangup:
+            await self._hangup_ivr(two)
+            return
+        queue = two.variables.get("SWITCHBOARD_QUEUE", "")
+        pbx.newexten(two, "NoOp", f"AGI done: AGISTATUS={status} SWITCHBOARD_QUEUE={queue}", 6)
+        pbx.newexten(two, "GotoIf", f"{0 if queue or status == 'FAILURE' else 1}?done", 7)
+        pbx.newexten(two, "GotoIf", f"{1 if status == 'FAILURE' else 0}?fallback", 8)
+        if status == "FAILURE":
+            pbx.newexten(two, "NoOp", f"No route from AGI (AGISTATUS={status}", 14)
+            pbx.newexten(two, "Set", "SWITCHBOARD_QUEUE=sales", 15)
+            pbx.setvar(two, "SWITCHBOARD_QUEUE", "sales")
+            pbx.newexten(two, "Goto", "queue", 16)
+            queue = "sales"
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
+        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
+        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", 9)
+        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
+        pbx.newexten(two, "MixMonitor", f"{path},b", 10)
+        self.mixmonitor(two, path)
+        pbx.newexten(two, "Queue", f"{queue},t,,,120", 11)
+        while True:
+            try:
+                await self.queues.run(two, queue)
+            except Redirected:
+                target = two.redirect_to
+                two.redirect_to = None
+                if target is None or target[0] != "switchboard-transfer":
+                    break
+                queue = target[1]  # switchboard-transfer,<queue>: Set, then Queue()
+                pbx.newexten(two, "Set", f"SWITCHBOARD_QUEUE={queue}", 2)
+                pbx.setvar(two, "SWITCHBOARD_QUEUE", queue)
+                pbx.newexten(two, "Queue", f"{queue},t,,,120", 3)
+                continue
+            except Hungup:
+                pass
+            break
+        await self._hangup_ivr(two)
+
+    async def _hangup_ivr(self, two: Channel) -> None:
+        pbx = self.pbx
+        if not two.soft_hangup:
+            pbx.soft_hangup_request(two)
+        else:
+            pbx.ev("SoftHangupRequest", two, Cause=16)
+        for dest, disposition in two.dials[:-1]:
+            pbx.cdr(two, dest_channel=dest, disposition=disposition)
+        pbx.cdr(two, dest_channel=two.dials[-1][0] if two.dials else "")
+        pbx.goto(two, "switchboard-ivr", "h", 1)
+        pbx.newexten(two, "NoOp", f"SWITCHBOARD hangup {two.uniqueid} cause=16 queuestatus=", 1)
+        one = two.peer
+        if one is not None and not one.hung_up:
+            pbx.hangup_request(one)
+        two.priority = 2
+        pbx.destroy(two)
+        self.finish_recording(two)
+        if one is not None and not one.hung_up:
+            pbx.soft_hangup_request(one)
+            pbx.destroy(one)
+            pbx.cdr(one)
+
+    def finish_recording(self, chan: Channel) -> None:
+        """Write the call's WAV: with ``,b`` only bridged audio (capped, files stay short)."""
+        path = self._recordings.pop(chan, None)
+        chan.recording = None
+        if path is not None:
+            write_wav(path, min(3.0, float(chan.variables.get("__bridged_s", 0))))
+
+    def add_bridged(self, chan: Channel, seconds: float) -> None:
+        total = float(chan.variables.get("__bridged_s", 0)) + seconds
+        chan.variables["__bridged_s"] = str(total)
+
+    # -- the scripted person (callback wish, CSAT rating, who hangs up) ----------------
+    def caller_hangs_up_after(self, two: Channel, seconds: float) -> None:
+        """The caller (``;1``) hangs up ``seconds`` from now (agent ``hangs_up: caller``)."""
+        one = two.peer
+
+        async def hang_up() -> None:
+            if one is None:
+                return
+            await self.pbx.sleep(seconds, one)
+            self.abandon(one)
+
+        run_background(Deferred.fromCoroutine(hang_up()), "caller_hangs_up")
+
+    def abandon(self, one: Channel) -> None:
+        """``switchboard-caller,abandon``'s hang-up on ``;1``."""
+        pbx = self.pbx
+        if one.hung_up or one.soft_hangup:
+            return
+        pbx.cdr(one)
+        pbx.newexten(one, "Hangup", "", 3)
+        pbx.soft_hangup_request(one)
+        if one.peer and not one.peer.hung_up:
+            pbx.hangup_request(one.peer)
+        pbx.destroy(one)
+
+    def after_talk(self, two: Channel) -> None:
+        """The agent hung up and the caller is still here: a CSAT rating, if scripted."""
+        one = two.peer
+        script = self.scripts.get(one) if one is not None else None
+        if one is None or script is None or script.csat is None:
+            return
+
+        async def rate() -> None:
+            await self.pbx.sleep(2.0, one)
+            await self.pbx.send_dtmf(one, str(script.csat))
+
+        run_background(Deferred.fromCoroutine(rate()), "csat")
+
+    def mixmonitor(self, chan: Channel, path: Path) -> None:
+        self.pbx.setvar(chan, "MIXMONITOR_FILENAME", str(path))
+        self.pbx.ev("MixMonitorStart", chan)
+        self._recordings[chan] = path
+        chan.recording = str(path)
+
+    def cli(self, command: str) -> list[str] | None:
+        return cli_output(self.pbx, self.queues, command)
+
+    async def _agi(
+        self,
+        two: Channel,
+        url: str,
+        args: list[str],
+        on_answer: Callable[[], None] | None = None,
+    ) -> str:
+        if self.agi_connect is None:
+            return "FAILURE"
+        runner = CommandRunner(self.pbx, two, self.rng, self.exec_app, on_answer=on_answer)
+        env = agi_environment(two, url, args, self.rng.randrange(10**14, 10**15))
+        proto = AgiCallProtocol(runner, env)
+        two.agi_data = ",".join([url, *args])
+        try:
+            await self.agi_connect(proto)
+        except Exception:
+            two.agi_data = None
+            return "FAILURE"
+        try:
+            return await proto.finished
+        finally:
+            two.agi_data = None
+
+    async def exec_app(self, chan: Channel, command: str) -> int:
+        name, _, data = command.partition(" ")
+        chan.application, chan.app_data = name, data  # CoreShowChannel shows the last EXEC
+        app = name.lower()
+        if app == "mixmonitor":
+            path = Path(data.split(",")[0].strip('"'))
+            self.mixmonitor(chan, path)
+            return 0
+        if app == "dial":
+            return await self.dial(chan, data)
+        if app == "startmusiconhold":
+            chan.moh = True
+            self.pbx.ev("MusicOnHoldStart", chan, Class=data or "default")
+            return 0
+        if app == "stopmusiconhold":
+            if chan.moh:
+                chan.moh = False
+                self.pbx.ev("MusicOnHoldStop", chan)
+            return 0
+        if app == "wait":
+            await self.pbx.sleep(float(data or 0), chan)
+            return 0
+        return -2

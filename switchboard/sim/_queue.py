@@ -1,0 +1,405 @@
+# -*- test-case-name: tests.sim.test_conformance -*-
+"""app_queue as the captures show it: static members, rrmemory, ring timeout, wrap-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from random import Random
+
+from switchboard.sim.channels import RINGING, UP, Bridge, Channel
+from switchboard.sim.pbx import Hungup, Member, Pbx, QueueConfig, Redirected
+
+_QUEUE_VARS = (
+    "QUEUENAME",
+    "QUEUEMAX",
+    "QUEUESTRATEGY",
+    "QUEUECALLS",
+    "QUEUEHOLDTIME",
+    "QUEUETALKTIME",
+    "QUEUECOMPLETED",
+    "QUEUEABANDONED",
+    "QUEUESRVLEVEL",
+    "QUEUESRVLEVELPERF",
+)
+
+
+@dataclass
+class MemberState:
+    member: Member
+    queue: str
+    paused: bool = False
+    reason: str = ""
+    penalty: int = 0
+    calls: int = 0
+    last_call: int = 0
+    last_pause: int = 0
+    in_call: bool = False
+    ringing: bool = False
+    wrapup_until: float = 0.0
+    dynamic: bool = False
+
+    @property
+    def status(self) -> int:
+        return 6 if self.ringing else 2 if self.in_call else 1
+
+
+@dataclass
+class QueueState:
+    config: QueueConfig
+    members: list[MemberState]
+    waiting: list[Channel] = field(default_factory=list)
+    last_index: int = -1
+    completed: int = 0
+    abandoned: int = 0
+    holdtime: int = 0
+    talktime: int = 0
+
+
+class QueueEngine:
+    def __init__(self, pbx: Pbx, rng: Random) -> None:
+        self.pbx, self.rng = pbx, rng
+        self.queues = {
+            q.name: QueueState(q, [MemberState(m, q.name) for m in q.members])
+            for q in pbx.config.queues
+        }
+        self.login_time = int(pbx.now())
+
+    # -- members -----------------------------------------------------------------------
+    def member_event(self, name: str, m: MemberState) -> None:
+        self.pbx.emit(
+            name,
+            None,
+            Queue=m.queue,
+            MemberName=m.member.name,
+            Interface=m.member.interface,
+            StateInterface=m.member.interface,
+            Membership="dynamic" if m.dynamic else "static",
+            Penalty=m.penalty,
+            CallsTaken=m.calls,
+            LastCall=m.last_call,
+            LastPause=m.last_pause,
+            LoginTime=self.login_time,
+            InCall=int(m.in_call),
+            Status=m.status,
+            Paused=int(m.paused),
+            PausedReason=m.reason,
+            Ringinuse=0,
+            Wrapuptime=0,
+        )
+
+    def pause(self, m: MemberState, paused: bool, reason: str) -> None:
+        m.paused, m.reason = paused, reason if paused else ""
+        if paused:
+            m.last_pause = int(self.pbx.now())
+        self.pbx.device_state(
+            f"Queue:{m.queue}_pause_{m.member.interface}", "INUSE" if paused else "NOT_INUSE"
+        )
+        self.member_event("QueueMemberPause", m)
+
+    def _vars(self, chans: list[Channel], q: QueueState) -> None:
+        total = q.completed + q.abandoned
+        perf = f"{100.0 * q.completed / total:.1f}" if total else "0.0"
+        values = (
+            q.config.name,
+            "0",
+            q.config.strategy,
+            str(len(q.waiting)),
+            str(q.holdtime),
+            str(q.talktime),
+            str(q.completed),
+            str(q.abandoned),
+            str(q.config.service_level_s),
+            perf,
+        )
+        for chan in chans:
+            for name, value in zip(_QUEUE_VARS, values, strict=True):
+                self.pbx.setvar(chan, name, value)
+
+    def _pick(self, q: QueueState, busy: set[str]) -> MemberState | None:
+        n = len(q.members)
+        now = self.pbx.now()
+        for step in range(1, n + 1):
+            m = q.members[(q.last_index + step) % n]
+            if m.paused or m.in_call or m.ringing or m.wrapup_until > now:
+                continue
+            if m.member.interface in busy:
+                continue
+            return m
+        return None
+
+    # -- the Queue() application -------------------------------------------------------
+    async def run(self, two: Channel, name: str) -> None:
+        pbx = self.pbx
+        q = self.queues[name]
+        for var in (
+            "ANSWEREDTIME",
+            "ANSWEREDTIME_MS",
+            "DIALEDTIME",
+            "DIALEDTIME_MS",
+            "QUEUEWAIT",
+            "QUEUEWAIT_MS",
+        ):
+            pbx.setvar(two, var, "")
+        q.waiting.append(two)
+        joined = pbx.now()
+        original = len(q.waiting)
+        pbx.device_state(f"Queue:{name}", "RINGING")
+        pbx.ev("QueueCallerJoin", two, Queue=name, Position=original, Count=len(q.waiting))
+        pbx.ev("MusicOnHoldStart", two, Class="default")
+        try:
+            while True:
+                m = self._pick(q, set()) if q.waiting and q.waiting[0] is two else None
+                if m is None:
+                    await pbx.sleep(1.0, two)
+                    continue
+                q.last_index = q.members.index(m)
+                result = await self._ring(two, q, m, joined, original)
+                if result:
+                    return
+                await pbx.sleep(q.config.retry_s, two)
+        except Hungup as exc:
+            self._abandon(two, q, joined, original, redirected=isinstance(exc, Redirected))
+            raise
+
+    def _abandon(
+        self, two: Channel, q: QueueState, joined: float, original: int, redirected: bool = False
+    ) -> None:
+        pbx = self.pbx
+        waited = pbx.now() - joined
+        pbx.ev("MusicOnHoldStop", two)
+        for var, value in (
+            ("QUEUEWAIT", int(waited)),
+            ("QUEUEWAIT_MS", int(waited * 1000)),
+            ("DIALEDTIME", int(pbx.now() - two.created_at)),
+            ("DIALEDTIME_MS", int((pbx.now() - two.created_at) * 1000)),
+            ("ANSWEREDTIME", 0),
+            ("ANSWEREDTIME_MS", 0),
+        ):
+            pbx.setvar(two, var, str(value))
+        if redirected and two.redirect_to is not None:
+            pbx.goto(two, *two.redirect_to)  # the snapshot moves before app_queue cleans up
+            pbx.newexten(two, "Queue", f"{q.config.name},t,,,120")
+        pbx.setvar(two, "ABANDONED", "TRUE")
+        position = q.waiting.index(two) + 1 if two in q.waiting else 1
+        self._vars([two], q)
+        q.abandoned += 1
+        pbx.ev(
+            "QueueCallerAbandon",
+            two,
+            Queue=q.config.name,
+            Position=position,
+            OriginalPosition=original,
+            HoldTime=int(waited),
+        )
+        if two in q.waiting:
+            q.waiting.remove(two)
+        self._vars([two], q)
+        pbx.ev(
+            "QueueCallerLeave", two, Queue=q.config.name, Position=position, Count=len(q.waiting)
+        )
+        pbx.setvar(two, "QUEUEPOSITION", str(position))
+
+    async def _ring(
+        self, two: Channel, q: QueueState, m: MemberState, joined: float, original: int
+    ) -> bool:
+        pbx = self.pbx
+        iface = m.member.interface
+        exten = iface.split("/")[1].split("@")[0]
+        a1, a2 = pbx.new_local_pair(exten, "switchboard-agents", two.linkedid)
+        pbx.newexten(a1, "AppQueue", "(Outgoing Line)")
+        pbx.set_callerid(a1, two.caller_num, two.caller_name)
+        inherited = [
+            ("__SWITCHBOARD_CALLER", two.variables.get("SWITCHBOARD_CALLER", "")),
+            ("__SWITCHBOARD_CALLID", two.variables.get("SWITCHBOARD_CALLID", "")),
+        ]
+        peer_number = iface.split("/", 1)[1]
+        for var, value in inherited:
+            pbx.setvar(a1, var, value)
+        pbx.setvar(a1, "DIALEDPEERNUMBER", peer_number)
+        pbx.setvar(a2, "DIALEDPEERNUMBER", peer_number)
+        for var, value in inherited:
+            pbx.setvar(a2, var, value)
+        pbx.set_callerid(a2, two.caller_num, two.caller_name)
+        pbx.set_connected(a2, two.caller_num, two.caller_name)
+        pbx.emit(
+            "LocalBridge",
+            {"LocalOne": a1, "LocalTwo": a2},
+            Context="switchboard-agents",
+            Exten=exten,
+            LocalOptimization="No",
+        )
+        names = {"Queue": q.config.name, "Interface": iface, "MemberName": m.member.name}
+        pbx.emit("AgentCalled", {"": two, "Dest": a1}, **names)
+        pbx.emit("DialBegin", {"": two, "Dest": a1}, DialString=peer_number)
+        m.ringing = True
+        self.member_event("QueueMemberStatus", m)
+        behaviour = pbx.config.agents.get(exten, pbx.config.default_agent)
+        never = pbx.globals.get(f"NOANSWER_{exten}") == "yes" or behaviour.answer_after_s is None
+        number = exten.removeprefix("agent")
+        pbx.newexten(a2, "NoOp", f"AGENT {number} offered {two.uniqueid} from queue ", 1)
+        pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
+        if not never:
+            pbx.newexten(a2, "GotoIf", "0?noanswer", 3)
+        pbx.newexten(a2, "Ringing", "", 12 if never else 4)
+        pbx.set_state(a1, RINGING)
+        pbx.goto(a1, "switchboard-agents", "s", 1)
+        pbx.newexten(a1, "AppQueue", "(Outgoing Line)")
+        pbx.set_connected(a1, two.caller_num, two.caller_name)
+        wait = 60.0 if never else float(behaviour.answer_after_s or 1.0)
+        pbx.newexten(a2, "Wait", str(int(wait) if wait == int(wait) else wait), 13 if never else 5)
+        pbx.emit("DialState", {"": two, "Dest": a1}, DialStatus="RINGING")
+        rang = pbx.now()
+        timeout = q.config.timeout_s
+        try:
+            await pbx.sleep(min(wait, timeout), two)
+        except Hungup:
+            m.ringing = False
+            pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="CANCEL")
+            self._drop_agent(a1, a2, 0)
+            self.member_event("QueueMemberStatus", m)
+            raise
+        if wait >= timeout:
+            m.ringing = False
+            pbx.emit(
+                "AgentRingNoAnswer",
+                {"": two, "Dest": a1},
+                **names,
+                RingTime=int((pbx.now() - rang) * 1000),
+            )
+            pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="NOANSWER")
+            two.dials.append((a1.name, "NO ANSWER"))
+            pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="CANCEL")
+            self._drop_agent(a1, a2, 0)
+            self.member_event("QueueMemberStatus", m)
+            return False
+        return await self._connect(two, q, m, a1, a2, joined, original, rang)
+
+    def _drop_agent(self, a1: Channel, a2: Channel, cause: int) -> None:
+        pbx = self.pbx
+        pbx.hangup_request(a2, cause)
+        pbx.destroy(a1, cause)
+        pbx.cdr(a2, disposition="FAILED")
+        pbx.soft_hangup_request(a2)
+        pbx.destroy(a2, cause)
+
+    async def _connect(
+        self,
+        two: Channel,
+        q: QueueState,
+        m: MemberState,
+        a1: Channel,
+        a2: Channel,
+        joined: float,
+        original: int,
+        rang: float,
+    ) -> bool:
+        pbx = self.pbx
+        iface = m.member.interface
+        names = {"Queue": q.config.name, "Interface": iface, "MemberName": m.member.name}
+        pbx.newexten(a2, "Answer", "", 6)
+        pbx.set_state(a1, UP)
+        pbx.set_state(a2, UP)
+        pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="ANSWER")
+        two.dials.append((a1.name, "ANSWERED"))
+        m.ringing, m.in_call = False, True
+        pbx.ev("MusicOnHoldStop", two)
+        for chan in (two, a1):
+            for var, value in (
+                ("MEMBERINTERFACE", iface),
+                ("MEMBERNAME", m.member.name),
+                ("MEMBERCALLS", str(m.calls)),
+                ("MEMBERLASTCALL", str(m.last_call)),
+                ("MEMBERPENALTY", str(m.penalty)),
+                ("MEMBERDYNAMIC", "0"),
+                ("MEMBERREALTIME", "0"),
+            ):
+                pbx.setvar(chan, var, value)
+        hold = int(pbx.now() - joined)
+        for chan in (two, a1):
+            pbx.setvar(chan, "QEHOLDTIME", str(hold))
+            pbx.setvar(chan, "QEORIGINALPOS", str(original))
+        self._vars([two, a1], q)
+        position = q.waiting.index(two) + 1 if two in q.waiting else 1
+        if two in q.waiting:
+            q.waiting.remove(two)
+        pbx.ev(
+            "QueueCallerLeave", two, Queue=q.config.name, Position=position, Count=len(q.waiting)
+        )
+        waited = pbx.now() - joined
+        pbx.setvar(two, "QUEUEPOSITION", str(position))
+        pbx.setvar(two, "QUEUEWAIT", str(int(waited)))
+        pbx.setvar(two, "QUEUEWAIT_MS", str(int(waited * 1000)))
+        pbx.emit(
+            "AgentConnect",
+            {"": two, "Dest": a1},
+            **names,
+            HoldTime=hold,
+            RingTime=int(pbx.now() - rang),
+        )
+        self.member_event("QueueMemberStatus", m)
+        bridge = Bridge(pbx.ids.bridge_id())
+        pbx.emit("BridgeCreate", None, bridge)
+        for chan in (a1, two):
+            bridge.channels.append(chan)
+            chan.bridge = bridge
+            pbx.emit("BridgeEnter", {"": chan}, bridge)
+        pbx.setvar(a1, "BRIDGEPEER", two.name)
+        pbx.setvar(two, "BRIDGEPEER", a1.name)
+        talk = pbx.talk_time(*pbx.config.talk_range_s)
+        behaviour = pbx.config.agents.get(a2.exten)
+        if behaviour is not None and behaviour.talk_s is not None:
+            talk = behaviour.talk_s
+        pbx.newexten(a2, "Set", f"AGENT_TALK={int(talk)}", 7)
+        pbx.setvar(a2, "AGENT_TALK", str(int(talk)))
+        pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
+        pbx.newexten(a2, "Wait", str(int(talk)), 9)
+        bridged_at = pbx.now()
+        caller_left = False
+        try:
+            await pbx.sleep(int(talk), two)
+        except Hungup:
+            caller_left = True
+        talked = int(pbx.now() - bridged_at)
+        two.variables["__bridged_s"] = str(pbx.now() - bridged_at)
+        if not caller_left:
+            pbx.newexten(a2, "StopPlayTones", "", 10)
+            pbx.newexten(a2, "Hangup", "", 11)
+            pbx.soft_hangup_request(a2)
+            pbx.hangup_request(a1)
+            pbx.cdr(a2)
+        pbx.emit(
+            "AgentComplete",
+            {"": two, "Dest": a1},
+            **names,
+            HoldTime=hold,
+            TalkTime=talked,
+            Reason="caller" if caller_left else "agent",
+        )
+        pbx.destroy(a2)
+        for chan in (a1, two):
+            pbx.setvar(chan, "BRIDGEPEER", "")
+        for chan in (a1, two):
+            bridge.channels.remove(chan)
+            chan.bridge = None
+            pbx.emit("BridgeLeave", {"": chan}, bridge)
+        pbx.destroy(a1)
+        pbx.emit("BridgeDestroy", None, bridge)
+        m.in_call = False
+        m.calls += 1
+        m.last_call = int(pbx.now())
+        m.wrapup_until = pbx.now() + q.config.wrapup_s
+        q.completed += 1
+        q.holdtime, q.talktime = hold, talked
+        self.member_event("QueueMemberStatus", m)
+        if caller_left:
+            raise Hungup(two.name)
+        self._vars([two], q)
+        for var, value in (
+            ("ANSWEREDTIME", talked),
+            ("ANSWEREDTIME_MS", talked * 1000),
+            ("DIALEDTIME", int(pbx.now() - two.created_at)),
+            ("DIALEDTIME_MS", int((pbx.now() - two.created_at) * 1000)),
+        ):
+            pbx.setvar(two, var, str(value))
+        self._vars([two], q)
+        return True

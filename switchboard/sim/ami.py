@@ -1,0 +1,111 @@
+# -*- test-case-name: tests.sim.test_ami -*-
+"""The simulated PBX's AMI server: a thin Twisted protocol over the shared codec."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import structlog
+from twisted.internet.protocol import Factory, Protocol
+from twisted.python.failure import Failure
+
+from switchboard.cti.ami.frames import AmiParser, FrameError, Message, encode_message
+from switchboard.sim.events import Headers
+
+if TYPE_CHECKING:
+    from switchboard.sim._actions import ActionHandler
+
+log = structlog.get_logger(__name__)
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+AUTH_FAIL_DELAY_S = 1.0  # real seconds: Asterisk answers a bad login after about 1 s
+
+
+def event_classes(mask: str) -> set[str] | None:
+    """Classes an ``Events:`` value lets through (``None`` = all, empty = none)."""
+    value = mask.strip().lower()
+    if value in ("on", "yes", "true", "all", "1"):
+        return None
+    if value in ("off", "no", "false", "0", ""):
+        return set()
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+class AmiServerProtocol(Protocol):
+    """One manager session: banner, login, actions, then events."""
+
+    def __init__(self, handler: ActionHandler) -> None:
+        self.handler = handler
+        self.parser = AmiParser(expect_banner=False)
+        self.authenticated = False
+        self.username = ""
+        self.challenge: str | None = None
+        self.classes: set[str] | None = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._dead = False
+
+    def connectionMade(self) -> None:
+        self.transport.write(BANNER)
+
+    def dataReceived(self, data: bytes) -> None:
+        for item in self.parser.feed(data):
+            if self._dead:
+                return
+            if isinstance(item, FrameError):
+                log.warning("sim_ami_bad_frame", reason=item.reason)
+                continue
+            if isinstance(item, Message):
+                self.handler.handle(self, item)
+
+    def send(self, headers: Headers | list[tuple[str, str]]) -> None:
+        if not self._dead:
+            self.transport.write(encode_message(headers))
+
+    def respond(self, msg: Message, response: str, *rest: tuple[str, str]) -> None:
+        """A response, echoing the request's ActionID when it had one."""
+        headers = [("Response", response)]
+        if msg.action_id is not None:
+            headers.append(("ActionID", msg.action_id))
+        headers.extend(rest)
+        self.send(headers)
+
+    def event(self, headers: Headers) -> None:
+        """Deliver a PBX event if this session's Events mask allows it."""
+        if not self.authenticated or self.classes == set():
+            return
+        if self.classes is not None:
+            privilege = dict(headers).get("Privilege", "")
+            if not set(privilege.lower().split(",")) & self.classes:
+                return
+        self.send(headers)
+
+    def logged_in(self, username: str, events: str) -> None:
+        self.authenticated, self.username = True, username
+        self.classes = event_classes(events)
+        self._unsubscribe = self.handler.pbx.subscribe(self.event)
+
+    def set_events(self, events: str) -> None:
+        self.classes = event_classes(events)
+
+    def close(self) -> None:
+        self._dead = True
+        self.transport.loseConnection()
+
+    def check_key(self, secret: str, key: str) -> bool:
+        if self.challenge is None:
+            return False
+        return hashlib.md5((self.challenge + secret).encode()).hexdigest() == key.lower()
+
+    def connectionLost(self, reason: Failure = Failure(ConnectionError())) -> None:  # noqa: B008
+        self._dead = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+
+class AmiServerFactory(Factory):
+    def __init__(self, handler: ActionHandler) -> None:
+        self.handler = handler
+
+    def buildProtocol(self, addr: object) -> AmiServerProtocol:
+        return AmiServerProtocol(self.handler)

@@ -1,0 +1,173 @@
+# -*- test-case-name: tests.sim.test_loopback -*-
+"""``SimulatedPbx``: the simulator as a Twisted service on 127.0.0.1 (tests, demo, CLI).
+
+Start one with N agents and a stream of scripted callers against a FastAGI server::
+
+    scenario = Scenario(random_calls=20, max_duration_s=600)
+    pbx = SimulatedPbx(reactor, scenario, seed=7, speed=10.0, ami_port=0,
+                       agi_target=("127.0.0.1", agi.port), queues=agent_queues(4))
+    await pbx.startService()
+    pbx.ami_port  # the bound AMI port
+
+Every call's AGI request is ``agi://<host>:<port>/<agi_script>``; with
+``dialplan="acd"`` calls run ``switchboard-acd-ivr`` (the FastAGI session holds the
+caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after the AGI).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import structlog
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, connectProtocol
+from twisted.internet.interfaces import IListeningPort, IReactorTCP, IReactorTime
+from twisted.internet.protocol import Protocol
+
+from switchboard.sim._actions import ActionHandler
+from switchboard.sim._dialplan import Dialplan, OriginateRequest
+from switchboard.sim.ami import AmiServerFactory
+from switchboard.sim.pbx import DEFAULT_QUEUES, Member, Pbx, PbxConfig, QueueConfig
+from switchboard.sim.scenario import Scenario, ScriptedCall
+
+__all__ = ["Scenario", "ScriptedCall", "SimulatedPbx", "agent_queues"]
+
+log = structlog.get_logger(__name__)
+
+
+def agent_queues(n: int, queues: tuple[str, ...] = ("sales", "support")) -> tuple[QueueConfig, ...]:
+    """``n`` agents per queue: ``agent1001..`` in the first, ``agent2001..`` in the next."""
+    return tuple(
+        QueueConfig(
+            name,
+            tuple(
+                Member(
+                    f"Local/agent{q + 1}{i + 1:03d}@switchboard-agents/n",
+                    f"Agent {q + 1}{i + 1:03d}",
+                )
+                for i in range(n)
+            ),
+        )
+        for q, name in enumerate(queues)
+    )
+
+
+class SimulatedPbx(Service):
+    """AMI on 127.0.0.1:``ami_port`` (0 = any free port); FastAGI calls to ``agi_target``."""
+
+    def __init__(
+        self,
+        reactor: Any,
+        scenario: Scenario,
+        seed: int = 1,
+        speed: float = 1.0,
+        ami_port: int = 0,
+        agi_target: tuple[str, int] | None = ("127.0.0.1", 4573),
+        recordings_dir: Path = Path("recordings"),
+        ami_users: dict[str, str] | None = None,
+        *,
+        agi_script: str = "main-menu",
+        queues: tuple[QueueConfig, ...] = DEFAULT_QUEUES,
+        dialplan: str = "queue",
+    ) -> None:
+        self._reactor = reactor
+        self.scenario = scenario
+        self.rng = random.Random(scenario.seed if scenario.seed is not None else seed)
+        host, port = agi_target or ("127.0.0.1", 4573)
+        config = PbxConfig(
+            queues=queues,
+            agi_url=f"agi://{host}:{port}/{agi_script}",
+            spool_dir=recordings_dir,
+            ami_users=ami_users or {"switchboard": "switchboard"},
+            agents=dict(scenario.agents),
+        )
+        clock: IReactorTime = reactor
+        self.pbx = Pbx(
+            clock,
+            config,
+            speed=speed,
+            talk_time=lambda lo, hi: float(self.rng.randint(int(lo), int(hi))),
+        )
+        self.dialplan = Dialplan(self.pbx, self.rng, self._connect if agi_target else None)
+        self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
+        self._agi_target = agi_target
+        self._ami_port = ami_port
+        self._port: IListeningPort | None = None
+        self._timers: list[Any] = []
+        self.placed = 0
+
+    @property
+    def ami_port(self) -> int:
+        """The bound AMI port (after ``startService`` has fired)."""
+        assert self._port is not None, "not started"
+        return int(self._port.getHost().port)
+
+    def _connect(self, proto: Protocol) -> Deferred[object]:
+        assert self._agi_target is not None
+        tcp: IReactorTCP = self._reactor
+        endpoint = TCP4ClientEndpoint(tcp, self._agi_target[0], self._agi_target[1], timeout=5)
+        return connectProtocol(endpoint, proto)
+
+    def startService(self) -> Deferred[None]:  # type: ignore[override]
+        super().startService()
+        factory = AmiServerFactory(ActionHandler(self.pbx, self.dialplan))
+        endpoint = TCP4ServerEndpoint(self._reactor, self._ami_port, interface="127.0.0.1")
+        d = endpoint.listen(factory)
+
+        def listening(port: IListeningPort) -> None:
+            self._port = port
+            log.info("sim_started", ami_port=self.ami_port, calls=len(self.scenario.calls))
+            for call in self.scenario.all_calls(self.rng):
+                if call.at_s <= self.scenario.max_duration_s:
+                    self._timers.append(
+                        self.pbx.call_later(call.at_s, lambda c=call: self.place(c))
+                    )
+            self._timers.append(self.pbx.call_later(self.scenario.max_duration_s, self._stop_calls))
+
+        d.addCallback(listening)
+        return d
+
+    def place(self, call: ScriptedCall) -> Deferred[tuple[str, object]]:
+        """Originate one scripted call into the IVR (as the captures' driver did)."""
+        self.placed += 1
+        variables = {
+            "dtmf": [
+                ("CALLER_DIGITS", call.digits),
+                ("CALLER_DTMF_DELAY", str(call.delay_s)),
+                ("CALLER_DIGITS2", call.more_digits),
+                ("CALLER_DTMF_DELAY2", "1"),
+            ],
+            "abandon": [("CALLER_ABANDON_AFTER", str(call.abandon_after_s))],
+        }.get(call.behaviour, [("CALLER_NOTE", "none")])
+        log.info("sim_call_placed", number=call.number, behaviour=call.behaviour)
+        return self.dialplan.originate(
+            OriginateRequest(  # type: ignore[return-value]
+                channel=f"Local/s@{self.ivr_context}",
+                context="switchboard-caller",
+                exten=call.behaviour,
+                caller_num=call.number,
+                caller_name=call.name,
+                variables=variables,
+                script=call,
+            )
+        )
+
+    def _stop_calls(self) -> None:
+        log.info("sim_max_duration_reached", channels=len(self.pbx.channels))
+        for chan in list(self.pbx.channels.values()):
+            if not chan.soft_hangup:
+                self.pbx.hangup_request(chan)
+
+    def stopService(self) -> Deferred[None] | None:  # type: ignore[override]
+        super().stopService()
+        for timer in self._timers:
+            if timer.active():
+                timer.cancel()
+        self._timers.clear()
+        if self._port is not None:
+            port, self._port = self._port, None
+            return port.stopListening()  # type: ignore[return-value]
+        return None
