@@ -36,22 +36,37 @@ class App:
     database: Database
 
 
+def build_ami(settings: Settings, reactor: Any) -> AmiClient:
+    ami = AmiClient(settings.ami, reactor)
+    ami.setName("ami")
+    return ami
+
+
+def build_agi(
+    settings: Settings, reactor: Any, handlers: Mapping[str, Handler] | None = None
+) -> AgiServerService:
+    agi = AgiServerService(
+        settings.agi, reactor, BUILTIN_HANDLERS if handlers is None else handlers
+    )
+    agi.setName("agi")
+    return agi
+
+
+def build_database(settings: Settings, reactor: Any) -> Database:
+    engine = create_database_engine(database_url(settings.database))
+    return Database(engine, reactor, threads=settings.database.pool_threads)
+
+
 def build(
     settings: Settings, reactor: Any, *, handlers: Mapping[str, Handler] | None = None
 ) -> App:
     """Wire every service from settings. Nothing starts until ``root.startService()``."""
     root = MultiService()
-    ami = AmiClient(settings.ami, reactor)
-    ami.setName("ami")
+    ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
-    agi = AgiServerService(
-        settings.agi, reactor, BUILTIN_HANDLERS if handlers is None else handlers
-    )
-    agi.setName("agi")
+    agi = build_agi(settings, reactor, handlers)
     agi.setServiceParent(root)
-    engine = create_database_engine(database_url(settings.database))
-    database = Database(engine, reactor, threads=settings.database.pool_threads)
-    return App(root=root, ami=ami, agi=agi, database=database)
+    return App(root=root, ami=ami, agi=agi, database=build_database(settings, reactor))
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:

@@ -32,6 +32,9 @@ from switchboard.config import LoggingSettings
 _SECRET = re.compile(r"(secret|password|passwd|token|authorization|^key$)", re.IGNORECASE)
 REDACTED = "***"
 
+_TWISTED_FILTER = LogLevelFilterPredicate()
+_twisted_captured = False
+
 _TWISTED_LEVELS = {
     LogLevel.debug: "debug",
     LogLevel.info: "info",
@@ -83,14 +86,16 @@ def configure_logging(
     if capture_twisted:
         # Twisted's info chatter ("Starting factory", "Main loop terminated") is noise to an
         # operator; it is shown only when debugging.
-        level = {"debug": LogLevel.debug, "error": LogLevel.error}.get(
-            settings.level, LogLevel.warn
-        )
-        predicate = LogLevelFilterPredicate(defaultLogLevel=level)
-        globalLogBeginner.beginLoggingTo(
-            [FilteringLogObserver(twisted_to_structlog, [predicate])],
-            redirectStandardIO=False,
-        )
+        levels = {"debug": LogLevel.debug, "error": LogLevel.error}
+        level = levels.get(settings.level, LogLevel.warn)
+        _TWISTED_FILTER.setLogLevelForNamespace("", level)
+        global _twisted_captured
+        if not _twisted_captured:  # Twisted allows one beginning per process
+            _twisted_captured = True
+            globalLogBeginner.beginLoggingTo(
+                [FilteringLogObserver(twisted_to_structlog, [_TWISTED_FILTER])],
+                redirectStandardIO=False,
+            )
 
 
 @provider(ILogObserver)
