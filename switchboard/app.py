@@ -20,6 +20,8 @@ from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.ivr_flows.registry import FlowHandlers
+from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
 
@@ -33,6 +35,7 @@ class App:
     root: MultiService
     ami: AmiClient
     agi: AgiServerService
+    flows: FlowHandlers
     database: Database
 
 
@@ -57,16 +60,35 @@ def build_database(settings: Settings, reactor: Any) -> Database:
     return Database(engine, reactor, threads=settings.database.pool_threads)
 
 
+def build_flows(settings: Settings, reactor: Any, database: Database) -> FlowHandlers:
+    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them."""
+    flows = FlowHandlers(
+        settings.flows.dir,
+        reactor,
+        DatabaseServices(database),
+        poll_interval_s=settings.flows.poll_interval_s,
+        extra=BUILTIN_HANDLERS,
+    )
+    flows.setName("flows")
+    return flows
+
+
 def build(
     settings: Settings, reactor: Any, *, handlers: Mapping[str, Handler] | None = None
 ) -> App:
-    """Wire every service from settings. Nothing starts until ``root.startService()``."""
+    """Wire every service from settings. Nothing starts until ``root.startService()``.
+
+    ``handlers`` replaces the flows (tests, the demo); by default every flow is served.
+    """
     root = MultiService()
+    database = build_database(settings, reactor)
+    flows = build_flows(settings, reactor, database)
+    flows.setServiceParent(root)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
-    agi = build_agi(settings, reactor, handlers)
+    agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, database=build_database(settings, reactor))
+    return App(root=root, ami=ami, agi=agi, flows=flows, database=database)
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:

@@ -96,4 +96,23 @@ def _sim_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
-ALL: list[AddCommands] = [add_core_commands, _ami_commands, _agi_commands, _sim_commands]
+def _flows_commands(subparsers: Any) -> None:
+    from switchboard.ivr_flows.commands import add_commands
+
+    add_commands(subparsers)
+
+
+def _demo_commands(subparsers: Any) -> None:
+    from switchboard.demo import add_commands
+
+    add_commands(subparsers)
+
+
+ALL: list[AddCommands] = [
+    add_core_commands,
+    _ami_commands,
+    _agi_commands,
+    _flows_commands,
+    _sim_commands,
+    _demo_commands,
+]

@@ -6,6 +6,7 @@ from switchboard.config.model import (
     AgiSettings,
     AmiSettings,
     DatabaseSettings,
+    FlowsSettings,
     LoggingSettings,
     Settings,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "DatabaseSettings",
+    "FlowsSettings",
     "LoggingSettings",
     "Settings",
     "load_settings",

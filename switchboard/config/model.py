@@ -61,6 +61,17 @@ class DatabaseSettings(_Section):
     pool_threads: int = Field(4, ge=1, le=64)
 
 
+EXAMPLE_FLOWS = Path(__file__).parents[1] / "ivr_flows" / "examples"
+
+
+class FlowsSettings(_Section):
+    """Where the IVR flows live, and how often edits are looked for."""
+
+    # The shipped example flows when not set, so a new install answers calls at once.
+    dir: Path = EXAMPLE_FLOWS
+    poll_interval_s: float = Field(2.0, gt=0)
+
+
 class LoggingSettings(_Section):
     # "auto": readable console on a terminal, JSON lines otherwise.
     format: Literal["auto", "json", "console"] = "auto"
@@ -74,4 +85,4 @@ class Settings(_Section):
     agi: AgiSettings = AgiSettings()
     database: DatabaseSettings = DatabaseSettings()
     logging: LoggingSettings = LoggingSettings()
-    flows_dir: Path = Path("flows")
+    flows: FlowsSettings = FlowsSettings()

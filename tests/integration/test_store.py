@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL, inspect, select
 from sqlalchemy.orm import Session
 from twisted.internet.testing import MemoryReactorClock
@@ -11,15 +12,15 @@ from twisted.internet.testing import MemoryReactorClock
 from switchboard.config import DatabaseSettings
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
-from switchboard.store.migrate import current_revision
+from switchboard.store.migrate import MIGRATIONS, current_revision
 from switchboard.store.models import InstanceSetting
 
 
-def test_upgrade_creates_the_baseline_schema_and_is_idempotent(database_url: URL) -> None:
+def test_upgrade_reaches_the_head_revision_and_is_idempotent(database_url: URL) -> None:
     assert current_revision(database_url) is None
     upgrade_database(database_url)
     upgrade_database(database_url)  # a second upgrade is a no-op, not an error
-    assert current_revision(database_url) == "0001_baseline"
+    assert current_revision(database_url) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     engine = create_database_engine(database_url)
     assert "instance_setting" in inspect(engine).get_table_names()
     with Session(engine) as session:

@@ -32,7 +32,7 @@ def test_file_values_then_environment_overrides(tmp_path: Path) -> None:
     assert settings.ami.port == 5040  # the environment wins over the file
     assert settings.ami.event_filters == ("!Event: VarSet", "!Event: Cdr")
     assert settings.agi.port == 4600
-    assert str(settings.flows_dir) == "/etc/switchboard/flows"
+    assert str(settings.flows.dir) == "/etc/switchboard/flows"
 
 
 def test_the_config_file_may_be_named_by_the_environment(tmp_path: Path) -> None:

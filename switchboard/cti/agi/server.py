@@ -73,7 +73,8 @@ class AgiServerFactory(ServerFactory):
         max_sessions: int = 1000,
         max_line_bytes: int = 65_536,
     ) -> None:
-        self.handlers = dict(handlers)
+        # Kept by reference: the flow registry adds and replaces handlers while we run.
+        self.handlers = handlers
         self.clock = clock
         self.options = options
         self.max_sessions = max_sessions

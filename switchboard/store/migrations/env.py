@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+# Every module that declares tables, so that autogenerate sees the whole schema.
+import switchboard.crm.models
+import switchboard.ivr_flows.records  # noqa: F401
 from switchboard.store.models import Base
 
 config = context.config

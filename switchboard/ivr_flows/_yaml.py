@@ -1,0 +1,138 @@
+# -*- test-case-name: tests.ivr.test_parse -*-
+"""A YAML loader that remembers where every mapping key and list item came from.
+
+Flow files are validated with messages that name the line, so the loader keeps
+1-based line numbers: :class:`LineDict` knows the line of itself and of each key,
+:class:`LineList` the line of itself and of each item. Implicit typing follows YAML 1.2's
+core schema, not PyYAML's YAML 1.1 default: ``18:00`` stays a string (YAML 1.1 reads it
+as the base-60 integer 1080) and ``no``/``on``/``off`` stay strings (a language code
+``no`` must not become ``False``). Dates (``2026-10-01``) still become ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+__all__ = ["LineDict", "LineList", "YamlSyntaxError", "line_of", "load_yaml"]
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that knows its own line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A list that knows its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class YamlSyntaxError(ValueError):
+    """The text is not YAML; ``line`` is 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def line_of(value: Any, key: Any = None) -> int:
+    """The line of ``value`` (or of its ``key``), 0 when it carries none."""
+    if isinstance(value, LineDict):
+        return value.line_of(key) if key is not None else value.line
+    if isinstance(value, LineList):
+        return value.line_of(key) if isinstance(key, int) else value.line
+    return 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# YAML 1.2 core-schema scalars instead of YAML 1.1's (no sexagesimal, no yes/no/on/off).
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                       "tag:yaml.org,2002:float")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+
+
+def _int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    return int(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, int | float) and not isinstance(key, bool):
+            key = str(key_node.value)  # menu digits: 1 and "1" are the same key
+        if not isinstance(key, str | bool):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"unsupported key type {type(key).__name__}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:  # 2026-13-01: kept as text, so validation can name it
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document; raise :class:`YamlSyntaxError` naming the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise YamlSyntaxError(f"{exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(str(exc), 0) from None

@@ -1,0 +1,170 @@
+# -*- test-case-name: tests.ivr.test_registry -*-
+"""Hot-reloaded flows, served to the FastAGI server as handlers named after the flows.
+
+:class:`FlowRegistry` holds the flows currently in service and polls the directory's
+file names, sizes and modification times; on a change it loads and validates the whole
+directory again. A valid edit replaces the flows for new calls (calls in progress keep
+the version they started with); a broken edit is rejected, its problems logged, and the
+previous version keeps serving.
+
+:class:`FlowHandlers` is a Twisted service (it runs the polling ``LoopingCall`` on an
+injected clock) and a ``Mapping[str, Handler]`` for
+:class:`~switchboard.cti.agi.server.AgiServerService`: ``AGI(agi://host/main-menu)`` runs
+flow ``main-menu``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import structlog
+from twisted.application.service import Service
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
+
+from switchboard.cti.agi.channel import AgiChannel, Handler
+from switchboard.ivr_flows.engine import Engine
+from switchboard.ivr_flows.errors import FlowProblem
+from switchboard.ivr_flows.load import check_directory, flow_files
+from switchboard.ivr_flows.model import FlowSet
+from switchboard.ivr_flows.runner import run_flow
+from switchboard.ivr_flows.services import FlowServices
+
+__all__ = ["FlowHandlers", "FlowRegistry"]
+
+logger = structlog.get_logger(__name__)
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+class FlowRegistry:
+    """The flows in service, reloaded from ``directory`` when its files change."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.flows = FlowSet({})
+        self.engine = Engine(self.flows)
+        self.problems: list[FlowProblem] = []
+        self.version = 0
+        self._seen: Fingerprint | None = None
+
+    @property
+    def log(self) -> Any:
+        return logger.bind(flows_dir=str(self.directory))
+
+    def fingerprint(self) -> Fingerprint:
+        found = []
+        for path in flow_files(self.directory):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
+    def reload(self) -> bool:
+        """Load the directory now; True if the new flows went into service."""
+        self._seen = self.fingerprint()
+        flows, problems = check_directory(self.directory)
+        self.problems = problems
+        if flows is None:
+            for problem in problems:
+                self.log.error("flow_problem_found", file=problem.file, line=problem.line,
+                               code=problem.code, flow=problem.flow, step=problem.step,
+                               message=problem.message, fix=problem.fix)
+            self.log.error("flows_rejected", problems=len(problems),
+                           serving_version=self.version, serving=sorted(self.flows.flows))
+            return False
+        self.flows, self.engine = flows, Engine(flows)
+        self.version += 1
+        self.log.info("flows_loaded", version=self.version, flows=sorted(flows.flows))
+        return True
+
+    def poll(self) -> bool:
+        """Reload if any flow file was added, removed or changed; True if it reloaded."""
+        if self.fingerprint() == self._seen:
+            return False
+        return self.reload()
+
+
+class FlowHandlers(Service, Mapping[str, Handler]):
+    """AGI handlers for every flow in service, plus ``extra`` handlers (e.g. built-ins).
+
+    The flows are loaded when this object is built, so the mapping is complete before the
+    AGI server is constructed; each handler looks the flow up again when a call arrives,
+    so reloaded versions serve new calls.
+    """
+
+    __hash__ = object.__hash__  # a service, compared by identity (Mapping would drop it)
+
+    def __init__(
+        self,
+        flows_dir: Path,
+        clock: IReactorTime,
+        services: FlowServices,
+        *,
+        poll_interval_s: float = 2.0,
+        extra: Mapping[str, Handler] | None = None,
+    ) -> None:
+        self.registry = FlowRegistry(flows_dir)
+        self.registry.reload()
+        self._clock = clock
+        self._services = services
+        self._interval = poll_interval_s
+        self._extra = dict(extra or {})
+        self._loop: LoopingCall | None = None
+
+    # -- Service ---------------------------------------------------------------------------
+    def startService(self) -> None:
+        super().startService()
+        self._loop = LoopingCall(self._poll)
+        self._loop.clock = self._clock
+        self._loop.start(self._interval, now=False).addErrback(self._loop_failed)
+
+    def stopService(self) -> Any:
+        super().stopService()
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        self._loop = None
+
+    def _poll(self) -> None:
+        try:
+            self.registry.poll()
+        except Exception:  # a bad poll must not stop future ones
+            self.registry.log.exception("flows_poll_failed")
+
+    def _loop_failed(self, failure: Failure) -> None:
+        self.registry.log.error("flows_poller_stopped", error=failure.getErrorMessage())
+
+    # -- Mapping[str, Handler] -------------------------------------------------------------
+    def _names(self) -> list[str]:
+        return sorted(set(self.registry.flows.flows) | set(self._extra))
+
+    def __getitem__(self, name: str) -> Handler:
+        if name in self.registry.flows.flows:
+            return self._handler(name)
+        return self._extra[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.registry.flows.flows or name in self._extra
+
+    def _handler(self, name: str) -> Handler:
+        async def handle(channel: AgiChannel) -> None:
+            engine = self.registry.engine
+            if name not in engine.flows.flows:  # removed by a reload since lookup
+                extra = self._extra.get(name)
+                if extra is not None:
+                    await extra(channel)
+                return
+            await run_flow(channel, engine, name, self._clock, self._services)
+
+        handle.__name__ = f"flow_{name}"
+        return handle

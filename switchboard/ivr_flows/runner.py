@@ -1,0 +1,172 @@
+# -*- test-case-name: tests.ivr.test_runner -*-
+"""Run the pure engine over one AGI channel: perform each effect, feed back its result.
+
+Endings, all of which store the session record:
+
+* the flow finishes: the handler returns and the AGI session closes, so the dialplan goes
+  on with the variables the flow set (``SWITCHBOARD_QUEUE`` ...);
+* the caller hangs up (:class:`AgiHangup`): the trace says where, nothing else is sent;
+* anything else breaks (a bug, a store failure, an unexpected AGI error): it is logged,
+  ``SWITCHBOARD_QUEUE`` is cleared and ``SWITCHBOARD_FALLBACK`` set, and the session ends,
+  so the dialplan's fallback route takes the call (see docs/asterisk.md): never dead air.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import structlog
+from twisted.internet.interfaces import IReactorTime
+
+from switchboard.cti.agi.channel import AgiChannel
+from switchboard.cti.agi.errors import AgiError, AgiHangup
+from switchboard.cti.agi.wire import Quoted
+from switchboard.ivr_flows.effects import (
+    Answer,
+    Dial,
+    Dialed,
+    Done,
+    Effect,
+    Entered,
+    ExecApp,
+    Finish,
+    Found,
+    GetData,
+    GotoExtension,
+    HangupCall,
+    LookupCustomer,
+    Played,
+    ReadVariables,
+    Result,
+    SaveCallback,
+    SaveSurvey,
+    SayDate,
+    SayDigits,
+    SayNumber,
+    SetVariables,
+    StreamFile,
+    Values,
+    WaitForDigit,
+)
+from switchboard.ivr_flows.engine import Engine
+from switchboard.ivr_flows.records import session_record
+from switchboard.ivr_flows.services import FlowServices
+from switchboard.ivr_flows.state import CallInfo, CallState
+
+__all__ = ["FALLBACK_VARIABLE", "call_info", "run_flow"]
+
+logger = structlog.get_logger(__name__)
+FALLBACK_VARIABLE: Final = "SWITCHBOARD_FALLBACK"
+
+
+def call_info(channel: AgiChannel) -> CallInfo:
+    env = channel.env
+    return CallInfo(call_id=env.uniqueid, channel=env.channel, caller_number=env.callerid,
+                    caller_name=env.calleridname, dnid=env.get("dnid"),
+                    language=env.language, args=env.args, query=env.query)
+
+
+async def _perform(channel: AgiChannel, services: FlowServices, effect: Effect,
+                   log: Any) -> Result:
+    if isinstance(effect, StreamFile):
+        return Played((await channel.stream_file(effect.file, effect.escape_digits)).digit)
+    if isinstance(effect, WaitForDigit):
+        return Played(await channel.wait_for_digit(effect.timeout_ms))
+    if isinstance(effect, GetData):
+        got = await channel.get_data(effect.file, effect.timeout_ms, effect.max_digits)
+        return Entered(got.digits, got.timed_out)
+    if isinstance(effect, SayDigits):
+        return Played(await channel.say_digits(effect.digits, effect.escape_digits))
+    if isinstance(effect, SayNumber):
+        return Played(await channel.say_number(effect.number, effect.escape_digits))
+    if isinstance(effect, SayDate):
+        reply = await channel.command("SAY DATE", effect.epoch, Quoted(effect.escape_digits))
+        code = reply.result_int
+        if code == -1:
+            raise AgiHangup("SAY DATE: caller hung up")
+        return Played(chr(code) if code else None)
+    if isinstance(effect, SetVariables):
+        for name, value in effect.values:
+            await channel.set_variable(name, Quoted(value))
+        return Done()
+    if isinstance(effect, ReadVariables):
+        return Values({name: await channel.get_variable(name) for name in effect.names})
+    if isinstance(effect, Answer):
+        await channel.answer()
+        return Done()
+    if isinstance(effect, ExecApp):
+        await channel.exec(effect.app, effect.data)
+        return Done()
+    if isinstance(effect, Dial):
+        outcome = await channel.dial(effect.target, str(effect.timeout_s))
+        if outcome.caller_hung_up:
+            raise AgiHangup("caller hung up during Dial")
+        return Dialed(outcome.status)
+    if isinstance(effect, GotoExtension):
+        await channel.command("SET CONTEXT", effect.context)
+        await channel.command("SET EXTENSION", effect.extension)
+        await channel.command("SET PRIORITY", effect.priority)
+        return Done()
+    if isinstance(effect, HangupCall):
+        await channel.hangup()
+        return Done()
+    if isinstance(effect, LookupCustomer):
+        try:
+            return Found(await services.lookup_customer(effect.kind, effect.value))
+        except Exception:  # the caller goes on as "not found" rather than being dropped
+            log.exception("ivr_lookup_failed", kind=effect.kind)
+            return Found(None, failed=True)
+    if isinstance(effect, SaveCallback):
+        await services.save_callback(effect.request)
+        return Done()
+    if isinstance(effect, SaveSurvey):
+        await services.save_survey(effect.answer)
+        return Done()
+    raise TypeError(f"no way to perform {effect!r}")
+
+
+async def _send_to_fallback(channel: AgiChannel, log: Any) -> None:
+    try:
+        await channel.set_variable("SWITCHBOARD_QUEUE", Quoted(""))
+        await channel.set_variable(FALLBACK_VARIABLE, "ivr_error")
+    except AgiError as exc:
+        log.warning("ivr_fallback_not_set", error=str(exc))
+
+
+async def run_flow(
+    channel: AgiChannel,
+    engine: Engine,
+    flow: str,
+    clock: IReactorTime,
+    services: FlowServices,
+) -> CallState:
+    """Run ``flow`` on ``channel`` to its end; never raises for the caller's sake."""
+    call = call_info(channel)
+    log = logger.bind(call_id=call.call_id, channel=call.channel, flow=flow)
+
+    def now() -> float:
+        return clock.seconds()  # type: ignore[misc]  # zope attribute, as in cti.agi
+
+    state, effect = engine.start(flow, call, now())
+    step = ""
+    try:
+        while not isinstance(effect, Finish):
+            if state.step != step:
+                step = state.step
+                log = log.bind(flow=state.flow, step=step)
+                log.debug("ivr_step_entered")
+            result = await _perform(channel, services, effect, log)
+            state, effect = engine.resume(state, result, now())
+        log.info("ivr_flow_finished", outcome=state.outcome, queue=state.queue)
+    except AgiHangup as exc:
+        state = engine.hung_up(state, now())
+        log.info("ivr_caller_hung_up", reason=str(exc))
+    except Exception as exc:
+        log.exception("ivr_flow_failed")
+        state = engine.crashed(state, now(), f"{type(exc).__name__}: {exc}")
+        await _send_to_fallback(channel, log)
+    try:
+        await services.save_session(session_record(state, call))
+    except Exception:
+        log.exception("ivr_trace_not_saved")
+    return state
