@@ -143,7 +143,8 @@ class AcdDialplan:
         started = pbx.now()
         ring_s = self.device_ring(a2, two)
         pbx.set_state(a1, RINGING)
-        pbx.newexten(a2, "Wait", _secs(ring_s if ring_s is not None else 60.0))
+        if a2.context == AGENTS_CONTEXT:  # the customer context said its own Wait
+            pbx.newexten(a2, "Wait", _secs(ring_s if ring_s is not None else 60.0))
         pbx.setvar(two, "RINGTIME", "0")
         pbx.setvar(two, "RINGTIME_MS", "2")
         pbx.emit("DialState", {"": two, "Dest": a1}, DialStatus="RINGING")
@@ -191,7 +192,11 @@ class AcdDialplan:
             pbx.emit("BridgeEnter", {"": chan}, bridge)
         pbx.setvar(a1, "BRIDGEPEER", two.name)
         pbx.setvar(two, "BRIDGEPEER", a1.name)
-        talk, caller_ends = (3600.0, False) if a2.context != AGENTS_CONTEXT else self.agent_talk(a2)
+        if a2.context == AGENTS_CONTEXT:
+            talk, caller_ends = self.agent_talk(a2)
+        else:  # switchboard-customer: stays on the line
+            pbx.newexten(a2, "Wait", "120", 7)
+            talk, caller_ends = 3600.0, False
         bridged_at = pbx.now()
         caller_left = False
         try:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,7 @@ class ActionHandler(QueueActions, ChannelActions):
                 p.close()
 
             # Real seconds, not simulated ones: this is the server's own policy.
-            self.pbx.clock.callLater(self.auth_fail_delay_s, fail)
+            self.pbx.call_later_real(self.auth_fail_delay_s, fail)
             p.handler = _Ignore(self)  # type: ignore[assignment]
             return
         p.respond(msg, "Success", ("Message", "Authentication accepted"))
@@ -94,6 +95,39 @@ class ActionHandler(QueueActions, ChannelActions):
 
     def do_ping(self, p: AmiServerProtocol, msg: Message) -> None:
         p.respond(msg, "Success", ("Ping", "Pong"), ("Timestamp", f"{self.pbx.now():.6f}"))
+
+    def do_coresettings(self, p: AmiServerProtocol, msg: Message) -> None:
+        p.respond(
+            msg,
+            "Success",
+            ("AMIversion", "11.0.0"),
+            ("AsteriskVersion", "22.10.1"),
+            ("SystemName", ""),
+            ("CoreMaxCalls", "400"),
+            ("CoreMaxLoadAvg", "0.000000"),
+            ("CoreRunUser", "root"),
+            ("CoreRunGroup", "root"),
+            ("CoreMaxFilehandles", "0"),
+            ("CoreRealTimeEnabled", "No"),
+            ("CoreCDRenabled", "Yes"),
+            ("CoreHTTPenabled", "No"),
+            ("SoundsSearchCustomDir", "No"),
+        )
+
+    def do_corestatus(self, p: AmiServerProtocol, msg: Message) -> None:
+        started = time.gmtime(self.pbx.epoch)
+        day, clock = time.strftime("%Y-%m-%d", started), time.strftime("%H:%M:%S", started)
+        calls = {c.linkedid for c in self.pbx.channels.values()}
+        p.respond(
+            msg,
+            "Success",
+            ("CoreStartupDate", day),
+            ("CoreStartupTime", clock),
+            ("CoreReloadDate", day),
+            ("CoreReloadTime", clock),
+            ("CoreCurrentCalls", str(len(calls))),
+            ("CoreProcessedCalls", str(self.pbx.ids.allocated)),
+        )
 
     # -- variables ---------------------------------------------------------------------
     def _channel(self, p: AmiServerProtocol, msg: Message) -> tuple[bool, Channel | None]:

@@ -116,6 +116,15 @@ class AgiCallProtocol(LineOnlyReceiver):
         self._hangup_sent = True
         self.transport.write(b"HANGUP\n")
 
+    def abort(self) -> None:
+        """The PBX is going away: ``HANGUP`` (if not said yet), then close the socket."""
+        if self._closing or self.transport is None:
+            return
+        self._closing = True
+        if not self._hangup_sent:
+            self._send_hangup()
+        self.transport.loseConnection()
+
     # -- end of session ----------------------------------------------------------------
     def readConnectionLost(self) -> None:
         """The server closed its side: Asterisk says HANGUP (again) and closes."""

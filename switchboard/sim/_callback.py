@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
-from switchboard.sim.channels import RINGING, UP, Channel
+from switchboard.sim.channels import BUSY, RINGING, UP, Channel
 from switchboard.sim.pbx import Hungup, run_background
 
 if TYPE_CHECKING:
@@ -56,12 +56,16 @@ class CallbackDialplan:
         failing = _FAILING.get(exten) if context == CUSTOMER_CONTEXT else None
         if failing is not None:
             app, status, cause, reason = failing
+            # Busy()/Congestion() answer with their state, then the dialplan ends.
             pbx.newexten(two, app, "10", 1)
+            pbx.set_state(two, BUSY)
             pbx.emit("DialEnd", {"Dest": one}, DialStatus=status)
-            pbx.cdr(one, disposition="FAILED")
-            pbx.cdr(two, disposition="FAILED")
-            pbx.destroy(one, cause)
+            pbx.hangup_request(two, 0)
+            pbx.soft_hangup_request(two)
             pbx.destroy(two, cause)
+            pbx.destroy(one, 0)
+            pbx.cdr(two, disposition="FAILED")
+            pbx.cdr(one, disposition="FAILED")
             return self._originate_result(req, "Failure", None, reason)
         ring_s = self.device_ring(two, two)
         pbx.set_state(one, RINGING)
@@ -73,20 +77,62 @@ class CallbackDialplan:
         except Hungup:
             return self._originate_result(req, "Failure", None, 0)
         if ring_s is None or ring_s >= req.timeout_s:
-            pbx.cdr(one)
-            pbx.cdr(two)
             pbx.hangup_request(two, 19)
+            pbx.soft_hangup_request(two)
+            pbx.cdr(two)
             pbx.destroy(two, 19)
             pbx.destroy(one, 19)
+            pbx.cdr(one)
             return self._originate_result(req, "Failure", None, 3)
         pbx.newexten(two, "Answer", "", 6)
         pbx.set_state(two, UP)
         pbx.set_state(one, UP)
         pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
-        pbx.goto(one, req.context or "default", req.exten or "s", req.priority)
         run_background(Deferred.fromCoroutine(self._device_talk(two)), "device_talk")
-        run_background(Deferred.fromCoroutine(self._callback_context(one)), "callback")
+        if req.application:  # Application/Data: ;1 runs it, no dialplan
+            run_background(Deferred.fromCoroutine(self.originate_app(one, req)), "app")
+        else:
+            pbx.goto(one, req.context or "default", req.exten or "s", req.priority)
+            run_background(Deferred.fromCoroutine(self._callback_context(one)), "callback")
         return self._originate_result(req, "Success", one, 4)
+
+    def originate_nowhere(
+        self: Dialplan, req: OriginateRequest, exten: str, context: str
+    ) -> tuple[str, Channel | None]:
+        """A Local channel into a context that does not exist: created, then failed."""
+        pbx = self.pbx
+        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
+        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
+        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        result = self._originate_result(req, "Failure", None, 0)
+        pbx.cdr(two)
+        pbx.cdr(one)
+        pbx.destroy(two, 0)
+        pbx.destroy(one, 0)
+        return result
+
+    async def originate_app(self: Dialplan, one: Channel, req: OriginateRequest) -> None:
+        """The Originate's ``Application`` on the answered ``;1`` (``Wait``, ``ChanSpy``)."""
+        pbx = self.pbx
+        app = req.application.lower()
+        try:
+            if app == "chanspy":
+                await self.chanspy(one, req.data)
+            elif app == "wait":
+                await pbx.sleep(float(req.data or 0), one)
+            else:
+                await pbx.sleep(3600.0, one)
+        except Hungup:  # the far end hung up first
+            if not one.hung_up:
+                pbx.soft_hangup_request(one)
+                pbx.destroy(one)
+                pbx.cdr(one)
+            return
+        two = one.peer
+        if two is not None and not (two.hung_up or two.soft_hangup):
+            pbx.hangup_request(two, 0)
+        pbx.destroy(one, 0)
+        pbx.cdr(one)
 
     def _originate_result(
         self: Dialplan, req: OriginateRequest, outcome: str, one: Channel | None, reason: int
@@ -104,6 +150,11 @@ class CallbackDialplan:
         try:
             await pbx.sleep(talk, two)
         except Hungup:
+            # The callback side ended first (e.g. the customer never answered).
+            if not two.hung_up:
+                pbx.soft_hangup_request(two)
+                pbx.destroy(two)
+                pbx.cdr(two)
             return
         pbx.cdr(two)
         pbx.newexten(two, "StopPlayTones", "", 10)
@@ -118,15 +169,25 @@ class CallbackDialplan:
         pbx = self.pbx
         if one.context == CALLBACK_CONTEXT:
             number = one.variables.get("CALLBACK_NUMBER", "")
-            pbx.newexten(one, "NoOp", f"CALLBACK to {number}", 1)
+            callback_id = one.variables.get("CALLBACK_ID", "")
+            pbx.newexten(
+                one, "NoOp", f"CALLBACK {callback_id}: agent answered, calling customer {number}", 1
+            )
             data = f"Local/{number}@{CUSTOMER_CONTEXT}/n,10"
             pbx.newexten(one, "Dial", data, 2)
             await self.dial(one, data)
+            if not (one.soft_hangup or one.hung_up):
+                status = one.variables.get("DIALSTATUS", "")
+                pbx.newexten(one, "NoOp", f"CALLBACK {callback_id} done: DIALSTATUS={status}", 3)
+                pbx.newexten(one, "Hangup", "", 4)
         else:
             with contextlib.suppress(Hungup):
                 await pbx.sleep(3600.0, one)
         if not one.hung_up:
             pbx.soft_hangup_request(one)
+            peer = one.peer
+            if peer is not None and not (peer.hung_up or peer.soft_hangup):
+                pbx.hangup_request(peer)
             pbx.destroy(one)
             for dest, disposition in one.dials:
                 pbx.cdr(one, dest_channel=dest, disposition=disposition)

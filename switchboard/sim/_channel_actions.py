@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
+from switchboard.sim._chanspy import repeer
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import build_event
 
@@ -104,7 +105,8 @@ class ChannelActions:
         if chan is None:
             return
         p.respond(msg, "Success", ("Message", "Channel Hungup"))
-        self.pbx.hangup_request(chan, int(msg.get("Cause") or 16))
+        # A soft hang-up with no event of its own: the channel's dialplan reacts.
+        self.pbx.interrupt(chan)
 
     # -- recordings --------------------------------------------------------------------
     def do_mixmonitor(self, p: AmiServerProtocol, msg: Message) -> None:
@@ -126,6 +128,7 @@ class ChannelActions:
         p.respond(msg, "Success")
         self.dialplan.finish_recording(chan)
         self.pbx.ev("MixMonitorStop", chan)
+        self.pbx.call_later_real(0, lambda: repeer(self.pbx, chan))  # the hook detaches
 
     def do_mixmonitormute(self, p: AmiServerProtocol, msg: Message) -> None:
         chan = self._need_channel(p, msg)

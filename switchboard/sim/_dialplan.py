@@ -20,8 +20,9 @@ from switchboard.sim._acd import ACD_CONTEXT, AcdDialplan
 from switchboard.sim._agi import AgiCallProtocol, agi_environment
 from switchboard.sim._agi_commands import CommandRunner
 from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
+from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpyDialplan
 from switchboard.sim._cli import cli_output
-from switchboard.sim._queue import QueueEngine
+from switchboard.sim._queue import QueueEngine, TalkEnded
 from switchboard.sim._recording import write_wav
 from switchboard.sim.channels import UP, Channel
 from switchboard.sim.pbx import Hungup, Pbx, Redirected, run_background
@@ -51,7 +52,7 @@ class OriginateRequest:
     script: ScriptedCall | None = None
 
 
-class Dialplan(AcdDialplan, CallbackDialplan):
+class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
     """Runs the test PBX dialplan on :class:`Pbx` channels."""
 
     def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
@@ -59,8 +60,17 @@ class Dialplan(AcdDialplan, CallbackDialplan):
         self.rng = rng
         self.agi_connect = agi_connect
         self.queues = QueueEngine(pbx, rng)
+        self.queues.caller_hangs_up_after = self.caller_hangs_up_after
         self._recordings: dict[Channel, Path] = {}
         self.scripts: dict[Channel, ScriptedCall] = {}  # by the caller's ;1
+        self.agi_sessions: set[AgiCallProtocol] = set()  # open FastAGI sessions
+        self.spies: dict[Channel, tuple[Channel, str]] = {}
+        self._connecting: set[Deferred[object]] = set()
+
+    def cancel_agi_connects(self) -> None:
+        """Give up FastAGI connections still being made (the PBX is stopping)."""
+        for d in list(self._connecting):
+            d.cancel()
 
     # -- originate ---------------------------------------------------------------------
     def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
@@ -74,10 +84,14 @@ class Dialplan(AcdDialplan, CallbackDialplan):
         context = context.removesuffix("/n")
         if tech == "Local" and context in ("switchboard-agents", CUSTOMER_CONTEXT):
             return await self.originate_device(req, exten, context)
-        if tech != "Local" or context not in ("switchboard-ivr", ACD_CONTEXT):
+        if tech == "Local" and context == SUPERVISOR_CONTEXT:
+            return await self.originate_supervisor(req, exten, context)
+        if tech != "Local":
             if req.on_result:
                 req.on_result("Failure", None, 0)
             return "Failure", None
+        if context not in ("switchboard-ivr", ACD_CONTEXT):
+            return self.originate_nowhere(req, exten, context)
         ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
         language = req.script.language if req.script else "en"
         one, two = pbx.new_local_pair(
@@ -205,6 +219,7 @@ class Dialplan(AcdDialplan, CallbackDialplan):
         pbx.newexten(two, "MixMonitor", f"{path},b", 10)
         self.mixmonitor(two, path)
         pbx.newexten(two, "Queue", f"{queue},t,,,120", 11)
+        announced = False
         while True:
             try:
                 await self.queues.run(two, queue)
@@ -218,22 +233,25 @@ class Dialplan(AcdDialplan, CallbackDialplan):
                 pbx.setvar(two, "SWITCHBOARD_QUEUE", queue)
                 pbx.newexten(two, "Queue", f"{queue},t,,,120", 3)
                 continue
+            except TalkEnded:
+                announced = True  # the queue said SoftHangupRequest at the bridge's end
             except Hungup:
                 pass
             break
-        await self._hangup_ivr(two)
+        await self._hangup_ivr(two, announced)
 
-    async def _hangup_ivr(self, two: Channel) -> None:
+    async def _hangup_ivr(self, two: Channel, announced: bool = False) -> None:
         pbx = self.pbx
         if not two.soft_hangup:
             pbx.soft_hangup_request(two)
-        else:
+        elif not announced:
             pbx.ev("SoftHangupRequest", two, Cause=16)
         for dest, disposition in two.dials[:-1]:
             pbx.cdr(two, dest_channel=dest, disposition=disposition)
         pbx.cdr(two, dest_channel=two.dials[-1][0] if two.dials else "")
-        pbx.goto(two, "switchboard-ivr", "h", 1)
-        pbx.newexten(two, "NoOp", f"SWITCHBOARD hangup {two.uniqueid} cause=16 queuestatus=", 1)
+        if two.context == "switchboard-ivr":  # switchboard-transfer has no h extension
+            pbx.goto(two, "switchboard-ivr", "h", 1)
+            pbx.newexten(two, "NoOp", f"SWITCHBOARD hangup {two.uniqueid} cause=16 queuestatus=", 1)
         one = two.peer
         if one is not None and not one.hung_up:
             pbx.hangup_request(one)
@@ -316,14 +334,20 @@ class Dialplan(AcdDialplan, CallbackDialplan):
         env = agi_environment(two, url, args, self.rng.randrange(10**14, 10**15))
         proto = AgiCallProtocol(runner, env)
         two.agi_data = ",".join([url, *args])
+        connecting = self.agi_connect(proto)
+        self._connecting.add(connecting)
         try:
-            await self.agi_connect(proto)
-        except Exception:
+            await connecting
+        except Exception:  # refused, timed out or cancelled by a shutdown: AGISTATUS
             two.agi_data = None
             return "FAILURE"
+        finally:
+            self._connecting.discard(connecting)
+        self.agi_sessions.add(proto)
         try:
             return await proto.finished
         finally:
+            self.agi_sessions.discard(proto)
             two.agi_data = None
 
     async def exec_app(self, chan: Channel, command: str) -> int:

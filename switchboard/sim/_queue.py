@@ -3,56 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from random import Random
 
+from switchboard.sim._queue_state import QUEUE_VARS, MemberState, QueueState, pick_member
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
-from switchboard.sim.pbx import Hungup, Member, Pbx, QueueConfig, Redirected
-
-_QUEUE_VARS = (
-    "QUEUENAME",
-    "QUEUEMAX",
-    "QUEUESTRATEGY",
-    "QUEUECALLS",
-    "QUEUEHOLDTIME",
-    "QUEUETALKTIME",
-    "QUEUECOMPLETED",
-    "QUEUEABANDONED",
-    "QUEUESRVLEVEL",
-    "QUEUESRVLEVELPERF",
-)
+from switchboard.sim.pbx import Hungup, Pbx, Redirected
 
 
-@dataclass
-class MemberState:
-    member: Member
-    queue: str
-    paused: bool = False
-    reason: str = ""
-    penalty: int = 0
-    calls: int = 0
-    last_call: int = 0
-    last_pause: int = 0
-    in_call: bool = False
-    ringing: bool = False
-    wrapup_until: float = 0.0
-    dynamic: bool = False
-
-    @property
-    def status(self) -> int:
-        return 6 if self.ringing else 2 if self.in_call else 1
-
-
-@dataclass
-class QueueState:
-    config: QueueConfig
-    members: list[MemberState]
-    waiting: list[Channel] = field(default_factory=list)
-    last_index: int = -1
-    completed: int = 0
-    abandoned: int = 0
-    holdtime: int = 0
-    talktime: int = 0
+class TalkEnded(Hungup):
+    """The caller hung up while talking to a member (no abandon: the call completed)."""
 
 
 class QueueEngine:
@@ -63,6 +23,8 @@ class QueueEngine:
             for q in pbx.config.queues
         }
         self.login_time = int(pbx.now())
+        # Set by the dialplan: make the caller hang up after N s (``hangs_up: caller``).
+        self.caller_hangs_up_after: Callable[[Channel, float], None] | None = None
 
     # -- members -----------------------------------------------------------------------
     def member_event(self, name: str, m: MemberState) -> None:
@@ -112,20 +74,8 @@ class QueueEngine:
             perf,
         )
         for chan in chans:
-            for name, value in zip(_QUEUE_VARS, values, strict=True):
+            for name, value in zip(QUEUE_VARS, values, strict=True):
                 self.pbx.setvar(chan, name, value)
-
-    def _pick(self, q: QueueState, busy: set[str]) -> MemberState | None:
-        n = len(q.members)
-        now = self.pbx.now()
-        for step in range(1, n + 1):
-            m = q.members[(q.last_index + step) % n]
-            if m.paused or m.in_call or m.ringing or m.wrapup_until > now:
-                continue
-            if m.member.interface in busy:
-                continue
-            return m
-        return None
 
     # -- the Queue() application -------------------------------------------------------
     async def run(self, two: Channel, name: str) -> None:
@@ -140,6 +90,9 @@ class QueueEngine:
             "QUEUEWAIT_MS",
         ):
             pbx.setvar(two, var, "")
+        if "ABANDONED" in two.variables:  # cleared (with a VarSet) only once it was set
+            pbx.setvar(two, "ABANDONED", "")
+            del two.variables["ABANDONED"]
         q.waiting.append(two)
         joined = pbx.now()
         original = len(q.waiting)
@@ -148,7 +101,7 @@ class QueueEngine:
         pbx.ev("MusicOnHoldStart", two, Class="default")
         try:
             while True:
-                m = self._pick(q, set()) if q.waiting and q.waiting[0] is two else None
+                m = pick_member(q, pbx.now()) if q.waiting and q.waiting[0] is two else None
                 if m is None:
                     await pbx.sleep(1.0, two)
                     continue
@@ -157,6 +110,8 @@ class QueueEngine:
                 if result:
                     return
                 await pbx.sleep(q.config.retry_s, two)
+        except TalkEnded:
+            raise
         except Hungup as exc:
             self._abandon(two, q, joined, original, redirected=isinstance(exc, Redirected))
             raise
@@ -274,6 +229,36 @@ class QueueEngine:
             return False
         return await self._connect(two, q, m, a1, a2, joined, original, rang)
 
+    def _caller_left(
+        self, two: Channel, q: QueueState, a1: Channel, a2: Channel, bridge: Bridge, talked: int
+    ) -> None:
+        """The caller hung up mid-conversation (``AgentComplete Reason: caller``)."""
+        pbx = self.pbx
+        for chan in (two, a1):
+            pbx.setvar(chan, "BRIDGEPEER", "")
+
+        def leave(chan: Channel) -> None:
+            bridge.channels.remove(chan)
+            chan.bridge = None
+            pbx.emit("BridgeLeave", {"": chan}, bridge)
+
+        leave(two)
+        pbx.cdr(a2)
+        leave(a1)
+        pbx.hangup_request(a2)
+        pbx.destroy(a1)
+        self._vars([two], q)
+        for var, value in (
+            ("ANSWEREDTIME", talked),
+            ("ANSWEREDTIME_MS", talked * 1000),
+            ("DIALEDTIME", int(pbx.now() - two.created_at)),
+            ("DIALEDTIME_MS", int((pbx.now() - two.created_at) * 1000)),
+        ):
+            pbx.setvar(two, var, str(value))
+        self._vars([two], q)
+        pbx.ev("SoftHangupRequest", two, Cause=16)
+        pbx.emit("BridgeDestroy", None, bridge)
+
     def _drop_agent(self, a1: Channel, a2: Channel, cause: int) -> None:
         pbx = self.pbx
         pbx.hangup_request(a2, cause)
@@ -355,13 +340,26 @@ class QueueEngine:
         pbx.newexten(a2, "Wait", str(int(talk)), 9)
         bridged_at = pbx.now()
         caller_left = False
+        caller_ends = behaviour is not None and behaviour.hangs_up == "caller"
         try:
-            await pbx.sleep(int(talk), two)
+            if caller_ends and self.caller_hangs_up_after is not None:
+                self.caller_hangs_up_after(two, int(talk))
+                await pbx.sleep(int(talk) + 3600.0, two)
+            else:
+                await pbx.sleep(int(talk), two)
         except Hungup:
             caller_left = True
         talked = int(pbx.now() - bridged_at)
         two.variables["__bridged_s"] = str(pbx.now() - bridged_at)
-        if not caller_left:
+        m.in_call = False
+        m.calls += 1
+        m.last_call = int(pbx.now())
+        m.wrapup_until = pbx.now() + q.config.wrapup_s
+        q.completed += 1
+        q.holdtime, q.talktime = hold, talked
+        if caller_left:
+            self._caller_left(two, q, a1, a2, bridge, talked)
+        else:
             pbx.newexten(a2, "StopPlayTones", "", 10)
             pbx.newexten(a2, "Hangup", "", 11)
             pbx.soft_hangup_request(a2)
@@ -369,30 +367,28 @@ class QueueEngine:
             pbx.cdr(a2)
         pbx.emit(
             "AgentComplete",
-            {"": two, "Dest": a1},
+            {"": two} if a1.hung_up else {"": two, "Dest": a1},  # no snapshot of a gone leg
             **names,
             HoldTime=hold,
             TalkTime=talked,
             Reason="caller" if caller_left else "agent",
         )
-        pbx.destroy(a2)
-        for chan in (a1, two):
-            pbx.setvar(chan, "BRIDGEPEER", "")
-        for chan in (a1, two):
-            bridge.channels.remove(chan)
-            chan.bridge = None
-            pbx.emit("BridgeLeave", {"": chan}, bridge)
-        pbx.destroy(a1)
-        pbx.emit("BridgeDestroy", None, bridge)
-        m.in_call = False
-        m.calls += 1
-        m.last_call = int(pbx.now())
-        m.wrapup_until = pbx.now() + q.config.wrapup_s
-        q.completed += 1
-        q.holdtime, q.talktime = hold, talked
+        if caller_left:
+            pbx.soft_hangup_request(a2)
+            pbx.destroy(a2)
+        else:
+            pbx.destroy(a2)
+            for chan in (a1, two):
+                pbx.setvar(chan, "BRIDGEPEER", "")
+            for chan in (a1, two):
+                bridge.channels.remove(chan)
+                chan.bridge = None
+                pbx.emit("BridgeLeave", {"": chan}, bridge)
+            pbx.destroy(a1)
+            pbx.emit("BridgeDestroy", None, bridge)
         self.member_event("QueueMemberStatus", m)
         if caller_left:
-            raise Hungup(two.name)
+            raise TalkEnded(two.name)
         self._vars([two], q)
         for var, value in (
             ("ANSWEREDTIME", talked),

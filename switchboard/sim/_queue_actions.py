@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
-from switchboard.sim._queue import MemberState, QueueEngine
+from switchboard.sim._queue import QueueEngine
+from switchboard.sim._queue_state import MemberState
 from switchboard.sim.events import build_event
 from switchboard.sim.pbx import Member
 

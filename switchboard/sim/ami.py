@@ -12,7 +12,7 @@ from twisted.internet.protocol import Factory, Protocol
 from twisted.python.failure import Failure
 
 from switchboard.cti.ami.frames import AmiParser, FrameError, Message, encode_message
-from switchboard.sim.events import Headers
+from switchboard.sim.events import Headers, build_event
 
 if TYPE_CHECKING:
     from switchboard.sim._actions import ActionHandler
@@ -44,6 +44,7 @@ class AmiServerProtocol(Protocol):
         self.classes: set[str] | None = set()
         self._unsubscribe: Callable[[], None] | None = None
         self._dead = False
+        self.on_lost: Callable[[AmiServerProtocol], None] | None = None
 
     def connectionMade(self) -> None:
         self.transport.write(BANNER)
@@ -101,11 +102,25 @@ class AmiServerProtocol(Protocol):
         self._dead = True
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.on_lost is not None:
+            self.on_lost(self)
 
 
 class AmiServerFactory(Factory):
     def __init__(self, handler: ActionHandler) -> None:
         self.handler = handler
+        self.sessions: set[AmiServerProtocol] = set()
 
     def buildProtocol(self, addr: object) -> AmiServerProtocol:
-        return AmiServerProtocol(self.handler)
+        proto = AmiServerProtocol(self.handler)
+        proto.on_lost = self.sessions.discard
+        self.sessions.add(proto)
+        return proto
+
+    def shut_down(self, restart: bool = False) -> None:
+        """``Event: Shutdown`` to every logged-in session, then close them all."""
+        event = build_event("Shutdown", Shutdown="Cleanly", Restart=str(restart))
+        for proto in list(self.sessions):
+            proto.event(event)
+            proto.close()
+        self.sessions.clear()

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from switchboard.sim.headers_gen import BRIDGE_FIELDS, SNAPSHOT_FIELDS
 
-STATE_DESC: dict[int, str] = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
-DOWN, RING, RINGING, UP = 0, 4, 5, 6
+STATE_DESC: dict[int, str] = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
+DOWN, RING, RINGING, UP, BUSY = 0, 4, 5, 6, 7
 UNKNOWN = "<unknown>"
 
 
@@ -104,16 +104,21 @@ class Bridge:
 class IdAllocator:
     """Uniqueids, Local pair suffixes and bridge ids, deterministic for one seed."""
 
-    def __init__(self, epoch: int) -> None:
+    def __init__(self, epoch: int, local_start: int = 0) -> None:
         self._epoch = epoch
         self._seq = 0
-        self._local = 0
+        self._local = local_start  # a capture's PBX may have numbered Local pairs before
         self._bridges = 0
 
     def uniqueid(self, now: float) -> str:
         uid = f"{int(now)}.{self._seq}"
         self._seq += 1
         return uid
+
+    @property
+    def allocated(self) -> int:
+        """How many uniqueids were handed out (``CoreProcessedCalls``)."""
+        return self._seq
 
     def local_suffix(self) -> str:
         suffix = f"{self._local:08x}"

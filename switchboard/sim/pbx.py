@@ -18,7 +18,7 @@ from pathlib import Path
 import structlog
 from twisted.internet import task
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
 from switchboard.sim.channels import RING, UNKNOWN, Bridge, Channel, IdAllocator
@@ -113,13 +113,14 @@ class Pbx:
         speed: float = 1.0,
         epoch: float = DEFAULT_EPOCH,
         talk_time: Callable[[float, float], float] | None = None,
+        local_start: int = 0,
     ) -> None:
         self.clock = clock
         self.config = config or PbxConfig()
         self.speed = speed
         self.epoch = epoch
         self._t0 = clock.seconds()
-        self.ids = IdAllocator(int(epoch))
+        self.ids = IdAllocator(int(epoch), local_start)
         self.channels: dict[str, Channel] = {}
         self.globals: dict[str, str] = {}
         self.devices: dict[str, str] = {}
@@ -127,6 +128,8 @@ class Pbx:
         self._sinks: list[EventSink] = []
         self._waits: dict[Channel, set[Deferred[None]]] = {}
         self._hangup_hooks: dict[Channel, list[Callable[[Channel], None]]] = {}
+        self._timers: set[IDelayedCall] = set()
+        self._sleeps: set[Deferred[None]] = set()
         self.dtmf_listeners: dict[Channel, Callable[[str], None]] = {}
         self.talk_time = talk_time or (lambda lo, hi: (lo + hi) / 2)
         self.started_wall = time.time()
@@ -143,13 +146,16 @@ class Pbx:
             d.errback(Hungup(chan.name))
             return d
         d = task.deferLater(self.clock, max(0.0, seconds) / self.speed, lambda: None)
+        self._sleeps.add(d)
         if chan is None:
+            d.addBoth(self._forget_sleep, d)
             return d
         waits = self._waits.setdefault(chan, set())
         waits.add(d)
 
         def forget(result: object) -> object:
             waits.discard(d)
+            self._sleeps.discard(d)
             return result
 
         def cancelled(failure: Failure) -> None:
@@ -162,8 +168,39 @@ class Pbx:
         d.addErrback(cancelled)
         return d
 
-    def call_later(self, seconds: float, fn: Callable[[], object]) -> object:
-        return self.clock.callLater(max(0.0, seconds) / self.speed, fn)
+    def _forget_sleep(self, result: object, d: Deferred[None]) -> object:
+        self._sleeps.discard(d)
+        return result
+
+    def call_later(self, seconds: float, fn: Callable[[], object]) -> IDelayedCall:
+        """``fn`` after ``seconds`` of simulated time (tracked: see :meth:`cancel_timers`)."""
+        return self.call_later_real(max(0.0, seconds) / self.speed, fn)
+
+    def call_later_real(self, seconds: float, fn: Callable[[], object]) -> IDelayedCall:
+        """``fn`` after ``seconds`` of clock time, tracked like :meth:`call_later`."""
+        call: IDelayedCall | None = None
+
+        def run() -> None:
+            self._timers.discard(call)  # type: ignore[arg-type]
+            fn()
+
+        call = self.clock.callLater(max(0.0, seconds), run)
+        self._timers.add(call)
+        return call
+
+    def pending_timers(self) -> int:
+        """Timers and sleeps of this PBX that have not fired yet."""
+        return sum(1 for c in self._timers if c.active()) + len(self._sleeps)
+
+    def cancel_timers(self) -> None:
+        """Cancel every pending timer and sleep (the end of a shutdown)."""
+        for call in list(self._timers):
+            if call.active():
+                call.cancel()
+        self._timers.clear()
+        for d in list(self._sleeps):
+            d.cancel()
+        self._sleeps.clear()
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, sink: EventSink) -> Callable[[], None]:
@@ -273,7 +310,7 @@ class Pbx:
             for hook in self._hangup_hooks.pop(chan, []):
                 hook(chan)
 
-        self.clock.callLater(0, deliver)
+        self.call_later_real(0, deliver)
 
     def redirect(self, chan: Channel, context: str, exten: str, priority: int) -> None:
         """Pull ``chan`` out of its application (AMI Redirect); coroutines see Redirected."""
@@ -283,7 +320,7 @@ class Pbx:
             for d in list(self._waits.pop(chan, ())):
                 d.cancel()
 
-        self.clock.callLater(0, deliver)
+        self.call_later_real(0, deliver)
 
     def soft_hangup_request(self, chan: Channel, cause: int = 16) -> None:
         self.ev("SoftHangupRequest", chan, Cause=cause)

@@ -259,11 +259,21 @@ class CapturedScript(LineOnlyReceiver):
 
 def client_chunks(jsonl: Path) -> list[tuple[float, bytes]]:
     """(time, bytes) of everything the capture's client sent."""
+    return [(t, data) for t, data, _ in gated_client_chunks(jsonl)]
+
+
+def gated_client_chunks(jsonl: Path) -> list[tuple[float, bytes, int]]:
+    """(time, bytes, responses) of the client's chunks: ``responses`` is how many
+    responses Asterisk had sent before it (a client waits for a sync Originate)."""
     out = []
+    seen = 0
     for line in jsonl.read_text().splitlines():
         item = json.loads(line)
+        data = item["data"].encode("latin-1")
         if item["dir"] == "client->asterisk":
-            out.append((float(item["t"]), item["data"].encode("latin-1")))
+            out.append((float(item["t"]), data, seen))
+        else:
+            seen += data.count(b"Response: ")
     return out
 
 
@@ -278,12 +288,23 @@ def replay(
     secret: str = "switchboard-secret",
     tail_s: float = 5.0,
     step_s: float = 0.01,
+    local_start: int = 0,
 ) -> bytes:
-    """Run the simulator through one captured AMI connection; return its bytes."""
+    """Run the simulator through one captured AMI connection; return its bytes.
+
+    ``local_start`` numbers the simulator's Local pairs from the capture's first one,
+    so actions that name captured channels (``Local/s@switchboard-ivr-00000006;2``)
+    reach the same calls in the simulator.
+    """
     clock = Clock()
     rng = random.Random(seed)
     config = PbxConfig(ami_users={"switchboard": secret}, spool_dir=spool_dir)
-    pbx = Pbx(clock, config, talk_time=lambda lo, hi: float(rng.randint(int(lo), int(hi))))
+    pbx = Pbx(
+        clock,
+        config,
+        talk_time=lambda lo, hi: float(rng.randint(int(lo), int(hi))),
+        local_start=local_start,
+    )
     if agi_sessions is not None:
         sessions = agi_sessions
         connect = memory_connector(
@@ -297,10 +318,26 @@ def replay(
     session = AmiServerProtocol(handler)
     transport = StringTransport()
     session.makeConnection(transport)
-    chunks = client_chunks(jsonl)
+    chunks = gated_client_chunks(jsonl)
     end = (chunks[-1][0] if chunks else 0.0) + tail_s
-    for t, data in chunks:
-        clock.callLater(t, session.dataReceived, data)
-    while clock.seconds() < end:
+    i, answered, scanned = 0, 0, 0
+
+    def count_responses() -> int:
+        nonlocal scanned
+        out = transport.value()
+        new = out.count(b"Response: ", max(0, scanned - 16))
+        new -= out.count(b"Response: ", max(0, scanned - 16), scanned)
+        scanned = len(out)
+        return new
+
+    while clock.seconds() < end or i < len(chunks):
+        answered += count_responses()
+        # Each chunk at its recorded time, and not before the responses it waited for.
+        while i < len(chunks) and chunks[i][0] <= clock.seconds() and answered >= chunks[i][2]:
+            session.dataReceived(chunks[i][1])
+            i += 1
+            answered += count_responses()
+        if clock.seconds() > end + 600:
+            raise RuntimeError(f"replay stuck before client chunk {i} of {jsonl.name}")
         clock.advance(step_s)
     return transport.value()

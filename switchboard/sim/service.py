@@ -17,18 +17,20 @@ caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, connectProtocol
 from twisted.internet.interfaces import IListeningPort, IReactorTCP, IReactorTime
 from twisted.internet.protocol import Protocol
 
 from switchboard.sim._actions import ActionHandler
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
+from switchboard.sim._shutdown import hang_up_everything
 from switchboard.sim.ami import AmiServerFactory
 from switchboard.sim.pbx import DEFAULT_QUEUES, Member, Pbx, PbxConfig, QueueConfig
 from switchboard.sim.scenario import Scenario, ScriptedCall
@@ -72,6 +74,8 @@ class SimulatedPbx(Service):
         agi_script: str = "main-menu",
         queues: tuple[QueueConfig, ...] = DEFAULT_QUEUES,
         dialplan: str = "queue",
+        agi_connector: Callable[[Protocol], Deferred[object]] | None = None,
+        shutdown_grace_s: float = 1.0,
     ) -> None:
         self._reactor = reactor
         self.scenario = scenario
@@ -91,7 +95,10 @@ class SimulatedPbx(Service):
             speed=speed,
             talk_time=lambda lo, hi: float(self.rng.randint(int(lo), int(hi))),
         )
-        self.dialplan = Dialplan(self.pbx, self.rng, self._connect if agi_target else None)
+        connect = agi_connector or (self._connect if agi_target else None)
+        self.dialplan = Dialplan(self.pbx, self.rng, connect)
+        self.shutdown_grace_s = shutdown_grace_s
+        self._factory: AmiServerFactory | None = None
         self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
         self._agi_target = agi_target
         self._ami_port = ami_port
@@ -113,7 +120,7 @@ class SimulatedPbx(Service):
 
     def startService(self) -> Deferred[None]:  # type: ignore[override]
         super().startService()
-        factory = AmiServerFactory(ActionHandler(self.pbx, self.dialplan))
+        factory = self._factory = AmiServerFactory(ActionHandler(self.pbx, self.dialplan))
         endpoint = TCP4ServerEndpoint(self._reactor, self._ami_port, interface="127.0.0.1")
         d = endpoint.listen(factory)
 
@@ -161,13 +168,25 @@ class SimulatedPbx(Service):
             if not chan.soft_hangup:
                 self.pbx.hangup_request(chan)
 
-    def stopService(self) -> Deferred[None] | None:  # type: ignore[override]
+    def stopService(self) -> Deferred[None]:  # type: ignore[override]
+        """Hang up every live call (FastAGI sessions get ``HANGUP`` and are closed),
+        send ``Event: Shutdown``, close the AMI sessions and stop listening.
+
+        Fires once nothing of the PBX is left on the clock (at most
+        ``shutdown_grace_s`` clock seconds later), so Ctrl-C mid-call stops cleanly.
+        """
         super().stopService()
         for timer in self._timers:
             if timer.active():
                 timer.cancel()
         self._timers.clear()
+        return Deferred.fromCoroutine(self._shut_down())
+
+    async def _shut_down(self) -> None:
+        await hang_up_everything(self.pbx, self.dialplan, self.shutdown_grace_s)
+        if self._factory is not None:
+            self._factory.shut_down()
         if self._port is not None:
             port, self._port = self._port, None
-            return port.stopListening()  # type: ignore[return-value]
-        return None
+            await maybeDeferred(port.stopListening)
+        log.info("sim_stopped", placed=self.placed)
