@@ -102,6 +102,12 @@ def _flows_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _queue_commands(subparsers: Any) -> None:
+    from switchboard.queue.commands import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -113,6 +119,7 @@ ALL: list[AddCommands] = [
     _ami_commands,
     _agi_commands,
     _flows_commands,
+    _queue_commands,
     _sim_commands,
     _demo_commands,
 ]

@@ -8,6 +8,7 @@ from switchboard.config.model import (
     DatabaseSettings,
     FlowsSettings,
     LoggingSettings,
+    QueuesSettings,
     Settings,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "DatabaseSettings",
     "FlowsSettings",
     "LoggingSettings",
+    "QueuesSettings",
     "Settings",
     "load_settings",
 ]

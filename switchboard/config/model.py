@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class _Section(BaseModel):
@@ -72,6 +73,28 @@ class FlowsSettings(_Section):
     poll_interval_s: float = Field(2.0, gt=0)
 
 
+class QueuesSettings(_Section):
+    """The ACD: queues and agents are described in a YAML file (see docs/queues.md)."""
+
+    file: Path | None = None
+    # Midnight in this zone starts the "today" figures.
+    timezone: str = "UTC"
+    # Seeds the "random" strategy, so that a run can be reproduced.
+    seed: int = 0
+    poll_interval_s: float = Field(2.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"a time zone name such as Asia/Shanghai or UTC, not {value!r}"
+            ) from None
+        return value
+
+
 class LoggingSettings(_Section):
     # "auto": readable console on a terminal, JSON lines otherwise.
     format: Literal["auto", "json", "console"] = "auto"
@@ -86,3 +109,4 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     logging: LoggingSettings = LoggingSettings()
     flows: FlowsSettings = FlowsSettings()
+    queues: QueuesSettings = QueuesSettings()

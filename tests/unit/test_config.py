@@ -109,3 +109,13 @@ def test_unreadable_secret_file_is_named(tmp_path: Path) -> None:
         load_settings(environ={"SWITCHBOARD_AMI_SECRET_FILE": str(tmp_path / "nope")})
     (problem,) = caught.value.problems
     assert problem.key == "ami.secret_file" and "SWITCHBOARD_AMI_SECRET_FILE" in problem.source
+
+
+def test_an_unknown_time_zone_is_named_with_an_example(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[queues]\ntimezone = "Asia/Shangai"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    (problem,) = caught.value.problems
+    assert problem.key == "queues.timezone" and problem.line == 2
+    assert "Asia/Shanghai" in problem.problem

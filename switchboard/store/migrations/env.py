@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from alembic import context
 from sqlalchemy import create_engine
 
-# Every module that declares tables, so that autogenerate sees the whole schema.
-import switchboard.crm.models
-import switchboard.ivr_flows.records  # noqa: F401
 from switchboard.store.models import Base
+
+# Every module that declares tables, so that autogenerate sees the whole schema.
+for _module in (
+    "switchboard.crm.models",
+    "switchboard.ivr_flows.records",
+    "switchboard.queue.records",
+):
+    import_module(_module)
 
 config = context.config
 url = config.attributes["url"]

@@ -1,0 +1,264 @@
+# -*- test-case-name: tests.queue.test_records -*-
+"""The ACD's durable history (tables of migration 0003_acd), written as it happens.
+
+Every function takes a SQLAlchemy ``Session`` first, for ``Database.run``: the shell hands
+each batch of router facts to ``db.run(lambda s: record_facts(s, facts))``.
+:func:`load_history` reads the rows back as :mod:`.history` records, from which
+:func:`~switchboard.queue.history.recompute` derives the statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from switchboard.queue.decisions import (
+    AgentStateChanged,
+    CallAnswered,
+    CallbackAttemptEnded,
+    CallbackScheduled,
+    CallFinished,
+    CallHandled,
+    CallOffered,
+    CallQueued,
+    Fact,
+    OfferEnded,
+    QueueLeft,
+)
+from switchboard.queue.history import AgentPeriod, VisitRecord
+from switchboard.queue.model import AgentState
+from switchboard.store.models import Base
+
+__all__ = ["AgentSessionRow", "AgentStateRow", "CallVisitRow", "CallbackAttemptRow",
+           "CallbackRow", "OfferRow", "load_history", "record_facts"]
+
+_Time = DateTime(timezone=True)
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def _epoch(value: datetime | None) -> float | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive values: they were stored as UTC
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+class CallVisitRow(Base):
+    """One call's stay in one queue; a call moved by a fallback has one row per queue."""
+
+    __tablename__ = "acd_call_visit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    queue: Mapped[str] = mapped_column(String(64), index=True)
+    entered_at: Mapped[datetime] = mapped_column(_Time, index=True)
+    enqueued_at: Mapped[datetime] = mapped_column(_Time)
+    priority: Mapped[int] = mapped_column(Integer)
+    caller_number: Mapped[str] = mapped_column(String(64))
+    # The IVR session (its call_id) the caller came through: the path and digits.
+    path_ref: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    customer_tier: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    waited_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    via_callback: Mapped[bool] = mapped_column(Boolean)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    callback_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    callback_waited_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    left_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    left_waited_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    to_queue: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    talk_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    wrap_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class OfferRow(Base):
+    """Each time an agent was offered (rung for) a call, and how it ended."""
+
+    __tablename__ = "acd_offer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    offered_at: Mapped[datetime] = mapped_column(_Time)
+    ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    result: Mapped[str] = mapped_column(String(32))  # "" while ringing
+    callback_attempt: Mapped[int] = mapped_column(Integer)
+
+
+class AgentStateRow(Base):
+    """One stretch of one agent state (pauses are the not_ready rows, with their reason)."""
+
+    __tablename__ = "acd_agent_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(_Time, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+
+
+class AgentSessionRow(Base):
+    __tablename__ = "acd_agent_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    logged_in_at: Mapped[datetime] = mapped_column(_Time)
+    logged_out_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+
+
+class CallbackRow(Base):
+    __tablename__ = "acd_callback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(32))
+    requested_at: Mapped[datetime] = mapped_column(_Time)
+    window_start: Mapped[datetime] = mapped_column(_Time)
+    window_end: Mapped[datetime] = mapped_column(_Time)
+    enqueued_at: Mapped[datetime] = mapped_column(_Time)  # the place the caller kept
+    attempts: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))  # "" while pending
+    finished_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+
+
+class CallbackAttemptRow(Base):
+    __tablename__ = "acd_callback_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[datetime] = mapped_column(_Time)
+    result: Mapped[str] = mapped_column(String(32))
+
+
+def _latest(session: Session, model: type[Base], *where: Any) -> Base | None:
+    statement = select(model).where(*where).order_by(model.id.desc())  # type: ignore[attr-defined]
+    statement = statement.limit(1)
+    return session.scalars(statement).first()
+
+
+def record_facts(session: Session, facts: Iterable[Fact]) -> None:
+    """Store a batch of router facts, in order."""
+    for fact in facts:
+        _record(session, fact)
+        session.flush()
+
+
+def _record(session: Session, fact: Fact) -> None:
+    if isinstance(fact, AgentStateChanged):
+        _record_agent(session, fact)
+        return
+    if isinstance(fact, CallQueued):
+        session.add(CallVisitRow(
+            call_id=fact.call_id, queue=fact.queue, entered_at=_at(fact.at),
+            enqueued_at=_at(fact.enqueued_at), priority=fact.priority,
+            caller_number=fact.caller_number[:64], path_ref=fact.ivr_ref[:64],
+            language=fact.language[:16], customer_tier=fact.customer_tier, via_callback=False,
+            agent_id="", outcome="", to_queue=""))
+        return
+    if isinstance(fact, CallOffered):
+        session.add(OfferRow(call_id=fact.call_id, queue=fact.queue, agent_id=fact.agent_id,
+                             offered_at=_at(fact.at), result="",
+                             callback_attempt=fact.callback_attempt))
+        return
+    if isinstance(fact, OfferEnded):
+        offer = _latest(session, OfferRow, OfferRow.call_id == fact.call_id,
+                        OfferRow.agent_id == fact.agent_id, OfferRow.ended_at.is_(None))
+        if isinstance(offer, OfferRow):
+            offer.ended_at, offer.result = _at(fact.at), fact.result
+        return
+    if isinstance(fact, CallbackScheduled):
+        session.add(CallbackRow(
+            call_id=fact.call_id, queue=fact.queue, number=fact.number[:32],
+            requested_at=_at(fact.at), window_start=_at(fact.window_start),
+            window_end=_at(fact.window_end), enqueued_at=_at(fact.enqueued_at), attempts=0,
+            outcome=""))
+        return
+    if isinstance(fact, CallbackAttemptEnded):
+        session.add(CallbackAttemptRow(call_id=fact.call_id, attempt=fact.attempt,
+                                       agent_id=fact.agent_id, ended_at=_at(fact.at),
+                                       result=fact.result))
+        callback = _latest(session, CallbackRow, CallbackRow.call_id == fact.call_id)
+        if isinstance(callback, CallbackRow):
+            callback.attempts = fact.attempt
+        return
+    visit = _latest(session, CallVisitRow, CallVisitRow.call_id == fact.call_id)
+    if not isinstance(visit, CallVisitRow):
+        return
+    if isinstance(fact, CallAnswered):
+        visit.answered_at, visit.waited_s = _at(fact.at), fact.waited_s
+        visit.via_callback, visit.agent_id = fact.callback, fact.agent_id
+    elif isinstance(fact, QueueLeft) and fact.outcome == "callback":
+        visit.callback_at, visit.callback_waited_s = _at(fact.at), fact.waited_s
+    elif isinstance(fact, QueueLeft):
+        visit.left_at, visit.outcome = _at(fact.at), fact.outcome
+        visit.left_waited_s, visit.to_queue = fact.waited_s, fact.to_queue
+    elif isinstance(fact, CallFinished):
+        if visit.answered_at is not None:
+            visit.ended_at, visit.outcome = _at(fact.at), fact.outcome.value
+        callback = _latest(session, CallbackRow, CallbackRow.call_id == fact.call_id)
+        if isinstance(callback, CallbackRow):
+            callback.outcome, callback.finished_at = fact.outcome.value, _at(fact.at)
+    elif isinstance(fact, CallHandled):
+        visit.handled_at, visit.talk_s, visit.wrap_s = _at(fact.at), fact.talk_s, fact.wrap_s
+        visit.agent_id = fact.agent_id
+
+
+def _record_agent(session: Session, fact: AgentStateChanged) -> None:
+    open_row = _latest(session, AgentStateRow, AgentStateRow.agent_id == fact.agent_id,
+                       AgentStateRow.ended_at.is_(None))
+    if isinstance(open_row, AgentStateRow):
+        open_row.ended_at = _at(fact.at)
+    if fact.state is not AgentState.LOGGED_OUT:
+        session.add(AgentStateRow(agent_id=fact.agent_id, state=fact.state.value,
+                                  reason=fact.reason[:64], started_at=_at(fact.at)))
+    if fact.previous is AgentState.LOGGED_OUT:
+        session.add(AgentSessionRow(agent_id=fact.agent_id, logged_in_at=_at(fact.at)))
+    elif fact.state is AgentState.LOGGED_OUT:
+        login = _latest(session, AgentSessionRow, AgentSessionRow.agent_id == fact.agent_id,
+                        AgentSessionRow.logged_out_at.is_(None))
+        if isinstance(login, AgentSessionRow):
+            login.logged_out_at = _at(fact.at)
+
+
+def load_history(session: Session, since: float | None = None
+                 ) -> tuple[list[VisitRecord], list[AgentPeriod]]:
+    """Visits that entered at or after ``since`` and agent periods still open or ended after
+    it (everything when None), as :mod:`.history` records."""
+    visits = select(CallVisitRow).order_by(CallVisitRow.id)
+    periods = select(AgentStateRow).order_by(AgentStateRow.id)
+    if since is not None:
+        visits = visits.where(CallVisitRow.entered_at >= _at(since))
+        periods = periods.where((AgentStateRow.ended_at.is_(None))
+                                | (AgentStateRow.ended_at > _at(since)))
+    return (
+        [VisitRecord(
+            call_id=r.call_id, queue=r.queue, entered_at=_epoch(r.entered_at) or 0.0,
+            enqueued_at=_epoch(r.enqueued_at) or 0.0, priority=r.priority,
+            caller_number=r.caller_number, ivr_ref=r.path_ref, answered_at=_epoch(r.answered_at),
+            waited_s=r.waited_s, via_callback=r.via_callback, agent_id=r.agent_id,
+            callback_at=_epoch(r.callback_at), callback_waited_s=r.callback_waited_s,
+            left_at=_epoch(r.left_at), outcome=r.outcome, left_waited_s=r.left_waited_s,
+            to_queue=r.to_queue, ended_at=_epoch(r.ended_at), handled_at=_epoch(r.handled_at),
+            talk_s=r.talk_s, wrap_s=r.wrap_s,
+        ) for r in session.scalars(visits)],
+        [AgentPeriod(r.agent_id, AgentState(r.state), r.reason,
+                     _epoch(r.started_at) or 0.0, _epoch(r.ended_at))
+         for r in session.scalars(periods)],
+    )
