@@ -1,11 +1,13 @@
 """Asterisk-emulating FastAGI load generator (asyncio), started by ``bench_agi.py``.
 
-    python bench/agi_load.py PORT INFLIGHT SECONDS
+    python bench/agi_load.py PORT INFLIGHT SECONDS [WARMUP_S]
 
-Keeps INFLIGHT sessions open against 127.0.0.1:PORT: each sends an ``agi_*`` environment,
-answers every command as Asterisk 22 would, and reconnects when the server closes. Prints
-one JSON object: sessions/s, command turnaround p50/p99 in ms (measured after a 1 s
-warm-up), and the count of failed sessions.
+The fallback for machines without a C compiler; ``agi_load.c`` is the same generator in C
+and the two must stay in step. Keeps INFLIGHT sessions open against 127.0.0.1:PORT: each
+sends an ``agi_*`` environment, answers every command as Asterisk 22 would, and reconnects
+when the server closes. Prints one JSON object: sessions/s, command turnaround p50/p99 in
+ms (measured after the warm-up, 1 s by default), the count of failed sessions, and the CPU
+seconds the generator used.
 """
 
 from __future__ import annotations
@@ -95,10 +97,10 @@ async def worker(port: int, stats: Stats, deadline: float) -> None:
             await asyncio.sleep(0.01)
 
 
-async def main(port: int, inflight: int, seconds: float) -> None:
+async def main(port: int, inflight: int, seconds: float, warmup_s: float) -> None:
     start = time.perf_counter()
-    stats = Stats(start + 1.0)
-    deadline = start + 1.0 + seconds
+    stats = Stats(start + warmup_s)
+    deadline = start + warmup_s + seconds
     await asyncio.gather(*(worker(port, stats, deadline) for _ in range(inflight)))
     measured = time.perf_counter() - stats.warmup_until
     samples = sorted(stats.samples) or [0.0]
@@ -109,10 +111,13 @@ async def main(port: int, inflight: int, seconds: float) -> None:
                 "p50_ms": samples[len(samples) // 2] * 1000,
                 "p99_ms": samples[int(len(samples) * 0.99)] * 1000,
                 "errors": stats.errors,
+                "commands": len(stats.samples),
+                "load_cpu_s": time.process_time(),
             }
         )
     )
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    warmup = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), warmup))

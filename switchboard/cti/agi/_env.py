@@ -23,8 +23,15 @@ def parse_env_line(line: str) -> tuple[str, str] | None:
     return name.strip(), value.removeprefix(" ")
 
 
+_NO_QUERY: Mapping[str, str] = MappingProxyType({})
+
+
 def _script_and_query(request: str, network_script: str) -> tuple[str, Mapping[str, str]]:
     """Script name and query parameters from ``agi_request`` (``agi://h:p/name?k=v``)."""
+    if "?" not in request and network_script and "?" not in network_script:
+        # The usual FastAGI case: Asterisk named the script and there is no query, so
+        # there is nothing to gain from splitting the URL.
+        return network_script, _NO_QUERY
     if "://" in request:
         parts = urlsplit(request)
         path, query = parts.path, parts.query
@@ -54,11 +61,11 @@ class AgiEnvironment:
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> AgiEnvironment:
         """Build from ``(name, value)`` pairs; a repeated name keeps its last value."""
         variables = dict(pairs)
-        numbered: list[tuple[int, str]] = []
-        for name, value in variables.items():
-            suffix = name.removeprefix("agi_arg_")
-            if suffix != name and suffix.isdigit():
-                numbered.append((int(suffix), value))
+        numbered = [
+            (int(name[8:]), value)
+            for name, value in variables.items()
+            if name.startswith("agi_arg_") and name[8:].isdigit()
+        ]
         script, query = _script_and_query(
             variables.get("agi_request", ""), variables.get("agi_network_script", "")
         )

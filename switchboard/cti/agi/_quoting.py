@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Arg", "Quoted", "UnsafeArgument", "format_command", "parse_command_line"]
 
@@ -51,11 +52,24 @@ def format_command(verb: str, *args: Arg) -> bytes:
     Raises:
         UnsafeArgument: the verb or an argument holds CR, LF or NUL.
     """
+    try:
+        return _format_cached(verb, *args)
+    except TypeError:  # an unhashable argument: not cacheable, format it each time
+        return _format(verb, *args)
+
+
+# An IVR sends the same few commands over and over (its prompts, its variables), so the
+# bytes are kept for recent ones. ``typed`` keeps 1 and True apart, which render differently.
+# A command that raises UnsafeArgument is never cached.
+def _format(verb: str, *args: Arg) -> bytes:
     line = " ".join([verb, *map(_render, args)]) if args else verb
     # Quoting never adds CR, LF or NUL, so one search of the line covers every argument.
     if (bad := _FORBIDDEN.search(line)) is not None:
         raise UnsafeArgument(f"AGI command contains {bad.group()!r}: {line[:60]!r}")
     return (line + "\n").encode("utf-8")
+
+
+_format_cached = lru_cache(maxsize=1024, typed=True)(_format)
 
 
 def parse_command_line(line: str) -> list[str]:

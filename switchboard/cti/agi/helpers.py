@@ -11,6 +11,8 @@ double quotes, other arguments only when they need them.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from switchboard.cti.agi.channel import DialOutcome, DigitsInput, Playback, Recording
 from switchboard.cti.agi.errors import AgiCommandFailed, AgiHangup
 from switchboard.cti.agi.wire import AgiEnvironment, Arg, Quoted, Reply
@@ -30,6 +32,8 @@ def _digit(code: int | None) -> str | None:
 class TypedCommands:
     """Typed helpers of :class:`~switchboard.cti.agi.channel.AgiChannel`."""
 
+    __slots__ = ()  # so that AgiSession can do without a __dict__
+
     async def command(self, verb: str, *args: Arg) -> Reply:
         raise NotImplementedError
 
@@ -48,11 +52,14 @@ class TypedCommands:
     async def _checked(self, verb: str, *args: Arg) -> Reply:
         reply = await self.command(verb, *args)
         if reply.result_int == -1:
-            # -1 is "error or hangup"; a caller who left is announced by HANGUP right after.
-            if self.caller_gone or await self._hangup_follows():
-                raise AgiHangup(f"{verb}: caller hung up")
-            raise AgiCommandFailed(reply)
+            await self._minus_one(verb, reply)
         return reply
+
+    async def _minus_one(self, verb: str, reply: Reply) -> NoReturn:
+        # -1 is "error or hangup"; a caller who left is announced by HANGUP right after.
+        if self.caller_gone or await self._hangup_follows():
+            raise AgiHangup(f"{verb}: caller hung up")
+        raise AgiCommandFailed(reply)
 
     async def answer(self) -> None:
         await self._checked("ANSWER")

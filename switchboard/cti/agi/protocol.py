@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import structlog
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.interfaces import IReactorTime
 from twisted.internet.protocol import Protocol
 from twisted.python.failure import Failure
 
+from switchboard.cti.agi._timer import LazyTimer
 from switchboard.cti.agi.session import AgiSession, SessionOptions
 from switchboard.cti.agi.wire import (
     AgiEnvironment,
@@ -50,15 +51,19 @@ class AgiServerProtocol(Protocol):
         self._parser = AgiParser(max_line_bytes)
         self._env_timeout_s = env_timeout_s
         self._on_lost = on_lost
-        self._env_timer: IDelayedCall | None = None
+        # Set for the environment, then handed on to the session (see _timer.py).
+        self._timer = LazyTimer(clock, self._env_timed_out)
+        self._awaiting_env = False
         self.session: AgiSession | None = None
 
     def connectionMade(self) -> None:
-        self._env_timer = self._clock.callLater(self._env_timeout_s, self._env_timed_out)
+        self._awaiting_env = True
+        now = self._clock.seconds()
+        self._timer.fire_by(now + self._env_timeout_s, now)
 
     def dataReceived(self, data: bytes) -> None:
         for item in self._parser.feed(data):
-            if self.transport is None or (self.session is None and self._env_timer is None):
+            if self.transport is None or (self.session is None and not self._awaiting_env):
                 return
             session = self.session
             if isinstance(item, Reply):
@@ -91,11 +96,11 @@ class AgiServerProtocol(Protocol):
             self.transport.loseConnection()
 
     def _env_received(self, env: AgiEnvironment) -> None:
-        self._cancel_env_timer()
+        self._awaiting_env = False  # the timer stays set: the session takes it over
         assert self.transport is not None
         transport = self.transport
         self.session = AgiSession(
-            env, transport.write, transport.loseConnection, self._clock, self._options
+            env, transport.write, transport.loseConnection, self._clock, self._options, self._timer
         )
         self._start(self.session)
 
@@ -112,11 +117,11 @@ class AgiServerProtocol(Protocol):
             self.close()
 
     def _env_timed_out(self) -> None:
-        self._env_timer = None
+        self._awaiting_env = False
         logger.warning("agi_environment_timed_out", timeout_s=self._env_timeout_s)
         self.close()
 
     def _cancel_env_timer(self) -> None:
-        if self._env_timer is not None and self._env_timer.active():
-            self._env_timer.cancel()
-        self._env_timer = None
+        self._awaiting_env = False
+        if self.session is None:
+            self._timer.cancel()  # once there is a session, the timer is the session's

@@ -12,6 +12,7 @@ refused, so Asterisk sets ``AGISTATUS=FAILURE`` and the dialplan falls back.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import cast
 
 import structlog
@@ -29,6 +30,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.python.failure import Failure
 
 from switchboard.config.model import AgiSettings
+from switchboard.cti.agi._runner import HandlerRun
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.errors import AgiHangup
 from switchboard.cti.agi.protocol import AgiServerProtocol
@@ -60,6 +62,10 @@ async def run_handler(handler: Handler, session: AgiSession) -> None:
         session.log.debug("agi_handler_finished")
     finally:
         session.close()
+
+
+def _runner_failed(session: AgiSession, failure: Failure) -> None:
+    session.log.error("agi_handler_runner_failed", failure=failure.getTraceback())
 
 
 class AgiServerFactory(ServerFactory):
@@ -109,12 +115,8 @@ class AgiServerFactory(ServerFactory):
             session.close()
             return
         session.log.info("agi_session_started", callerid=session.env.callerid)
-        done = Deferred.fromCoroutine(run_handler(handler, session))
-        done.addErrback(
-            lambda failure: session.log.error(
-                "agi_handler_runner_failed", failure=failure.getTraceback()
-            )
-        )
+        # HandlerRun rather than Deferred.fromCoroutine: see _runner.py.
+        HandlerRun.start(run_handler(handler, session), partial(_runner_failed, session))
 
     def close_all(self) -> None:
         for protocol in list(self.active):

@@ -13,11 +13,18 @@ its typed helpers. Rules, from the Asterisk 22 captures:
   caller is gone and nothing is in flight for ``hangup_grace_s``, the session closes.
 * A ``HANGUP`` after we closed our side is the normal end of a session, not a hangup.
 * A command timeout leaves the reply stream out of step, so it closes the session.
+
+Timers: the command allowance and the idle limit share one
+:class:`~switchboard.cti.agi._timer.LazyTimer` (the one the protocol used for the
+environment). A command or a reply only records its deadline, so a call of a few seconds
+makes one DelayedCall in all, not one per command as ``Deferred.addTimeout`` would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from math import inf
 from typing import Any
 
 import structlog
@@ -25,6 +32,8 @@ from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
+from switchboard.cti.agi._runner import PendingReply
+from switchboard.cti.agi._timer import LazyTimer
 from switchboard.cti.agi.errors import (
     AgiBusy,
     AgiConnectionLost,
@@ -66,6 +75,22 @@ class SessionOptions:
         self.dial_settle_s = dial_settle_s
 
 
+def _allowance_s(verb: str, args: tuple[Arg, ...], policy: TimeoutPolicy) -> float:
+    try:
+        return _cached_allowance_s(verb, args, policy)
+    except TypeError:  # an unhashable argument
+        return _derive_allowance_s(verb, args, policy)
+
+
+def _derive_allowance_s(verb: str, args: tuple[Arg, ...], policy: TimeoutPolicy) -> float:
+    words = verb.split() + [a.value if isinstance(a, Quoted) else str(a) for a in args]
+    return command_timeout_s(words, policy)
+
+
+# An IVR repeats its GET DATA / WAIT FOR DIGIT / EXEC lines, so their allowances are kept.
+_cached_allowance_s = lru_cache(maxsize=256, typed=True)(_derive_allowance_s)
+
+
 def _error_for(reply: Reply) -> AgiError:
     if reply.code == 511:
         return AgiDeadChannel(reply)
@@ -79,6 +104,28 @@ def _error_for(reply: Reply) -> AgiError:
 class AgiSession(TypedCommands):
     """The FastAGI implementation of :class:`~switchboard.cti.agi.channel.AgiChannel`."""
 
+    # Slots: no per-session __dict__ for the cyclic GC to walk while hundreds are live.
+    __slots__ = (
+        "_caller_gone",
+        "_clock",
+        "_closed",
+        "_command_due",
+        "_disconnect",
+        "_env",
+        "_grace",
+        "_idle_timeout_s",
+        "_in_flight",
+        "_in_flight_allowance_s",
+        "_in_flight_verb",
+        "_last_activity",
+        "_options",
+        "_policy",
+        "_timer",
+        "_waiters",
+        "_write",
+        "log",
+    )
+
     def __init__(
         self,
         env: AgiEnvironment,
@@ -86,21 +133,33 @@ class AgiSession(TypedCommands):
         disconnect: Callable[[], None],
         clock: IReactorTime,
         options: SessionOptions | None = None,
+        timer: LazyTimer | None = None,
     ) -> None:
         self._env = env
         self._write = write
         self._disconnect = disconnect
         self._clock = clock
         self._options = options or SessionOptions()
-        self._in_flight: Deferred[Reply] | None = None
+        # Read on every command and reply, so kept at hand.
+        self._policy = self._options.policy
+        self._idle_timeout_s = self._options.idle_timeout_s
+        self._in_flight: PendingReply[Reply] | None = None
+        # What is in flight (verb, allowance) and when its allowance runs out.
+        self._in_flight_verb = ""
+        self._in_flight_allowance_s = 0.0
+        self._command_due = inf
         self._caller_gone = False
         self._closed = False
         self._waiters: list[Callable[[], None]] = []
         self._grace: IDelayedCall | None = None
-        # One lazy idle timer: activity only records the time; the timer re-arms itself.
-        self._last_activity = clock.seconds()
-        self._idle: IDelayedCall | None = clock.callLater(
-            self._options.idle_timeout_s, self._idle_check
+        # The one lazy timer (see the module docstring). It is set no later than the
+        # default allowance, so that the session's first commands need not move it.
+        now = clock.seconds()
+        self._last_activity = now
+        self._timer = timer or LazyTimer(clock, self._timer_fired)
+        self._timer.target = self._timer_fired
+        self._timer.fire_by(
+            now + min(self._options.idle_timeout_s, self._options.policy.default_s), now
         )
         self.log = logger.bind(
             channel=env.channel, uniqueid=env.uniqueid, call_id=env.uniqueid, script=env.script
@@ -120,6 +179,17 @@ class AgiSession(TypedCommands):
         return self._closed
 
     async def command(self, verb: str, *args: Arg) -> Reply:
+        return await self._send(verb, args)
+
+    async def _checked(self, verb: str, *args: Arg) -> Reply:
+        # TypedCommands._checked minus one coroutine per command (it calls command()).
+        reply = await self._send(verb, args)
+        if reply.result_int == -1:
+            await self._minus_one(verb, reply)
+        return reply
+
+    def _send(self, verb: str, args: tuple[Arg, ...]) -> PendingReply[Reply]:
+        """Write one command; the result settles with its 200 reply or fails (see below)."""
         if self._closed:
             raise (
                 AgiHangup("caller hung up")
@@ -129,33 +199,25 @@ class AgiSession(TypedCommands):
         if self._in_flight is not None:
             raise AgiBusy(f"{verb}: a command is already in flight")
         line = format_command(verb, *args)
-        policy = self._options.policy
+        policy = self._policy
         timeout_s = (
-            command_timeout_s(
-                verb.split() + [a.value if isinstance(a, Quoted) else str(a) for a in args],
-                policy,
-            )
+            _allowance_s(verb, args, policy)
             if verb.startswith(_DERIVED_PREFIXES)
             else policy.default_s
         )
-        self._in_flight = request = Deferred[Reply]()
+        # (Not PendingReply[Reply](): calling a subscripted generic costs a typing call.)
+        request: PendingReply[Reply] = PendingReply()
+        self._in_flight = request
+        self._in_flight_verb, self._in_flight_allowance_s = verb, timeout_s
+        now = self._clock.seconds()
+        self._command_due = due = now + timeout_s
+        if due < self._timer.at:
+            self._timer.fire_by(due, now)
         if self._grace is not None:
             self._grace.cancel()
             self._grace = None
         self._write(line)
-        request.addTimeout(timeout_s, self._clock)
-        try:
-            reply = await request
-        except defer.TimeoutError:
-            self._in_flight = None
-            self.log.warning("agi_command_timed_out", command=verb, timeout_s=timeout_s)
-            self.close()
-            raise AgiTimeout(f"{verb}: no reply within {timeout_s:g} s") from None
-        if reply.code == 200:
-            return reply
-        if reply.code == 511:
-            self._caller_gone = True
-        raise _error_for(reply)
+        return request
 
     async def sleep(self, seconds: float) -> None:
         await self._wait(seconds, hangup_fails=True)
@@ -166,15 +228,25 @@ class AgiSession(TypedCommands):
 
     # -- fed by the protocol --------------------------------------------------------------
     def reply_received(self, reply: Reply) -> None:
-        self._last_activity = self._clock.seconds()
+        if self._closed:  # nothing is in flight on a closed session
+            return
+        self._last_activity = now = self._clock.seconds()
+        if now + self._idle_timeout_s < self._timer.at:
+            # The timer was set for a long allowance (a Dial, say): idleness comes first.
+            self._timer.fire_by(now + self._idle_timeout_s, now)
         request, self._in_flight = self._in_flight, None
         if request is None:
-            if self._closed:
-                return
             self.log.warning("agi_unexpected_reply_received", reply=reply.text[:200])
             return
-        request.callback(reply)
-        self._became_idle()
+        # Settling runs the handler on to its next await.
+        if reply.code == 200:
+            request.succeed(reply)
+        else:
+            if reply.code == 511:
+                self._caller_gone = True
+            request.fail(_error_for(reply))
+        if self._caller_gone:  # (only then can _became_idle() have anything to do)
+            self._became_idle()
 
     def hangup_received(self) -> None:
         if self._closed:
@@ -191,7 +263,7 @@ class AgiSession(TypedCommands):
         self.log.warning("agi_protocol_error_received", reason=reason)
         request, self._in_flight = self._in_flight, None
         if request is not None:
-            request.errback(AgiProtocolError(reason))
+            request.fail(AgiProtocolError(reason))
         self.close()
 
     def close(self) -> None:
@@ -214,7 +286,7 @@ class AgiSession(TypedCommands):
         self._wake_waiters()
         request, self._in_flight = self._in_flight, None
         if request is not None:
-            request.errback(AgiHangup("caller hung up") if self._caller_gone else error)
+            request.fail(AgiHangup("caller hung up") if self._caller_gone else error)
 
     def _wait(self, seconds: float, hangup_fails: bool) -> Deferred[None]:
         if self._caller_gone or self._closed:
@@ -258,27 +330,41 @@ class AgiSession(TypedCommands):
             self._grace = self._clock.callLater(self._options.hangup_grace_s, self._grace_over)
 
     def _cancel_timers(self) -> None:
-        for timer in (self._grace, self._idle):
-            if timer is not None and timer.active():
-                timer.cancel()
-        self._grace = self._idle = None
+        if self._grace is not None and self._grace.active():
+            self._grace.cancel()
+        self._grace = None
+        self._timer.cancel()
 
     def _grace_over(self) -> None:
         self._grace = None
         self.log.info("agi_session_closed_after_hangup")
         self.close()
 
-    def _idle_check(self) -> None:
-        limit = self._options.idle_timeout_s
-        quiet_s = self._clock.seconds() - self._last_activity
-        if self._in_flight is not None or quiet_s < limit:
-            # A command in flight has its own allowance; otherwise wait out the remainder.
-            wait_s = limit if self._in_flight is not None else limit - quiet_s
-            self._idle = self._clock.callLater(wait_s, self._idle_check)
+    def _timer_fired(self) -> None:
+        now = self._clock.seconds()
+        if self._in_flight is not None:
+            # A command in flight has its own allowance; idleness does not apply.
+            if now < self._command_due:
+                self._timer.fire_by(self._command_due, now)
+            else:
+                self._command_timed_out()
             return
-        self._idle = None
+        idle_due = self._last_activity + self._options.idle_timeout_s
+        if now < idle_due:
+            self._timer.fire_by(idle_due, now)
+            return
         self.log.warning("agi_session_idle_timed_out", idle_timeout_s=self._options.idle_timeout_s)
         self.close()
+
+    def _command_timed_out(self) -> None:
+        # Out of step with the reply stream: close first, then fail the command, so the
+        # handler sees AgiTimeout on a session that is already closed.
+        request, self._in_flight = self._in_flight, None
+        verb, timeout_s = self._in_flight_verb, self._in_flight_allowance_s
+        self.log.warning("agi_command_timed_out", command=verb, timeout_s=timeout_s)
+        self.close()
+        if request is not None:
+            request.fail(AgiTimeout(f"{verb}: no reply within {timeout_s:g} s"))
 
     def __repr__(self) -> str:
         state: dict[str, Any] = {"closed": self._closed, "caller_gone": self._caller_gone}

@@ -47,9 +47,14 @@ __all__ = [
 
 DEFAULT_MAX_LINE_BYTES: Final = 65_536
 _USAGE_END: Final = "520 End of proper usage."
+_RESULT_PREFIX: Final = "200 result="
 _CODE = re.compile(r"^(\d{3})(?:[ -](.*))?$", re.DOTALL)
 _TRAILER = re.compile(r"^(?: [A-Za-z_]\w*=\S*)*$")
 _KEY_VALUE = re.compile(r"([A-Za-z_]\w*)=(\S*)")
+# Bare ``200 result=N`` replies repeat endlessly (N is a digit code, 0, 1 or -1) and a Reply
+# is immutable, so one instance per distinct line is shared. Bounded: cleared when full.
+_BARE_REPLIES: dict[str, Reply] = {}
+_BARE_REPLIES_MAX: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,18 @@ AgiItem = AgiEnvironment | Reply | HangupNotice | Progress | LineTooLong | Malfo
 
 def parse_reply_line(line: str) -> Reply | HangupNotice | Progress | MalformedLine:
     """Classify one complete single line sent by Asterisk after the environment."""
+    if line.startswith(_RESULT_PREFIX):
+        # Nearly every reply is ``200 result=...``: skip the general match, and for the
+        # common bare ``200 result=N`` skip the data and key=value scan as well.
+        if (reply := _BARE_REPLIES.get(line)) is not None:
+            return reply
+        value, space, tail = line[len(_RESULT_PREFIX) :].partition(" ")
+        if space:
+            return _result_reply(line, value, tail)
+        if len(_BARE_REPLIES) >= _BARE_REPLIES_MAX:
+            _BARE_REPLIES.clear()
+        reply = _BARE_REPLIES[line] = Reply(200, line, value)
+        return reply
     if line == "HANGUP":
         return HangupNotice()
     match = _CODE.match(line)
@@ -145,6 +162,11 @@ def parse_reply_line(line: str) -> Reply | HangupNotice | Progress | MalformedLi
     if not rest.startswith("result="):
         return Reply(code=200, text=line)
     value, _, tail = rest[len("result=") :].partition(" ")
+    return _result_reply(line, value, tail)
+
+
+def _result_reply(line: str, value: str, tail: str) -> Reply:
+    """A ``200 result=<value> <tail>`` reply: ``(data)`` and ``key=value`` pairs from ``tail``."""
     data: str | None = None
     if tail.startswith("("):
         # The data may itself hold ')' (GET FULL VARIABLE); it ends at the last ')' that is
@@ -168,6 +190,8 @@ class AgiParser:
     result. Peer errors come back as :class:`LineTooLong` / :class:`MalformedLine` values.
     """
 
+    __slots__ = ("_buffer", "_env", "_limit", "_skipping", "_usage", "_usage_bytes")
+
     def __init__(
         self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, expect_env: bool = True
     ) -> None:
@@ -181,27 +205,72 @@ class AgiParser:
 
     def feed(self, data: bytes) -> list[AgiItem]:
         """Consume ``data`` and return the items it completed."""
+        if (
+            self._env is None
+            and self._usage is None
+            and not self._buffer
+            and not self._skipping
+            and 0 <= data.find(b"\n") == len(data) - 1
+            and len(data) <= self._limit
+        ):
+            # The common case after the environment: one read holds exactly one line.
+            line = data[:-1].removesuffix(b"\r").decode("utf-8", "replace")
+            if not line.startswith("520-"):
+                return [parse_reply_line(line)]
         items: list[AgiItem] = []
-        buffer = self._buffer + data
-        start = 0
+        buffer = self._buffer + data if self._buffer else data
+        start = self._env_block(buffer, items) if self._env is not None else 0
+        limit = self._limit
         while (newline := buffer.find(b"\n", start)) >= 0:
             raw = buffer[start:newline]
             start = newline + 1
             if self._skipping:
                 self._skipping = False
                 continue
-            if len(raw) > self._limit:
-                items.append(LineTooLong(self._limit))
+            if len(raw) > limit:
+                items.append(LineTooLong(limit))
                 continue
-            self._line(raw.removesuffix(b"\r").decode("utf-8", "replace"), items)
+            line = raw.removesuffix(b"\r").decode("utf-8", "replace")
+            if self._env is None and self._usage is None and not line.startswith("520-"):
+                items.append(parse_reply_line(line))  # the common case, without _line()
+            else:
+                self._line(line, items)
         rest = buffer[start:]
-        if len(rest) > self._limit:
+        if len(rest) > limit:
             if not self._skipping:
-                items.append(LineTooLong(self._limit))
+                items.append(LineTooLong(limit))
             self._skipping = True
             rest = b""
         self._buffer = rest
         return items
+
+    def _env_block(self, buffer: bytes, items: list[AgiItem]) -> int:
+        """Parse a whole environment block at once when ``buffer`` holds all of it.
+
+        Asterisk sends the environment in one or two writes, so this usually saves the
+        per-line work of :meth:`feed`. It only takes the simple case (no CR, no over-long
+        line, not inside a skipped line); anything else is left to the line loop, which
+        gives the same items. Returns where the line loop should carry on.
+        """
+        end = buffer.find(b"\n\n")
+        # The block must start with a line: a leading newline is itself the blank line.
+        if end <= 0 or buffer[0] == 0x0A or self._skipping or end > self._limit:
+            return 0
+        block = buffer[:end]
+        if b"\r" in block:
+            return 0
+        env = self._env
+        assert env is not None
+        for line in block.decode("utf-8", "replace").split("\n"):
+            # parse_env_line(), inlined: this loop runs for every line of every call.
+            name, colon, value = line.partition(":")
+            if colon and (name := name.strip()):
+                env.append((name, value.removeprefix(" ")))
+            else:
+                items.append(MalformedLine(line, "environment line without ':'"))
+        items.append(AgiEnvironment.from_pairs(env))
+        self._env = None
+        return end + 2
 
     def _line(self, line: str, items: list[AgiItem]) -> None:
         if self._env is not None:
