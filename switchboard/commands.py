@@ -87,7 +87,16 @@ def _ami_commands(subparsers: Any) -> None:
 def _agi_commands(subparsers: Any) -> None:
     from switchboard.cti.agi.commands import add_commands
 
-    add_commands(subparsers)
+    add_commands(subparsers, handlers_for=_process_agi_handlers)
+
+
+def _process_agi_handlers(settings: Settings) -> Any:
+    """The same handlers as ``serve``: every flow, then the built-ins."""
+    from twisted.internet import reactor  # the CLI edge owns the real reactor
+
+    from switchboard.app import build_database, build_flows
+
+    return build_flows(settings, reactor, build_database(settings, reactor))
 
 
 def _sim_commands(subparsers: Any) -> None:

@@ -83,3 +83,38 @@ def test_process_agi_unknown_script_exits_with_status_2() -> None:
     done = run_process("no-such-script", env_block("no-such-script"))
     assert done.returncode == 2
     assert done.stdout == b""
+
+
+def test_switchboard_agi_runs_the_flows_as_serve_does(tmp_path: Path) -> None:
+    """`switchboard agi main-menu` from a dialplan runs the flow of that name, not a stub."""
+    import os
+
+    env = {**os.environ, "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'sb.sqlite'}"}
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "switchboard", "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr.decode()
+    stdin = env_block("main-menu", args=["5552002"], callerid="5552002").replace(
+        b"agi_network: yes\n", b""
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard", "agi", "main-menu"],
+        input=stdin + b"200 result=0\n" * 4,  # then the caller hangs up (EOF)
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    commands = done.stdout.decode().splitlines()
+    # The shipped bilingual main menu: answer, welcome, then the language choice.
+    assert commands[0] == "ANSWER"
+    assert commands[1].startswith("STREAM FILE switchboard/") and "/welcome " in commands[1]
+    assert "/choose-language " in commands[2]
+    assert b"ivr_caller_hung_up" in done.stderr  # the flow ended cleanly where they left

@@ -5,25 +5,36 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from switchboard.config.model import Settings
+from switchboard.cti.agi.channel import Handler
 
 __all__ = ["add_commands"]
 
 
-def add_commands(subparsers: Any) -> None:
+HandlersFor = Callable[[Settings], Mapping[str, Handler]]
+
+
+def builtin_handlers(_settings: Settings) -> Mapping[str, Handler]:
+    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+
+    return BUILTIN_HANDLERS
+
+
+def add_commands(subparsers: Any, handlers_for: HandlersFor = builtin_handlers) -> None:
+    """Add ``agi SCRIPT``; ``handlers_for(settings)`` names the handlers it can run."""
     agi = subparsers.add_parser(
         "agi",
         help="run one AGI script over stdin/stdout (process AGI, for AGI(/path/switchboard,...))",
     )
     agi.add_argument("script", help="handler name, e.g. main-menu")
-    agi.set_defaults(run=run_agi)
+    agi.set_defaults(run=run_agi, handlers_for=handlers_for)
 
 
 def run_agi(args: argparse.Namespace, settings: Settings) -> int:
     """Run the handler named ``args.script``; stdout belongs to Asterisk from here on."""
-    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
     from switchboard.cti.agi.process import run_process_agi
 
     agi_out = sys.stdout
@@ -32,7 +43,7 @@ def run_agi(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return run_process_agi(
             args.script,
-            BUILTIN_HANDLERS,
+            args.handlers_for(settings),
             sys.stdin.buffer,
             agi_out,
             max_line_bytes=settings.agi.max_line_bytes,
