@@ -15,7 +15,7 @@ flow ``main-menu``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,9 @@ class FlowHandlers(Service, Mapping[str, Handler]):
 
     The flows are loaded when this object is built, so the mapping is complete before the
     AGI server is constructed; each handler looks the flow up again when a call arrives,
-    so reloaded versions serve new calls.
+    so reloaded versions serve new calls. ``clock`` drives the polling; ``now`` (default
+    ``clock.seconds``) is the wall-clock time the flows decide by (business hours,
+    callback windows), so tests can run a flow at a chosen moment on the real reactor.
     """
 
     __hash__ = object.__hash__  # a service, compared by identity (Mapping would drop it)
@@ -107,10 +109,12 @@ class FlowHandlers(Service, Mapping[str, Handler]):
         *,
         poll_interval_s: float = 2.0,
         extra: Mapping[str, Handler] | None = None,
+        now: Callable[[], float] | None = None,
     ) -> None:
         self.registry = FlowRegistry(flows_dir)
         self.registry.reload()
         self._clock = clock
+        self._now = now
         self._services = services
         self._interval = poll_interval_s
         self._extra = dict(extra or {})
@@ -164,7 +168,7 @@ class FlowHandlers(Service, Mapping[str, Handler]):
                 if extra is not None:
                     await extra(channel)
                 return
-            await run_flow(channel, engine, name, self._clock, self._services)
+            await run_flow(channel, engine, name, self._clock, self._services, now=self._now)
 
         handle.__name__ = f"flow_{name}"
         return handle

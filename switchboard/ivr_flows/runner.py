@@ -13,6 +13,7 @@ Endings, all of which store the session record:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import structlog
@@ -133,19 +134,32 @@ async def _send_to_fallback(channel: AgiChannel, log: Any) -> None:
         log.warning("ivr_fallback_not_set", error=str(exc))
 
 
+def _seconds_of(clock: IReactorTime) -> Callable[[], float]:
+    def now() -> float:
+        return clock.seconds()  # type: ignore[misc]  # zope attribute, as in cti.agi
+
+    return now
+
+
 async def run_flow(
     channel: AgiChannel,
     engine: Engine,
     flow: str,
     clock: IReactorTime,
     services: FlowServices,
+    *,
+    now: Callable[[], float] | None = None,
 ) -> CallState:
-    """Run ``flow`` on ``channel`` to its end; never raises for the caller's sake."""
+    """Run ``flow`` on ``channel`` to its end; never raises for the caller's sake.
+
+    ``now`` gives the wall-clock epoch seconds the flow decides by (business hours,
+    callback windows, trace timings); by default ``clock.seconds()``. Pass another
+    source to run the flows at a chosen time, e.g. a simulated PBX's clock.
+    """
     call = call_info(channel)
     log = logger.bind(call_id=call.call_id, channel=call.channel, flow=flow)
-
-    def now() -> float:
-        return clock.seconds()  # type: ignore[misc]  # zope attribute, as in cti.agi
+    if now is None:
+        now = _seconds_of(clock)
 
     state, effect = engine.start(flow, call, now())
     step = ""

@@ -54,12 +54,22 @@ class CommandRunner:
         self.exec_app = exec_app
         self._hangup_cbs: list[Callable[[], None]] = []
         self._digit_waiter: Deferred[str] | None = None
+        self.redirected = False
+        # Told the name of each prompt as it starts (the scripted caller listens).
+        self.on_prompt: Callable[[str], None] | None = None
         pbx.on_hangup(chan, self._gone)
         pbx.dtmf_listeners[chan] = self._digit
 
     @property
     def dead(self) -> bool:
-        return self.chan.soft_hangup or self.chan.hung_up
+        return self.chan.soft_hangup or self.chan.hung_up or self.redirected
+
+    def leave_for_redirect(self) -> None:
+        """An AMI Redirect pulls the channel out of the AGI: to the session, a hang-up
+        (the running command ends with ``-1``, ``HANGUP`` follows, media gets ``511``)."""
+        if not self.dead:
+            self.redirected = True
+            self._gone(self.chan)
 
     def on_hangup(self, cb: Callable[[], None]) -> None:
         self._hangup_cbs.append(cb)
@@ -182,6 +192,7 @@ class CommandRunner:
         name, escape = args[0], args[1] if len(args) > 1 else ""
         length = PROMPTS.get(name, DEFAULT_PROMPT_S)
         start = self.pbx.now()
+        self._heard(name)
         try:
             digit = await self._listen(length, escape)
         except Hungup:
@@ -195,11 +206,16 @@ class CommandRunner:
         self.pbx.setvar(self.chan, "PLAYBACKSTATUS", "FAILED")
         return f"200 result={ord(digit)} endpos={endpos}"
 
+    def _heard(self, prompt: str) -> None:
+        if self.on_prompt is not None:
+            self.on_prompt(prompt)
+
     async def _get_data(self, args: list[str]) -> str:
         prompt = args[0]
         timeout_s = int(args[1]) / 1000 if len(args) > 1 and args[1].isdigit() else 6.0
         max_digits = int(args[2]) if len(args) > 2 and args[2].isdigit() else 1024
         digits = ""
+        self._heard(prompt)
         first = await self._listen(PROMPTS.get(prompt, DEFAULT_PROMPT_S), "0123456789*#")
         while True:
             digit = first or await self._listen(timeout_s, "0123456789*#")

@@ -99,6 +99,7 @@ class ChannelActions:
         p.respond(msg, "Success", ("Message", "Redirect successful"))
         priority = int(msg.get("Priority") or 1)
         self.pbx.redirect(chan, msg.get("Context") or "", msg.get("Exten") or "", priority)
+        self.dialplan.redirect_agi(chan)
 
     def do_hangup(self, p: AmiServerProtocol, msg: Message) -> None:
         chan = self._need_channel(p, msg)

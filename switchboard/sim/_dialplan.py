@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 
+import structlog
 from twisted.internet.defer import Deferred
 
 from switchboard.sim._acd import ACD_CONTEXT, AcdDialplan
 from switchboard.sim._agi import AgiCallProtocol, agi_environment
 from switchboard.sim._agi_commands import CommandRunner
 from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
+from switchboard.sim._caller import CallerDialplan, ScriptedPerson
 from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpyDialplan
 from switchboard.sim._cli import cli_output
 from switchboard.sim._queue import QueueEngine, TalkEnded
@@ -27,6 +29,9 @@ from switchboard.sim._recording import write_wav
 from switchboard.sim.channels import UP, Channel
 from switchboard.sim.pbx import Hungup, Pbx, Redirected, run_background
 from switchboard.sim.scenario import ScriptedCall
+
+log = structlog.get_logger(__name__)
+VOICEMAIL_S = 6.0
 
 AgiConnector = Callable[[AgiCallProtocol], Deferred[object]]
 
@@ -52,7 +57,7 @@ class OriginateRequest:
     script: ScriptedCall | None = None
 
 
-class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
+class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
     """Runs the test PBX dialplan on :class:`Pbx` channels."""
 
     def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
@@ -62,7 +67,8 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         self.queues = QueueEngine(pbx, rng)
         self.queues.caller_hangs_up_after = self.caller_hangs_up_after
         self._recordings: dict[Channel, Path] = {}
-        self.scripts: dict[Channel, ScriptedCall] = {}  # by the caller's ;1
+        self.people: dict[Channel, ScriptedPerson] = {}  # by the caller's ;1
+        self.survey_script = ""  # FastAGI script run after Queue() when the agent hangs up
         self.agi_sessions: set[AgiCallProtocol] = set()  # open FastAGI sessions
         self.spies: dict[Channel, tuple[Channel, str]] = {}
         self._connecting: set[Deferred[object]] = set()
@@ -101,7 +107,7 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
             language=language,  # type: ignore[arg-type]
         )
         if req.script is not None:
-            self.scripts[one] = req.script
+            self.add_person(one, req.script)
         pbx.newexten(one, "AppDial2", "(Outgoing Line)")
         for name, value in reversed(req.variables):
             pbx.setvar(one, name, value)
@@ -138,45 +144,6 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         run_background(Deferred.fromCoroutine(self.caller(one)), "caller")
         return "Success", one
 
-    # -- switchboard-caller (the scripted person on ;1) --------------------------------
-    async def caller(self, one: Channel) -> None:
-        pbx, v = self.pbx, one.variables
-        try:
-            if one.exten == "dtmf":
-                first, delay = v.get("CALLER_DIGITS", ""), v.get("CALLER_DTMF_DELAY", "1")
-                pbx.newexten(one, "NoOp", f"CALLER will press {first} after {delay}s", 1)
-                pbx.newexten(one, "Wait", delay, 2)
-                await pbx.sleep(float(delay), one)
-                pbx.newexten(one, "SendDTMF", f"{first},250", 3)
-                await pbx.send_dtmf(one, first)
-                second, delay2 = v.get("CALLER_DIGITS2", ""), v.get("CALLER_DTMF_DELAY2", "")
-                on = 1 if second else 0
-                pbx.newexten(one, "ExecIf", f"{on}?Wait({delay2})", 4)
-                if second:
-                    await pbx.sleep(float(delay2 or 0), one)
-                pbx.newexten(one, "ExecIf", f"{on}?SendDTMF({second},250)", 5)
-                if second:
-                    await pbx.send_dtmf(one, second)
-                pbx.newexten(one, "Wait", "600", 6)
-                await pbx.sleep(600, one)
-            elif one.exten == "abandon":
-                after = v.get("CALLER_ABANDON_AFTER", "2")
-                pbx.newexten(one, "NoOp", f"CALLER will abandon after {after}s", 1)
-                pbx.newexten(one, "Wait", after, 2)
-                await pbx.sleep(float(after), one)
-                self.abandon(one)
-                return
-            else:
-                pbx.newexten(one, "NoOp", "CALLER silent", 1)
-                pbx.newexten(one, "Wait", "600", 2)
-                await pbx.sleep(600, one)
-        except Hungup:
-            pass
-        if not one.hung_up:
-            pbx.soft_hangup_request(one)
-            pbx.destroy(one)
-            pbx.cdr(one)
-
     # -- switchboard-ivr,s (the inbound call on ;2) ------------------------------------
     async def ivr(self, two: Channel, answered: Callable[[], None]) -> None:
         pbx = self.pbx
@@ -199,6 +166,11 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         pbx.newexten(two, "AGI", f"{url},{num},{two.language}", 5)
         status = await self._agi(two, url, [num, two.language])
         pbx.setvar(two, "AGISTATUS", status)
+        # An AMI Redirect pulled the caller out of the AGI (the session saw HANGUP): the
+        # channel runs the new context. (AGISTATUS then is not in the captures.)
+        if two.redirect_to is not None and not two.soft_hangup:
+            await self._queue(two, "", url)
+            return
         if status == "HANGUP" or two.soft_hangup:
             await self._hangup_ivr(two)
             return
@@ -212,23 +184,42 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
             pbx.setvar(two, "SWITCHBOARD_QUEUE", "sales")
             pbx.newexten(two, "Goto", "queue", 16)
             queue = "sales"
+        if queue not in self.queues.queues:  # no route (or no such queue): done, Hangup()
+            if queue:
+                log.warning("sim_unknown_queue", queue=queue, channel=two.name)
+            await self._hangup_ivr(two)
+            return
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
         path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
         pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", 9)
         pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
         pbx.newexten(two, "MixMonitor", f"{path},b", 10)
         self.mixmonitor(two, path)
-        pbx.newexten(two, "Queue", f"{queue},t,,,120", 11)
-        announced = False
+        options = "tg" if self.survey_script else "t"  # g: the caller stays for the survey
+        pbx.newexten(two, "Queue", f"{queue},{options},,,120", 11)
+        await self._queue(two, queue, url)
+
+    async def _queue(self, two: Channel, queue: str, url: str) -> None:
+        """``Queue()`` and where a Redirect sends the caller next (``queue`` empty: the
+        channel was redirected before reaching a queue)."""
+        pbx = self.pbx
+        announced = survey = False
         while True:
             try:
+                if not queue:
+                    raise Redirected(two.name)
                 await self.queues.run(two, queue)
             except Redirected:
                 target = two.redirect_to
                 two.redirect_to = None
                 if target is None or target[0] != "switchboard-transfer":
                     break
+                if not queue:  # straight from the AGI: nothing moved the snapshot yet
+                    pbx.goto(two, *target)
                 queue = target[1]  # switchboard-transfer,<queue>: Set, then Queue()
+                if queue not in self.queues.queues:
+                    log.warning("sim_unknown_queue", queue=queue, channel=two.name)
+                    break
                 pbx.newexten(two, "Set", f"SWITCHBOARD_QUEUE={queue}", 2)
                 pbx.setvar(two, "SWITCHBOARD_QUEUE", queue)
                 pbx.newexten(two, "Queue", f"{queue},t,,,120", 3)
@@ -237,7 +228,13 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
                 announced = True  # the queue said SoftHangupRequest at the bridge's end
             except Hungup:
                 pass
+            else:
+                survey = bool(self.survey_script) and not two.soft_hangup
             break
+        if survey:
+            url = f"{url.rsplit('/', 1)[0]}/{self.survey_script}"
+            pbx.newexten(two, "AGI", f"{url},{two.caller_num}", 12)
+            pbx.setvar(two, "AGISTATUS", await self._agi(two, url, [two.caller_num]))
         await self._hangup_ivr(two, announced)
 
     async def _hangup_ivr(self, two: Channel, announced: bool = False) -> None:
@@ -274,44 +271,6 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         total = float(chan.variables.get("__bridged_s", 0)) + seconds
         chan.variables["__bridged_s"] = str(total)
 
-    # -- the scripted person (callback wish, CSAT rating, who hangs up) ----------------
-    def caller_hangs_up_after(self, two: Channel, seconds: float) -> None:
-        """The caller (``;1``) hangs up ``seconds`` from now (agent ``hangs_up: caller``)."""
-        one = two.peer
-
-        async def hang_up() -> None:
-            if one is None:
-                return
-            await self.pbx.sleep(seconds, one)
-            self.abandon(one)
-
-        run_background(Deferred.fromCoroutine(hang_up()), "caller_hangs_up")
-
-    def abandon(self, one: Channel) -> None:
-        """``switchboard-caller,abandon``'s hang-up on ``;1``."""
-        pbx = self.pbx
-        if one.hung_up or one.soft_hangup:
-            return
-        pbx.cdr(one)
-        pbx.newexten(one, "Hangup", "", 3)
-        pbx.soft_hangup_request(one)
-        if one.peer and not one.peer.hung_up:
-            pbx.hangup_request(one.peer)
-        pbx.destroy(one)
-
-    def after_talk(self, two: Channel) -> None:
-        """The agent hung up and the caller is still here: a CSAT rating, if scripted."""
-        one = two.peer
-        script = self.scripts.get(one) if one is not None else None
-        if one is None or script is None or script.csat is None:
-            return
-
-        async def rate() -> None:
-            await self.pbx.sleep(2.0, one)
-            await self.pbx.send_dtmf(one, str(script.csat))
-
-        run_background(Deferred.fromCoroutine(rate()), "csat")
-
     def mixmonitor(self, chan: Channel, path: Path) -> None:
         self.pbx.setvar(chan, "MIXMONITOR_FILENAME", str(path))
         self.pbx.ev("MixMonitorStart", chan)
@@ -331,6 +290,7 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         if self.agi_connect is None:
             return "FAILURE"
         runner = CommandRunner(self.pbx, two, self.rng, self.exec_app, on_answer=on_answer)
+        runner.on_prompt = lambda prompt: self.prompt_started(two, prompt)
         env = agi_environment(two, url, args, self.rng.randrange(10**14, 10**15))
         proto = AgiCallProtocol(runner, env)
         two.agi_data = ",".join([url, *args])
@@ -349,6 +309,12 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
         finally:
             self.agi_sessions.discard(proto)
             two.agi_data = None
+
+    def redirect_agi(self, chan: Channel) -> None:
+        """An AMI Redirect of ``chan``: if it is held in a FastAGI session, end that."""
+        for proto in self.agi_sessions:
+            if proto.runner.chan is chan:
+                proto.runner.leave_for_redirect()
 
     async def exec_app(self, chan: Channel, command: str) -> int:
         name, _, data = command.partition(" ")
@@ -371,5 +337,8 @@ class Dialplan(AcdDialplan, CallbackDialplan, ChanSpyDialplan):
             return 0
         if app == "wait":
             await self.pbx.sleep(float(data or 0), chan)
+            return 0
+        if app == "voicemail":  # greeting, beep and a short message, then the caller is done
+            await self.pbx.sleep(VOICEMAIL_S, chan)
             return 0
         return -2

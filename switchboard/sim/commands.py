@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port-file", type=Path, help="write the bound AMI port to this file")
     parser.add_argument("--agi", default="127.0.0.1:4573", help="FastAGI target host:port")
     parser.add_argument("--agi-script", default="main-menu", help="FastAGI script name")
+    parser.add_argument(
+        "--survey-script",
+        default="",
+        help="FastAGI script run after the queue when the agent hangs up (e.g. csat)",
+    )
     parser.add_argument("--scenario", type=Path, help="scenario YAML file")
     parser.add_argument("--calls", type=int, help="random callers (default: scenario, else 10)")
     parser.add_argument("--seed", type=int, default=1)
@@ -63,6 +68,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         ami_port=args.ami_port,
         agi_target=(host or "127.0.0.1", int(port)),
         agi_script=args.agi_script,
+        survey_script=args.survey_script,
         recordings_dir=args.recordings,
         ami_users={username: secret},
     )

@@ -6,6 +6,20 @@ A scenario file (YAML) has optional top-level keys ``seed``, ``max_calls``,
 (a mapping from agent extension, e.g. ``agent1001``, to its phone's behaviour).
 Every value is validated once, at load; a mistake raises :class:`ScenarioError`
 naming the file and the key path (``calls[2].digits``) and what is expected.
+
+A caller who walks a multi-level menu lists ``keys``, pressed in order::
+
+    calls:
+      - at_s: 0
+        number: "13800138000"
+        keys:
+          - {after_s: 2, digits: "3"}                      # 2 s after answer
+          - {prompt: main-menu, after_s: 0.5, digits: "2"} # 0.5 s into that prompt
+
+Keys without ``prompt`` are timed from the answer; with ``prompt`` from the next time
+that prompt starts playing (``main-menu`` matches ``switchboard/en/main-menu``).
+Asterisk drops digits pressed between AGI commands, so press while a prompt or a
+digit wait runs, as a person does.
 """
 
 from __future__ import annotations
@@ -21,12 +35,21 @@ from switchboard.sim.pbx import AgentBehaviour
 
 BEHAVIOURS = ("dtmf", "silent", "abandon")
 HANGS_UP = ("agent", "caller")
-LANGUAGES = ("en", "zh", "yue")
+LANGUAGES = ("en", "zh", "cmn", "yue")
 _DIGITS = set("0123456789*#")
 
 
 class ScenarioError(ValueError):
     """A scenario file (or mapping) is not valid; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    """``digits`` pressed ``after_s`` after answer, or after ``prompt`` starts playing."""
+
+    digits: str
+    after_s: float = 0.0
+    prompt: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,8 +59,11 @@ class ScriptedCall:
     ``behaviour`` is the ``switchboard-caller`` extension the ``;1`` half runs:
     ``dtmf`` presses ``digits`` ``delay_s`` after answer, then ``more_digits`` 1 s later;
     ``silent`` presses nothing; ``abandon`` hangs up ``abandon_after_s`` after answer
-    (patience). ``callback`` asks for a callback by pressing ``callback_digit``
-    ``callback_after_s`` after answer; ``csat`` is the rating pressed for the survey.
+    (patience). ``keys`` are further presses (:class:`KeyPress`), made whatever the
+    behaviour. ``callback``: when offered a callback (a prompt whose name contains
+    ``callback_prompt`` starts, ``callback_after_s`` or more after answer) the caller
+    presses ``callback_digit``, once. ``csat`` is the rating pressed for the survey (at a
+    prompt containing ``csat_prompt``, or 2 s after an ACD conversation ends).
     """
 
     at_s: float
@@ -51,8 +77,11 @@ class ScriptedCall:
     language: str = "en"
     callback: bool = False
     callback_digit: str = "1"
-    callback_after_s: float = 20.0
+    callback_after_s: float = 0.0
     csat: int | None = None
+    keys: tuple[KeyPress, ...] = ()
+    callback_prompt: str = "callback"
+    csat_prompt: str = "csat"
 
 
 @dataclass(frozen=True)
@@ -189,9 +218,33 @@ def _call(c: _Checker, raw: Any, key: str) -> ScriptedCall:
         if rating > 5:
             raise c.fail(f"{key}.csat", f"a rating is 1-5, got {rating}")
         out["csat"] = rating
+    for name in ("callback_prompt", "csat_prompt"):
+        if name in data:
+            out[name] = c.text(data[name], f"{key}.{name}")
+    if "keys" in data:
+        out["keys"] = _keys(c, data["keys"], f"{key}.keys")
     if out.get("behaviour") == "dtmf" and not out.get("digits"):
         raise c.fail(f"{key}.digits", "a dtmf caller needs digits to press")
     return ScriptedCall(**out)
+
+
+def _keys(c: _Checker, raw: Any, key: str) -> tuple[KeyPress, ...]:
+    if not isinstance(raw, list):
+        raise c.fail(key, "expected a list of {after_s, digits[, prompt]}")
+    presses = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]"
+        data = c.mapping(item, where, {"after_s", "digits", "prompt"})
+        if not data.get("digits"):
+            raise c.fail(f"{where}.digits", "required: the keys to press")
+        presses.append(
+            KeyPress(
+                digits=c.digits(data["digits"], f"{where}.digits"),
+                after_s=c.number(data.get("after_s", 0.0), f"{where}.after_s"),
+                prompt=c.text(data.get("prompt", ""), f"{where}.prompt"),
+            )
+        )
+    return tuple(presses)
 
 
 def _agent(c: _Checker, raw: Any, key: str) -> AgentBehaviour:

@@ -12,6 +12,8 @@ Start one with N agents and a stream of scripted callers against a FastAGI serve
 Every call's AGI request is ``agi://<host>:<port>/<agi_script>``; with
 ``dialplan="acd"`` calls run ``switchboard-acd-ivr`` (the FastAGI session holds the
 caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after the AGI).
+With ``survey_script="csat"``, a caller whose agent hangs up first stays on (``Queue()``
+option ``g``) for ``AGI(agi://<host>:<port>/csat)``, the post-call survey.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class SimulatedPbx(Service):
         dialplan: str = "queue",
         agi_connector: Callable[[Protocol], Deferred[object]] | None = None,
         shutdown_grace_s: float = 1.0,
+        survey_script: str = "",
     ) -> None:
         self._reactor = reactor
         self.scenario = scenario
@@ -97,6 +100,7 @@ class SimulatedPbx(Service):
         )
         connect = agi_connector or (self._connect if agi_target else None)
         self.dialplan = Dialplan(self.pbx, self.rng, connect)
+        self.dialplan.survey_script = survey_script
         self.shutdown_grace_s = shutdown_grace_s
         self._factory: AmiServerFactory | None = None
         self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
