@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ami.py
 	$(BIN)/python bench/bench_agi.py
+	$(BIN)/python bench/bench_routing.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
