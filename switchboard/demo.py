@@ -1,9 +1,12 @@
-"""``switchboard demo``: a simulated PBX, the FastAGI server and the AMI client, on loopback.
+"""``switchboard demo``: the simulated PBX, the IVR and the ACD together, on loopback.
 
-Scripted callers ring the simulated Asterisk; it runs each call through switchboard's
-FastAGI ``main-menu`` and then app_queue, exactly as the dialplan of ``docs/asterisk.md``
-would; switchboard's AMI client follows the calls and the demo prints what a supervisor
-would want to know. Everything listens on 127.0.0.1 and the run is bounded.
+Simulated callers ring the simulated Asterisk (``switchboard-acd-ivr``: the FastAGI
+session holds the caller); switchboard's FastAGI server answers with a small menu ("1
+sales, 2 support") and hands the call to the ACD, which holds it with music, offers it
+to agents (``EXEC Dial`` from the caller's session), originates callbacks over AMI and
+stores every call in SQLite as it happens. Time is compressed ``--speed`` times, and the
+ACD's clock with it. Without ``--duration`` it runs until Ctrl-C, with a live line every
+few seconds; either way it ends with a summary per queue.
 """
 
 # test-case-name: tests.integration.test_demo
@@ -13,45 +16,90 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import sys
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import make_url
 from twisted.internet import defer, task
 
 from switchboard.app import build_agi, build_ami
 from switchboard.config import LoggingSettings, Settings
-from switchboard.cti.ami.frames import Message
-from switchboard.demo_tally import CallTally
+from switchboard.cti.agi.channel import AgiChannel, Handler
+from switchboard.cti.agi.errors import AgiHangup
+from switchboard.cti.ami import actions
+from switchboard.demo_tally import FactTally, summary_line
 from switchboard.logs import configure_logging
-from switchboard.sim.scenario import Scenario, random_caller
-from switchboard.sim.service import SimulatedPbx, agent_queues
+from switchboard.queue.clock import ScaledClock
+from switchboard.queue.config import QueueConfig, QueueConfigError, load_queue_config
+from switchboard.queue.decisions import AgentStateChanged
+from switchboard.queue.hold import HoldOptions, QueueRequest
+from switchboard.queue.model import Agent, NotReadyReason
+from switchboard.queue.service import AcdOptions, AcdService
+from switchboard.sim.pbx import AgentBehaviour
+from switchboard.sim.scenario import Scenario, ScriptedCall, random_caller
+from switchboard.sim.service import SimulatedPbx
+from switchboard.store import upgrade_database
+from switchboard.store.db import Database, create_database_engine
+
+EXAMPLE_QUEUES = Path(__file__).parent / "queue" / "examples" / "queues.yaml"
+MENU_PROMPT = "demo-choose-queue"  # "for sales press 1, for support press 2"
+QUEUE_BY_DIGIT = {"1": "sales", "2": "support"}
+LIVE_EVERY_S = 3.0  # real seconds between live lines
+DRAIN_LIMIT_S = 900.0  # simulated seconds the last calls get to finish
 
 
 def add_commands(subparsers: Any) -> None:
-    demo = subparsers.add_parser("demo", help="run calls through a simulated PBX on loopback")
-    demo.add_argument("--calls", type=int, default=30, help="callers to place (default 30)")
-    demo.add_argument("--agents", type=int, default=3, help="agents per queue (default 3)")
-    demo.add_argument("--seed", type=int, default=1, help="same seed, same run")
-    demo.add_argument("--speed", type=float, default=20.0, help="time compression (default 20)")
+    demo = subparsers.add_parser(
+        "demo", help="run calls through the IVR and the ACD on a simulated PBX (loopback, SQLite)"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="same seed, same callers (default 1)")
     demo.add_argument(
-        "--spread", type=float, default=120.0, help="simulated seconds over which callers arrive"
+        "--duration",
+        type=float,
+        default=None,
+        help="simulated seconds of arriving calls (default: until Ctrl-C)",
+    )
+    demo.add_argument("--calls", type=int, default=None, help="stop after this many callers")
+    demo.add_argument("--agents", type=int, default=12, help="agents logged in (default 12)")
+    demo.add_argument(
+        "--rate", type=float, default=6.0, help="calls per simulated minute (default 6)"
+    )
+    demo.add_argument("--speed", type=float, default=20.0, help="time compression (default 20)")
+    demo.add_argument("--queues", type=Path, default=EXAMPLE_QUEUES, help="queue/agent file")
+    demo.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="SQLite file for the call records (default: a new temp file)",
     )
     demo.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     demo.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.calls < 1 or args.agents < 1 or args.speed <= 0:
-        print("switchboard demo: --calls, --agents and --speed must be positive", file=sys.stderr)
+    if args.agents < 1 or args.speed <= 0 or args.rate <= 0 or (args.calls or 1) < 1:
+        print(
+            "switchboard demo: --agents, --rate, --speed and --calls must be positive",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        config = load_queue_config(args.queues)
+    except QueueConfigError as exc:
+        print(f"switchboard demo: {exc}", file=sys.stderr)
         return 2
     # The demo's own story goes to stdout; only problems go to the log.
     configure_logging(LoggingSettings(format=settings.logging.format, level="warning"))
     out: list[dict[str, Any]] = []
     try:
         task.react(
-            lambda reactor: defer.Deferred.fromCoroutine(_demo(reactor, settings, args, out))
+            lambda reactor: defer.Deferred.fromCoroutine(
+                _demo(reactor, settings, config, args, out)
+            )
         )
     except SystemExit as exc:  # react() always exits; the summary comes after it
         if exc.code or not out:
@@ -64,81 +112,281 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _demo(reactor: Any, settings: Settings, args: argparse.Namespace, out: list[Any]) -> None:
-    say = (lambda _line: None) if args.json else (lambda line: print(line, flush=True))
+def agents_for(config: QueueConfig, n: int) -> tuple[Agent, ...]:
+    """The first ``n`` agents of the file; more are made alike (``agent3001`` ...)."""
+    agents = list(config.agents[:n])
+    for i in range(len(agents), n):
+        model = config.agents[i % len(config.agents)]
+        number = 3001 + i - len(config.agents)
+        agents.append(
+            replace(
+                model,
+                id=str(number),
+                name=f"Agent {number}",
+                device=f"Local/agent{number}@switchboard-agents/n",
+            )
+        )
+    return tuple(agents)
+
+
+def _exten(agent: Agent) -> str:
+    return agent.device.partition("/")[2].partition("@")[0]
+
+
+@dataclass
+class _Demo:
+    reactor: Any
+    args: argparse.Namespace
+    pbx: SimulatedPbx
+    acd: AcdService
+    clock: ScaledClock
+    tally: FactTally
+    rng: random.Random
+    placed: int = 0
+    stopping: bool = False
+
+    def say(self, line: str) -> None:
+        if not self.args.json:
+            print(line, flush=True)
+
+    def caller(self) -> ScriptedCall:
+        self.placed += 1
+        person = random_caller(self.rng, self.placed)
+        patience = round(self.rng.uniform(20, 150), 1)
+        return replace(
+            person,
+            at_s=0.0,
+            behaviour=self.rng.choice(["dtmf", "dtmf", "dtmf", "silent", "abandon"]),
+            abandon_after_s=patience,
+            callback=self.rng.random() < 0.25,
+            callback_after_s=0.0,
+        )
+
+    def more_calls(self) -> bool:
+        a = self.args
+        elapsed = self.clock.seconds() - self.clock.epoch
+        return (
+            not self.stopping
+            and (a.calls is None or self.placed < a.calls)
+            and (a.duration is None or elapsed < a.duration)
+        )
+
+    async def arrivals(self) -> None:
+        while self.more_calls():
+            self.pbx.place(self.caller())
+            gap = self.rng.expovariate(self.args.rate / 60.0)
+            await task.deferLater(self.reactor, gap / self.args.speed, lambda: None)
+
+    def live(self) -> None:
+        waiting = {s.queue: s.waiting for s in self.acd.queue_stats()}
+        elapsed = int(self.clock.seconds() - self.clock.epoch)
+        stamp = f"{elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
+        self.say(f"[{stamp}] {self.placed} calls | {summary_line(self.tally.summary(), waiting)}")
+
+    def settled(self) -> bool:
+        """No caller on the line and nothing but callbacks waiting for a later attempt."""
+        from switchboard.queue._waiting import CallPhase
+
+        return (
+            self.acd.held_calls == 0
+            and not self.pbx.pbx.channels
+            and all(
+                c.virtual and c.phase is CallPhase.PARKED for c in self.acd.router.calls.values()
+            )
+        )
+
+
+def ivr(acd: AcdService) -> Handler:
+    """The demo's IVR: "1 sales, 2 support" (no digit: by caller number), then the ACD."""
+
+    async def handle(channel: AgiChannel) -> None:
+        try:
+            await channel.answer()
+            got = await channel.get_data(MENU_PROMPT, 3000, 1)
+        except AgiHangup:
+            return
+        digit = got.digits[:1]
+        fallback = "support" if channel.env.callerid[-1:] in "02468" else "sales"
+        queue = QUEUE_BY_DIGIT.get(digit, fallback)
+        await acd.hold(channel, QueueRequest(queue, ivr_ref=f"menu:{digit or '-'}"))
+
+    return handle
+
+
+def _seat_bot(demo: _Demo) -> None:
+    """The agents' side: back to ready a while after a missed call."""
+
+    def changed(fact: object) -> None:
+        if isinstance(fact, AgentStateChanged) and fact.reason == NotReadyReason.MISSED_CALL:
+            demo.clock.callLater(45.0, demo.acd.ready, fact.agent_id)
+
+    demo.acd.hub.subscribe("agent_state", changed)
+
+
+@dataclass
+class Site:
+    """The simulated PBX, FastAGI, AMI, the ACD and SQLite, wired as ``switchboard serve``
+    would (tests use it too). ``handlers`` is the FastAGI handler map; add to it."""
+
+    reactor: Any
+    pbx: SimulatedPbx
+    agi: Any
+    ami: Any
+    acd: AcdService
+    clock: ScaledClock
+    database: Database
+    handlers: dict[str, Handler]
+    work: Path
+
+    async def stop(self) -> None:
+        await self.pbx.stopService()  # hangs up whoever is left: their sessions end
+        while self.acd.held_calls:
+            await task.deferLater(self.reactor, 0.05, lambda: None)
+        await self.acd.stopService()  # waits for every record to be written
+        await self.ami.stopService()
+        await self.agi.stopService()
+        self.database.close()
+
+
+async def start_site(
+    reactor: Any,
+    settings: Settings,
+    config: QueueConfig,
+    *,
+    speed: float,
+    seed: int,
+    db_path: Path,
+    work: Path,
+    behaviours: dict[str, AgentBehaviour],
+) -> Site:
+    url = make_url(f"sqlite:///{db_path}")
+    upgrade_database(url)
+    database = Database(create_database_engine(url), reactor, threads=1)  # one SQLite writer
     local = settings.model_copy(update={"agi": settings.agi.model_copy(update={"port": 0})})
-    agi = build_agi(local, reactor)
+    handlers: dict[str, Handler] = {}
+    agi = build_agi(local, reactor, handlers)
     agi.startService()
     await agi.listening()
-
-    rng = random.Random(args.seed)
-    calls = [random_caller(rng, n + 1, spread_s=args.spread) for n in range(args.calls)]
-    recordings = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
     secret = settings.ami.secret.get_secret_value()
     pbx = SimulatedPbx(
         reactor,
-        Scenario(max_duration_s=args.spread + 3600),  # calls are placed below, once we listen
-        seed=args.seed,
-        speed=args.speed,
+        Scenario(agents=behaviours, max_duration_s=10**9),
+        seed=seed,
+        speed=speed,
         ami_port=0,
         agi_target=("127.0.0.1", agi.port),
-        recordings_dir=recordings,
+        recordings_dir=work,
         ami_users={settings.ami.username: secret},
-        queues=agent_queues(args.agents),
+        agi_script="acd-demo",
+        dialplan="acd",
     )
     await pbx.startService()
     ami_settings = settings.ami.model_copy(update={"host": "127.0.0.1", "port": pbx.ami_port})
     ami = build_ami(local.model_copy(update={"ami": ami_settings}), reactor)
-    tally = CallTally()
-    start = reactor.seconds()
-
-    def show(msg: Message) -> None:
-        line = tally.observe(msg)
-        if line:
-            say(f"[{(reactor.seconds() - start) * args.speed:7.1f}s] {line}")
-
-    ami.subscribe("*", show)
     ami.startService()
     await ami.when_ready()
-    say(
-        f"demo: {args.calls} callers, {args.agents} agents per queue (sales, support), "
-        f"FastAGI on 127.0.0.1:{agi.port}, simulated AMI on 127.0.0.1:{pbx.ami_port}, "
-        f"speed x{args.speed:g}"
+    clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
+    acd = AcdService(
+        config,
+        clock,  # type: ignore[arg-type]  # an IReactorTime (zope)
+        database=database,
+        ami=ami,
+        options=AcdOptions(hold=HoldOptions(recording_dir=str(work / "monitor")), seed=seed),
     )
-    for call in calls:
-        reactor.callLater(call.at_s / args.speed, pbx.place, call)
-    await _until_quiet(reactor, pbx, len(calls))
-    await ami.stopService()
-    await pbx.stopService()
-    await agi.stopService()
+    handlers["acd-demo"] = ivr(acd)
+    acd.startService()
+    return Site(reactor, pbx, agi, ami, acd, clock, database, handlers, work)
+
+
+async def _demo(
+    reactor: Any, settings: Settings, config: QueueConfig, args: argparse.Namespace, out: list[Any]
+) -> None:
+    work = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
+    db_path = args.database or work / "demo.sqlite"
+    agents = agents_for(config, args.agents)
+    config = QueueConfig(config.queues, agents)
+    behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in agents}
+    behaviours[_exten(agents[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
+    site = await start_site(
+        reactor,
+        settings,
+        config,
+        speed=args.speed,
+        seed=args.seed,
+        db_path=db_path,
+        work=work,
+        behaviours=behaviours,
+    )
+    acd, clock = site.acd, site.clock
+    tally = FactTally(config.queues)
+    acd.hub.subscribe("fact", tally.observe)  # type: ignore[arg-type]
+    demo = _Demo(reactor, args, site.pbx, acd, clock, tally, random.Random(args.seed))
+    _seat_bot(demo)
+    for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
+        await site.ami.send(actions.setvar(name, value))
+    for agent in agents:
+        acd.log_in(agent.id, ready=True)
+    demo.say(
+        f"demo: {len(agents)} agents in {', '.join(q.name for q in config.queues)}; "
+        f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
+        + (
+            "Ctrl-C to stop"
+            if args.duration is None and args.calls is None
+            else "until the last call ends"
+        )
+    )
+
+    def interrupted(*_: object) -> None:
+        reactor.callFromThread(setattr, demo, "stopping", True)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    live = task.LoopingCall(demo.live)
+    live.clock = reactor
+    if not args.json:
+        live.start(LIVE_EVERY_S, now=False)
+    try:
+        await demo.arrivals()
+        drain_until = clock.seconds() + DRAIN_LIMIT_S
+        while not demo.stopping and not demo.settled() and clock.seconds() < drain_until:
+            await task.deferLater(reactor, 0.1, lambda: None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if live.running:
+            live.stop()
+        await site.stop()
     out.append(
         {
-            "calls_placed": pbx.placed,
-            "simulated_seconds": round((reactor.seconds() - start) * args.speed, 1),
+            "calls_placed": demo.placed,
+            "simulated_seconds": round(clock.seconds() - clock.epoch, 1),
+            "database": str(db_path),
+            "callbacks_pending": sum(1 for c in acd.router.calls.values() if c.virtual),
             "queues": tally.summary(),
         }
     )
 
 
-async def _until_quiet(reactor: Any, pbx: SimulatedPbx, expected: int) -> None:
-    """Wait until every call has been placed and every channel has hung up."""
-    while pbx.placed < expected or pbx.pbx.channels:
-        await task.deferLater(reactor, 0.1, lambda: None)
-
-
 def _print_summary(summary: dict[str, Any]) -> None:
     print(
-        f"\n{summary['calls_placed']} calls in {summary['simulated_seconds']} simulated seconds"
+        f"\n{summary['calls_placed']} calls in {summary['simulated_seconds']} simulated "
+        f"seconds; call records in {summary['database']}"
     )
-    header = f"{'queue':<10}{'offered':>8}{'answered':>9}{'abandoned':>10}{'SL20':>8}"
-    print(header + f"{'ASA':>7}{'AHT':>7}")
+    print(
+        f"{'queue':<10}{'offered':>8}{'answered':>9}{'abandoned':>10}{'callbacks':>10}"
+        f"{'called back':>12}{'SL':>6}{'ASA':>6}{'AHT':>6}"
+    )
     for name, q in summary["queues"].items():
-        sl = q["service_level_20s_pct"]
+        sl = q["service_level_pct"]
         print(
             f"{name:<10}{q['offered']:>8}{q['answered']:>9}{q['abandoned']:>10}"
-            f"{'-' if sl is None else f'{sl:.0f}%':>8}"
-            f"{_seconds(q['asa_s']):>7}{_seconds(q['aht_s']):>7}"
+            f"{q['callbacks']:>10}{q['called_back']:>12}"
+            f"{'-' if sl is None else f'{sl:.0f}%':>6}"
+            f"{_seconds(q['asa_s']):>6}{_seconds(q['aht_s']):>6}"
         )
+    targets = ", ".join(f"{n} {q['service_level_s']:g} s" for n, q in summary["queues"].items())
+    print(
+        f"SL: answered within the queue's target ({targets}) out of answered and "
+        "abandoned; ASA and AHT in simulated seconds."
+    )
 
 
 def _seconds(value: float | None) -> str:

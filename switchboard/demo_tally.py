@@ -1,89 +1,80 @@
-"""What a supervisor would ask of a demo run, counted from AMI events alone (pure).
+"""What a supervisor would ask of a demo run, counted from the ACD's facts (pure).
 
-The tally sees only what any AMI client sees: app_queue's events. It knows nothing
-of the simulator, so the same counts come out of a real Asterisk.
+The tally adds up the same per-fact increments as the live statistics
+(:func:`switchboard.queue.stats.queue_delta`), without time windows: the whole run, per
+queue. It sees only router facts, so it knows nothing of the simulator.
 """
 
 # test-case-name: tests.unit.test_demo_tally
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from statistics import mean
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from switchboard.cti.ami.frames import Message
+from switchboard.queue.decisions import Fact
+from switchboard.queue.model import Queue
+from switchboard.queue.stats import QUEUE_WIDTH, queue_delta, queue_figures
+
+__all__ = ["FactTally", "summary_line"]
 
 
-@dataclass
-class QueueFigures:
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    answered_in_sl: int = 0
-    ring_no_answer: int = 0
-    waits_s: list[int] = field(default_factory=list)  # HoldTime of answered calls
-    talks_s: list[int] = field(default_factory=list)
+class FactTally:
+    """Feed it every router fact; ``summary()`` gives the figures per queue."""
 
-    def as_dict(self, service_level_s: int) -> dict[str, Any]:
-        return {
-            "offered": self.offered,
-            "answered": self.answered,
-            "abandoned": self.abandoned,
-            "ring_no_answer": self.ring_no_answer,
-            f"service_level_{service_level_s}s_pct": _pct(self.answered_in_sl, self.offered),
-            "abandon_rate_pct": _pct(self.abandoned, self.offered),
-            "asa_s": round(mean(self.waits_s), 1) if self.waits_s else None,
-            "aht_s": round(mean(self.talks_s), 1) if self.talks_s else None,
-        }
+    def __init__(self, queues: Iterable[Queue]) -> None:
+        self._queues = {q.name: q for q in queues}
+        self._totals = {name: [0.0] * QUEUE_WIDTH for name in self._queues}
+
+    def observe(self, fact: Fact) -> None:
+        name = getattr(fact, "queue", None)
+        queue = self._queues.get(name) if isinstance(name, str) else None
+        if queue is None:
+            return
+        delta = queue_delta(fact, queue)
+        if delta is not None:
+            totals = self._totals[queue.name]
+            for i, value in enumerate(delta):
+                totals[i] += value
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for name, totals in sorted(self._totals.items()):
+            f = queue_figures([round(x, 6) for x in totals])
+            out[name] = {
+                "offered": f.offered,
+                "answered": f.answered,
+                "abandoned": f.abandoned,
+                "short_abandons": f.short_abandons,
+                "callbacks": f.callbacks_requested,
+                "called_back": f.called_back,
+                "callbacks_unreached": f.callbacks_unreached,
+                "overflowed": f.overflowed,
+                "voicemail": f.voicemail,
+                "service_level_pct": _round(f.service_level_pct),
+                "service_level_s": self._queues[name].service_level_s,
+                "asa_s": _round(f.asa_s),
+                "aht_s": _round(f.aht_s),
+            }
+        return out
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
-def _int(msg: Message, name: str) -> int:
-    try:
-        return int(msg.get(name) or 0)
-    except ValueError:
-        return 0
+def summary_line(summary: Mapping[str, Mapping[str, Any]], waiting: Mapping[str, int]) -> str:
+    """One line for the live view: per queue waiting, answered, abandoned, SL, ASA."""
+    parts = []
+    for name, q in summary.items():
+        sl = q["service_level_pct"]
+        parts.append(
+            f"{name}: waiting {waiting.get(name, 0)}, answered {q['answered']}, "
+            f"abandoned {q['abandoned']}, callbacks {q['callbacks']}, "
+            f"SL {'-' if sl is None else f'{sl:.0f}%'}, ASA {_secs(q['asa_s'])}"
+        )
+    return " | ".join(parts)
 
 
-class CallTally:
-    """Feed it every AMI event; ``observe`` returns a line worth printing, if any."""
-
-    def __init__(self, service_level_s: int = 20) -> None:
-        self.service_level_s = service_level_s
-        self.queues: dict[str, QueueFigures] = {}
-
-    def _queue(self, msg: Message) -> QueueFigures:
-        return self.queues.setdefault(msg.get("Queue") or "?", QueueFigures())
-
-    def observe(self, msg: Message) -> str | None:
-        event = msg.event
-        caller = msg.get("CallerIDNum")
-        if event == "QueueCallerJoin":
-            self._queue(msg).offered += 1
-            return f"{caller} waits in {msg.get('Queue')} (position {msg.get('Position')})"
-        if event == "AgentConnect":
-            figures, hold = self._queue(msg), _int(msg, "HoldTime")
-            figures.answered += 1
-            figures.waits_s.append(hold)
-            figures.answered_in_sl += hold <= self.service_level_s
-            return f"{caller} answered by {msg.get('MemberName')} after {hold} s"
-        if event == "QueueCallerAbandon":
-            self._queue(msg).abandoned += 1
-            return f"{caller} abandoned {msg.get('Queue')} after {_int(msg, 'HoldTime')} s"
-        if event == "AgentComplete":
-            self._queue(msg).talks_s.append(_int(msg, "TalkTime"))
-            return None
-        if event == "AgentRingNoAnswer":
-            self._queue(msg).ring_no_answer += 1
-            return f"{msg.get('MemberName')} did not answer {caller}"
-        return None
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            name: figures.as_dict(self.service_level_s)
-            for name, figures in sorted(self.queues.items())
-        }
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}s"

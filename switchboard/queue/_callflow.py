@@ -113,7 +113,7 @@ def offer(router: Router, runtime: CallRuntime, agent: AgentRuntime) -> None:
     else:
         router.commands.append(OfferCall(call.id, agent.agent.id, agent.agent.device,
                                          queue.name, queue.ring_timeout_s))
-        timeout = queue.ring_timeout_s
+        timeout = queue.ring_timeout_s + router.ring_grace_s
     router.facts.append(CallOffered(call.id, queue.name, agent.agent.id, router.now,
                                     runtime.attempts if runtime.virtual else 0))
     router.schedule(router.now + timeout, "ring", call.id, runtime.offer_token)

@@ -63,7 +63,11 @@ LOGOUT = "logout"
 class Router:
     """Routes waiting calls to agents. One instance per site; not thread-safe (reactor)."""
 
-    def __init__(self, queues: Iterable[Queue], agents: Iterable[Agent], *, seed: int = 0) -> None:
+    def __init__(self, queues: Iterable[Queue], agents: Iterable[Agent], *, seed: int = 0,
+                 ring_grace_s: float = 0.0) -> None:
+        # A shell whose dial enforces the ring timeout itself (EXEC Dial's timeout) reports
+        # the outcome first; the router's deadline, this much later, only backs it up.
+        self.ring_grace_s = ring_grace_s
         self.queues: Mapping[str, Queue] = MappingProxyType({q.name: q for q in queues})
         self.agents: dict[str, AgentRuntime] = {a.id: AgentRuntime(a) for a in agents}
         self.calls: dict[str, CallRuntime] = {}

@@ -1,29 +1,33 @@
-"""The demo's queue figures, counted from the real captured AMI stream."""
+# -*- test-case-name: tests.unit.test_demo_tally -*-
+"""The demo's per-queue figures, added up from router facts with the live stats' rules."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from switchboard.cti.ami.frames import AmiParser, Message
-from switchboard.demo_tally import CallTally
-
-CAPTURE = (
-    Path(__file__).parents[1]
-    / "fixtures/asterisk-22/scenario-6calls/ami-scenario-6calls.from-asterisk.raw"
-)
+from switchboard.demo_tally import FactTally, summary_line
+from switchboard.queue import Queue
+from switchboard.queue.decisions import CallAnswered, CallHandled, CallQueued, QueueLeft
 
 
-def test_the_six_call_scenario_is_tallied_as_the_capture_readme_describes() -> None:
-    tally = CallTally(service_level_s=20)
-    lines = []
-    for item in AmiParser().feed(CAPTURE.read_bytes()):
-        if isinstance(item, Message) and (line := tally.observe(item)):
-            lines.append(line)
-    summary = tally.summary()
-    # Alice, Carol -> sales; Bob, Dan, Frank -> support; Eve hung up in the IVR.
-    assert summary["sales"]["offered"] == 2 and summary["sales"]["answered"] == 2
-    assert summary["support"]["offered"] == 3
-    assert summary["support"]["answered"] == 2 and summary["support"]["abandoned"] == 1
-    assert summary["support"]["abandon_rate_pct"] == 33.3
-    assert summary["sales"]["ring_no_answer"] >= 1  # agent1001 never answers Alice
-    assert any(line.startswith("5551006 abandoned support") for line in lines)
+def test_figures_follow_the_service_level_and_abandon_rules() -> None:
+    tally = FactTally([Queue("sales", service_level_s=20, short_abandon_s=5)])
+    for fact in (
+        CallQueued("c1", "sales", 0, 0),
+        CallAnswered("c1", "sales", "a1", 10, 10),
+        CallQueued("c2", "sales", 0, 0),
+        CallAnswered("c2", "sales", "a1", 40, 40),
+        CallQueued("c3", "sales", 0, 0),
+        QueueLeft("c3", "sales", 3, "abandoned", 3),
+        CallQueued("c4", "sales", 0, 0),
+        QueueLeft("c4", "sales", 30, "callback", 30),
+        CallAnswered("c4", "sales", "a1", 90, 60, callback=True),
+        CallHandled("c1", "sales", "a1", 70, 50, 10),
+        CallQueued("x", "nosuch", 0, 0),
+    ):
+        tally.observe(fact)
+    q = tally.summary()["sales"]
+    assert (q["offered"], q["answered"], q["abandoned"], q["short_abandons"]) == (4, 2, 1, 1)
+    assert (q["callbacks"], q["called_back"]) == (1, 1)
+    assert q["service_level_pct"] == 50.0  # 1 of 2 in 20 s; the short abandon is left out
+    assert q["asa_s"] == 25.0 and q["aht_s"] == 60.0
+    line = summary_line(tally.summary(), {"sales": 2})
+    assert line.startswith("sales: waiting 2, answered 2, abandoned 1, callbacks 1, SL 50%")

@@ -1,0 +1,409 @@
+# -*- test-case-name: tests.queue.test_service,tests.queue.test_hold,tests.queue.test_acd_sim -*-
+"""The ACD's Twisted shell: owns the :class:`Router`, its timer, and carries out its commands.
+
+Everything that happens reaches the router as an event, through :meth:`AcdService.feed`,
+one at a time (an event fed while another is being handled waits its turn, so facts stay
+in order). After each event:
+
+1. the facts go to :class:`LiveStats`, to the store (``Database.run(record_facts)``, in
+   order, batched while a write is running) and to subscribers of the :class:`Hub`;
+2. the commands are carried out: held callers (:mod:`.hold`) get theirs in their inbox,
+   callbacks are originated over AMI (:mod:`._amilink`), rejections are logged;
+3. one ``callLater`` is kept at :meth:`Router.next_deadline`.
+
+The IVR hands a caller over with ``await acd.hold(channel, QueueRequest(...))``. The agent
+seat calls :meth:`log_in`, :meth:`ready`, :meth:`not_ready`, :meth:`end_wrap_up`,
+:meth:`log_out`. Nothing here knows whether the PBX is simulated.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from typing import Any
+
+import structlog
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+
+from switchboard.cti.agi.channel import AgiChannel
+from switchboard.queue._amilink import AmiLike, AmiLink, CallbackSettings
+from switchboard.queue.config import QueueConfig
+from switchboard.queue.decisions import (
+    AgentStateChanged,
+    Announce,
+    CallFinished,
+    CallOffered,
+    CancelOffer,
+    Command,
+    Decisions,
+    Fact,
+    MoveToQueue,
+    OfferCall,
+    OfferCallbackChoice,
+    OriginateCallback,
+    Rejected,
+    SendToFallback,
+)
+from switchboard.queue.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentNotReady,
+    AgentReady,
+    CallArrived,
+    Event,
+    OfferNotAnswered,
+    Tick,
+    WrapUpEnded,
+)
+from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
+from switchboard.queue.hub import Hub
+from switchboard.queue.model import WaitingCall, frozen_map
+from switchboard.queue.records import record_facts
+from switchboard.queue.router import Router
+from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueSnapshot
+from switchboard.store.db import Database
+
+__all__ = ["AcdOptions", "AcdService", "Offered"]
+
+logger = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AcdOptions:
+    hold: HoldOptions = field(default_factory=HoldOptions)
+    callback: CallbackSettings = field(default_factory=CallbackSettings)
+    # Where a call for an unknown queue goes ("" : the dialplan fallback).
+    default_queue: str = ""
+    # How much later than the Dial's own timeout the router gives up on an offer.
+    ring_grace_s: float = 5.0
+    timezone: tzinfo = UTC
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """The screen pop: an agent was reserved for a call (live or callback)."""
+
+    call_id: str
+    agent_id: str
+    device: str
+    queue: str
+    at: float
+    caller_number: str = ""
+    ivr_ref: str = ""
+    callback: bool = False
+    attempt: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class AcdService(Service):
+    """One per site. ``clock``: the reactor, a ``task.Clock`` or a ``ScaledClock``."""
+
+    def __init__(
+        self,
+        config: QueueConfig,
+        clock: IReactorTime,
+        *,
+        database: Database | None = None,
+        ami: AmiLike | None = None,
+        options: AcdOptions | None = None,
+    ) -> None:
+        options = options or AcdOptions()
+        self.config = config
+        self.options = options
+        self._clock = clock
+        self.router = Router(
+            config.queues, config.agents, seed=options.seed, ring_grace_s=options.ring_grace_s
+        )
+        self.stats = LiveStats(config.queues, config.agents, timezone=options.timezone)
+        self.hub = Hub()
+        self._database = database
+        self._held: dict[str, HeldCall] = {}
+        self._waiting_calls: dict[str, WaitingCall] = {}
+        self._events: deque[Event] = deque()
+        self._busy = False
+        self._timer: IDelayedCall | None = None
+        self._timer_at: float | None = None
+        self._floor = 0.0  # a deadline's timer may fire a hair early on a scaled clock
+        self._unwritten: list[Fact] = []
+        self._writing = False
+        self._flushes: list[Deferred[None]] = []
+        self._ids = itertools.count(1)
+        self.records_failed = 0
+        self._ami = (
+            AmiLink(
+                ami,
+                self.feed,
+                self._agent_answered,
+                [a.device for a in config.agents],
+                options.callback,
+            )
+            if ami is not None
+            else None
+        )
+
+    # -- Service ------------------------------------------------------------------------
+    def startService(self) -> None:
+        super().startService()
+        if self._ami is not None:
+            self._ami.start()
+        logger.info(
+            "acd_started", queues=sorted(self.router.queues), agents=len(self.router.agents)
+        )
+
+    def stopService(self) -> Deferred[None]:  # type: ignore[override]
+        super().stopService()
+        if self._ami is not None:
+            self._ami.stop()
+        self._cancel_timer()
+        return self.flush()
+
+    # -- the IVR's entry --------------------------------------------------------------------
+    async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome:
+        """Hold the caller in ``request.queue`` until they leave the ACD; never raises."""
+        env = channel.env
+        call_id = env.uniqueid or f"acd-{next(self._ids)}"
+        queue = request.queue
+        log = logger.bind(call_id=call_id, channel=env.channel, queue=queue)
+        if queue not in self.router.queues and self.options.default_queue in self.router.queues:
+            log.warning("acd_unknown_queue", default=self.options.default_queue)
+            queue = self.options.default_queue
+            log = log.bind(queue=queue)
+        if call_id in self._held or call_id in self.router.calls:
+            call_id = f"{call_id}-{next(self._ids)}"
+            log = log.bind(call_id=call_id)
+        call = WaitingCall(
+            id=call_id,
+            queue=queue,
+            enqueued_at=self.now(),
+            priority=request.priority,
+            skills=frozen_map(request.skills),
+            language=request.language,
+            customer_tier=request.customer_tier,
+            caller_number=request.caller_number or env.callerid,
+            ivr_ref=request.ivr_ref,
+        )
+        known = self.router.queues.get(queue)
+        held = HeldCall(
+            self, channel, call, known.music_class if known else "default", self.options.hold, log
+        )
+        self._held[call_id] = held
+        log.info("acd_call_held", priority=request.priority)
+        try:
+            outcome = await held.run()
+        finally:
+            self._held.pop(call_id, None)
+        log.info("acd_call_left", outcome=outcome.outcome, agent=outcome.agent_id)
+        return outcome
+
+    def arrive(self, held: HeldCall) -> None:
+        self._waiting_calls[held.call_id] = held.call
+        self.feed(CallArrived(held.call))
+
+    # -- the agent seat ---------------------------------------------------------------------
+    def log_in(self, agent_id: str, ready: bool = False) -> None:
+        self.feed(AgentLoggedIn(agent_id, ready))
+
+    def log_out(self, agent_id: str) -> None:
+        self.feed(AgentLoggedOut(agent_id))
+
+    def ready(self, agent_id: str) -> None:
+        self.feed(AgentReady(agent_id))
+
+    def not_ready(self, agent_id: str, reason: str = "break") -> None:
+        self.feed(AgentNotReady(agent_id, reason))
+
+    def end_wrap_up(self, agent_id: str) -> None:
+        self.feed(WrapUpEnded(agent_id))
+
+    # -- reading ----------------------------------------------------------------------------
+    def now(self) -> float:
+        seconds: float = self._clock.seconds()  # type: ignore[misc]  # zope attribute
+        return seconds
+
+    def queue_stats(self) -> list[QueueSnapshot]:
+        return self.stats.queues(self.now())
+
+    def agent_stats(self) -> list[AgentSnapshot]:
+        return self.stats.agents(self.now())
+
+    @property
+    def held_calls(self) -> int:
+        return len(self._held)
+
+    # -- the one way in -------------------------------------------------------------------
+    def feed(self, event: Event) -> None:
+        """Hand ``event`` to the router at ``now`` and carry out what it decides."""
+        self._events.append(event)
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            while self._events:
+                event = self._events.popleft()
+                try:
+                    now = max(self.now(), self._floor)
+                    decisions = self.router.handle(event, now)
+                except Exception:  # a router bug must not take the site down
+                    logger.exception("acd_event_failed", acd_event=type(event).__name__)
+                    continue
+                self._apply(decisions)
+        finally:
+            self._busy = False
+        self._reschedule()
+
+    def _apply(self, decisions: Decisions) -> None:
+        if decisions.facts:
+            self.stats.apply(decisions.facts)
+            self._record(decisions.facts)
+            self._publish(decisions.facts)
+        for command in decisions.commands:
+            try:
+                self._execute(command)
+            except Exception:
+                logger.exception("acd_command_failed", command=repr(command))
+
+    def _execute(self, command: Command) -> None:
+        if isinstance(command, Rejected):
+            logger.warning("acd_event_rejected", acd_event=command.event, reason=command.reason)
+            return
+        if isinstance(command, OriginateCallback):
+            self._originate(command)
+            return
+        held = self._held.get(command.call_id)
+        if held is not None:
+            held.deliver(command)
+        elif isinstance(command, OfferCall):
+            # The router offered a caller who is no longer held: release the agent at once.
+            logger.warning(
+                "acd_offer_without_caller", call_id=command.call_id, agent=command.agent_id
+            )
+            self.feed(OfferNotAnswered(command.call_id, command.agent_id, "CHANUNAVAIL"))
+        elif isinstance(
+            command, Announce | OfferCallbackChoice | MoveToQueue | SendToFallback | CancelOffer
+        ):
+            logger.debug(
+                "acd_command_for_absent_caller",
+                call_id=command.call_id,
+                command=type(command).__name__,
+            )
+
+    def _originate(self, command: OriginateCallback) -> None:
+        queue = self.router.queues[command.queue]
+        if self._ami is None:
+            logger.warning("acd_callback_without_ami", call_id=command.call_id)
+            self.feed(OfferNotAnswered(command.call_id, command.agent_id, "FAILED"))
+            return
+        self._ami.originate(command, queue.ring_timeout_s)
+
+    def _agent_answered(self, uniqueid: str) -> None:
+        held = self._held.get(uniqueid)
+        if held is None:
+            held = next(
+                (h for h in self._held.values() if h.channel.env.uniqueid == uniqueid), None
+            )
+        if held is not None:
+            held.agent_answered()
+
+    # -- facts out ----------------------------------------------------------------------------
+    def _publish(self, facts: Iterable[Fact]) -> None:
+        hub = self.hub
+        touched: set[str] = set()
+        for fact in facts:
+            hub.publish("fact", fact)
+            if isinstance(fact, CallOffered):
+                self._pop(fact)
+            elif isinstance(fact, AgentStateChanged):
+                hub.publish("agent_state", fact)
+            queue = getattr(fact, "queue", None)
+            if isinstance(queue, str):
+                touched.add(queue)
+        if touched and hub.listening("queue_stats"):
+            now = self.now()
+            for name in sorted(touched & set(self.router.queues)):
+                hub.publish("queue_stats", self.stats.queue(name, now))
+
+    def _pop(self, fact: CallOffered) -> None:
+        call = self._waiting_calls.get(fact.call_id)
+        agent = self.router.agents.get(fact.agent_id)
+        self.hub.publish(
+            "offered",
+            Offered(
+                call_id=fact.call_id,
+                agent_id=fact.agent_id,
+                device=agent.agent.device if agent else "",
+                queue=fact.queue,
+                at=fact.at,
+                caller_number=call.caller_number if call else "",
+                ivr_ref=call.ivr_ref if call else "",
+                callback=fact.callback_attempt > 0,
+                attempt=fact.callback_attempt,
+            ),
+        )
+        if fact.call_id not in self.router.calls:
+            self._waiting_calls.pop(fact.call_id, None)
+
+    def _record(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            if isinstance(fact, CallFinished):  # the call is over
+                self._waiting_calls.pop(fact.call_id, None)
+        if self._database is None:
+            return
+        self._unwritten.extend(facts)
+        if not self._writing:
+            self._write_next()
+
+    def _write_next(self) -> None:
+        assert self._database is not None
+        batch, self._unwritten = self._unwritten, []
+        self._writing = True
+        d = self._database.run(lambda session: record_facts(session, batch))
+        d.addErrback(self._write_failed, len(batch))
+        d.addBoth(self._written)
+
+    def _write_failed(self, failure: Any, count: int) -> None:
+        self.records_failed += count
+        logger.error("acd_facts_not_stored", facts=count, error=failure.getErrorMessage())
+
+    def _written(self, _: object) -> None:
+        self._writing = False
+        if self._unwritten:
+            self._write_next()
+            return
+        flushes, self._flushes = self._flushes, []
+        for d in flushes:
+            d.callback(None)
+
+    def flush(self) -> Deferred[None]:
+        """Fires once every fact so far is stored (at once without a database)."""
+        if not self._writing and not self._unwritten:
+            return succeed(None)
+        d: Deferred[None] = Deferred()
+        self._flushes.append(d)
+        return d
+
+    # -- the timer ----------------------------------------------------------------------------
+    def _reschedule(self) -> None:
+        at = self.router.next_deadline()
+        if at == self._timer_at and self._timer is not None and self._timer.active():  # type: ignore[misc,arg-type]
+            return
+        self._cancel_timer()
+        if at is None or not self.running:
+            return
+        self._timer_at = at
+        self._timer = self._clock.callLater(max(0.0, at - self.now()), self._tick)  # type: ignore[misc,arg-type]
+
+    def _tick(self) -> None:
+        self._floor = self._timer_at or 0.0
+        self._timer, self._timer_at = None, None
+        self.feed(Tick())
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer.active():  # type: ignore[misc,arg-type]
+            self._timer.cancel()  # type: ignore[misc,arg-type]
+        self._timer, self._timer_at = None, None
