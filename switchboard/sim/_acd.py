@@ -69,6 +69,11 @@ class AcdDialplan:
         if not two.answered_at:
             answered()  # never answered by the script: the originate still completes
         pbx.setvar(two, "AGISTATUS", status)
+        # An AMI Redirect pulled the caller out of the AGI (the session saw HANGUP): the
+        # channel runs the new context, as on the switchboard-ivr path.
+        if two.redirect_to is not None and not two.soft_hangup:
+            await self._queue(two, "", url)
+            return
         dialstatus = two.variables.get("DIALSTATUS", "")
         if status == "SUCCESS" and not two.soft_hangup:
             recording = two.variables.get("ACD_RECORDING", "")
@@ -99,7 +104,7 @@ class AcdDialplan:
         for dest, disposition in two.dials:
             pbx.cdr(two, dest_channel=dest, disposition=disposition)
         pbx.cdr(two)
-        pbx.destroy(two)
+        pbx.destroy(two, 0 if pbx.shutting_down else 16)
         self.finish_recording(two)
 
     # -- Dial ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from switchboard.sim._channel_actions import ChannelActions
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
 from switchboard.sim._queue_actions import QueueActions
 from switchboard.sim.channels import Channel
-from switchboard.sim.events import build_event
+from switchboard.sim.events import Headers, build_event
 from switchboard.sim.pbx import Pbx
 
 if TYPE_CHECKING:
@@ -29,6 +29,12 @@ class ActionHandler(QueueActions, ChannelActions):
         self.auth_fail_delay_s = auth_fail_delay_s
         self.queues = dialplan.queues
         self._rng = random.Random(0)
+        # ``Command: core restart now`` calls this (see :mod:`._restart`); once set,
+        # ``shutting_down`` refuses logins the way a stopping Asterisk does.
+        self.on_restart: Callable[[], None] | None = None
+        self.shutting_down = False
+        self._logins = 0
+        self.refused_logins = 0  # logins refused while shutting down
         self._table: dict[str, Handler] = {
             name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("do_")
         }
@@ -61,6 +67,11 @@ class ActionHandler(QueueActions, ChannelActions):
         p.respond(msg, "Success", ("Challenge", p.challenge))
 
     def do_login(self, p: AmiServerProtocol, msg: Message) -> None:
+        if self.shutting_down:  # ami-reconnect: the old process, during core restart
+            self.refused_logins += 1
+            p.respond(msg, "Error", ("Message", "Asterisk is shutting down"))
+            p.close()
+            return
         user = msg.get("Username") or ""
         secret = self.pbx.config.ami_users.get(user)
         ok = secret is not None and (
@@ -83,6 +94,9 @@ class ActionHandler(QueueActions, ChannelActions):
         p.logged_in(user, msg.get("Events") or "on")
         now = int(self.pbx.now() - self.pbx.epoch) + 158
         p.event(build_event("FullyBooted", Uptime=now, LastReload=now, Status="Fully Booted"))
+        self._logins += 1
+        session_id = f"0x7f40{self._logins:08x}"  # deterministic, shaped like a pointer
+        self.pbx.publish(successful_auth(p, user, self.pbx.now(), session_id))
 
     def do_logoff(self, p: AmiServerProtocol, msg: Message) -> None:
         p.respond(msg, "Goodbye", ("Message", "Thanks for all the fish."))
@@ -258,6 +272,32 @@ class ActionHandler(QueueActions, ChannelActions):
         p.respond(msg, "Success", ("EventList", "start"), ("Message", "Result will follow"))
         p.send(build_event("DBGetResponse", Family=family, Key=key, Val=value, ActionID=aid))
         p.send(build_event("DBGetComplete", ActionID=aid, EventList="Complete", ListItems=1))
+
+
+def _address(address: object) -> str:
+    host, port = getattr(address, "host", "127.0.0.1"), getattr(address, "port", 0)
+    return f"IPV4/TCP/{host}/{port}"
+
+
+def successful_auth(p: AmiServerProtocol, user: str, now: float, session_id: str) -> Headers:
+    """The security event every session allowed ``security`` events sees at a login."""
+    stamp = (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}+0000"
+    )
+    transport = p.transport
+    return build_event(
+        "SuccessfulAuth",
+        EventTV=stamp,
+        Severity="Informational",
+        Service="AMI",
+        EventVersion=1,
+        AccountID=user,
+        SessionID=session_id,
+        LocalAddress=_address(transport.getHost() if transport else None),
+        RemoteAddress=_address(transport.getPeer() if transport else None),
+        UsingPassword=0,
+        SessionTV=stamp,
+    )
 
 
 class _Ignore:

@@ -192,7 +192,12 @@ class CallerDialplan:
             pass
         if not one.hung_up:
             pbx.soft_hangup_request(one)
-            pbx.destroy(one)
+            if pbx.shutting_down:  # ami-reconnect: the other half is asked to go, Cause 0
+                if one.peer is not None and not one.peer.hung_up:
+                    pbx.hangup_request(one.peer, 0)
+                pbx.destroy(one, 0)
+            else:
+                pbx.destroy(one)
             pbx.cdr(one)
 
     def abandon(self, one: Channel) -> None:

@@ -151,6 +151,10 @@ class ChannelActions:
 
     def do_command(self, p: AmiServerProtocol, msg: Message) -> None:
         command = " ".join((msg.get("Command") or "").split())
+        restart = getattr(self, "on_restart", None)
+        if command == "core restart now" and restart is not None:
+            restart()  # no response at all: the connection closes with the process
+            return
         lines = self.dialplan.cli(command)
         if lines is None:
             p.respond(

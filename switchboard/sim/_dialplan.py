@@ -66,6 +66,10 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
         self.agi_connect = agi_connect
         self.queues = QueueEngine(pbx, rng)
         self.queues.caller_hangs_up_after = self.caller_hangs_up_after
+        for q in self.queues.queues.values():  # app_queue caches these at load (no event)
+            pbx.devices[f"Queue:{q.config.name}_avail"] = "INUSE"
+            for m in q.members:
+                pbx.devices[f"Queue:{q.config.name}_pause_{m.member.interface}"] = "NOT_INUSE"
         self._recordings: dict[Channel, Path] = {}
         self.people: dict[Channel, ScriptedPerson] = {}  # by the caller's ;1
         self.survey_script = ""  # FastAGI script run after Queue() when the agent hangs up

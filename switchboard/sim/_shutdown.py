@@ -31,10 +31,15 @@ TICK_S = 0.01  # clock seconds between checks while calls wind down
 async def hang_up_everything(pbx: Pbx, dialplan: Dialplan, grace_s: float = 1.0) -> None:
     """Hang up every live call and wait (at most ``grace_s`` clock seconds) for it."""
     clock = pbx.clock
+    pbx.shutting_down = True
     live = [c for c in pbx.channels.values() if not (c.soft_hangup or c.hung_up)]
     log.info("sim_shutting_down", channels=len(live), agi_sessions=len(dialplan.agi_sessions))
     for chan in live:
         pbx.soft_hangup_request(chan, SHUTDOWN_CAUSE)
+    for chan in live:  # each held channel's own thread stops its music at once
+        if chan.moh:
+            chan.moh = False
+            pbx.ev("MusicOnHoldStop", chan)
     dialplan.cancel_agi_connects()
     start = clock.seconds()
     while pbx.channels or dialplan.agi_sessions:

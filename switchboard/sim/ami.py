@@ -119,8 +119,17 @@ class AmiServerFactory(Factory):
 
     def shut_down(self, restart: bool = False) -> None:
         """``Event: Shutdown`` to every logged-in session, then close them all."""
+        self.broadcast_shutdown(restart)
+        self.close_all()
+
+    def broadcast_shutdown(self, restart: bool = False) -> None:
+        """``Event: Shutdown`` (``Shutdown: Cleanly``) to every logged-in session."""
         event = build_event("Shutdown", Shutdown="Cleanly", Restart=str(restart))
         for proto in list(self.sessions):
             proto.event(event)
+
+    def close_all(self) -> None:
+        """Close every AMI connection (no ``Goodbye``: the process is going away)."""
+        for proto in list(self.sessions):
             proto.close()
         self.sessions.clear()

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import structlog
 from twisted.internet import task
@@ -21,8 +19,27 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
+from switchboard.sim._config import (
+    DEFAULT_QUEUES,
+    AgentBehaviour,
+    Member,
+    PbxConfig,
+    QueueConfig,
+)
 from switchboard.sim.channels import RING, UNKNOWN, Bridge, Channel, IdAllocator
 from switchboard.sim.events import EventSink, Headers, build_event
+
+__all__ = [
+    "DEFAULT_QUEUES",
+    "AgentBehaviour",
+    "Hungup",
+    "Member",
+    "Pbx",
+    "PbxConfig",
+    "QueueConfig",
+    "Redirected",
+    "run_background",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -42,64 +59,6 @@ class Hungup(Exception):
 
 class Redirected(Hungup):
     """The channel left its application for an AMI Redirect (``chan.redirect_to``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One static queue member, as in the captured queues.conf."""
-
-    interface: str  # Local/agent1001@switchboard-agents/n
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class QueueConfig:
-    name: str
-    members: tuple[Member, ...]
-    strategy: str = "rrmemory"
-    timeout_s: float = 12.0
-    retry_s: float = 2.0
-    wrapup_s: float = 2.0
-    service_level_s: int = 30
-
-
-def _members(prefix: str, names: tuple[str, ...]) -> tuple[Member, ...]:
-    return tuple(
-        Member(f"Local/agent{prefix}{i + 1:03d}@switchboard-agents/n", n)
-        for i, n in enumerate(names)
-    )
-
-
-DEFAULT_QUEUES: tuple[QueueConfig, ...] = (
-    QueueConfig("sales", _members("1", ("Alice Sales", "Bob Sales", "Carol Sales"))),
-    QueueConfig("support", _members("2", ("Dave Support", "Erin Support", "Frank Support"))),
-)
-
-
-@dataclass
-class AgentBehaviour:
-    """What a simulated agent phone does when rung.
-
-    ``answer_after_s`` ``None``: never answers. ``talk_s`` ``None``: drawn from the PBX's
-    talk range. ``hangs_up``: who ends the conversation, ``agent`` or ``caller``.
-    """
-
-    answer_after_s: float | None = 1.0
-    talk_s: float | None = None
-    hangs_up: str = "agent"
-
-
-@dataclass
-class PbxConfig:
-    """Static shape of the simulated PBX (the captured test PBX by default)."""
-
-    queues: tuple[QueueConfig, ...] = DEFAULT_QUEUES
-    agi_url: str = "agi://127.0.0.1:4573/main-menu"
-    spool_dir: Path = Path("/tmp/switchboard-sim/spool")
-    ami_users: dict[str, str] = field(default_factory=lambda: {"switchboard": "switchboard"})
-    agents: dict[str, AgentBehaviour] = field(default_factory=dict)
-    default_agent: AgentBehaviour = field(default_factory=AgentBehaviour)
-    talk_range_s: tuple[float, float] = (4.0, 8.0)
 
 
 class Pbx:
@@ -133,6 +92,7 @@ class Pbx:
         self.dtmf_listeners: dict[Channel, Callable[[str], None]] = {}
         self.talk_time = talk_time or (lambda lo, hi: (lo + hi) / 2)
         self.started_wall = time.time()
+        self.shutting_down = False  # set by a shutdown/restart: hang-ups carry Cause 0
 
     # -- time --------------------------------------------------------------------------
     def now(self) -> float:

@@ -14,6 +14,11 @@ Every call's AGI request is ``agi://<host>:<port>/<agi_script>``; with
 caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after the AGI).
 With ``survey_script="csat"``, a caller whose agent hangs up first stays on (``Queue()``
 option ``g``) for ``AGI(agi://<host>:<port>/csat)``, the post-call survey.
+
+``core restart now`` (an AMI ``Command`` from any session, or :meth:`SimulatedPbx.restart`)
+restarts the simulated process on the same port as ``ami-reconnect`` shows: calls torn
+down, ``Event: Shutdown``, connections closed, logins refused until a fresh PBX is up.
+Scripted calls not yet placed are not placed by the new process.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from twisted.internet.protocol import Protocol
 
 from switchboard.sim._actions import ActionHandler
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
+from switchboard.sim._restart import Restarter, RestartTiming
 from switchboard.sim._shutdown import hang_up_everything
 from switchboard.sim.ami import AmiServerFactory
 from switchboard.sim.pbx import DEFAULT_QUEUES, Member, Pbx, PbxConfig, QueueConfig
@@ -79,6 +85,7 @@ class SimulatedPbx(Service):
         agi_connector: Callable[[Protocol], Deferred[object]] | None = None,
         shutdown_grace_s: float = 1.0,
         survey_script: str = "",
+        restart_timing: RestartTiming | None = None,
     ) -> None:
         self._reactor = reactor
         self.scenario = scenario
@@ -91,18 +98,13 @@ class SimulatedPbx(Service):
             ami_users=ami_users or {"switchboard": "switchboard"},
             agents=dict(scenario.agents),
         )
-        clock: IReactorTime = reactor
-        self.pbx = Pbx(
-            clock,
-            config,
-            speed=speed,
-            talk_time=lambda lo, hi: float(self.rng.randint(int(lo), int(hi))),
-        )
-        connect = agi_connector or (self._connect if agi_target else None)
-        self.dialplan = Dialplan(self.pbx, self.rng, connect)
-        self.dialplan.survey_script = survey_script
+        self._config, self._speed, self._survey_script = config, speed, survey_script
+        self._agi = agi_connector or (self._connect if agi_target else None)
+        self.pbx, self.dialplan = self._boot(None)
         self.shutdown_grace_s = shutdown_grace_s
+        self.restart_timing = restart_timing or RestartTiming()
         self._factory: AmiServerFactory | None = None
+        self._restarter: Restarter | None = None
         self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
         self._agi_target = agi_target
         self._ami_port = ami_port
@@ -116,6 +118,43 @@ class SimulatedPbx(Service):
         assert self._port is not None, "not started"
         return int(self._port.getHost().port)
 
+    def _boot(self, epoch: float | None) -> tuple[Pbx, Dialplan]:
+        """A fresh PBX process: no channels, globals or cached state; ids from zero."""
+        clock: IReactorTime = self._reactor
+        pbx = Pbx(
+            clock,
+            self._config,
+            speed=self._speed,
+            talk_time=lambda lo, hi: float(self.rng.randint(int(lo), int(hi))),
+            **({} if epoch is None else {"epoch": epoch}),  # type: ignore[arg-type]
+        )
+        dialplan = Dialplan(pbx, self.rng, self._agi)
+        dialplan.survey_script = self._survey_script
+        return pbx, dialplan
+
+    def _reboot(self) -> ActionHandler:
+        self.pbx, self.dialplan = self._boot(self.pbx.now())
+        return ActionHandler(self.pbx, self.dialplan)
+
+    def restart(self) -> None:
+        """``core restart now``, as an AMI ``Command`` from any session does it:
+        calls torn down, ``Event: Shutdown``, connections closed, logins refused with
+        ``Asterisk is shutting down`` until the fresh process is up on the same port
+        (timings in :class:`RestartTiming`, simulated seconds)."""
+        assert self._restarter is not None, "not started"
+        self._restarter.restart()
+
+    @property
+    def handler(self) -> ActionHandler:
+        """The running process's AMI action handler (replaced at each restart)."""
+        assert self._factory is not None, "not started"
+        return self._factory.handler
+
+    @property
+    def restarts(self) -> int:
+        """How many restarts have completed."""
+        return self._restarter.restarts if self._restarter is not None else 0
+
     def _connect(self, proto: Protocol) -> Deferred[object]:
         assert self._agi_target is not None
         tcp: IReactorTCP = self._reactor
@@ -125,6 +164,9 @@ class SimulatedPbx(Service):
     def startService(self) -> Deferred[None]:  # type: ignore[override]
         super().startService()
         factory = self._factory = AmiServerFactory(ActionHandler(self.pbx, self.dialplan))
+        self._restarter = Restarter(
+            self._reactor, factory, self._reboot, speed=self._speed, timing=self.restart_timing
+        )
         endpoint = TCP4ServerEndpoint(self._reactor, self._ami_port, interface="127.0.0.1")
         d = endpoint.listen(factory)
 
@@ -184,6 +226,8 @@ class SimulatedPbx(Service):
             if timer.active():
                 timer.cancel()
         self._timers.clear()
+        if self._restarter is not None:
+            self._restarter.cancel()
         return Deferred.fromCoroutine(self._shut_down())
 
     async def _shut_down(self) -> None:

@@ -55,7 +55,10 @@ def test_mixmonitor_family_status_devices_userevent_and_command() -> None:
     assert held.get("Privilege") == "Call"
     assert by_id["st"][-1].get("Items") == "2"
     devices = [m.get("Device") for m in by_id["dl"] if m.event == "DeviceStateChange"]
-    assert devices == ["Queue:sales_avail"]
+    # Only app_queue's cached states (seeded at load: avail + pause per member), never
+    # the Local device, although it had a live DeviceStateChange.
+    assert "Queue:sales_avail" in devices and len(devices) == 8
+    assert all(d is not None and d.startswith("Queue:") for d in devices)
     assert by_id["c1"][0].get("Message") == "Command output follows"
     assert any(
         "Local/agent1001@switchboard-agents/n" in v for v in by_id["c1"][0].get_all("Output")
