@@ -70,8 +70,10 @@ def test_plain_login_then_resync_and_events(w: World) -> None:
         "switchboard", "switchboard-secret", "on")
     assert not w.client.connected and w.resyncs == 0
     conn.respond(login_msg, "Success", ("Message", "Authentication accepted"))
-    assert case.successResultOf(ready) is None
     assert w.client.connected and w.resyncs == 1
+    case.assertNoResult(ready)  # fires on the next turn, outside ClientService's transition
+    w.clock.advance(0)
+    assert case.successResultOf(ready) is None
     conn.send([("Event", "Newchannel"), ("Channel", "Local/a")])
     assert [e.get("Channel") for e in w.events] == ["Local/a"]
 
@@ -113,8 +115,8 @@ def test_refused_login_is_retried_with_backoff(w: World) -> None:
     conn = w.server.last
     conn.banner()
     conn.respond(conn.next_action("Login"), "Error", ("Message", "Authentication failed"))
+    w.clock.advance(0)  # our close reaches the protocol; when_ready hears of it
     case.failureResultOf(waiting)  # the attempt counted as failed
-    w.clock.advance(0)  # our close reaches the protocol
     assert conn.transport.closed and w.server.attempts == 1
     w.clock.advance(0.99)
     assert w.server.attempts == 1
@@ -211,3 +213,14 @@ def test_keepalive_missed_pong_reconnects(w: World) -> None:
     w.clock.advance(0)
     w.clock.advance(1.0)
     assert len(w.server.connections) == 2
+
+
+def test_a_client_may_be_stopped_from_its_when_ready_callback(w: World) -> None:
+    stopped: list[object] = []
+    w.client.when_ready().addCallback(lambda _: stopped.append(w.client.stopService()))
+    login(w)
+    w.clock.advance(0)  # ready fires; stopping from its callback must not raise
+    assert len(stopped) == 1
+    w.clock.advance(0)
+    case.successResultOf(stopped[0])  # type: ignore[arg-type]
+    assert not w.client.connected

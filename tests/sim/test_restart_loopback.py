@@ -134,9 +134,6 @@ class RestartOverLoopbackTest(TestCase):
         )
         other.startService()
         yield other.when_ready(fail_after_failures=1)
-        # when_ready fires inside ClientService's state machine: leave it before stopping
-        # (a synchronous stopService() there raises automat's re-entrancy RuntimeError).
-        yield deferLater(reactor, 0, lambda: None)
         unanswered = other.send(actions.command("core restart now"))
         unanswered.addErrback(lambda _: None)  # fails when the connection closes
         yield other.stopService()  # it does not retry: every refused login is `client`'s

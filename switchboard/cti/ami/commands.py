@@ -105,11 +105,7 @@ def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.std
         client = client_factory(settings.ami, reactor)
         client.startService()
         d = defer.Deferred.fromCoroutine(send(client))
-        # Stop on the next turn: when_ready() fails from inside ClientService's own state
-        # transition, which must not be re-entered.
-        d.addBoth(
-            lambda r: task.deferLater(reactor, 0, client.stopService).addCallback(lambda _: r)
-        )
+        d.addBoth(lambda r: client.stopService().addCallback(lambda _: r))
         return d
 
     try:

@@ -114,10 +114,22 @@ class AmiClient(Service):
         return lambda: self._resync.remove(callback) if callback in self._resync else None
 
     def when_ready(self, fail_after_failures: int | None = None) -> Deferred[None]:
-        """Fire once logged in (or fail after that many failed attempts)."""
-        return self._service.whenConnected(failAfterFailures=fail_after_failures).addCallback(
-            lambda _: None
-        )
+        """Fire once logged in (or fail after that many failed attempts).
+
+        ClientService fires its own Deferred in the middle of a state transition, where
+        stopping the service raises; this one fires on the next reactor turn instead, so a
+        caller may stop the client from its callback.
+        """
+        ready: Deferred[None] = Deferred()
+
+        def relay(result: object) -> None:
+            if isinstance(result, Failure):
+                self._clock.callLater(0, ready.errback, result)
+            else:
+                self._clock.callLater(0, ready.callback, None)
+
+        self._service.whenConnected(failAfterFailures=fail_after_failures).addBoth(relay)
+        return ready
 
     def startService(self) -> None:
         super().startService()
