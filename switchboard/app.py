@@ -1,16 +1,19 @@
 """The composition root: every service is built here, from ``Settings``, and nowhere else.
 
 Reading this module is reading the table of contents of a running switchboard: the
-AMI client, the FastAGI server with its handlers, and the database.
+AMI client, the ACD (when queues are configured), the IVR flows served as FastAGI
+handlers, the FastAGI server, and the database.
 """
 
 # test-case-name: tests.integration.test_app
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from twisted.application.service import MultiService
@@ -20,8 +23,11 @@ from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
+from switchboard.queue.config import QueueConfigError, load_queue_config
+from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
 
@@ -37,6 +43,7 @@ class App:
     agi: AgiServerService
     flows: FlowHandlers
     database: Database
+    acd: AcdService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -60,7 +67,30 @@ def build_database(settings: Settings, reactor: Any) -> Database:
     return Database(engine, reactor, threads=settings.database.pool_threads)
 
 
-def build_flows(settings: Settings, reactor: Any, database: Database) -> FlowHandlers:
+def build_acd(
+    settings: Settings, reactor: Any, database: Database, ami: AmiClient
+) -> AcdService | None:
+    """switchboard's own ACD, when ``[queues] file`` describes queues and agents.
+
+    Without it, a flow's ``queue`` step leaves the routing to the dialplan's ``Queue()``.
+    """
+    if settings.queues.file is None:
+        return None
+    options = AcdOptions(timezone=ZoneInfo(settings.queues.timezone), seed=settings.queues.seed)
+    acd = AcdService(
+        load_queue_config(settings.queues.file),
+        reactor,
+        database=database,
+        ami=ami,
+        options=options,
+    )
+    acd.setName("acd")
+    return acd
+
+
+def build_flows(
+    settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
+) -> FlowHandlers:
     """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them."""
     flows = FlowHandlers(
         settings.flows.dir,
@@ -68,6 +98,7 @@ def build_flows(settings: Settings, reactor: Any, database: Database) -> FlowHan
         DatabaseServices(database),
         poll_interval_s=settings.flows.poll_interval_s,
         extra=BUILTIN_HANDLERS,
+        acd=acd,
     )
     flows.setName("flows")
     return flows
@@ -82,13 +113,16 @@ def build(
     """
     root = MultiService()
     database = build_database(settings, reactor)
-    flows = build_flows(settings, reactor, database)
-    flows.setServiceParent(root)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
+    acd = build_acd(settings, reactor, database, ami)
+    if acd is not None:
+        acd.setServiceParent(root)
+    flows = build_flows(settings, reactor, database, acd)
+    flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database)
+    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd)
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
@@ -96,7 +130,11 @@ def run_until_stopped(settings: Settings, reactor: Any) -> int:
     url = database_url(settings.database)
     upgrade_database(url)
     log.info("database_ready", url=url.render_as_string(hide_password=True))
-    app = build(settings, reactor)
+    try:
+        app = build(settings, reactor)
+    except QueueConfigError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return 2
     exit_code = [0]
 
     def listen_failed(failure: Any) -> None:

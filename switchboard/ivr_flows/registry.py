@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from switchboard.cti.agi.channel import AgiChannel, Handler
 from switchboard.ivr_flows.engine import Engine
 from switchboard.ivr_flows.errors import FlowProblem
+from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.load import check_directory, flow_files
 from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
@@ -110,11 +111,13 @@ class FlowHandlers(Service, Mapping[str, Handler]):
         poll_interval_s: float = 2.0,
         extra: Mapping[str, Handler] | None = None,
         now: Callable[[], float] | None = None,
+        acd: QueueHandover | None = None,
     ) -> None:
         self.registry = FlowRegistry(flows_dir)
         self.registry.reload()
         self._clock = clock
         self._now = now
+        self._acd = acd
         self._services = services
         self._interval = poll_interval_s
         self._extra = dict(extra or {})
@@ -168,7 +171,9 @@ class FlowHandlers(Service, Mapping[str, Handler]):
                 if extra is not None:
                     await extra(channel)
                 return
-            await run_flow(channel, engine, name, self._clock, self._services, now=self._now)
+            await run_flow(
+                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd
+            )
 
         handle.__name__ = f"flow_{name}"
         return handle

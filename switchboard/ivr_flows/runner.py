@@ -50,6 +50,7 @@ from switchboard.ivr_flows.effects import (
     WaitForDigit,
 )
 from switchboard.ivr_flows.engine import Engine
+from switchboard.ivr_flows.handover import QueueHandover, queue_request
 from switchboard.ivr_flows.records import session_record
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.ivr_flows.state import CallInfo, CallState
@@ -149,12 +150,14 @@ async def run_flow(
     services: FlowServices,
     *,
     now: Callable[[], float] | None = None,
+    acd: QueueHandover | None = None,
 ) -> CallState:
     """Run ``flow`` on ``channel`` to its end; never raises for the caller's sake.
 
     ``now`` gives the wall-clock epoch seconds the flow decides by (business hours,
     callback windows, trace timings); by default ``clock.seconds()``. Pass another
-    source to run the flows at a chosen time, e.g. a simulated PBX's clock.
+    source to run the flows at a chosen time, e.g. a simulated PBX's clock. With an
+    ``acd``, a flow that ends in a ``queue`` step hands the caller to it (handover.py).
     """
     call = call_info(channel)
     log = logger.bind(call_id=call.call_id, channel=call.channel, flow=flow)
@@ -172,6 +175,11 @@ async def run_flow(
             result = await _perform(channel, services, effect, log)
             state, effect = engine.resume(state, result, now())
         log.info("ivr_flow_finished", outcome=state.outcome, queue=state.queue)
+        if acd is not None and state.outcome == "queued":
+            await _save(services, state, call, log)
+            held = await acd.hold(channel, queue_request(state))
+            log.info("ivr_handed_to_acd", queue=state.queue, outcome=held.outcome)
+            return state
     except AgiHangup as exc:
         state = engine.hung_up(state, now())
         log.info("ivr_caller_hung_up", reason=str(exc))
@@ -179,8 +187,12 @@ async def run_flow(
         log.exception("ivr_flow_failed")
         state = engine.crashed(state, now(), f"{type(exc).__name__}: {exc}")
         await _send_to_fallback(channel, log)
+    await _save(services, state, call, log)
+    return state
+
+
+async def _save(services: FlowServices, state: CallState, call: CallInfo, log: Any) -> None:
     try:
         await services.save_session(session_record(state, call))
     except Exception:
         log.exception("ivr_trace_not_saved")
-    return state

@@ -80,7 +80,7 @@ def test_vip_fast_path_with_lookup(tmp_path: Path) -> None:
     caller = harness.call("main-menu", ["3"])
     assert caller.variables["SWITCHBOARD_QUEUE"] == "support"
     assert caller.variables["QUEUE_PRIO"] == "10"
-    assert caller.variables["SWITCHBOARD_SKILLS"] == "lang_en,vip"
+    assert caller.variables["SWITCHBOARD_LANGUAGE"] == "en"  # the ACD routes by language
     assert services.sessions[-1].customer_id == 9
 
 
