@@ -7,8 +7,8 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from switchboard.ivr_flows._yaml import LineDict, LineList
 from switchboard.ivr_flows.errors import FlowProblem
+from switchboard.yamlines import LineDict, LineList
 
 __all__ = ["Fields"]
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from switchboard.ivr_flows._yaml import LineDict, YamlSyntaxError, line_of, load_yaml
 from switchboard.ivr_flows.errors import FlowError, FlowProblem
 from switchboard.ivr_flows.model import Flow, FlowSet
 from switchboard.ivr_flows.parse import Calendar, parse_flow
 from switchboard.ivr_flows.prompts import MANIFEST_NAME, PromptCatalog, parse_manifest
 from switchboard.ivr_flows.schedule import parse_date_spec
 from switchboard.ivr_flows.validate import validate_flows
+from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
 __all__ = ["CALENDARS_NAME", "check_directory", "flow_files", "load_flows"]
 

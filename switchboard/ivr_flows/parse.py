@@ -17,7 +17,6 @@ from typing import Any
 
 from switchboard.ivr_flows import model as m
 from switchboard.ivr_flows._fields import Fields
-from switchboard.ivr_flows._yaml import LineDict, line_of
 from switchboard.ivr_flows.errors import FlowProblem
 from switchboard.ivr_flows.interpolate import VARIABLE_NAME
 from switchboard.ivr_flows.schedule import (
@@ -25,6 +24,7 @@ from switchboard.ivr_flows.schedule import (
     parse_minute_range,
     parse_weekdays,
 )
+from switchboard.yamlines import LineDict, line_of
 
 __all__ = ["Calendar", "parse_flow"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
-from switchboard.ivr_flows._yaml import LineDict, LineList, line_of
 from switchboard.ivr_flows.errors import FlowProblem
+from switchboard.yamlines import LineDict, LineList, line_of
 
 __all__ = ["MANIFEST_NAME", "RAW_PREFIX", "LanguageInfo", "PromptCatalog", "parse_manifest"]
 

@@ -30,8 +30,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-# The flows' line-keeping YAML loader (promote to a shared module: see the report).
-from switchboard.ivr_flows._yaml import LineDict, YamlSyntaxError, line_of, load_yaml
 from switchboard.queue.model import (
     MAX_SKILL_LEVEL,
     Agent,
@@ -41,6 +39,9 @@ from switchboard.queue.model import (
     Strategy,
     frozen_map,
 )
+
+# The flows' line-keeping YAML loader (promote to a shared module: see the report).
+from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
 __all__ = ["QueueConfig", "QueueConfigError", "QueueConfigProblem", "check_queue_config",
            "load_queue_config", "parse_queue_config"]

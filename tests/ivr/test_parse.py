@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from switchboard.ivr_flows import model as m
-from switchboard.ivr_flows._yaml import LineDict, YamlSyntaxError, load_yaml
 from switchboard.ivr_flows.interpolate import interpolate, is_luhn_valid
 from switchboard.ivr_flows.prompts import parse_manifest
 from switchboard.ivr_flows.schedule import parse_date_spec, parse_minute_range, parse_weekdays
+from switchboard.yamlines import LineDict, YamlSyntaxError, load_yaml
 from tests.ivr.helpers import load
 
 

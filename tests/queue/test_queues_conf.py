@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from switchboard.config import Settings
-from switchboard.ivr_flows._yaml import load_yaml
 from switchboard.queue.commands import add_commands
 from switchboard.queue.config import load_queue_config, parse_queue_config
 from switchboard.queue.model import Strategy
 from switchboard.queue.queues_conf import import_queues_conf, to_yaml
+from switchboard.yamlines import load_yaml
 
 FIXTURE = Path(__file__).with_name("fixtures") / "queues.conf"
 

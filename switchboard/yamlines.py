@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.ivr.test_parse -*-
 """A YAML loader that remembers where every mapping key and list item came from.
 
-Flow files are validated with messages that name the line, so the loader keeps
+Flow and queue files are validated with messages that name the line, so the loader keeps
 1-based line numbers: :class:`LineDict` knows the line of itself and of each key,
 :class:`LineList` the line of itself and of each item. Implicit typing follows YAML 1.2's
 core schema, not PyYAML's YAML 1.1 default: ``18:00`` stays a string (YAML 1.1 reads it
