@@ -1,12 +1,14 @@
-"""``switchboard demo``: the simulated PBX, the IVR and the ACD together, on loopback.
+"""``switchboard demo``: the simulated PBX, the IVR flows and the ACD together, on loopback.
 
 Simulated callers ring the simulated Asterisk (``switchboard-acd-ivr``: the FastAGI
-session holds the caller); switchboard's FastAGI server answers with a small menu ("1
-sales, 2 support") and hands the call to the ACD, which holds it with music, offers it
-to agents (``EXEC Dial`` from the caller's session), originates callbacks over AMI and
-stores every call in SQLite as it happens. Time is compressed ``--speed`` times, and the
-ACD's clock with it. Without ``--duration`` it runs until Ctrl-C, with a live line every
-few seconds; either way it ends with a summary per queue.
+session holds the caller) and walk the shipped example flows (``main-menu``: language,
+business hours, the VIP fast path, "2 support, 0 operator, 3 callback") with keys drawn
+from the seed; a flow ending in a ``queue`` step hands the caller to the ACD, which holds
+it with music, offers it to agents (``EXEC Dial`` from the caller's session), originates
+callbacks over AMI and stores every call in SQLite as it happens, beside the IVR
+sessions. Simulated time starts on a Tuesday at 10:00 in Asia/Shanghai (the centre is
+open) and runs ``--speed`` times faster. Without ``--duration`` it runs until Ctrl-C,
+with a live line every few seconds; either way it ends with a summary per queue.
 """
 
 # test-case-name: tests.integration.test_demo
@@ -23,31 +25,35 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import make_url
+from sqlalchemy.orm import Session
 from twisted.internet import defer, task
 
-from switchboard.app import build_agi, build_ami
 from switchboard.config import LoggingSettings, Settings
-from switchboard.cti.agi.channel import AgiChannel, Handler
-from switchboard.cti.agi.errors import AgiHangup
+from switchboard.crm.directory import add_customer, find_customer
 from switchboard.cti.ami import actions
+from switchboard.demo_site import ENTRY_FLOW, check_flows, start_site
 from switchboard.demo_tally import FactTally, summary_line
 from switchboard.logs import configure_logging
 from switchboard.queue.clock import ScaledClock
 from switchboard.queue.config import QueueConfig, QueueConfigError, load_queue_config
 from switchboard.queue.decisions import AgentStateChanged
-from switchboard.queue.hold import HoldOptions, QueueRequest
 from switchboard.queue.model import Agent, NotReadyReason
-from switchboard.queue.service import AcdOptions, AcdService
+from switchboard.queue.service import AcdService
 from switchboard.sim.pbx import AgentBehaviour
-from switchboard.sim.scenario import Scenario, ScriptedCall, random_caller
+from switchboard.sim.scenario import KeyPress, ScriptedCall, random_caller
 from switchboard.sim.service import SimulatedPbx
-from switchboard.store import upgrade_database
-from switchboard.store.db import Database, create_database_engine
+
+__all__ = ["EXAMPLE_FLOWS", "EXAMPLE_QUEUES", "add_commands", "agents_for", "run"]
 
 EXAMPLE_QUEUES = Path(__file__).parent / "queue" / "examples" / "queues.yaml"
-MENU_PROMPT = "demo-choose-queue"  # "for sales press 1, for support press 2"
-QUEUE_BY_DIGIT = {"1": "sales", "2": "support"}
+EXAMPLE_FLOWS = Path(__file__).parent / "ivr_flows" / "examples"
+# Tuesday 2026-11-24 10:00 in Asia/Shanghai: the example flows' centre is open.
+OPENING_EPOCH = 1795485600.0
+# What callers press: the language (1 Mandarin, 2 Cantonese, 3 English), then the main
+# menu (2 support, 0 operator: sales, 3 a callback request); a VIP hears no menu.
+LANGUAGE_KEYS = "1233333"
+MENU_KEYS = "222003"
+VIP_NUMBERS = tuple(f"555900{i}" for i in range(1, 6))  # in the CRM at VIP level 2
 LIVE_EVERY_S = 3.0  # real seconds between live lines
 DRAIN_LIMIT_S = 900.0  # simulated seconds the last calls get to finish
 
@@ -71,6 +77,12 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument("--speed", type=float, default=20.0, help="time compression (default 20)")
     demo.add_argument("--queues", type=Path, default=EXAMPLE_QUEUES, help="queue/agent file")
     demo.add_argument(
+        "--flows",
+        type=Path,
+        default=EXAMPLE_FLOWS,
+        help="IVR flows directory; calls start in its main-menu (default: the examples)",
+    )
+    demo.add_argument(
         "--database",
         type=Path,
         default=None,
@@ -89,7 +101,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     try:
         config = load_queue_config(args.queues)
-    except QueueConfigError as exc:
+        check_flows(args.flows)
+    except (QueueConfigError, ValueError) as exc:
         print(f"switchboard demo: {exc}", file=sys.stderr)
         return 2
     # The demo's own story goes to stdout; only problems go to the log.
@@ -150,15 +163,25 @@ class _Demo:
             print(line, flush=True)
 
     def caller(self) -> ScriptedCall:
+        """The next person, drawn from the seed: who, how patient, what they press."""
         self.placed += 1
-        person = random_caller(self.rng, self.placed)
-        patience = round(self.rng.uniform(20, 150), 1)
+        rng = self.rng
+        person = random_caller(rng, self.placed)
+        behaviour = rng.choice(["keys", "keys", "keys", "silent", "abandon"])
+        vip = rng.random() < 0.08
+        keys = (
+            KeyPress(rng.choice(LANGUAGE_KEYS), 0.5, "choose-language"),
+            KeyPress(rng.choice(MENU_KEYS), 0.5, "main-menu"),
+        )
         return replace(
             person,
             at_s=0.0,
-            behaviour=self.rng.choice(["dtmf", "dtmf", "dtmf", "silent", "abandon"]),
-            abandon_after_s=patience,
-            callback=self.rng.random() < 0.25,
+            number=rng.choice(VIP_NUMBERS) if vip else person.number,
+            # "silent" presses nothing: Mandarin, then the menu times out to the operator.
+            behaviour="abandon" if behaviour == "abandon" else "silent",
+            keys=() if behaviour == "silent" else keys[:1] if vip else keys,
+            abandon_after_s=round(rng.uniform(20, 150), 1),
+            callback=rng.random() < 0.25,
             callback_after_s=0.0,
         )
 
@@ -196,21 +219,11 @@ class _Demo:
         )
 
 
-def ivr(acd: AcdService) -> Handler:
-    """The demo's IVR: "1 sales, 2 support" (no digit: by caller number), then the ACD."""
-
-    async def handle(channel: AgiChannel) -> None:
-        try:
-            await channel.answer()
-            got = await channel.get_data(MENU_PROMPT, 3000, 1)
-        except AgiHangup:
-            return
-        digit = got.digits[:1]
-        fallback = "support" if channel.env.callerid[-1:] in "02468" else "sales"
-        queue = QUEUE_BY_DIGIT.get(digit, fallback)
-        await acd.hold(channel, QueueRequest(queue, ivr_ref=f"menu:{digit or '-'}"))
-
-    return handle
+def _add_vips(session: Session) -> None:
+    """The VIP callers, in the customer store the flows look callers up in."""
+    for i, number in enumerate(VIP_NUMBERS, 1):
+        if find_customer(session, "phone", number) is None:
+            add_customer(session, f"VIP {i}", {"phone": number}, vip_level=2)
 
 
 def _seat_bot(demo: _Demo) -> None:
@@ -221,81 +234,6 @@ def _seat_bot(demo: _Demo) -> None:
             demo.clock.callLater(45.0, demo.acd.ready, fact.agent_id)
 
     demo.acd.hub.subscribe("agent_state", changed)
-
-
-@dataclass
-class Site:
-    """The simulated PBX, FastAGI, AMI, the ACD and SQLite, wired as ``switchboard serve``
-    would (tests use it too). ``handlers`` is the FastAGI handler map; add to it."""
-
-    reactor: Any
-    pbx: SimulatedPbx
-    agi: Any
-    ami: Any
-    acd: AcdService
-    clock: ScaledClock
-    database: Database
-    handlers: dict[str, Handler]
-    work: Path
-
-    async def stop(self) -> None:
-        await self.pbx.stopService()  # hangs up whoever is left: their sessions end
-        while self.acd.held_calls:
-            await task.deferLater(self.reactor, 0.05, lambda: None)
-        await self.acd.stopService()  # waits for every record to be written
-        await self.ami.stopService()
-        await self.agi.stopService()
-        self.database.close()
-
-
-async def start_site(
-    reactor: Any,
-    settings: Settings,
-    config: QueueConfig,
-    *,
-    speed: float,
-    seed: int,
-    db_path: Path,
-    work: Path,
-    behaviours: dict[str, AgentBehaviour],
-) -> Site:
-    url = make_url(f"sqlite:///{db_path}")
-    upgrade_database(url)
-    database = Database(create_database_engine(url), reactor, threads=1)  # one SQLite writer
-    local = settings.model_copy(update={"agi": settings.agi.model_copy(update={"port": 0})})
-    handlers: dict[str, Handler] = {}
-    agi = build_agi(local, reactor, handlers)
-    agi.startService()
-    await agi.listening()
-    secret = settings.ami.secret.get_secret_value()
-    pbx = SimulatedPbx(
-        reactor,
-        Scenario(agents=behaviours, max_duration_s=10**9),
-        seed=seed,
-        speed=speed,
-        ami_port=0,
-        agi_target=("127.0.0.1", agi.port),
-        recordings_dir=work,
-        ami_users={settings.ami.username: secret},
-        agi_script="acd-demo",
-        dialplan="acd",
-    )
-    await pbx.startService()
-    ami_settings = settings.ami.model_copy(update={"host": "127.0.0.1", "port": pbx.ami_port})
-    ami = build_ami(local.model_copy(update={"ami": ami_settings}), reactor)
-    ami.startService()
-    await ami.when_ready()
-    clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
-    acd = AcdService(
-        config,
-        clock,  # type: ignore[arg-type]  # an IReactorTime (zope)
-        database=database,
-        ami=ami,
-        options=AcdOptions(hold=HoldOptions(recording_dir=str(work / "monitor")), seed=seed),
-    )
-    handlers["acd-demo"] = ivr(acd)
-    acd.startService()
-    return Site(reactor, pbx, agi, ami, acd, clock, database, handlers, work)
 
 
 async def _demo(
@@ -316,7 +254,10 @@ async def _demo(
         db_path=db_path,
         work=work,
         behaviours=behaviours,
+        flows_dir=args.flows,
+        epoch=OPENING_EPOCH,
     )
+    await site.database.run(_add_vips)
     acd, clock = site.acd, site.clock
     tally = FactTally(config.queues)
     acd.hub.subscribe("fact", tally.observe)  # type: ignore[arg-type]
@@ -328,6 +269,7 @@ async def _demo(
         acd.log_in(agent.id, ready=True)
     demo.say(
         f"demo: {len(agents)} agents in {', '.join(q.name for q in config.queues)}; "
+        f"callers walk the {ENTRY_FLOW} flow, open from Tue 10:00 Asia/Shanghai; "
         f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
         + (
             "Ctrl-C to stop"

@@ -66,7 +66,10 @@ def agent_queues(n: int, queues: tuple[str, ...] = ("sales", "support")) -> tupl
 
 
 class SimulatedPbx(Service):
-    """AMI on 127.0.0.1:``ami_port`` (0 = any free port); FastAGI calls to ``agi_target``."""
+    """AMI on 127.0.0.1:``ami_port`` (0 = any free port); FastAGI calls to ``agi_target``.
+
+    ``epoch``: the wall-clock moment (epoch seconds) simulated time starts from.
+    """
 
     def __init__(
         self,
@@ -86,6 +89,7 @@ class SimulatedPbx(Service):
         shutdown_grace_s: float = 1.0,
         survey_script: str = "",
         restart_timing: RestartTiming | None = None,
+        epoch: float | None = None,
     ) -> None:
         self._reactor = reactor
         self.scenario = scenario
@@ -100,7 +104,7 @@ class SimulatedPbx(Service):
         )
         self._config, self._speed, self._survey_script = config, speed, survey_script
         self._agi = agi_connector or (self._connect if agi_target else None)
-        self.pbx, self.dialplan = self._boot(None)
+        self.pbx, self.dialplan = self._boot(epoch)
         self.shutdown_grace_s = shutdown_grace_s
         self.restart_timing = restart_timing or RestartTiming()
         self._factory: AmiServerFactory | None = None

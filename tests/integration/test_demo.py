@@ -87,6 +87,20 @@ def test_the_summary_equals_the_stored_call_records(tmp_path: Path) -> None:
         pending += len(open_visits)
     assert pending == summary["callbacks_pending"]
     assert sum(q["answered"] for q in queues.values()) > 0
+    # Every caller the ACD held came through the IVR flows: one stored main-menu session
+    # for the same call, which ended by queueing it there.
+    with sqlite3.connect(db) as conn:
+        visits = conn.execute("SELECT call_id, path_ref, queue FROM acd_call_visit").fetchall()
+        sessions = {
+            call_id: (outcome, queue)
+            for call_id, outcome, queue in conn.execute(
+                "SELECT call_id, outcome, queue FROM ivr_session WHERE flow = 'main-menu'"
+            )
+        }
+    assert len(sessions) >= len({call_id for call_id, _, _ in visits})
+    for call_id, path_ref, queue in visits:
+        assert path_ref == call_id
+        assert sessions[call_id] == ("queued", queue)
 
 
 def test_the_human_output_tells_the_story_and_ends_with_a_table(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 
 The simulator runs ``switchboard-acd-ivr`` (the FastAGI session holds the caller and dials
 agents with ``EXEC Dial``); the real FastAGI server, the real AMI client and the ACD
-service with SQLite do the rest, wired by :func:`switchboard.demo.start_site`. Simulated
+service with SQLite do the rest, wired by :func:`switchboard.demo_site.start_site`. Simulated
 time runs ``SPEED`` times faster, and the ACD's clock with it; trial's ``timeout`` bounds
 each test.
 """
@@ -23,7 +23,7 @@ from twisted.trial.unittest import TestCase
 
 from switchboard.config import Settings
 from switchboard.cti.ami.frames import Message
-from switchboard.demo import Site, start_site
+from switchboard.demo_site import Site, start_site
 from switchboard.queue import AgentState, CallOutcome, Queue
 from switchboard.queue.config import QueueConfig
 from switchboard.queue.decisions import CallFinished, Fact, OfferEnded
