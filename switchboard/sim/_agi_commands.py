@@ -163,6 +163,8 @@ class CommandRunner:
                 return await self._wait_digit(words[3:]) if len(words) >= 4 else USAGE
             if head == "SAY DIGITS":
                 return await self._say_digits(words[2:]) if len(words) >= 4 else USAGE
+            if head in ("SAY NUMBER", "SAY DATE", "SAY TIME", "SAY DATETIME", "SAY ALPHA"):
+                return await self._say_words(up[1], words[2:]) if len(words) >= 4 else USAGE
             if head == "SET VARIABLE":
                 if len(words) < 4:
                     return USAGE
@@ -236,6 +238,14 @@ class CommandRunner:
     async def _say_digits(self, args: list[str]) -> str:
         escape = args[1] if len(args) > 1 else ""
         digit = await self._listen(SAY_DIGIT_S * len(args[0]), escape)
+        return f"200 result={ord(digit) if digit else 0}"
+
+    async def _say_words(self, kind: str, args: list[str]) -> str:
+        """SAY NUMBER / DATE / TIME / DATETIME / ALPHA: spoken for about as long as it takes."""
+        if kind in ("NUMBER", "DATE", "TIME", "DATETIME") and not args[0].lstrip("-").isdigit():
+            return USAGE  # Asterisk answers a value it cannot read as a number with its usage
+        words = {"DATE": 4, "TIME": 3, "DATETIME": 7}.get(kind, len(args[0]))
+        digit = await self._listen(SAY_DIGIT_S * words, args[1])
         return f"200 result={ord(digit) if digit else 0}"
 
     # -- data --------------------------------------------------------------------------
