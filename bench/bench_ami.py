@@ -25,7 +25,7 @@ from switchboard.cti.ami.pending import EventList
 from switchboard.cti.ami.protocol import AmiProtocol
 from switchboard.cti.ami.subscriptions import Subscriptions
 
-CAPTURE = Path(__file__).resolve().parent.parent / "tests/fixtures/asterisk-22/scenario-6calls"
+CAPTURE = Path(__file__).resolve().parent.parent / "tests/fixtures/captures/scenario-6calls"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 WANTED = {"Newchannel", "Hangup", "QueueCallerJoin", "QueueCallerLeave", "AgentConnect",
           "AgentComplete", "VarSet"}

@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.protocol.test_ami_captures,tests.protocol.test_ami_service -*-
 """AMI test kit: replay captured Asterisk bytes, and a fake AMI peer over StringTransport.
 
-Captures are the files of ``tests/fixtures/asterisk-22/<scenario>/``: ``NAME.jsonl`` (one
+Captures are the files of ``tests/fixtures/captures/<scenario>/``: ``NAME.jsonl`` (one
 JSON object per socket read/write, ``data`` decoded as latin-1) and the two ``.raw`` files.
 """
 

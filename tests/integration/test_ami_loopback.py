@@ -13,7 +13,7 @@ from switchboard.config.model import AmiSettings
 from switchboard.cti.ami import AmiActionFailed, AmiClient, EventList, Message, actions
 from switchboard.cti.ami.frames import AmiParser, encode_message
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 
 
 def _captured_answers() -> tuple[dict[str, list[Message]], list[Message]]:

@@ -11,9 +11,10 @@ import pytest
 from switchboard.cti.agi.wire import AgiEnvironment, HangupNotice, Reply
 from switchboard.testing.agi import Capture
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 STEMS = sorted(Path(str(p).removesuffix(".rx.raw")) for p in FIXTURES.glob("*/agi/*.rx.raw"))
-SOURCE = Path("/work/shared/protocol-captures/asterisk-22")
+# The design repository sits beside the clone (../shared), in development and in CI.
+SOURCE = Path(__file__).resolve().parents[3] / "shared" / "protocol-captures" / "asterisk-22"
 
 
 def test_every_capture_was_copied() -> None:

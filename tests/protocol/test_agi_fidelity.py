@@ -17,7 +17,7 @@ from switchboard.cti.agi.session import SessionOptions
 from switchboard.testing.agi import Capture, FakeAsterisk, replay
 from tests.protocol.agi_scripts import Recorder, acd_hold, captured_main_menu
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 STEMS = sorted(str(p).removesuffix(".rx.raw") for p in FIXTURES.glob("*/agi/*.rx.raw"))
 
 Script = Callable[[AgiChannel, Recorder], Coroutine[Any, Any, None]]

@@ -10,7 +10,7 @@ from switchboard.cti.ami.frames import AmiParser, Banner, FrameError, Message
 from switchboard.cti.ami.pending import EventList, PendingTable, is_list_start
 from switchboard.testing.ami import Capture, feed_all, load_capture
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 CAPTURES = sorted(p for p in FIXTURES.glob("*/*.jsonl") if "agi" not in p.parent.name.split("/"))
 NAMES = [p.stem for p in CAPTURES]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-22"
-_SHARED = Path("/work/shared/protocol-captures/asterisk-22")
+_REPO = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "protocol-captures" / "asterisk-22"
 
 
 def captures() -> Path:

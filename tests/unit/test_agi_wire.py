@@ -23,7 +23,7 @@ from switchboard.cti.agi.wire import (
     parse_reply_line,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 RX_STREAMS = sorted(FIXTURES.glob("*/agi/*.rx.raw"))
 
 

@@ -9,7 +9,7 @@ import pytest
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import AmiParser, HeaderInjectionError
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 
 
 def test_md5_key_matches_the_captured_login() -> None:

@@ -19,7 +19,7 @@ from switchboard.cti.ami.frames import (
 )
 from switchboard.testing.ami import feed_all, split_at
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "asterisk-22"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 MD5_STREAM = (FIXTURES / "ami-actions" / "ami-md5-login.from-asterisk.raw").read_bytes()
 ACTIONS_HEAD = (FIXTURES / "ami-actions" / "ami-actions.from-asterisk.raw").read_bytes()[:6000]
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
