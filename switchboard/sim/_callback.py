@@ -34,25 +34,7 @@ class CallbackDialplan:
         pbx = self.pbx
         ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
         one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for name, value in reversed(req.variables):
-            pbx.setvar(one, name, value)
-        if req.caller_num:
-            pbx.set_callerid(one, req.caller_num, req.caller_name)
-            pbx.set_connected(one, req.caller_num, req.caller_name)
-        for name, value in req.variables:
-            pbx.setvar(two, name, value)
-        if req.caller_num:
-            pbx.set_callerid(two, req.caller_num, req.caller_name)
-            pbx.set_connected(two, req.caller_num, req.caller_name)
-        pbx.emit(
-            "LocalBridge",
-            {"LocalOne": one, "LocalTwo": two},
-            Context=context,
-            Exten=exten,
-            LocalOptimization="No",
-        )
-        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}/n")
+        self.dial_originated_pair(req, one, two, exten, context, optimized=False)
         failing = _FAILING.get(exten) if context == CUSTOMER_CONTEXT else None
         if failing is not None:
             app, status, cause, reason = failing

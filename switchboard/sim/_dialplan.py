@@ -83,6 +83,40 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
             d.cancel()
 
     # -- originate ---------------------------------------------------------------------
+    def dial_originated_pair(
+        self,
+        req: OriginateRequest,
+        one: Channel,
+        two: Channel,
+        exten: str,
+        context: str,
+        *,
+        optimized: bool,
+    ) -> None:
+        """The events of an Originate's Local pair before its dial, in the captured order:
+        the ``Variable:`` headers and caller ID on both halves, LocalBridge, DialBegin."""
+        pbx = self.pbx
+        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        for name, value in reversed(req.variables):
+            pbx.setvar(one, name, value)
+        if req.caller_num:
+            pbx.set_callerid(one, req.caller_num, req.caller_name)
+            pbx.set_connected(one, req.caller_num, req.caller_name)
+        for name, value in req.variables:
+            pbx.setvar(two, name, value)
+        if req.caller_num:
+            pbx.set_callerid(two, req.caller_num, req.caller_name)
+            pbx.set_connected(two, req.caller_num, req.caller_name)
+        pbx.emit(
+            "LocalBridge",
+            {"LocalOne": one, "LocalTwo": two},
+            Context=context,
+            Exten=exten,
+            LocalOptimization="Yes" if optimized else "No",
+        )
+        dial_string = f"{exten}@{context}" if optimized else f"{exten}@{context}/n"
+        pbx.emit("DialBegin", {"Dest": one}, DialString=dial_string)
+
     def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
         """Start an Originate; fires with (``Success``|``Failure``, ;1) at answer/failure."""
         return Deferred.fromCoroutine(self._originate(req))
@@ -112,25 +146,7 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
         )
         if req.script is not None:
             self.add_person(one, req.script)
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for name, value in reversed(req.variables):
-            pbx.setvar(one, name, value)
-        if req.caller_num:
-            pbx.set_callerid(one, req.caller_num, req.caller_name)
-            pbx.set_connected(one, req.caller_num, req.caller_name)
-        for name, value in req.variables:
-            pbx.setvar(two, name, value)
-        if req.caller_num:
-            pbx.set_callerid(two, req.caller_num, req.caller_name)
-            pbx.set_connected(two, req.caller_num, req.caller_name)
-        pbx.emit(
-            "LocalBridge",
-            {"LocalOne": one, "LocalTwo": two},
-            Context=context,
-            Exten=exten,
-            LocalOptimization="Yes",
-        )
-        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}")
+        self.dial_originated_pair(req, one, two, exten, context, optimized=True)
         answered: Deferred[None] = Deferred()
         one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
         ivr = self.acd_ivr if context == ACD_CONTEXT else self.ivr
