@@ -28,6 +28,7 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.service import AcdOptions, AcdService
+from switchboard.queue.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
 
@@ -88,6 +89,16 @@ def build_acd(
     return acd
 
 
+def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> QueueFileWatcher:
+    """Hot reload of ``[queues] file``: a broken edit is logged and the old config serves."""
+    assert settings.queues.file is not None
+    watcher = QueueFileWatcher(
+        settings.queues.file, acd, reactor, poll_interval_s=settings.queues.poll_interval_s
+    )
+    watcher.setName("queues-watcher")
+    return watcher
+
+
 def build_flows(
     settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
 ) -> FlowHandlers:
@@ -118,6 +129,7 @@ def build(
     acd = build_acd(settings, reactor, database, ami)
     if acd is not None:
         acd.setServiceParent(root)
+        build_queue_watcher(settings, reactor, acd).setServiceParent(root)
     flows = build_flows(settings, reactor, database, acd)
     flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)

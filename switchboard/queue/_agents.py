@@ -100,6 +100,12 @@ class ReadyAgents:
         }
         self._random = random.Random(seed)
 
+    def reset(self, queues: Mapping[str, Queue]) -> None:
+        """Serve ``queues`` (a reload) with every heap empty: the caller files the ready
+        agents again, ranked by the queues' new strategies."""
+        self._queues = queues
+        self._heaps = {name: [] for name in queues}
+
     def add(self, runtime: AgentRuntime) -> None:
         for name in runtime.agent.queues:
             queue = self._queues.get(name)
@@ -122,8 +128,8 @@ class ReadyAgents:
             found: AgentRuntime | None = None
             while heap:
                 entry = heap[0]
-                runtime = agents[entry[1]]
-                if not runtime.routable or runtime.epoch != entry[2]:
+                runtime = agents.get(entry[1])  # None: removed by a reload
+                if runtime is None or not runtime.routable or runtime.epoch != entry[2]:
                     heapq.heappop(heap)  # stale
                     continue
                 if accepts(runtime.agent):

@@ -101,6 +101,10 @@ class AmiLink:
         self._callbacks: dict[str, _Callback] = {}  # by channel id
         self._unsubscribe: list[Callable[[], None]] = []
 
+    def watch(self, devices: list[str]) -> None:
+        """The agents' devices changed (a reloaded queue file): follow these from now."""
+        self._devices = {device_key(d): d for d in devices if d}
+
     def start(self) -> None:
         ami = self._ami
         self._unsubscribe = [

@@ -46,8 +46,9 @@ def arrive(router: Router, call: WaitingCall) -> None:
     if call.id in router.calls:
         router.reject("CallArrived", f"call {call.id!r} is already in the ACD")
         return
-    if call.queue not in router.queues:
-        router.reject("CallArrived", f"unknown queue {call.queue!r}; sent to the exit")
+    if not router.accepting(call.queue):
+        what = "removed" if call.queue in router.queues else "unknown"
+        router.reject("CallArrived", f"{what} queue {call.queue!r}; sent to the exit")
         router.commands.append(SendToFallback(call.id, "exit", ""))
         return
     runtime = CallRuntime(call=call, seq=router.next_seq(), queue=call.queue,
@@ -270,7 +271,7 @@ def fallback(router: Router, runtime: CallRuntime) -> None:
     queue = router.queues[runtime.queue]
     call = runtime.call
     target = queue.fallback
-    if target.kind == "queue" and target.target in router.queues and (
+    if target.kind == "queue" and router.accepting(target.target) and (
         target.target not in runtime.visited
     ):
         _leave(router, runtime, "moved", to_queue=target.target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from switchboard.queue.model import WaitingCall
+from switchboard.queue.model import Agent, Queue, WaitingCall
 
 __all__ = [
     "AgentLoggedIn",
@@ -21,6 +21,7 @@ __all__ = [
     "CallbackOutcome",
     "CallbackRequested",
     "CallerAbandoned",
+    "ConfigChanged",
     "DeviceStateChanged",
     "Event",
     "OfferAnswered",
@@ -138,8 +139,20 @@ class Tick:
     """Time passed: ring timeouts, wrap-ups, overflow, aging, max wait, announcements."""
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigChanged:
+    """The queue file was edited and validated: the queues and agents to serve from now.
+
+    Waiting calls keep their place; removed queues finish their calls and take no new
+    ones; removed agents are logged out once idle (see :mod:`._reload`).
+    """
+
+    queues: tuple[Queue, ...]
+    agents: tuple[Agent, ...]
+
+
 Event = (
     CallArrived | AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut | OfferAnswered
     | OfferNotAnswered | DeviceStateChanged | CallEnded | WrapUpEnded | CallerAbandoned
-    | CallbackRequested | CallbackOutcome | Tick
+    | CallbackRequested | CallbackOutcome | ConfigChanged | Tick
 )

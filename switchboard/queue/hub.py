@@ -3,7 +3,7 @@
 
 Topics the ACD publishes (payloads are frozen values of :mod:`switchboard.queue`):
 
-``offered``       an :class:`~switchboard.queue.service.Offered` the moment an agent is
+``offered``       an :class:`Offered` the moment an agent is
                   reserved for a call (the screen pop);
 ``fact``          every router fact (:mod:`switchboard.queue.decisions`), in order;
 ``queue_stats``   a :class:`~switchboard.queue.stats.QueueSnapshot` of each queue a batch
@@ -16,14 +16,31 @@ A failing subscriber is logged and skipped; it never breaks the ACD or other sub
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import structlog
 
-__all__ = ["Hub"]
+__all__ = ["Hub", "Offered"]
 
 log = structlog.get_logger(__name__)
 
 Subscriber = Callable[[object], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """The screen pop: an agent was reserved for a call (live or callback)."""
+
+    call_id: str
+    agent_id: str
+    device: str
+    queue: str
+    at: float
+    caller_number: str = ""
+    ivr_ref: str = ""
+    callback: bool = False
+    attempt: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Hub:

@@ -11,6 +11,9 @@ Rules: a call goes at once to the best ready agent that may take it (own queue's
 first, then overflow queues'); an agent becoming ready takes the best call it may take
 across all its queues (effective priority, then longest wait). A ready agent with the
 needed skills is never idle while a call it may take waits.
+
+The queues and agents may be replaced while calls are in progress
+(:meth:`Router.update_config`, rules in :mod:`._reload`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from switchboard.queue import _callflow
+from switchboard.queue import _callflow, _reload
 from switchboard.queue._agents import (
     AGENT_TRANSITIONS,
     FREE_DEVICE_STATES,
@@ -46,6 +49,7 @@ from switchboard.queue.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
+    ConfigChanged,
     DeviceStateChanged,
     Event,
     OfferAnswered,
@@ -70,13 +74,16 @@ class Router:
         self.ring_grace_s = ring_grace_s
         self.queues: Mapping[str, Queue] = MappingProxyType({q.name: q for q in queues})
         self.agents: dict[str, AgentRuntime] = {a.id: AgentRuntime(a) for a in agents}
+        # Reloads: each agent as configured (``agents`` adds the queues it still serves
+        # while they are retired), retired queues and who serves them, removed agents.
+        self.configured: dict[str, Agent] = {i: r.agent for i, r in self.agents.items()}
+        self.retired: dict[str, frozenset[str]] = {}
+        self.removed: set[str] = set()
         self.calls: dict[str, CallRuntime] = {}
         self.waiting = WaitingIndex()
         self.ready = ReadyAgents(self.queues, seed)
         self._by_device: dict[str, list[str]] = {}
-        for runtime in self.agents.values():
-            if runtime.agent.device:
-                self._by_device.setdefault(runtime.agent.device, []).append(runtime.agent.id)
+        self.index_devices()
         self.staffed: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.live_waiting: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.handle_avg = {q.name: q.expected_handle_s for q in self.queues.values()}
@@ -93,7 +100,24 @@ class Router:
         self.now = max(self.now, now)
         self._run_deadlines()
         self._dispatch(event)
+        if self.retired or self.removed:
+            _reload.tidy(self)
         return Decisions(tuple(self.commands), tuple(self.facts))
+
+    def update_config(self, queues: Iterable[Queue], agents: Iterable[Agent],
+                      now: float) -> Decisions:
+        """Serve these queues and agents from ``now`` on (a reloaded queue file)."""
+        return self.handle(ConfigChanged(tuple(queues), tuple(agents)), now)
+
+    def accepting(self, queue: str) -> bool:
+        """True if new calls may join ``queue`` (it exists and was not removed)."""
+        return queue in self.queues and queue not in self.retired
+
+    def index_devices(self) -> None:
+        self._by_device = {}
+        for runtime in self.agents.values():
+            if runtime.agent.device:
+                self._by_device.setdefault(runtime.agent.device, []).append(runtime.agent.id)
 
     def _dispatch(self, event: Event) -> None:
         match event:
@@ -123,6 +147,8 @@ class Router:
                 self._wrap_up_ended(agent_id, None)
             case DeviceStateChanged():
                 self._device_state(event)
+            case ConfigChanged():
+                _reload.apply_config(self, event.queues, event.agents)
             case Tick():
                 pass
 
@@ -213,6 +239,9 @@ class Router:
         runtime = self.agents.get(agent_id)
         if runtime is None:
             self.reject(event, f"unknown agent {agent_id!r}")
+        elif agent_id in self.removed and event != "AgentLoggedOut":
+            self.reject(event, f"agent {agent_id!r} was removed from the configuration")
+            return None
         return runtime
 
     def _logged_in(self, event: AgentLoggedIn) -> None:

@@ -55,13 +55,14 @@ from switchboard.queue.events import (
     AgentNotReady,
     AgentReady,
     CallArrived,
+    ConfigChanged,
     Event,
     OfferNotAnswered,
     Tick,
     WrapUpEnded,
 )
 from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
-from switchboard.queue.hub import Hub
+from switchboard.queue.hub import Hub, Offered
 from switchboard.queue.model import WaitingCall, frozen_map
 from switchboard.queue.records import record_facts
 from switchboard.queue.router import Router
@@ -83,22 +84,6 @@ class AcdOptions:
     ring_grace_s: float = 5.0
     timezone: tzinfo = UTC
     seed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Offered:
-    """The screen pop: an agent was reserved for a call (live or callback)."""
-
-    call_id: str
-    agent_id: str
-    device: str
-    queue: str
-    at: float
-    caller_number: str = ""
-    ivr_ref: str = ""
-    callback: bool = False
-    attempt: int = 0
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class AcdService(Service):
@@ -170,7 +155,7 @@ class AcdService(Service):
         call_id = env.uniqueid or f"acd-{next(self._ids)}"
         queue = request.queue
         log = logger.bind(call_id=call_id, channel=env.channel, queue=queue)
-        if queue not in self.router.queues and self.options.default_queue in self.router.queues:
+        if not self.router.accepting(queue) and self.router.accepting(self.options.default_queue):
             log.warning("acd_unknown_queue", default=self.options.default_queue)
             queue = self.options.default_queue
             log = log.bind(queue=queue)
@@ -204,6 +189,18 @@ class AcdService(Service):
     def arrive(self, held: HeldCall) -> None:
         self._waiting_calls[held.call_id] = held.call
         self.feed(CallArrived(held.call))
+
+    def reconfigure(self, config: QueueConfig) -> bool:
+        """Serve a reloaded queue file (rules in ``_reload``); False if nothing changed."""
+        if config == self.config:
+            return False
+        self.config = config
+        self.stats.reconfigure(config.queues, config.agents)
+        self.feed(ConfigChanged(config.queues, config.agents))
+        if self._ami is not None:  # removed agents still on a call keep their device
+            self._ami.watch([r.agent.device for r in self.router.agents.values()]
+                            + [a.device for a in config.agents])
+        return True
 
     # -- the agent seat ---------------------------------------------------------------------
     def log_in(self, agent_id: str, ready: bool = False) -> None:

@@ -168,12 +168,27 @@ class LiveStats:
     def __init__(self, queues: Iterable[Queue], agents: Iterable[Agent], *,
                  timezone: tzinfo = UTC) -> None:
         self._queues = {q.name: q for q in queues}
+        self._listed = sorted(self._queues)
         self._members = {a.id: a.queues for a in agents}
         self._tz = timezone
         self._sums = {name: WindowedSums(QUEUE_WIDTH) for name in self._queues}
         self._waiting: dict[str, dict[str, float]] = {name: {} for name in self._queues}
         self._callbacks: dict[str, set[str]] = {name: set() for name in self._queues}
         self._agents: dict[str, _AgentTrack] = {a: _AgentTrack() for a in self._members}
+
+    def reconfigure(self, queues: Iterable[Queue], agents: Iterable[Agent]) -> None:
+        """A reloaded queue file: new queues and agents are counted from now on, changed
+        ones count by their new rules; a removed queue keeps counting the calls it still
+        holds but is no longer listed by :meth:`queues` (:meth:`queue` still answers)."""
+        for queue in queues:
+            self._queues[queue.name] = queue
+            self._sums.setdefault(queue.name, WindowedSums(QUEUE_WIDTH))
+            self._waiting.setdefault(queue.name, {})
+            self._callbacks.setdefault(queue.name, set())
+        self._listed = sorted(q.name for q in queues)
+        for agent in agents:
+            self._members[agent.id] = agent.queues
+            self._agents.setdefault(agent.id, _AgentTrack())
 
     def apply(self, facts: Iterable[Fact]) -> None:
         for fact in facts:
@@ -246,7 +261,7 @@ class LiveStats:
                              round(now - track.since, 3) if logged_in else 0.0, windows)
 
     def queues(self, now: float) -> list[QueueSnapshot]:
-        return [self.queue(name, now) for name in sorted(self._queues)]
+        return [self.queue(name, now) for name in self._listed]
 
     def agents(self, now: float) -> list[AgentSnapshot]:
         return [self.agent(agent_id, now) for agent_id in sorted(self._agents)]

@@ -8,13 +8,14 @@ everything so that every call must have ended.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from switchboard.queue._waiting import accepts
 from switchboard.queue.decisions import (
     CallAnswered,
     CallFinished,
+    CallQueued,
     CancelOffer,
     Decisions,
     Fact,
@@ -31,6 +32,7 @@ from switchboard.queue.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
+    ConfigChanged,
     DeviceStateChanged,
     Event,
     OfferAnswered,
@@ -76,6 +78,24 @@ AGENTS = (
     Agent("a5", device="PJSIP/shared", skills=frozen_map({"support": 1}),
           languages=frozenset({"yue"}), queues=("support", "general")),
 )
+A6 = Agent("a6", device="PJSIP/a6", skills=frozen_map({"sales": 2, "support": 2}),
+           languages=frozenset({"en"}), queues=("sales", "support"))
+ALL_AGENTS = (*AGENTS, A6)
+# Reloads: each a valid configuration, with the statistics rules (service level, short
+# abandons) unchanged so that the figures can still be recomputed from the history.
+CONFIGS: tuple[tuple[tuple[Queue, ...], tuple[Agent, ...]], ...] = (
+    (QUEUES, AGENTS),
+    (QUEUES[:3], (replace(AGENTS[0], queues=("sales",)), AGENTS[1], AGENTS[2],
+                  replace(AGENTS[3], queues=("vip", "sales")),
+                  replace(AGENTS[4], queues=("support",)), A6)),
+    ((replace(QUEUES[0], required_skills=frozen_map({"sales": 2}), ring_timeout_s=5,
+              strategy=Strategy.ROUND_ROBIN, wrap_up_s=0),
+      replace(QUEUES[1], strategy=Strategy.RANDOM, weight=3), *QUEUES[2:]),
+     (AGENTS[0], replace(AGENTS[1], skills=frozen_map({"support": 3}),
+                         languages=frozenset({"en"})), *AGENTS[3:], A6)),
+    ((QUEUES[1], QUEUES[3]), (replace(AGENTS[1], queues=("support",)), AGENTS[4],
+                              replace(A6, queues=("support", "general")))),
+)
 LANGUAGES = ("", "en", "yue", "cmn")
 
 
@@ -90,6 +110,7 @@ class Shell:
     arrived: set[str] = field(default_factory=set)
     finished: dict[str, list[str]] = field(default_factory=dict)
     count: int = 0
+    config: int = 0  # index in CONFIGS of the configuration in service
 
     @classmethod
     def new(cls, seed: int = 0) -> Shell:
@@ -138,10 +159,15 @@ class Shell:
         self.count += 1
         call_id = f"c{self.count}"
         skills = {"sales": skill_level} if skill_level and queue == "sales" else {}
-        self.arrived.add(call_id)
-        self.send(CallArrived(WaitingCall(call_id, queue, self.now, priority,
-                                          frozen_map(skills), language,
-                                          caller_number="138" if number else "")))
+        out = self.send(CallArrived(WaitingCall(call_id, queue, self.now, priority,
+                                                frozen_map(skills), language,
+                                                caller_number="138" if number else "")))
+        if any(isinstance(fact, CallQueued) for fact in out.facts):
+            self.arrived.add(call_id)  # else turned away: its queue was removed
+
+    def reload(self, index: int) -> None:
+        self.config = index % len(CONFIGS)
+        self.send(ConfigChanged(*CONFIGS[self.config]))
 
     def pick(self, pool: Any, index: int) -> Any:
         items = sorted(pool)
@@ -173,6 +199,9 @@ class Shell:
         """End everything: answer or ring out offers, hang up calls, let callbacks run out."""
         for _round in range(200):
             if not self.router.calls:
+                queues, agents = CONFIGS[self.config]
+                assert set(self.router.queues) == {q.name for q in queues}
+                assert set(self.router.agents) == {a.id for a in agents}
                 return
             for call_id, agent_id in sorted(self.ringing.items()):
                 self.send(OfferAnswered(call_id, agent_id))
@@ -211,7 +240,7 @@ def step(shell: Shell, op: tuple[Any, ...]) -> None:
         status = ("NOANSWER", "BUSY", "CHANUNAVAIL")[b % 3]
         shell.send(OfferNotAnswered(call_id, shell.ringing[call_id], status))
     elif kind == "device":
-        device = ("PJSIP/a1", "PJSIP/a2", "PJSIP/a3", "PJSIP/shared")[a % 4]
+        device = ("PJSIP/a1", "PJSIP/a2", "PJSIP/a3", "PJSIP/shared", "PJSIP/a6")[a % 5]
         shell.send(DeviceStateChanged(device, ("NOT_INUSE", "INUSE", "UNAVAILABLE")[b % 3]))
     elif kind == "hangup" and (call_id := shell.pick(shell.talking, a)):
         shell.send(CallEnded(call_id))
@@ -225,5 +254,7 @@ def step(shell: Shell, op: tuple[Any, ...]) -> None:
     elif kind == "wrap" and agent_id:
         if shell.router.agents[agent_id].state is AgentState.WRAP_UP:
             shell.send(WrapUpEnded(agent_id))
+    elif kind == "reload":
+        shell.reload(b)
     elif kind == "wait":
         shell.advance(float(a % 7 * 10 + b % 10))

@@ -1,5 +1,6 @@
 # -*- test-case-name: tests.queue.test_properties -*-
-"""Random arrivals, agents, skills, hangups, no-answers and callbacks against the router.
+"""Random arrivals, agents, skills, hangups, no-answers, callbacks and reloads of the
+queue configuration against the router.
 
 After every event (checked in :meth:`Shell.check`): a ready agent with the needed skills is
 never idle while a call it may take waits, and no agent holds two calls. At the end: every
@@ -18,22 +19,22 @@ from hypothesis import strategies as st
 from switchboard.queue.history import HistoryBuilder, recompute
 from switchboard.queue.model import CallOutcome
 from switchboard.queue.stats import LiveStats
-from tests.queue.driver import AGENTS, QUEUES, Shell, step
+from tests.queue.driver import ALL_AGENTS, QUEUES, Shell, step
 
 KINDS = ("arrive", "arrive", "arrive", "login", "login", "ready", "ready", "pause", "logout",
          "answer", "answer", "answer", "no_answer", "device", "hangup", "hangup", "abandon",
-         "callback", "callback_outcome", "callback_outcome", "wrap", "wait", "wait")
+         "callback", "callback_outcome", "callback_outcome", "wrap", "wait", "wait", "reload")
 OPS = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50)),
                max_size=120)
 FINAL = {outcome.value for outcome in CallOutcome}
 
 
 def assert_stats_match(facts: list[Any], now: float) -> None:
-    live = LiveStats(QUEUES, AGENTS)
+    live = LiveStats(QUEUES, ALL_AGENTS)
     live.apply(facts)
     history = HistoryBuilder()
     history.apply(facts)
-    queues, agents = recompute(history.visits, history.periods, QUEUES, AGENTS, now)
+    queues, agents = recompute(history.visits, history.periods, QUEUES, ALL_AGENTS, now)
     assert [asdict(s) for s in live.queues(now)] == [asdict(s) for s in queues]
     assert [asdict(s) for s in live.agents(now)] == [asdict(s) for s in agents]
 

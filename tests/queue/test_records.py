@@ -24,7 +24,7 @@ from switchboard.queue.records import (
 from switchboard.queue.stats import LiveStats
 from switchboard.store import upgrade_database
 from switchboard.store.db import create_database_engine
-from tests.queue.driver import AGENTS, QUEUES, Shell, step
+from tests.queue.driver import ALL_AGENTS, QUEUES, Shell, step
 from tests.queue.test_properties import KINDS
 
 
@@ -55,10 +55,10 @@ def test_stored_history_gives_the_live_statistics(session: Session) -> None:
     memory.apply(shell.facts)
     assert [asdict(v) for v in visits] == [asdict(v) for v in memory.visits]
     assert [asdict(p) for p in periods] == [asdict(p) for p in memory.periods]
-    live = LiveStats(QUEUES, AGENTS)
+    live = LiveStats(QUEUES, ALL_AGENTS)
     live.apply(shell.facts)
     for now in (shell.now, shell.now + 1200):
-        queues, agents = recompute(visits, periods, QUEUES, AGENTS, now)
+        queues, agents = recompute(visits, periods, QUEUES, ALL_AGENTS, now)
         assert [asdict(s) for s in live.queues(now)] == [asdict(s) for s in queues]
         assert [asdict(s) for s in live.agents(now)] == [asdict(s) for s in agents]
 
