@@ -7,6 +7,8 @@ Events read (see the ``agi-exec-dial`` and ``ami-callback`` captures):
   free or not. Local devices are reported without their ``/n``.
 * ``DialEnd`` whose ``Uniqueid`` is a held caller's channel: ``ANSWER`` is the moment the
   agent answered (the AGI's Dial returns only when the conversation ends).
+* ``DialBegin`` with the same ``Uniqueid``: its ``DestChannel`` is the ringing agent leg,
+  hung up (action ``Hangup``) when the router cancels that offer.
 * A callback is originated to the agent's device with ``ChannelId`` = ``<call>-cb<n>``,
   so its ``OriginateResponse`` (``Failure``: reason 3 no answer, 5 busy, 8 congestion,
   0 no channel) and the ``DialEnd`` of the agent leg's dial to the customer (its
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 from twisted.internet.defer import Deferred
@@ -33,6 +35,9 @@ from switchboard.queue.events import (
     Event,
     OfferNotAnswered,
 )
+
+if TYPE_CHECKING:
+    from switchboard.queue.hold import HeldCall
 
 __all__ = ["AmiLike", "AmiLink", "CallbackSettings"]
 
@@ -91,11 +96,11 @@ class AmiLink:
         self,
         ami: AmiLike,
         feed: Callable[[Event], None],
-        on_answered: Callable[[str], None],
+        find_held: Callable[[str], HeldCall | None],
         devices: list[str],
         settings: CallbackSettings,
     ) -> None:
-        self._ami, self._feed, self._on_answered = ami, feed, on_answered
+        self._ami, self._feed, self._find_held = ami, feed, find_held
         self._devices = {device_key(d): d for d in devices if d}
         self._settings = settings
         self._callbacks: dict[str, _Callback] = {}  # by channel id
@@ -109,6 +114,7 @@ class AmiLink:
         ami = self._ami
         self._unsubscribe = [
             ami.subscribe("DeviceStateChange", self._device_state),
+            ami.subscribe("DialBegin", self._dial_begin),
             ami.subscribe("DialEnd", self._dial_end),
             ami.subscribe("OriginateResponse", self._originate_response),
             ami.subscribe("Hangup", self._hangup),
@@ -139,6 +145,12 @@ class AmiLink:
             if msg.event == "DeviceStateChange":
                 self._device_state(msg)
 
+    def _dial_begin(self, msg: Message) -> None:
+        uniqueid, dest = msg.get("Uniqueid") or "", msg.get("DestChannel") or ""
+        held = self._find_held(uniqueid) if uniqueid and dest else None
+        if held is not None:
+            held.agent_ringing(dest)
+
     def _dial_end(self, msg: Message) -> None:
         uniqueid = msg.get("Uniqueid") or ""
         status = (msg.get("DialStatus") or "").upper()
@@ -151,8 +163,9 @@ class AmiLink:
                 self._forget(uniqueid)
                 self._feed(CallbackOutcome(callback.call_id, False, status or "FAILED"))
             return
-        if status == "ANSWER" and uniqueid:
-            self._on_answered(uniqueid)
+        held = self._find_held(uniqueid) if status == "ANSWER" and uniqueid else None
+        if held is not None:
+            held.agent_answered()
 
     def _originate_response(self, msg: Message) -> None:
         channel_id = msg.get("Uniqueid") or ""
@@ -178,6 +191,13 @@ class AmiLink:
         self._callbacks.pop(channel_id, None)
 
     # -- out --------------------------------------------------------------------------------
+    def hang_up(self, channel: str) -> bool:
+        """Hang up ``channel`` (a ringing agent leg); gone already is fine."""
+        self._ami.send(actions.hangup(channel)).addErrback(
+            lambda f: log.info("acd_hangup_refused", channel=channel, error=f.getErrorMessage())
+        )
+        return True
+
     def originate(self, command: OriginateCallback, ring_timeout_s: float) -> None:
         s = self._settings
         channel_id = f"{command.call_id}-cb{command.attempt}"

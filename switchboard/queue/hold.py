@@ -15,6 +15,10 @@ Rules, from the ``agi-exec-dial`` capture:
   when there is AMI, else when Dial returns.
 * NOANSWER, BUSY, CHANUNAVAIL, CONGESTION: not answered, the caller goes back to their
   place. CANCEL, or a HANGUP notice: the caller is gone.
+* An offer the router cancels while its Dial rings (agent logged out, ring deadline) is
+  stopped by hanging up the agent leg over AMI (``DestChannel`` of the ``DialBegin``);
+  whatever that Dial then returns is not fed to the router, and the caller waits again.
+  Without AMI the Dial rings on (logged).
 * Digits pressed between commands are dropped, so the callback offer is a STREAM FILE
   with ``1`` as escape digit followed by a short WAIT FOR DIGIT.
 """
@@ -23,14 +27,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from twisted.internet.defer import CancelledError, Deferred
 
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.cti.agi.errors import AgiError, AgiHangup, AgiUnknownCommand
+from switchboard.queue._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.decisions import (
     Announce,
     CancelOffer,
@@ -48,64 +51,13 @@ from switchboard.queue.events import (
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import WaitingCall, frozen_map
+from switchboard.queue.model import WaitingCall
 
 __all__ = ["AcdPrompts", "HeldCall", "HoldOptions", "QueueOutcome", "QueueRequest"]
 
 # The watch on the session is renewed this often (it ends at once on a hang-up).
 WATCH_S = 3600.0
 NOT_ANSWERED = frozenset({"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"})
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRequest:
-    """What the IVR knows when it hands the call over. ``skills`` maps skill -> level."""
-
-    queue: str
-    priority: int = 0
-    skills: Mapping[str, int] = field(default_factory=frozen_map)
-    language: str = ""
-    customer_tier: int = 0
-    caller_number: str = ""  # default: the AGI caller ID
-    ivr_ref: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class QueueOutcome:
-    """How the caller left the ACD: ``answered``, ``abandoned``, ``callback``,
-    ``voicemail``, ``overflowed`` (sent to the dialplan fallback) or ``error``."""
-
-    outcome: str
-    call_id: str
-    queue: str
-    agent_id: str = ""
-    recording: str = ""
-    caller_gone: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AcdPrompts:
-    """Sound files played while holding (Asterisk's own queue sounds by default)."""
-
-    first_in_line: str = "queue-youarenext"
-    position_intro: str = "queue-thereare"
-    position_outro: str = "queue-callswaiting"
-    hold_time: str = "queue-holdtime"
-    minutes: str = "queue-minutes"
-    thank_you: str = "queue-thankyou"
-    callback_offer: str = "switchboard-queue-callback-offer"  # "press 1 to be called back"
-    callback_booked: str = "switchboard-queue-callback-booked"
-
-
-@dataclass(frozen=True, slots=True)
-class HoldOptions:
-    prompts: AcdPrompts = field(default_factory=AcdPrompts)
-    recording_dir: str = "/var/spool/asterisk/monitor"
-    recording_format: str = "wav"
-    dial_options: str = "g"  # g: the caller stays in the session when the agent hangs up
-    callback_digit: str = "1"
-    callback_wait_ms: int = 3000
-    min_ring_s: float = 1.0
 
 
 class HoldShell(Protocol):
@@ -116,6 +68,8 @@ class HoldShell(Protocol):
     def now(self) -> float: ...
 
     def arrive(self, held: HeldCall) -> None: ...
+
+    def hang_up(self, channel: str) -> bool: ...
 
 
 class _Gone:
@@ -141,6 +95,9 @@ class HeldCall:
         self.inbox: deque[tuple[float, Command | _Gone]] = deque()
         self.dialing_agent = ""
         self.answered = False
+        self.offer: OfferCall | None = None  # the offer being carried out
+        self.cancelled = False  # ... and the router has cancelled it
+        self.dest_channel = ""  # the agent leg its Dial rings (AMI DialBegin)
         self.recording = ""
         self.arrived = False
         self._left = False
@@ -155,6 +112,8 @@ class HeldCall:
 
     # -- fed by the service -----------------------------------------------------------
     def deliver(self, item: Command | _Gone) -> None:
+        if isinstance(item, CancelOffer) and self._cancel(item):
+            return
         self.inbox.append((self.shell.now(), item))
         wake, self._wake = self._wake, None
         if wake is not None and not wake.called:
@@ -162,9 +121,38 @@ class HeldCall:
 
     def agent_answered(self) -> None:
         """AMI saw the agent answer (DialEnd ANSWER on this caller's channel)."""
-        if self.dialing_agent and not self.answered:
+        if self.dialing_agent and not self.answered and not self.cancelled:
             self.answered = True
             self.shell.feed(OfferAnswered(self.call_id, self.dialing_agent))
+
+    def agent_ringing(self, dest_channel: str) -> None:
+        """AMI saw this caller's Dial begin (DialBegin): ``dest_channel`` is the agent leg."""
+        if self.dialing_agent and dest_channel:
+            self.dest_channel = dest_channel
+            if self.cancelled:  # cancelled before the leg was known
+                self._stop_ringing()
+
+    def _cancel(self, item: CancelOffer) -> bool:
+        """Cancel the offer being carried out, or one still in the inbox; False if neither."""
+        offer, log = self.offer, self.log.bind(agent=item.agent_id)
+        if offer and offer.agent_id == item.agent_id and not (self.answered or self.cancelled):
+            self.cancelled = True
+            log.info("acd_offer_cancelled", dialing=bool(self.dialing_agent))
+            if self.dialing_agent:
+                self._stop_ringing()
+            return True
+        queued = [i for i in self.inbox if isinstance(i[1], OfferCall)
+                  and i[1].agent_id == item.agent_id]
+        if queued:  # not started yet: drop it
+            self.inbox.remove(queued[-1])
+            log.info("acd_offer_cancelled", dialing=False)
+        return bool(queued)
+
+    def _stop_ringing(self) -> None:
+        if self.dest_channel and self.shell.hang_up(self.dest_channel):
+            self.log.info("acd_cancelled_offer_hung_up", dest_channel=self.dest_channel)
+        else:  # no AMI, or no DialBegin seen (yet)
+            self.log.warning("acd_cancelled_offer_rings_on", dest_channel=self.dest_channel)
 
     # -- the hold -----------------------------------------------------------------------
     async def run(self) -> QueueOutcome:
@@ -223,12 +211,19 @@ class HeldCall:
             await self._start_moh()
         elif isinstance(item, SendToFallback):
             return await self._fallback(item)
-        elif isinstance(item, CancelOffer):
-            self.log.debug("acd_offer_cancelled", agent=item.agent_id)
+        elif isinstance(item, CancelOffer):  # an offer already over
+            self.log.debug("acd_offer_cancel_ignored", agent=item.agent_id)
         return None
 
     # -- offers ---------------------------------------------------------------------------
     async def _offer(self, offer: OfferCall, at: float) -> QueueOutcome | None:
+        self.offer, self.cancelled, self.dest_channel = offer, False, ""
+        try:
+            return await self._dial(offer, at)
+        finally:
+            self.offer, self.cancelled, self.dest_channel = None, False, ""
+
+    async def _dial(self, offer: OfferCall, at: float) -> QueueOutcome | None:
         log = self.log.bind(agent=offer.agent_id, device=offer.device)
         await self._stop_moh()
         if not self.recording:
@@ -241,6 +236,9 @@ class HeldCall:
         ring_s = max(self.options.min_ring_s, offer.ring_timeout_s - (self.shell.now() - at))
         timeout = str(math.ceil(ring_s))
         options = ",".join(p for p in (timeout, self.options.dial_options) if p)
+        if self.cancelled:  # while recording started: never dial
+            await self._start_moh()
+            return None
         self.dialing_agent, self.answered = offer.agent_id, False
         log.info("acd_agent_dialled", ring_timeout_s=timeout)
         try:
@@ -249,6 +247,11 @@ class HeldCall:
             self.dialing_agent = ""
         status = outcome.status.upper()
         log = log.bind(dial_status=status, caller_hung_up=outcome.caller_hung_up)
+        gone = outcome.caller_hung_up or status == "CANCEL" or self.channel.caller_gone
+        if self.cancelled and not gone:  # the router has moved on: wait again
+            log.info("acd_cancelled_offer_ended")
+            await self._start_moh()
+            return None
         if status == "ANSWER":
             if not self.answered:
                 self.answered = True
@@ -257,7 +260,7 @@ class HeldCall:
             self.shell.feed(CallEnded(self.call_id))
             log.info("acd_call_completed")
             return self._outcome("answered", offer.agent_id, outcome.caller_hung_up)
-        if outcome.caller_hung_up or status == "CANCEL" or self.channel.caller_gone:
+        if gone:
             return self._abandoned()
         if status not in NOT_ANSWERED:
             log.warning("acd_dial_status_unknown")

@@ -124,7 +124,7 @@ class AcdService(Service):
             AmiLink(
                 ami,
                 self.feed,
-                self._agent_answered,
+                self._find_held,
                 [a.device for a in config.agents],
                 options.callback,
             )
@@ -298,14 +298,14 @@ class AcdService(Service):
             return
         self._ami.originate(command, queue.ring_timeout_s)
 
-    def _agent_answered(self, uniqueid: str) -> None:
-        held = self._held.get(uniqueid)
-        if held is None:
-            held = next(
-                (h for h in self._held.values() if h.channel.env.uniqueid == uniqueid), None
-            )
-        if held is not None:
-            held.agent_answered()
+    def _find_held(self, uniqueid: str) -> HeldCall | None:
+        return self._held.get(uniqueid) or next(
+            (h for h in self._held.values() if h.channel.env.uniqueid == uniqueid), None
+        )
+
+    def hang_up(self, channel: str) -> bool:
+        """Hang up ``channel`` over AMI (False: no AMI)."""
+        return self._ami is not None and self._ami.hang_up(channel)
 
     # -- facts out ----------------------------------------------------------------------------
     def _publish(self, facts: Iterable[Fact]) -> None:

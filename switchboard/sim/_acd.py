@@ -153,9 +153,25 @@ class AcdDialplan:
         pbx.setvar(two, "RINGTIME", "0")
         pbx.setvar(two, "RINGTIME_MS", "2")
         pbx.emit("DialState", {"": two, "Dest": a1}, DialStatus="RINGING")
+        ring = pbx.sleep(min(ring_s if ring_s is not None else timeout_s, timeout_s), two)
+
+        def leg_hung_up(_chan: Channel) -> None:  # AMI Hangup of the ringing agent leg
+            if not ring.called:
+                ring.cancel()
+
+        pbx.on_hangup(a1, leg_hung_up)
         try:
-            await pbx.sleep(min(ring_s if ring_s is not None else timeout_s, timeout_s), two)
+            await ring
         except Hungup:
+            if a1.soft_hangup and not (two.soft_hangup or two.hung_up):  # the leg alone
+                pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="NOANSWER")
+                pbx.destroy(a1)
+                pbx.hangup_request(a2)
+                pbx.destroy(a2)
+                pbx.setvar(two, "DIALSTATUS", "NOANSWER")
+                pbx.cdr(a2, disposition="NO ANSWER")
+                two.dials.append((a1.name, "NO ANSWER"))
+                return 0
             pbx.emit("DialEnd", {"": two, "Dest": a1}, DialStatus="CANCEL")
             pbx.hangup_request(a2, 0)
             pbx.destroy(a1, 0)

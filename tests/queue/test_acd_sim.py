@@ -26,7 +26,7 @@ from switchboard.cti.ami.frames import Message
 from switchboard.demo_site import Site, start_site
 from switchboard.queue import AgentState, CallOutcome, Queue
 from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import CallFinished, Fact, OfferEnded
+from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
 from switchboard.queue.history import recompute
 from switchboard.queue.model import Agent, frozen_map
 from switchboard.queue.records import load_history
@@ -160,6 +160,47 @@ class AcdOnSimulatedPbxTest(TestCase):
                 assert [m.get("Response") for m in originates] == ["Success"]
                 assert originates[0].get("Uniqueid", "").endswith("-cb1")
                 await self._check_store(site, set(self._finished()))
+            finally:
+                await site.stop()
+
+        return ensureDeferred(scenario())
+
+    def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(self) -> Any:
+        async def scenario() -> None:
+            site = await self._start(
+                {
+                    "2001": AgentBehaviour(answer_after_s=None),
+                    "1001": AgentBehaviour(answer_after_s=1.0, talk_s=5),
+                }
+            )
+            try:
+                site.acd.log_in("2001", ready=True)
+                await task.deferLater(site.reactor, 0.05, lambda: None)
+                site.acd.log_in("1001", ready=True)
+                site.pbx.place(self._caller("5550301"))
+                await self._until(site, lambda: any(m.event == "DialBegin" and "agent2001"
+                                                    in m.get("DestChannel", "")
+                                                    for m in self.events))
+                left_at = site.clock.seconds()
+                site.acd.log_out("2001")  # rung, not answered: the leg is hung up over AMI
+                await self._until(
+                    site, lambda: len([f for f in self.facts if isinstance(f, CallOffered)]) == 2
+                )
+                # Re-offered before the Dial would have given up by itself (ring timeout 10 s).
+                assert site.clock.seconds() - left_at < 10
+                await self._until(site, lambda: bool(self._finished()))
+                call_id = next(iter(self._finished()))
+                assert self._finished() == {call_id: CallOutcome.ANSWERED}
+                offers = [(f.agent_id, f.result) for f in self.facts if isinstance(f, OfferEnded)]
+                assert offers == [("2001", "cancelled"), ("1001", "answered")]
+                assert site.acd.router.agents["2001"].state is AgentState.LOGGED_OUT
+                dial_ends = [
+                    m.get("DialStatus")
+                    for m in self.events
+                    if m.event == "DialEnd" and m.get("Uniqueid") == call_id
+                ]
+                assert dial_ends == ["NOANSWER", "ANSWER"]
+                await self._check_store(site, {call_id})
             finally:
                 await site.stop()
 

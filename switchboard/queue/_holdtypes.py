@@ -1,0 +1,62 @@
+# -*- test-case-name: tests.queue.test_hold -*-
+"""What a held call is given and gives back (re-exported by :mod:`.hold`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from switchboard.queue.model import frozen_map
+
+__all__ = ["AcdPrompts", "HoldOptions", "QueueOutcome", "QueueRequest"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRequest:
+    """What the IVR knows when it hands the call over. ``skills`` maps skill -> level."""
+
+    queue: str
+    priority: int = 0
+    skills: Mapping[str, int] = field(default_factory=frozen_map)
+    language: str = ""
+    customer_tier: int = 0
+    caller_number: str = ""  # default: the AGI caller ID
+    ivr_ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueOutcome:
+    """How the caller left the ACD: ``answered``, ``abandoned``, ``callback``,
+    ``voicemail``, ``overflowed`` (sent to the dialplan fallback) or ``error``."""
+
+    outcome: str
+    call_id: str
+    queue: str
+    agent_id: str = ""
+    recording: str = ""
+    caller_gone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AcdPrompts:
+    """Sound files played while holding (Asterisk's own queue sounds by default)."""
+
+    first_in_line: str = "queue-youarenext"
+    position_intro: str = "queue-thereare"
+    position_outro: str = "queue-callswaiting"
+    hold_time: str = "queue-holdtime"
+    minutes: str = "queue-minutes"
+    thank_you: str = "queue-thankyou"
+    callback_offer: str = "switchboard-queue-callback-offer"  # "press 1 to be called back"
+    callback_booked: str = "switchboard-queue-callback-booked"
+
+
+@dataclass(frozen=True, slots=True)
+class HoldOptions:
+    prompts: AcdPrompts = field(default_factory=AcdPrompts)
+    recording_dir: str = "/var/spool/asterisk/monitor"
+    recording_format: str = "wav"
+    dial_options: str = "g"  # g: the caller stays in the session when the agent hangs up
+    callback_digit: str = "1"
+    callback_wait_ms: int = 3000
+    min_ring_s: float = 1.0
