@@ -20,10 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from twisted.application.service import Service
 from twisted.internet.interfaces import IReactorTime
-from twisted.internet.task import LoopingCall
-from twisted.python.failure import Failure
 
 from switchboard.cti.agi.channel import AgiChannel, Handler
 from switchboard.ivr_flows.engine import Engine
@@ -33,6 +30,7 @@ from switchboard.ivr_flows.load import check_directory, flow_files
 from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
 from switchboard.ivr_flows.services import FlowServices
+from switchboard.polling import PollingService
 
 __all__ = ["FlowHandlers", "FlowRegistry"]
 
@@ -90,7 +88,7 @@ class FlowRegistry:
         return self.reload()
 
 
-class FlowHandlers(Service, Mapping[str, Handler]):
+class FlowHandlers(PollingService, Mapping[str, Handler]):
     """AGI handlers for every flow in service, plus ``extra`` handlers (e.g. built-ins).
 
     The flows are loaded when this object is built, so the mapping is complete before the
@@ -115,35 +113,22 @@ class FlowHandlers(Service, Mapping[str, Handler]):
     ) -> None:
         self.registry = FlowRegistry(flows_dir)
         self.registry.reload()
-        self._clock = clock
+        super().__init__(clock, poll_interval_s)
         self._now = now
         self._acd = acd
         self._services = services
-        self._interval = poll_interval_s
         self._extra = dict(extra or {})
-        self._loop: LoopingCall | None = None
 
-    # -- Service ---------------------------------------------------------------------------
-    def startService(self) -> None:
-        super().startService()
-        self._loop = LoopingCall(self._poll)
-        self._loop.clock = self._clock
-        self._loop.start(self._interval, now=False).addErrback(self._loop_failed)
+    # -- polling (PollingService) ------------------------------------------------------------
+    poll_failed_event = "flows_poll_failed"
+    poller_stopped_event = "flows_poller_stopped"
 
-    def stopService(self) -> Any:
-        super().stopService()
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        self._loop = None
+    @property
+    def poll_log(self) -> Any:
+        return self.registry.log
 
-    def _poll(self) -> None:
-        try:
-            self.registry.poll()
-        except Exception:  # a bad poll must not stop future ones
-            self.registry.log.exception("flows_poll_failed")
-
-    def _loop_failed(self, failure: Failure) -> None:
-        self.registry.log.error("flows_poller_stopped", error=failure.getErrorMessage())
+    def poll_once(self) -> bool:
+        return self.registry.poll()
 
     # -- Mapping[str, Handler] -------------------------------------------------------------
     def _names(self) -> list[str]:

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from twisted.application.service import Service
 from twisted.internet.interfaces import IReactorTime
-from twisted.internet.task import LoopingCall
-from twisted.python.failure import Failure
 
+from switchboard.polling import PollingService
 from switchboard.queue.config import QueueConfig, QueueConfigProblem, check_queue_config
 from switchboard.queue.service import AcdService
 
@@ -29,7 +27,7 @@ logger = structlog.get_logger(__name__)
 Fingerprint = tuple[int, int] | None
 
 
-class QueueFileWatcher(Service):
+class QueueFileWatcher(PollingService):
     """Polls ``path`` and reconfigures ``acd`` on a valid edit.
 
     Build it right after the ``AcdService`` that was loaded from the same file: the file
@@ -43,36 +41,22 @@ class QueueFileWatcher(Service):
         self.acd = acd
         self.version = 1
         self.problems: list[QueueConfigProblem] = []
-        self._clock = clock
-        self._interval = poll_interval_s
+        super().__init__(clock, poll_interval_s)
         self._seen = self.fingerprint()
-        self._loop: LoopingCall | None = None
 
     @property
     def log(self) -> Any:
         return logger.bind(queues_file=str(self.path))
 
-    # -- Service ---------------------------------------------------------------------------
-    def startService(self) -> None:
-        super().startService()
-        self._loop = LoopingCall(self._poll)
-        self._loop.clock = self._clock
-        self._loop.start(self._interval, now=False).addErrback(self._loop_failed)
+    poll_failed_event = "queue_config_poll_failed"
+    poller_stopped_event = "queue_config_poller_stopped"
 
-    def stopService(self) -> Any:
-        super().stopService()
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        self._loop = None
+    @property
+    def poll_log(self) -> Any:
+        return self.log
 
-    def _poll(self) -> None:
-        try:
-            self.poll()
-        except Exception:  # a bad poll must not stop future ones
-            self.log.exception("queue_config_poll_failed")
-
-    def _loop_failed(self, failure: Failure) -> None:
-        self.log.error("queue_config_poller_stopped", error=failure.getErrorMessage())
+    def poll_once(self) -> bool:
+        return self.poll()
 
     # -- polling ---------------------------------------------------------------------------
     def fingerprint(self) -> Fingerprint:
