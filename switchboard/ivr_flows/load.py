@@ -41,8 +41,8 @@ def _read(path: Path, problems: list[FlowProblem]) -> Any:
     try:
         return load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
-        problems.append(FlowProblem(str(path), exc.line, "yaml_syntax", f"not valid YAML: {exc}",
-                                    "fix the indentation or quoting on that line"))
+        problems.append(FlowProblem(str(path), exc.line, exc.code, f"not valid YAML: {exc}",
+                                    exc.fix))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(FlowProblem(str(path), 0, "unreadable", f"cannot read: {exc}",
                                     "check the file's permissions and that it is UTF-8"))
