@@ -19,11 +19,12 @@ import structlog
 from twisted.application.service import MultiService
 
 from switchboard.config import Settings
-from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.handover import QueueHandover
+from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
@@ -57,7 +58,7 @@ def build_agi(
     settings: Settings, reactor: Any, handlers: Mapping[str, Handler] | None = None
 ) -> AgiServerService:
     agi = AgiServerService(
-        settings.agi, reactor, BUILTIN_HANDLERS if handlers is None else handlers
+        settings.agi, reactor, builtin_handlers(settings.flows) if handlers is None else handlers
     )
     agi.setName("agi")
     return agi
@@ -102,14 +103,16 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
 def build_flows(
     settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
 ) -> FlowHandlers:
-    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them."""
+    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
+    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken."""
     flows = FlowHandlers(
         settings.flows.dir,
         reactor,
         DatabaseServices(database),
         poll_interval_s=settings.flows.poll_interval_s,
-        extra=BUILTIN_HANDLERS,
+        extra=builtin_handlers(settings.flows),
         acd=acd,
+        entry=settings.flows.entry,
     )
     flows.setName("flows")
     return flows
@@ -144,7 +147,7 @@ def run_until_stopped(settings: Settings, reactor: Any) -> int:
     log.info("database_ready", url=url.render_as_string(hide_password=True))
     try:
         app = build(settings, reactor)
-    except QueueConfigError as exc:
+    except (QueueConfigError, FlowError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return 2
     exit_code = [0]

@@ -71,6 +71,12 @@ class FlowsSettings(_Section):
     # The shipped example flows when not set, so a new install answers calls at once.
     dir: Path = EXAMPLE_FLOWS
     poll_interval_s: float = Field(2.0, gt=0)
+    # The AGI script names the dialplan runs: each must be a flow to start, and no reload
+    # may take one away (docs/flows.md, "Hot reload").
+    entry: tuple[str, ...] = ("main-menu",)
+    # Serve the capture-compatible built-in ``main-menu`` script when no flow has that
+    # name. Only for the captured test PBX: it plays tt-monkeysintro and routes to sales.
+    builtin_main_menu: bool = False
 
 
 class QueuesSettings(_Section):
