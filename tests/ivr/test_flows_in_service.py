@@ -16,7 +16,7 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock
 
 from switchboard.app import build, run_until_stopped
-from switchboard.config import DatabaseSettings, FlowsSettings, Settings
+from switchboard.config import DatabaseSettings, FlowsSettings, QueuesSettings, Settings
 from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.registry import FlowHandlers
@@ -177,3 +177,13 @@ def test_serve_never_runs_the_builtin_unless_configured(tmp_path: Path) -> None:
         build(_settings(tmp_path, dir=flows), MemoryReactorClock())
     app = build(_settings(tmp_path, dir=flows, builtin_main_menu=True), MemoryReactorClock())
     assert app.agi.factory.handlers["main-menu"] is BUILTIN_HANDLERS["main-menu"]
+
+
+def test_serve_treats_a_bad_queue_file_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queues = tmp_path / "queues.yaml"
+    queues.write_text("queues: {sales: {}}\nqueues: {support: {}}\n")
+    settings = _settings(tmp_path).model_copy(update={"queues": QueuesSettings(file=queues)})
+    assert run_until_stopped(settings, MemoryReactorClock()) == 2
+    assert "duplicate key 'queues' on line 2 (first on line 1)" in capsys.readouterr().err
