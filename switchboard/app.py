@@ -23,6 +23,7 @@ from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.hub import Hub
 from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
@@ -44,6 +45,7 @@ class App:
     agi: AgiServerService
     flows: FlowHandlers
     database: Database
+    hub: Hub
     acd: AcdService | None = None
 
 
@@ -69,7 +71,7 @@ def build_database(settings: Settings, reactor: Any) -> Database:
 
 
 def build_acd(
-    settings: Settings, reactor: Any, database: Database, ami: AmiClient
+    settings: Settings, reactor: Any, database: Database, ami: AmiClient, hub: Hub
 ) -> AcdService | None:
     """switchboard's own ACD, when ``[queues] file`` describes queues and agents.
 
@@ -84,6 +86,7 @@ def build_acd(
         database=database,
         ami=ami,
         options=options,
+        hub=hub,
     )
     acd.setName("acd")
     return acd
@@ -123,10 +126,11 @@ def build(
     ``handlers`` replaces the flows (tests, the demo); by default every flow is served.
     """
     root = MultiService()
+    hub = Hub()  # publishers get it here; so do subscribers (the seat, the wallboard next)
     database = build_database(settings, reactor)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
-    acd = build_acd(settings, reactor, database, ami)
+    acd = build_acd(settings, reactor, database, ami, hub)
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
@@ -134,7 +138,9 @@ def build(
     flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd)
+    return App(
+        root=root, ami=ami, agi=agi, flows=flows, database=database, hub=hub, acd=acd
+    )
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
