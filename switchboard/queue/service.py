@@ -33,6 +33,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.hub import AGENT_STATE, FACT, OFFERED, QUEUE_STATS, Hub, Offered
 from switchboard.queue._amilink import AmiLike, AmiLink, CallbackSettings
+from switchboard.queue._waiting import CallPhase
 from switchboard.queue.config import QueueConfig
 from switchboard.queue.decisions import (
     AgentStateChanged,
@@ -234,6 +235,17 @@ class AcdService(Service):
     @property
     def held_calls(self) -> int:
         return len(self._held)
+
+    @property
+    def callbacks_open(self) -> int:
+        """Callbacks not finished yet: parked, being rung or talking."""
+        return sum(1 for c in self.router.calls.values() if c.virtual)
+
+    def only_parked_callbacks(self) -> bool:
+        """Nobody held, ringing or talking: at most callbacks parked for a later attempt."""
+        return not self._held and all(
+            c.virtual and c.phase is CallPhase.PARKED for c in self.router.calls.values()
+        )
 
     # -- the one way in -------------------------------------------------------------------
     def feed(self, event: Event) -> None:
