@@ -46,7 +46,7 @@ def from_fields(cls: type[Any], data: Any, where: str) -> Any:
     """An instance of the dataclass ``cls`` from ``data``; ``where`` names it in errors."""
     if not isinstance(data, Mapping):
         raise PayloadFormatError(f"{where}: expected a JSON object, found {_kind(data)}")
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]  # a class is hashable
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if f.name not in data:

@@ -14,7 +14,7 @@ from twisted.internet.testing import MemoryReactorClock
 from twisted.trial.unittest import TestCase
 
 from switchboard.app import App, build
-from switchboard.config import DatabaseSettings, QueuesSettings, Settings
+from switchboard.config import Settings
 from switchboard.demo.site import EXAMPLE_FLOWS, EXAMPLE_QUEUES, start_site
 from switchboard.hub import FACT
 from switchboard.sim.pbx import AgentBehaviour
@@ -33,9 +33,11 @@ def _tree(app: App) -> list[tuple[str, str]]:
 def test_app_build_hands_its_hub_to_the_acd_and_the_recording_folder_from_settings(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(
-        database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
-        queues=QueuesSettings(file=EXAMPLE_QUEUES, recording_dir=tmp_path / "rec"),
+    settings = Settings.model_validate(
+        {
+            "database": {"url": f"sqlite:///{tmp_path / 'sb.sqlite'}"},
+            "queues": {"file": EXAMPLE_QUEUES, "recording_dir": tmp_path / "rec"},
+        }
     )
     app = build(settings, MemoryReactorClock())
     try:

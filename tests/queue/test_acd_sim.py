@@ -24,6 +24,7 @@ from twisted.trial.unittest import TestCase
 from switchboard.config import Settings
 from switchboard.cti.ami.frames import Message
 from switchboard.demo.site import Site, start_site
+from switchboard.hub import FACT
 from switchboard.queue import AgentState, CallOutcome
 from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
 from switchboard.queue.history import recompute
@@ -80,7 +81,7 @@ class AcdOnSimulatedPbxTest(TestCase):
         )
         self.facts: list[Fact] = []
         self.events: list[Message] = []
-        site.acd.hub.subscribe("fact", self.facts.append)  # type: ignore[arg-type]
+        site.app.hub.subscribe(FACT, self.facts.append)
         site.ami.subscribe("*", self.events.append)
         return site
 

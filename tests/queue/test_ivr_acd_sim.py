@@ -26,6 +26,7 @@ from twisted.trial.unittest import TestCase
 from switchboard.config import Settings
 from switchboard.crm.directory import add_customer
 from switchboard.demo.site import EXAMPLE_QUEUES, Site, start_site
+from switchboard.hub import FACT
 from switchboard.ivr_flows.records import IvrSession
 from switchboard.queue import CallOutcome
 from switchboard.queue.config import load_queue_config
@@ -74,7 +75,7 @@ class FlowsIntoTheAcdTest(TestCase):
             epoch=TUESDAY_10AM,
         )
         self.facts: list[Fact] = []
-        site.acd.hub.subscribe("fact", self.facts.append)  # type: ignore[arg-type]
+        site.app.hub.subscribe(FACT, self.facts.append)
         return site
 
     async def _until(self, site: Site, done: Callable[[], bool], limit_s: float = 400.0) -> None:

@@ -24,7 +24,7 @@ class Broken:
 
 
 def test_a_subscriber_that_raises_is_logged_and_the_others_still_get_every_payload() -> None:
-    hub, got = Hub(), []
+    hub, got = Hub(), list[object]()
     hub.subscribe(FACT, Broken())
     hub.subscribe(FACT, got.append)
     with capture_logs() as logs:
@@ -45,7 +45,7 @@ def test_a_failing_log_pipeline_does_not_turn_a_subscriber_error_into_a_publishe
             raise OSError("log sink gone")
 
     monkeypatch.setattr(pubsub_module, "log", BrokenLog())
-    hub, got = Hub(), []
+    hub, got = Hub(), list[object]()
     hub.subscribe(FACT, Broken())
     hub.subscribe(FACT, got.append)
     hub.publish(FACT, QUEUED)  # must not raise
@@ -53,7 +53,7 @@ def test_a_failing_log_pipeline_does_not_turn_a_subscriber_error_into_a_publishe
 
 
 def test_unsubscribe_stops_delivery_and_topics_are_separate() -> None:
-    hub, facts, states = Hub(), [], []
+    hub, facts, states = Hub(), list[object](), list[object]()
     unsubscribe = hub.subscribe(FACT, facts.append)
     hub.subscribe(AGENT_STATE, states.append)
     assert hub.listening(FACT) and not hub.listening(OFFERED)
@@ -66,7 +66,7 @@ def test_unsubscribe_stops_delivery_and_topics_are_separate() -> None:
 
 
 def test_a_topic_may_be_named_and_an_unknown_name_is_refused_with_the_list() -> None:
-    hub, got = Hub(), []
+    hub, got = Hub(), list[object]()
     hub.subscribe("agent_state", got.append)
     hub.publish(AGENT_STATE, READY)
     assert got == [READY]
@@ -77,5 +77,5 @@ def test_a_topic_may_be_named_and_an_unknown_name_is_refused_with_the_list() -> 
 def test_a_payload_of_the_wrong_type_is_a_publisher_bug_and_is_refused() -> None:
     hub = Hub()
     with pytest.raises(TypeError, match="hub topic 'offered' carries Offered, not CallQueued"):
-        hub.publish(OFFERED, QUEUED)  # type: ignore[arg-type]
+        hub.publish(OFFERED, QUEUED)  # type: ignore[arg-type,misc]
     hub.publish(OFFERED, Offered("c1", "1001", "PJSIP/1001", "sales", 12.0))

@@ -44,7 +44,7 @@ FIGURES = QueueFigures(
 EMPTY = QueueFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, None, None)
 
 # (topic, payload): one example of every kind each topic carries.
-EXAMPLES: list[tuple[str, object]] = [
+EXAMPLES: list[tuple[str, Any]] = [
     ("offered", Offered("1795485600.17", "1001", "PJSIP/1001", "sales", T + 31.5,
                         caller_number="13800138000", ivr_ref="ivr:42")),
     ("offered", Offered("1795485600.18", "2001", "PJSIP/2001", "support", T + 400.0,
