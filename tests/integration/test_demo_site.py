@@ -30,7 +30,7 @@ def _tree(app: App) -> list[tuple[str, str]]:
     return [(s.name, type(s).__qualname__) for s in app.root]
 
 
-def test_app_build_hands_its_hub_to_the_acd_and_the_recording_folder_from_settings(
+def test_app_build_hands_its_hub_to_the_acd_and_a_broken_subscriber_costs_only_itself(
     tmp_path: Path,
 ) -> None:
     settings = Settings.model_validate(
@@ -44,9 +44,19 @@ def test_app_build_hands_its_hub_to_the_acd_and_the_recording_folder_from_settin
         assert app.acd is not None and app.acd.hub is app.hub
         assert app.acd.options.hold.recording_dir == str(tmp_path / "rec")
         got: list[object] = []
+
+        def broken(fact: object) -> None:
+            raise RuntimeError("a seat with a bug")
+
+        app.hub.subscribe(FACT, broken)  # first: it must not cost the others or the ACD
         app.hub.subscribe(FACT, got.append)
         app.acd.log_in("1001", ready=True)
-        assert [type(f).__name__ for f in got] == ["AgentStateChanged"]
+        app.acd.log_in("1002", ready=True)
+        assert [(type(f).__name__, f.agent_id) for f in got] == [  # type: ignore[attr-defined]
+            ("AgentStateChanged", "1001"),
+            ("AgentStateChanged", "1002"),
+        ]
+        assert {s.agent_id: s.state.value for s in app.acd.agent_stats()}["1002"] == "ready"
     finally:
         app.database.close()
 
