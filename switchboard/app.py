@@ -10,7 +10,7 @@ handlers, the FastAGI server, and the database.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +22,14 @@ from switchboard.config import Settings
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.hub import Hub
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
+from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
@@ -45,6 +47,7 @@ class App:
     agi: AgiServerService
     flows: FlowHandlers
     database: Database
+    hub: Hub
     acd: AcdService | None = None
 
 
@@ -70,7 +73,7 @@ def build_database(settings: Settings, reactor: Any) -> Database:
 
 
 def build_acd(
-    settings: Settings, reactor: Any, database: Database, ami: AmiClient
+    settings: Settings, clock: Any, database: Database, ami: AmiClient, hub: Hub
 ) -> AcdService | None:
     """switchboard's own ACD, when ``[queues] file`` describes queues and agents.
 
@@ -78,13 +81,18 @@ def build_acd(
     """
     if settings.queues.file is None:
         return None
-    options = AcdOptions(timezone=ZoneInfo(settings.queues.timezone), seed=settings.queues.seed)
+    options = AcdOptions(
+        hold=HoldOptions(recording_dir=str(settings.queues.recording_dir)),
+        timezone=ZoneInfo(settings.queues.timezone),
+        seed=settings.queues.seed,
+    )
     acd = AcdService(
         load_queue_config(settings.queues.file),
-        reactor,
+        clock,
         database=database,
         ami=ami,
         options=options,
+        hub=hub,
     )
     acd.setName("acd")
     return acd
@@ -101,16 +109,23 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
 
 
 def build_flows(
-    settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
+    settings: Settings,
+    reactor: Any,
+    database: Database,
+    acd: QueueHandover | None = None,
+    now: Callable[[], float] | None = None,
 ) -> FlowHandlers:
     """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
-    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken."""
+    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken.
+
+    ``now``: the time the flows decide by (business hours); by default the reactor's."""
     flows = FlowHandlers(
         settings.flows.dir,
         reactor,
         DatabaseServices(database),
         poll_interval_s=settings.flows.poll_interval_s,
         extra=builtin_handlers(settings.flows),
+        now=now,
         acd=acd,
         entry=settings.flows.entry,
     )
@@ -119,32 +134,47 @@ def build_flows(
 
 
 def build(
-    settings: Settings, reactor: Any, *, handlers: Mapping[str, Handler] | None = None
+    settings: Settings,
+    reactor: Any,
+    *,
+    handlers: Mapping[str, Handler] | None = None,
+    clock: Any = None,
 ) -> App:
     """Wire every service from settings. Nothing starts until ``root.startService()``.
 
-    ``handlers`` replaces the flows (tests, the demo); by default every flow is served.
+    ``handlers`` replaces the flows (tests, the demo's digit menu); by default every flow
+    is served. ``clock`` is the time the ACD and the flows run on (an ``IReactorTime``;
+    by default the reactor): the demo hands in its simulated PBX's faster clock.
     """
+    clock = reactor if clock is None else clock
     root = MultiService()
+    hub = Hub()  # publishers get it here; so do subscribers (the seat, the wallboard next)
     database = build_database(settings, reactor)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
-    acd = build_acd(settings, reactor, database, ami)
+    acd = build_acd(settings, clock, database, ami, hub)
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
-    flows = build_flows(settings, reactor, database, acd)
+    flows = build_flows(settings, reactor, database, acd, now=clock.seconds)
     flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd)
+    return App(
+        root=root, ami=ami, agi=agi, flows=flows, database=database, hub=hub, acd=acd
+    )
+
+
+def migrate_database(settings: Settings) -> None:
+    """Bring the schema up to date before :func:`build` (``serve`` and the demo do)."""
+    url = database_url(settings.database)
+    upgrade_database(url)
+    log.info("database_ready", url=url.render_as_string(hide_password=True))
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
     """Migrate the schema, start everything, run the reactor until SIGINT/SIGTERM."""
-    url = database_url(settings.database)
-    upgrade_database(url)
-    log.info("database_ready", url=url.render_as_string(hide_password=True))
+    migrate_database(settings)
     try:
         app = build(settings, reactor)
     except (QueueConfigError, FlowError) as exc:

@@ -88,6 +88,8 @@ class QueuesSettings(_Section):
     # Seeds the "random" strategy, so that a run can be reproduced.
     seed: int = 0
     poll_interval_s: float = Field(2.0, gt=0)
+    # Where MixMonitor writes the ACD's recordings, as Asterisk sees the path.
+    recording_dir: Path = Path("/var/spool/asterisk/monitor")
 
     @field_validator("timezone")
     @classmethod
