@@ -26,6 +26,8 @@ from switchboard.cti.ami.service import AmiClient
 from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
+from switchboard.prompts.asterisk import PromptCheck
+from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
@@ -45,6 +47,7 @@ class App:
     flows: FlowHandlers
     database: Database
     acd: AcdService | None = None
+    prompt_check: PromptCheck | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -100,7 +103,11 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
 
 
 def build_flows(
-    settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
+    settings: Settings,
+    reactor: Any,
+    database: Database,
+    acd: QueueHandover | None = None,
+    prompts: PromptInventory | None = None,
 ) -> FlowHandlers:
     """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them."""
     flows = FlowHandlers(
@@ -110,9 +117,21 @@ def build_flows(
         poll_interval_s=settings.flows.poll_interval_s,
         extra=BUILTIN_HANDLERS,
         acd=acd,
+        prompts=prompts,
     )
     flows.setName("flows")
     return flows
+
+
+def build_prompt_check(
+    ami: AmiClient, flows: FlowHandlers, inventory: PromptInventory
+) -> PromptCheck:
+    """Ask Asterisk which prompt files exist after each AMI login and each flows reload;
+    the flows then skip the missing ones instead of failing on them."""
+    check = PromptCheck(ami, lambda: flows.registry.flows.prompts, inventory)
+    ami.on_resynced(check.request)
+    flows.registry.on_loaded.append(lambda _flows: check.request() if ami.connected else None)
+    return check
 
 
 def build(
@@ -130,11 +149,14 @@ def build(
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
-    flows = build_flows(settings, reactor, database, acd)
+    inventory = PromptInventory()
+    flows = build_flows(settings, reactor, database, acd, inventory)
     flows.setServiceParent(root)
+    prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd)
+    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd,
+               prompt_check=prompt_check)
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:

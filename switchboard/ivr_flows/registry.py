@@ -31,6 +31,7 @@ from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.polling import PollingService
+from switchboard.prompts.inventory import PromptInventory
 
 __all__ = ["FlowHandlers", "FlowRegistry"]
 
@@ -48,6 +49,8 @@ class FlowRegistry:
         self.problems: list[FlowProblem] = []
         self.version = 0
         self._seen: Fingerprint | None = None
+        # Told the new flows after each successful reload (the prompt check listens).
+        self.on_loaded: list[Callable[[FlowSet], object]] = []
 
     @property
     def log(self) -> Any:
@@ -79,6 +82,8 @@ class FlowRegistry:
         self.flows, self.engine = flows, Engine(flows)
         self.version += 1
         self.log.info("flows_loaded", version=self.version, flows=sorted(flows.flows))
+        for listener in self.on_loaded:
+            listener(flows)
         return True
 
     def poll(self) -> bool:
@@ -110,12 +115,14 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
         extra: Mapping[str, Handler] | None = None,
         now: Callable[[], float] | None = None,
         acd: QueueHandover | None = None,
+        prompts: PromptInventory | None = None,
     ) -> None:
         self.registry = FlowRegistry(flows_dir)
         self.registry.reload()
         super().__init__(clock, poll_interval_s)
         self._now = now
         self._acd = acd
+        self._prompts = prompts
         self._services = services
         self._extra = dict(extra or {})
 
@@ -157,7 +164,8 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
                     await extra(channel)
                 return
             await run_flow(
-                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd
+                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd,
+                prompts=self._prompts,
             )
 
         handle.__name__ = f"flow_{name}"
