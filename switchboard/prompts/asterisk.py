@@ -136,8 +136,8 @@ class PromptCheck:
             missing = await find_missing(self._ami, files)
         except (AmiError, SoundCheckUnavailable) as exc:
             log.warning("prompt_check_unavailable", error=str(exc),
-                        fix="give the AMI user the 'command' privilege in manager.conf "
-                            "(read/write = ...,command)")
+                        fix="add 'command' to the AMI user's 'write =' in manager.conf; "
+                            "until then every prompt is sent")
             return None
         except Exception:
             log.exception("prompt_check_failed")
