@@ -74,4 +74,31 @@ def test_an_acd_prompt_is_skipped_only_when_no_language_has_it() -> None:
     inventory.replace([zh])
     assert inventory.missing(offer) is None
     inventory.replace([zh, en], acd_everywhere=[offer])
-    assert inventory.missing(offer) is en or inventory.missing(offer) is zh
+    assert inventory.missing(offer) is not None  # no folder has it: nothing to fall back on
+
+
+def test_the_acd_behind_the_flow_gets_the_guarded_channel() -> None:
+    """The ACD's hold receives the flow's channel, so its prompts are guarded too."""
+    from twisted.internet.defer import Deferred
+
+    from switchboard.cti.agi.channel import Playback
+
+    played: list[str] = []
+
+    class Channel:
+        env = "the env"
+
+        async def stream_file(self, file: str, escape_digits: str = "") -> Playback:
+            played.append(file)
+            return Playback("1", 800)
+
+    offer = "switchboard-queue-callback-offer"
+    inventory = PromptInventory()
+    inventory.replace([PromptFile(offer, "en", f"en/{offer}", acd=True)],
+                      acd_everywhere=[offer])
+    guarded = inventory.guard(Channel())  # type: ignore[arg-type]
+    results: list[Playback] = []
+    Deferred.fromCoroutine(guarded.stream_file(offer, "1")).addCallback(results.append)
+    Deferred.fromCoroutine(guarded.stream_file("queue-thankyou")).addCallback(results.append)
+    assert played == ["queue-thankyou"] and guarded.env == "the env"
+    assert results == [Playback(None, 0), Playback("1", 800)]
