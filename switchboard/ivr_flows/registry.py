@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from twisted.internet.interfaces import IReactorTime
@@ -31,7 +31,9 @@ from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.polling import PollingService
-from switchboard.prompts.inventory import PromptInventory
+
+if TYPE_CHECKING:
+    from switchboard.prompts.inventory import PromptInventory
 
 __all__ = ["FlowHandlers", "FlowRegistry"]
 
