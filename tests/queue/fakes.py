@@ -12,7 +12,7 @@ from twisted.internet.task import Clock
 
 from switchboard.cti.agi.channel import DialOutcome, Playback
 from switchboard.cti.agi.errors import AgiHangup, AgiUnknownCommand
-from switchboard.cti.agi.wire import AgiEnvironment, Reply, parse_reply_line
+from switchboard.cti.agi.wire import AgiEnvironment, Reply, format_command, parse_reply_line
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import Message
 
@@ -104,7 +104,7 @@ class FakeChannel:
         return None
 
     async def set_variable(self, name: str, value: Any) -> None:
-        self.sent.append(f"SET VARIABLE {name} {value}")
+        self.sent.append(format_command("SET VARIABLE", name, value).decode().rstrip("\n"))
 
     async def exec(self, app: str, options: str = "") -> Reply:
         self.sent.append(f"EXEC {app} {options}".rstrip())

@@ -71,17 +71,14 @@ def test_a_caller_is_held_offered_answered_then_the_agent_wraps_up_and_is_ready(
     )
     s.acd.log_in("a1", ready=True)
     ch = s.channel()
-    # No agent yet? There is one: the offer comes at once, after music and recording.
+    # An agent is free: the offer comes at once, after recording, and no music at all
+    # (issue 8: StartMusicOnHold and StopMusicOnHold were sent back to back).
     result = s.hold(ch)
-    assert ch.sent[:4] == [
-        "ANSWER",
-        "SET VARIABLE SWITCHBOARD_QUEUE sales",
-        "EXEC StartMusicOnHold jazz",
-        "EXEC StopMusicOnHold",
-    ]
-    assert ch.sent[4] == "EXEC MixMonitor /var/spool/asterisk/monitor/sales-c1.wav,b"
-    assert ch.sent[5].startswith("SET VARIABLE SWITCHBOARD_RECORDING ")
-    assert ch.sent[6] == "EXEC Dial PJSIP/a1,12,g"
+    assert ch.sent[:2] == ["ANSWER", "SET VARIABLE SWITCHBOARD_QUEUE sales"]
+    assert ch.sent[2] == "EXEC MixMonitor /var/spool/asterisk/monitor/sales-c1.wav,b"
+    assert ch.sent[3].startswith("SET VARIABLE SWITCHBOARD_RECORDING ")
+    assert ch.sent[4] == "EXEC Dial PJSIP/a1,12,g"
+    assert not [c for c in ch.sent if "MusicOnHold" in c]
     assert s.state("a1") is AgentState.RESERVED
     assert [(o.call_id, o.agent_id, o.caller_number) for o in s.offers] == [("c1", "a1", "5551001")]
     # AMI sees the agent answer (DialEnd on the caller's channel): on call from now.
@@ -98,6 +95,23 @@ def test_a_caller_is_held_offered_answered_then_the_agent_wraps_up_and_is_ready(
     s.clock.advance(10)
     assert s.state("a1") is AgentState.READY
     assert s.finished() == {"c1": CallOutcome.ANSWERED}
+    # The caller is still up (the agent hung up): served, never to be queued again.
+    assert ch.sent[-2:] == ['SET VARIABLE SWITCHBOARD_QUEUE ""', "SET VARIABLE SWITCHBOARD_ROUTE routed"]
+    s.close()
+
+
+def test_what_the_ivr_already_did_is_not_sent_again() -> None:
+    # Issue 8: the hand-over sent ANSWER and SET VARIABLE SWITCHBOARD_QUEUE a second time.
+    s = site([Queue("sales", **QUIET)], [agent("a1")], default_queue="sales")
+    ch = s.channel()
+    s.hold(ch, answered=True, queue_variable_set=True)
+    assert ch.sent == ["EXEC StartMusicOnHold default"]
+    # Sent to another queue than the one the IVR named: that one is set.
+    other = s.channel("c2")
+    s.hold(other, "nosuchqueue", answered=True, queue_variable_set=True)
+    assert other.sent[0] == "SET VARIABLE SWITCHBOARD_QUEUE sales"
+    ch.hang_up()
+    other.hang_up()
     s.close()
 
 
@@ -210,7 +224,8 @@ def test_max_wait_sends_the_caller_to_voicemail() -> None:
     ch = s.channel()
     result = s.hold(ch)
     s.clock.advance(60)
-    assert ch.sent[-1] == "EXEC VoiceMail 100@default"
+    assert ch.sent[-3] == "EXEC VoiceMail 100@default"
+    assert ch.sent[-1] == "SET VARIABLE SWITCHBOARD_ROUTE routed"
     assert result.result.outcome == "voicemail"
     assert s.finished() == {"c1": CallOutcome.VOICEMAIL}
     s.close()
