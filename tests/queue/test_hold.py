@@ -96,7 +96,10 @@ def test_a_caller_is_held_offered_answered_then_the_agent_wraps_up_and_is_ready(
     assert s.state("a1") is AgentState.READY
     assert s.finished() == {"c1": CallOutcome.ANSWERED}
     # The caller is still up (the agent hung up): served, never to be queued again.
-    assert ch.sent[-2:] == ['SET VARIABLE SWITCHBOARD_QUEUE ""', "SET VARIABLE SWITCHBOARD_ROUTE routed"]
+    assert ch.sent[-2:] == [
+        'SET VARIABLE SWITCHBOARD_QUEUE ""',
+        "SET VARIABLE SWITCHBOARD_ROUTE routed",
+    ]
     s.close()
 
 
