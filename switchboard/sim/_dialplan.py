@@ -24,6 +24,7 @@ from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
 from switchboard.sim._caller import CallerDialplan, ScriptedPerson
 from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpyDialplan
 from switchboard.sim._cli import cli_output
+from switchboard.sim._documented import INBOUND_CONTEXT, DocumentedDialplan
 from switchboard.sim._native import NATIVE_CONTEXT, NativeDialplan, hangup_note
 from switchboard.sim._queue import QueueEngine, TalkEnded
 from switchboard.sim._recording import write_wav
@@ -61,7 +62,14 @@ class OriginateRequest:
     script: ScriptedCall | None = None
 
 
-class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan, NativeDialplan):
+class Dialplan(
+    AcdDialplan,
+    CallbackDialplan,
+    CallerDialplan,
+    ChanSpyDialplan,
+    DocumentedDialplan,
+    NativeDialplan,
+):
     """Runs the test PBX dialplan on :class:`Pbx` channels."""
 
     def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
@@ -138,7 +146,7 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan, N
             if req.on_result:
                 req.on_result("Failure", None, 0)
             return "Failure", None
-        if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT):
+        if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT, INBOUND_CONTEXT):
             return self.originate_nowhere(req, exten, context)
         ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
         language = req.script.language if req.script else "en"
@@ -153,7 +161,11 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan, N
         self.dial_originated_pair(req, one, two, exten, context, optimized=True)
         answered: Deferred[None] = Deferred()
         one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
-        ivr = {ACD_CONTEXT: self.acd_ivr, NATIVE_CONTEXT: self.native_ivr}.get(context, self.ivr)
+        ivr = {
+            ACD_CONTEXT: self.acd_ivr,
+            NATIVE_CONTEXT: self.native_ivr,
+            INBOUND_CONTEXT: self.inbound,
+        }.get(context, self.ivr)
         run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
         await answered
         if one.hung_up:
