@@ -117,6 +117,12 @@ def _queue_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _asterisk_commands(subparsers: Any) -> None:
+    from switchboard.sitecheck import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -130,5 +136,6 @@ ALL: list[AddCommands] = [
     _flows_commands,
     _queue_commands,
     _sim_commands,
+    _asterisk_commands,
     _demo_commands,
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
 from switchboard.sim._chanspy import repeer
+from switchboard.sim._cli import CliFailure
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import build_event
 
@@ -155,7 +156,12 @@ class ChannelActions:
         if command == "core restart now" and restart is not None:
             restart()  # no response at all: the connection closes with the process
             return
-        lines = self.dialplan.cli(command)
+        try:
+            lines = self.dialplan.cli(command)
+        except CliFailure as failed:
+            out = [("Output", line) for line in failed.lines]
+            p.respond(msg, "Error", ("Message", "Command output follows"), *out)
+            return
         if lines is None:
             p.respond(
                 msg,

@@ -59,7 +59,7 @@ class AgentBehaviour:
 # (the agi-failures capture) answers ``EXEC VoiceMail`` with ``-2``.
 DEFAULT_APPLICATIONS: frozenset[str] = frozenset(
     {
-        "answer", "dial", "hangup", "mixmonitor", "noop", "playback", "queue", "set",
+        "agi", "answer", "dial", "hangup", "mixmonitor", "noop", "playback", "queue", "set",
         "startmusiconhold", "stopmusiconhold", "voicemail", "wait",
     }
 )  # fmt: skip
