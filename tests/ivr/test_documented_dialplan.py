@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 from twisted.internet.task import Clock
 
 from switchboard.queue import Queue
+from switchboard.queue._amilink import CallbackSettings
 from switchboard.queue.config import QueueConfig
 from switchboard.queue.model import Agent
 from switchboard.queue.service import AcdService
@@ -109,3 +110,21 @@ def test_the_acd_serves_the_caller_once_and_the_dialplan_does_not_queue_again(
     assert site.named("QueueCallerJoin") == []
     assert "Hangup" in site.apps(["Hangup"])
     acd.stopService()
+
+
+def test_the_docs_show_the_dialplan_the_simulator_runs() -> None:
+    # switchboard-inbound (switchboard/sim/_documented.py) follows these lines; keep in step.
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "asterisk.md").read_text()
+    for line in (
+        'Set(SWITCHBOARD_ROUTE=)',
+        'GotoIf($["${AGISTATUS}" = "HANGUP"]?done)',
+        'GotoIf($["${SWITCHBOARD_ROUTE}" != "routed"]?switchboard-fallback,s,1)',
+        'GotoIf($["${SWITCHBOARD_QUEUE}" = ""]?done)',
+        "Queue(${SWITCHBOARD_QUEUE},tc,,,120)",  # c: the survey runs after the agent hangs up
+        "AGI(switchboard-agi,main-menu,${CALLERID(num)},${CHANNEL(language)})",
+    ):
+        assert line in docs, line
+    callback = CallbackSettings()  # where the ACD originates a callback's agent leg
+    assert f"[{callback.context}]\nexten => {callback.exten},1," in docs
+    assert ",tg," not in docs and 'AGISTATUS}" = "FAILURE"' not in docs
+    assert docs.count("; SITE:") >= 6 and "command" in docs.split("write = ")[1].split("\n")[0]
