@@ -38,7 +38,7 @@ from typing import Any, Protocol
 from twisted.internet.defer import CancelledError, Deferred
 
 from switchboard.cti.agi.channel import AgiChannel
-from switchboard.cti.agi.errors import AgiError, AgiHangup, AgiUnknownCommand
+from switchboard.cti.agi.errors import AgiCommandFailed, AgiError, AgiHangup, AgiUnknownCommand
 from switchboard.cti.agi.wire import Quoted
 from switchboard.dialplan_vars import FAILED, QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
 from switchboard.queue._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
@@ -339,7 +339,12 @@ class HeldCall:
             return None
         p, digit_wanted = self.options.prompts, self.options.callback_digit
         await self._stop_moh()
-        played = await self.channel.stream_file(p.callback_offer, digit_wanted)
+        try:
+            played = await self.channel.stream_file(p.callback_offer, digit_wanted)
+        except AgiCommandFailed:  # the prompt is missing: an offer nobody hears is no offer
+            self.log.warning("acd_prompt_missing", prompt=p.callback_offer)
+            await self._start_moh()
+            return None
         digit = played.digit or await self.channel.wait_for_digit(self.options.callback_wait_ms)
         if digit != digit_wanted:
             await self._start_moh()

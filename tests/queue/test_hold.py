@@ -260,3 +260,22 @@ def test_a_busy_device_is_never_offered_until_it_is_free_again() -> None:
     ch.hang_up()
     assert result.result.outcome == "abandoned"
     s.close()
+
+
+def test_a_missing_callback_offer_prompt_keeps_the_caller_waiting() -> None:
+    # Issue 8 item 13: the ACD's prompts were missing; a failed STREAM FILE of the offer
+    # ended the hold in the fallback. Nobody heard the offer: the caller keeps their place.
+    s = site([Queue("sales", callback_offer_after_s=10, **QUIET)], [agent("a1")])
+    ch = s.channel()
+    ch.missing.add("switchboard-queue-callback-offer")
+    result = s.hold(ch)
+    s.clock.advance(10)
+    assert ch.sent[-2:] == [
+        "STREAM FILE switchboard-queue-callback-offer 1",
+        "EXEC StartMusicOnHold default",
+    ]
+    assert not result.called
+    assert "SWITCHBOARD_FALLBACK" not in " ".join(ch.sent)
+    ch.hang_up()
+    assert result.result.outcome == "abandoned"
+    s.close()
