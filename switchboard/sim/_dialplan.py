@@ -183,21 +183,8 @@ class Dialplan(
     # -- switchboard-ivr,s (the inbound call on ;2) ------------------------------------
     async def ivr(self, two: Channel, answered: Callable[[], None]) -> None:
         pbx = self.pbx
-        name, num = two.caller_name, two.caller_num
-        pbx.newexten(
-            two,
-            "NoOp",
-            f'SWITCHBOARD inbound call from "{name}" <{num}> uniqueid={two.uniqueid} '
-            f"linkedid={two.linkedid}",
-            1,
-        )
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
-        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
-        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
-        pbx.newexten(two, "Answer", "", 4)
-        pbx.set_state(two, UP)
-        answered()
+        num = two.caller_num
+        self.answer_inbound(two, "inbound", answered)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{num},{two.language}", 5)
         status = await self._agi(two, url, [num, two.language])
@@ -225,15 +212,39 @@ class Dialplan(
                 log.warning("sim_unknown_queue", queue=queue, channel=two.name)
             await self._hangup_ivr(two)
             return
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
-        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
-        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", 9)
-        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
-        pbx.newexten(two, "MixMonitor", f"{path},b", 10)
-        self.mixmonitor(two, path)
+        self.record_call(two, queue, 9)
         options = "tc" if self.survey_script else "t"  # c: the caller stays for the survey
         pbx.newexten(two, "Queue", f"{queue},{options},,,120", 11)
         await self._queue(two, queue, url)
+
+    def answer_inbound(self, two: Channel, kind: str, answered: Callable[[], None]) -> None:
+        """Priorities 1-4 of the captured inbound contexts: NoOp, the two ``__`` Set, Answer."""
+        pbx = self.pbx
+        name, num = two.caller_name, two.caller_num
+        pbx.newexten(
+            two,
+            "NoOp",
+            f'SWITCHBOARD {kind} call from "{name}" <{num}> uniqueid={two.uniqueid} '
+            f"linkedid={two.linkedid}",
+            1,
+        )
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
+        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
+        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
+        pbx.newexten(two, "Answer", "", 4)
+        pbx.set_state(two, UP)
+        answered()
+
+    def record_call(self, two: Channel, queue: str, priority: int | None = None) -> None:
+        """``Set(SWITCHBOARD_RECORDING=…)`` and ``MixMonitor(…,b)`` before ``Queue()``."""
+        pbx = self.pbx
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
+        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
+        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", priority)
+        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
+        pbx.newexten(two, "MixMonitor", f"{path},b", priority and priority + 1)
+        self.mixmonitor(two, path)
 
     async def _queue(self, two: Channel, queue: str, url: str) -> None:
         """``Queue()`` and where a Redirect sends the caller next (``queue`` empty: the

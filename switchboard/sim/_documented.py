@@ -10,7 +10,6 @@ Keep it in step with the documented lines.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -54,11 +53,6 @@ class DocumentedDialplan:
             pbx.newexten(two, "Hangup", "", 13)
             await self._hangup_ivr(two)
             return
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
-        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
-        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}")
-        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
-        pbx.newexten(two, "MixMonitor", f"{path},b")
-        self.mixmonitor(two, path)
+        self.record_call(two, queue)
         pbx.newexten(two, "Queue", f"{queue},t,,,120")
         await self._queue(two, queue, url)

@@ -9,11 +9,10 @@ sent to the queue a second time).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from switchboard.sim.channels import UP, Channel
+from switchboard.sim.channels import Channel
 
 if TYPE_CHECKING:
     from switchboard.sim._dialplan import Dialplan
@@ -36,21 +35,8 @@ class NativeDialplan:
 
     async def native_ivr(self: Dialplan, two: Channel, answered: Callable[[], None]) -> None:
         pbx = self.pbx
-        name, num = two.caller_name, two.caller_num
-        pbx.newexten(
-            two,
-            "NoOp",
-            f'SWITCHBOARD native call from "{name}" <{num}> uniqueid={two.uniqueid} '
-            f"linkedid={two.linkedid}",
-            1,
-        )
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
-        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
-        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
-        pbx.newexten(two, "Answer", "", 4)
-        pbx.set_state(two, UP)
-        answered()
+        num = two.caller_num
+        self.answer_inbound(two, "native", answered)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{num}", 5)
         status = await self._agi(two, url, [num])
@@ -75,11 +61,6 @@ class NativeDialplan:
         )
         pbx.newexten(two, "Set", f"SWITCHBOARD_QUEUE={queue}", 10)
         pbx.setvar(two, "SWITCHBOARD_QUEUE", queue)
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
-        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
-        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", 11)
-        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
-        pbx.newexten(two, "MixMonitor", f"{path},b", 12)
-        self.mixmonitor(two, path)
+        self.record_call(two, queue, 11)
         pbx.newexten(two, "Queue", f"{queue},t,,,120", 13)
         await self._queue(two, queue, url)

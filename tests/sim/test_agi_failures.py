@@ -10,14 +10,12 @@ which ``agi_exec_full`` turns into ``AGISTATUS=FAILURE`` however the session end
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from switchboard.sim._config import DEFAULT_APPLICATIONS
 from switchboard.sim.conformance import FLOATING, compare_transcripts, parse_transcript
 from switchboard.sim.replay import captured_sessions, replay
-from tests.sim._paths import captures
+from tests.sim._paths import captured_replies, captures
 
 BASE = captures() / "agi-failures"
 SOUNDS = frozenset({"en/beep", "en/tt-monkeysintro"})
@@ -49,16 +47,7 @@ def test_events_match_the_capture_call_by_call(run: tuple[bytes, object]) -> Non
     assert len({m.get("Linkedid") for m in sim if m.get("Linkedid")}) == 6
 
 
-def _variants() -> list[tuple[str, str, list[str]]]:
-    out = []
-    for meta_path in sorted((BASE / "agi").glob("*.meta.json")):
-        meta = json.loads(meta_path.read_text())
-        rx = meta_path.with_name(meta_path.name.replace(".meta.json", ".rx.raw")).read_text()
-        out.append((meta["variant"], meta["agi_callerid"], rx.split("\n\n", 1)[1].splitlines()))
-    return out
-
-
-@pytest.mark.parametrize(("variant", "callerid", "expected"), _variants())
+@pytest.mark.parametrize(("variant", "callerid", "expected"), captured_replies(BASE))
 def test_agi_replies_are_the_captured_lines(
     run: tuple[bytes, dict[str, list[str]]], variant: str, callerid: str, expected: list[str]
 ) -> None:
