@@ -194,10 +194,12 @@ async def run_flow(
     state, effect = engine.start(flow, call, now())
     missing = MissingPrompts(log, state.language)
     step = ""
-    answered = False
+    answered = route_set = False
     try:
-        await _set_route(channel, FAILED, log)  # a session that breaks off reads "failed"
         while not isinstance(effect, Finish):
+            if not route_set and not isinstance(effect, Answer):  # the caller hears no delay
+                await _set_route(channel, FAILED, log)  # a session that breaks off: "failed"
+                route_set = True
             if state.step != step:
                 step = state.step
                 log = log.bind(flow=state.flow, step=step)
