@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from switchboard.cti.names import VAR_SWITCHBOARD_QUEUE
+
 __all__ = ["FAILED", "FALLBACK_VARIABLE", "QUEUE_VARIABLE", "ROUTED", "ROUTE_VARIABLE"]
 
 ROUTE_VARIABLE: Final = "SWITCHBOARD_ROUTE"
 ROUTED: Final = "routed"  # switchboard decided: Queue(${SWITCHBOARD_QUEUE}) if set, else done
 FAILED: Final = "failed"  # switchboard could not decide: the dialplan's fallback
-QUEUE_VARIABLE: Final = "SWITCHBOARD_QUEUE"
+QUEUE_VARIABLE: Final = VAR_SWITCHBOARD_QUEUE
 FALLBACK_VARIABLE: Final = "SWITCHBOARD_FALLBACK"  # why, when the route is failed
