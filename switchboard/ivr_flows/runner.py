@@ -67,7 +67,7 @@ from switchboard.ivr_flows.records import route_of, session_record
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.ivr_flows.state import CallInfo, CallState
 
-__all__ = ["FALLBACK_VARIABLE", "call_info", "run_flow"]  # FALLBACK_VARIABLE: re-exported
+__all__ = ["call_info", "run_flow"]
 
 logger = structlog.get_logger(__name__)
 
