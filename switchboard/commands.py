@@ -123,6 +123,12 @@ def _prompts_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _asterisk_commands(subparsers: Any) -> None:
+    from switchboard.sitecheck import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -137,5 +143,6 @@ ALL: list[AddCommands] = [
     _prompts_commands,
     _queue_commands,
     _sim_commands,
+    _asterisk_commands,
     _demo_commands,
 ]

@@ -35,10 +35,12 @@ def _callback_site() -> tuple[Site, FakeChannel]:
     ch.digits[OFFER] = "1"
     result = s.hold(ch)
     s.clock.advance(10)
-    assert ch.sent[-3:] == [
+    assert ch.sent[-5:] == [
         "EXEC StopMusicOnHold",
         f"STREAM FILE {OFFER} 1",
         "STREAM FILE switchboard-queue-callback-booked",
+        'SET VARIABLE SWITCHBOARD_QUEUE ""',  # booked: neither queued again nor the fallback
+        "SET VARIABLE SWITCHBOARD_ROUTE routed",
     ]
     assert result.result.outcome == "callback"
     return s, ch
