@@ -185,3 +185,22 @@ def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     unsubscribe()
     hub.publish("t", "y")
     assert got == ["x"]
+
+
+def test_a_callback_to_a_number_with_a_comma_is_refused_not_sent() -> None:
+    # Commas are legal in SIP user parts; in a Variable: header Asterisk splits on them
+    # (man_do_variable_value, main/manager.c), so this would write through DB().
+    s = site(
+        [Queue("sales", callback_offer_after_s=10, callback_retry_s=60, callback_attempts=1,
+               **QUIET)],
+        [agent("a1")],
+    )
+    ch = s.channel(callerid="5551234,DB(sw/owned)=1")
+    ch.digits[OFFER] = "1"
+    s.hold(ch)
+    s.clock.advance(10)
+    s.acd.log_in("a1", ready=True)
+    assert [a.name for a in s.ami.sent].count("Originate") == 0
+    assert s.finished() == {"c1": CallOutcome.CALLBACK_UNREACHED}
+    assert s.state("a1") is AgentState.READY  # the agent is not blamed for the number
+    s.close()
