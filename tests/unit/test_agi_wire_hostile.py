@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,10 @@ from switchboard.cti.agi.wire import (
     AgiEnvironment,
     AgiParser,
     Reply,
+    UnsafeArgument,
+    app_argument,
+    format_command,
+    parse_command_line,
     parse_reply_line,
 )
 from tests.fuzz_budget import budget
@@ -74,6 +79,19 @@ def test_a_superscript_digit_in_an_argument_name_is_not_an_argument() -> None:
     assert env.args == ("a",)
 
 
+@pytest.mark.parametrize("bad", [",", "|", '"', "\\", "\n", "\0"])
+def test_an_application_argument_refuses_its_separators(bad: str) -> None:
+    with pytest.raises(UnsafeArgument, match="mailbox"):
+        app_argument(f"1001{bad}x", "mailbox")
+
+
+def test_checked_arguments_reach_the_application_whole() -> None:
+    data = ",".join([app_argument("PJSIP/1001@trunk"), "20"])
+    assert parse_command_line(format_command("EXEC", "Dial", data).decode()) == [
+        "EXEC", "Dial", "PJSIP/1001@trunk,20"
+    ]
+
+
 # -- properties --------------------------------------------------------------------------
 
 _tails = st.text(alphabet="() a=b_\t!x1", max_size=40)
@@ -117,3 +135,14 @@ def test_replies_parse_the_same_however_they_are_cut(lines: list[str], cuts: lis
     bounds = sorted(c for c in cuts if c <= len(stream))
     pieces = [stream[a:b] for a, b in zip([0, *bounds], [*bounds, len(stream)], strict=True)]
     assert [i for piece in pieces for i in parser.feed(piece)] == whole
+
+
+@budget(200)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_an_accepted_application_argument_is_one_argument(value: str) -> None:
+    try:
+        checked = app_argument(value)
+    except UnsafeArgument:
+        return
+    [_, _, data] = parse_command_line(format_command("EXEC", "Dial", checked + ",5").decode())
+    assert data.split(",") == [value, "5"]

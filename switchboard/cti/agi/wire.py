@@ -23,6 +23,7 @@ from switchboard.cti.agi._quoting import (
     Arg,
     Quoted,
     UnsafeArgument,
+    app_argument,
     format_command,
     parse_command_line,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Quoted",
     "Reply",
     "UnsafeArgument",
+    "app_argument",
     "format_command",
     "parse_command_line",
     "parse_reply_line",
