@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from switchboard.cti.agi.wire import (
     AgiEnvironment,
     AgiParser,
+    LineTooLong,
     Reply,
     UnsafeArgument,
     app_argument,
@@ -146,3 +147,25 @@ def test_an_accepted_application_argument_is_one_argument(value: str) -> None:
         return
     [_, _, data] = parse_command_line(format_command("EXEC", "Dial", checked + ",5").decode())
     assert data.split(",") == [value, "5"]
+
+
+def test_an_endless_environment_is_cut_at_the_line_limit() -> None:
+    parser = AgiParser(max_line_bytes=1024)
+    items = []
+    for _ in range(200):  # 200 * 16 bytes, never the blank line
+        items += parser.feed(b"agi_padding: xx\n")
+    assert items == [LineTooLong(1024)]
+    assert parser.feed(b"\n200 result=0\n") == []  # nothing more is parsed
+
+
+@budget(200)
+@given(st.integers(1000, 1100), st.lists(st.integers(0, 1200), max_size=6))
+def test_the_environment_limit_does_not_depend_on_reads(size: int, cuts: list[int]) -> None:
+    line = b"agi_x: " + b"y" * 90 + b"\n"
+    env = line * (size // len(line)) + b"agi_z: " + b"z" * (size % len(line)) + b"\n\n"
+    stream = env + b"200 result=1\n"
+    whole = AgiParser(max_line_bytes=1024).feed(stream)
+    parser = AgiParser(max_line_bytes=1024)
+    bounds = sorted(c for c in cuts if c <= len(stream))
+    pieces = [stream[a:b] for a, b in zip([0, *bounds], [*bounds, len(stream)], strict=True)]
+    assert [i for piece in pieces for i in parser.feed(piece)] == whole

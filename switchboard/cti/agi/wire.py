@@ -202,8 +202,8 @@ class AgiParser:
     result. Peer errors come back as :class:`LineTooLong` / :class:`MalformedLine` values.
     """
 
-    __slots__ = ("_env", "_limit", "_pending", "_pending_bytes", "_skipping", "_usage",
-                 "_usage_bytes")
+    __slots__ = ("_closed", "_env", "_env_bytes", "_limit", "_pending", "_pending_bytes",
+                 "_skipping", "_usage", "_usage_bytes")
 
     def __init__(
         self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, expect_env: bool = True
@@ -218,9 +218,15 @@ class AgiParser:
         self._env: list[tuple[str, str]] | None = [] if expect_env else None
         self._usage: list[str] | None = None
         self._usage_bytes = 0
+        # The environment as a whole is bounded by the line limit too (a real one is about
+        # 1 KB): endless agi_* lines would otherwise grow memory until the timeout.
+        self._env_bytes = 0
+        self._closed = False  # after an oversized environment: nothing more is parsed
 
     def feed(self, data: bytes) -> list[AgiItem]:
         """Consume ``data`` and return the items it completed."""
+        if self._closed:
+            return []
         if (
             self._env is None
             and self._usage is None
@@ -253,6 +259,12 @@ class AgiParser:
             if len(raw) > limit:
                 items.append(LineTooLong(limit))
                 continue
+            if self._env is not None:
+                self._env_bytes += len(raw) + 1
+                if self._env_bytes > limit:
+                    items.append(LineTooLong(limit))
+                    self._closed, self._env, self._pending = True, None, []
+                    return items
             line = raw.removesuffix(b"\r").decode("utf-8", "replace")
             if self._env is None and self._usage is None and not line.startswith("520-"):
                 items.append(parse_reply_line(line))  # the common case, without _line()
@@ -284,7 +296,12 @@ class AgiParser:
         """
         end = buffer.find(b"\n\n")
         # The block must start with a line: a leading newline is itself the blank line.
-        if end <= 0 or buffer[0] == 0x0A or self._skipping or end > self._limit:
+        if (
+            end <= 0
+            or buffer[0] == 0x0A
+            or self._skipping
+            or self._env_bytes + end + 2 > self._limit  # the line loop reports it
+        ):
             return 0
         block = buffer[:end]
         if b"\r" in block:
