@@ -148,3 +148,16 @@ def test_host_names_are_resolved_and_unresolved_ones_reported() -> None:
 def test_a_bad_allow_list_entry_is_a_settings_error() -> None:
     with pytest.raises(ValidationError, match=r"a network such as 10\.1\.0\.0/24"):
         AgiSettings(allowed_peers=("10.0.0.0/33 ",))
+
+
+def test_an_endless_environment_is_closed_before_the_timeout(logs: list[dict[str, Any]]) -> None:
+    clock = Clock()
+    factory = AgiServerFactory(BUILTIN_HANDLERS, clock, SessionOptions(), max_line_bytes=1024)
+    protocol = _connect(factory, _v4("127.0.0.1"))
+    assert protocol is not None
+    for _ in range(100):
+        protocol.dataReceived(b"agi_padding: " + b"x" * 50 + b"\n")
+    assert protocol.transport.disconnecting  # type: ignore[union-attr]
+    assert "agi_protocol_error_received" in [e["event"] for e in logs]
+    _kernel_closes(protocol)
+    assert factory.active == set() and clock.getDelayedCalls() == []
