@@ -14,6 +14,11 @@ Events read (see the ``agi-exec-dial`` and ``ami-callback`` captures):
   0 no channel) and the ``DialEnd`` of the agent leg's dial to the customer (its
   ``Uniqueid`` is that ChannelId) correlate even when the Originate fails. The agent
   leg's ``Hangup`` ends a connected callback.
+
+The callback number is the caller's raw caller ID. It goes into a ``Variable:`` header
+(split on commas by Asterisk), the ``CallerID`` quoting and the callback dialplan's
+``Dial()``, so anything but a phone number is refused (``acd_callback_refused``; the
+attempt ends as ``INVALID_NUMBER``) rather than sent: see :mod:`switchboard.cti.ami.values`.
 """
 
 from __future__ import annotations
