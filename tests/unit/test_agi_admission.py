@@ -67,8 +67,13 @@ def test_by_default_only_loopback_and_the_ami_host_may_connect(
     assert _connect(factory, _v4("192.0.2.7")) is None
     refused = [e for e in logs if e["event"] == "agi_connection_refused"]
     assert refused == [
-        {"event": "agi_connection_refused", "peer": "192.0.2.7", "reason": "not_allowed",
-         "count": 1, "log_level": "warning"}
+        {
+            "event": "agi_connection_refused",
+            "peer": "192.0.2.7",
+            "reason": "not_allowed",
+            "count": 1,
+            "log_level": "warning",
+        }
     ]
     service.stopService()
 
@@ -95,8 +100,9 @@ def test_idle_connections_give_their_slots_back_after_the_environment_limit() ->
     async def on_hold(channel: AgiChannel) -> None:
         await channel.sleep(60)
 
-    factory = AgiServerFactory({"main-menu": on_hold}, clock, SessionOptions(), max_sessions=10,
-                               env_timeout_s=5.0)
+    factory = AgiServerFactory(
+        {"main-menu": on_hold}, clock, SessionOptions(), max_sessions=10, env_timeout_s=5.0
+    )
     idle = [_connect(factory, _v4("127.0.0.1")) for _ in range(10)]
     assert _connect(factory, _v4("127.0.0.1")) is None  # every slot taken
     clock.advance(5)  # none sent its environment: each is closed ...

@@ -89,7 +89,9 @@ def test_an_application_argument_refuses_its_separators(bad: str) -> None:
 def test_checked_arguments_reach_the_application_whole() -> None:
     data = ",".join([app_argument("PJSIP/1001@trunk"), "20"])
     assert parse_command_line(format_command("EXEC", "Dial", data).decode()) == [
-        "EXEC", "Dial", "PJSIP/1001@trunk,20"
+        "EXEC",
+        "Dial",
+        "PJSIP/1001@trunk,20",
     ]
 
 
@@ -102,9 +104,7 @@ _tails = st.text(alphabet="() a=b_\t!x1", max_size=40)
 @given(_tails)
 def test_the_data_is_what_the_former_rule_found(tail: str) -> None:
     tail = "(" + tail
-    assert parse_reply_line("200 result=1 " + tail).data == _data_by_trying_every_parenthesis(
-        tail
-    )
+    assert parse_reply_line("200 result=1 " + tail).data == _data_by_trying_every_parenthesis(tail)
 
 
 _env_names = st.sampled_from(

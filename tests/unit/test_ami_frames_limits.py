@@ -80,9 +80,11 @@ def test_banner_longer_than_the_limit_is_refused_however_it_arrives() -> None:
 SMALL_LIMIT = 64
 
 _follows = st.builds(
-    lambda lines, end: b"Response: Follows\nActionID: f\n"
-    + b"\n".join(lines)
-    + (b"\n--END COMMAND--" if end else b""),
+    lambda lines, end: (
+        b"Response: Follows\nActionID: f\n"
+        + b"\n".join(lines)
+        + (b"\n--END COMMAND--" if end else b"")
+    ),
     st.lists(st.sampled_from([b"", b"out", b"key: v", b"Event", b"--END"]), max_size=12),
     st.booleans(),
 )

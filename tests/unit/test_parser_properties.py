@@ -20,8 +20,20 @@ from switchboard.testing.ami import feed_all, split_at
 from tests.fuzz_budget import budget
 
 _ami_words = st.sampled_from(
-    [b"Event: ", b"Response: Follows", b"ActionID:", b"--END COMMAND--", b"\r\n", b"\n",
-     b"\r", b": ", b"x", b"\xff", b"Output: a", b"\n\n"]
+    [
+        b"Event: ",
+        b"Response: Follows",
+        b"ActionID:",
+        b"--END COMMAND--",
+        b"\r\n",
+        b"\n",
+        b"\r",
+        b": ",
+        b"x",
+        b"\xff",
+        b"Output: a",
+        b"\n\n",
+    ]
 )
 _ami_streams = st.one_of(st.binary(max_size=300), st.lists(_ami_words, max_size=60).map(b"".join))
 
@@ -47,7 +59,7 @@ def test_ami_parser_takes_anything(stream: bytes, cuts: list[int], banner: bool)
 _agi_names = st.sampled_from(
     ["agi_request", "agi_network_script", "agi_arg_1", "agi_arg_\u0663", "agi_callerid", "x"]
 )
-_agi_values = st.text(alphabet="agi:/[]?#&=%.1x \t\\\"()", max_size=30)
+_agi_values = st.text(alphabet='agi:/[]?#&=%.1x \t\\"()', max_size=30)
 _agi_lines = st.one_of(
     st.tuples(_agi_names, _agi_values).map(lambda p: f"{p[0]}: {p[1]}"),
     st.text(max_size=40),

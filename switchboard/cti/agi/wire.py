@@ -202,8 +202,17 @@ class AgiParser:
     result. Peer errors come back as :class:`LineTooLong` / :class:`MalformedLine` values.
     """
 
-    __slots__ = ("_closed", "_env", "_env_bytes", "_limit", "_pending", "_pending_bytes",
-                 "_skipping", "_usage", "_usage_bytes")
+    __slots__ = (
+        "_closed",
+        "_env",
+        "_env_bytes",
+        "_limit",
+        "_pending",
+        "_pending_bytes",
+        "_skipping",
+        "_usage",
+        "_usage_bytes",
+    )
 
     def __init__(
         self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, expect_env: bool = True
