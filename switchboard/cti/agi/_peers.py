@@ -88,9 +88,6 @@ class PeerPolicy:
         else:
             self._open.pop(host, None)
 
-    def open_from(self, host: str) -> int:
-        return self._open.get(_normal(host), 0)
-
     def worth_logging(self, host: str | None) -> tuple[bool, int]:
         """Whether to log this refusal (the 1st, 2nd, 4th, 8th ... per address), and its count."""
         key = _normal(host or "?")
