@@ -52,8 +52,10 @@ def main() -> None:
     expected = copies * CALLS_PER_COPY
     lost = "nothing lost" if started == ended == expected else f"LOST: expected {expected}"
     print(f"stream: {len(stream) / 1e6:.1f} MB, {events} events, 4 KB chunks")
-    print(f"parser -> call model: {events / best_model:>10,.0f} events/s  ({best_model:.3f} s); "
-          f"calls started {started}, ended {ended} ({lost})")
+    print(
+        f"parser -> call model: {events / best_model:>10,.0f} events/s  ({best_model:.3f} s); "
+        f"calls started {started}, ended {ended} ({lost})"
+    )
     print(f"naive split         : {base_events / best_base:>10,.0f} events/s  ({best_base:.3f} s)")
     print(f"ratio model/naive: {best_base / best_model:.2f}x")
 

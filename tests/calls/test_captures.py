@@ -42,8 +42,12 @@ def test_scenario_6calls_gives_six_calls_with_their_callers_queues_and_agents() 
     }
     # SWITCHBOARD_QUEUE as the IVR set it (Eve's dead session still chose sales).
     assert {n: c.queue for n, c in calls.items()} == {
-        "5551001": "sales", "5551002": "support", "5551003": "sales",
-        "5551004": "support", "5551005": "sales", "5551006": "support",
+        "5551001": "sales",
+        "5551002": "support",
+        "5551003": "sales",
+        "5551004": "support",
+        "5551005": "sales",
+        "5551006": "support",
     }
     assert calls["5551001"].ivr.digits == "1"
     assert calls["5551002"].ivr.digits == "245"  # "2", then "45#"
@@ -55,7 +59,12 @@ def test_scenario_6calls_gives_six_calls_with_their_callers_queues_and_agents() 
     assert calls["5551002"].recording == MONITOR + "support-20261122-173831-1795369105.22.wav"
     assert calls["5551006"].recording == MONITOR + "support-20261122-173832-1795369105.26.wav"
     assert [n for n, c in sorted(calls.items()) if c.recorded] == [
-        "5551001", "5551002", "5551003", "5551004", "5551006"]
+        "5551001",
+        "5551002",
+        "5551003",
+        "5551004",
+        "5551006",
+    ]
     assert calls["5551005"].recording is None
 
     # The agent hangs up first in this dialplan; Eve and Frank hung up themselves (;1 side).
@@ -85,8 +94,14 @@ def test_agi_exec_dial_gives_eight_calls_and_who_answered_them() -> None:
     # README variants a..h: c rang and was cancelled, d never dialled, f dialled on a dead
     # channel (no agent channel at all); b's first Dial was NOANSWER, its second answered.
     assert {n: c.agent for n, c in calls.items()} == {
-        "5556001": a1001, "5556002": a1002, "5556003": None, "5556004": None,
-        "5556005": a1001, "5556008": a1001, "5556007": a1001, "5556006": None,
+        "5556001": a1001,
+        "5556002": a1002,
+        "5556003": None,
+        "5556004": None,
+        "5556005": a1001,
+        "5556008": a1001,
+        "5556007": a1001,
+        "5556006": None,
     }
     # The ACD records with EXEC MixMonitor (no SWITCHBOARD_RECORDING): Asterisk's own
     # MIXMONITOR_FILENAME names the file, acd-<uniqueid of the ;2 leg>.wav.
@@ -145,8 +160,9 @@ def test_call_gone_after_asterisk_restart_ends_as_vanished_not_a_ghost() -> None
     assert len(model.live_calls()) == 1
     # After `core restart now` the first full login lists no channel at all.
     model.begin_resync()
-    listed = [m for m, _ in messages("ami-reconnect/ami-after-restart")
-              if m.event == "CoreShowChannel"]
+    listed = [
+        m for m, _ in messages("ami-reconnect/ami-after-restart") if m.event == "CoreShowChannel"
+    ]
     assert listed == []
     changes = model.resync(listed, 1795371264.0)
     (end,) = changes

@@ -22,21 +22,49 @@ def event(name: str, **headers: str) -> Message:
     return Message([("Event", name), *((k.replace("_", "-"), v) for k, v in headers.items())])
 
 
-def channel(name: str, uid: str, linked: str, state: str = "Up", num: str = "5550100",
-            kind: str = "Newchannel") -> Message:
-    return event(kind, Channel=name, Uniqueid=uid, Linkedid=linked, ChannelStateDesc=state,
-                 CallerIDNum=num, CallerIDName="Test Caller")
+def channel(
+    name: str,
+    uid: str,
+    linked: str,
+    state: str = "Up",
+    num: str = "5550100",
+    kind: str = "Newchannel",
+) -> Message:
+    return event(
+        kind,
+        Channel=name,
+        Uniqueid=uid,
+        Linkedid=linked,
+        ChannelStateDesc=state,
+        CallerIDNum=num,
+        CallerIDName="Test Caller",
+    )
 
 
 def listed(name: str, uid: str, linked: str, duration: str = "00:00:10") -> Message:
-    return Message([("Event", "CoreShowChannel"), ("Channel", name), ("Uniqueid", uid),
-                    ("Linkedid", linked), ("ChannelStateDesc", "Up"),
-                    ("CallerIDNum", "5550100"), ("Duration", duration)])
+    return Message(
+        [
+            ("Event", "CoreShowChannel"),
+            ("Channel", name),
+            ("Uniqueid", uid),
+            ("Linkedid", linked),
+            ("ChannelStateDesc", "Up"),
+            ("CallerIDNum", "5550100"),
+            ("Duration", duration),
+        ]
+    )
 
 
 def hangup(name: str, uid: str, linked: str, cause: str = "16") -> Message:
-    return event("Hangup", Channel=name, Uniqueid=uid, Linkedid=linked,
-                 ChannelStateDesc="Up", Cause=cause, Cause_txt="Normal Clearing")
+    return event(
+        "Hangup",
+        Channel=name,
+        Uniqueid=uid,
+        Linkedid=linked,
+        ChannelStateDesc="Up",
+        Cause=cause,
+        Cause_txt="Normal Clearing",
+    )
 
 
 def test_a_call_starts_with_its_first_channel_and_ends_with_its_last() -> None:
@@ -56,11 +84,25 @@ def test_a_call_starts_with_its_first_channel_and_ends_with_its_last() -> None:
 def test_only_switchboard_variables_are_read_from_varset() -> None:
     model = CallModel()
     model.feed(channel("PJSIP/a-01", "1.1", "1.1"))
-    other = event("VarSet", Channel="PJSIP/a-01", Uniqueid="1.1", Linkedid="1.1",
-                  Variable="BRIDGEPEER", Value="PJSIP/b-02")
+    other = event(
+        "VarSet",
+        Channel="PJSIP/a-01",
+        Uniqueid="1.1",
+        Linkedid="1.1",
+        Variable="BRIDGEPEER",
+        Value="PJSIP/b-02",
+    )
     assert model.feed(other) == []
-    (update,) = model.feed(event("VarSet", Channel="PJSIP/a-01", Uniqueid="1.1",
-                                 Linkedid="1.1", Variable="SWITCHBOARD_QUEUE", Value="sales"))
+    (update,) = model.feed(
+        event(
+            "VarSet",
+            Channel="PJSIP/a-01",
+            Uniqueid="1.1",
+            Linkedid="1.1",
+            Variable="SWITCHBOARD_QUEUE",
+            Value="sales",
+        )
+    )
     assert update.changed == ("ivr", "queue") and update.call.queue == "sales"
     assert dict(update.call.ivr.variables) == {"SWITCHBOARD_QUEUE": "sales"}
 
@@ -133,9 +175,25 @@ def test_changes_have_a_stable_versioned_json_form() -> None:
     assert doc["at"] == 5.0 and doc["call"]["call_id"] == "1.1"
     assert doc["call"]["channels"] == [{"name": "PJSIP/a-01", "uniqueid": "1.1", "state": "Up"}]
     assert set(doc["call"]) == {
-        "call_id", "started_at", "caller_number", "caller_name", "ivr", "queue", "ringing",
-        "agent", "answered_at", "bridged", "recording", "recorded", "channels",
-        "hangup_first", "hangup_cause", "hangup_cause_text", "ended_at", "end_reason"}
+        "call_id",
+        "started_at",
+        "caller_number",
+        "caller_name",
+        "ivr",
+        "queue",
+        "ringing",
+        "agent",
+        "answered_at",
+        "bridged",
+        "recording",
+        "recorded",
+        "channels",
+        "hangup_first",
+        "hangup_cause",
+        "hangup_cause_text",
+        "ended_at",
+        "end_reason",
+    }
     ended = end.to_json()
     assert ended["type"] == "call_ended" and ended["reason"] == "hangup"
     assert ended["call"]["end_reason"] == "hangup" and ended["call"]["hangup_cause"] == 16

@@ -33,8 +33,9 @@ class FakeAmi:
         self.resync.append(cb)
         return lambda: self.resync.remove(cb)
 
-    def send_list(self, action: actions.Action, *, timeout_s: float | None = None
-                  ) -> Deferred[EventList]:
+    def send_list(
+        self, action: actions.Action, *, timeout_s: float | None = None
+    ) -> Deferred[EventList]:
         d: Deferred[EventList] = Deferred()
         self.lists.append((action.name, d))
         return d
@@ -77,8 +78,9 @@ def test_every_login_rebuilds_from_core_show_channels_and_closes_vanished_calls(
     ((name, answer),) = ami.lists
     assert name == "CoreShowChannels"
     clock.advance(60)
-    answer.callback(EventList(Message([("Response", "Success")]),
-                              (listed("PJSIP/b-02", "2.1", "2.1"),)))
+    answer.callback(
+        EventList(Message([("Response", "Success")]), (listed("PJSIP/b-02", "2.1", "2.1"),))
+    )
     (end,) = [c for c in published if isinstance(c, CallEnded)]
     assert end.call.call_id == "1.1" and end.reason == END_VANISHED and end.at == 60.0
     assert [c.call_id for c in tracker.model.live_calls()] == ["2.1"]

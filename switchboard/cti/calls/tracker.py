@@ -31,19 +31,29 @@ log = structlog.get_logger(__name__)
 
 #: The AMI events the model reads (anything else would be dropped by it anyway).
 EVENTS = (
-    "Newchannel", "Newstate", "NewCallerid", "Hangup", "DialBegin", "DialEnd",
-    "BridgeEnter", "BridgeLeave", "MixMonitorStart", "VarSet",
+    "Newchannel",
+    "Newstate",
+    "NewCallerid",
+    "Hangup",
+    "DialBegin",
+    "DialEnd",
+    "BridgeEnter",
+    "BridgeLeave",
+    "MixMonitorStart",
+    "VarSet",
 )
 
 
 class AmiSource(Protocol):
     """What the tracker needs of :class:`~switchboard.cti.ami.service.AmiClient`."""
 
-    def subscribe(self, event_name: str, callback: Callable[[Message], object]) -> Callable[
-        [], None]: ...
+    def subscribe(
+        self, event_name: str, callback: Callable[[Message], object]
+    ) -> Callable[[], None]: ...
     def on_resynced(self, callback: Callable[[], object]) -> Callable[[], None]: ...
-    def send_list(self, action: actions.Action, *, timeout_s: float | None = None) -> Deferred[
-        EventList]: ...
+    def send_list(
+        self, action: actions.Action, *, timeout_s: float | None = None
+    ) -> Deferred[EventList]: ...
 
 
 class CallTracker(Service):
@@ -106,5 +116,6 @@ class CallTracker(Service):
             try:
                 self._publish(change)
             except Exception:
-                log.exception("calls_publish_failed", change=change.kind,
-                              call_id=change.call.call_id)
+                log.exception(
+                    "calls_publish_failed", change=change.kind, call_id=change.call.call_id
+                )
