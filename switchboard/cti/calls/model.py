@@ -34,7 +34,21 @@ from switchboard.cti.calls.values import (
     ChannelView,
 )
 
-__all__ = ["CallModel"]
+__all__ = ["EVENTS", "CallModel"]
+
+#: The AMI events the model reads; anything else is ignored by :meth:`CallModel.feed`.
+EVENTS: Final = (
+    "Newchannel",
+    "Newstate",
+    "NewCallerid",
+    "Hangup",
+    "DialBegin",
+    "DialEnd",
+    "BridgeEnter",
+    "BridgeLeave",
+    "MixMonitorStart",
+    "VarSet",
+)
 
 _UNKNOWN: Final = frozenset({"", "<unknown>"})
 _CALL_FIELDS: Final = tuple(f.name for f in fields(Call))
@@ -116,6 +130,7 @@ class CallModel:
             "MixMonitorStart": self._on_mixmonitor_start,
             "VarSet": self._on_varset,
         }
+        assert tuple(self._handlers) == EVENTS
 
     # -- queries -----------------------------------------------------------------------
     def live_calls(self) -> tuple[Call, ...]:
@@ -302,7 +317,8 @@ class CallModel:
 
     # -- memory bound ------------------------------------------------------------------
     def expire(self, now: float) -> int:
-        """Forget ended calls older than the grace; returns how many left the model."""
+        """Forget ended calls older than the grace (those with no end time at once);
+        returns how many left the model."""
         dropped = 0
         while self._ended:
             oldest = next(iter(self._ended.values()))

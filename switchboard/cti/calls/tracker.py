@@ -22,26 +22,12 @@ from twisted.python.failure import Failure
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.pending import EventList
-from switchboard.cti.calls.model import CallModel
+from switchboard.cti.calls.model import EVENTS, CallModel
 from switchboard.cti.calls.values import Change
 
-__all__ = ["EVENTS", "CallTracker"]
+__all__ = ["CallTracker"]
 
 log = structlog.get_logger(__name__)
-
-#: The AMI events the model reads (anything else would be dropped by it anyway).
-EVENTS = (
-    "Newchannel",
-    "Newstate",
-    "NewCallerid",
-    "Hangup",
-    "DialBegin",
-    "DialEnd",
-    "BridgeEnter",
-    "BridgeLeave",
-    "MixMonitorStart",
-    "VarSet",
-)
 
 
 class AmiSource(Protocol):
