@@ -69,10 +69,10 @@ def test_scenario_6calls_gives_six_calls_with_their_callers_queues_and_agents() 
 
     # The agent hangs up first in this dialplan; Eve and Frank hung up themselves (;1 side).
     for number in ("5551001", "5551002", "5551003", "5551004"):
-        assert calls[number].hangup_first.startswith("Local/agent"), number
+        assert calls[number].first_hangup.startswith("Local/agent"), number
         assert calls[number].answered_at is not None
-    assert calls["5551005"].hangup_first == "Local/s@switchboard-ivr-0000000b;1"
-    assert calls["5551006"].hangup_first == "Local/s@switchboard-ivr-0000000c;1"
+    assert calls["5551005"].first_hangup == "Local/s@switchboard-ivr-0000000b;1"
+    assert calls["5551006"].first_hangup == "Local/s@switchboard-ivr-0000000c;1"
 
 
 def test_scenario_times_come_from_the_capture() -> None:
@@ -109,8 +109,8 @@ def test_agi_exec_dial_gives_eight_calls_and_who_answered_them() -> None:
     assert all(c.recording and c.recorded for c in calls.values())
     assert calls["5556001"].ivr.session == "1795371031.1"
     # g: the caller hung up mid-conversation; a: the agent did.
-    assert calls["5556007"].hangup_first.startswith("Local/s@switchboard-acd-ivr-")
-    assert calls["5556001"].hangup_first.startswith("Local/agent1001@")
+    assert calls["5556007"].first_hangup.startswith("Local/s@switchboard-acd-ivr-")
+    assert calls["5556001"].first_hangup.startswith("Local/agent1001@")
     assert calls["5556007"].ringing == () and not calls["5556007"].bridged
 
 

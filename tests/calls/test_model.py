@@ -75,10 +75,10 @@ def test_a_call_starts_with_its_first_channel_and_ends_with_its_last() -> None:
     model.feed(channel("PJSIP/b-02", "1.2", "1.1"), at=101.0)
     assert [c.call_id for c in model.live_calls()] == ["1.1"]
     (update,) = model.feed(hangup("PJSIP/b-02", "1.2", "1.1"), at=150.0)
-    assert isinstance(update, CallUpdated) and "hangup_first" in update.changed
+    assert isinstance(update, CallUpdated) and "first_hangup" in update.changed
     (end,) = model.feed(hangup("PJSIP/a-01", "1.1", "1.1"), at=151.0)
     assert isinstance(end, CallEnded) and end.reason == END_HANGUP
-    assert end.call.hangup_first == "PJSIP/b-02" and end.call.ended_at == 151.0
+    assert end.call.first_hangup == "PJSIP/b-02" and end.call.ended_at == 151.0
 
 
 def test_only_switchboard_variables_are_read_from_varset() -> None:
@@ -188,7 +188,7 @@ def test_changes_have_a_stable_versioned_json_form() -> None:
         "recording",
         "recorded",
         "channels",
-        "hangup_first",
+        "first_hangup",
         "hangup_cause",
         "hangup_cause_text",
         "ended_at",

@@ -100,7 +100,7 @@ class _Live:
     snapshot: Call
     channels: dict[str, _Channel]  # by uniqueid, in order of appearance
     ringing: set[str]
-    first_hangup: dict[str, object] | None = None  # of a channel that was not Up
+    down_hangup: dict[str, object] | None = None  # the first, of a channel not Up
 
 
 class CallModel:
@@ -194,22 +194,22 @@ class CallModel:
         del live.channels[chan.uniqueid]
         cause = msg.get("Cause") or ""
         hung = {
-            "hangup_first": chan.name,
+            "first_hangup": chan.name,
             "hangup_cause": int(cause) if cause.isdigit() else None,
             "hangup_cause_text": msg.get("Cause-txt"),
         }
         # A dialled leg that never answered (Cause 0 after NOANSWER) did not end the call:
         # the first channel that was Up names who hung up, else the first channel to go.
         first: dict[str, object] = {}
-        if live.snapshot.hangup_first is None:
+        if live.snapshot.first_hangup is None:
             if (msg.get("ChannelStateDesc") or chan.state) == "Up":
                 first = hung
-            elif live.first_hangup is None:
-                live.first_hangup = hung
+            elif live.down_hangup is None:
+                live.down_hangup = hung
         if live.channels:
             return self._commit(chan.call_id, at, **first)
-        if live.snapshot.hangup_first is None and not first:
-            first = live.first_hangup or hung
+        if live.snapshot.first_hangup is None and not first:
+            first = live.down_hangup or hung
         return self._end(chan.call_id, END_HANGUP, at, **first)
 
     def _on_dial_begin(self, msg: Message, at: float | None) -> list[Change]:

@@ -76,7 +76,10 @@ class Call:
 
     ``agent`` is the interface (channel name without its ``-0000001a;1`` suffix) of the peer
     that answered a dial placed by one of the call's channels: the agent on an inbound call.
-    ``hangup_first`` names the first channel that hung up (who ended the conversation).
+    ``first_hangup`` names the first channel whose ``Hangup`` was seen while it was Up
+    (else the first at all) and ``hangup_cause`` its cause: the order in which Asterisk tore
+    the legs down, which in the captures is the side that hung up, but an AMI ``Hangup`` of
+    the caller can tear the agent's legs down first.
     Times are whatever the feeder passed as ``at`` (epoch seconds); ``None`` when unknown.
     """
 
@@ -93,7 +96,7 @@ class Call:
     recording: str | None = None
     recorded: bool = False  # MixMonitor started on a channel of the call
     channels: tuple[ChannelView, ...] = ()
-    hangup_first: str | None = None
+    first_hangup: str | None = None
     hangup_cause: int | None = None
     hangup_cause_text: str | None = None
     ended_at: float | None = None
@@ -118,7 +121,7 @@ class Call:
             "recording": self.recording,
             "recorded": self.recorded,
             "channels": [c.to_json() for c in self.channels],
-            "hangup_first": self.hangup_first,
+            "first_hangup": self.first_hangup,
             "hangup_cause": self.hangup_cause,
             "hangup_cause_text": self.hangup_cause_text,
             "ended_at": self.ended_at,
