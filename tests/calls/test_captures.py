@@ -170,3 +170,19 @@ def test_call_gone_after_asterisk_restart_ends_as_vanished_not_a_ghost() -> None
     assert end.reason == END_VANISHED == "vanished during AMI outage"
     assert end.call.caller_number == "5559001" and end.call.ended_at == 1795371264.0
     assert model.live_calls() == ()
+
+
+def test_ami_actions_a_redirected_caller_stays_one_call() -> None:
+    model = CallModel()
+    replay(model, "ami-actions/ami-actions")
+    # README: Zoe (5552002) presses 2 -> support, waits, is redirected to sales and answered
+    # there, then hung up by AMI. The channels created while `Events: off` are never seen,
+    # and their later Hangups create nothing.
+    (zoe,) = [c for c in model.ended_calls() if c.caller_number == "5552002"]
+    assert zoe.caller_name == "Zoe Caller" and zoe.ivr.digits == "2"
+    assert zoe.queue == "sales"  # SWITCHBOARD_QUEUE followed the transfer
+    assert zoe.agent == "Local/agent1003@switchboard-agents"
+    assert zoe.recording == MONITOR + "support-20261122-173747-1795369063.14.wav"
+    # The Setvar sent on her channel while she waited (an AMI action, not the IVR).
+    assert dict(zoe.ivr.variables)["SWITCHBOARD_NOTE"] == "vip customer"
+    assert model.call("1795369062.9") is None
