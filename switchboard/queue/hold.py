@@ -40,6 +40,7 @@ from twisted.internet.defer import CancelledError, Deferred
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.cti.agi.errors import AgiCommandFailed, AgiError, AgiHangup, AgiUnknownCommand
 from switchboard.cti.agi.wire import Quoted
+from switchboard.cti.ami.values import UnsafeValue, phone_number
 from switchboard.dialplan_vars import FAILED, QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
 from switchboard.queue._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.decisions import (
@@ -336,6 +337,11 @@ class HeldCall:
         number = self.call.caller_number
         if not number:
             self.log.info("acd_callback_not_offered", reason="no caller number")
+            return None
+        try:  # only a number Asterisk can dial back is worth offering ("5551234,DB(...)")
+            phone_number(number, "caller number")
+        except UnsafeValue as refused:
+            self.log.info("acd_callback_not_offered", reason=str(refused))
             return None
         p, digit_wanted = self.options.prompts, self.options.callback_digit
         await self._stop_moh()
