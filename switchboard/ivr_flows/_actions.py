@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from switchboard.cti.agi.wire import UnsafeArgument, app_argument
 from switchboard.ivr_flows import model as m
 from switchboard.ivr_flows._base import Ctx, Emit, Jump, Out, Stop
 from switchboard.ivr_flows.effects import (
@@ -239,7 +240,13 @@ class QueueHandler:
 
 class VoicemailHandler:
     def enter(self, ctx: Ctx, step: m.Voicemail, state: CallState) -> Out:
-        data = ",".join(p for p in (ctx.render(state, step.mailbox), step.options) if p)
+        mailbox = ctx.render(state, step.mailbox)
+        try:  # a caller-supplied mailbox must stay one argument ("100,s" would add options)
+            app_argument(mailbox, "voicemail mailbox")
+        except UnsafeArgument as refused:
+            state = ctx.trace(state, "voicemail_refused", reason=str(refused))
+            return Stop(state, "voicemail_unavailable")
+        data = ",".join(p for p in (mailbox, step.options) if p)
         return Emit(state, ExecApp("VoiceMail", data))
 
     def resume(self, ctx: Ctx, step: m.Voicemail, state: CallState, result: Result) -> Out:

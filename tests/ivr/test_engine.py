@@ -401,3 +401,16 @@ def test_examples_walk(tmp_path: Path) -> None:
     holiday = walk(eng, "main-menu", ["-", "2"], call=CALL, now=NATIONAL_DAY_10AM)
     assert "holiday" in [t.step for t in holiday.state.trace]
     assert holiday.state.outcome == "voicemail"
+
+
+def test_a_mailbox_that_would_split_into_options_is_not_sent(tmp_path: Path) -> None:
+    # VoiceMail splits its data on commas: "100,s" would add the 's' option (skip the
+    # greeting checks) that the flow never asked for. The flow ends as unavailable instead.
+    eng = engine(tmp_path, main="""\
+        steps:
+          s: {type: set, set: {box: "100,s"}}
+          vm: {type: voicemail, mailbox: "${box}@default"}
+        """)
+    result = walk(eng, "main")
+    assert not any(isinstance(e, ExecApp) for e in result.effects)
+    assert result.state.outcome == "voicemail_unavailable"
