@@ -19,6 +19,7 @@ import structlog
 from twisted.application.service import MultiService
 
 from switchboard.config import Settings
+from switchboard.control.service import ControlService
 from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
@@ -27,6 +28,7 @@ from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
+from switchboard.queue.control import AcdAgentControl
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
@@ -45,6 +47,7 @@ class App:
     flows: FlowHandlers
     database: Database
     acd: AcdService | None = None
+    control: ControlService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -99,6 +102,24 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     return watcher
 
 
+def build_control(settings: Settings, reactor: Any, acd: AcdService | None
+                  ) -> ControlService | None:
+    """The loopback control endpoint (``switchboard agents ...``); it answers 503 for agent
+    commands when no ACD runs."""
+    if not settings.control.enabled:
+        return None
+    token = settings.control.token
+    control = ControlService(
+        AcdAgentControl(acd) if acd is not None else None,
+        reactor,
+        bind=settings.control.bind,
+        port=settings.control.port,
+        token=token.get_secret_value() if token is not None else None,
+    )
+    control.setName("control")
+    return control
+
+
 def build_flows(
     settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
 ) -> FlowHandlers:
@@ -134,7 +155,11 @@ def build(
     flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd)
+    control = build_control(settings, reactor, acd)
+    if control is not None:
+        control.setServiceParent(root)
+    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd,
+               control=control)
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:

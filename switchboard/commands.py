@@ -117,6 +117,12 @@ def _queue_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _agents_commands(subparsers: Any) -> None:
+    from switchboard.control.commands import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -129,6 +135,7 @@ ALL: list[AddCommands] = [
     _agi_commands,
     _flows_commands,
     _queue_commands,
+    _agents_commands,
     _sim_commands,
     _demo_commands,
 ]

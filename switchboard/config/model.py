@@ -6,6 +6,7 @@ they never print; each may instead be read from a file named by ``<name>_file``.
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -95,6 +96,32 @@ class QueuesSettings(_Section):
         return value
 
 
+class ControlSettings(_Section):
+    """The control endpoint of ``switchboard serve`` (``switchboard agents ...`` uses it):
+    HTTP + JSON on a loopback address only. Set a token on a machine others log in to."""
+
+    enabled: bool = True
+    bind: str = "127.0.0.1"
+    port: int = Field(4575, ge=0, le=65535)
+    # Sent as "Authorization: Bearer <token>"; none: any local process may control agents.
+    token: SecretStr | None = None
+    token_file: Path | None = None
+
+    @field_validator("bind")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        try:
+            loopback = ip_address(value).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(
+                f"a loopback address such as 127.0.0.1 or ::1, not {value!r} "
+                "(the control endpoint is for this machine only)"
+            )
+        return value
+
+
 class LoggingSettings(_Section):
     # "auto": readable console on a terminal, JSON lines otherwise.
     format: Literal["auto", "json", "console"] = "auto"
@@ -110,3 +137,4 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     flows: FlowsSettings = FlowsSettings()
     queues: QueuesSettings = QueuesSettings()
+    control: ControlSettings = ControlSettings()

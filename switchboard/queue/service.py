@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
@@ -120,6 +120,8 @@ class AcdService(Service):
         self._flushes: list[Deferred[None]] = []
         self._ids = itertools.count(1)
         self.records_failed = 0
+        # While :meth:`command` runs: the event's name and the router's refusals of it.
+        self._refusals: tuple[str, list[str]] | None = None
         self._ami = (
             AmiLink(
                 ami,
@@ -140,6 +142,7 @@ class AcdService(Service):
         logger.info(
             "acd_started", queues=sorted(self.router.queues), agents=len(self.router.agents)
         )
+        self._log_in_at_start(self.config.initial_states)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
         super().stopService()
@@ -194,13 +197,23 @@ class AcdService(Service):
         """Serve a reloaded queue file (rules in ``_reload``); False if nothing changed."""
         if config == self.config:
             return False
+        known = set(self.router.agents)
         self.config = config
         self.stats.reconfigure(config.queues, config.agents)
         self.feed(ConfigChanged(config.queues, config.agents))
+        self._log_in_at_start(
+            {i: state for i, state in config.initial_states.items() if i not in known})
         if self._ami is not None:  # removed agents still on a call keep their device
             self._ami.watch([r.agent.device for r in self.router.agents.values()]
                             + [a.device for a in config.agents])
         return True
+
+    def _log_in_at_start(self, states: Mapping[str, str]) -> None:
+        """The queue file's ``initial_state``: these agents start logged in."""
+        for agent_id, state in sorted(states.items()):
+            self.feed(AgentLoggedIn(agent_id, ready=state == "ready"))
+        if states:
+            logger.info("acd_agents_logged_in_at_start", agents=sorted(states))
 
     # -- the agent seat ---------------------------------------------------------------------
     def log_in(self, agent_id: str, ready: bool = False) -> None:
@@ -217,6 +230,20 @@ class AcdService(Service):
 
     def end_wrap_up(self, agent_id: str) -> None:
         self.feed(WrapUpEnded(agent_id))
+
+    def command(self, event: Event) -> str:
+        """Feed ``event`` now and return the router's refusal of it ("" : accepted).
+
+        For callers that must answer someone (:class:`~.control.AcdAgentControl`); call it
+        from outside :meth:`feed` (a request, a timer), not from a fact subscriber.
+        """
+        refusals: list[str] = []
+        self._refusals = (type(event).__name__, refusals)
+        try:
+            self.feed(event)
+        finally:
+            self._refusals = None
+        return refusals[0] if refusals else ""
 
     # -- reading ----------------------------------------------------------------------------
     def now(self) -> float:
@@ -268,6 +295,8 @@ class AcdService(Service):
     def _execute(self, command: Command) -> None:
         if isinstance(command, Rejected):
             logger.warning("acd_event_rejected", acd_event=command.event, reason=command.reason)
+            if self._refusals is not None and self._refusals[0] == command.event:
+                self._refusals[1].append(command.reason)
             return
         if isinstance(command, OriginateCallback):
             self._originate(command)
