@@ -16,6 +16,8 @@ side; and the flows' loader already keeps a line for every key. Example::
         overflow:
           - {after_s: 60, min_level: 1}
           - {after_s: 120, add_agents_of: [support]}
+        language_match: prefer        # or strict: only agents who speak the caller's language
+        language_wait_s: 15           # prefer: wait this long for one (0: any agent at once)
     agents:
       "1001": {name: Alice, device: PJSIP/1001, skills: {sales: 3}, languages: [en],
                queues: [sales], initial_state: ready}   # or paused; default logged_out
@@ -39,6 +41,7 @@ from switchboard.queue.model import (
     MAX_SKILL_LEVEL,
     Agent,
     Fallback,
+    LanguageMatch,
     OverflowRule,
     Queue,
     Strategy,
@@ -91,6 +94,8 @@ class _QueueSpec(_Spec):
     callback_retry_s: float = Field(300.0, gt=0)
     short_abandon_s: float = Field(5.0, ge=0)
     expected_handle_s: float = Field(180.0, gt=0)
+    language_match: LanguageMatch = LanguageMatch.PREFER
+    language_wait_s: float = Field(15.0, ge=0)
 
 
 class _AgentSpec(_Spec):
@@ -149,9 +154,7 @@ def _fix_for(error: Any, model: type[BaseModel]) -> str:
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         return f"did you mean '{close[0]}'?" if close else "remove it; allowed: " + ", ".join(
             model.model_fields)
-    if error["type"] == "enum":
-        return "use one of: " + ", ".join(s.value for s in Strategy)
-    if error["type"] == "literal_error":
+    if error["type"] in ("enum", "literal_error"):
         return "use one of: " + str(error["ctx"]["expected"])
     if str(error["loc"][0]) == "device":
         return "an Asterisk dial string such as PJSIP/1001 or Local/1001@agents"
@@ -226,6 +229,7 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             callback_offer_after_s=s.callback_offer_after_s,
             callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
             short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
+            language_match=s.language_match, language_wait_s=s.language_wait_s,
         ) for name, s in sorted(queues.items())),
         agents=tuple(Agent(
             id=agent_id, name=s.name or agent_id, device=s.device, skills=frozen_map(s.skills),
