@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
@@ -64,7 +64,7 @@ from switchboard.queue.events import (
 from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.hub import Hub, Offered
 from switchboard.queue.model import WaitingCall, frozen_map
-from switchboard.queue.records import record_facts
+from switchboard.queue.records import close_agent_rows, close_stale_agent_rows, record_facts
 from switchboard.queue.router import Router
 from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueSnapshot
 from switchboard.store.db import Database
@@ -142,14 +142,37 @@ class AcdService(Service):
         logger.info(
             "acd_started", queues=sorted(self.router.queues), agents=len(self.router.agents)
         )
+        if self._database is not None:  # before anything this run records
+            self._store_first(close_stale_agent_rows, "acd_stale_agent_sessions_closed")
         self._log_in_at_start(self.config.initial_states)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
+        """Stop; fires once every fact is stored and every agent's open rows are closed
+        (the agents are logged out as far as the records go)."""
         super().stopService()
         if self._ami is not None:
             self._ami.stop()
         self._cancel_timer()
-        return self.flush()
+        done = self.flush()
+        database = self._database
+        if database is not None:
+            at = self.now()
+            done.addCallback(lambda _: database.run(lambda s: close_agent_rows(s, at)))
+            done.addCallback(lambda closed: logger.info("acd_agent_sessions_closed",
+                                                        sessions=closed))
+            done.addErrback(lambda f: logger.error("acd_agent_sessions_not_closed",
+                                                   error=f.getErrorMessage()))
+        return done
+
+    def _store_first(self, work: Callable[[Any], int], event: str) -> None:
+        """Run ``work(session)`` before any fact is written (facts wait their turn)."""
+        assert self._database is not None
+        self._writing = True
+        d = self._database.run(work)
+        d.addCallback(lambda count: logger.info(event, sessions=count) if count else None)
+        d.addErrback(lambda f: logger.error("acd_store_failed", work=event,
+                                            error=f.getErrorMessage()))
+        d.addBoth(self._written)
 
     # -- the IVR's entry --------------------------------------------------------------------
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome:
