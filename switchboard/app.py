@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.control import AcdAgentControl
+from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
@@ -80,7 +82,14 @@ def build_acd(
     """
     if settings.queues.file is None:
         return None
-    options = AcdOptions(timezone=ZoneInfo(settings.queues.timezone), seed=settings.queues.seed)
+    zone = ZoneInfo(settings.queues.timezone)
+    recordings = settings.recordings
+    if not Path(recordings.dir).is_dir():  # fine when Asterisk runs on another machine
+        log.warning("recordings_dir_not_on_this_machine", dir=recordings.dir,
+                    hint="it must exist, writable by Asterisk, where Asterisk runs")
+    hold = HoldOptions(recording_dir=recordings.dir, recording_name=recordings.file_name,
+                       timezone=zone)
+    options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
         load_queue_config(settings.queues.file),
         reactor,

@@ -10,6 +10,7 @@ from switchboard.config.model import (
     FlowsSettings,
     LoggingSettings,
     QueuesSettings,
+    RecordingsSettings,
     Settings,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "FlowsSettings",
     "LoggingSettings",
     "QueuesSettings",
+    "RecordingsSettings",
     "Settings",
     "load_settings",
 ]

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from switchboard import recording_names
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,6 +98,28 @@ class QueuesSettings(_Section):
         return value
 
 
+class RecordingsSettings(_Section):
+    """Where the ACD has MixMonitor write each answered call (a path on the Asterisk
+    machine). ``file_name`` fields: {queue} {call_id} {agent} {caller} {date} {time}."""
+
+    dir: str = recording_names.DEFAULT_DIR
+    file_name: str = recording_names.DEFAULT_NAME
+
+    @field_validator("dir")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        if problems := recording_names.dir_problems(value):
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("file_name")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        if problems := recording_names.name_problems(value):
+            raise ValueError("; ".join(problems))
+        return value
+
+
 class ControlSettings(_Section):
     """The control endpoint of ``switchboard serve`` (``switchboard agents ...`` uses it):
     HTTP + JSON on a loopback address only. Set a token on a machine others log in to."""
@@ -137,4 +161,5 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     flows: FlowsSettings = FlowsSettings()
     queues: QueuesSettings = QueuesSettings()
+    recordings: RecordingsSettings = RecordingsSettings()
     control: ControlSettings = ControlSettings()
