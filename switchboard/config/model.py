@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 
 from switchboard import recording_names
 
@@ -105,17 +112,12 @@ class RecordingsSettings(_Section):
     dir: str = recording_names.DEFAULT_DIR
     file_name: str = recording_names.DEFAULT_NAME
 
-    @field_validator("dir")
+    @field_validator("dir", "file_name")
     @classmethod
-    def _folder(cls, value: str) -> str:
-        if problems := recording_names.dir_problems(value):
-            raise ValueError("; ".join(problems))
-        return value
-
-    @field_validator("file_name")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        if problems := recording_names.name_problems(value):
+    def _checked(cls, value: str, info: ValidationInfo) -> str:
+        check = recording_names.dir_problems if info.field_name == "dir" else (
+            recording_names.name_problems)
+        if problems := check(value):
             raise ValueError("; ".join(problems))
         return value
 
