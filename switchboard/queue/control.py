@@ -129,8 +129,18 @@ class AcdAgentControl:
              ) -> AgentView:
         refusal = self._acd.command(event)
         if refusal:
-            raise AgentControlError("refused", refusal)
+            raise AgentControlError("refused", refusal + self._hint(event))
         return self._view(event.agent_id)
+
+    def _hint(self, event: object) -> str:
+        runtime = self._acd.router.agents.get(getattr(event, "agent_id", ""))
+        if runtime is None:
+            return ""
+        if isinstance(event, AgentLoggedIn):
+            return f" (now {runtime.state.value}; use ready or pause to change that)"
+        if runtime.state is AgentState.LOGGED_OUT and not isinstance(event, AgentLoggedOut):
+            return f"; log in first: switchboard agents login {runtime.agent.id}"
+        return ""
 
     def _view(self, agent_id: str) -> AgentView:
         runtime = self._acd.router.agents[agent_id]

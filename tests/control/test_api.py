@@ -79,7 +79,8 @@ def test_an_unknown_agent_is_a_404_listing_the_known_ones() -> None:
 
 
 @pytest.mark.parametrize(("path", "body", "message"), [
-    ("/api/v1/agents/a1/ready", {}, "is logged out"),
+    ("/api/v1/agents/a1/ready", {}, "is logged out; log in first: switchboard agents login a1"),
+    ("/api/v1/agents/a1/pause", {"reason": "lunch"}, "log in first"),
     ("/api/v1/agents/a1/logout", {}, "is not logged in"),
 ])
 def test_what_the_acd_refuses_is_a_409_with_its_reason(path: str, body: Any,
@@ -95,7 +96,8 @@ def test_logging_in_twice_is_refused() -> None:
     s, web = _api()
     request(web, "POST", "/api/v1/agents/a1/login", {})
     status, body = request(web, "POST", "/api/v1/agents/a1/login", {})
-    assert status == 409 and "already logged in" in body["error"]["message"]
+    assert status == 409 and body["error"]["message"] == (
+        "agent 'a1' is already logged in (now not_ready; use ready or pause to change that)")
     s.close()
 
 
