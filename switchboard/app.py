@@ -10,9 +10,8 @@ handlers, the FastAGI server, and the database.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +20,13 @@ from twisted.application.service import MultiService
 
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
-from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
+from switchboard.hub import Hub
+from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.handover import QueueHandover
+from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.queue.config import QueueConfigError, load_queue_config
@@ -48,6 +49,7 @@ class App:
     agi: AgiServerService
     flows: FlowHandlers
     database: Database
+    hub: Hub
     acd: AcdService | None = None
     control: ControlService | None = None
 
@@ -62,7 +64,7 @@ def build_agi(
     settings: Settings, reactor: Any, handlers: Mapping[str, Handler] | None = None
 ) -> AgiServerService:
     agi = AgiServerService(
-        settings.agi, reactor, BUILTIN_HANDLERS if handlers is None else handlers
+        settings.agi, reactor, builtin_handlers(settings.flows) if handlers is None else handlers
     )
     agi.setName("agi")
     return agi
@@ -74,7 +76,7 @@ def build_database(settings: Settings, reactor: Any) -> Database:
 
 
 def build_acd(
-    settings: Settings, reactor: Any, database: Database, ami: AmiClient
+    settings: Settings, clock: Any, database: Database, ami: AmiClient, hub: Hub
 ) -> AcdService | None:
     """switchboard's own ACD, when ``[queues] file`` describes queues and agents.
 
@@ -83,19 +85,20 @@ def build_acd(
     if settings.queues.file is None:
         return None
     zone = ZoneInfo(settings.queues.timezone)
-    recordings = settings.recordings
-    if not Path(recordings.dir).is_dir():  # fine when Asterisk runs on another machine
-        log.warning("recordings_dir_not_on_this_machine", dir=recordings.dir,
+    recording_dir = settings.queues.recording_dir
+    if not recording_dir.is_dir():  # fine when Asterisk runs on another machine
+        log.warning("recording_dir_not_on_this_machine", dir=str(recording_dir),
                     hint="it must exist, writable by Asterisk, where Asterisk runs")
-    hold = HoldOptions(recording_dir=recordings.dir, recording_name=recordings.file_name,
-                       timezone=zone)
+    hold = HoldOptions(recording_dir=str(recording_dir),
+                       recording_name=settings.queues.recording_name, timezone=zone)
     options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
         load_queue_config(settings.queues.file),
-        reactor,
+        clock,
         database=database,
         ami=ami,
         options=options,
+        hub=hub,
     )
     acd.setName("acd")
     return acd
@@ -130,55 +133,79 @@ def build_control(settings: Settings, reactor: Any, acd: AcdService | None
 
 
 def build_flows(
-    settings: Settings, reactor: Any, database: Database, acd: QueueHandover | None = None
+    settings: Settings,
+    reactor: Any,
+    database: Database,
+    acd: QueueHandover | None = None,
+    now: Callable[[], float] | None = None,
 ) -> FlowHandlers:
-    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them."""
+    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
+    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken.
+
+    ``now``: the time the flows decide by (business hours); by default the reactor's."""
     flows = FlowHandlers(
         settings.flows.dir,
         reactor,
         DatabaseServices(database),
         poll_interval_s=settings.flows.poll_interval_s,
-        extra=BUILTIN_HANDLERS,
+        extra=builtin_handlers(settings.flows),
+        now=now,
         acd=acd,
+        entry=settings.flows.entry,
     )
     flows.setName("flows")
     return flows
 
 
 def build(
-    settings: Settings, reactor: Any, *, handlers: Mapping[str, Handler] | None = None
+    settings: Settings,
+    reactor: Any,
+    *,
+    handlers: Mapping[str, Handler] | None = None,
+    clock: Any = None,
 ) -> App:
     """Wire every service from settings. Nothing starts until ``root.startService()``.
 
-    ``handlers`` replaces the flows (tests, the demo); by default every flow is served.
+    ``handlers`` replaces the flows (tests, the demo's digit menu); by default every flow
+    is served. ``clock`` is the time the ACD and the flows run on (an ``IReactorTime``;
+    by default the reactor): the demo hands in its simulated PBX's faster clock.
     """
+    clock = reactor if clock is None else clock
     root = MultiService()
+    hub = Hub()  # publishers get it here; so do subscribers (the seat, the wallboard next)
     database = build_database(settings, reactor)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
-    acd = build_acd(settings, reactor, database, ami)
+    acd = build_acd(settings, clock, database, ami, hub)
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
-    flows = build_flows(settings, reactor, database, acd)
+    flows = build_flows(settings, reactor, database, acd, now=clock.seconds)
     flows.setServiceParent(root)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
     control = build_control(settings, reactor, acd)
     if control is not None:
         control.setServiceParent(root)
-    return App(root=root, ami=ami, agi=agi, flows=flows, database=database, acd=acd,
-               control=control)
+    return App(
+        root=root, ami=ami, agi=agi, flows=flows, database=database, hub=hub, acd=acd,
+        control=control,
+    )
+
+
+def migrate_database(settings: Settings) -> None:
+    """Bring the schema up to date before :func:`build` (``serve`` and the demo do)."""
+    url = database_url(settings.database)
+    upgrade_database(url)
+    log.info("database_ready", url=url.render_as_string(hide_password=True))
 
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
     """Migrate the schema, start everything, run the reactor until SIGINT/SIGTERM."""
-    url = database_url(settings.database)
-    upgrade_database(url)
-    log.info("database_ready", url=url.render_as_string(hide_password=True))
+    migrate_database(settings)
     try:
         app = build(settings, reactor)
-    except QueueConfigError as exc:
+    except (QueueConfigError, FlowError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return 2
     exit_code = [0]

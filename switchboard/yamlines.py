@@ -7,6 +7,11 @@ Flow and queue files are validated with messages that name the line, so the load
 core schema, not PyYAML's YAML 1.1 default: ``18:00`` stays a string (YAML 1.1 reads it
 as the base-60 integer 1080) and ``no``/``on``/``off`` stay strings (a language code
 ``no`` must not become ``False``). Dates (``2026-10-01``) still become ``datetime.date``.
+
+A key written twice in one mapping is refused (:class:`DuplicateKeyError`, naming both
+lines): PyYAML would keep the second silently, so a second agent ``1001`` or a second step
+``menu`` would replace the first without a word. Keys brought in by a ``<<`` merge may
+still be overridden, as YAML intends.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LineDict", "LineList", "YamlSyntaxError", "line_of", "load_yaml"]
+__all__ = ["DuplicateKeyError", "LineDict", "LineList", "YamlSyntaxError", "line_of",
+           "load_yaml"]
 
 
 class LineDict(dict[Any, Any]):
@@ -40,11 +46,27 @@ class LineList(list[Any]):
 
 
 class YamlSyntaxError(ValueError):
-    """The text is not YAML; ``line`` is 1-based (0 when unknown)."""
+    """The text is not YAML; ``line`` is 1-based (0 when unknown); ``fix`` says what to do."""
+
+    code = "yaml_syntax"
+    fix = "fix the indentation or quoting on that line"
 
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
         self.line = line
+
+
+class DuplicateKeyError(YamlSyntaxError):
+    """One or more mappings name a key twice; ``duplicates`` is (key, first line, line)."""
+
+    code = "duplicate_key"
+    fix = "remove or rename one of the two (a later key would silently replace the first)"
+
+    def __init__(self, duplicates: list[tuple[str, int, int]]) -> None:
+        self.duplicates = tuple(duplicates)
+        text = "; ".join(f"duplicate key '{key}' on line {line} (first on line {first})"
+                         for key, first, line in self.duplicates)
+        super().__init__(text, self.duplicates[0][2])
 
 
 def line_of(value: Any, key: Any = None) -> int:
@@ -57,7 +79,7 @@ def line_of(value: Any, key: Any = None) -> int:
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    duplicates: list[tuple[str, int, int]]
 
 
 # YAML 1.2 core-schema scalars instead of YAML 1.1's (no sexagesimal, no yes/no/on/off).
@@ -88,8 +110,13 @@ def _int(loader: _Loader, node: yaml.ScalarNode) -> int:
     return int(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
+    written = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
+    loader.flatten_mapping(node)  # merged pairs first, then the ones written here
+    first_lines: dict[Any, int] = {}
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
@@ -101,8 +128,14 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             raise yaml.constructor.ConstructorError(
                 None, None, f"unsupported key type {type(key).__name__}", key_node.start_mark
             )
+        line = key_node.start_mark.line + 1
+        if id(key_node) in written:
+            if key in first_lines:
+                loader.duplicates.append((str(key), first_lines[key], line))
+                continue  # the first one stays; the file is refused anyway
+            first_lines[key] = line
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+        result.key_lines[key] = line
     return result
 
 
@@ -128,11 +161,18 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document; raise :class:`YamlSyntaxError` naming the line."""
+    loader = _Loader(text)  # a SafeLoader subclass: what yaml.load does, keeping the loader
+    loader.duplicates = []
     try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         raise YamlSyntaxError(f"{exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), 0) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise DuplicateKeyError(loader.duplicates)
+    return data

@@ -10,7 +10,6 @@ from switchboard.config.model import (
     FlowsSettings,
     LoggingSettings,
     QueuesSettings,
-    RecordingsSettings,
     Settings,
 )
 
@@ -24,7 +23,6 @@ __all__ = [
     "FlowsSettings",
     "LoggingSettings",
     "QueuesSettings",
-    "RecordingsSettings",
     "Settings",
     "load_settings",
 ]

@@ -81,6 +81,12 @@ class FlowsSettings(_Section):
     # The shipped example flows when not set, so a new install answers calls at once.
     dir: Path = EXAMPLE_FLOWS
     poll_interval_s: float = Field(2.0, gt=0)
+    # The AGI script names the dialplan runs: each must be a flow to start, and no reload
+    # may take one away (docs/flows.md, "Hot reload").
+    entry: tuple[str, ...] = ("main-menu",)
+    # Serve the capture-compatible built-in ``main-menu`` script when no flow has that
+    # name. Only for the captured test PBX: it plays tt-monkeysintro and routes to sales.
+    builtin_main_menu: bool = False
 
 
 class QueuesSettings(_Section):
@@ -92,6 +98,20 @@ class QueuesSettings(_Section):
     # Seeds the "random" strategy, so that a run can be reproduced.
     seed: int = 0
     poll_interval_s: float = Field(2.0, gt=0)
+    # Where MixMonitor writes the ACD's recordings, as Asterisk sees the path.
+    recording_dir: Path = Path(recording_names.DEFAULT_DIR)
+    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {time}; the
+    # extension picks the format.
+    recording_name: str = recording_names.DEFAULT_NAME
+
+    @field_validator("recording_dir", "recording_name")
+    @classmethod
+    def _recording(cls, value: Path | str, info: ValidationInfo) -> Path | str:
+        problems = (recording_names.dir_problems(str(value)) if info.field_name == "recording_dir"
+                    else recording_names.name_problems(str(value)))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -102,23 +122,6 @@ class QueuesSettings(_Section):
             raise ValueError(
                 f"a time zone name such as Asia/Shanghai or UTC, not {value!r}"
             ) from None
-        return value
-
-
-class RecordingsSettings(_Section):
-    """Where the ACD has MixMonitor write each answered call (a path on the Asterisk
-    machine). ``file_name`` fields: {queue} {call_id} {agent} {caller} {date} {time}."""
-
-    dir: str = recording_names.DEFAULT_DIR
-    file_name: str = recording_names.DEFAULT_NAME
-
-    @field_validator("dir", "file_name")
-    @classmethod
-    def _checked(cls, value: str, info: ValidationInfo) -> str:
-        check = recording_names.dir_problems if info.field_name == "dir" else (
-            recording_names.name_problems)
-        if problems := check(value):
-            raise ValueError("; ".join(problems))
         return value
 
 
@@ -163,5 +166,4 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     flows: FlowsSettings = FlowsSettings()
     queues: QueuesSettings = QueuesSettings()
-    recordings: RecordingsSettings = RecordingsSettings()
     control: ControlSettings = ControlSettings()

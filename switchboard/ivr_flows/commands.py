@@ -9,6 +9,7 @@ from typing import Any
 
 from switchboard.config import Settings
 from switchboard.ivr_flows.graph import to_dot, to_mermaid
+from switchboard.ivr_flows.in_use import check_in_service, entry_flows
 from switchboard.ivr_flows.load import check_directory
 
 __all__ = ["add_commands"]
@@ -18,8 +19,8 @@ def add_commands(subparsers: Any) -> None:
     flows = subparsers.add_parser("flows", help="IVR flows: check, graph, try")
     sub = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
 
-    check = sub.add_parser("check", help="validate every flow of a directory, listing all "
-                           "problems (exit 1 if any)")
+    check = sub.add_parser("check", help="validate every flow of a directory and that the "
+                           "[flows] entry flows exist, listing all problems (exit 1 if any)")
     check.add_argument("dir", nargs="?", help="flows directory (default: settings [flows] dir)")
     check.set_defaults(run=_check)
 
@@ -43,8 +44,9 @@ def _directory(given: str | None, settings: Settings) -> Path:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
+    """What ``serve`` would say at start, including an entry flow missing."""
     directory = _directory(args.dir, settings)
-    flows, problems = check_directory(directory)
+    flows, problems = check_in_service(directory, entry_flows(settings.flows))
     for problem in problems:
         print(problem)
     if flows is None:

@@ -38,14 +38,22 @@ def flow_files(directory: Path) -> list[Path]:
 
 
 def _read(path: Path, problems: list[FlowProblem]) -> Any:
+    """The file's YAML, or None with a problem added (an empty file is one: an editor or
+    deploy that truncates before it writes must not retire the flow)."""
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
-        problems.append(FlowProblem(str(path), exc.line, "yaml_syntax", f"not valid YAML: {exc}",
-                                    "fix the indentation or quoting on that line"))
+        problems.append(FlowProblem(str(path), exc.line, exc.code, f"not valid YAML: {exc}",
+                                    exc.fix))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(FlowProblem(str(path), 0, "unreadable", f"cannot read: {exc}",
                                     "check the file's permissions and that it is UTF-8"))
+    else:
+        if data is not None:
+            return data
+        problems.append(FlowProblem(str(path), 0, "empty_file",
+                                    "the file is empty (no YAML document in it)",
+                                    "write its content, or delete the file if it is not wanted"))
     return None
 
 

@@ -5,7 +5,9 @@
 file names, sizes and modification times; on a change it loads and validates the whole
 directory again. A valid edit replaces the flows for new calls (calls in progress keep
 the version they started with); a broken edit is rejected, its problems logged, and the
-previous version keeps serving.
+previous version keeps serving. An emptied file is a broken edit, and so is an edit that
+would take away a flow callers need (:mod:`.in_use`): an entry flow, a flow calls have run
+by name, or a ``goto`` target.
 
 :class:`FlowHandlers` is a Twisted service (it runs the polling ``LoopingCall`` on an
 injected clock) and a ``Mapping[str, Handler]`` for
@@ -15,7 +17,7 @@ flow ``main-menu``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,10 @@ from twisted.internet.interfaces import IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel, Handler
 from switchboard.ivr_flows.engine import Engine
-from switchboard.ivr_flows.errors import FlowProblem
+from switchboard.ivr_flows.errors import FlowError, FlowProblem
 from switchboard.ivr_flows.handover import QueueHandover
-from switchboard.ivr_flows.load import check_directory, flow_files
+from switchboard.ivr_flows.in_use import check_in_service
+from switchboard.ivr_flows.load import flow_files
 from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
 from switchboard.ivr_flows.services import FlowServices
@@ -39,10 +42,16 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 class FlowRegistry:
-    """The flows in service, reloaded from ``directory`` when its files change."""
+    """The flows in service, reloaded from ``directory`` when its files change.
 
-    def __init__(self, directory: Path) -> None:
+    ``entry`` names the flows that must always exist; ``called`` collects the flows that
+    calls have run by name, which a reload may then not remove either.
+    """
+
+    def __init__(self, directory: Path, entry: Iterable[str] = ()) -> None:
         self.directory = Path(directory)
+        self.entry = frozenset(entry)
+        self.called: set[str] = set()
         self.flows = FlowSet({})
         self.engine = Engine(self.flows)
         self.problems: list[FlowProblem] = []
@@ -66,7 +75,8 @@ class FlowRegistry:
     def reload(self) -> bool:
         """Load the directory now; True if the new flows went into service."""
         self._seen = self.fingerprint()
-        flows, problems = check_directory(self.directory)
+        flows, problems = check_in_service(self.directory, self.entry, self.called,
+                                           previous=self.flows)
         self.problems = problems
         if flows is None:
             for problem in problems:
@@ -92,8 +102,10 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
     """AGI handlers for every flow in service, plus ``extra`` handlers (e.g. built-ins).
 
     The flows are loaded when this object is built, so the mapping is complete before the
-    AGI server is constructed; each handler looks the flow up again when a call arrives,
-    so reloaded versions serve new calls. ``clock`` drives the polling; ``now`` (default
+    AGI server is constructed; if they cannot be (any problem, or an ``entry`` flow missing
+    that no ``extra`` handler serves), :class:`FlowError` is raised, as a bad queue file
+    stops start. Each handler looks the flow up again when a call arrives, so reloaded
+    versions serve new calls. ``clock`` drives the polling; ``now`` (default
     ``clock.seconds``) is the wall-clock time the flows decide by (business hours,
     callback windows), so tests can run a flow at a chosen moment on the real reactor.
     """
@@ -110,14 +122,16 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
         extra: Mapping[str, Handler] | None = None,
         now: Callable[[], float] | None = None,
         acd: QueueHandover | None = None,
+        entry: Iterable[str] = (),
     ) -> None:
-        self.registry = FlowRegistry(flows_dir)
-        self.registry.reload()
+        self._extra = dict(extra or {})
+        self.registry = FlowRegistry(flows_dir, [n for n in entry if n not in self._extra])
+        if not self.registry.reload():
+            raise FlowError(self.registry.problems)
         super().__init__(clock, poll_interval_s)
         self._now = now
         self._acd = acd
         self._services = services
-        self._extra = dict(extra or {})
 
     # -- polling (PollingService) ------------------------------------------------------------
     poll_failed_event = "flows_poll_failed"
@@ -150,6 +164,7 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
 
     def _handler(self, name: str) -> Handler:
         async def handle(channel: AgiChannel) -> None:
+            self.registry.called.add(name)  # the dialplan runs it: no reload may remove it
             engine = self.registry.engine
             if name not in engine.flows.flows:  # removed by a reload since lookup
                 extra = self._extra.get(name)

@@ -246,7 +246,7 @@ def check_queue_config(path: Path) -> tuple[QueueConfig | None, list[QueueConfig
         data = load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
         return None, [QueueConfigProblem(str(path), exc.line, "(file)", f"not valid YAML: {exc}",
-                                         "fix the indentation or quoting on that line")]
+                                         exc.fix)]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [QueueConfigProblem(str(path), 0, "(file)", f"cannot read: {exc}",
                                          "check the path, its permissions and that it is UTF-8")]

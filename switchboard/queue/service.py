@@ -31,7 +31,9 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel
+from switchboard.hub import AGENT_STATE, FACT, OFFERED, QUEUE_STATS, Hub, Offered
 from switchboard.queue._amilink import AmiLike, AmiLink, CallbackSettings
+from switchboard.queue._waiting import CallPhase
 from switchboard.queue.config import QueueConfig
 from switchboard.queue.decisions import (
     AgentStateChanged,
@@ -62,14 +64,13 @@ from switchboard.queue.events import (
     WrapUpEnded,
 )
 from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
-from switchboard.queue.hub import Hub, Offered
 from switchboard.queue.model import WaitingCall, frozen_map
 from switchboard.queue.records import close_agent_rows, close_stale_agent_rows, record_facts
 from switchboard.queue.router import Router
 from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueSnapshot
 from switchboard.store.db import Database
 
-__all__ = ["AcdOptions", "AcdService", "Offered"]
+__all__ = ["AcdOptions", "AcdService"]
 
 logger = structlog.get_logger(__name__)
 
@@ -87,7 +88,8 @@ class AcdOptions:
 
 
 class AcdService(Service):
-    """One per site. ``clock``: the reactor, a ``task.Clock`` or a ``ScaledClock``."""
+    """One per site. ``clock``: the reactor, a ``task.Clock`` or a ``ScaledClock``;
+    ``hub``: where facts are published (``app.py`` hands in the site's one hub)."""
 
     def __init__(
         self,
@@ -97,6 +99,7 @@ class AcdService(Service):
         database: Database | None = None,
         ami: AmiLike | None = None,
         options: AcdOptions | None = None,
+        hub: Hub | None = None,
     ) -> None:
         options = options or AcdOptions()
         self.config = config
@@ -106,7 +109,7 @@ class AcdService(Service):
             config.queues, config.agents, seed=options.seed, ring_grace_s=options.ring_grace_s
         )
         self.stats = LiveStats(config.queues, config.agents, timezone=options.timezone)
-        self.hub = Hub()
+        self.hub = Hub() if hub is None else hub
         self._database = database
         self._held: dict[str, HeldCall] = {}
         self._waiting_calls: dict[str, WaitingCall] = {}
@@ -283,6 +286,17 @@ class AcdService(Service):
     def held_calls(self) -> int:
         return len(self._held)
 
+    @property
+    def callbacks_open(self) -> int:
+        """Callbacks not finished yet: parked, being rung or talking."""
+        return sum(1 for c in self.router.calls.values() if c.virtual)
+
+    def only_parked_callbacks(self) -> bool:
+        """Nobody held, ringing or talking: at most callbacks parked for a later attempt."""
+        return not self._held and all(
+            c.virtual and c.phase is CallPhase.PARKED for c in self.router.calls.values()
+        )
+
     # -- the one way in -------------------------------------------------------------------
     def feed(self, event: Event) -> None:
         """Hand ``event`` to the router at ``now`` and carry out what it decides."""
@@ -364,24 +378,24 @@ class AcdService(Service):
         hub = self.hub
         touched: set[str] = set()
         for fact in facts:
-            hub.publish("fact", fact)
+            hub.publish(FACT, fact)
             if isinstance(fact, CallOffered):
                 self._pop(fact)
             elif isinstance(fact, AgentStateChanged):
-                hub.publish("agent_state", fact)
+                hub.publish(AGENT_STATE, fact)
             queue = getattr(fact, "queue", None)
             if isinstance(queue, str):
                 touched.add(queue)
-        if touched and hub.listening("queue_stats"):
+        if touched and hub.listening(QUEUE_STATS):
             now = self.now()
             for name in sorted(touched & set(self.router.queues)):
-                hub.publish("queue_stats", self.stats.queue(name, now))
+                hub.publish(QUEUE_STATS, self.stats.queue(name, now))
 
     def _pop(self, fact: CallOffered) -> None:
         call = self._waiting_calls.get(fact.call_id)
         agent = self.router.agents.get(fact.agent_id)
         self.hub.publish(
-            "offered",
+            OFFERED,
             Offered(
                 call_id=fact.call_id,
                 agent_id=fact.agent_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def write(directory: Path, **files: str) -> Path:
         stem = name if name.startswith("_") else name.replace("_", "-")
         (directory / f"{stem}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
     return directory
+
+
+def touch(path: Path, text: str, mtime_ns: int) -> None:
+    """Write ``text`` with a chosen modification time, so no test waits for a clock tick."""
+    path.write_text(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
 def load(directory: Path, **files: str) -> FlowSet:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from structlog.testing import capture_logs
@@ -10,16 +9,11 @@ from twisted.internet.task import Clock
 
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import MemoryServices
-from tests.ivr.helpers import write
+from tests.ivr.helpers import touch, write
 
 V1 = "steps: {q: {type: queue, queue: one}}\n"
 V2 = "steps: {q: {type: queue, queue: two}}\n"
 BROKEN = "steps: {q: {type: queue, queue: two, next: nowhere}}\n"
-
-
-def _touch(path: Path, text: str, mtime: int) -> None:
-    path.write_text(text)
-    os.utime(path, ns=(mtime, mtime))  # mtimes are set, so no test waits for a tick
 
 
 def _queue(handlers: FlowHandlers) -> str:
@@ -34,12 +28,12 @@ def test_edit_takes_effect_broken_edit_keeps_serving(tmp_path: Path) -> None:
     handlers.startService()
     assert "main" in handlers and _queue(handlers) == "one"
 
-    _touch(flow, V2, 10**18)
+    touch(flow, V2, 10**18)
     clock.advance(2)
     assert _queue(handlers) == "two" and handlers.registry.version == 2
 
     with capture_logs() as logs:
-        _touch(flow, BROKEN, 2 * 10**18)
+        touch(flow, BROKEN, 2 * 10**18)
         clock.advance(2)
     assert _queue(handlers) == "two"  # the previous version keeps serving
     rejected = [e for e in logs if e["event"] == "flows_rejected"]
@@ -50,7 +44,7 @@ def test_edit_takes_effect_broken_edit_keeps_serving(tmp_path: Path) -> None:
     assert handlers.registry.version == 2
 
     (tmp_path / "extra.yaml").write_text("steps: {bye: {type: hangup}}\n")
-    _touch(flow, V1, 3 * 10**18)
+    touch(flow, V1, 3 * 10**18)
     clock.advance(2)
     assert _queue(handlers) == "one" and set(handlers) == {"extra", "main"}
 

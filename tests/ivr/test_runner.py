@@ -124,3 +124,17 @@ def test_lookup_failure_is_not_found(tmp_path: Path) -> None:
         """)
     caller = Harness(tmp_path, Down()).call("main", [])
     assert caller.variables["SWITCHBOARD_QUEUE"] == "unknown"
+
+
+def test_a_session_record_the_store_refuses_does_not_change_the_call(tmp_path: Path) -> None:
+    class NoStore(MemoryServices):
+        async def save_session(self, record: object) -> None:
+            raise RuntimeError("database down")
+
+    write(tmp_path, main="steps: {q: {type: queue, queue: sales}}\n")
+    with capture_logs() as logs:
+        caller = Harness(tmp_path, NoStore()).call("main", [])
+    assert caller.variables["SWITCHBOARD_QUEUE"] == "sales"  # routed as if stored
+    assert "SWITCHBOARD_FALLBACK" not in caller.variables
+    lost = [e for e in logs if e["event"] == "ivr_trace_not_saved"]
+    assert lost and lost[0]["call_id"] == "1795369105.20"

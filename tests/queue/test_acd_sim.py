@@ -3,7 +3,7 @@
 
 The simulator runs ``switchboard-acd-ivr`` (the FastAGI session holds the caller and dials
 agents with ``EXEC Dial``); the real FastAGI server, the real AMI client and the ACD
-service with SQLite do the rest, wired by :func:`switchboard.demo_site.start_site`. Simulated
+service with SQLite do the rest, wired by :func:`switchboard.demo.site.start_site`. Simulated
 time runs ``SPEED`` times faster, and the ACD's clock with it; trial's ``timeout`` bounds
 each test.
 """
@@ -11,7 +11,7 @@ each test.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,38 +23,39 @@ from twisted.trial.unittest import TestCase
 
 from switchboard.config import Settings
 from switchboard.cti.ami.frames import Message
-from switchboard.demo_site import Site, start_site
-from switchboard.queue import AgentState, CallOutcome, Queue
-from switchboard.queue.config import QueueConfig
+from switchboard.demo.site import Site, start_site
+from switchboard.hub import FACT
+from switchboard.queue import AgentState, CallOutcome
 from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
 from switchboard.queue.history import recompute
-from switchboard.queue.model import Agent, frozen_map
 from switchboard.queue.records import load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import ScriptedCall
 
 SPEED = 20.0
-QUEUES = (
-    Queue(
-        "sales",
-        required_skills=frozen_map({"sales": 1}),
-        ring_timeout_s=10,
-        wrap_up_s=4,
-        announce_interval_s=None,
-        callback_offer_after_s=6,
-        callback_retry_s=30,
-    ),
-)
+# The site's queue file: one sales queue, agents added per test (see ``_queue_file``).
+QUEUES_YAML = """\
+queues:
+  sales:
+    skills: {sales: 1}
+    ring_timeout_s: 10
+    wrap_up_s: 4
+    announce_interval_s: null
+    callback_offer_after_s: 6
+    callback_retry_s: 30
+agents:
+"""
 
 
-def _agent(number: str) -> Agent:
-    return Agent(
-        id=number,
-        name=f"Agent {number}",
-        device=f"Local/agent{number}@switchboard-agents/n",
-        skills=frozen_map({"sales": 2}),
-        queues=("sales",),
-    )
+def _queue_file(work: Path, agents: Iterable[str]) -> Path:
+    lines = [
+        f'  "{n}": {{name: Agent {n}, device: "Local/agent{n}@switchboard-agents/n", '
+        "skills: {sales: 2}, queues: [sales]}"
+        for n in agents
+    ]
+    path = work / "queues.yaml"
+    path.write_text(QUEUES_YAML + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _reactor() -> Any:
@@ -68,11 +69,10 @@ class AcdOnSimulatedPbxTest(TestCase):
 
     async def _start(self, agents: dict[str, AgentBehaviour]) -> Site:
         work = Path(tempfile.mkdtemp(prefix="acd-sim-"))
-        config = QueueConfig(QUEUES, tuple(_agent(n) for n in agents))
         site = await start_site(
             _reactor(),
             Settings(),
-            config,
+            _queue_file(work, agents),
             speed=SPEED,
             seed=1,
             db_path=work / "acd.sqlite",
@@ -81,7 +81,7 @@ class AcdOnSimulatedPbxTest(TestCase):
         )
         self.facts: list[Fact] = []
         self.events: list[Message] = []
-        site.acd.hub.subscribe("fact", self.facts.append)  # type: ignore[arg-type]
+        site.app.hub.subscribe(FACT, self.facts.append)
         site.ami.subscribe("*", self.events.append)
         return site
 

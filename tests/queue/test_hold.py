@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
+from switchboard.hub import Offered
 from switchboard.queue import AgentState, CallOutcome, Queue
 from switchboard.queue.config import QueueConfig
 from switchboard.queue.decisions import CallFinished, Fact
 from switchboard.queue.hold import QueueOutcome, QueueRequest
 from switchboard.queue.model import Agent, Fallback
-from switchboard.queue.service import AcdOptions, AcdService, Offered
+from switchboard.queue.service import AcdOptions, AcdService
 from tests.queue.fakes import FakeAmi, FakeChannel
 from tests.queue.helpers import START, agent
 

@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.queue.test_ivr_acd_sim -*-
 """Simulated callers walk the shipped example flows into the ACD, over real sockets.
 
-:func:`switchboard.demo_site.start_site` with ``flows_dir``: the simulated PBX runs
+:func:`switchboard.demo.site.start_site` with ``flows_dir``: the simulated PBX runs
 ``switchboard-acd-ivr`` with ``AGI(agi://127.0.0.1:<port>/main-menu)`` against the real
 FastAGI server serving :class:`FlowHandlers` on ``switchboard/ivr_flows/examples``
 (``acd=`` the ACD), the ACD on the example ``queues.yaml``, the real AMI client and
@@ -25,8 +25,8 @@ from twisted.trial.unittest import TestCase
 
 from switchboard.config import Settings
 from switchboard.crm.directory import add_customer
-from switchboard.demo import EXAMPLE_QUEUES
-from switchboard.demo_site import Site, start_site
+from switchboard.demo.site import EXAMPLE_QUEUES, Site, start_site
+from switchboard.hub import FACT
 from switchboard.ivr_flows.records import IvrSession
 from switchboard.queue import CallOutcome
 from switchboard.queue.config import load_queue_config
@@ -63,7 +63,7 @@ class FlowsIntoTheAcdTest(TestCase):
         site = await start_site(
             _reactor(),
             Settings(),
-            self.config,
+            EXAMPLE_QUEUES,
             speed=SPEED,
             seed=1,
             db_path=work / "site.sqlite",
@@ -75,7 +75,7 @@ class FlowsIntoTheAcdTest(TestCase):
             epoch=TUESDAY_10AM,
         )
         self.facts: list[Fact] = []
-        site.acd.hub.subscribe("fact", self.facts.append)  # type: ignore[arg-type]
+        site.app.hub.subscribe(FACT, self.facts.append)
         return site
 
     async def _until(self, site: Site, done: Callable[[], bool], limit_s: float = 400.0) -> None:

@@ -12,12 +12,7 @@ from twisted.internet.testing import MemoryReactorClock
 
 from switchboard.app import build
 from switchboard.config import ConfigError, load_settings
-from switchboard.config.model import (
-    DatabaseSettings,
-    QueuesSettings,
-    RecordingsSettings,
-    Settings,
-)
+from switchboard.config.model import DatabaseSettings, QueuesSettings, Settings
 from switchboard.queue import Queue
 from switchboard.queue.hold import HoldOptions
 from switchboard.recording_names import name_problems, render
@@ -28,9 +23,9 @@ EXAMPLE_QUEUES = Path(__file__).resolve().parents[2] / "switchboard/queue/exampl
 
 
 def test_the_default_is_asterisks_spool() -> None:
-    settings = RecordingsSettings()
-    assert (settings.dir, settings.file_name) == ("/var/spool/asterisk/monitor",
-                                                  "{queue}-{call_id}.wav")
+    settings = QueuesSettings()
+    assert (str(settings.recording_dir), settings.recording_name) == (
+        "/var/spool/asterisk/monitor", "{queue}-{call_id}.wav")
 
 
 @pytest.mark.parametrize(("pattern", "words"), [
@@ -48,12 +43,12 @@ def test_a_bad_pattern_is_named(pattern: str, words: str) -> None:
 
 def test_a_bad_pattern_stops_serve_at_load_with_the_line(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
-    path.write_text('[recordings]\ndir = "spool"\nfile_name = "{date}/{uid}.wav"\n')
+    path.write_text('[queues]\nrecording_dir = "spool"\nrecording_name = "{date}/{uid}.wav"\n')
     with pytest.raises(ConfigError) as raised:
         load_settings(path, environ={})
     text = str(raised.value)
-    assert f"{path}:3: recordings.file_name" in text and "unknown field {uid}" in text
-    assert f"{path}:2: recordings.dir" in text and "an absolute path" in text
+    assert f"{path}:3: queues.recording_name" in text and "unknown field {uid}" in text
+    assert f"{path}:2: queues.recording_dir" in text and "an absolute path" in text
 
 
 def test_values_are_made_safe_for_a_path_and_a_dialplan_argument() -> None:
@@ -80,8 +75,9 @@ def test_the_acd_records_where_the_settings_say() -> None:
 def test_serve_hands_the_settings_to_the_acd(tmp_path: Path) -> None:
     settings = Settings(
         database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
-        queues=QueuesSettings(file=EXAMPLE_QUEUES, timezone="Asia/Shanghai"),
-        recordings=RecordingsSettings(dir="/data/calls", file_name="{queue}/{call_id}.gsm"),
+        queues=QueuesSettings(file=EXAMPLE_QUEUES, timezone="Asia/Shanghai",
+                              recording_dir=Path("/data/calls"),
+                              recording_name="{queue}/{call_id}.gsm"),
     )
     app = build(settings, MemoryReactorClock())
     assert app.acd is not None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from switchboard.demo_tally import FactTally, summary_line
+from switchboard.demo.tally import FactTally, summary_line
 from switchboard.queue import Queue
 from switchboard.queue.decisions import CallAnswered, CallHandled, CallQueued, QueueLeft
 

@@ -25,28 +25,32 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 from twisted.internet import defer, task
 
 from switchboard.config import LoggingSettings, Settings
 from switchboard.crm.directory import add_customer, find_customer
 from switchboard.cti.ami import actions
-from switchboard.demo_site import ENTRY_FLOW, check_flows, start_site
-from switchboard.demo_tally import FactTally, summary_line
+from switchboard.demo.site import (
+    ENTRY_FLOW,
+    EXAMPLE_FLOWS,
+    EXAMPLE_QUEUES,
+    Site,
+    check_flows,
+    start_site,
+)
+from switchboard.demo.tally import FactTally, summary_line
+from switchboard.hub import AGENT_STATE, FACT
 from switchboard.logs import configure_logging
-from switchboard.queue.clock import ScaledClock
-from switchboard.queue.config import QueueConfig, QueueConfigError, load_queue_config
+from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.decisions import AgentStateChanged
 from switchboard.queue.model import Agent, NotReadyReason
-from switchboard.queue.service import AcdService
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall, random_caller
-from switchboard.sim.service import SimulatedPbx
 
-__all__ = ["EXAMPLE_FLOWS", "EXAMPLE_QUEUES", "add_commands", "agents_for", "run"]
+__all__ = ["add_commands", "run", "write_site_queue_file"]
 
-EXAMPLE_QUEUES = Path(__file__).parent / "queue" / "examples" / "queues.yaml"
-EXAMPLE_FLOWS = Path(__file__).parent / "ivr_flows" / "examples"
 # Tuesday 2026-11-24 10:00 in Asia/Shanghai: the example flows' centre is open.
 OPENING_EPOCH = 1795485600.0
 # What callers press: the language (1 Mandarin, 2 Cantonese, 3 English), then the main
@@ -100,7 +104,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     try:
-        config = load_queue_config(args.queues)
+        load_queue_config(args.queues)  # its problems named with the operator's file
         check_flows(args.flows)
     except (QueueConfigError, ValueError) as exc:
         print(f"switchboard demo: {exc}", file=sys.stderr)
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         task.react(
             lambda reactor: defer.Deferred.fromCoroutine(
-                _demo(reactor, settings, config, args, out)
+                _demo(reactor, settings, args, out)
             )
         )
     except SystemExit as exc:  # react() always exits; the summary comes after it
@@ -125,21 +129,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def agents_for(config: QueueConfig, n: int) -> tuple[Agent, ...]:
-    """The first ``n`` agents of the file; more are made alike (``agent3001`` ...)."""
-    agents = list(config.agents[:n])
-    for i in range(len(agents), n):
-        model = config.agents[i % len(config.agents)]
-        number = 3001 + i - len(config.agents)
-        agents.append(
-            replace(
-                model,
-                id=str(number),
-                name=f"Agent {number}",
-                device=f"Local/agent{number}@switchboard-agents/n",
-            )
-        )
-    return tuple(agents)
+def write_site_queue_file(source: Path, agents: int, out: Path) -> Path:
+    """``source`` with its first ``agents`` agents (by id), more made alike if it has fewer
+    (``3001`` ...), written to ``out``: the queue file the demo's site serves."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    given = {str(k): v for k, v in data["agents"].items()}
+    ids = sorted(given)
+    chosen = {i: given[i] for i in ids[:agents]}
+    for i in range(len(chosen), agents):
+        number = str(3001 + i - len(ids))
+        chosen[number] = {
+            **given[ids[i % len(ids)]],
+            "name": f"Agent {number}",
+            "device": f"Local/agent{number}@switchboard-agents/n",
+        }
+    out.write_text(
+        yaml.safe_dump({**data, "agents": chosen}, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return out
 
 
 def _exten(agent: Agent) -> str:
@@ -150,9 +158,7 @@ def _exten(agent: Agent) -> str:
 class _Demo:
     reactor: Any
     args: argparse.Namespace
-    pbx: SimulatedPbx
-    acd: AcdService
-    clock: ScaledClock
+    site: Site
     tally: FactTally
     rng: random.Random
     placed: int = 0
@@ -187,7 +193,8 @@ class _Demo:
 
     def more_calls(self) -> bool:
         a = self.args
-        elapsed = self.clock.seconds() - self.clock.epoch
+        clock = self.site.clock
+        elapsed = clock.seconds() - clock.epoch
         return (
             not self.stopping
             and (a.calls is None or self.placed < a.calls)
@@ -196,27 +203,19 @@ class _Demo:
 
     async def arrivals(self) -> None:
         while self.more_calls():
-            self.pbx.place(self.caller())
+            self.site.pbx.place(self.caller())
             gap = self.rng.expovariate(self.args.rate / 60.0)
             await task.deferLater(self.reactor, gap / self.args.speed, lambda: None)
 
     def live(self) -> None:
-        waiting = {s.queue: s.waiting for s in self.acd.queue_stats()}
-        elapsed = int(self.clock.seconds() - self.clock.epoch)
+        waiting = {s.queue: s.waiting for s in self.site.acd.queue_stats()}
+        elapsed = int(self.site.clock.seconds() - self.site.clock.epoch)
         stamp = f"{elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
         self.say(f"[{stamp}] {self.placed} calls | {summary_line(self.tally.summary(), waiting)}")
 
     def settled(self) -> bool:
         """No caller on the line and nothing but callbacks waiting for a later attempt."""
-        from switchboard.queue._waiting import CallPhase
-
-        return (
-            self.acd.held_calls == 0
-            and not self.pbx.pbx.channels
-            and all(
-                c.virtual and c.phase is CallPhase.PARKED for c in self.acd.router.calls.values()
-            )
-        )
+        return not self.site.pbx.pbx.channels and self.site.acd.only_parked_callbacks()
 
 
 def _add_vips(session: Session) -> None:
@@ -228,27 +227,29 @@ def _add_vips(session: Session) -> None:
 
 def _seat_bot(demo: _Demo) -> None:
     """The agents' side: back to ready a while after a missed call."""
+    site = demo.site
 
-    def changed(fact: object) -> None:
-        if isinstance(fact, AgentStateChanged) and fact.reason == NotReadyReason.MISSED_CALL:
-            demo.clock.callLater(45.0, demo.acd.ready, fact.agent_id)
+    def changed(fact: AgentStateChanged) -> None:
+        if fact.reason == NotReadyReason.MISSED_CALL:
+            site.clock.callLater(45.0, site.acd.ready, fact.agent_id)
 
-    demo.acd.hub.subscribe("agent_state", changed)
+    site.app.hub.subscribe(AGENT_STATE, changed)
 
 
 async def _demo(
-    reactor: Any, settings: Settings, config: QueueConfig, args: argparse.Namespace, out: list[Any]
+    reactor: Any, settings: Settings, args: argparse.Namespace, out: list[Any]
 ) -> None:
     work = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
     db_path = args.database or work / "demo.sqlite"
-    agents = agents_for(config, args.agents)
-    config = QueueConfig(config.queues, agents)
+    queues_file = write_site_queue_file(args.queues, args.agents, work / "queues.yaml")
+    config = load_queue_config(queues_file)
+    agents = config.agents
     behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in agents}
     behaviours[_exten(agents[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
     site = await start_site(
         reactor,
         settings,
-        config,
+        queues_file,
         speed=args.speed,
         seed=args.seed,
         db_path=db_path,
@@ -260,8 +261,8 @@ async def _demo(
     await site.database.run(_add_vips)
     acd, clock = site.acd, site.clock
     tally = FactTally(config.queues)
-    acd.hub.subscribe("fact", tally.observe)  # type: ignore[arg-type]
-    demo = _Demo(reactor, args, site.pbx, acd, clock, tally, random.Random(args.seed))
+    site.app.hub.subscribe(FACT, tally.observe)
+    demo = _Demo(reactor, args, site, tally, random.Random(args.seed))
     _seat_bot(demo)
     for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
         await site.ami.send(actions.setvar(name, value))
@@ -301,7 +302,7 @@ async def _demo(
             "calls_placed": demo.placed,
             "simulated_seconds": round(clock.seconds() - clock.epoch, 1),
             "database": str(db_path),
-            "callbacks_pending": sum(1 for c in acd.router.calls.values() if c.virtual),
+            "callbacks_pending": acd.callbacks_open,
             "queues": tally.summary(),
         }
     )

@@ -1,0 +1,218 @@
+"""One simulated call centre on loopback: the simulated PBX, and what ``serve`` runs.
+
+:func:`start_site` is "settings + the simulated PBX + :func:`switchboard.app.build`": it
+starts the simulated Asterisk, derives the site's settings from the given ones (AMI at the
+simulator, FastAGI on a free port, SQLite, the queue file, the flows) and builds the
+services from them exactly as ``switchboard serve`` does. Only time differs: the PBX runs
+``speed`` times faster from ``epoch``, and the ACD and the flows (business hours) read a
+:class:`ScaledClock` of it, so stored IVR sessions and ACD visits share one timeline.
+
+Simulated callers ring the simulated Asterisk (``switchboard-acd-ivr``: the FastAGI session
+holds the caller). With ``flows_dir`` the site serves that directory's ``main-menu`` flow,
+whose ``queue`` step hands the caller to the ACD; without it a small digit menu
+(:func:`digit_ivr`, "1 sales, 2 support") does.
+"""
+
+# test-case-name: tests.queue.test_acd_sim,tests.queue.test_ivr_acd_sim,tests.integration.test_demo
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from twisted.internet import task
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+from twisted.internet.protocol import Protocol
+
+from switchboard.app import App, build, migrate_database
+from switchboard.config import Settings
+from switchboard.cti.agi.channel import AgiChannel, Handler
+from switchboard.cti.agi.errors import AgiHangup
+from switchboard.ivr_flows.load import check_directory
+from switchboard.queue.clock import ScaledClock
+from switchboard.queue.hold import QueueRequest
+from switchboard.queue.service import AcdService
+from switchboard.sim.pbx import AgentBehaviour
+from switchboard.sim.scenario import Scenario
+from switchboard.sim.service import SimulatedPbx
+
+__all__ = [
+    "ENTRY_FLOW",
+    "EXAMPLE_FLOWS",
+    "EXAMPLE_QUEUES",
+    "Site",
+    "check_flows",
+    "digit_ivr",
+    "site_settings",
+    "start_site",
+]
+
+EXAMPLE_QUEUES = Path(__file__).parents[1] / "queue" / "examples" / "queues.yaml"
+EXAMPLE_FLOWS = Path(__file__).parents[1] / "ivr_flows" / "examples"
+ENTRY_FLOW = "main-menu"  # the flow every call starts in, with ``flows_dir``
+DIGIT_IVR = "acd-demo"  # the built-in digit menu's FastAGI script, without
+MENU_PROMPT = "demo-choose-queue"  # "for sales press 1, for support press 2"
+QUEUE_BY_DIGIT = {"1": "sales", "2": "support"}
+STOP_WAIT_S = 5.0  # real seconds the last sessions get to end and store their records
+
+
+def digit_ivr(acd: AcdService) -> Handler:
+    """A minimal IVR: "1 sales, 2 support" (no digit: by caller number), then the ACD."""
+
+    async def handle(channel: AgiChannel) -> None:
+        try:
+            await channel.answer()
+            got = await channel.get_data(MENU_PROMPT, 3000, 1)
+        except AgiHangup:
+            return
+        digit = got.digits[:1]
+        fallback = "support" if channel.env.callerid[-1:] in "02468" else "sales"
+        queue = QUEUE_BY_DIGIT.get(digit, fallback)
+        await acd.hold(channel, QueueRequest(queue, ivr_ref=f"menu:{digit or '-'}"))
+
+    return handle
+
+
+@dataclass
+class Site:
+    """The simulated PBX and the :class:`App` that ``app.build`` made of ``settings``."""
+
+    reactor: Any
+    pbx: SimulatedPbx
+    app: App
+    settings: Settings
+    clock: ScaledClock
+    work: Path
+
+    @property
+    def acd(self) -> AcdService:
+        assert self.app.acd is not None  # a site always has a queue file
+        return self.app.acd
+
+    @property
+    def ami(self) -> Any:
+        return self.app.ami
+
+    @property
+    def agi(self) -> Any:
+        return self.app.agi
+
+    @property
+    def database(self) -> Any:
+        return self.app.database
+
+    async def stop(self) -> None:
+        await self.pbx.stopService()  # hangs up whoever is left: their sessions end
+        give_up = self.reactor.seconds() + STOP_WAIT_S
+        while (self.acd.held_calls or self.agi.factory.active) and (
+            self.reactor.seconds() < give_up
+        ):
+            await task.deferLater(self.reactor, 0.05, lambda: None)
+        await self.app.root.stopService()  # the ACD's waits for every record to be written
+        self.database.close()  # after the queued writes (IVR sessions too) are done
+
+
+def check_flows(flows_dir: Path) -> None:
+    """Raise ``ValueError`` (naming the first problems) unless ``flows_dir`` is usable."""
+    flows, problems = check_directory(flows_dir)
+    if flows is None or ENTRY_FLOW not in flows.flows:
+        found = "; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems[:3])
+        raise ValueError(f"{flows_dir}: no usable {ENTRY_FLOW!r} flow ({found or 'missing'})")
+
+
+def site_settings(
+    settings: Settings,
+    *,
+    ami_port: int,
+    queues_file: Path,
+    db_path: Path,
+    work: Path,
+    seed: int,
+    flows_dir: Path | None = None,
+) -> Settings:
+    """``settings`` pointed at the simulated PBX: everything on 127.0.0.1, FastAGI on a
+    free port, one SQLite writer, recordings under ``work``."""
+    s = settings
+    return s.model_copy(
+        update={
+            "ami": s.ami.model_copy(update={"host": "127.0.0.1", "port": ami_port}),
+            "agi": s.agi.model_copy(update={"bind": "127.0.0.1", "port": 0}),
+            "database": s.database.model_copy(
+                update={"url": f"sqlite:///{db_path}", "password": None, "pool_threads": 1}
+            ),
+            "flows": s.flows.model_copy(update={"dir": flows_dir or s.flows.dir}),
+            "queues": s.queues.model_copy(
+                update={"file": queues_file, "seed": seed, "recording_dir": work / "monitor"}
+            ),
+        }
+    )
+
+
+async def start_site(
+    reactor: Any,
+    settings: Settings,
+    queues_file: Path,
+    *,
+    speed: float,
+    seed: int,
+    db_path: Path,
+    work: Path,
+    behaviours: dict[str, AgentBehaviour],
+    flows_dir: Path | None = None,
+    epoch: float | None = None,
+) -> Site:
+    """Start the simulated PBX, then ``app.build`` of the site's settings, on 127.0.0.1
+    (ports chosen by the system); ``epoch``: the moment simulated time starts from
+    (default: the simulator's)."""
+    if flows_dir is not None:
+        check_flows(flows_dir)  # before anything starts
+    built: list[App] = []  # the FastAGI port is known once the app listens
+    pbx = SimulatedPbx(
+        reactor,
+        Scenario(agents=behaviours, max_duration_s=10**9),
+        seed=seed,
+        speed=speed,
+        ami_port=0,
+        agi_target=None,
+        agi_connector=_connect_to(reactor, lambda: built[0].agi.port),
+        recordings_dir=work,
+        ami_users={settings.ami.username: settings.ami.secret.get_secret_value()},
+        agi_script=DIGIT_IVR if flows_dir is None else ENTRY_FLOW,
+        dialplan="acd",
+        epoch=epoch,
+    )
+    await pbx.startService()
+    local = site_settings(
+        settings,
+        ami_port=pbx.ami_port,
+        queues_file=queues_file,
+        db_path=db_path,
+        work=work,
+        seed=seed,
+        flows_dir=flows_dir,
+    )
+    migrate_database(local)
+    clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
+    handlers: dict[str, Handler] = {}
+    app = build(local, reactor, clock=clock, handlers=handlers if flows_dir is None else None)
+    built.append(app)
+    assert app.acd is not None, "a site always has a queue file"
+    if flows_dir is None:
+        handlers[DIGIT_IVR] = digit_ivr(app.acd)
+    app.root.startService()
+    await app.agi.listening()
+    await app.ami.when_ready()
+    return Site(reactor, pbx, app, local, clock, work)
+
+
+def _connect_to(reactor: Any, port: Callable[[], int]) -> Callable[[Protocol], Deferred[Any]]:
+    """The simulator's FastAGI connector, to a port only known once the app listens."""
+
+    def connect(proto: Protocol) -> Deferred[Any]:
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", port(), timeout=5)
+        return connectProtocol(endpoint, proto)
+
+    return connect

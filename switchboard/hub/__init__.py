@@ -1,0 +1,36 @@
+"""The event hub: what happens to calls, published for whoever listens.
+
+Publishers (the ACD now; the app_queue tracker and the live call model next) and
+subscribers (the demo's tally now; the agent seat, the wallboard and the recorder next) are
+handed the one :class:`Hub` by ``switchboard/app.py``; neither imports the other. Each topic
+(:mod:`.topics`) has one payload type with a versioned JSON form (``docs/events.md``), so a
+message bus can replace this in-process hub without changing either side.
+"""
+
+from switchboard.hub.jsonform import PayloadFormatError
+from switchboard.hub.payloads import Offered
+from switchboard.hub.pubsub import Hub
+from switchboard.hub.topics import (
+    AGENT_STATE,
+    FACT,
+    OFFERED,
+    QUEUE_STATS,
+    TOPICS,
+    VERSION,
+    Topic,
+    topic_named,
+)
+
+__all__ = [
+    "AGENT_STATE",
+    "FACT",
+    "OFFERED",
+    "QUEUE_STATS",
+    "TOPICS",
+    "VERSION",
+    "Hub",
+    "Offered",
+    "PayloadFormatError",
+    "Topic",
+    "topic_named",
+]

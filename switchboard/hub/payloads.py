@@ -1,0 +1,36 @@
+# -*- test-case-name: tests.unit.test_hub_payloads -*-
+"""Payloads that belong to the hub itself rather than to the area that publishes them.
+
+The router's facts (:mod:`switchboard.queue.decisions`) and the queue figures
+(:class:`switchboard.queue.stats.QueueSnapshot`) are published as they are; the screen pop
+is assembled by the publisher from several of its own records, so its form is defined here,
+where every publisher (the ACD now, the app_queue tracker next) and every subscriber finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = ["Offered"]
+
+
+def _no_extra() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """The screen pop: an agent's device is offered a call (live or a callback attempt)."""
+
+    call_id: str
+    agent_id: str
+    device: str
+    queue: str
+    at: float
+    caller_number: str = ""
+    ivr_ref: str = ""
+    callback: bool = False
+    attempt: int = 0  # the callback attempt (1, 2 ...); 0 for a live caller
+    extra: Mapping[str, str] = field(default_factory=_no_extra)
