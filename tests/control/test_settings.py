@@ -10,12 +10,16 @@ import pytest
 from switchboard.config import ConfigError, load_settings
 
 
-def test_the_endpoint_must_stay_on_this_machine(tmp_path: Path) -> None:
-    path = tmp_path / "s.toml"
-    path.write_text('[control]\nbind = "0.0.0.0"\n')
+def settings_problems(path: Path, toml: str) -> str:
+    """The error that loading ``toml`` (written to ``path``) raises, as printed."""
+    path.write_text(toml)
     with pytest.raises(ConfigError) as raised:
         load_settings(path, environ={})
-    text = str(raised.value)
+    return str(raised.value)
+
+
+def test_the_endpoint_must_stay_on_this_machine(tmp_path: Path) -> None:
+    text = settings_problems(tmp_path / "s.toml", '[control]\nbind = "0.0.0.0"\n')
     assert "control.bind" in text and "loopback address" in text and "0.0.0.0" in text
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from switchboard.queue.config import check_queue_config
-from switchboard.queue.decisions import OfferCall
 from switchboard.queue.events import (
     AgentLoggedIn,
     AgentReady,
@@ -19,12 +18,9 @@ from switchboard.queue.events import (
     OfferNotAnswered,
 )
 from switchboard.queue.model import LanguageMatch, Queue, Strategy
-from tests.queue.helpers import Harness, agent, call, of_type
+from tests.queue.helpers import Harness, agent, call
 from tests.queue.test_hold import QUIET, site
-
-
-def offers(h: Harness) -> list[tuple[str, str]]:
-    return [(c.call_id, c.agent_id) for c in of_type(h.last.commands, OfferCall)]
+from tests.queue.test_router import offers
 
 
 def test_an_english_only_queue_serves_a_mandarin_caller_at_once() -> None:
