@@ -265,17 +265,17 @@ def close_stale_agent_rows(session: Session, reason: str = END_UNCLEAN) -> int:
 
 
 def _close_open(session: Session, at: datetime | None, reason: str) -> int:
-    closed = 0
-    for model, start, end in ((AgentStateRow, "started_at", "ended_at"),
-                              (AgentSessionRow, "logged_in_at", "logged_out_at")):
-        for row in session.scalars(select(model).where(getattr(model, end).is_(None))):
-            began = getattr(row, start)
-            ended = max(at or began, began, key=lambda t: _epoch(t) or 0.0)
-            setattr(row, end, ended)
-            row.end_reason = reason
-            closed += model is AgentSessionRow
+    def end(began: datetime) -> datetime:  # never before the row began
+        return max(at or began, began, key=lambda t: _epoch(t) or 0.0)
+
+    for state in session.scalars(select(AgentStateRow).where(AgentStateRow.ended_at.is_(None))):
+        state.ended_at, state.end_reason = end(state.started_at), reason
+    sessions = session.scalars(select(AgentSessionRow).where(
+        AgentSessionRow.logged_out_at.is_(None))).all()
+    for login in sessions:
+        login.logged_out_at, login.end_reason = end(login.logged_in_at), reason
     session.flush()
-    return closed
+    return len(sessions)
 
 
 def _last_activity(session: Session) -> datetime | None:
