@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve clean
+.PHONY: demo test lint bench serve prompts clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -20,6 +20,12 @@ demo: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/switchboard serve
+
+# Synthesised prompts (espeak-ng + sox), laid out as Asterisk's sounds folder; not committed.
+PROMPTS_OUT ?= var/prompts
+FLOWS_DIR   ?= switchboard/ivr_flows/examples
+prompts: $(STAMP)
+	$(BIN)/switchboard prompts build --dir $(FLOWS_DIR) --out $(PROMPTS_OUT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

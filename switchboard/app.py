@@ -29,6 +29,8 @@ from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
+from switchboard.prompts.asterisk import PromptCheck
+from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.control import AcdAgentControl
 from switchboard.queue.hold import HoldOptions
@@ -51,6 +53,7 @@ class App:
     database: Database
     hub: Hub
     acd: AcdService | None = None
+    prompt_check: PromptCheck | None = None
     control: ControlService | None = None
 
 
@@ -138,6 +141,7 @@ def build_flows(
     database: Database,
     acd: QueueHandover | None = None,
     now: Callable[[], float] | None = None,
+    prompts: PromptInventory | None = None,
 ) -> FlowHandlers:
     """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
     only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken.
@@ -152,9 +156,21 @@ def build_flows(
         now=now,
         acd=acd,
         entry=settings.flows.entry,
+        prompts=prompts,
     )
     flows.setName("flows")
     return flows
+
+
+def build_prompt_check(
+    ami: AmiClient, flows: FlowHandlers, inventory: PromptInventory
+) -> PromptCheck:
+    """Ask Asterisk which prompt files exist after each AMI login and each flows reload;
+    the flows then skip the missing ones instead of failing on them."""
+    check = PromptCheck(ami, lambda: flows.registry.flows.prompts, inventory)
+    ami.on_resynced(check.request)
+    flows.registry.on_loaded.append(lambda _flows: check.request() if ami.connected else None)
+    return check
 
 
 def build(
@@ -180,15 +196,24 @@ def build(
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
-    flows = build_flows(settings, reactor, database, acd, now=clock.seconds)
+    inventory = PromptInventory()
+    flows = build_flows(settings, reactor, database, acd, now=clock.seconds, prompts=inventory)
     flows.setServiceParent(root)
+    prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
     control = build_control(settings, reactor, acd)
     if control is not None:
         control.setServiceParent(root)
     return App(
-        root=root, ami=ami, agi=agi, flows=flows, database=database, hub=hub, acd=acd,
+        root=root,
+        ami=ami,
+        agi=agi,
+        flows=flows,
+        database=database,
+        hub=hub,
+        acd=acd,
+        prompt_check=prompt_check,
         control=control,
     )
 

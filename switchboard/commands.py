@@ -123,6 +123,12 @@ def _agents_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _prompts_commands(subparsers: Any) -> None:
+    from switchboard.prompts.commands import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -134,6 +140,7 @@ ALL: list[AddCommands] = [
     _ami_commands,
     _agi_commands,
     _flows_commands,
+    _prompts_commands,
     _queue_commands,
     _agents_commands,
     _sim_commands,

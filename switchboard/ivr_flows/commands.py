@@ -22,6 +22,9 @@ def add_commands(subparsers: Any) -> None:
     check = sub.add_parser("check", help="validate every flow of a directory and that the "
                            "[flows] entry flows exist, listing all problems (exit 1 if any)")
     check.add_argument("dir", nargs="?", help="flows directory (default: settings [flows] dir)")
+    check.add_argument("--sounds", type=Path, metavar="DIR",
+                       help="also report every prompt with no sound file in DIR (laid out "
+                       "as Asterisk's sounds folder), in every configured language")
     check.set_defaults(run=_check)
 
     graph = sub.add_parser("graph", help="print a flow as a Mermaid or DOT diagram")
@@ -52,7 +55,26 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if flows is None:
         print(f"{directory}: {len(problems)} problem(s)")
         return 1
+    if args.sounds is not None:
+        return _check_sounds(flows, args.sounds)
     print(f"{directory}: ok ({len(flows.flows)} flows: {', '.join(sorted(flows.flows))})")
+    return 0
+
+
+def _check_sounds(flows: Any, sounds: Path) -> int:
+    from switchboard.prompts.files import SoundsFolder, missing_sounds
+
+    if not sounds.is_dir():
+        print(f"{sounds}: no such directory (give Asterisk's sounds folder, e.g. "
+              "/usr/share/asterisk/sounds, or the output of 'switchboard prompts build')")
+        return 1
+    missing = missing_sounds(flows, SoundsFolder(sounds))
+    for problem in missing:
+        print(problem)
+    if missing:
+        print(f"{sounds}: {len(missing)} prompt file(s) missing")
+        return 1
+    print(f"{sounds}: every prompt of {len(flows.flows)} flows has its sound files")
     return 0
 
 

@@ -11,11 +11,19 @@ Manifest::
     base: switchboard            # folder under Asterisk's sounds directory
     fallback: cmn
     languages:
-      cmn: {dir: zh_CN, required: true, aliases: [zh, zh_CN]}
+      cmn: {dir: zh_CN, required: true, aliases: [zh, zh_CN], voice: cmn}
       yue: {dir: zh_HK, required: false, aliases: [zh_HK]}
       en:  {dir: en, required: true, aliases: [en_US, en_GB]}
     prompts:
-      welcome: [cmn, yue, en]
+      welcome:                   # the text of each language, for `switchboard prompts build`
+        cmn: 您好，欢迎致电。
+        en: Welcome.
+      studio-only: [cmn, en]     # recorded by the site: checked, never synthesised
+    acd_prompts:                 # played by bare name: sounds/<channel language>/<name>
+      switchboard-queue-callback-offer: {cmn: ..., en: ...}
+      queue-youarenext: {cmn: ..., en: ~}   # ~: no text (Asterisk's core sounds have it)
+
+``voice`` is the espeak-ng voice (default: the language code).
 """
 
 from __future__ import annotations
@@ -40,10 +48,19 @@ class LanguageInfo:
     dir: str
     required: bool = True
     aliases: tuple[str, ...] = ()
+    voice: str = ""  # espeak-ng voice; "" means the language code
+
+    @property
+    def synth_voice(self) -> str:
+        return self.voice or self.code
 
 
 def _empty() -> Mapping[str, Any]:
     return MappingProxyType({})
+
+
+# A prompt's text per language; "" when there is a recording but no text to synthesise.
+Texts = Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,10 @@ class PromptCatalog:
     fallback: str = ""
     base: str = ""
     available: Mapping[str, frozenset[str]] = field(default_factory=_empty)
+    texts: Mapping[str, Texts] = field(default_factory=_empty)
+    acd_prompts: Mapping[str, Texts] = field(default_factory=_empty)
+    lines: Mapping[str, int] = field(default_factory=_empty)  # prompt name -> manifest line
+    file: str = ""
 
     @property
     def enabled(self) -> bool:
@@ -116,31 +137,59 @@ def parse_manifest(data: Any, file: str) -> tuple[PromptCatalog, list[FlowProble
             dir=str(spec.get("dir", code)),
             required=bool(spec.get("required", True)),
             aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
+            voice=str(spec.get("voice") or ""),
         )
     fallback = str(data.get("fallback", next(iter(languages), "")))
     if languages and fallback not in languages:
         problem(data.line_of("fallback"), f"fallback language '{fallback}' is not configured",
                 f"use one of: {', '.join(languages)}")
-    available: dict[str, frozenset[str]] = {}
-    raw_prompts = data.get("prompts", LineDict())
-    if not isinstance(raw_prompts, LineDict):
-        problem(data.line_of("prompts"), "'prompts' must map prompt names to language lists",
-                "e.g. prompts: {welcome: [cmn, en]}")
-        raw_prompts = LineDict()
-    for name, langs in raw_prompts.items():
-        line = raw_prompts.line_of(name)
-        if not isinstance(langs, LineList):
-            problem(line, f"prompt '{name}' must list its languages", f"{name}: [cmn, en]")
-            continue
-        unknown = [str(code) for code in langs if str(code) not in languages]
-        if unknown:
-            problem(line, f"prompt '{name}' names unknown language(s) {', '.join(unknown)}",
-                    f"configure them under 'languages' or use: {', '.join(languages)}")
-        available[str(name)] = frozenset(str(code) for code in langs)
+    texts = _prompt_section(data, "prompts", languages, problem)
+    acd_prompts = _prompt_section(data, "acd_prompts", languages, problem)
+    lines = {name: line for section in ("prompts", "acd_prompts")
+             for name, line in _section_lines(data, section).items()}
     catalog = PromptCatalog(
         languages=MappingProxyType(languages),
         fallback=fallback,
         base=str(data.get("base", "")),
-        available=MappingProxyType(available),
+        available=MappingProxyType({n: frozenset(t) for n, t in texts.items()}),
+        texts=MappingProxyType(texts),
+        acd_prompts=MappingProxyType(acd_prompts),
+        lines=MappingProxyType(lines),
+        file=file,
     )
     return catalog, problems
+
+
+def _section_lines(data: LineDict, key: str) -> dict[str, int]:
+    section = data.get(key)
+    if not isinstance(section, LineDict):
+        return {}
+    return {str(name): section.line_of(name) for name in section}
+
+
+def _prompt_section(data: LineDict, key: str, languages: Mapping[str, LanguageInfo],
+                    problem: Any) -> dict[str, Texts]:
+    """``name: [languages]`` or ``name: {language: text}`` entries of one section."""
+    found: dict[str, Texts] = {}
+    raw = data.get(key, LineDict())
+    if not isinstance(raw, LineDict):
+        problem(data.line_of(key), f"'{key}' must map prompt names to their languages",
+                "e.g. welcome: {cmn: 欢迎致电, en: Welcome} or welcome: [cmn, en]")
+        return found
+    for name, spec in raw.items():
+        line = raw.line_of(name)
+        if isinstance(spec, LineList):
+            entry = {str(code): "" for code in spec}
+        elif isinstance(spec, LineDict):
+            entry = {str(code): "" if text is None else str(text).strip()
+                     for code, text in spec.items()}
+        else:
+            problem(line, f"prompt '{name}' must give its text per language (or list its "
+                    "languages)", f"{name}: {{cmn: 欢迎, en: Welcome}}")
+            continue
+        unknown = [code for code in entry if code not in languages]
+        if unknown:
+            problem(line, f"prompt '{name}' names unknown language(s) {', '.join(unknown)}",
+                    f"configure them under 'languages' or use: {', '.join(languages)}")
+        found[str(name)] = MappingProxyType({c: t for c, t in entry.items() if c in languages})
+    return found

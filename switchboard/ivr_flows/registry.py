@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from twisted.internet.interfaces import IReactorTime
@@ -34,6 +34,9 @@ from switchboard.ivr_flows.model import FlowSet
 from switchboard.ivr_flows.runner import run_flow
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.polling import PollingService
+
+if TYPE_CHECKING:
+    from switchboard.prompts.inventory import PromptInventory
 
 __all__ = ["FlowHandlers", "FlowRegistry"]
 
@@ -57,6 +60,8 @@ class FlowRegistry:
         self.problems: list[FlowProblem] = []
         self.version = 0
         self._seen: Fingerprint | None = None
+        # Told the new flows after each successful reload (the prompt check listens).
+        self.on_loaded: list[Callable[[FlowSet], object]] = []
 
     @property
     def log(self) -> Any:
@@ -89,6 +94,8 @@ class FlowRegistry:
         self.flows, self.engine = flows, Engine(flows)
         self.version += 1
         self.log.info("flows_loaded", version=self.version, flows=sorted(flows.flows))
+        for listener in self.on_loaded:
+            listener(flows)
         return True
 
     def poll(self) -> bool:
@@ -123,6 +130,7 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
         now: Callable[[], float] | None = None,
         acd: QueueHandover | None = None,
         entry: Iterable[str] = (),
+        prompts: PromptInventory | None = None,
     ) -> None:
         self._extra = dict(extra or {})
         self.registry = FlowRegistry(flows_dir, [n for n in entry if n not in self._extra])
@@ -131,6 +139,7 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
         super().__init__(clock, poll_interval_s)
         self._now = now
         self._acd = acd
+        self._prompts = prompts
         self._services = services
 
     # -- polling (PollingService) ------------------------------------------------------------
@@ -172,7 +181,8 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
                     await extra(channel)
                 return
             await run_flow(
-                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd
+                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd,
+                prompts=self._prompts,
             )
 
         handle.__name__ = f"flow_{name}"

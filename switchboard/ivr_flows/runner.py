@@ -14,7 +14,7 @@ Endings, all of which store the session record:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import structlog
 from twisted.internet.interfaces import IReactorTime
@@ -54,6 +54,9 @@ from switchboard.ivr_flows.handover import QueueHandover, queue_request
 from switchboard.ivr_flows.records import session_record
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.ivr_flows.state import CallInfo, CallState
+
+if TYPE_CHECKING:
+    from switchboard.prompts.inventory import PromptInventory
 
 __all__ = ["FALLBACK_VARIABLE", "call_info", "run_flow"]
 
@@ -151,6 +154,7 @@ async def run_flow(
     *,
     now: Callable[[], float] | None = None,
     acd: QueueHandover | None = None,
+    prompts: PromptInventory | None = None,
 ) -> CallState:
     """Run ``flow`` on ``channel`` to its end; never raises for the caller's sake.
 
@@ -158,9 +162,12 @@ async def run_flow(
     callback windows, trace timings); by default ``clock.seconds()``. Pass another
     source to run the flows at a chosen time, e.g. a simulated PBX's clock. With an
     ``acd``, a flow that ends in a ``queue`` step hands the caller to it (handover.py).
+    Prompts that ``prompts`` knows the PBX lacks are not sent (prompts/inventory.py).
     """
     call = call_info(channel)
     log = logger.bind(call_id=call.call_id, channel=call.channel, flow=flow)
+    if prompts is not None:
+        channel = prompts.guard(channel, log)  # type: ignore[assignment]
     if now is None:
         now = _seconds_of(clock)
 

@@ -24,7 +24,7 @@ from switchboard.ivr_flows import model as m
 from switchboard.ivr_flows.errors import FlowProblem
 from switchboard.ivr_flows.interpolate import references
 
-__all__ = ["BUILTIN_VARIABLES", "edges", "next_of", "validate_flows"]
+__all__ = ["BUILTIN_VARIABLES", "edges", "next_of", "step_prompts", "validate_flows"]
 
 BUILTIN_VARIABLES: Final = frozenset({
     "caller_number", "caller_name", "channel", "call_id", "uniqueid", "dnid", "rdnis",
@@ -76,7 +76,8 @@ def edges(flow: m.Flow, step: m.Step) -> Iterator[tuple[str | None, str]]:
     yield after, "next"
 
 
-def _prompts(step: m.Step) -> Iterator[tuple[str, str]]:
+def step_prompts(step: m.Step) -> Iterator[tuple[str, str]]:
+    """Each prompt a step plays, with the field that names it."""
     if isinstance(step, m.Play):
         yield from ((p, "prompts") for p in step.prompts)
     if isinstance(step, m.Menu | m.Collect | m.Language | m.Survey):
@@ -91,7 +92,7 @@ def _templates(step: m.Step) -> Iterator[tuple[str, str]]:
         value = getattr(step, field, None)
         if isinstance(value, str):
             yield value, field
-    yield from _prompts(step)
+    yield from step_prompts(step)
     if isinstance(step, m.Menu):
         for key, option in step.options.items():
             yield from ((v, f"options.{key}.set") for v in option.set.values())
@@ -180,7 +181,7 @@ def _check_flow(flow: m.Flow, flows: m.FlowSet, defined: set[str]) -> list[FlowP
         ):
             add(step, "return", "invalid_field", "'return: true' but nothing to return to",
                 "add 'next:' or a step below")
-        for prompt, field in _prompts(step):
+        for prompt, field in step_prompts(step):
             missing = flows.prompts.missing_languages(prompt)
             if missing:
                 add(step, field, "missing_prompt", f"prompt '{prompt}' has no file for "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
 from switchboard.sim._chanspy import repeer
+from switchboard.sim._sounds import show_sound
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import build_event
 
@@ -154,6 +155,12 @@ class ChannelActions:
         restart = getattr(self, "on_restart", None)
         if command == "core restart now" and restart is not None:
             restart()  # no response at all: the connection closes with the process
+            return
+        if command.startswith("core show sound ") and len(command.split()) == 4:
+            found, lines = show_sound(self.pbx.config.sounds, command.split()[3])
+            out = [("Output", line) for line in lines]
+            p.respond(msg, "Success" if found else "Error",
+                      ("Message", "Command output follows"), *out)
             return
         lines = self.dialplan.cli(command)
         if lines is None:

@@ -66,3 +66,6 @@ class PbxConfig:
     agents: dict[str, AgentBehaviour] = field(default_factory=dict)
     default_agent: AgentBehaviour = field(default_factory=AgentBehaviour)
     talk_range_s: tuple[float, float] = (4.0, 8.0)
+    # Sound files installed, as paths under sounds/ without extension
+    # (switchboard/en/welcome); None: every sound exists (see _sounds.py).
+    sounds: frozenset[str] | None = None
