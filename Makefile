@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve prompts clean
+.PHONY: demo test lint bench serve prompts clean fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -35,10 +35,21 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The parser properties with 200x their suite budget (tens of minutes): before a release,
+# not in CI. FUZZ_FACTOR=1000 for longer; failures are kept in .hypothesis/ and replayed.
+FUZZ_FACTOR ?= 200
+FUZZ_TESTS := tests/unit/test_parser_properties.py tests/unit/test_ami_frames_limits.py \
+              tests/unit/test_agi_wire_hostile.py tests/unit/test_ami_values.py
+
+fuzz: $(STAMP)
+	SWITCHBOARD_FUZZ_FACTOR=$(FUZZ_FACTOR) $(BIN)/python -m pytest -p no:randomly \
+	  -o timeout=0 -x -q $(FUZZ_TESTS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ami.py
 	$(BIN)/python bench/bench_agi.py
 	$(BIN)/python bench/bench_routing.py
+	$(BIN)/python bench/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -67,7 +67,10 @@ def build_agi(
     settings: Settings, reactor: Any, handlers: Mapping[str, Handler] | None = None
 ) -> AgiServerService:
     agi = AgiServerService(
-        settings.agi, reactor, builtin_handlers(settings.flows) if handlers is None else handlers
+        settings.agi,
+        reactor,
+        builtin_handlers(settings.flows) if handlers is None else handlers,
+        ami_host=settings.ami.host,
     )
     agi.setName("agi")
     return agi

@@ -129,6 +129,12 @@ def _prompts_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _asterisk_commands(subparsers: Any) -> None:
+    from switchboard.sitecheck import add_commands
+
+    add_commands(subparsers)
+
+
 def _demo_commands(subparsers: Any) -> None:
     from switchboard.demo import add_commands
 
@@ -144,5 +150,6 @@ ALL: list[AddCommands] = [
     _queue_commands,
     _agents_commands,
     _sim_commands,
+    _asterisk_commands,
     _demo_commands,
 ]

@@ -6,7 +6,8 @@ they never print; each may instead be read from a file named by ``<name>_file``.
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+import re
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +22,8 @@ from pydantic import (
 )
 
 from switchboard import recording_names
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 
 class _Section(BaseModel):
@@ -61,6 +64,31 @@ class AgiSettings(_Section):
     # A session in which nothing happens for this long is closed.
     idle_timeout_s: float = Field(3600.0, gt=0)
     max_line_bytes: int = Field(65536, ge=1024)
+    # Who may connect: addresses, networks ("10.1.0.0/24") or host names. Unset: loopback
+    # and the [ami] host. Anyone else is refused before taking a session slot.
+    allowed_peers: tuple[str, ...] | None = None
+    # Asterisk sends the environment as soon as it connects; a connection silent for longer
+    # is closed, so idle sockets cannot hold the session slots.
+    env_timeout_s: float = Field(5.0, gt=0)
+    # Connections the kernel queues while we accept (Twisted's default, 50, is short of a
+    # burst of calls).
+    listen_backlog: int = Field(1024, ge=1)
+    # Connections from one address at once, sessions and those still sending their
+    # environment (several PBXs sharing one switchboard each get a share).
+    max_connections_per_peer: int = Field(1000, ge=1)
+
+    @field_validator("allowed_peers")
+    @classmethod
+    def _peers_are_addresses(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for entry in value or ():
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                if not _HOST_NAME.fullmatch(entry):
+                    raise ValueError(
+                        f"an address, a network such as 10.1.0.0/24, or a host name, not {entry!r}"
+                    ) from None
+        return value
 
 
 class DatabaseSettings(_Section):

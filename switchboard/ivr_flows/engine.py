@@ -88,12 +88,15 @@ class Engine:
         state = _traced(state, now, "caller_hung_up", stage=state.stage)
         return replace(state, outcome="caller_hangup", ended=now)
 
-    def crashed(self, state: CallState, now: float, error: str) -> CallState:
-        """Something broke: close the trace with the error (the runner picks a fallback)."""
+    def crashed(
+        self, state: CallState, now: float, error: str, outcome: str = "error"
+    ) -> CallState:
+        """Something broke: close the trace with the error (the runner picks a fallback).
+        ``outcome`` names what happened when it is known (``voicemail_unavailable``)."""
         if state.finished:
             return state
         state = _traced(state, now, "error", error=error[:500])
-        return replace(state, outcome="error", ended=now)
+        return replace(state, outcome=outcome, ended=now)
 
     # -- internals ----------------------------------------------------------------------------
     def _after_answer(self, state: CallState, now: float) -> Turn:

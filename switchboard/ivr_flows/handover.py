@@ -25,8 +25,9 @@ class QueueHandover(Protocol):
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome: ...
 
 
-def queue_request(state: CallState) -> QueueRequest:
-    """What the flow decided, as the ACD takes it (from the ``queue`` step's trace entry)."""
+def queue_request(state: CallState, *, answered: bool = False) -> QueueRequest:
+    """What the flow decided, as the ACD takes it (from the ``queue`` step's trace entry).
+    The ``queue`` step has set SWITCHBOARD_QUEUE; ``answered``: the flow answered."""
     decided = next((e.data for e in reversed(state.trace) if e.event == "queue"), {})
     priority = str(decided.get("priority") or "0")
     skills = [name for name in str(decided.get("skills") or "").split(",") if name]
@@ -38,4 +39,6 @@ def queue_request(state: CallState) -> QueueRequest:
         language=state.language,
         customer_tier=int(tier) if tier.isdigit() else 0,
         ivr_ref=state.call_id,
+        answered=answered,
+        queue_variable_set=True,
     )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from switchboard.dialplan_vars import FAILED, ROUTED
 from switchboard.ivr_flows.state import CallInfo, CallState
 from switchboard.store.models import Base
 
@@ -137,6 +138,17 @@ class SessionRecord:
             customer_id=self.customer_id, variables=dict(self.variables),
             trace=list(self.trace),
         )
+
+
+# Outcomes after which the dialplan's fallback takes the call; after any other the call
+# goes where switchboard sent it (``Queue()`` by SWITCHBOARD_QUEUE when ``queued``).
+FAILED_OUTCOMES: Final = frozenset({"error", "menu_failed", "no_answer"})
+
+
+def route_of(outcome: str) -> str:
+    """``SWITCHBOARD_ROUTE`` for a flow that ended with ``outcome``."""
+    failed = outcome in FAILED_OUTCOMES or outcome.endswith(("_failed", "_unavailable"))
+    return FAILED if failed else ROUTED
 
 
 def session_record(state: CallState, call: CallInfo) -> SessionRecord:

@@ -6,15 +6,20 @@ Endings, all of which store the session record:
 * the flow finishes: the handler returns and the AGI session closes, so the dialplan goes
   on with the variables the flow set (``SWITCHBOARD_QUEUE`` ...);
 * the caller hangs up (:class:`AgiHangup`): the trace says where, nothing else is sent;
-* anything else breaks (a bug, a store failure, an unexpected AGI error): it is logged,
-  ``SWITCHBOARD_QUEUE`` is cleared and ``SWITCHBOARD_FALLBACK`` set, and the session ends,
-  so the dialplan's fallback route takes the call (see docs/asterisk.md): never dead air.
+* anything else breaks (a bug, a store failure, an unexpected AGI error, an application
+  Asterisk does not have): it is logged, ``SWITCHBOARD_QUEUE`` is cleared and
+  ``SWITCHBOARD_FALLBACK`` set, and the session ends, so the dialplan's fallback route
+  takes the call (see docs/asterisk.md): never dead air.
+
+``SWITCHBOARD_ROUTE`` (switchboard/dialplan_vars.py) is set to ``failed`` first and to
+``routed`` or ``failed`` at the end, so the dialplan decides on it rather than on
+``AGISTATUS``. A missing prompt is logged and skipped (commands_checked.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from twisted.internet.interfaces import IReactorTime
@@ -22,13 +27,20 @@ from twisted.internet.interfaces import IReactorTime
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.cti.agi.errors import AgiError, AgiHangup
 from switchboard.cti.agi.wire import Quoted
+from switchboard.dialplan_vars import FAILED, FALLBACK_VARIABLE, QUEUE_VARIABLE, ROUTE_VARIABLE
+from switchboard.ivr_flows.commands_checked import (
+    ApplicationFailed,
+    MissingPrompts,
+    checked_exec,
+    get_digits,
+    stream_prompt,
+)
 from switchboard.ivr_flows.effects import (
     Answer,
     Dial,
     Dialed,
     Done,
     Effect,
-    Entered,
     ExecApp,
     Finish,
     Found,
@@ -51,17 +63,16 @@ from switchboard.ivr_flows.effects import (
 )
 from switchboard.ivr_flows.engine import Engine
 from switchboard.ivr_flows.handover import QueueHandover, queue_request
-from switchboard.ivr_flows.records import session_record
+from switchboard.ivr_flows.records import route_of, session_record
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.ivr_flows.state import CallInfo, CallState
 
 if TYPE_CHECKING:
     from switchboard.prompts.inventory import PromptInventory
 
-__all__ = ["FALLBACK_VARIABLE", "call_info", "run_flow"]
+__all__ = ["call_info", "run_flow"]
 
 logger = structlog.get_logger(__name__)
-FALLBACK_VARIABLE: Final = "SWITCHBOARD_FALLBACK"
 
 
 def call_info(channel: AgiChannel) -> CallInfo:
@@ -72,14 +83,13 @@ def call_info(channel: AgiChannel) -> CallInfo:
 
 
 async def _perform(channel: AgiChannel, services: FlowServices, effect: Effect,
-                   log: Any) -> Result:
+                   log: Any, missing: MissingPrompts) -> Result:
     if isinstance(effect, StreamFile):
-        return Played((await channel.stream_file(effect.file, effect.escape_digits)).digit)
+        return await stream_prompt(channel, effect.file, effect.escape_digits, missing)
     if isinstance(effect, WaitForDigit):
         return Played(await channel.wait_for_digit(effect.timeout_ms))
     if isinstance(effect, GetData):
-        got = await channel.get_data(effect.file, effect.timeout_ms, effect.max_digits)
-        return Entered(got.digits, got.timed_out)
+        return await get_digits(channel, effect, missing)
     if isinstance(effect, SayDigits):
         return Played(await channel.say_digits(effect.digits, effect.escape_digits))
     if isinstance(effect, SayNumber):
@@ -100,7 +110,7 @@ async def _perform(channel: AgiChannel, services: FlowServices, effect: Effect,
         await channel.answer()
         return Done()
     if isinstance(effect, ExecApp):
-        await channel.exec(effect.app, effect.data)
+        await checked_exec(channel, effect)
         return Done()
     if isinstance(effect, Dial):
         outcome = await channel.dial(effect.target, str(effect.timeout_s))
@@ -132,10 +142,27 @@ async def _perform(channel: AgiChannel, services: FlowServices, effect: Effect,
 
 async def _send_to_fallback(channel: AgiChannel, log: Any) -> None:
     try:
-        await channel.set_variable("SWITCHBOARD_QUEUE", Quoted(""))
+        await channel.set_variable(QUEUE_VARIABLE, Quoted(""))
         await channel.set_variable(FALLBACK_VARIABLE, "ivr_error")
     except AgiError as exc:
         log.warning("ivr_fallback_not_set", error=str(exc))
+
+
+async def _leave_for_dialplan(channel: AgiChannel, state: CallState, log: Any) -> None:
+    """The route, and no SWITCHBOARD_QUEUE unless the caller is to be queued (a queue
+    step that dialled an agent itself has served the call)."""
+    if state.queue and state.outcome != "queued":
+        await channel.set_variable(QUEUE_VARIABLE, Quoted(""))
+    await _set_route(channel, route_of(state.outcome), log)
+
+
+async def _set_route(channel: AgiChannel, route: str, log: Any) -> None:
+    try:
+        await channel.set_variable(ROUTE_VARIABLE, route)
+    except AgiHangup:
+        pass
+    except AgiError as exc:
+        log.warning("ivr_route_not_set", route=route, error=str(exc))
 
 
 def _seconds_of(clock: IReactorTime) -> Callable[[], float]:
@@ -172,24 +199,36 @@ async def run_flow(
         now = _seconds_of(clock)
 
     state, effect = engine.start(flow, call, now())
+    missing = MissingPrompts(log, state.language)
     step = ""
+    answered = route_set = False
     try:
         while not isinstance(effect, Finish):
+            if not route_set and not isinstance(effect, Answer):  # the caller hears no delay
+                await _set_route(channel, FAILED, log)  # a session that breaks off: "failed"
+                route_set = True
             if state.step != step:
                 step = state.step
                 log = log.bind(flow=state.flow, step=step)
+                missing.log = log
                 log.debug("ivr_step_entered")
-            result = await _perform(channel, services, effect, log)
+            result = await _perform(channel, services, effect, log, missing)
+            answered = answered or isinstance(effect, Answer)
             state, effect = engine.resume(state, result, now())
         log.info("ivr_flow_finished", outcome=state.outcome, queue=state.queue)
         if acd is not None and state.outcome == "queued":
             await _save(services, state, call, log)
-            held = await acd.hold(channel, queue_request(state))
+            held = await acd.hold(channel, queue_request(state, answered=answered))
             log.info("ivr_handed_to_acd", queue=state.queue, outcome=held.outcome)
-            return state
+            return state  # the ACD leaves the route for the dialplan (queue/hold.py)
+        await _leave_for_dialplan(channel, state, log)
     except AgiHangup as exc:
         state = engine.hung_up(state, now())
         log.info("ivr_caller_hung_up", reason=str(exc))
+    except ApplicationFailed as exc:
+        log.warning("ivr_application_failed", app=exc.app, result=exc.result)
+        state = engine.crashed(state, now(), str(exc), outcome=exc.outcome)
+        await _send_to_fallback(channel, log)
     except Exception as exc:
         log.exception("ivr_flow_failed")
         state = engine.crashed(state, now(), f"{type(exc).__name__}: {exc}")

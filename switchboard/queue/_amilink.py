@@ -14,6 +14,11 @@ Events read (see the ``agi-exec-dial`` and ``ami-callback`` captures):
   0 no channel) and the ``DialEnd`` of the agent leg's dial to the customer (its
   ``Uniqueid`` is that ChannelId) correlate even when the Originate fails. The agent
   leg's ``Hangup`` ends a connected callback.
+
+The callback number is the caller's raw caller ID. It goes into a ``Variable:`` header
+(split on commas by Asterisk), the ``CallerID`` quoting and the callback dialplan's
+``Dial()``, so anything but a phone number is refused (``acd_callback_refused``; the
+attempt ends as ``INVALID_NUMBER``) rather than sent: see :mod:`switchboard.cti.ami.values`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 from twisted.internet.defer import Deferred
 
-from switchboard.cti.ami import actions
+from switchboard.cti.ami import actions, values
 from switchboard.cti.ami.frames import Message
 from switchboard.queue.decisions import OriginateCallback
 from switchboard.queue.events import (
@@ -201,28 +206,36 @@ class AmiLink:
     def originate(self, command: OriginateCallback, ring_timeout_s: float) -> None:
         s = self._settings
         channel_id = f"{command.call_id}-cb{command.attempt}"
+        try:
+            # The number is the caller's raw caller ID: it reaches a Variable: header, the
+            # CallerID quoting and the callback dialplan's Dial(), so it must be a number.
+            number = values.phone_number(command.number, "callback number")
+            action = actions.originate(
+                command.device,
+                context=s.context,
+                exten=s.exten,
+                priority=1,
+                timeout_ms=int(ring_timeout_s * 1000),
+                caller_id=values.caller_id(f"{s.caller_id_name} {number}", number),
+                variables=[
+                    ("CALLBACK_NUMBER", number),
+                    ("CALLBACK_ID", command.call_id),
+                    ("CALLBACK_QUEUE", command.queue),
+                ],
+                channel_id=channel_id,
+                other_channel_id=f"{channel_id}-2",
+                action_id=f"acd-{channel_id}",
+            )
+        except values.UnsafeValue as exc:
+            log.warning("acd_callback_refused", call_id=command.call_id, reason=str(exc))
+            self._feed(OfferNotAnswered(command.call_id, command.agent_id, "INVALID_NUMBER"))
+            return
         self._callbacks[channel_id] = _Callback(command.call_id, command.agent_id, channel_id)
-        action = actions.originate(
-            command.device,
-            context=s.context,
-            exten=s.exten,
-            priority=1,
-            timeout_ms=int(ring_timeout_s * 1000),
-            caller_id=f'"{s.caller_id_name} {command.number}" <{command.number}>',
-            variables=[
-                ("CALLBACK_NUMBER", command.number),
-                ("CALLBACK_ID", command.call_id),
-                ("CALLBACK_QUEUE", command.queue),
-            ],
-            channel_id=channel_id,
-            other_channel_id=f"{channel_id}-2",
-            action_id=f"acd-{channel_id}",
-        )
         log.info(
             "acd_callback_originated",
             call_id=command.call_id,
             agent=command.agent_id,
-            number=command.number,
+            number=number,
             attempt=command.attempt,
         )
 

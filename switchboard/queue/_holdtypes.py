@@ -24,6 +24,9 @@ class QueueRequest:
     customer_tier: int = 0
     caller_number: str = ""  # default: the AGI caller ID
     ivr_ref: str = ""
+    # What the IVR already did on the channel, so that it is not sent twice.
+    answered: bool = False
+    queue_variable_set: bool = False  # SWITCHBOARD_QUEUE is ``queue``
 
 
 @dataclass(frozen=True, slots=True)

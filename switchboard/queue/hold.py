@@ -21,6 +21,12 @@ Rules, from the ``agi-exec-dial`` capture:
   Without AMI the Dial rings on (logged).
 * Digits pressed between commands are dropped, so the callback offer is a STREAM FILE
   with ``1`` as escape digit followed by a short WAIT FOR DIGIT.
+
+When the caller leaves the ACD still on the line, SWITCHBOARD_QUEUE is cleared (the ACD
+has dealt with them: the dialplan must not ``Queue()`` them again) and SWITCHBOARD_ROUTE
+says ``routed``, or ``failed`` when the fallback is to take over. What the IVR already
+did (ANSWER, SWITCHBOARD_QUEUE) is not sent again, and music on hold starts only if the
+caller has to wait.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from typing import Any, Protocol
 from twisted.internet.defer import CancelledError, Deferred
 
 from switchboard.cti.agi.channel import AgiChannel
-from switchboard.cti.agi.errors import AgiError, AgiHangup, AgiUnknownCommand
+from switchboard.cti.agi.errors import AgiCommandFailed, AgiError, AgiHangup, AgiUnknownCommand
+from switchboard.cti.agi.wire import Quoted
+from switchboard.dialplan_vars import FAILED, QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
 from switchboard.queue._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.decisions import (
     Announce,
@@ -60,6 +68,7 @@ __all__ = ["AcdPrompts", "HeldCall", "HoldOptions", "QueueOutcome", "QueueReques
 # The watch on the session is renewed this often (it ends at once on a hang-up).
 WATCH_S = 3600.0
 NOT_ANSWERED = frozenset({"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"})
+FALLBACK_OUTCOMES = frozenset({"overflowed", "error"})
 
 
 class HoldShell(Protocol):
@@ -90,8 +99,12 @@ class HeldCall:
         music_class: str,
         options: HoldOptions,
         log: Any,
+        *,
+        answered: bool = False,
+        queue_variable_set: bool = False,
     ) -> None:
         self.shell, self.channel, self.call = shell, channel, call
+        self._needs_answer, self._queue_variable_set = not answered, queue_variable_set
         self.queue, self.music_class = call.queue, music_class
         self.options, self.log = options, log
         self.inbox: deque[tuple[float, Command | _Gone]] = deque()
@@ -158,14 +171,31 @@ class HeldCall:
 
     # -- the hold -----------------------------------------------------------------------
     async def run(self) -> QueueOutcome:
+        outcome = await self._hold()
+        if not outcome.caller_gone:
+            await self._hand_back(outcome.outcome)
+        return outcome
+
+    async def _hand_back(self, outcome: str) -> None:
+        route = FAILED if outcome in FALLBACK_OUTCOMES else ROUTED
+        try:
+            await self.channel.set_variable(QUEUE_VARIABLE, Quoted(""))
+            await self.channel.set_variable(ROUTE_VARIABLE, route)
+        except AgiError as exc:
+            self.log.info("acd_route_not_set", route=route, error=str(exc))
+
+    async def _hold(self) -> QueueOutcome:
         self._watch = Deferred.fromCoroutine(self._watch_hangup())
         self._watch.addErrback(lambda f: f.trap(CancelledError))
         try:
-            await self.channel.answer()
-            await self.channel.set_variable("SWITCHBOARD_QUEUE", self.queue)
-            await self._start_moh()
+            if self._needs_answer:
+                await self.channel.answer()
+            if not self._queue_variable_set:
+                await self.channel.set_variable(QUEUE_VARIABLE, self.queue)
             self.arrived = True
             self.shell.arrive(self)
+            if not self.inbox:  # an agent free at once: no music to stop straight away
+                await self._start_moh()
             while True:
                 _at, item = await self._next()
                 outcome = await self._handle(_at, item)
@@ -208,7 +238,7 @@ class HeldCall:
         elif isinstance(item, MoveToQueue):
             self.log.info("acd_call_moved", queue=item.queue, previous=self.queue)
             self.queue, self.music_class = item.queue, item.music_class
-            await self.channel.set_variable("SWITCHBOARD_QUEUE", item.queue)
+            await self.channel.set_variable(QUEUE_VARIABLE, item.queue)
             await self._stop_moh()
             await self._start_moh()
         elif isinstance(item, SendToFallback):
@@ -314,7 +344,12 @@ class HeldCall:
             return None
         p, digit_wanted = self.options.prompts, self.options.callback_digit
         await self._stop_moh()
-        played = await self.channel.stream_file(p.callback_offer, digit_wanted)
+        try:
+            played = await self.channel.stream_file(p.callback_offer, digit_wanted)
+        except AgiCommandFailed:  # the prompt is missing: an offer nobody hears is no offer
+            self.log.warning("acd_prompt_missing", prompt=p.callback_offer)
+            await self._start_moh()
+            return None
         digit = played.digit or await self.channel.wait_for_digit(self.options.callback_wait_ms)
         if digit != digit_wanted:
             await self._start_moh()

@@ -204,7 +204,9 @@ class AcdService(Service):
         )
         known = self.router.queues.get(queue)
         held = HeldCall(
-            self, channel, call, known.music_class if known else "default", self.options.hold, log
+            self, channel, call, known.music_class if known else "default", self.options.hold, log,
+            answered=request.answered,
+            queue_variable_set=request.queue_variable_set and queue == request.queue,
         )
         self._held[call_id] = held
         log.info("acd_call_held", priority=request.priority)

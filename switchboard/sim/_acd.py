@@ -125,11 +125,16 @@ class AcdDialplan:
             return 0
         peer_number = rest
         a1, a2 = pbx.new_local_pair(exten, context, two.linkedid)
-        callid = two.variables.get("SWITCHBOARD_CALLID")
+        # ``__`` variables are inherited by the dialled channels, the latest set first.
+        inherited = [
+            (f"__{name}", two.variables[name])
+            for name in ("SWITCHBOARD_CALLER", "SWITCHBOARD_CALLID")
+            if name in two.variables
+        ]
         for chan in (a1, a2):
             pbx.setvar(chan, "DIALEDPEERNUMBER", peer_number)
-            if callid is not None:  # inherited (``__``) by the dialled channels
-                pbx.setvar(chan, "__SWITCHBOARD_CALLID", callid)
+            for name, value in inherited:
+                pbx.setvar(chan, name, value)
             if chan is a1:
                 pbx.goto(a1, context, "s", 1)
                 pbx.newexten(a1, "AppDial", "(Outgoing Line)")

@@ -138,4 +138,5 @@ class AgiCallProtocol(LineOnlyReceiver):
     def connectionLost(self, reason: Failure = Failure(ConnectionError())) -> None:  # noqa: B008
         self._closing = True
         if not self.finished.called:
-            self.finished.callback("HANGUP" if self.runner.dead else "SUCCESS")
+            status = "HANGUP" if self.runner.dead else "SUCCESS"
+            self.finished.callback("FAILURE" if self.runner.failed else status)

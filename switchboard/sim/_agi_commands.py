@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import structlog
 from twisted.internet.defer import Deferred
 
 from switchboard.cti.agi.wire import parse_command_line
@@ -16,6 +17,7 @@ from switchboard.sim.pbx import Hungup, Pbx
 if TYPE_CHECKING:
     from random import Random
 
+log = structlog.get_logger(__name__)
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
 UNKNOWN = "510 Invalid or unknown command"
 # Our own words: the real usage text is Asterisk's documentation and is not copied.
@@ -26,7 +28,7 @@ USAGE = (
 )
 SAMPLE_RATE = 8000
 # Prompt lengths in seconds; unknown prompts last DEFAULT_PROMPT_S.
-PROMPTS: dict[str, float] = {"tt-monkeysintro": 21448 / SAMPLE_RATE, "beep": 0.25}
+PROMPTS: dict[str, float] = {"tt-monkeysintro": 21448 / SAMPLE_RATE, "beep": 3404 / SAMPLE_RATE}
 DEFAULT_PROMPT_S = 1.592
 SAY_DIGIT_S = 0.6
 _ALIVE_ONLY = {"ANSWER", "STREAM", "GET DATA", "WAIT", "SAY", "CHANNEL", "CONTROL", "RECORD"}
@@ -55,6 +57,7 @@ class CommandRunner:
         self._hangup_cbs: list[Callable[[], None]] = []
         self._digit_waiter: Deferred[str] | None = None
         self.redirected = False
+        self.failed = False  # a command failed on a live channel: AGISTATUS=FAILURE
         # Told the name of each prompt as it starts (the scripted caller listens).
         self.on_prompt: Callable[[str], None] | None = None
         pbx.on_hangup(chan, self._gone)
@@ -121,9 +124,12 @@ class CommandRunner:
         code = reply[:3]
         if code == "200" and " result=-1" in reply and words[0].upper() == "STREAM":
             end_code, text = "-1", "Failure"
+            # res_agi.c run_agi(): a command answered RESULT_FAILURE while the channel is
+            # still up makes the whole session end AGISTATUS=FAILURE, whatever follows.
+            self.failed = self.failed or not self.dead
         elif code == "200":
             end_code = "200"
-            failed = words[0].upper() == "EXEC" and "result=-1" in reply
+            failed = words[0].upper() == "EXEC" and not reply.endswith(" result=0")
             text = "Unknown Result" if failed else "Success"
         else:
             end_code = code
@@ -192,6 +198,8 @@ class CommandRunner:
     # -- media -------------------------------------------------------------------------
     async def _stream(self, args: list[str]) -> str:
         name, escape = args[0], args[1] if len(args) > 1 else ""
+        if not self.sound_exists(name):  # no PLAYBACKSTATUS, answered at once
+            return "200 result=-1 endpos=0"
         length = PROMPTS.get(name, DEFAULT_PROMPT_S)
         start = self.pbx.now()
         self._heard(name)
@@ -208,6 +216,12 @@ class CommandRunner:
         self.pbx.setvar(self.chan, "PLAYBACKSTATUS", "FAILED")
         return f"200 result={ord(digit)} endpos={endpos}"
 
+    def sound_exists(self, name: str) -> bool:
+        if self.pbx.config.has_sound(name, self.chan.language):
+            return True
+        log.warning("sim_sound_missing", file=name, language=self.chan.language)
+        return False
+
     def _heard(self, prompt: str) -> None:
         if self.on_prompt is not None:
             self.on_prompt(prompt)
@@ -217,6 +231,8 @@ class CommandRunner:
         timeout_s = int(args[1]) / 1000 if len(args) > 1 and args[1].isdigit() else 6.0
         max_digits = int(args[2]) if len(args) > 2 and args[2].isdigit() else 1024
         digits = ""
+        if not self.sound_exists(prompt):  # at once, no digits collected
+            return "200 result=-1"
         self._heard(prompt)
         first = await self._listen(PROMPTS.get(prompt, DEFAULT_PROMPT_S), "0123456789*#")
         while True:

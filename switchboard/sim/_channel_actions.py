@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
 from switchboard.sim._chanspy import repeer
+from switchboard.sim._cli import CliFailure
 from switchboard.sim._sounds import show_sound
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import build_event
@@ -162,7 +163,12 @@ class ChannelActions:
             p.respond(msg, "Success" if found else "Error",
                       ("Message", "Command output follows"), *out)
             return
-        lines = self.dialplan.cli(command)
+        try:
+            lines = self.dialplan.cli(command)
+        except CliFailure as failed:
+            out = [("Output", line) for line in failed.lines]
+            p.respond(msg, "Error", ("Message", "Command output follows"), *out)
+            return
         if lines is None:
             p.respond(
                 msg,

@@ -12,12 +12,29 @@ if TYPE_CHECKING:
 _STATUS_TEXT = {1: "Not in use", 2: "In use", 6: "Ringing"}
 
 
+class CliFailure(Exception):
+    """A known command that failed (Asterisk's CLI_FAILURE): AMI answers ``Error`` with
+    the command's output, e.g. ``core show application`` of one that is not loaded."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(*lines)
+        self.lines = lines
+
+
+def _show_application(pbx: Pbx, names: list[str]) -> list[str]:
+    found = [n for n in names if pbx.config.has_application(n)]
+    if not found:
+        raise CliFailure("Your application(s) is (are) not registered")
+    return [f"  -= Info about Application '{name}' =- (simulated PBX)" for name in found]
+
+
 def _ago(now: float, then: int) -> str:
     return f"{int(now - then)} secs ago"
 
 
 def cli_output(pbx: Pbx, queues: QueueEngine, command: str) -> list[str] | None:
-    """Output lines of ``command``, or ``None`` for an unknown command."""
+    """Output lines of ``command``, or ``None`` for an unknown command; raises
+    :class:`CliFailure` when a known command fails."""
     if command == "core show channels":
         count = len(pbx.channels)
         lines = [f"{'Channel':<65}{'Location':<33}{'State':<8}Application(Data)"]
@@ -31,6 +48,8 @@ def cli_output(pbx: Pbx, queues: QueueEngine, command: str) -> list[str] | None:
             f"{count // 2} of 400 max active calls ({count / 8:.2f}% of capacity)",
         ]
     words = command.split()
+    if words[:3] == ["core", "show", "application"] and len(words) > 3:
+        return _show_application(pbx, words[3:])
     if words[:2] == ["queue", "show"] and len(words) <= 3:
         names = words[2:] or sorted(queues.queues)
         out: list[str] = []

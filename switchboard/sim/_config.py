@@ -55,6 +55,16 @@ class AgentBehaviour:
     hangs_up: str = "agent"
 
 
+# Applications a stock Asterisk 22 has loaded (lower case). A site without app_voicemail
+# (the agi-failures capture) answers ``EXEC VoiceMail`` with ``-2``.
+DEFAULT_APPLICATIONS: frozenset[str] = frozenset(
+    {
+        "agi", "answer", "dial", "hangup", "mixmonitor", "noop", "playback", "queue", "set",
+        "startmusiconhold", "stopmusiconhold", "voicemail", "wait",
+    }
+)  # fmt: skip
+
+
 @dataclass
 class PbxConfig:
     """Static shape of the simulated PBX (the captured test PBX by default)."""
@@ -66,6 +76,17 @@ class PbxConfig:
     agents: dict[str, AgentBehaviour] = field(default_factory=dict)
     default_agent: AgentBehaviour = field(default_factory=AgentBehaviour)
     talk_range_s: tuple[float, float] = (4.0, 8.0)
-    # Sound files installed, as paths under sounds/ without extension
-    # (switchboard/en/welcome); None: every sound exists (see _sounds.py).
+    # Sound files installed, as paths under Asterisk's sounds folder without the format
+    # (``en/beep``, ``en/switchboard/welcome``); ``None``: every file exists.
     sounds: frozenset[str] | None = None
+    applications: frozenset[str] = DEFAULT_APPLICATIONS
+
+    def has_sound(self, name: str, language: str) -> bool:
+        """Does ``STREAM FILE name`` find a file on a channel of ``language``? Asterisk
+        looks under the channel's language, then English, then the bare name."""
+        if self.sounds is None:
+            return True
+        return bool({f"{language}/{name}", f"en/{name}", name} & self.sounds)
+
+    def has_application(self, name: str) -> bool:
+        return name.lower() in self.applications

@@ -19,11 +19,13 @@ from twisted.internet.defer import Deferred
 
 from switchboard.sim._acd import ACD_CONTEXT, AcdDialplan
 from switchboard.sim._agi import AgiCallProtocol, agi_environment
-from switchboard.sim._agi_commands import CommandRunner
+from switchboard.sim._agi_commands import DEFAULT_PROMPT_S, PROMPTS, CommandRunner
 from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
 from switchboard.sim._caller import CallerDialplan, ScriptedPerson
 from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpyDialplan
 from switchboard.sim._cli import cli_output
+from switchboard.sim._documented import INBOUND_CONTEXT, DocumentedDialplan
+from switchboard.sim._native import NATIVE_CONTEXT, NativeDialplan, hangup_note
 from switchboard.sim._queue import QueueEngine, TalkEnded
 from switchboard.sim._recording import write_wav
 from switchboard.sim.channels import UP, Channel
@@ -32,6 +34,9 @@ from switchboard.sim.scenario import ScriptedCall
 
 log = structlog.get_logger(__name__)
 VOICEMAIL_S = 6.0
+# The option letters ``core show application Queue`` lists on Asterisk 22.10.1
+# (agi-failures/queue-options.cli.txt): ``c`` continues after the agent hangs up.
+QUEUE_OPTIONS = frozenset("bBCcdFhHiIkKmnrRtTxX")
 
 AgiConnector = Callable[[AgiCallProtocol], Deferred[object]]
 
@@ -57,7 +62,14 @@ class OriginateRequest:
     script: ScriptedCall | None = None
 
 
-class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
+class Dialplan(
+    AcdDialplan,
+    CallbackDialplan,
+    CallerDialplan,
+    ChanSpyDialplan,
+    DocumentedDialplan,
+    NativeDialplan,
+):
     """Runs the test PBX dialplan on :class:`Pbx` channels."""
 
     def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
@@ -134,7 +146,7 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
             if req.on_result:
                 req.on_result("Failure", None, 0)
             return "Failure", None
-        if context not in ("switchboard-ivr", ACD_CONTEXT):
+        if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT, INBOUND_CONTEXT):
             return self.originate_nowhere(req, exten, context)
         ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
         language = req.script.language if req.script else "en"
@@ -149,7 +161,11 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
         self.dial_originated_pair(req, one, two, exten, context, optimized=True)
         answered: Deferred[None] = Deferred()
         one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
-        ivr = self.acd_ivr if context == ACD_CONTEXT else self.ivr
+        ivr = {
+            ACD_CONTEXT: self.acd_ivr,
+            NATIVE_CONTEXT: self.native_ivr,
+            INBOUND_CONTEXT: self.inbound,
+        }.get(context, self.ivr)
         run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
         await answered
         if one.hung_up:
@@ -167,21 +183,8 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
     # -- switchboard-ivr,s (the inbound call on ;2) ------------------------------------
     async def ivr(self, two: Channel, answered: Callable[[], None]) -> None:
         pbx = self.pbx
-        name, num = two.caller_name, two.caller_num
-        pbx.newexten(
-            two,
-            "NoOp",
-            f'SWITCHBOARD inbound call from "{name}" <{num}> uniqueid={two.uniqueid} '
-            f"linkedid={two.linkedid}",
-            1,
-        )
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
-        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
-        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
-        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
-        pbx.newexten(two, "Answer", "", 4)
-        pbx.set_state(two, UP)
-        answered()
+        num = two.caller_num
+        self.answer_inbound(two, "inbound", answered)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{num},{two.language}", 5)
         status = await self._agi(two, url, [num, two.language])
@@ -209,15 +212,39 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
                 log.warning("sim_unknown_queue", queue=queue, channel=two.name)
             await self._hangup_ivr(two)
             return
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
-        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
-        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", 9)
-        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
-        pbx.newexten(two, "MixMonitor", f"{path},b", 10)
-        self.mixmonitor(two, path)
-        options = "tg" if self.survey_script else "t"  # g: the caller stays for the survey
+        self.record_call(two, queue, 9)
+        options = "tc" if self.survey_script else "t"  # c: the caller stays for the survey
         pbx.newexten(two, "Queue", f"{queue},{options},,,120", 11)
         await self._queue(two, queue, url)
+
+    def answer_inbound(self, two: Channel, kind: str, answered: Callable[[], None]) -> None:
+        """Priorities 1-4 of the captured inbound contexts: NoOp, the two ``__`` Set, Answer."""
+        pbx = self.pbx
+        name, num = two.caller_name, two.caller_num
+        pbx.newexten(
+            two,
+            "NoOp",
+            f'SWITCHBOARD {kind} call from "{name}" <{num}> uniqueid={two.uniqueid} '
+            f"linkedid={two.linkedid}",
+            1,
+        )
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
+        pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
+        pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLER={num}", 3)
+        pbx.setvar(two, "__SWITCHBOARD_CALLER", num)
+        pbx.newexten(two, "Answer", "", 4)
+        pbx.set_state(two, UP)
+        answered()
+
+    def record_call(self, two: Channel, queue: str, priority: int | None = None) -> None:
+        """``Set(SWITCHBOARD_RECORDING=…)`` and ``MixMonitor(…,b)`` before ``Queue()``."""
+        pbx = self.pbx
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
+        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
+        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", priority)
+        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
+        pbx.newexten(two, "MixMonitor", f"{path},b", priority and priority + 1)
+        self.mixmonitor(two, path)
 
     async def _queue(self, two: Channel, queue: str, url: str) -> None:
         """``Queue()`` and where a Redirect sends the caller next (``queue`` empty: the
@@ -257,20 +284,31 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
             pbx.setvar(two, "AGISTATUS", await self._agi(two, url, [two.caller_num]))
         await self._hangup_ivr(two, announced)
 
-    async def _hangup_ivr(self, two: Channel, announced: bool = False) -> None:
+    async def _hangup_ivr(
+        self, two: Channel, announced: bool = False, *, exec_dials: bool = False
+    ) -> None:
+        """Hang up the inbound ``;2`` (and its ``;1``). ``exec_dials``: the AGI dialled
+        with ``EXEC Dial``, which gives one Cdr per dial and one for the channel itself."""
         pbx = self.pbx
         if not two.soft_hangup:
             pbx.soft_hangup_request(two)
         elif not announced:
             pbx.ev("SoftHangupRequest", two, Cause=16)
-        for dest, disposition in two.dials[:-1]:
+        dials = two.dials if exec_dials else two.dials[:-1]
+        for dest, disposition in dials:
             pbx.cdr(two, dest_channel=dest, disposition=disposition)
-        pbx.cdr(two, dest_channel=two.dials[-1][0] if two.dials else "")
+        last = two.dials[-1][0] if two.dials and not exec_dials else ""
+        pbx.cdr(two, dest_channel=last)
         if two.context == "switchboard-ivr":  # switchboard-transfer has no h extension
             pbx.goto(two, "switchboard-ivr", "h", 1)
             pbx.newexten(two, "NoOp", f"SWITCHBOARD hangup {two.uniqueid} cause=16 queuestatus=", 1)
+        elif two.context == NATIVE_CONTEXT:
+            pbx.goto(two, NATIVE_CONTEXT, "h", 1)
+            pbx.newexten(two, "NoOp", hangup_note(two), 1)
         one = two.peer
         if one is not None and not one.hung_up:
+            if exec_dials and two.dials:  # a Local ;1 whose ;2 bridged by Dial
+                pbx.setvar(one, "CHANLOCALSTATUS", "ANSWER")
             pbx.hangup_request(one)
         two.priority = 2
         pbx.destroy(two)
@@ -338,8 +376,15 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
 
     async def exec_app(self, chan: Channel, command: str) -> int:
         name, _, data = command.partition(" ")
-        chan.application, chan.app_data = name, data  # CoreShowChannel shows the last EXEC
         app = name.lower()
+        if not self.pbx.config.has_application(app):  # res_agi: "Could not find application"
+            log.warning("sim_no_such_application", application=name, channel=chan.name)
+            return -2
+        chan.application, chan.app_data = name, data  # CoreShowChannel shows the last EXEC
+        if app == "playback":
+            return await self.playback(chan, data)
+        if app == "queue":
+            return await self.exec_queue(chan, data)
         if app == "mixmonitor":
             path = Path(data.split(",")[0].strip('"'))
             self.mixmonitor(chan, path)
@@ -361,4 +406,40 @@ class Dialplan(AcdDialplan, CallbackDialplan, CallerDialplan, ChanSpyDialplan):
         if app == "voicemail":  # greeting, beep and a short message, then the caller is done
             await self.pbx.sleep(VOICEMAIL_S, chan)
             return 0
-        return -2
+        return 0  # loaded, and not simulated: done at once
+
+    async def playback(self, chan: Channel, data: str) -> int:
+        """``Playback(file)``: a missing file is no failure of the session, only
+        ``PLAYBACKSTATUS=FAILED`` (agi-failures case b)."""
+        name = data.split(",")[0].split("&")[0]
+        if not self.pbx.config.has_sound(name, chan.language):
+            log.warning("sim_sound_missing", file=name, language=chan.language)
+            self.pbx.setvar(chan, "PLAYBACKSTATUS", "FAILED")
+            return 0
+        try:
+            await self.pbx.sleep(PROMPTS.get(name, DEFAULT_PROMPT_S), chan)
+        except Hungup:
+            return -1
+        self.pbx.setvar(chan, "PLAYBACKSTATUS", "SUCCESS")
+        return 0
+
+    async def exec_queue(self, chan: Channel, data: str) -> int:
+        """``Queue(name,options,...)``: unknown option letters are only logged (there is
+        no ``g``); an unknown queue sets ``QUEUESTATUS=UNKNOWN`` (agi-failures case e)."""
+        parts = data.split(",")
+        name, options = parts[0], parts[1] if len(parts) > 1 else ""
+        for letter in options:
+            if letter not in QUEUE_OPTIONS:
+                log.warning("sim_queue_unrecognized_option", option=letter, channel=chan.name)
+        for var in ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS"):
+            self.pbx.setvar(chan, var, "")
+        if name not in self.queues.queues:
+            self.pbx.setvar(chan, "QUEUEWAIT", "")
+            self.pbx.setvar(chan, "QUEUEWAIT_MS", "")
+            self.pbx.setvar(chan, "QUEUESTATUS", "UNKNOWN")
+            return 0
+        try:
+            await self.queues.run(chan, name)
+        except (Hungup, TalkEnded):
+            return -1
+        return 0

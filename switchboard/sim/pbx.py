@@ -330,7 +330,10 @@ class Pbx:
 
     async def send_dtmf(self, sender: Channel, digits: str, between_s: float = 0.25) -> None:
         """``SendDTMF`` on one half of a Local pair: the other half receives each digit."""
+        # agi-failures case f: 0.1 s of silence, then each 0.1 s tone followed by
+        # ``between_s`` of silence (the ``,250`` of SendDTMF(12#,250)).
         target = sender.peer
+        await self.sleep(0.1, sender)
         for digit in digits:
             if target is None or target.hung_up:
                 return
@@ -340,7 +343,7 @@ class Pbx:
             listener = self.dtmf_listeners.get(target)
             if listener is not None:
                 listener(digit)
-            await self.sleep(between_s - 0.1, sender)
+            await self.sleep(between_s, sender)
 
     def device_state(self, device: str, state: str) -> None:
         if device.startswith("Queue:"):  # only these stay in the device state cache

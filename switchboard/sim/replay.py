@@ -23,6 +23,7 @@ from twisted.protocols.basic import LineOnlyReceiver
 from twisted.python.failure import Failure
 
 from switchboard.sim._actions import ActionHandler
+from switchboard.sim._config import DEFAULT_APPLICATIONS
 from switchboard.sim._dialplan import Dialplan
 from switchboard.sim.ami import AmiServerProtocol
 from switchboard.sim.pbx import Pbx, PbxConfig
@@ -289,6 +290,8 @@ def replay(
     tail_s: float = 5.0,
     step_s: float = 0.01,
     local_start: int = 0,
+    sounds: frozenset[str] | None = None,
+    applications: frozenset[str] = DEFAULT_APPLICATIONS,
 ) -> bytes:
     """Run the simulator through one captured AMI connection; return its bytes.
 
@@ -298,7 +301,12 @@ def replay(
     """
     clock = Clock()
     rng = random.Random(seed)
-    config = PbxConfig(ami_users={"switchboard": secret}, spool_dir=spool_dir)
+    config = PbxConfig(
+        ami_users={"switchboard": secret},
+        spool_dir=spool_dir,
+        sounds=sounds,
+        applications=applications,
+    )
     pbx = Pbx(
         clock,
         config,

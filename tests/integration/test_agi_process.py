@@ -113,7 +113,9 @@ def test_switchboard_agi_runs_the_flows_as_serve_does(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr.decode()
     commands = done.stdout.decode().splitlines()
-    # The shipped bilingual main menu: answer, welcome, then the language choice.
+    # The shipped bilingual main menu: answer, welcome, then the language choice (the route
+    # variable the dialplan decides on is set to "failed" until the flow has decided).
+    assert commands.pop(1) == "SET VARIABLE SWITCHBOARD_ROUTE failed"
     assert commands[0] == "ANSWER"
     assert commands[1].startswith("STREAM FILE switchboard/") and "/welcome " in commands[1]
     assert "/choose-language " in commands[2]

@@ -53,7 +53,9 @@ def examples() -> Harness:
 def test_right_digit_right_queue(examples: Harness) -> None:
     caller = examples.call("main-menu", ["1", "2"])
     assert caller.variables["SWITCHBOARD_QUEUE"] == "support"
-    assert caller.commands[0] == ["ANSWER"]
+    # The route reads "failed" until the flow has decided (a broken-off session falls back).
+    assert caller.commands[:2] == [["ANSWER"], ["SET", "VARIABLE", "SWITCHBOARD_ROUTE", "failed"]]
+    assert caller.commands[-1] == ["SET", "VARIABLE", "SWITCHBOARD_ROUTE", "routed"]
     record = examples.services.sessions[-1]
     assert record.outcome == "queued" and record.digits == "12"
     assert [e["step"] for e in record.trace if e["event"] == "entered"][-1] == "support"

@@ -108,3 +108,35 @@ async def acd_hold(channel: AgiChannel, rec: Recorder) -> None:
     if variant in ("e", "h"):
         rec.outcomes.append(("thanks", await channel.stream_file("queue-thankyou", "")))
         rec.outcomes.append(("survey", await channel.get_data("beep", 5000, 1)))
+
+
+async def failure_cases(channel: AgiChannel, rec: Recorder) -> None:
+    """The agi-failures capture's script: the case comes from the caller number."""
+    case = "abcdef"[int(channel.env.args[0][-1]) - 1]
+    await channel.answer()
+    if case in "ad":
+        if case == "a":
+            await rec.attempt("stream", channel.stream_file("no-such-prompt"))
+        await rec.attempt("stream", channel.stream_file("beep"))
+        await channel.set_variable("SWITCHBOARD_QUEUE", "sales")
+    elif case == "b":
+        rec.outcomes.append(("exec", (await channel.exec("NoSuchApplication", "foo")).result_int))
+        rec.outcomes.append(("exec", (await channel.exec("Playback", "no-such-prompt")).result_int))
+        await rec.attempt("playback", channel.get_variable("PLAYBACKSTATUS"))
+    elif case == "c":
+        reply = await channel.exec("VoiceMail", "support@default,u")
+        rec.outcomes.append(("exec", reply.result_int))
+    elif case == "e":
+        await rec.attempt("stream", channel.stream_file("beep"))
+        await rec.attempt("dial", channel.dial(AGENT1, "10,c"))
+        rec.outcomes.append(("exec", (await channel.exec("Queue", "no-such-queue,g")).result_int))
+        await rec.attempt("queuestatus", channel.get_variable("QUEUESTATUS"))
+    else:
+        await rec.attempt("get_data", channel.get_data("no-such-prompt", 3000, 4))
+        await rec.attempt("get_data", channel.get_data("beep", 3000, 4))
+
+
+async def main_menu(channel: AgiChannel, rec: Recorder) -> None:
+    """``main-menu`` of every capture: the agi-failures callers are 556xxxx."""
+    script = failure_cases if channel.env.callerid.startswith("556") else captured_main_menu
+    await script(channel, rec)

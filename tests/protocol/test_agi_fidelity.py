@@ -15,7 +15,7 @@ from switchboard.cti.agi import AgiChannel, DialOutcome, DigitsInput, Playback
 from switchboard.cti.agi.server import AgiServerFactory
 from switchboard.cti.agi.session import SessionOptions
 from switchboard.testing.agi import Capture, FakeAsterisk, replay
-from tests.protocol.agi_scripts import Recorder, acd_hold, captured_main_menu
+from tests.protocol.agi_scripts import Recorder, acd_hold, main_menu
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "captures"
 STEMS = sorted(str(p).removesuffix(".rx.raw") for p in FIXTURES.glob("*/agi/*.rx.raw"))
@@ -26,7 +26,7 @@ Script = Callable[[AgiChannel, Recorder], Coroutine[Any, Any, None]]
 def run_capture(stem: str) -> tuple[Capture, Recorder, FakeAsterisk, list[dict[str, Any]]]:
     capture = Capture.load(Path(stem))
     rec = Recorder()
-    scripts: dict[str, Script] = {"main-menu": captured_main_menu, "acd-hold": acd_hold}
+    scripts: dict[str, Script] = {"main-menu": main_menu, "acd-hold": acd_hold}
 
     def bind(script: Script) -> Callable[[AgiChannel], Coroutine[Any, Any, None]]:
         return lambda channel: script(channel, rec)
@@ -127,3 +127,20 @@ def test_hangup_while_idle_closes_the_session_at_once(name: str) -> None:
     assert hung["command_in_flight"] is False
     # The second HANGUP (after our close) is the normal end, not a hangup.
     assert [e["event"] for e in logs].count("agi_caller_hung_up") == 1
+
+
+def test_failed_commands_are_classified_as_asterisk_answered_them() -> None:
+    # agi-failures: a missing file is a failed STREAM FILE / GET DATA on a live channel
+    # (no HANGUP follows), EXEC of an application not loaded is -2, Playback of a missing
+    # file 0 with PLAYBACKSTATUS=FAILED, and Queue() ignores its unknown option g.
+    assert _outcomes("agi-fail-a-001")["stream"] == [
+        "AgiCommandFailed",
+        Playback(digit=None, endpos=3404),
+    ]
+    assert _outcomes("agi-fail-b-002") == {"exec": [-2, 0], "playback": ["FAILED"]}
+    assert _outcomes("agi-fail-c-003") == {"exec": [-2]}
+    assert _outcomes("agi-fail-e-005")["queuestatus"] == ["UNKNOWN"]
+    assert _outcomes("agi-fail-f-006")["get_data"] == [
+        "AgiCommandFailed",
+        DigitsInput(digits="12", timed_out=False),
+    ]

@@ -34,7 +34,7 @@ def capture(request: pytest.FixtureRequest) -> Capture:
 
 
 def test_captures_present() -> None:
-    assert len(CAPTURES) == 12
+    assert len(CAPTURES) == 13
 
 
 def test_recorded_chunks_parse_completely(capture: Capture) -> None:

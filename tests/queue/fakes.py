@@ -11,8 +11,8 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import Clock
 
 from switchboard.cti.agi.channel import DialOutcome, Playback
-from switchboard.cti.agi.errors import AgiHangup, AgiUnknownCommand
-from switchboard.cti.agi.wire import AgiEnvironment, Reply, parse_reply_line
+from switchboard.cti.agi.errors import AgiCommandFailed, AgiHangup, AgiUnknownCommand
+from switchboard.cti.agi.wire import AgiEnvironment, Reply, format_command, parse_reply_line
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import Message
 
@@ -42,6 +42,7 @@ class FakeChannel:
         self.caller_gone = False
         self.dialing: Deferred[DialOutcome] | None = None
         self.digits: dict[str, str] = {}  # prompt -> digit pressed while it plays
+        self.missing: set[str] = set()  # prompts Asterisk does not find: -1 at once
         self.say_number_works = say_number
         self._sleepers: list[Deferred[None]] = []
 
@@ -85,6 +86,8 @@ class FakeChannel:
 
     async def stream_file(self, file: str, escape_digits: str = "") -> Playback:
         self._media(f"STREAM FILE {file} {escape_digits}".rstrip())
+        if file in self.missing:
+            raise AgiCommandFailed(parse_reply_line("200 result=-1 endpos=0"))
         digit = self.digits.get(file)
         return Playback(digit if digit and digit in escape_digits else None, 8000)
 
@@ -104,7 +107,7 @@ class FakeChannel:
         return None
 
     async def set_variable(self, name: str, value: Any) -> None:
-        self.sent.append(f"SET VARIABLE {name} {value}")
+        self.sent.append(format_command("SET VARIABLE", name, value).decode().rstrip("\n"))
 
     async def exec(self, app: str, options: str = "") -> Reply:
         self.sent.append(f"EXEC {app} {options}".rstrip())

@@ -72,17 +72,14 @@ def test_a_caller_is_held_offered_answered_then_the_agent_wraps_up_and_is_ready(
     )
     s.acd.log_in("a1", ready=True)
     ch = s.channel()
-    # No agent yet? There is one: the offer comes at once, after music and recording.
+    # An agent is free: the offer comes at once, after recording, and no music at all
+    # (issue 8: StartMusicOnHold and StopMusicOnHold were sent back to back).
     result = s.hold(ch)
-    assert ch.sent[:4] == [
-        "ANSWER",
-        "SET VARIABLE SWITCHBOARD_QUEUE sales",
-        "EXEC StartMusicOnHold jazz",
-        "EXEC StopMusicOnHold",
-    ]
-    assert ch.sent[4] == "EXEC MixMonitor /var/spool/asterisk/monitor/sales-c1.wav,b"
-    assert ch.sent[5].startswith("SET VARIABLE SWITCHBOARD_RECORDING ")
-    assert ch.sent[6] == "EXEC Dial PJSIP/a1,12,g"
+    assert ch.sent[:2] == ["ANSWER", "SET VARIABLE SWITCHBOARD_QUEUE sales"]
+    assert ch.sent[2] == "EXEC MixMonitor /var/spool/asterisk/monitor/sales-c1.wav,b"
+    assert ch.sent[3].startswith("SET VARIABLE SWITCHBOARD_RECORDING ")
+    assert ch.sent[4] == "EXEC Dial PJSIP/a1,12,g"
+    assert not [c for c in ch.sent if "MusicOnHold" in c]
     assert s.state("a1") is AgentState.RESERVED
     assert [(o.call_id, o.agent_id, o.caller_number) for o in s.offers] == [("c1", "a1", "5551001")]
     # AMI sees the agent answer (DialEnd on the caller's channel): on call from now.
@@ -99,6 +96,26 @@ def test_a_caller_is_held_offered_answered_then_the_agent_wraps_up_and_is_ready(
     s.clock.advance(10)
     assert s.state("a1") is AgentState.READY
     assert s.finished() == {"c1": CallOutcome.ANSWERED}
+    # The caller is still up (the agent hung up): served, never to be queued again.
+    assert ch.sent[-2:] == [
+        'SET VARIABLE SWITCHBOARD_QUEUE ""',
+        "SET VARIABLE SWITCHBOARD_ROUTE routed",
+    ]
+    s.close()
+
+
+def test_what_the_ivr_already_did_is_not_sent_again() -> None:
+    # Issue 8: the hand-over sent ANSWER and SET VARIABLE SWITCHBOARD_QUEUE a second time.
+    s = site([Queue("sales", **QUIET)], [agent("a1")], default_queue="sales")
+    ch = s.channel()
+    s.hold(ch, answered=True, queue_variable_set=True)
+    assert ch.sent == ["EXEC StartMusicOnHold default"]
+    # Sent to another queue than the one the IVR named: that one is set.
+    other = s.channel("c2")
+    s.hold(other, "nosuchqueue", answered=True, queue_variable_set=True)
+    assert other.sent[0] == "SET VARIABLE SWITCHBOARD_QUEUE sales"
+    ch.hang_up()
+    other.hang_up()
     s.close()
 
 
@@ -211,7 +228,8 @@ def test_max_wait_sends_the_caller_to_voicemail() -> None:
     ch = s.channel()
     result = s.hold(ch)
     s.clock.advance(60)
-    assert ch.sent[-1] == "EXEC VoiceMail 100@default"
+    assert ch.sent[-3] == "EXEC VoiceMail 100@default"
+    assert ch.sent[-1] == "SET VARIABLE SWITCHBOARD_ROUTE routed"
     assert result.result.outcome == "voicemail"
     assert s.finished() == {"c1": CallOutcome.VOICEMAIL}
     s.close()
@@ -240,6 +258,25 @@ def test_a_busy_device_is_never_offered_until_it_is_free_again() -> None:
     assert ch.sent[-1] == "EXEC Dial PJSIP/a1,15,g"
     ch.finish_dial("BUSY")  # busy after all: not offered again until AMI says free
     assert not ch.sent[-1].startswith("EXEC Dial")
+    ch.hang_up()
+    assert result.result.outcome == "abandoned"
+    s.close()
+
+
+def test_a_missing_callback_offer_prompt_keeps_the_caller_waiting() -> None:
+    # Issue 8 item 13: the ACD's prompts were missing; a failed STREAM FILE of the offer
+    # ended the hold in the fallback. Nobody heard the offer: the caller keeps their place.
+    s = site([Queue("sales", callback_offer_after_s=10, **QUIET)], [agent("a1")])
+    ch = s.channel()
+    ch.missing.add("switchboard-queue-callback-offer")
+    result = s.hold(ch)
+    s.clock.advance(10)
+    assert ch.sent[-2:] == [
+        "STREAM FILE switchboard-queue-callback-offer 1",
+        "EXEC StartMusicOnHold default",
+    ]
+    assert not result.called
+    assert "SWITCHBOARD_FALLBACK" not in " ".join(ch.sent)
     ch.hang_up()
     assert result.result.outcome == "abandoned"
     s.close()

@@ -35,10 +35,12 @@ def _callback_site() -> tuple[Site, FakeChannel]:
     ch.digits[OFFER] = "1"
     result = s.hold(ch)
     s.clock.advance(10)
-    assert ch.sent[-3:] == [
+    assert ch.sent[-5:] == [
         "EXEC StopMusicOnHold",
         f"STREAM FILE {OFFER} 1",
         "STREAM FILE switchboard-queue-callback-booked",
+        'SET VARIABLE SWITCHBOARD_QUEUE ""',  # booked: neither queued again nor the fallback
+        "SET VARIABLE SWITCHBOARD_ROUTE routed",
     ]
     assert result.result.outcome == "callback"
     return s, ch
@@ -174,3 +176,22 @@ def test_the_scaled_clock_runs_faster_and_shrinks_delays() -> None:
     clock.callLater(50, lambda: fired.append(clock.seconds()))
     inner.advance(5)
     assert fired == [1050.0] and clock.seconds() == 1050.0
+
+
+def test_a_callback_to_a_number_with_a_comma_is_refused_not_sent() -> None:
+    # Commas are legal in SIP user parts; in a Variable: header Asterisk splits on them
+    # (man_do_variable_value, main/manager.c), so this would write through DB().
+    s = site(
+        [Queue("sales", callback_offer_after_s=10, callback_retry_s=60, callback_attempts=1,
+               **QUIET)],
+        [agent("a1")],
+    )
+    ch = s.channel(callerid="5551234,DB(sw/owned)=1")
+    ch.digits[OFFER] = "1"
+    s.hold(ch)
+    s.clock.advance(10)
+    s.acd.log_in("a1", ready=True)
+    assert [a.name for a in s.ami.sent].count("Originate") == 0
+    assert s.finished() == {"c1": CallOutcome.CALLBACK_UNREACHED}
+    assert s.state("a1") is AgentState.READY  # the agent is not blamed for the number
+    s.close()

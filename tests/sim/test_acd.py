@@ -8,7 +8,6 @@ the FastAGI replies must be the captured bytes, line for line.
 
 from __future__ import annotations
 
-import json
 import wave
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from switchboard.sim._acd import parse_dial
 from switchboard.sim.conformance import compare_transcripts, parse_transcript
 from switchboard.sim.replay import captured_sessions, replay
-from tests.sim._paths import captures
+from tests.sim._paths import captured_replies, captures
 
 BASE = captures() / "agi-exec-dial"
 
@@ -43,16 +42,7 @@ def test_events_match_the_capture_call_by_call(run: tuple[bytes, object, Path]) 
     assert len({m.get("Linkedid") for m in sim if m.get("Linkedid")}) == 8
 
 
-def _variants() -> list[tuple[str, str, list[str]]]:
-    out = []
-    for meta_path in sorted((BASE / "agi").glob("*.meta.json")):
-        meta = json.loads(meta_path.read_text())
-        rx = meta_path.with_name(meta_path.name.replace(".meta.json", ".rx.raw")).read_text()
-        out.append((meta["variant"], meta["agi_callerid"], rx.split("\n\n", 1)[1].splitlines()))
-    return out
-
-
-@pytest.mark.parametrize(("variant", "callerid", "expected"), _variants())
+@pytest.mark.parametrize(("variant", "callerid", "expected"), captured_replies(BASE))
 def test_agi_replies_are_the_captured_lines(
     run: tuple[bytes, dict[str, list[str]], Path], variant: str, callerid: str, expected: list[str]
 ) -> None:

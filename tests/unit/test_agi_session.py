@@ -290,3 +290,13 @@ def test_environment_must_arrive_in_time(logs: list[dict[str, Any]]) -> None:
     h.clock.advance(30)
     assert asterisk.closed_by_server and "agi_environment_timed_out" in events(logs)
     h.finish(asterisk)
+
+
+def test_a_dial_destination_with_a_comma_is_refused_before_anything_is_written() -> None:
+    # A destination from a customer record must not add Dial options: EXEC hands its data
+    # to Dial, which splits it on ',' (__ast_app_separate_args, main/app.c).
+    h = Harness(lambda ch: ch.dial("PJSIP/1001,,G(owned^s^1)", "20"))
+    asterisk = h.connect()
+    assert isinstance(h.seen[0], UnsafeArgument) and "Dial destination" in str(h.seen[0])
+    assert asterisk.transport.value() == b""
+    h.finish(asterisk)

@@ -168,7 +168,7 @@ def test_garbage_never_raises_and_never_eats_a_following_message(
 
 _names = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126,
                                         exclude_characters=":"), min_size=1, max_size=12)
-_values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+_values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\0"),
                   max_size=30).map(lambda v: v.strip(" ") and v.lstrip(" "))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 __all__ = ["AgiEnvironment", "parse_env_line"]
 
@@ -32,15 +32,23 @@ def _script_and_query(request: str, network_script: str) -> tuple[str, Mapping[s
         # The usual FastAGI case: Asterisk named the script and there is no query, so
         # there is nothing to gain from splitting the URL.
         return network_script, _NO_QUERY
-    if "://" in request:
-        parts = urlsplit(request)
-        path, query = parts.path, parts.query
-    else:
-        # Process AGI: the request is the script path itself.
-        path, _, query = request.partition("?")
+    path, _, query = _after_authority(request).partition("?")
     name = network_script.partition("?")[0] or unquote(path.lstrip("/"))
     params = MappingProxyType(dict(parse_qsl(query, keep_blank_values=True)))
     return name, params
+
+
+def _after_authority(request: str) -> str:
+    """``/name?k=v#f`` of ``agi://host:port/name?k=v#f``; process AGI's script path as is.
+
+    Split by hand rather than with ``urlsplit``, which raises on a peer's bad host
+    (``agi://[::1/x``): the codec never raises on what the peer sends.
+    """
+    _, sep, rest = request.partition("://")
+    if not sep:
+        return request
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    return rest[cut:].partition("#")[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,8 @@ class AgiEnvironment:
         numbered = [
             (int(name[8:]), value)
             for name, value in variables.items()
-            if name.startswith("agi_arg_") and name[8:].isdigit()
+            # isdigit() alone lets "²" through, which int() refuses.
+            if name.startswith("agi_arg_") and name[8:].isascii() and name[8:].isdigit()
         ]
         script, query = _script_and_query(
             variables.get("agi_request", ""), variables.get("agi_network_script", "")

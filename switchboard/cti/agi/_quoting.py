@@ -13,14 +13,43 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Arg", "Quoted", "UnsafeArgument", "format_command", "parse_command_line"]
+__all__ = [
+    "Arg",
+    "Quoted",
+    "UnsafeArgument",
+    "app_argument",
+    "format_command",
+    "parse_command_line",
+]
 
 _NEEDS_QUOTES = re.compile(r'[\s"\\]')
 _FORBIDDEN = re.compile("[\r\n\0]")
+# EXEC hands its data to the application, which splits it on ',' (or '|' with
+# res_agi's compat option) and drops '"' and '\\' (__ast_app_separate_args, main/app.c).
+_APP_SEPARATORS = re.compile(r'[,|"\\\r\n\0]')
 
 
 class UnsafeArgument(ValueError):
-    """An argument holds CR, LF or NUL, which would end or corrupt the command line."""
+    """An argument holds CR, LF or NUL, which would end or corrupt the command line,
+    or a value meant for one application argument holds that application's separators."""
+
+
+def app_argument(value: object, what: str = "application argument") -> str:
+    """``value`` as one argument of an ``EXEC`` application (``Dial``, ``VoiceMail`` ...).
+
+    The command line is quoted for Asterisk's own split already; this guards the split the
+    application does next. Join checked values with ``,`` to build the EXEC data.
+
+    Raises:
+        UnsafeArgument: the value holds ``,``, ``|``, ``"``, ``\\``, CR, LF or NUL.
+    """
+    text = str(value)
+    if (bad := _APP_SEPARATORS.search(text)) is not None:
+        raise UnsafeArgument(
+            f"{what} {text[:40]!r} holds {bad.group()!r}, which the application would read"
+            " as a separator or drop: check where the value comes from"
+        )
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from switchboard.cti.agi.channel import DialOutcome, DigitsInput, Playback, Recording
 from switchboard.cti.agi.errors import AgiCommandFailed, AgiHangup
-from switchboard.cti.agi.wire import AgiEnvironment, Arg, Quoted, Reply
+from switchboard.cti.agi.wire import AgiEnvironment, Arg, Quoted, Reply, app_argument
 
 __all__ = ["TypedCommands"]
 
@@ -108,6 +108,9 @@ class TypedCommands:
         )
 
     async def dial(self, destination: str, options: str = "") -> DialOutcome:
+        # The destination often comes from a flow template or a customer record: one
+        # Dial argument, never a way to add Dial's options.
+        destination = app_argument(destination, "Dial destination")
         data = f"{destination},{options}" if options else destination
         reply = await self.exec("Dial", data)
         result = reply.result_int or 0

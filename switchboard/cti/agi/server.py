@@ -5,8 +5,10 @@
 handler is ``async def handler(channel: AgiChannel) -> None``. When it returns (or the
 caller hangs up, or it crashes, which is logged with the call's context) the session
 closes, so the dialplan continues at its next priority. An unknown script name is logged
-and the session ends at once (never dead air). Over ``max_sessions`` a connection is
-refused, so Asterisk sets ``AGISTATUS=FAILURE`` and the dialplan falls back.
+and the session ends at once (never dead air). A connection is refused (Asterisk sets
+``AGISTATUS=FAILURE`` and the dialplan falls back) from an address that is not allowed,
+over ``max_sessions``, or over ``max_connections_per_peer`` from one address; one that
+does not send its environment within ``env_timeout_s`` is closed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.python.failure import Failure
 
 from switchboard.config.model import AgiSettings
+from switchboard.cti.agi._peers import LOOPBACK, PeerPolicy, allowed_networks
 from switchboard.cti.agi._runner import HandlerRun
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.errors import AgiHangup
@@ -69,7 +72,7 @@ def _runner_failed(session: AgiSession, failure: Failure) -> None:
 
 
 class AgiServerFactory(ServerFactory):
-    """Builds one :class:`AgiServerProtocol` per connection, within ``max_sessions``."""
+    """Builds one :class:`AgiServerProtocol` per admitted connection."""
 
     def __init__(
         self,
@@ -78,6 +81,9 @@ class AgiServerFactory(ServerFactory):
         options: SessionOptions,
         max_sessions: int = 1000,
         max_line_bytes: int = 65_536,
+        *,
+        env_timeout_s: float = 5.0,
+        peers: PeerPolicy | None = None,
     ) -> None:
         # Kept by reference: the flow registry adds and replaces handlers while we run.
         self.handlers = handlers
@@ -85,9 +91,13 @@ class AgiServerFactory(ServerFactory):
         self.options = options
         self.max_sessions = max_sessions
         self.max_line_bytes = max_line_bytes
+        self.env_timeout_s = env_timeout_s
+        self.peers = peers or PeerPolicy(None, max_sessions)
         self.active: set[AgiServerProtocol] = set()
+        self._hosts: dict[AgiServerProtocol, str | None] = {}
 
     def buildProtocol(self, addr: IAddress) -> AgiServerProtocol | None:  # type: ignore[override]
+        host = getattr(addr, "host", None)
         if len(self.active) >= self.max_sessions:
             logger.warning(
                 "agi_session_refused",
@@ -96,17 +106,28 @@ class AgiServerFactory(ServerFactory):
                 max_sessions=self.max_sessions,
             )
             return None
+        if (reason := self.peers.refusal(host)) is not None:
+            log_it, count = self.peers.worth_logging(host)
+            if log_it:
+                logger.warning("agi_connection_refused", peer=host, reason=reason, count=count)
+            return None
         protocol = AgiServerProtocol(
             self.clock,
             self.start_session,
             self.options,
             self.max_line_bytes,
-            env_timeout_s=self.options.policy.default_s,
-            on_lost=self.active.discard,
+            env_timeout_s=self.env_timeout_s,
+            on_lost=self._lost,
         )
         protocol.factory = self
         self.active.add(protocol)
+        self._hosts[protocol] = host
         return protocol
+
+    def _lost(self, protocol: AgiServerProtocol) -> None:
+        self.active.discard(protocol)
+        if protocol in self._hosts:
+            self.peers.closed(self._hosts.pop(protocol))
 
     def start_session(self, session: AgiSession) -> None:
         handler = self.handlers.get(session.env.script)
@@ -134,32 +155,45 @@ class AgiServerService(Service):
         *,
         endpoint: IStreamServerEndpoint | None = None,
         hangup_grace_s: float = 2.0,
+        ami_host: str | None = None,
     ) -> None:
         self._settings = settings
         self._reactor = reactor
         self._endpoint = endpoint
+        # Unset allow-list: loopback and the AMI host, where Asterisk usually runs.
+        self._allowed = settings.allowed_peers
+        if self._allowed is None:
+            self._allowed = (*LOOPBACK, *([ami_host] if ami_host else []))
         self.factory = AgiServerFactory(
             handlers,
             cast(IReactorTime, reactor),
             session_options(settings, hangup_grace_s),
             max_sessions=settings.max_sessions,
             max_line_bytes=settings.max_line_bytes,
+            env_timeout_s=settings.env_timeout_s,
         )
         self._port: IListeningPort | None = None
         self._listening: Deferred[IListeningPort] | None = None
 
     def startService(self) -> None:
         super().startService()
+        # Host names are resolved once, here, before the first connection.
+        networks, unresolved = allowed_networks(self._allowed)
+        if unresolved:
+            logger.warning("agi_allowed_peer_not_resolved", names=unresolved)
+        self.factory.peers = PeerPolicy(networks, self._settings.max_connections_per_peer)
+        logger.info("agi_allowed_peers", peers=[str(n) for n in networks])
         endpoint = self._endpoint or self._default_endpoint()
         self._listening = endpoint.listen(self.factory)
         self._listening.addCallback(self._listened)
         self._listening.addErrback(self._listen_failed)
 
     def _default_endpoint(self) -> IStreamServerEndpoint:
-        bind, port = self._settings.bind, self._settings.port
+        settings = self._settings
+        bind, port, backlog = settings.bind, settings.port, settings.listen_backlog
         if ":" in bind:
-            return TCP6ServerEndpoint(self._reactor, port, interface=bind)
-        return TCP4ServerEndpoint(self._reactor, port, interface=bind)
+            return TCP6ServerEndpoint(self._reactor, port, backlog=backlog, interface=bind)
+        return TCP4ServerEndpoint(self._reactor, port, backlog=backlog, interface=bind)
 
     def _listened(self, port: IListeningPort) -> IListeningPort:
         self._port = port

@@ -23,6 +23,7 @@ from switchboard.cti.agi._quoting import (
     Arg,
     Quoted,
     UnsafeArgument,
+    app_argument,
     format_command,
     parse_command_line,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Quoted",
     "Reply",
     "UnsafeArgument",
+    "app_argument",
     "format_command",
     "parse_command_line",
     "parse_reply_line",
@@ -49,8 +51,10 @@ DEFAULT_MAX_LINE_BYTES: Final = 65_536
 _USAGE_END: Final = "520 End of proper usage."
 _RESULT_PREFIX: Final = "200 result="
 _CODE = re.compile(r"^(\d{3})(?:[ -](.*))?$", re.DOTALL)
-_TRAILER = re.compile(r"^(?: [A-Za-z_]\w*=\S*)*$")
-_KEY_VALUE = re.compile(r"([A-Za-z_]\w*)=(\S*)")
+_PAIR = re.compile(r"[A-Za-z_]\w*=\S*")
+# A pair starts a word: without the look-behind, a long run of word characters is
+# re-scanned from each of its positions (quadratic).
+_KEY_VALUE = re.compile(r"(?<!\S)([A-Za-z_]\w*)=(\S*)")
 # Bare ``200 result=N`` replies repeat endlessly (N is a digit code, 0, 1 or -1) and a Reply
 # is immutable, so one instance per distinct line is shared. Bounded: cleared when full.
 _BARE_REPLIES: dict[str, Reply] = {}
@@ -170,12 +174,20 @@ def _result_reply(line: str, value: str, tail: str) -> Reply:
     data: str | None = None
     if tail.startswith("("):
         # The data may itself hold ')' (GET FULL VARIABLE); it ends at the last ')' that is
-        # followed only by key=value pairs.
+        # followed only by key=value pairs. Walking the space-separated words from the
+        # right finds it in one pass (trying each ')' with a regex was quadratic).
+        words = tail.split(" ")
         end = len(tail)
-        while (end := tail.rfind(")", 0, end)) > 0:
-            if _TRAILER.match(tail[end + 1 :]):
-                data, tail = tail[1:end], tail[end + 1 :]
+        for index in range(len(words) - 1, -1, -1):
+            word = words[index]
+            end -= len(word)
+            if word.endswith(")") and end + len(word) > 1:
+                close = end + len(word) - 1
+                data, tail = tail[1:close], tail[close + 1 :]
                 break
+            if index == 0 or not _PAIR.fullmatch(word):
+                break
+            end -= 1  # the space before this word
     else:
         tail = " " + tail if tail else ""
     extras = tuple((m.group(1), m.group(2)) for m in _KEY_VALUE.finditer(tail))
@@ -190,25 +202,44 @@ class AgiParser:
     result. Peer errors come back as :class:`LineTooLong` / :class:`MalformedLine` values.
     """
 
-    __slots__ = ("_buffer", "_env", "_limit", "_skipping", "_usage", "_usage_bytes")
+    __slots__ = (
+        "_closed",
+        "_env",
+        "_env_bytes",
+        "_limit",
+        "_pending",
+        "_pending_bytes",
+        "_skipping",
+        "_usage",
+        "_usage_bytes",
+    )
 
     def __init__(
         self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, expect_env: bool = True
     ) -> None:
         self._limit = max_line_bytes
-        self._buffer = b""
+        # The bytes after the last line feed, kept as the reads came: joined only once a
+        # line feed arrives, so a line sent a byte at a time costs linear time, not quadratic.
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
         self._skipping = False  # inside an over-long line, until its newline
         # None once the environment is complete (process AGI: pyst2 has already read it).
         self._env: list[tuple[str, str]] | None = [] if expect_env else None
         self._usage: list[str] | None = None
         self._usage_bytes = 0
+        # The environment as a whole is bounded by the line limit too (a real one is about
+        # 1 KB): endless agi_* lines would otherwise grow memory until the timeout.
+        self._env_bytes = 0
+        self._closed = False  # after an oversized environment: nothing more is parsed
 
     def feed(self, data: bytes) -> list[AgiItem]:
         """Consume ``data`` and return the items it completed."""
+        if self._closed:
+            return []
         if (
             self._env is None
             and self._usage is None
-            and not self._buffer
+            and not self._pending
             and not self._skipping
             and 0 <= data.find(b"\n") == len(data) - 1
             and len(data) <= self._limit
@@ -217,8 +248,15 @@ class AgiParser:
             line = data[:-1].removesuffix(b"\r").decode("utf-8", "replace")
             if not line.startswith("520-"):
                 return [parse_reply_line(line)]
+        if b"\n" not in data:
+            return self._hold(data)
         items: list[AgiItem] = []
-        buffer = self._buffer + data if self._buffer else data
+        if self._pending:
+            self._pending.append(data)
+            buffer = b"".join(self._pending)
+            self._pending, self._pending_bytes = [], 0
+        else:
+            buffer = data
         start = self._env_block(buffer, items) if self._env is not None else 0
         limit = self._limit
         while (newline := buffer.find(b"\n", start)) >= 0:
@@ -230,19 +268,32 @@ class AgiParser:
             if len(raw) > limit:
                 items.append(LineTooLong(limit))
                 continue
+            if self._env is not None:
+                self._env_bytes += len(raw) + 1
+                if self._env_bytes > limit:
+                    items.append(LineTooLong(limit))
+                    self._closed, self._env, self._pending = True, None, []
+                    return items
             line = raw.removesuffix(b"\r").decode("utf-8", "replace")
             if self._env is None and self._usage is None and not line.startswith("520-"):
                 items.append(parse_reply_line(line))  # the common case, without _line()
             else:
                 self._line(line, items)
-        rest = buffer[start:]
-        if len(rest) > limit:
-            if not self._skipping:
-                items.append(LineTooLong(limit))
-            self._skipping = True
-            rest = b""
-        self._buffer = rest
+        if start < len(buffer):
+            items += self._hold(buffer[start:])
         return items
+
+    def _hold(self, data: bytes) -> list[AgiItem]:
+        """Keep ``data`` (no line feed in it) for the line it starts or continues."""
+        if self._skipping:
+            return []
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes <= self._limit:
+            return []
+        self._pending, self._pending_bytes = [], 0
+        self._skipping = True  # the rest of this line is dropped as it comes
+        return [LineTooLong(self._limit)]
 
     def _env_block(self, buffer: bytes, items: list[AgiItem]) -> int:
         """Parse a whole environment block at once when ``buffer`` holds all of it.
@@ -254,7 +305,12 @@ class AgiParser:
         """
         end = buffer.find(b"\n\n")
         # The block must start with a line: a leading newline is itself the blank line.
-        if end <= 0 or buffer[0] == 0x0A or self._skipping or end > self._limit:
+        if (
+            end <= 0
+            or buffer[0] == 0x0A
+            or self._skipping
+            or self._env_bytes + end + 2 > self._limit  # the line loop reports it
+        ):
             return 0
         block = buffer[:end]
         if b"\r" in block:

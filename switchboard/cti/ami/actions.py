@@ -14,11 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from switchboard.cti import names
-from switchboard.cti.ami.frames import encode_message
+from switchboard.cti.ami import values
+from switchboard.cti.ami.frames import HeaderInjectionError, encode_message
 
 __all__ = ["Action", "ActionIdGenerator", "md5_key"]
 
 HeaderValue = str | int | float | bool | None
+# Set by to_headers() only: a second one among the headers could redirect the action.
+_RESERVED = frozenset({"action", "actionid"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,14 @@ class Action:
     name: str
     headers: tuple[tuple[str, str], ...] = ()
     action_id: str | None = None
+
+    def __post_init__(self) -> None:
+        for header, _ in self.headers:
+            if header.lower() in _RESERVED:
+                raise HeaderInjectionError(
+                    f"header {header!r} of AMI action {self.name} is reserved: it would change"
+                    " the action or its ActionID; rename it"
+                )
 
     def with_action_id(self, action_id: str) -> Action:
         return replace(self, action_id=action_id)
@@ -79,7 +90,7 @@ def _variables(variables: Mapping[str, str] | Iterable[tuple[str, str]] | None) 
     if not variables:
         return []
     items = variables.items() if isinstance(variables, Mapping) else variables
-    return [(names.VARIABLE, f"{k}={v}") for k, v in items]
+    return [(names.VARIABLE, values.variable(k, v)) for k, v in items]
 
 
 # -- session ---------------------------------------------------------------------------------
@@ -119,6 +130,13 @@ def filter_add(expression: str) -> Action:
 
 
 def user_event(name: str, headers: Mapping[str, str] | None = None) -> Action:
+    """``UserEvent`` with extra headers; ``Action``, ``ActionID`` and ``UserEvent`` are refused
+    among them (Asterisk drops a second ``UserEvent``; the others would change the action)."""
+    for header in headers or {}:
+        if header.lower() == "userevent":
+            raise HeaderInjectionError(
+                f"header {header!r} is reserved in a UserEvent: pass the event name as name="
+            )
     return action("UserEvent", ("UserEvent", name), *(headers or {}).items())
 
 

@@ -34,6 +34,7 @@ DEFAULT_MAX_MESSAGE_BYTES: Final = 1_048_576
 _ERROR_SNIPPET_BYTES: Final = 200
 _END_COMMAND: Final = b"--END COMMAND--"
 _STARTS: Final = (b"Event:", b"Response:")
+_LONGEST_START: Final = max(map(len, _STARTS))
 _setattr = object.__setattr__
 
 
@@ -219,7 +220,10 @@ class FrameError:
 
 @dataclass(frozen=True, slots=True)
 class MessageTooLarge(FrameError):
-    """A line or message grew beyond the bound; the adapter should drop the peer."""
+    """A line or message grew beyond the bound; the adapter should drop the peer.
+
+    ``size`` is a lower bound (``limit + 1``): the rest is never read into memory.
+    """
 
     size: int = 0
     limit: int = 0
@@ -229,37 +233,60 @@ ParsedItem = Banner | Message | FrameError
 
 
 class HeaderInjectionError(ValueError):
-    """A header name or value to encode contains CR or LF (or a bad name)."""
+    """A header name or value to encode contains CR, LF or NUL (or a bad name)."""
 
 
 def encode_message(headers: Iterable[tuple[str, str]]) -> bytes:
-    """Serialize headers to one AMI message (``\\r\\n`` lines plus a blank line)."""
+    """Serialize headers to one AMI message (``\\r\\n`` lines plus a blank line).
+
+    CR and LF would end the header early; NUL ends the C string Asterisk reads it into,
+    silently cutting the value. All three are refused, as the AGI codec does.
+    """
     parts: list[str] = []
     for name, value in headers:
-        if not name or ":" in name or name != name.strip() or _has_crlf(name):
+        if not name or ":" in name or name != name.strip() or _forbidden(name):
             raise HeaderInjectionError(f"invalid AMI header name {name!r}")
-        if _has_crlf(value):
-            raise HeaderInjectionError(f"CR or LF in the value of AMI header {name!r}")
+        if (bad := _forbidden(value)) is not None:
+            raise HeaderInjectionError(
+                f"{bad!r} in the value of AMI header {name!r}: remove it before sending"
+            )
         parts.append(f"{name}: {value}\r\n")
     parts.append("\r\n")
     return "".join(parts).encode("utf-8")
 
 
-def _has_crlf(text: str) -> bool:
-    return "\r" in text or "\n" in text
+def _forbidden(text: str) -> str | None:
+    for char in "\r\n\0":
+        if char in text:
+            return char
+    return None
 
 
 class AmiParser:
-    """Incremental AMI frame parser. ``feed`` never raises; it returns what is complete."""
+    """Incremental AMI frame parser. ``feed`` never raises; it returns what is complete.
+
+    Linear in its input and independent of how the input is cut into reads: every
+    decision (where a message ends, whether it is too large, where parsing resumes after
+    one that is) depends only on the bytes, and waits when it needs bytes not yet read.
+    A message's size is its length with ``\\r\\n`` folded and without the blank line that
+    ends it; above ``max_message_bytes`` it is reported once as :class:`MessageTooLarge`
+    and parsing resumes after the first blank line found from the limit onwards.
+    """
 
     def __init__(
         self, expect_banner: bool = True, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     ) -> None:
         self._want_banner = expect_banner
         self._max = max_message_bytes
-        self._buf = b""  # normalised: CRLF folded to LF
+        # Normalised bytes (CRLF folded to LF) from the start of the current message.
+        self._buf = bytearray()
         self._cr = False  # the previous chunk ended with a lone CR
         self._discarding = False  # after MessageTooLarge: skip to the next blank line
+        # Where the searches of the current message carry on, so no byte is scanned twice.
+        self._scan = 0  # for the blank line (or, before the banner, the line feed)
+        self._follows: bool | None = None  # legacy ``Response: Follows``; None: not known yet
+        self._end_cmd_scan = 0  # Follows: where the search for --END COMMAND-- carries on
+        self._end_cmd_seen = False
 
     @property
     def buffered(self) -> int:
@@ -277,94 +304,157 @@ class AmiParser:
         if b"\r" in data:
             data = data.replace(b"\r\n", b"\n")
         out: list[ParsedItem] = []
-        if self._buf:
-            if (
-                not self._want_banner
-                and not self._discarding
-                and b"\n\n" not in data
-                and b"\n\n" not in self._buf[-1:] + data[:1]
-            ):
-                self._buf += data  # still inside one message: skip the re-scan
-                if len(self._buf) > self._max:
-                    out.append(_too_large(self._buf, self._max))
-                    self._buf = b""
-                    self._discarding = True
-                return out
-            buf = self._buf + data
-        else:
-            buf = data
-        if self._want_banner:
-            buf = self._take_banner(buf, out)
-            if self._want_banner:
-                self._buf = buf
-                return out
-        if self._discarding:
-            buf = self._skip_oversized(buf)
+        buf = self._buf
+        buf += data
+        if not (self._discarding or self._want_banner or self._follows):
+            self._split_plain(buf, out)
+        while buf:
             if self._discarding:
-                return out
-        parts = buf.split(b"\n\n")
-        rest = parts.pop()
-        limit = self._max
-        i = 0
-        n = len(parts)
-        while i < n:
-            raw = parts[i]
-            i += 1
-            if raw.startswith(b"\n"):
-                raw = raw.lstrip(b"\n")
-                if not raw:
-                    continue
-            elif not raw:
-                continue
-            if raw[:17].lower() == b"response: follows" and _END_COMMAND not in raw:
-                # Legacy Command output may hold blank lines: join until the end marker.
-                # A part that starts like a message ends the search: never swallow it.
-                while i < n and _END_COMMAND not in raw and not parts[i].startswith(_STARTS):
-                    raw = raw + b"\n\n" + parts[i]
-                    i += 1
-                if _END_COMMAND not in raw and i >= n:
-                    rest = raw + b"\n\n" + rest
+                if not self._skip_to_blank_line(buf, self._scan):
                     break
-            if len(raw) > limit:
-                out.append(_too_large(raw, limit))
-                continue
-            out.append(_frame(raw))
-        if len(rest) > limit:
-            out.append(_too_large(rest, limit))
-            self._discarding = True
-            rest = b""
-        self._buf = rest
+            elif self._want_banner:
+                if not self._take_banner(buf, out):
+                    break
+            else:
+                skip = 0
+                while skip < len(buf) and buf[skip] == 0x0A:  # blank lines between messages
+                    skip += 1
+                if skip:
+                    del buf[:skip]  # cheap: a bytearray drops its head without copying
+                    self._scan = max(self._scan - skip, 0)
+                    continue
+                end = self._message_end(buf)
+                if end < 0:
+                    if self._least_size(buf) > self._max:
+                        self._too_large(buf, out)
+                        continue
+                    break
+                if end > self._max:
+                    self._too_large(buf, out)
+                    continue
+                raw = bytes(buf[:end])
+                del buf[: end + 2]
+                self._next_message()
+                out.append(_frame(raw.rstrip(b"\n")))
         return out
 
-    def _take_banner(self, buf: bytes, out: list[ParsedItem]) -> bytes:
-        nl = buf.find(b"\n")
+    def _split_plain(self, buf: bytearray, out: list[ParsedItem]) -> None:
+        """Fast path: cut every complete ordinary message at once (one C-level split).
+
+        Stops at the first message it cannot judge alone (a ``Response: Follows``, one
+        over the limit), which the general loop of :meth:`feed` then takes.
+        """
+        last = buf.rfind(b"\n\n", self._scan)  # none before _scan: no byte read twice
+        if last < 0:
+            return
+        limit = self._max
+        consumed = 0
+        parts = bytes(buf[: last + 2]).split(b"\n\n")
+        parts.pop()  # what follows the last separator split from the left: not complete
+        for raw in parts:
+            size = len(raw)
+            if raw[:1] == b"\n":
+                raw = raw.lstrip(b"\n")
+            if raw:
+                if len(raw) > limit or raw[:17].lower() == b"response: follows":
+                    break
+                out.append(_frame(raw))
+            consumed += size + 2
+        if consumed:
+            del buf[:consumed]
+            self._next_message()
+
+    def _next_message(self) -> None:
+        self._scan = 0
+        self._follows = None
+        self._end_cmd_scan = 0
+        self._end_cmd_seen = False
+
+    def _take_banner(self, buf: bytearray, out: list[ParsedItem]) -> bool:
+        nl = buf.find(b"\n", self._scan)
         if nl < 0:
+            self._scan = len(buf)
             if len(buf) > self._max:
-                out.append(_too_large(buf, self._max))
                 self._want_banner = False
-                self._discarding = True
-                return b""
-            return buf
+                self._too_large(buf, out)
+                return True
+            return False
         self._want_banner = False
-        line = buf[:nl].rstrip(b"\r")
+        self._scan = 0
+        line = bytes(buf[:nl])
         if b":" in line:
-            return buf  # no banner: the peer started straight with a message
-        out.append(Banner(_decode(line).strip()))
-        return buf[nl + 1 :]
+            return True  # no banner: the peer started straight with a message
+        if nl > self._max:
+            self._too_large(buf, out)
+            return True
+        out.append(Banner(_decode(line.rstrip(b"\r")).strip()))
+        del buf[: nl + 1]
+        return True
 
-    def _skip_oversized(self, buf: bytes) -> bytes:
-        end = buf.find(b"\n\n")
+    def _message_end(self, buf: bytearray) -> int:
+        """Where the blank line ending the message at the head of ``buf`` starts, or -1."""
+        if self._follows is None:
+            if len(buf) < 17:
+                end = buf.find(b"\n\n")
+                if end < 0:
+                    return -1
+                self._follows = False  # ended before it could say "Response: Follows"
+            else:
+                self._follows = buf[:17].lower() == b"response: follows"
+        if not self._follows:
+            end = buf.find(b"\n\n", self._scan)
+            if end < 0:
+                self._scan = max(len(buf) - 1, 0)
+            return end
+        # Legacy Command output may hold blank lines: the message goes on to the blank line
+        # after --END COMMAND--, unless a blank line is followed by the start of a message
+        # (an unterminated output must never swallow the next message).
+        while (end := buf.find(b"\n\n", self._scan)) >= 0:
+            if not self._end_cmd_seen:
+                self._end_cmd_seen = buf.find(_END_COMMAND, self._end_cmd_scan, end) >= 0
+                self._end_cmd_scan = max(self._end_cmd_scan, end - len(_END_COMMAND) + 1)
+            if self._end_cmd_seen:
+                return end
+            ahead = bytes(buf[end + 2 : end + 2 + _LONGEST_START])
+            if ahead.startswith(_STARTS):
+                return end
+            if len(ahead) < _LONGEST_START and any(s.startswith(ahead) for s in _STARTS):
+                self._scan = end  # not enough bytes yet to tell
+                return -1
+            self._scan = end + 1
+        self._scan = max(len(buf) - 1, self._scan)
+        return -1
+
+    def _least_size(self, buf: bytearray) -> int:
+        """The smallest size the unfinished message at the head of ``buf`` can end with."""
+        if self._follows and buf.startswith(b"\n\n", self._scan):
+            return self._scan  # a blank line that may yet end it
+        return len(buf) - (1 if buf.endswith(b"\n") else 0)
+
+    def _too_large(self, buf: bytearray, out: list[ParsedItem]) -> None:
+        # The snippet and the resume point depend only on the first bytes past the limit,
+        # which every way of cutting the input has seen by now.
+        limit = self._max
+        out.append(_too_large(bytes(buf[: min(_ERROR_SNIPPET_BYTES, limit + 1)]), limit))
+        self._next_message()
+        self._discarding = True
+        self._skip_to_blank_line(buf, limit)
+
+    def _skip_to_blank_line(self, buf: bytearray, start: int) -> bool:
+        """Drop bytes up to the end of the next blank line; False if it is not there yet."""
+        end = buf.find(b"\n\n", start)
         if end < 0:
-            self._buf = buf[-1:]  # keep one byte so a split blank line is still seen
-            return b""
+            del buf[:-1]  # keep one byte so a blank line split across reads is still seen
+            self._scan = 0
+            return False
+        del buf[: end + 2]
         self._discarding = False
-        return buf[end + 2 :]
+        self._scan = 0
+        return True
 
 
-def _too_large(raw: bytes, limit: int) -> MessageTooLarge:
-    return MessageTooLarge(
-        f"message exceeds {limit} bytes", bytes(raw[:_ERROR_SNIPPET_BYTES]), len(raw), limit
-    )
+def _too_large(head: bytes, limit: int) -> MessageTooLarge:
+    return MessageTooLarge(f"message exceeds {limit} bytes", head, limit + 1, limit)
 
 
 def _frame(raw: bytes) -> Message | FrameError:
