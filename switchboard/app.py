@@ -19,6 +19,7 @@ import structlog
 from twisted.application.service import MultiService
 
 from switchboard.config import Settings
+from switchboard.control.service import ControlService
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
@@ -31,6 +32,7 @@ from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config import QueueConfigError, load_queue_config
+from switchboard.queue.control import AcdAgentControl
 from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
@@ -52,6 +54,7 @@ class App:
     hub: Hub
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
+    control: ControlService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -87,11 +90,14 @@ def build_acd(
     """
     if settings.queues.file is None:
         return None
-    options = AcdOptions(
-        hold=HoldOptions(recording_dir=str(settings.queues.recording_dir)),
-        timezone=ZoneInfo(settings.queues.timezone),
-        seed=settings.queues.seed,
-    )
+    zone = ZoneInfo(settings.queues.timezone)
+    recording_dir = settings.queues.recording_dir
+    if not recording_dir.is_dir():  # fine when Asterisk runs on another machine
+        log.warning("recording_dir_not_on_this_machine", dir=str(recording_dir),
+                    hint="it must exist, writable by Asterisk, where Asterisk runs")
+    hold = HoldOptions(recording_dir=str(recording_dir),
+                       recording_name=settings.queues.recording_name, timezone=zone)
+    options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
         load_queue_config(settings.queues.file),
         clock,
@@ -112,6 +118,24 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     )
     watcher.setName("queues-watcher")
     return watcher
+
+
+def build_control(settings: Settings, reactor: Any, acd: AcdService | None
+                  ) -> ControlService | None:
+    """The loopback control endpoint (``switchboard agents ...``); it answers 503 for agent
+    commands when no ACD runs."""
+    if not settings.control.enabled:
+        return None
+    token = settings.control.token
+    control = ControlService(
+        AcdAgentControl(acd) if acd is not None else None,
+        reactor,
+        bind=settings.control.bind,
+        port=settings.control.port,
+        token=token.get_secret_value() if token is not None else None,
+    )
+    control.setName("control")
+    return control
 
 
 def build_flows(
@@ -181,6 +205,9 @@ def build(
     prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
+    control = build_control(settings, reactor, acd)
+    if control is not None:
+        control.setServiceParent(root)
     return App(
         root=root,
         ami=ami,
@@ -190,6 +217,7 @@ def build(
         hub=hub,
         acd=acd,
         prompt_check=prompt_check,
+        control=control,
     )
 
 

@@ -16,15 +16,22 @@ side; and the flows' loader already keeps a line for every key. Example::
         overflow:
           - {after_s: 60, min_level: 1}
           - {after_s: 120, add_agents_of: [support]}
+        language_match: prefer        # or strict: only agents who speak the caller's language
+        language_wait_s: 15           # prefer: wait this long for one (0: any agent at once)
     agents:
       "1001": {name: Alice, device: PJSIP/1001, skills: {sales: 3}, languages: [en],
-               queues: [sales]}
+               queues: [sales], initial_state: ready}   # or paused; default logged_out
+
+``initial_state`` logs the agent in when ``switchboard serve`` starts (and when the agent
+first appears in a reloaded file): ``ready`` takes calls at once, ``paused`` is logged in
+but not ready. Afterwards ``switchboard agents ...`` changes it.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +41,7 @@ from switchboard.queue.model import (
     MAX_SKILL_LEVEL,
     Agent,
     Fallback,
+    LanguageMatch,
     OverflowRule,
     Queue,
     Strategy,
@@ -43,8 +51,11 @@ from switchboard.queue.model import (
 # The flows' line-keeping YAML loader (promote to a shared module: see the report).
 from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
-__all__ = ["QueueConfig", "QueueConfigError", "QueueConfigProblem", "check_queue_config",
-           "load_queue_config", "parse_queue_config"]
+__all__ = ["InitialState", "QueueConfig", "QueueConfigError", "QueueConfigProblem",
+           "check_queue_config", "load_queue_config", "parse_queue_config"]
+
+
+InitialState = Literal["logged_out", "ready", "paused"]
 
 
 class _Spec(BaseModel):
@@ -83,6 +94,8 @@ class _QueueSpec(_Spec):
     callback_retry_s: float = Field(300.0, gt=0)
     short_abandon_s: float = Field(5.0, ge=0)
     expected_handle_s: float = Field(180.0, gt=0)
+    language_match: LanguageMatch = LanguageMatch.PREFER
+    language_wait_s: float = Field(15.0, ge=0)
 
 
 class _AgentSpec(_Spec):
@@ -91,6 +104,7 @@ class _AgentSpec(_Spec):
     skills: dict[str, int] = {}
     languages: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()
+    initial_state: InitialState = "logged_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,8 @@ class QueueConfigError(Exception):
 class QueueConfig:
     queues: tuple[Queue, ...]
     agents: tuple[Agent, ...]
+    # Agent id -> "ready" or "paused": logged in when the ACD starts (others: logged out).
+    initial_states: Mapping[str, InitialState] = field(default_factory=dict)
 
 
 def _line(data: Any, path: tuple[Any, ...]) -> int:
@@ -138,8 +154,8 @@ def _fix_for(error: Any, model: type[BaseModel]) -> str:
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         return f"did you mean '{close[0]}'?" if close else "remove it; allowed: " + ", ".join(
             model.model_fields)
-    if error["type"] == "enum":
-        return "use one of: " + ", ".join(s.value for s in Strategy)
+    if error["type"] in ("enum", "literal_error"):
+        return "use one of: " + str(error["ctx"]["expected"])
     if str(error["loc"][0]) == "device":
         return "an Asterisk dial string such as PJSIP/1001 or Local/1001@agents"
     return "see the example at the top of switchboard/queue/config.py"
@@ -213,11 +229,14 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             callback_offer_after_s=s.callback_offer_after_s,
             callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
             short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
+            language_match=s.language_match, language_wait_s=s.language_wait_s,
         ) for name, s in sorted(queues.items())),
         agents=tuple(Agent(
             id=agent_id, name=s.name or agent_id, device=s.device, skills=frozen_map(s.skills),
             languages=frozenset(s.languages), queues=s.queues,
         ) for agent_id, s in sorted(agents.items())),
+        initial_states={agent_id: s.initial_state for agent_id, s in sorted(agents.items())
+                        if s.initial_state != "logged_out"},
     ), []
 
 
