@@ -254,9 +254,9 @@ class CallModel:
 
     def _on_varset(self, msg: Message, at: float | None) -> list[Change]:
         # VarSet is ~40 % of AMI traffic and nearly all of it is not ours: look for our
-        # names in the wire bytes before paying for a header parse. (Message has no public
-        # accessor for its bytes yet; without them this falls back to parsing.)
-        raw = getattr(msg, "_raw", None)
+        # names in the wire bytes before paying for a header parse (a message built from
+        # headers has no bytes: it is parsed).
+        raw = msg.raw
         if raw is not None and _PREFIX_B not in raw and _MIXMONITOR_FILENAME_B not in raw:
             return []
         name = (msg.get("Variable") or "").lstrip("_")
