@@ -20,6 +20,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
 from typing import Final
 
 from switchboard.cti.ami.frames import Message
@@ -382,7 +383,7 @@ def _ivr_fields(call: Call, name: str, value: str) -> dict[str, object]:
     ivr = call.ivr
     variables = dict(ivr.variables)
     variables[name] = value
-    ivr = replace(ivr, variables=tuple(sorted(variables.items())))
+    ivr = replace(ivr, variables=MappingProxyType(dict(sorted(variables.items()))))
     out: dict[str, object] = {}
     if name == "SWITCHBOARD_CALLID":
         ivr = replace(ivr, session=value or None)
