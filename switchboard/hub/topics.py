@@ -11,7 +11,7 @@ topic                     payload                                         publis
                                                                           also on ``fact``
 ``queue_stats``           :class:`~switchboard.queue.stats.QueueSnapshot` each queue a batch
                                                                           of facts touched
-``call``                  :data:`switchboard.cti.calls.Change`             each change of a live
+``call``                  :data:`switchboard.cti.calls.Change`            each change of a live
                                                                           call seen on AMI
 ========================  ==============================================  =================
 
