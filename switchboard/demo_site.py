@@ -19,6 +19,7 @@ times faster than real time; the ACD and the flows (business hours) read it thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,14 +119,18 @@ async def start_site(
     behaviours: dict[str, AgentBehaviour],
     flows_dir: Path | None = None,
     epoch: float | None = None,
+    database_runner: Callable[[Callable[[], Any]], Any] | None = None,
 ) -> Site:
     """Start everything on 127.0.0.1 (ports chosen by the system); ``epoch``: the moment
-    simulated time starts from (default: the simulator's)."""
+    simulated time starts from (default: the simulator's). ``database_runner``: run the
+    database work there instead of a thread (tests on a fake clock)."""
     if flows_dir is not None:
         check_flows(flows_dir)  # before anything starts
     url = make_url(f"sqlite:///{db_path}")
     upgrade_database(url)
-    database = Database(create_database_engine(url), reactor, threads=1)  # one SQLite writer
+    database = Database(  # one SQLite writer
+        create_database_engine(url), reactor, threads=1, runner=database_runner
+    )
     local = settings.model_copy(update={"agi": settings.agi.model_copy(update={"port": 0})})
     handlers: dict[str, Handler] = {}
     agi = build_agi(local, reactor, handlers)
