@@ -4,7 +4,7 @@
 The simulator runs ``switchboard-acd-ivr`` (the FastAGI session holds the caller and dials
 agents with ``EXEC Dial``); the real FastAGI server, the real AMI client and the ACD
 service with SQLite do the rest, wired by :func:`switchboard.demo_site.start_site`. They
-talk through in-memory connections on one :class:`~switchboard.testing.simnet.SimNet`, so
+talk through in-memory connections on one SimNet (:mod:`switchboard.testing.site`), so
 every bound below is in simulated seconds and every run is the same run.
 """
 
@@ -18,18 +18,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from switchboard.config import Settings
-from switchboard.cti.ami.frames import Message
-from switchboard.demo_site import Site, start_site
 from switchboard.queue import AgentState, CallOutcome, Queue
 from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
+from switchboard.queue.decisions import CallOffered, OfferEnded
 from switchboard.queue.history import recompute
 from switchboard.queue.model import Agent, frozen_map
 from switchboard.queue.records import load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import ScriptedCall
-from switchboard.testing.simnet import SimNet
+from switchboard.testing.site import SiteOnSimNet
 
 QUEUES = (
     Queue(
@@ -42,7 +39,6 @@ QUEUES = (
         callback_retry_s=30,
     ),
 )
-LIMIT_S = 600.0  # simulated seconds any one step may take before the test gives up
 
 
 def _agent(number: str) -> Agent:
@@ -55,36 +51,15 @@ def _agent(number: str) -> Agent:
     )
 
 
-class Run:
-    """One site on a SimNet, with every ACD fact and AMI event it produced."""
+class Run(SiteOnSimNet):
+    """The site with the sales queue and the given agents, and what the tests read."""
 
-    def __init__(self, tmp_path: Path, agents: dict[str, AgentBehaviour]) -> None:
-        self.net = SimNet()
+    def __init__(self, work: Path, agents: dict[str, AgentBehaviour]) -> None:
         config = QueueConfig(QUEUES, tuple(_agent(n) for n in agents))
-        self.site: Site = self.net.wait(
-            start_site(
-                self.net,
-                Settings(),
-                config,
-                speed=1.0,
-                seed=1,
-                db_path=tmp_path / "acd.sqlite",
-                work=tmp_path,
-                behaviours={f"agent{n}": b for n, b in agents.items()},
-                database_runner=self.net.database_runner,
-            ),
-            what="the site started",
-        )
-        self.facts: list[Fact] = []
-        self.events: list[Message] = []
-        self.site.acd.hub.subscribe("fact", self.facts.append)  # type: ignore[arg-type]
-        self.site.ami.subscribe("*", self.events.append)
+        super().__init__(work, config, {f"agent{n}": b for n, b in agents.items()})
 
-    def until(self, done: Callable[[], object], what: str) -> None:
-        self.net.run_until(done, LIMIT_S, what)
-
-    def finished(self) -> dict[str, CallOutcome]:
-        return {f.call_id: f.outcome for f in self.facts if isinstance(f, CallFinished)}
+    def outcomes(self) -> dict[str, CallOutcome]:
+        return {call_id: f.outcome for call_id, f in self.finished().items()}
 
     def offers(self) -> list[tuple[str, str]]:
         return [(f.agent_id, f.result) for f in self.facts if isinstance(f, OfferEnded)]
@@ -105,12 +80,12 @@ class Run:
     def check_store(self, calls: set[str]) -> None:
         """Every call is stored as it happens; the stats equal a recomputation from it."""
         site = self.site
-        self.net.wait(site.acd.flush(), what="the ACD's records written")
+        self.wait(site.acd.flush(), "the ACD's records written")
 
         def read(session: Session) -> Any:
             return load_history(session)
 
-        visits, periods = self.net.wait(site.database.run(read), what="the history read")
+        visits, periods = self.wait(site.database.run(read), "the history read")
         assert {v.call_id for v in visits} == calls
         now = site.clock.seconds()
         queues, agents = recompute(
@@ -119,9 +94,6 @@ class Run:
         stats = site.acd.stats
         assert [asdict(q) for q in stats.queues(now)] == [asdict(q) for q in queues]
         assert [asdict(a) for a in stats.agents(now)] == [asdict(a) for a in agents]
-
-    def stop(self) -> None:
-        self.net.wait(self.site.stop(), what="the site stopped")
 
 
 @pytest.fixture
@@ -135,7 +107,6 @@ def start(tmp_path: Path) -> Iterator[Callable[[dict[str, AgentBehaviour]], Run]
     yield make
     for run in runs:
         run.stop()
-        assert run.net.leftovers() == []  # nothing of the site outlives its stop
 
 
 def test_held_offered_missed_then_answered_wrapped_up_and_stored(start: Any) -> None:
@@ -151,9 +122,9 @@ def test_held_offered_missed_then_answered_wrapped_up_and_stored(start: Any) -> 
     run.net.advance(1.0)  # a second of idle time orders the two agents
     acd.log_in("1001", ready=True)
     run.place("5550101")
-    run.until(lambda: run.finished(), "the call finished")
-    call_id = next(iter(run.finished()))
-    assert run.finished() == {call_id: CallOutcome.ANSWERED}
+    run.until(lambda: run.outcomes(), "the call finished")
+    call_id = next(iter(run.outcomes()))
+    assert run.outcomes() == {call_id: CallOutcome.ANSWERED}
     assert run.offers() == [("2001", "no_answer"), ("1001", "answered")]
     assert acd.router.agents["2001"].reason == "missed_call"
     assert acd.router.agents["1001"].state is AgentState.WRAP_UP
@@ -173,17 +144,17 @@ def test_an_abandon_and_a_callback_that_keeps_its_place(start: Any) -> None:
     run.place("5550201", behaviour="abandon", abandon_after_s=12.0)
     run.place("5550202", callback=True)
     run.until(lambda: any(c.virtual for c in acd.router.calls.values()), "a callback parked")
-    run.until(lambda: len(run.finished()) == 1, "the abandon")
-    assert list(run.finished().values()) == [CallOutcome.ABANDONED]
+    run.until(lambda: len(run.outcomes()) == 1, "the abandon")
+    assert list(run.outcomes().values()) == [CallOutcome.ABANDONED]
     acd.ready("1001")  # the callback is rung: agent first, then customer
-    run.until(lambda: len(run.finished()) == 2, "the callback made")
-    assert sorted(run.finished().values()) == sorted(
+    run.until(lambda: len(run.outcomes()) == 2, "the callback made")
+    assert sorted(run.outcomes().values()) == sorted(
         [CallOutcome.ABANDONED, CallOutcome.CALLED_BACK]
     )
     originates = [m for m in run.events if m.event == "OriginateResponse"]
     assert [m.get("Response") for m in originates] == ["Success"]
     assert originates[0].get("Uniqueid", "").endswith("-cb1")
-    run.check_store(set(run.finished()))
+    run.check_store(set(run.outcomes()))
 
 
 def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(
@@ -211,9 +182,9 @@ def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(
     run.until(lambda: len([f for f in run.facts if isinstance(f, CallOffered)]) == 2, "re-offered")
     # Re-offered before the Dial would have given up by itself (ring timeout 10 s).
     assert run.site.clock.seconds() - left_at < 10
-    run.until(lambda: run.finished(), "the call finished")
-    call_id = next(iter(run.finished()))
-    assert run.finished() == {call_id: CallOutcome.ANSWERED}
+    run.until(lambda: run.outcomes(), "the call finished")
+    call_id = next(iter(run.outcomes()))
+    assert run.outcomes() == {call_id: CallOutcome.ANSWERED}
     assert run.offers() == [("2001", "cancelled"), ("1001", "answered")]
     assert acd.router.agents["2001"].state is AgentState.LOGGED_OUT
     assert run.dial_ends(call_id) == ["NOANSWER", "ANSWER"]
