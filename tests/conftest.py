@@ -37,6 +37,7 @@ LAYERS = {
     "tests/protocol": "protocol",  # codecs and protocols over StringTransport and Clock
     "tests/sim": "sim",  # the simulated PBX, on a fake clock unless marked socket
     "tests/integration": "integration",  # processes, real sockets, databases
+    "tests/integration/test_demo_sim.py": "sim",
     "tests/ivr/test_e2e_sim.py": "sim",
     "tests/ivr/test_fastagi.py": "integration",
     "tests/queue/test_acd_sim.py": "sim",
