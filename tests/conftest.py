@@ -49,7 +49,6 @@ REAL_SOCKETS = (
     "tests/integration/test_agi_loopback.py",
     "tests/integration/test_ami_loopback.py",
     "tests/sim/test_loopback.py",
-    "tests/sim/test_restart_loopback.py",
     "tests/ivr/test_fastagi.py",
 )
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,6 +32,7 @@ from twisted.internet.defer import Deferred, ensureDeferred, succeed
 from twisted.internet.error import CannotListenError, ConnectionRefusedError
 from twisted.internet.interfaces import (
     IConnector,
+    IHalfCloseableProtocol,
     IHostnameResolver,
     IHostResolution,
     IListeningPort,
@@ -64,16 +65,48 @@ class NetworkBusy(AssertionError):
 
 
 class _Transport(FakeTransport):
-    """An iosim transport that also tells the client factory its connection was lost."""
+    """An iosim transport that also half-closes (``loseWriteConnection``) and tells the
+    client factory its connection was lost."""
 
     def __init__(self, *args: Any, lost: Callable[[Failure], None] | None = None, **kw: Any):
         super().__init__(*args, **kw)
         self._lost = lost
+        self.write_closed = False  # loseWriteConnection() called
+        self.eof_delivered = False  # ... and the peer has read the end of the stream
+
+    def write(self, data: bytes) -> None:
+        if not self.write_closed:
+            super().write(data)
+
+    def loseWriteConnection(self) -> None:
+        self.write_closed = True
 
     def reportDisconnect(self) -> None:
         super().reportDisconnect()
         if self._lost is not None:
             self._lost(Failure(self.disconnectReason))
+
+
+class _Pump(IOPump):
+    """Pumps bytes as iosim does, then delivers a half-close once its bytes are read:
+    ``readConnectionLost`` to a half-closeable peer, else the connection is closed."""
+
+    clientIO: _Transport
+    serverIO: _Transport
+
+    def pump(self, debug: bool = False, advanceClock: bool = False) -> bool:
+        if super().pump(debug, advanceClock):
+            return True
+        for writer, reader in ((self.clientIO, self.serverIO), (self.serverIO, self.clientIO)):
+            if writer.write_closed and not writer.eof_delivered and not writer.disconnected:
+                writer.eof_delivered = True
+                half = IHalfCloseableProtocol(reader.protocol, None)
+                if half is not None:
+                    half.readConnectionLost()
+                else:
+                    reader.loseConnection()
+                return True
+        return False
 
 
 class _Refuse(Protocol):
@@ -166,7 +199,7 @@ class _Connector:
         )
         server.makeConnection(server_side)
         client.makeConnection(self.transport)
-        self.net._pumps.append(IOPump(client, server, self.transport, server_side, False))
+        self.net._pumps.append(_Pump(client, server, self.transport, server_side, False))
 
 
 @implementer(IHostResolution)

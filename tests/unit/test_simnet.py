@@ -10,8 +10,10 @@ from twisted.internet.endpoints import (
     connectProtocol,
 )
 from twisted.internet.error import ConnectionRefusedError
+from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.internet.protocol import Factory, Protocol
 from twisted.python.failure import Failure
+from zope.interface import implementer
 
 from switchboard.testing.simnet import NetworkBusy, SimNet, Stalled
 
@@ -104,3 +106,52 @@ def test_a_busy_loop_is_reported_not_run_for_ever() -> None:
     net.callLater(0, again)
     with pytest.raises(NetworkBusy, match="never went quiet"):
         net.advance(0)
+
+
+@implementer(IHalfCloseableProtocol)
+class HalfCloseable(Client):
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_closed = False
+
+    def readConnectionLost(self) -> None:
+        self.read_closed = True
+        assert self.transport is not None
+        self.transport.write(b"bye")  # the other direction still works
+        self.transport.loseConnection()
+
+    def writeConnectionLost(self) -> None:
+        """Not used here."""
+
+
+def test_a_half_close_reaches_a_half_closeable_peer_after_the_bytes_before_it() -> None:
+    net = SimNet()
+    server = HalfCloseable()
+    port = (
+        net.wait(
+            TCP4ServerEndpoint(net, 0, interface="127.0.0.1").listen(
+                Factory.forProtocol(lambda: server)
+            )
+        )
+        .getHost()
+        .port
+    )
+    client = net.wait(connectProtocol(TCP4ClientEndpoint(net, "127.0.0.1", port), Client()))
+    assert client.transport is not None
+    client.transport.write(b"last words")
+    client.transport.loseWriteConnection()
+    client.transport.write(b"never sent")
+    net.advance(0)
+    assert (server.received, server.read_closed) == (b"last words", True)
+    assert client.received == b"bye"
+    assert client.lost is not None and server.lost is not None
+
+
+def test_a_half_close_closes_a_peer_that_cannot_half_close() -> None:
+    net = SimNet()
+    port = _echo_server(net)
+    client = net.wait(connectProtocol(TCP4ClientEndpoint(net, "127.0.0.1", port), Client()))
+    assert client.transport is not None
+    client.transport.loseWriteConnection()
+    net.advance(0)
+    assert client.lost is not None
