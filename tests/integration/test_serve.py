@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,22 +26,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _connect(port: int, deadline: float) -> socket.socket:
-    while True:
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=5)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+def _wait_listening(proc: subprocess.Popen[bytes], seen: list[bytes]) -> int:
+    """Read the log until the FastAGI server says it listens; its port (no polling)."""
+    assert proc.stderr is not None
+    for line in iter(proc.stderr.readline, b""):
+        seen.append(line)
+        if line.startswith(b"{") and json.loads(line)["event"] == "agi_server_listening":
+            return int(json.loads(line)["port"])
+    raise AssertionError(f"serve ended before listening: {b''.join(seen).decode()}")
 
 
 @pytest.fixture
 def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
-    agi_port, ami_port = _free_port(), _free_port()  # nothing listens on the AMI port
+    ami_port = _free_port()  # nothing listens on the AMI port
     env = {
         **os.environ,
-        "SWITCHBOARD_AGI_PORT": str(agi_port),
+        "SWITCHBOARD_AGI_PORT": "0",  # the system picks; the log says which
         "SWITCHBOARD_AMI_PORT": str(ami_port),
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'sb.sqlite'}",
         "SWITCHBOARD_LOGGING_FORMAT": "json",
@@ -55,20 +54,24 @@ def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
         stderr=subprocess.PIPE,
         cwd=tmp_path,
     )
-    yield proc, agi_port
+    yield proc
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)
 
 
 def test_serve_runs_the_main_menu_and_stops_cleanly_on_ctrl_c(serve) -> None:  # type: ignore[no-untyped-def]
-    proc, agi_port = serve
-    with _connect(agi_port, time.monotonic() + 20) as conn:
+    proc = serve
+    seen: list[bytes] = []
+    agi_port = _wait_listening(proc, seen)
+    with socket.create_connection(("127.0.0.1", agi_port), timeout=20) as conn:
         conn.sendall(ENV_BLOCK)
         first_command = conn.makefile("rb").readline()
     assert first_command == b"ANSWER\n"
     proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=20)
+    assert proc.stderr is not None
+    err = b"".join(seen) + proc.stderr.read()  # the same buffered reader, up to the exit
+    proc.wait(20)
     assert proc.returncode == 0, err.decode()
     events = [
         json.loads(line)["event"] for line in err.decode().splitlines() if line.startswith("{")
