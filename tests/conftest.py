@@ -39,7 +39,7 @@ LAYERS = {
     "tests/integration": "integration",  # processes, real sockets, databases
     "tests/integration/test_demo_sim.py": "sim",
     "tests/ivr/test_e2e_sim.py": "sim",
-    "tests/ivr/test_fastagi.py": "integration",
+    "tests/ivr/test_fastagi.py": "protocol",  # FastAGI in memory, on SimNet
     "tests/queue/test_acd_sim.py": "sim",
     "tests/queue/test_ivr_acd_sim.py": "sim",
 }
@@ -49,7 +49,6 @@ REAL_SOCKETS = (
     "tests/integration/test_agi_loopback.py",
     "tests/integration/test_ami_loopback.py",
     "tests/sim/test_loopback.py",
-    "tests/ivr/test_fastagi.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 
