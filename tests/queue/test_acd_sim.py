@@ -109,18 +109,24 @@ def start(tmp_path: Path) -> Iterator[Callable[[dict[str, AgentBehaviour]], Run]
         run.stop()
 
 
-def test_held_offered_missed_then_answered_wrapped_up_and_stored(start: Any) -> None:
-    # 2001 never answers; logged in first, it is the longest idle: offered first.
+def _2001_first_then_1001(start: Any, talk_s: float) -> Run:
+    """2001 never answers; logged in a second before 1001, it is the longest idle and is
+    offered the first call."""
     run = start(
         {
             "2001": AgentBehaviour(answer_after_s=None),
-            "1001": AgentBehaviour(answer_after_s=1.0, talk_s=20),
+            "1001": AgentBehaviour(answer_after_s=1.0, talk_s=talk_s),
         }
     )
+    run.site.acd.log_in("2001", ready=True)
+    run.net.advance(1.0)  # a simulated second, not a real wait, orders the two
+    run.site.acd.log_in("1001", ready=True)
+    return run
+
+
+def test_held_offered_missed_then_answered_wrapped_up_and_stored(start: Any) -> None:
+    run = _2001_first_then_1001(start, talk_s=20)
     acd = run.site.acd
-    acd.log_in("2001", ready=True)
-    run.net.advance(1.0)  # a second of idle time orders the two agents
-    acd.log_in("1001", ready=True)
     run.place("5550101")
     run.until(lambda: run.outcomes(), "the call finished")
     call_id = next(iter(run.outcomes()))
@@ -160,16 +166,8 @@ def test_an_abandon_and_a_callback_that_keeps_its_place(start: Any) -> None:
 def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(
     start: Any,
 ) -> None:
-    run = start(
-        {
-            "2001": AgentBehaviour(answer_after_s=None),
-            "1001": AgentBehaviour(answer_after_s=1.0, talk_s=5),
-        }
-    )
+    run = _2001_first_then_1001(start, talk_s=5)
     acd = run.site.acd
-    acd.log_in("2001", ready=True)
-    run.net.advance(1.0)  # a second of idle time orders the two agents
-    acd.log_in("1001", ready=True)
     run.place("5550301")
     run.until(
         lambda: any(
