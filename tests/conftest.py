@@ -18,6 +18,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -71,6 +72,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker("integration" if database else layer_of(relative))
         if relative in REAL_SOCKETS:
             item.add_marker("socket")
+
+
+# Reactor methods that wait on real time or real sockets: a test outside the socket and
+# integration layers that reaches one is refused, naming the fix.
+_REAL_WAITS = ("callLater", "listenTCP", "connectTCP", "spawnProcess", "run")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_reactor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``socket`` and ``integration`` tests may use the real reactor; the others run on
+    a fake clock (``task.Clock``, ``switchboard.testing.simnet.SimNet``) and never wait."""
+    if request.node.get_closest_marker("socket") or request.node.get_closest_marker(
+        "integration"
+    ):
+        return
+    from twisted.internet import reactor
+
+    def refuse(name: str) -> Any:
+        def refused(*_args: object, **_kw: object) -> None:
+            raise AssertionError(
+                f"{request.node.nodeid} called the real reactor's {name}(): run it on a "
+                "task.Clock or switchboard.testing.simnet.SimNet, or, if a real socket is "
+                "its point, list its file in REAL_SOCKETS in tests/conftest.py"
+            )
+
+        return refused
+
+    for name in _REAL_WAITS:
+        monkeypatch.setattr(reactor, name, refuse(name))
 
 
 def _forget_cached_loggers() -> None:
