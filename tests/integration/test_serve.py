@@ -27,12 +27,19 @@ def _free_port() -> int:
 
 
 def _wait_listening(proc: subprocess.Popen[bytes], seen: list[bytes]) -> int:
-    """Read the log until the FastAGI server says it listens; its port (no polling)."""
+    """Read the log until the FastAGI server says it listens; its port (no polling).
+
+    Reads the pipe unbuffered (``os.read``), so that ``communicate`` later gets the rest:
+    what is read here is kept in ``seen``."""
     assert proc.stderr is not None
-    for line in iter(proc.stderr.readline, b""):
-        seen.append(line)
-        if line.startswith(b"{") and json.loads(line)["event"] == "agi_server_listening":
-            return int(json.loads(line)["port"])
+    pending = b""
+    while chunk := os.read(proc.stderr.fileno(), 65536):
+        seen.append(chunk)
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.startswith(b"{") and json.loads(line)["event"] == "agi_server_listening":
+                return int(json.loads(line)["port"])
     raise AssertionError(f"serve ended before listening: {b''.join(seen).decode()}")
 
 
@@ -53,6 +60,9 @@ def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
+        # Ctrl-C as a terminal delivers it, even when this run was started in the
+        # background (where the shell ignores SIGINT and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     yield proc
     if proc.poll() is None:
@@ -69,9 +79,14 @@ def test_serve_runs_the_main_menu_and_stops_cleanly_on_ctrl_c(serve) -> None:  #
         first_command = conn.makefile("rb").readline()
     assert first_command == b"ANSWER\n"
     proc.send_signal(signal.SIGINT)
-    assert proc.stderr is not None
-    err = b"".join(seen) + proc.stderr.read()  # the same buffered reader, up to the exit
-    proc.wait(20)
+    try:
+        _out, rest = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired as late:
+        proc.kill()
+        _out, rest = proc.communicate()
+        log = (b"".join(seen) + rest).decode()
+        raise AssertionError(f"serve did not stop on Ctrl-C: {log}") from late
+    err = b"".join(seen) + rest
     assert proc.returncode == 0, err.decode()
     events = [
         json.loads(line)["event"] for line in err.decode().splitlines() if line.startswith("{")
