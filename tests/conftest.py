@@ -83,9 +83,7 @@ _REAL_WAITS = ("callLater", "listenTCP", "connectTCP", "spawnProcess", "run")
 def _no_real_reactor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only ``socket`` and ``integration`` tests may use the real reactor; the others run on
     a fake clock (``task.Clock``, ``switchboard.testing.simnet.SimNet``) and never wait."""
-    if request.node.get_closest_marker("socket") or request.node.get_closest_marker(
-        "integration"
-    ):
+    if request.node.get_closest_marker("socket") or request.node.get_closest_marker("integration"):
         return
     from twisted.internet import reactor
 
