@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench serve prompts clean fuzz
+.PHONY: demo test test-fast lint typecheck bench serve prompts clean fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -48,6 +48,10 @@ FUZZ_TESTS := tests/unit/test_parser_properties.py tests/unit/test_ami_frames_li
 fuzz: $(STAMP)
 	SWITCHBOARD_FUZZ_FACTOR=$(FUZZ_FACTOR) $(BIN)/python -m pytest -p no:randomly \
 	  -o timeout=0 -x -q $(FUZZ_TESTS)
+
+# The pure layers only (markers set by directory in tests/conftest.py): seconds, no sockets.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "unit or protocol" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ami.py

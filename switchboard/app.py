@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from twisted.application.service import MultiService
+from twisted.internet.defer import Deferred
 
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
@@ -78,9 +79,16 @@ def build_agi(
     return agi
 
 
-def build_database(settings: Settings, reactor: Any) -> Database:
+def build_database(
+    settings: Settings,
+    reactor: Any,
+    *,
+    runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
+) -> Database:
+    """``runner``: where the database work runs instead of a thread pool (tests on a fake
+    clock run it on the clock's turns); by default the pool of ``pool_threads``."""
     engine = create_database_engine(database_url(settings.database))
-    return Database(engine, reactor, threads=settings.database.pool_threads)
+    return Database(engine, reactor, threads=settings.database.pool_threads, runner=runner)
 
 
 def build_acd(
@@ -184,17 +192,19 @@ def build(
     *,
     handlers: Mapping[str, Handler] | None = None,
     clock: Any = None,
+    database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
 ) -> App:
     """Wire every service from settings. Nothing starts until ``root.startService()``.
 
     ``handlers`` replaces the flows (tests, the demo's digit menu); by default every flow
     is served. ``clock`` is the time the ACD and the flows run on (an ``IReactorTime``;
     by default the reactor): the demo hands in its simulated PBX's faster clock.
+    ``database_runner``: see :func:`build_database` (tests on a fake clock).
     """
     clock = reactor if clock is None else clock
     root = MultiService()
     hub = Hub()  # publishers get it here; so do subscribers (the seat, the wallboard next)
-    database = build_database(settings, reactor)
+    database = build_database(settings, reactor, runner=database_runner)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
     # The live call model; on the ACD's clock so its times compare with the ACD's facts.

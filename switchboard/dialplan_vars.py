@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.ivr.test_route -*-
+# -*- test-case-name: tests.ivr.test_runner,tests.ivr.test_documented_dialplan -*-
 """The channel variables switchboard leaves for the dialplan (see docs/asterisk.md).
 
 ``SWITCHBOARD_ROUTE`` is what the dialplan decides on after the AGI: switchboard sets it

@@ -1,4 +1,8 @@
-"""Shared fixtures: a database URL for each supported backend.
+"""Shared fixtures: global state reset between tests, layer markers, and a database URL
+for each supported backend.
+
+The suite runs in random order (pytest-randomly), so no test may depend on what an
+earlier one left behind: logging configuration is put back after every test.
 
 PostgreSQL is the production database, so every database test runs on it as
 well as on SQLite. Each test run gets a throwaway PostgreSQL database. When
@@ -8,18 +12,124 @@ fail under CI (``CI=true``), where a skip would hide a broken setup.
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import structlog
 from sqlalchemy import URL, make_url
 
 PG_ADMIN_URL = os.environ.get(
     "SWITCHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# The layer of each test, by where it lives (the longest matching path wins). Area folders
+# (queue, ivr, ...) hold pure tests unless listed; a new real-socket or simulator test
+# file there is added here, not marked by hand.
+LAYERS = {
+    "tests/unit": "unit",  # pure logic, no I/O
+    "tests/protocol": "protocol",  # codecs and protocols over StringTransport and Clock
+    "tests/sim": "sim",  # the simulated PBX, on a fake clock unless marked socket
+    "tests/integration": "integration",  # processes, real sockets, databases
+    "tests/integration/test_demo_sim.py": "sim",
+    "tests/integration/test_demo_site.py": "sim",  # the demo's site on SimNet
+    "tests/ivr/test_e2e_sim.py": "sim",
+    "tests/ivr/test_fastagi.py": "protocol",  # FastAGI in memory, on SimNet
+    "tests/ivr/test_prompt_build.py": "integration",  # runs espeak-ng and sox
+    "tests/queue/test_acd_sim.py": "sim",
+    "tests/queue/test_ivr_acd_sim.py": "sim",
+}
+DEFAULT_LAYER = "unit"
+# Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
+REAL_SOCKETS = (
+    "tests/integration/test_agi_loopback.py",
+    "tests/integration/test_ami_loopback.py",
+    "tests/integration/test_control_loopback.py",
+    "tests/sim/test_loopback.py",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def layer_of(relative: str) -> str:
+    """The layer marker for the test file at ``relative`` (a POSIX path from the root)."""
+    matches = [p for p in LAYERS if relative == p or relative.startswith(p + "/")]
+    return LAYERS[max(matches, key=len)] if matches else DEFAULT_LAYER
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its layer (``-m unit``, ``-m "not sim"``...) by directory."""
+    for item in items:
+        try:
+            relative = item.path.resolve().relative_to(ROOT).as_posix()
+        except ValueError:
+            continue  # collected from outside the tree (a plugin's own test)
+        # A test on each database backend needs a database server: not a pure layer.
+        database = "database_url" in getattr(item, "fixturenames", ())
+        item.add_marker("integration" if database else layer_of(relative))
+        if relative in REAL_SOCKETS:
+            item.add_marker("socket")
+
+
+# Reactor methods that wait on real time or real sockets: a test outside the socket and
+# integration layers that reaches one is refused, naming the fix.
+_REAL_WAITS = ("callLater", "listenTCP", "connectTCP", "spawnProcess", "run")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_reactor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``socket`` and ``integration`` tests may use the real reactor; the others run on
+    a fake clock (``task.Clock``, ``switchboard.testing.simnet.SimNet``) and never wait."""
+    if request.node.get_closest_marker("socket") or request.node.get_closest_marker("integration"):
+        return
+    from twisted.internet import reactor
+
+    def refuse(name: str) -> Any:
+        def refused(*_args: object, **_kw: object) -> None:
+            raise AssertionError(
+                f"{request.node.nodeid} called the real reactor's {name}(): run it on a "
+                "task.Clock or switchboard.testing.simnet.SimNet, or, if a real socket is "
+                "its point, list its file in REAL_SOCKETS in tests/conftest.py"
+            )
+
+        return refused
+
+    for name in _REAL_WAITS:
+        monkeypatch.setattr(reactor, name, refuse(name))
+
+
+def _forget_cached_loggers() -> None:
+    """Undo ``cache_logger_on_first_use``: a lazy logger that cached itself (module-level
+    ``log = structlog.get_logger()``) keeps writing to the stream configured when it was
+    first used, such as pytest's captured stderr of an earlier test, closed since."""
+    for obj in gc.get_objects():
+        if isinstance(obj, structlog._config.BoundLoggerLazyProxy):
+            obj.__dict__.pop("bind", None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """Each test starts with structlog's defaults and the stdlib root logger as found.
+
+    ``switchboard.cli.main()`` configures structlog for the process (on the stderr of
+    the moment, caching loggers); without this, every later test logs to a closed file.
+    """
+    root = logging.getLogger()
+    handlers, level, disabled = list(root.handlers), root.level, logging.root.manager.disable
+    yield
+    if structlog.get_config()["cache_logger_on_first_use"]:
+        _forget_cached_loggers()  # only after a test configured caching: gc walks are slow
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.disable(disabled)
 
 
 def _pg_unavailable(reason: str) -> None:

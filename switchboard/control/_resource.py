@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_control -*-
+# -*- test-case-name: tests.control.test_api,tests.control.test_cli -*-
 """The control endpoint's HTTP face: JSON in, JSON out, one :class:`AgentControl` behind.
 
 Routes (``{id}`` is URL-quoted)::

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_control -*-
+# -*- test-case-name: tests.control.test_cli,tests.integration.test_control_loopback -*-
 """A blocking client of the control endpoint, for the ``switchboard`` command line.
 
 It never runs inside the reactor: the CLI is its own short-lived process. ``send`` is

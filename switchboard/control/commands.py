@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_control -*-
+# -*- test-case-name: tests.control.test_api,tests.control.test_cli -*-
 """``switchboard agents list|login|ready|pause|logout`` against a running ``serve``.
 
 The command reads the same settings as ``serve`` (``[control]`` bind, port and token) and

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_control -*-
+# -*- test-case-name: tests.control.test_api,tests.control.test_cli -*-
 """The control endpoint as a service of ``switchboard serve``: listens on loopback only."""
 
 from __future__ import annotations

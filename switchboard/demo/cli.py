@@ -237,7 +237,12 @@ def _seat_bot(demo: _Demo) -> None:
 
 
 async def _demo(
-    reactor: Any, settings: Settings, args: argparse.Namespace, out: list[Any]
+    reactor: Any,
+    settings: Settings,
+    args: argparse.Namespace,
+    out: list[Any],
+    *,
+    database_runner: Any = None,  # tests on a fake clock: database work on its turns
 ) -> None:
     work = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
     db_path = args.database or work / "demo.sqlite"
@@ -257,6 +262,7 @@ async def _demo(
         behaviours=behaviours,
         flows_dir=args.flows,
         epoch=OPENING_EPOCH,
+        database_runner=database_runner,
     )
     await site.database.run(_add_vips)
     acd, clock = site.acd, site.clock

@@ -163,10 +163,12 @@ async def start_site(
     behaviours: dict[str, AgentBehaviour],
     flows_dir: Path | None = None,
     epoch: float | None = None,
+    database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
 ) -> Site:
     """Start the simulated PBX, then ``app.build`` of the site's settings, on 127.0.0.1
     (ports chosen by the system); ``epoch``: the moment simulated time starts from
-    (default: the simulator's)."""
+    (default: the simulator's). ``database_runner``: run the database work there instead
+    of a thread (tests on a fake clock)."""
     if flows_dir is not None:
         check_flows(flows_dir)  # before anything starts
     built: list[App] = []  # the FastAGI port is known once the app listens
@@ -197,7 +199,13 @@ async def start_site(
     migrate_database(local)
     clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
     handlers: dict[str, Handler] = {}
-    app = build(local, reactor, clock=clock, handlers=handlers if flows_dir is None else None)
+    app = build(
+        local,
+        reactor,
+        clock=clock,
+        handlers=handlers if flows_dir is None else None,
+        database_runner=database_runner,
+    )
     built.append(app)
     assert app.acd is not None, "a site always has a queue file"
     if flows_dir is None:

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.ivr.test_interpolate -*-
+# -*- test-case-name: tests.ivr.test_parse -*-
 """``${var}`` interpolation: the one place templates are read.
 
 ``${name}`` is replaced by the variable's value (empty when unset), ``$$`` is a literal

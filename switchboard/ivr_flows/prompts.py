@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.ivr.test_prompts -*-
+# -*- test-case-name: tests.ivr.test_parse -*-
 """Prompt files per language: the ``_prompts.yaml`` manifest and resolution with fallback.
 
 Flows name prompts logically (``welcome``); the catalogue turns a name and the caller's

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.ivr.test_schedule -*-
+# -*- test-case-name: tests.ivr.test_parse -*-
 """Business hours: a weekly plan in a timezone, holidays and make-up working days (pure).
 
 ``is_open`` takes ``now`` as epoch seconds; nothing here reads a clock.

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_commands -*-
+# -*- test-case-name: tests.queue.test_queues_conf -*-
 """``switchboard import-asterisk`` and ``switchboard queues check``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_control -*-
+# -*- test-case-name: tests.control.test_api,tests.control.test_cli -*-
 """Agent control: log in, ready, pause, log out, and read agents' states.
 
 :class:`AgentControl` is the one API every front end uses (the ``switchboard agents``

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_chanspy -*-
+# -*- test-case-name: tests.sim.test_conformance -*-
 """Supervisor legs: ``Originate Application: ChanSpy`` into ``switchboard-supervisor``.
 
 As the ``ami-supervisor`` capture shows it: the supervisor's ``;2`` answers and loops

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_reconnect,tests.sim.test_restart_loopback -*-
+# -*- test-case-name: tests.sim.test_reconnect,tests.sim.test_restart_e2e -*-
 """``core restart now``: the simulated Asterisk goes down and comes back on the same port.
 
 What the ``ami-reconnect`` capture shows, from the moment the Command arrives (which

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_events -*-
+# -*- test-case-name: tests.sim.test_headers,tests.sim.test_caller -*-
 """The simulated PBX's channels and bridges: plain values, no I/O, no clock.
 
 Names and ids follow Asterisk 22 as captured: a Local pair is

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_events -*-
+# -*- test-case-name: tests.sim.test_headers,tests.sim.test_caller -*-
 """Build AMI events in the exact header layout of the Asterisk 22 captures.
 
 Layouts come from the generated :mod:`switchboard.sim._headers` table: a field list

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_pbx -*-
+# -*- test-case-name: tests.sim.test_caller,tests.sim.test_ami -*-
 """The simulated PBX core: clock, event bus, channels, variables and hang-ups.
 
 Everything runs on one injected :class:`IReactorTime`. Simulated time runs ``speed``

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.protocol.test_agi_fidelity,tests.unit.test_agi_server -*-
+# -*- test-case-name: tests.protocol.test_agi_fidelity,tests.unit.test_agi_session -*-
 """FastAGI test kit: a fake Asterisk side over ``StringTransport`` and capture replay.
 
 * :func:`env_block` builds the ``agi_*`` environment Asterisk sends first.

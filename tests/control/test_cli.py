@@ -1,6 +1,7 @@
 # -*- test-case-name: tests.control.test_cli -*-
 """``switchboard agents ...``: parsed by the real CLI, sent by the real client, answered by
-the control endpoint of a running ACD (in memory), and a real loopback socket once."""
+the control endpoint of a running ACD (in memory). The real loopback socket is
+tests/integration/test_control_loopback.py."""
 
 from __future__ import annotations
 
@@ -9,13 +10,10 @@ from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
-from twisted.internet import defer, reactor, threads
-from twisted.trial.unittest import TestCase
 
 from switchboard.cli import build_parser
 from switchboard.config import Settings
 from switchboard.config.model import ControlSettings
-from switchboard.control.client import ControlClient, ControlClientError
 from switchboard.control.commands import run
 from switchboard.control.service import ControlService
 from switchboard.queue import AgentState, Queue
@@ -90,31 +88,3 @@ def test_no_serve_running_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "cannot reach switchboard at http://127.0.0.1:4575/api/v1" in err
     assert "is `switchboard serve` running" in err
-
-
-class LoopbackTests(TestCase):
-    """The endpoint on a real loopback socket, the blocking client in a thread."""
-
-    timeout = 20
-
-    @defer.inlineCallbacks
-    def test_the_client_reaches_the_endpoint_over_tcp(self) -> Any:
-        s = site([Queue("sales", **QUIET)], [agent("a1")])
-        service = ControlService(AcdAgentControl(s.acd), reactor, port=0)
-        service.startService()
-        self.addCleanup(service.stopService)
-        port = (yield service.listening()).getHost().port
-        client = ControlClient("127.0.0.1", port)
-        answer = yield threads.deferToThread(client.log_in, "a1", True)
-        assert answer["state"] == "ready"
-        assert s.state("a1") is AgentState.READY
-        error = yield threads.deferToThread(_error_of, client.ready, "zed")
-        assert (error.status, error.code) == (404, "unknown_agent")
-
-
-def _error_of(call: Any, *args: Any) -> ControlClientError:
-    try:
-        call(*args)
-    except ControlClientError as exc:
-        return exc
-    raise AssertionError("no error")

@@ -1,29 +1,20 @@
 # -*- test-case-name: tests.integration.test_demo_site -*-
 """One composition root: the demo's site is the simulated PBX plus ``app.build`` of its
-settings, and the ACD publishes on the one hub that ``app.build`` hands out."""
+settings, and the ACD publishes on the one hub that ``app.build`` hands out. The site
+runs on a SimNet (:class:`~switchboard.testing.site.SiteOnSimNet`): no real socket."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any
 
-from twisted.internet.defer import ensureDeferred
 from twisted.internet.testing import MemoryReactorClock
-from twisted.trial.unittest import TestCase
 
 from switchboard.app import App, build
 from switchboard.config import Settings
-from switchboard.demo.site import EXAMPLE_FLOWS, EXAMPLE_QUEUES, start_site
+from switchboard.demo.site import EXAMPLE_FLOWS, EXAMPLE_QUEUES
 from switchboard.hub import FACT
 from switchboard.sim.pbx import AgentBehaviour
-
-
-def _reactor() -> Any:
-    from twisted.internet import reactor
-
-    return reactor
+from switchboard.testing.site import SiteOnSimNet
 
 
 def _tree(app: App) -> list[tuple[str, str]]:
@@ -61,41 +52,31 @@ def test_app_build_hands_its_hub_to_the_acd_and_a_broken_subscriber_costs_only_i
         app.database.close()
 
 
-class DemoSiteIsAppBuildTest(TestCase):
-    timeout = 30
-
-    def test_the_site_runs_the_service_tree_app_build_makes_of_its_settings(self) -> Any:
-        async def scenario() -> None:
-            work = Path(tempfile.mkdtemp(prefix="demo-site-"))
-            self.addCleanup(shutil.rmtree, work, True)
-            site = await start_site(
-                _reactor(),
-                Settings(),
-                EXAMPLE_QUEUES,
-                speed=20.0,
-                seed=1,
-                db_path=work / "site.sqlite",
-                work=work,
-                behaviours={"agent1001": AgentBehaviour()},
-                flows_dir=EXAMPLE_FLOWS,
-            )
-            try:
-                s = site.settings
-                assert (s.ami.host, s.ami.port) == ("127.0.0.1", site.pbx.ami_port)
-                assert (s.agi.bind, s.agi.port) == ("127.0.0.1", 0)
-                assert s.queues.file == EXAMPLE_QUEUES and s.flows.dir == EXAMPLE_FLOWS
-                assert s.database.url == f"sqlite:///{work / 'site.sqlite'}"
-                reference = build(s, MemoryReactorClock())
-                try:
-                    assert _tree(site.app) == _tree(reference)
-                finally:
-                    reference.database.close()
-                # The pieces the site hands out are the app's, and it serves the flows.
-                assert site.acd is site.app.acd and site.acd.hub is site.app.hub
-                assert site.agi.factory.handlers is site.app.flows
-                assert site.agi.port > 0 and site.app.root.running
-            finally:
-                await site.stop()
-            assert not site.app.root.running
-
-        return ensureDeferred(scenario())
+def test_the_site_runs_the_service_tree_app_build_makes_of_its_settings(
+    tmp_path: Path,
+) -> None:
+    run = SiteOnSimNet(
+        tmp_path,
+        EXAMPLE_QUEUES,
+        {"agent1001": AgentBehaviour()},
+        flows_dir=EXAMPLE_FLOWS,
+    )
+    site = run.site
+    try:
+        s = site.settings
+        assert (s.ami.host, s.ami.port) == ("127.0.0.1", site.pbx.ami_port)
+        assert (s.agi.bind, s.agi.port) == ("127.0.0.1", 0)
+        assert s.queues.file == EXAMPLE_QUEUES and s.flows.dir == EXAMPLE_FLOWS
+        assert s.database.url == f"sqlite:///{tmp_path / 'site.sqlite'}"
+        reference = build(s, MemoryReactorClock())
+        try:
+            assert _tree(site.app) == _tree(reference)
+        finally:
+            reference.database.close()
+        # The pieces the site hands out are the app's, and it serves the flows.
+        assert site.acd is site.app.acd and site.acd.hub is site.app.hub
+        assert site.agi.factory.handlers is site.app.flows
+        assert site.agi.port > 0 and site.app.root.running
+    finally:
+        run.stop()
+    assert not site.app.root.running

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,22 +26,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _connect(port: int, deadline: float) -> socket.socket:
-    while True:
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=5)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+def _wait_listening(proc: subprocess.Popen[bytes], seen: list[bytes]) -> int:
+    """Read the log until the FastAGI server says it listens; its port (no polling).
+
+    Reads the pipe unbuffered (``os.read``), so that ``communicate`` later gets the rest:
+    what is read here is kept in ``seen``."""
+    assert proc.stderr is not None
+    pending = b""
+    while chunk := os.read(proc.stderr.fileno(), 65536):
+        seen.append(chunk)
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.startswith(b"{") and json.loads(line)["event"] == "agi_server_listening":
+                return int(json.loads(line)["port"])
+    raise AssertionError(f"serve ended before listening: {b''.join(seen).decode()}")
 
 
 @pytest.fixture
 def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
-    agi_port, ami_port = _free_port(), _free_port()  # nothing listens on the AMI port
+    ami_port = _free_port()  # nothing listens on the AMI port
     env = {
         **os.environ,
-        "SWITCHBOARD_AGI_PORT": str(agi_port),
+        "SWITCHBOARD_AGI_PORT": "0",  # the system picks; the log says which
         "SWITCHBOARD_AMI_PORT": str(ami_port),
         "SWITCHBOARD_CONTROL_PORT": "0",  # tests run side by side
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'sb.sqlite'}",
@@ -55,21 +61,33 @@ def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
+        # Ctrl-C as a terminal delivers it, even when this run was started in the
+        # background (where the shell ignores SIGINT and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    yield proc, agi_port
+    yield proc
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)
 
 
 def test_serve_runs_the_main_menu_and_stops_cleanly_on_ctrl_c(serve) -> None:  # type: ignore[no-untyped-def]
-    proc, agi_port = serve
-    with _connect(agi_port, time.monotonic() + 20) as conn:
+    proc = serve
+    seen: list[bytes] = []
+    agi_port = _wait_listening(proc, seen)
+    with socket.create_connection(("127.0.0.1", agi_port), timeout=20) as conn:
         conn.sendall(ENV_BLOCK)
         first_command = conn.makefile("rb").readline()
     assert first_command == b"ANSWER\n"
     proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=20)
+    try:
+        _out, rest = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired as late:
+        proc.kill()
+        _out, rest = proc.communicate()
+        log = (b"".join(seen) + rest).decode()
+        raise AssertionError(f"serve did not stop on Ctrl-C: {log}") from late
+    err = b"".join(seen) + rest
     assert proc.returncode == 0, err.decode()
     events = [
         json.loads(line)["event"] for line in err.decode().splitlines() if line.startswith("{")

@@ -1,14 +1,16 @@
 # -*- test-case-name: tests.ivr.test_e2e_sim -*-
 """A simulated PBX calling the real FastAGI server that serves the example flows.
 
-:class:`FlowsOnSimulatedPbx` starts, on 127.0.0.1 port 0, the real
+:class:`FlowsOnSimulatedPbx` starts the real
 :class:`~switchboard.cti.agi.server.AgiServerService` serving a real
 :class:`~switchboard.ivr_flows.registry.FlowHandlers` on the shipped examples, and a
 :class:`~switchboard.sim.service.SimulatedPbx` whose callers run through
 ``AGI(main-menu)`` and then the captured test PBX's dialplan (``Queue()`` by
-``SWITCHBOARD_QUEUE``). The flows decide by a chosen wall-clock moment that moves with
-simulated time. Everything the PBX emits (what AMI would carry) is kept, so tests
-assert on what a caller or a supervisor would notice.
+``SWITCHBOARD_QUEUE``), in one process on a :class:`~switchboard.testing.simnet.SimNet`
+(in-memory connections, one fake clock; a clock second is a simulated second). The
+flows decide by a chosen wall-clock moment that moves with simulated time. Everything
+the PBX emits (what AMI would carry) is kept, so tests assert on what a caller or a
+supervisor would notice.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-
-from twisted.internet.defer import Deferred
 
 from switchboard.config.model import AgiSettings
 from switchboard.cti.agi.server import AgiServerService
@@ -31,17 +31,18 @@ from switchboard.sim.events import Headers
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import Scenario, ScriptedCall
 from switchboard.sim.service import SimulatedPbx, agent_queues
+from switchboard.testing.simnet import SimNet
 from tests.ivr.helpers import EXAMPLES
 
-SPEED = 50.0  # simulated seconds per real second
 AGENTS = {"agent1001": AgentBehaviour(talk_s=2.0), "agent2001": AgentBehaviour(talk_s=2.0)}
+LIMIT_S = 600.0  # simulated seconds a wait may take before the test gives up
 
 
-class _Notifying:
-    """Wraps the flow services: each stored session record wakes the waiting test."""
+class _Recording:
+    """Wraps the flow services and keeps each stored session record, in order."""
 
-    def __init__(self, inner: FlowServices, changed: Callable[[], None]) -> None:
-        self.inner, self.changed = inner, changed
+    def __init__(self, inner: FlowServices) -> None:
+        self.inner = inner
         self.sessions: list[SessionRecord] = []
 
     def __getattr__(self, name: str) -> Any:
@@ -50,18 +51,16 @@ class _Notifying:
     async def save_session(self, record: SessionRecord) -> None:
         await self.inner.save_session(record)
         self.sessions.append(record)
-        self.changed()
 
 
 class FlowsOnSimulatedPbx:
     """One run: the FastAGI server on the examples and a simulated PBX calling it."""
 
-    def __init__(self, reactor: Any, services: FlowServices | None = None) -> None:
-        self.reactor = reactor
+    def __init__(self, net: SimNet | None = None, services: FlowServices | None = None) -> None:
+        self.net = net or SimNet()
         self.services = services or MemoryServices()
-        self._store = _Notifying(self.services, self._changed)
+        self._store = _Recording(self.services)
         self.events: list[dict[str, str]] = []
-        self._wakeup: Deferred[None] | None = None
         self.agi: AgiServerService | None = None
         self.sim: SimulatedPbx | None = None
         self.folder = Path(tempfile.mkdtemp(prefix="switchboard-ivr-e2e-"))
@@ -71,23 +70,25 @@ class FlowsOnSimulatedPbx:
         """Flow session records in the order they were stored."""
         return self._store.sessions
 
-    async def start(self, calls: list[ScriptedCall], *, at: float, survey_script: str = "") -> None:
+    def start(self, calls: list[ScriptedCall], *, at: float, survey_script: str = "") -> None:
         """Serve the examples as if the clock read ``at`` when the PBX started, then call."""
-        started = self.reactor.seconds()
+        self.net.wait(self._start(calls, at, survey_script), LIMIT_S, "the centre started")
+
+    async def _start(self, calls: list[ScriptedCall], at: float, survey_script: str) -> None:
+        started = self.net.seconds()
 
         def now() -> float:  # the flows' wall clock runs with simulated time
-            return at + (self.reactor.seconds() - started) * SPEED
+            return at + (self.net.seconds() - started)
 
-        handlers = FlowHandlers(EXAMPLES, self.reactor, self._store, now=now)  # type: ignore[arg-type]
-        self.agi = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), self.reactor, handlers)
+        handlers = FlowHandlers(EXAMPLES, self.net, self._store, now=now)  # type: ignore[arg-type]
+        self.agi = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), self.net, handlers)
         self.agi.startService()
         await self.agi.listening()
         scenario = Scenario(calls=tuple(calls), max_duration_s=600.0, agents=dict(AGENTS))
         self.sim = SimulatedPbx(
-            self.reactor,
+            self.net,
             scenario,
             seed=7,
-            speed=SPEED,
             ami_port=0,
             agi_target=("127.0.0.1", self.agi.port),
             recordings_dir=self.folder,
@@ -97,44 +98,40 @@ class FlowsOnSimulatedPbx:
         self.sim.pbx.subscribe(self._event)
         await self.sim.startService()
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
+        """Stop both; fail if a timer, connection or listener is left behind."""
+        self.net.wait(self._stop(), LIMIT_S, "the centre stopped")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        assert self.net.leftovers() == []
+
+    async def _stop(self) -> None:
         if self.sim is not None:
             await self.sim.stopService()
         if self.agi is not None:
             await self.agi.stopService()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _event(self, headers: Headers) -> None:
         self.events.append(dict(headers))
-        self._changed()
 
-    def _changed(self) -> None:
-        wakeup, self._wakeup = self._wakeup, None
-        if wakeup is not None:
-            wakeup.callback(None)
-
-    async def until_done(self, calls: int, sessions: int | None = None) -> None:
+    def until_done(self, calls: int, sessions: int | None = None) -> None:
         """Every call placed and over, no FastAGI session open, the records stored."""
-        assert self.sim is not None and self.agi is not None
-        while not (
-            self.sim.placed >= calls
-            and not self.sim.pbx.channels
-            and not self.agi.factory.active
-            and len(self.sessions) >= (calls if sessions is None else sessions)
-        ):
-            self._wakeup = Deferred()
-            await self._wakeup
+        sim, agi = self.sim, self.agi
+        assert sim is not None and agi is not None
+        self.net.run_until(
+            lambda: (
+                sim.placed >= calls
+                and not sim.pbx.channels
+                and not agi.factory.active
+                and len(self.sessions) >= (calls if sessions is None else sessions)
+            ),
+            LIMIT_S,
+            f"{calls} calls over and their records stored",
+        )
 
-    async def until(self, seen: Callable[[dict[str, str]], bool]) -> dict[str, str]:
+    def until(self, seen: Callable[[dict[str, str]], bool]) -> dict[str, str]:
         """The first event (already emitted or still to come) for which ``seen`` holds."""
-        checked = 0
-        while True:
-            for event in self.events[checked:]:
-                if seen(event):
-                    return event
-            checked = len(self.events)
-            self._wakeup = Deferred()
-            await self._wakeup
+        self.net.run_until(lambda: any(seen(e) for e in self.events), LIMIT_S, "the event")
+        return next(e for e in self.events if seen(e))
 
     # -- what a caller hears, what a supervisor sees ---------------------------------------
     def named(self, event: str, number: str | None = None) -> Iterator[dict[str, str]]:

@@ -1,38 +1,31 @@
 # -*- test-case-name: tests.queue.test_acd_sim -*-
-"""The ACD end to end on the simulated PBX, over real sockets on 127.0.0.1.
+"""The ACD end to end on the simulated PBX, in one process on a fake clock.
 
 The simulator runs ``switchboard-acd-ivr`` (the FastAGI session holds the caller and dials
 agents with ``EXEC Dial``); the real FastAGI server, the real AMI client and the ACD
-service with SQLite do the rest, wired by :func:`switchboard.demo.site.start_site`. Simulated
-time runs ``SPEED`` times faster, and the ACD's clock with it; trial's ``timeout`` bounds
-each test.
+service with SQLite do the rest, wired by :func:`switchboard.demo.site.start_site`. They
+talk through in-memory connections on one SimNet (:mod:`switchboard.testing.site`), so
+every bound below is in simulated seconds and every run is the same run.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
-from twisted.internet import task
-from twisted.internet.defer import ensureDeferred
-from twisted.trial.unittest import TestCase
 
-from switchboard.config import Settings
-from switchboard.cti.ami.frames import Message
-from switchboard.demo.site import Site, start_site
-from switchboard.hub import FACT
 from switchboard.queue import AgentState, CallOutcome
-from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
+from switchboard.queue.decisions import CallOffered, OfferEnded
 from switchboard.queue.history import recompute
 from switchboard.queue.records import load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import ScriptedCall
+from switchboard.testing.site import SiteOnSimNet
 
-SPEED = 20.0
 # The site's queue file: one sales queue, agents added per test (see ``_queue_file``).
 QUEUES_YAML = """\
 queues:
@@ -58,162 +51,41 @@ def _queue_file(work: Path, agents: Iterable[str]) -> Path:
     return path
 
 
-def _reactor() -> Any:
-    from twisted.internet import reactor
+class Run(SiteOnSimNet):
+    """The site with the sales queue and the given agents, and what the tests read."""
 
-    return reactor
+    def __init__(self, work: Path, agents: dict[str, AgentBehaviour]) -> None:
+        behaviours = {f"agent{n}": b for n, b in agents.items()}
+        super().__init__(work, _queue_file(work, agents), behaviours)
 
+    def outcomes(self) -> dict[str, CallOutcome]:
+        return {call_id: f.outcome for call_id, f in self.finished().items()}
 
-class AcdOnSimulatedPbxTest(TestCase):
-    timeout = 30
+    def offers(self) -> list[tuple[str, str]]:
+        return [(f.agent_id, f.result) for f in self.facts if isinstance(f, OfferEnded)]
 
-    async def _start(self, agents: dict[str, AgentBehaviour]) -> Site:
-        work = Path(tempfile.mkdtemp(prefix="acd-sim-"))
-        site = await start_site(
-            _reactor(),
-            Settings(),
-            _queue_file(work, agents),
-            speed=SPEED,
-            seed=1,
-            db_path=work / "acd.sqlite",
-            work=work,
-            behaviours={f"agent{n}": b for n, b in agents.items()},
-        )
-        self.facts: list[Fact] = []
-        self.events: list[Message] = []
-        site.app.hub.subscribe(FACT, self.facts.append)
-        site.ami.subscribe("*", self.events.append)
-        return site
+    def dial_ends(self, call_id: str) -> list[str | None]:
+        return [
+            m.get("DialStatus")
+            for m in self.events
+            if m.event == "DialEnd" and m.get("Uniqueid") == call_id
+        ]
 
-    async def _until(self, site: Site, done: Callable[[], bool], limit_s: float = 600.0) -> None:
-        """Wait for ``done`` at most ``limit_s`` simulated seconds (then fail, saying so)."""
-        give_up = site.clock.seconds() + limit_s
-        while not done():
-            assert site.clock.seconds() < give_up, "the simulated call never got there"
-            await task.deferLater(site.reactor, 0.02, lambda: None)
-
-    def _finished(self) -> dict[str, CallOutcome]:
-        return {f.call_id: f.outcome for f in self.facts if isinstance(f, CallFinished)}
-
-    def _caller(self, number: str, **script: Any) -> ScriptedCall:
+    def place(self, number: str, **script: Any) -> None:
         fields: dict[str, Any] = {"behaviour": "dtmf", "digits": "1", "delay_s": 0.5, **script}
-        return ScriptedCall(at_s=0.0, number=number, name=f"Caller {number}", **fields)
+        self.site.pbx.place(
+            ScriptedCall(at_s=0.0, number=number, name=f"Caller {number}", **fields)
+        )
 
-    def test_held_offered_missed_then_answered_wrapped_up_and_stored(self) -> Any:
-        async def scenario() -> None:
-            # 2001 never answers; logged in first, it is the longest idle: offered first.
-            site = await self._start(
-                {
-                    "2001": AgentBehaviour(answer_after_s=None),
-                    "1001": AgentBehaviour(answer_after_s=1.0, talk_s=20),
-                }
-            )
-            try:
-                site.acd.log_in("2001", ready=True)
-                await task.deferLater(site.reactor, 0.05, lambda: None)
-                site.acd.log_in("1001", ready=True)
-                site.pbx.place(self._caller("5550101"))
-                await self._until(site, lambda: bool(self._finished()))
-                call_id = next(iter(self._finished()))
-                assert self._finished() == {call_id: CallOutcome.ANSWERED}
-                offers = [(f.agent_id, f.result) for f in self.facts if isinstance(f, OfferEnded)]
-                assert offers == [("2001", "no_answer"), ("1001", "answered")]
-                assert site.acd.router.agents["2001"].reason == "missed_call"
-                assert site.acd.router.agents["1001"].state is AgentState.WRAP_UP
-                await self._until(
-                    site, lambda: site.acd.router.agents["1001"].state is AgentState.READY
-                )
-                moh = [m for m in self.events if m.event == "MusicOnHoldStart"]
-                assert moh and moh[0].get("Uniqueid") == call_id
-                mix = [m for m in self.events if m.event == "MixMonitorStart"]
-                assert len(mix) == 1  # one recording, across both offers
-                dial_ends = [
-                    m.get("DialStatus")
-                    for m in self.events
-                    if m.event == "DialEnd" and m.get("Uniqueid") == call_id
-                ]
-                assert dial_ends == ["NOANSWER", "ANSWER"]
-                await self._check_store(site, {call_id})
-            finally:
-                await site.stop()
-
-        return ensureDeferred(scenario())
-
-    def test_an_abandon_and_a_callback_that_keeps_its_place(self) -> Any:
-        async def scenario() -> None:
-            site = await self._start({"1001": AgentBehaviour(answer_after_s=1.0, talk_s=10)})
-            try:
-                site.acd.log_in("1001", ready=False)  # nobody ready: both callers wait
-                site.pbx.place(self._caller("5550201", behaviour="abandon", abandon_after_s=12.0))
-                site.pbx.place(self._caller("5550202", callback=True))
-                await self._until(
-                    site, lambda: any(c.virtual for c in site.acd.router.calls.values())
-                )
-                await self._until(site, lambda: len(self._finished()) == 1)
-                assert list(self._finished().values()) == [CallOutcome.ABANDONED]
-                site.acd.ready("1001")  # the callback is rung: agent first, then customer
-                await self._until(site, lambda: len(self._finished()) == 2)
-                assert sorted(self._finished().values()) == sorted(
-                    [CallOutcome.ABANDONED, CallOutcome.CALLED_BACK]
-                )
-                originates = [m for m in self.events if m.event == "OriginateResponse"]
-                assert [m.get("Response") for m in originates] == ["Success"]
-                assert originates[0].get("Uniqueid", "").endswith("-cb1")
-                await self._check_store(site, set(self._finished()))
-            finally:
-                await site.stop()
-
-        return ensureDeferred(scenario())
-
-    def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(self) -> Any:
-        async def scenario() -> None:
-            site = await self._start(
-                {
-                    "2001": AgentBehaviour(answer_after_s=None),
-                    "1001": AgentBehaviour(answer_after_s=1.0, talk_s=5),
-                }
-            )
-            try:
-                site.acd.log_in("2001", ready=True)
-                await task.deferLater(site.reactor, 0.05, lambda: None)
-                site.acd.log_in("1001", ready=True)
-                site.pbx.place(self._caller("5550301"))
-                await self._until(site, lambda: any(m.event == "DialBegin" and "agent2001"
-                                                    in m.get("DestChannel", "")
-                                                    for m in self.events))
-                left_at = site.clock.seconds()
-                site.acd.log_out("2001")  # rung, not answered: the leg is hung up over AMI
-                await self._until(
-                    site, lambda: len([f for f in self.facts if isinstance(f, CallOffered)]) == 2
-                )
-                # Re-offered before the Dial would have given up by itself (ring timeout 10 s).
-                assert site.clock.seconds() - left_at < 10
-                await self._until(site, lambda: bool(self._finished()))
-                call_id = next(iter(self._finished()))
-                assert self._finished() == {call_id: CallOutcome.ANSWERED}
-                offers = [(f.agent_id, f.result) for f in self.facts if isinstance(f, OfferEnded)]
-                assert offers == [("2001", "cancelled"), ("1001", "answered")]
-                assert site.acd.router.agents["2001"].state is AgentState.LOGGED_OUT
-                dial_ends = [
-                    m.get("DialStatus")
-                    for m in self.events
-                    if m.event == "DialEnd" and m.get("Uniqueid") == call_id
-                ]
-                assert dial_ends == ["NOANSWER", "ANSWER"]
-                await self._check_store(site, {call_id})
-            finally:
-                await site.stop()
-
-        return ensureDeferred(scenario())
-
-    async def _check_store(self, site: Site, calls: set[str]) -> None:
+    def check_store(self, calls: set[str]) -> None:
         """Every call is stored as it happens; the stats equal a recomputation from it."""
-        await site.acd.flush()
+        site = self.site
+        self.wait(site.acd.flush(), "the ACD's records written")
 
         def read(session: Session) -> Any:
             return load_history(session)
 
-        visits, periods = await site.database.run(read)
+        visits, periods = self.wait(site.database.run(read), "the history read")
         assert {v.call_id for v in visits} == calls
         now = site.clock.seconds()
         queues, agents = recompute(
@@ -222,3 +94,96 @@ class AcdOnSimulatedPbxTest(TestCase):
         stats = site.acd.stats
         assert [asdict(q) for q in stats.queues(now)] == [asdict(q) for q in queues]
         assert [asdict(a) for a in stats.agents(now)] == [asdict(a) for a in agents]
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Callable[[dict[str, AgentBehaviour]], Run]]:
+    runs: list[Run] = []
+
+    def make(agents: dict[str, AgentBehaviour]) -> Run:
+        runs.append(Run(tmp_path, agents))
+        return runs[-1]
+
+    yield make
+    for run in runs:
+        run.stop()
+
+
+def _2001_first_then_1001(start: Any, talk_s: float) -> Run:
+    """2001 never answers; logged in a second before 1001, it is the longest idle and is
+    offered the first call."""
+    run = start(
+        {
+            "2001": AgentBehaviour(answer_after_s=None),
+            "1001": AgentBehaviour(answer_after_s=1.0, talk_s=talk_s),
+        }
+    )
+    run.site.acd.log_in("2001", ready=True)
+    run.net.advance(1.0)  # a simulated second, not a real wait, orders the two
+    run.site.acd.log_in("1001", ready=True)
+    return run
+
+
+def test_held_offered_missed_then_answered_wrapped_up_and_stored(start: Any) -> None:
+    run = _2001_first_then_1001(start, talk_s=20)
+    acd = run.site.acd
+    run.place("5550101")
+    run.until(lambda: run.outcomes(), "the call finished")
+    call_id = next(iter(run.outcomes()))
+    assert run.outcomes() == {call_id: CallOutcome.ANSWERED}
+    assert run.offers() == [("2001", "no_answer"), ("1001", "answered")]
+    assert acd.router.agents["2001"].reason == "missed_call"
+    assert acd.router.agents["1001"].state is AgentState.WRAP_UP
+    run.until(lambda: acd.router.agents["1001"].state is AgentState.READY, "1001 wrapped up")
+    moh = [m for m in run.events if m.event == "MusicOnHoldStart"]
+    assert moh and moh[0].get("Uniqueid") == call_id
+    mix = [m for m in run.events if m.event == "MixMonitorStart"]
+    assert len(mix) == 1  # one recording, across both offers
+    assert run.dial_ends(call_id) == ["NOANSWER", "ANSWER"]
+    run.check_store({call_id})
+
+
+def test_an_abandon_and_a_callback_that_keeps_its_place(start: Any) -> None:
+    run = start({"1001": AgentBehaviour(answer_after_s=1.0, talk_s=10)})
+    acd = run.site.acd
+    acd.log_in("1001", ready=False)  # nobody ready: both callers wait
+    run.place("5550201", behaviour="abandon", abandon_after_s=12.0)
+    run.place("5550202", callback=True)
+    run.until(lambda: any(c.virtual for c in acd.router.calls.values()), "a callback parked")
+    run.until(lambda: len(run.outcomes()) == 1, "the abandon")
+    assert list(run.outcomes().values()) == [CallOutcome.ABANDONED]
+    acd.ready("1001")  # the callback is rung: agent first, then customer
+    run.until(lambda: len(run.outcomes()) == 2, "the callback made")
+    assert sorted(run.outcomes().values()) == sorted(
+        [CallOutcome.ABANDONED, CallOutcome.CALLED_BACK]
+    )
+    originates = [m for m in run.events if m.event == "OriginateResponse"]
+    assert [m.get("Response") for m in originates] == ["Success"]
+    assert originates[0].get("Uniqueid", "").endswith("-cb1")
+    run.check_store(set(run.outcomes()))
+
+
+def test_an_agent_logging_out_while_rung_is_hung_up_and_the_next_agent_answers(
+    start: Any,
+) -> None:
+    run = _2001_first_then_1001(start, talk_s=5)
+    acd = run.site.acd
+    run.place("5550301")
+    run.until(
+        lambda: any(
+            m.event == "DialBegin" and "agent2001" in m.get("DestChannel", "") for m in run.events
+        ),
+        "2001 rung",
+    )
+    left_at = run.site.clock.seconds()
+    acd.log_out("2001")  # rung, not answered: the leg is hung up over AMI
+    run.until(lambda: len([f for f in run.facts if isinstance(f, CallOffered)]) == 2, "re-offered")
+    # Re-offered before the Dial would have given up by itself (ring timeout 10 s).
+    assert run.site.clock.seconds() - left_at < 10
+    run.until(lambda: run.outcomes(), "the call finished")
+    call_id = next(iter(run.outcomes()))
+    assert run.outcomes() == {call_id: CallOutcome.ANSWERED}
+    assert run.offers() == [("2001", "cancelled"), ("1001", "answered")]
+    assert acd.router.agents["2001"].state is AgentState.LOGGED_OUT
+    assert run.dial_ends(call_id) == ["NOANSWER", "ANSWER"]
+    run.check_store({call_id})

@@ -14,7 +14,7 @@ from switchboard.queue.config import QueueConfig
 from switchboard.queue.decisions import CallAnswered, OfferEnded
 from switchboard.queue.hold import QueueRequest
 from switchboard.queue.service import AcdService
-from tests.queue.fakes import FakeChannel
+from switchboard.testing.acd import FakeChannel
 from tests.queue.helpers import START, agent
 from tests.queue.test_hold import QUIET, Site, site
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from structlog.testing import capture_logs
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
@@ -16,7 +17,7 @@ from switchboard.queue.decisions import CallFinished, Fact
 from switchboard.queue.hold import QueueOutcome, QueueRequest
 from switchboard.queue.model import Agent, Fallback
 from switchboard.queue.service import AcdOptions, AcdService
-from tests.queue.fakes import FakeAmi, FakeChannel
+from switchboard.testing.acd import FakeAmi, FakeChannel
 from tests.queue.helpers import START, agent
 
 
@@ -237,12 +238,20 @@ def test_max_wait_sends_the_caller_to_voicemail() -> None:
 
 def test_unknown_agents_and_bad_events_are_logged_not_raised() -> None:
     s = site([Queue("sales", **QUIET)], [agent("a1")])
-    s.acd.log_in("ghost")
-    s.acd.ready("ghost")
-    s.acd.end_wrap_up("a1")
-    s.ami.emit("DialEnd", Uniqueid="nobody", DialStatus="ANSWER")
-    s.ami.emit("OriginateResponse", Uniqueid="nobody", Response="Failure", Reason="3")
-    s.ami.emit("DeviceStateChange", Device="PJSIP/unknown", State="INUSE")
+    with capture_logs() as logs:
+        s.acd.log_in("ghost")
+        s.acd.ready("ghost")
+        s.acd.end_wrap_up("a1")
+        # AMI news about calls and devices the ACD does not know is none of its business.
+        s.ami.emit("DialEnd", Uniqueid="nobody", DialStatus="ANSWER")
+        s.ami.emit("OriginateResponse", Uniqueid="nobody", Response="Failure", Reason="3")
+        s.ami.emit("DeviceStateChange", Device="PJSIP/unknown", State="INUSE")
+    # The operator reads each refusal and its reason as a warning; nothing is an error.
+    assert [(e["log_level"], e["event"], e["acd_event"], e["reason"]) for e in logs] == [
+        ("warning", "acd_event_rejected", "AgentLoggedIn", "unknown agent 'ghost'"),
+        ("warning", "acd_event_rejected", "AgentReady", "unknown agent 'ghost'"),
+        ("warning", "acd_event_rejected", "WrapUpEnded", "agent 'a1' is not in wrap-up"),
+    ]
     assert s.state("a1") is AgentState.LOGGED_OUT
     s.close()
 

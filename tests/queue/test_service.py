@@ -20,7 +20,7 @@ from switchboard.queue.records import load_history
 from switchboard.queue.stats import QueueSnapshot
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
-from tests.queue.fakes import FakeChannel
+from switchboard.testing.acd import FakeChannel
 from tests.queue.helpers import agent
 from tests.queue.test_hold import QUIET, Site, site
 

@@ -5,11 +5,14 @@ The real :class:`AmiClient` logs in to the simulator's AMI server, and the real
 :class:`AgiServerService` running the built-in ``main-menu`` serves the simulator's
 FastAGI calls: one caller goes IVR → queue → agent → hang-up end to end. Simulated
 time runs fast (``SPEED``), so a call of ~20 simulated seconds takes well under one
-real second. Every wait is bounded by trial's ``timeout``.
+real second. The sockets are the point here (layer ``socket``); the other end-to-end
+tests run on a fake clock (``switchboard.testing.simnet``). Nothing polls: every wait
+is on an event, bounded by trial's ``timeout``.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -29,6 +32,7 @@ from switchboard.sim.service import Scenario, ScriptedCall, SimulatedPbx
 
 SPEED = 40.0
 SECRET = "sim-secret"
+AMI_PORT = re.compile(rb"ami_port\W+(\d+)")  # in a JSON or a console log line
 
 
 def _reactor() -> Any:
@@ -141,15 +145,22 @@ class EndToEndTest(_TempPaths, TestCase):
 
 
 class _Collect(ProcessProtocol):
+    """The process's output; ``listening`` fires with the AMI port once it logs it."""
+
     def __init__(self) -> None:
         self.out = b""
         self.ended: defer.Deferred[int] = defer.Deferred()
+        self.listening: defer.Deferred[int] = defer.Deferred()
 
     def outReceived(self, data: bytes) -> None:
         self.out += data
+        for line in self.out.splitlines():
+            found = AMI_PORT.search(line)
+            if b"sim_listening" in line and found and not self.listening.called:
+                self.listening.callback(int(found.group(1)))
 
     def errReceived(self, data: bytes) -> None:
-        self.out += data
+        self.outReceived(data)
 
     def processEnded(self, reason: Failure) -> None:
         self.ended.callback(getattr(reason.value, "exitCode", None) or 0)
@@ -174,9 +185,9 @@ class CommandLineTest(_TempPaths, TestCase):
             "--agi",
             "127.0.0.1:1",
             "--speed",
-            "50",
+            "1",
             "--max-duration",
-            "20",
+            "600",  # it would stop by itself after 10 minutes; SIGTERM stops it first
             "--calls",
             "0",
             "--secret",
@@ -186,11 +197,7 @@ class CommandLineTest(_TempPaths, TestCase):
         ]
         transport = reactor.spawnProcess(proto, sys.executable, argv, env=None)
         self.addCleanup(lambda: proto.ended.called or transport.signalProcess("KILL"))
-        for _ in range(200):  # at most 10 s for the interpreter to start
-            if ready.exists() and ready.read_text().strip():
-                break
-            yield _sleep(reactor, 0.05)
-        port = int(ready.read_text())
+        port = yield proto.listening
         client = AmiClient(
             AmiSettings(host="127.0.0.1", port=port, auth="plain", secret=SECRET), reactor
         )
@@ -199,11 +206,7 @@ class CommandLineTest(_TempPaths, TestCase):
         pong = yield client.send(actions.ping())
         self.assertEqual(pong.get("Ping"), "Pong")
         yield client.stopService()
-        code = yield proto.ended  # --max-duration 20 at speed 50: stops after ~1.4 s
+        transport.signalProcess("TERM")  # as an operator or a service manager stops it
+        code = yield proto.ended
         self.assertEqual(code, 0, proto.out.decode(errors="replace"))
-
-
-def _sleep(reactor: Any, seconds: float) -> defer.Deferred[None]:
-    from twisted.internet.task import deferLater
-
-    return deferLater(reactor, seconds, lambda: None)
+        self.assertEqual(ready.read_text(), str(port))  # for scripts that start it

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.unit.test_agi_server,tests.protocol.test_agi_fidelity -*-
+# -*- test-case-name: tests.unit.test_agi_session,tests.protocol.test_agi_fidelity -*-
 """The thin Twisted protocol of one FastAGI connection: feed the codec, hand items on.
 
 It reads the environment (within ``env_timeout_s``), asks its starter for a session,

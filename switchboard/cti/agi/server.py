@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.unit.test_agi_server,tests.integration.test_agi_loopback -*-
+# -*- test-case-name: tests.unit.test_agi_session,tests.integration.test_agi_loopback -*-
 """The FastAGI server: route each session to a handler by script name, run it, end cleanly.
 
 ``AGI(agi://host:4573/main-menu,...)`` runs the handler registered as ``main-menu``. A

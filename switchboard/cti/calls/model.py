@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.unit.test_calls_model,tests.unit.test_calls_captures -*-
+# -*- test-case-name: tests.calls.test_model,tests.calls.test_captures -*-
 """The live call model: AMI events in, :mod:`~switchboard.cti.calls.values` changes out.
 
 Sans-I/O and clock-free: :meth:`CallModel.feed` takes one AMI ``Message`` (and the time the

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.unit.test_calls_model -*-
+# -*- test-case-name: tests.calls.test_model -*-
 """Frozen values of the live call model: a call's snapshot and the changes it goes through.
 
 The changes are published on the event hub, topic ``call``

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_hold -*-
+# -*- test-case-name: tests.queue.test_hold,tests.queue.test_service -*-
 """A fake AGI channel and a fake AMI client for the ACD shell's tests (no sockets)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-# -*- test-case-name: tests.sim.test_restart_loopback -*-
-"""The real AMI client rides out a simulated ``core restart now`` over loopback sockets.
+# -*- test-case-name: tests.sim.test_restart_e2e -*-
+"""The real AMI client rides out a simulated ``core restart now``, on a SimNet.
 
 The client is logged in with a caller held in a FastAGI session (the capture's
 ``acd-hold`` script, variant ``hold``). A second connection sends ``core restart now``.
@@ -7,8 +7,9 @@ The client sees the calls torn down, ``Event: Shutdown`` and the close; it retri
 back-off (jitter injected as 0), is refused with ``Asterisk is shutting down`` while the
 old process winds down, logs in to the new one, and its ``on_resynced`` callback
 rebuilds the channel list with ``send_list``. Subscriptions made before the restart get
-the events of a call placed after it. Simulated time runs fast; the restart's
-refusal window is stretched (``BOOT_S``) so that the client's retries meet it.
+the events of a call placed after it. Client, PBX and FastAGI script share one fake
+clock and in-memory connections (a clock second is a simulated second); the restart's
+refusal window (``BOOT_S``) is long enough for several of the client's retries.
 """
 
 from __future__ import annotations
@@ -16,55 +17,32 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from twisted.internet import defer
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.protocol import Factory
-from twisted.internet.task import deferLater
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from switchboard.config.model import AmiSettings
 from switchboard.cti.ami import AmiClient, EventList, Message, actions
 from switchboard.sim._restart import RestartTiming
 from switchboard.sim.replay_connections import HoldScript
 from switchboard.sim.service import Scenario, ScriptedCall, SimulatedPbx
+from switchboard.testing.simnet import SimNet
 
-SPEED = 40.0
 SECRET = "sim-secret"
-BOOT_S = 16.0  # simulated s: ~0.4 s of refusals at SPEED, several client retries
+BOOT_S = 16.0  # simulated s of refused logins: several client retries meet it
+LIMIT_S = 120.0  # simulated s any one step may take
 
 
-def _reactor() -> Any:
-    from twisted.internet import reactor
-
-    return reactor
-
-
-def _until(reactor: Any, check: Any, limit_s: float = 5.0) -> defer.Deferred[None]:
-    """Poll ``check()`` every 10 ms; fail after ``limit_s`` (bounded waits only)."""
-
-    async def wait() -> None:
-        for _ in range(int(limit_s / 0.01)):
-            if check():
-                return
-            await deferLater(reactor, 0.01, lambda: None)
-        raise AssertionError(f"condition not met within {limit_s}s: {check}")
-
-    return defer.Deferred.fromCoroutine(wait())
-
-
-class RestartOverLoopbackTest(TestCase):
-    timeout = 20
-
+class RestartTest(SynchronousTestCase):
     def _spool(self) -> Path:
         folder = tempfile.mkdtemp(prefix="switchboard-sim-restart-")
         self.addCleanup(shutil.rmtree, folder, True)
         return Path(folder)
 
-    @defer.inlineCallbacks
-    def test_client_reconnects_after_core_restart_and_resyncs(self) -> defer.Generator:
-        reactor = _reactor()
+    def test_client_reconnects_after_core_restart_and_resyncs(self) -> None:
+        net = SimNet()
         spool = self._spool()
         scripts: list[HoldScript] = []
 
@@ -72,15 +50,14 @@ class RestartOverLoopbackTest(TestCase):
             scripts.append(HoldScript(spool))
             return scripts[-1]
 
-        agi_port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-            Factory.forProtocol(script)
+        agi_port = net.wait(
+            TCP4ServerEndpoint(net, 0, interface="127.0.0.1").listen(Factory.forProtocol(script))
         )
         self.addCleanup(agi_port.stopListening)
         sim = SimulatedPbx(
-            reactor,
+            net,
             Scenario(max_duration_s=3600.0),
             seed=5,
-            speed=SPEED,
             agi_target=("127.0.0.1", agi_port.getHost().port),
             agi_script="acd-hold",
             dialplan="acd",
@@ -88,17 +65,17 @@ class RestartOverLoopbackTest(TestCase):
             ami_users={"switchboard": SECRET},
             restart_timing=RestartTiming(boot_s=BOOT_S),
         )
-        yield sim.startService()
-        self.addCleanup(sim.stopService)
+        net.wait(sim.startService())
+        self.addCleanup(lambda: net.wait(sim.stopService()))
         settings = AmiSettings(
             host="127.0.0.1",
             port=sim.ami_port,
             auth="md5",
             secret=SECRET,
-            reconnect_initial_delay_s=0.05,
-            reconnect_max_delay_s=0.2,
+            reconnect_initial_delay_s=0.5,
+            reconnect_max_delay_s=2.0,
         )
-        client = AmiClient(settings, reactor, jitter=lambda: 0.0)
+        client = AmiClient(settings, net, jitter=lambda: 0.0)
         events: list[Message] = []
         client.subscribe("*", events.append)
         resyncs: list[defer.Deferred[tuple[EventList, EventList]]] = []
@@ -115,31 +92,33 @@ class RestartOverLoopbackTest(TestCase):
 
         client.on_resynced(resync)
         client.startService()
-        self.addCleanup(client.stopService)
-        yield client.when_ready(fail_after_failures=1)
+        self.addCleanup(lambda: net.wait(client.stopService()))
+        net.wait(client.when_ready(fail_after_failures=1))
         self.assertEqual(len(resyncs), 1)
 
         # A caller held by the FastAGI script (MOH while it idles).
         sim.place(ScriptedCall(at_s=0.0, number="5559001", name="Rita Reconnect"))
-        yield _until(reactor, lambda: any(m.event == "MusicOnHoldStart" for m in events))
-        listed: EventList = yield client.send_list(actions.core_show_channels())
+        net.run_until(
+            lambda: any(m.event == "MusicOnHoldStart" for m in events), LIMIT_S, "caller held"
+        )
+        listed: EventList = net.wait(client.send_list(actions.core_show_channels()))
         self.assertEqual(len(listed.items), 2)
         old = sim.handler
 
         # A second connection restarts the PBX; its Command never gets a response.
         other = AmiClient(
             AmiSettings(host="127.0.0.1", port=sim.ami_port, secret=SECRET, events="off"),
-            reactor,
+            net,
             jitter=lambda: 0.0,
         )
         other.startService()
-        yield other.when_ready(fail_after_failures=1)
+        net.wait(other.when_ready(fail_after_failures=1))
         unanswered = other.send(actions.command("core restart now"))
         unanswered.addErrback(lambda _: None)  # fails when the connection closes
-        yield other.stopService()  # it does not retry: every refused login is `client`'s
+        net.wait(other.stopService())  # it does not retry: every refused login is `client`'s
 
         # The new process is up and the client has logged in to it again.
-        yield _until(reactor, lambda: sim.restarts == 1 and len(resyncs) == 2)
+        net.run_until(lambda: sim.restarts == 1 and len(resyncs) == 2, LIMIT_S, "logged in again")
         names = [m.event for m in events]
         shutdown = names.index("Shutdown")
         torn = [(m.event, m.get("Cause")) for m in events[:shutdown] if m.event == "Hangup"]
@@ -149,18 +128,19 @@ class RestartOverLoopbackTest(TestCase):
         self.assertEqual(events[shutdown].get("Restart"), "True")
         self.assertGreaterEqual(old.refused_logins, 2)  # "Asterisk is shutting down"
         self.assertEqual([s.hangups for s in scripts], [2])
-        channels, status = yield resyncs[-1]
+        channels, status = net.wait(resyncs[-1])
         self.assertEqual((len(channels.items), channels.declared_items), (0, 0))
         self.assertEqual((len(status.items), status.response.get("Response")), (0, "Success"))
 
         # Subscriptions made before the restart see a call placed after it.
         seen = len(events)
         sim.place(ScriptedCall(at_s=0.0, number="5559002", name="Second Caller"))
-        yield _until(
-            reactor,
+        net.run_until(
             lambda: any(m.event == "MusicOnHoldStart" for m in events[seen:]),
+            LIMIT_S,
+            "the second caller held",
         )
         fresh = next(m for m in events[seen:] if m.event == "Newchannel")
         self.assertTrue((fresh.get("Channel") or "").endswith("-00000000;1"))
-        listed = yield client.send_list(actions.core_show_channels())
+        listed = net.wait(client.send_list(actions.core_show_channels()))
         self.assertEqual(len(listed.items), 2)
