@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
 from switchboard.sim.pbx import Hungup, Pbx
 
@@ -291,16 +292,9 @@ class AcdDialplan:
             pbx.newexten(a2, "Ringing", "", 3)
             pbx.newexten(a2, "Wait", "600" if never else "2", 4)
             return None if never else 2.0
-        behaviour = pbx.config.agents.get(exten, pbx.config.default_agent)
-        never = pbx.globals.get(f"NOANSWER_{exten}") == "yes" or behaviour.answer_after_s is None
-        number = exten.removeprefix("agent")
-        pbx.newexten(a2, "NoOp", f"AGENT {number} offered {two.uniqueid} from queue ", 1)
-        pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
-        if not never:
-            pbx.newexten(a2, "GotoIf", "0?noanswer", 3)
-        pbx.newexten(a2, "Ringing", "", 12 if never else 4)
-        a2.priority = 13 if never else 5
-        return None if never else float(behaviour.answer_after_s or 0.0)
+        answer_s = agent_phone.offer(pbx, a2, two)
+        a2.priority = 13 if answer_s is None else 5
+        return answer_s
 
     def agent_talk(self: Dialplan, a2: Channel) -> tuple[float, bool]:
         """Start talking; (seconds until someone hangs up, whether the caller does)."""
@@ -309,11 +303,7 @@ class AcdDialplan:
         lo = float(pbx.globals.get("AGENT_TALK_MIN") or pbx.config.talk_range_s[0])
         hi = float(pbx.globals.get("AGENT_TALK_MAX") or pbx.config.talk_range_s[1])
         talk = behaviour.talk_s if behaviour.talk_s is not None else pbx.talk_time(lo, hi)
-        pbx.newexten(a2, "Set", f"AGENT_TALK={int(talk)}", 7)
-        pbx.setvar(a2, "AGENT_TALK", str(int(talk)))
-        pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
-        pbx.newexten(a2, "Wait", str(int(talk)), 9)
-        return float(int(talk)), behaviour.hangs_up == "caller"
+        return agent_phone.talk(pbx, a2, talk), behaviour.hangs_up == "caller"
 
 
 def _secs(value: float) -> str:

@@ -32,9 +32,7 @@ class CallbackDialplan:
         self: Dialplan, req: OriginateRequest, exten: str, context: str
     ) -> tuple[str, Channel | None]:
         pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        self.dial_originated_pair(req, one, two, exten, context, optimized=False)
+        one, two = self.dial_originated_pair(req, exten, context)
         failing = _FAILING.get(exten) if context == CUSTOMER_CONTEXT else None
         if failing is not None:
             app, status, cause, reason = failing
@@ -83,9 +81,7 @@ class CallbackDialplan:
     ) -> tuple[str, Channel | None]:
         """A Local channel into a context that does not exist: created, then failed."""
         pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        one, two = self.open_originated_pair(req, exten, context)
         result = self._originate_result(req, "Failure", None, 0)
         pbx.cdr(two)
         pbx.cdr(one)

@@ -53,21 +53,10 @@ class ChanSpyDialplan:
         self: Dialplan, req: OriginateRequest, exten: str, context: str
     ) -> tuple[str, Channel | None]:
         pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for chan in (one, two):
-            if req.caller_num:
-                pbx.set_callerid(chan, req.caller_num, req.caller_name)
-                pbx.set_connected(chan, req.caller_num, req.caller_name)
-        pbx.emit(
-            "LocalBridge",
-            {"LocalOne": one, "LocalTwo": two},
-            Context=context,
-            Exten=exten,
-            LocalOptimization="No",
+        # No Variable headers on the supervisor's pair, and no ``/n`` in the dial string.
+        one, two = self.dial_originated_pair(
+            req, exten, context, dial_string=f"{exten}@{context}", variables=False
         )
-        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}")
         pbx.newexten(two, "NoOp", f"SUPERVISOR leg {two.name}", 1)
         pbx.newexten(two, "Answer", "", 2)
         pbx.set_state(two, UP)

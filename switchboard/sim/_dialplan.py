@@ -95,30 +95,37 @@ class Dialplan(
             d.cancel()
 
     # -- originate ---------------------------------------------------------------------
+    def open_originated_pair(
+        self, req: OriginateRequest, exten: str, context: str, language: str = "en"
+    ) -> tuple[Channel, Channel]:
+        """The Originate's Local pair (with the ids it asked for), ``;1`` in ``AppDial2``."""
+        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
+        one, two = self.pbx.new_local_pair(exten, context, ids=ids, language=language)
+        self.pbx.newexten(one, "AppDial2", "(Outgoing Line)")
+        return one, two
+
     def dial_originated_pair(
         self,
         req: OriginateRequest,
-        one: Channel,
-        two: Channel,
         exten: str,
         context: str,
         *,
-        optimized: bool,
-    ) -> None:
-        """The events of an Originate's Local pair before its dial, in the captured order:
-        the ``Variable:`` headers and caller ID on both halves, LocalBridge, DialBegin."""
+        language: str = "en",
+        optimized: bool = False,
+        dial_string: str = "",
+        variables: bool = True,
+    ) -> tuple[Channel, Channel]:
+        """An Originate's Local pair up to its dial, in the captured order: the pair, the
+        ``Variable:`` headers and caller ID on both halves, LocalBridge, DialBegin
+        (``dial_string`` by default ``exten@context``, ``/n`` unless ``optimized``)."""
         pbx = self.pbx
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for name, value in reversed(req.variables):
-            pbx.setvar(one, name, value)
-        if req.caller_num:
-            pbx.set_callerid(one, req.caller_num, req.caller_name)
-            pbx.set_connected(one, req.caller_num, req.caller_name)
-        for name, value in req.variables:
-            pbx.setvar(two, name, value)
-        if req.caller_num:
-            pbx.set_callerid(two, req.caller_num, req.caller_name)
-            pbx.set_connected(two, req.caller_num, req.caller_name)
+        one, two = self.open_originated_pair(req, exten, context, language)
+        for chan, values in ((one, reversed(req.variables)), (two, iter(req.variables))):
+            for name, value in values if variables else ():
+                pbx.setvar(chan, name, value)
+            if req.caller_num:
+                pbx.set_callerid(chan, req.caller_num, req.caller_name)
+                pbx.set_connected(chan, req.caller_num, req.caller_name)
         pbx.emit(
             "LocalBridge",
             {"LocalOne": one, "LocalTwo": two},
@@ -126,8 +133,10 @@ class Dialplan(
             Exten=exten,
             LocalOptimization="Yes" if optimized else "No",
         )
-        dial_string = f"{exten}@{context}" if optimized else f"{exten}@{context}/n"
+        if not dial_string:
+            dial_string = f"{exten}@{context}" if optimized else f"{exten}@{context}/n"
         pbx.emit("DialBegin", {"Dest": one}, DialString=dial_string)
+        return one, two
 
     def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
         """Start an Originate; fires with (``Success``|``Failure``, ;1) at answer/failure."""
@@ -148,17 +157,12 @@ class Dialplan(
             return "Failure", None
         if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT, INBOUND_CONTEXT):
             return self.originate_nowhere(req, exten, context)
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
         language = req.script.language if req.script else "en"
-        one, two = pbx.new_local_pair(
-            exten,
-            context,
-            ids=ids,
-            language=language,  # type: ignore[arg-type]
+        one, two = self.dial_originated_pair(
+            req, exten, context, language=language, optimized=True
         )
         if req.script is not None:
             self.add_person(one, req.script)
-        self.dial_originated_pair(req, one, two, exten, context, optimized=True)
         answered: Deferred[None] = Deferred()
         one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
         ivr = {
