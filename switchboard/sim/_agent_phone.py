@@ -8,7 +8,7 @@ offered (``NoOp``, ``GotoIf``, ``Ringing``), then, once answered, the conversati
 
 from __future__ import annotations
 
-from switchboard.sim.channels import Channel
+from switchboard.sim.channels import Bridge, Channel
 from switchboard.sim.pbx import Pbx
 
 
@@ -34,3 +34,14 @@ def talk(pbx: Pbx, a2: Channel, seconds: float) -> float:
     pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
     pbx.newexten(a2, "Wait", str(int(seconds)), 9)
     return float(int(seconds))
+
+
+def join(pbx: Pbx, bridge: Bridge, a1: Channel, two: Channel) -> None:
+    """The agent's leg ``a1`` and the caller ``two`` enter ``bridge`` (the agent first);
+    each one's ``BRIDGEPEER`` is the other."""
+    for chan in (a1, two):
+        bridge.channels.append(chan)
+        chan.bridge = bridge
+        pbx.emit("BridgeEnter", {"": chan}, bridge)
+    pbx.setvar(a1, "BRIDGEPEER", two.name)
+    pbx.setvar(two, "BRIDGEPEER", a1.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from random import Random
+from typing import Any
 
 from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim._queue_state import QUEUE_VARS, MemberState, QueueState, pick_member
@@ -41,7 +42,7 @@ class QueueEngine:
             Wrapuptime=0,
         )
 
-    def member_fields(self, m: MemberState) -> dict[str, object]:
+    def member_fields(self, m: MemberState) -> dict[str, Any]:
         """A member's state, as ``QueueMember*`` events and ``QueueStatus`` list it."""
         return dict(
             Membership="dynamic" if m.dynamic else "static",
@@ -330,12 +331,7 @@ class QueueEngine:
         self.member_event("QueueMemberStatus", m)
         bridge = Bridge(pbx.ids.bridge_id())
         pbx.emit("BridgeCreate", None, bridge)
-        for chan in (a1, two):
-            bridge.channels.append(chan)
-            chan.bridge = bridge
-            pbx.emit("BridgeEnter", {"": chan}, bridge)
-        pbx.setvar(a1, "BRIDGEPEER", two.name)
-        pbx.setvar(two, "BRIDGEPEER", a1.name)
+        agent_phone.join(pbx, bridge, a1, two)
         talk = pbx.talk_time(*pbx.config.talk_range_s)
         behaviour = pbx.config.agents.get(a2.exten)
         if behaviour is not None and behaviour.talk_s is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import structlog
 from twisted.internet.protocol import Factory, Protocol
@@ -16,6 +16,8 @@ from switchboard.sim.events import Headers, build_event
 
 if TYPE_CHECKING:
     from switchboard.sim._reply import ActionHandling, Frame, Reply
+
+H = TypeVar("H", bound="ActionHandling")
 
 log = structlog.get_logger(__name__)
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -119,8 +121,10 @@ class AmiServerProtocol(Protocol):
             self.on_lost(self)
 
 
-class AmiServerFactory(Factory):
-    def __init__(self, handler: ActionHandling) -> None:
+class AmiServerFactory(Factory, Generic[H]):
+    """Serves manager sessions answered by ``handler`` (swapped by a restart)."""
+
+    def __init__(self, handler: H) -> None:
         self.handler = handler
         self.sessions: set[AmiServerProtocol] = set()
 
