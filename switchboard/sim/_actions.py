@@ -13,7 +13,7 @@ from switchboard.cti.ami.frames import Message
 from switchboard.sim._channel_actions import ChannelActions
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
 from switchboard.sim._queue_actions import QueueActions
-from switchboard.sim._reply import AmiSession, Reply, error, list_reply, success
+from switchboard.sim._reply import AmiSession, Reply, actions_of, error, list_reply, success
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import Headers, build_event
 from switchboard.sim.pbx import Pbx
@@ -22,23 +22,35 @@ Handler = Callable[[AmiSession, Message], Reply]
 _OPEN = {"login", "challenge", "logoff"}
 
 
-class ActionHandler(QueueActions, ChannelActions):
-    """Answers each manager action with a :class:`Reply` (the protocol writes it)."""
+class ActionHandler:
+    """Answers each manager action with a :class:`Reply` (the protocol writes it):
+    the session's and the core's actions here, the channels' and app_queue's in the
+    parts it holds."""
 
     def __init__(self, pbx: Pbx, dialplan: Dialplan, auth_fail_delay_s: float = 1.0) -> None:
         self.pbx, self.dialplan = pbx, dialplan
         self.auth_fail_delay_s = auth_fail_delay_s
-        self.queues = dialplan.queues
+        self.channel_actions = ChannelActions(pbx, dialplan)
+        self.queue_actions = QueueActions(dialplan.queues)
         self._rng = random.Random(0)
-        # ``Command: core restart now`` calls this (see :mod:`._restart`); once set,
-        # ``shutting_down`` refuses logins the way a stopping Asterisk does.
-        self.on_restart: Callable[[], None] | None = None
+        # Once set (``core restart now``), logins are refused as a stopping Asterisk does.
         self.shutting_down = False
         self._logins = 0
         self.refused_logins = 0  # logins refused while shutting down
         self._table: dict[str, Handler] = {
-            name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("do_")
+            **actions_of(self.queue_actions),
+            **actions_of(self.channel_actions),
+            **actions_of(self),
         }
+
+    @property
+    def on_restart(self) -> Callable[[], None] | None:
+        """What ``Command: core restart now`` calls (see :mod:`._restart`)."""
+        return self.channel_actions.on_restart
+
+    @on_restart.setter
+    def on_restart(self, restart: Callable[[], None] | None) -> None:
+        self.channel_actions.on_restart = restart
 
     def handle(self, p: AmiSession, msg: Message) -> Reply:
         action = msg.get("Action")

@@ -9,7 +9,7 @@ a second ``StopMixMonitor`` gives ``Could not stop monitoring channel``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +33,12 @@ def _output(response: str, lines: Sequence[str]) -> Reply:
 
 
 class ChannelActions:
-    pbx: Pbx
-    dialplan: Dialplan
+    """The actions on live channels, and ``Command``."""
+
+    def __init__(self, pbx: Pbx, dialplan: Dialplan) -> None:
+        self.pbx, self.dialplan = pbx, dialplan
+        # ``core restart now`` calls this when set (see :mod:`._restart`).
+        self.on_restart: Callable[[], None] | None = None
 
     def _need_channel(self, msg: Message) -> Channel | Reply:
         chan = self.pbx.find_channel(msg.get("Channel") or "")
@@ -159,9 +163,8 @@ class ChannelActions:
 
     def do_command(self, p: AmiSession, msg: Message) -> Reply:
         command = " ".join((msg.get("Command") or "").split())
-        restart = getattr(self, "on_restart", None)
-        if command == "core restart now" and restart is not None:
-            return Reply(then=restart)  # no response at all: the connection closes with it
+        if command == "core restart now" and self.on_restart is not None:
+            return Reply(then=self.on_restart)  # no response at all: the connection closes with it
         if command.startswith("core show sound ") and len(command.split()) == 4:
             found, output = show_sound(self.pbx.config.sounds, command.split()[3])
             return _output("Success" if found else "Error", output)

@@ -12,7 +12,10 @@ from switchboard.sim.pbx import Member
 
 
 class QueueActions:
-    queues: QueueEngine
+    """app_queue's actions on :class:`QueueEngine`'s queues and members."""
+
+    def __init__(self, queues: QueueEngine) -> None:
+        self.queues = queues
 
     def _members(self, msg: Message) -> list[MemberState]:
         iface, name = msg.get("Interface") or "", msg.get("Queue")

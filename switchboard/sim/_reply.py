@@ -64,6 +64,11 @@ def list_reply(message: str, items: Sequence[Frame]) -> Reply:
     return Reply("Success", (("EventList", "start"), ("Message", message)), tuple(items))
 
 
+def actions_of(part: object) -> dict[str, Callable[[AmiSession, Message], Reply]]:
+    """``part``'s ``do_<action>`` methods by lower-case action name."""
+    return {name[3:].lower(): getattr(part, name) for name in dir(part) if name.startswith("do_")}
+
+
 class AmiSession(Protocol):
     """What an action may read or change of the manager session it came in on."""
 
