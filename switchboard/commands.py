@@ -1,32 +1,89 @@
-"""Core subcommands (serve, db, config) and the list of every area's subcommands."""
+"""Every subcommand of ``switchboard``, and the core ones (serve, db, config, agi).
+
+:data:`COMMANDS` maps each subcommand's name to its one-line help and to the function
+that adds its parser, named as ``"module:function"``. The CLI imports that module only
+when its subcommand runs, so ``switchboard --help`` and a quick command never pay for
+the areas they do not use. To add a subcommand: add its adder to your area and one line
+to :data:`COMMANDS`.
+
+A subcommand's parser sets ``run(args, settings) -> exit code``; one that needs the
+reactor also sets ``needs_reactor=True`` and finds it as ``args.reactor``.
+"""
 
 # test-case-name: tests.unit.test_cli
 
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from switchboard.config import Settings, load_settings
-from switchboard.config.errors import ConfigError
+if TYPE_CHECKING:
+    from switchboard.config import Settings
+    from switchboard.cti.agi.channel import Handler
 
-AddCommands = Callable[[Any], None]
+
+@dataclass(frozen=True)
+class Subcommand:
+    help: str
+    adder: str  # "module:function", called with the CLI's subparsers
 
 
-def add_core_commands(subparsers: Any) -> None:
-    serve = subparsers.add_parser("serve", help="run the FastAGI server and the AMI client")
-    serve.set_defaults(run=_serve)
+COMMANDS: dict[str, Subcommand] = {
+    "serve": Subcommand("run the FastAGI server and the AMI client", f"{__name__}:add_serve"),
+    "db": Subcommand("database schema", f"{__name__}:add_db"),
+    "config": Subcommand("settings: check, show, init", f"{__name__}:add_config"),
+    "ami": Subcommand(
+        "talk to the Asterisk Manager Interface", "switchboard.cti.ami.commands:add_commands"
+    ),
+    "agi": Subcommand(
+        "run one AGI script over stdin/stdout (process AGI)", f"{__name__}:add_agi"
+    ),
+    "flows": Subcommand(
+        "IVR flows: check, graph, try", "switchboard.ivr_flows.commands:add_commands"
+    ),
+    "prompts": Subcommand(
+        "prompt sound files: build", "switchboard.prompts.commands:add_commands"
+    ),
+    "queues": Subcommand("ACD queues and agents", "switchboard.queue.commands:add_commands"),
+    "import-asterisk": Subcommand(
+        "convert an Asterisk queues.conf into a switchboard queue file",
+        "switchboard.queue.commands:add_commands",
+    ),
+    "agents": Subcommand(
+        "log ACD agents in and out, ready or pause them (needs a running serve)",
+        "switchboard.control.commands:add_commands",
+    ),
+    "sim": Subcommand(
+        "run the simulated Asterisk PBX (AMI + FastAGI)", "switchboard.sim.commands:add_commands"
+    ),
+    "asterisk": Subcommand(
+        "check the Asterisk side of a site", "switchboard.sitecheck:add_commands"
+    ),
+    "demo": Subcommand(
+        "run calls through the IVR and the ACD on a simulated PBX", "switchboard.demo:add_commands"
+    ),
+}
 
-    db = subparsers.add_parser("db", help="database schema")
+
+def add_serve(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help=COMMANDS["serve"].help)
+    serve.set_defaults(run=_serve, needs_reactor=True)
+
+
+def add_db(subparsers: Any) -> None:
+    db = subparsers.add_parser("db", help=COMMANDS["db"].help)
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply every pending migration")
     upgrade.add_argument("--revision", default="head")
     upgrade.set_defaults(run=_db_upgrade)
     db_sub.add_parser("current", help="print the schema revision").set_defaults(run=_db_current)
 
-    config = subparsers.add_parser("config", help="settings")
+
+def add_config(subparsers: Any) -> None:
+    config = subparsers.add_parser("config", help=COMMANDS["config"].help)
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate a settings file, listing every problem")
     check.add_argument("file")
@@ -34,14 +91,24 @@ def add_core_commands(subparsers: Any) -> None:
     config_sub.add_parser(
         "show", help="print the effective settings (secrets hidden)"
     ).set_defaults(run=_config_show)
+    init = config_sub.add_parser(
+        "init", help="write a commented settings file with every section and its defaults"
+    )
+    init.add_argument("path", nargs="?", default="switchboard.toml", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(run=_config_init)
 
 
-def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from twisted.internet import reactor
+def add_agi(subparsers: Any) -> None:
+    from switchboard.cti.agi.commands import add_commands
 
+    add_commands(subparsers, handlers_for=process_agi_handlers)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from switchboard.app import run_until_stopped
 
-    return run_until_stopped(settings, reactor)
+    return run_until_stopped(settings, args.reactor)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,6 +130,8 @@ def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _config_check(args: argparse.Namespace, _settings: Settings) -> int:
+    from switchboard.config import ConfigError, load_settings
+
     try:
         load_settings(args.file)
     except ConfigError as exc:
@@ -73,83 +142,27 @@ def _config_check(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _config_show(_args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
     # SecretStr values serialise as '**********'.
     print(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
     return 0
 
 
-def _ami_commands(subparsers: Any) -> None:
-    from switchboard.cti.ami.commands import add_commands
+def _config_init(args: argparse.Namespace, _settings: Settings) -> int:
+    from switchboard.config.template import settings_template
 
-    add_commands(subparsers)
+    path: Path = args.path
+    if path.exists() and not args.force:
+        print(f"{path} exists; not overwritten (use --force to replace it)")
+        return 1
+    path.write_text(settings_template(), encoding="utf-8")
+    print(f"wrote {path}; check it with: switchboard config check {path}")
+    return 0
 
 
-def _agi_commands(subparsers: Any) -> None:
-    from switchboard.cti.agi.commands import add_commands
-
-    add_commands(subparsers, handlers_for=_process_agi_handlers)
-
-
-def _process_agi_handlers(settings: Settings) -> Any:
+def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handler]:
     """The same handlers as ``serve``: every flow, then the built-ins."""
-    from twisted.internet import reactor  # the CLI edge owns the real reactor
-
     from switchboard.app import build_database, build_flows
 
     return build_flows(settings, reactor, build_database(settings, reactor))
-
-
-def _sim_commands(subparsers: Any) -> None:
-    from switchboard.sim.commands import add_commands
-
-    add_commands(subparsers)
-
-
-def _flows_commands(subparsers: Any) -> None:
-    from switchboard.ivr_flows.commands import add_commands
-
-    add_commands(subparsers)
-
-
-def _queue_commands(subparsers: Any) -> None:
-    from switchboard.queue.commands import add_commands
-
-    add_commands(subparsers)
-
-
-def _agents_commands(subparsers: Any) -> None:
-    from switchboard.control.commands import add_commands
-
-    add_commands(subparsers)
-
-
-def _prompts_commands(subparsers: Any) -> None:
-    from switchboard.prompts.commands import add_commands
-
-    add_commands(subparsers)
-
-
-def _asterisk_commands(subparsers: Any) -> None:
-    from switchboard.sitecheck import add_commands
-
-    add_commands(subparsers)
-
-
-def _demo_commands(subparsers: Any) -> None:
-    from switchboard.demo import add_commands
-
-    add_commands(subparsers)
-
-
-ALL: list[AddCommands] = [
-    add_core_commands,
-    _ami_commands,
-    _agi_commands,
-    _flows_commands,
-    _prompts_commands,
-    _queue_commands,
-    _agents_commands,
-    _sim_commands,
-    _asterisk_commands,
-    _demo_commands,
-]
