@@ -67,7 +67,8 @@ def main(argv: Sequence[str] | None = None, *, reactor: Any = None) -> int:
     except ConfigError as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.logging)
+    # A process AGI's stderr goes to /dev/null: its logs must go where the settings say.
+    configure_logging(settings.logging, stderr_is_lost=getattr(args, "stderr_is_lost", False))
     if getattr(args, "needs_reactor", False):
         args.reactor = reactor if reactor is not None else _global_reactor()
     return int(args.run(args, settings) or 0)

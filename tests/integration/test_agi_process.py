@@ -29,18 +29,30 @@ EXPECTED = (
 )
 RUNNER = """
 import argparse, sys
+from twisted.internet import reactor
 from switchboard.config.model import Settings
 from switchboard.cti.agi.commands import add_commands
+from switchboard.cti.agi.wire import Quoted
+
+async def echo_args(channel):
+    await channel.set_variable("ARGS", Quoted("|".join(channel.env.args)))
+    await channel.set_variable("ARG1", Quoted(channel.env.get("arg_1")))
+
+def handlers(settings, reactor):
+    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+    return {**BUILTIN_HANDLERS, "echo-args": echo_args}
+
 parser = argparse.ArgumentParser()
-add_commands(parser.add_subparsers())
+add_commands(parser.add_subparsers(), handlers_for=handlers)
 args = parser.parse_args(sys.argv[1:])
+args.reactor = reactor
 sys.exit(args.run(args, Settings()))
 """
 
 
-def run_process(script: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+def run_process(script: str, stdin: bytes, *argv: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-c", RUNNER, "agi", script],
+        [sys.executable, "-c", RUNNER, "agi", script, *argv],
         input=stdin,
         capture_output=True,
         timeout=60,
@@ -68,6 +80,35 @@ def test_fastagi_and_process_agi_send_identical_bytes() -> None:
     assert asterisk.closed_by_server
     asterisk.disconnect()
     assert clock.getDelayedCalls() == []
+
+
+def process_env(script: str, *args: str) -> bytes:
+    """The environment of ``AGI(switchboard-agi,<script>,<args>)``: the script is agi_arg_1."""
+    block = env_block(script, args=[script, *args], callerid="5571001")
+    return (
+        block.replace(b"agi_network: yes\n", b"")
+        .replace(f"agi_network_script: {script}\n".encode(), b"")
+        .replace(f"agi://127.0.0.1:4573/{script}".encode(), b"/usr/local/bin/switchboard-agi")
+    )
+
+
+def test_process_agi_takes_the_dialplan_arguments_and_shows_them_as_fastagi_does() -> None:
+    """issue 8 item 9: AGI(switchboard-agi,main-menu,${CALLERID(num)},${CHANNEL(language)})
+    through a wrapper with "$@" runs, and agi_arg_1 is the caller's number, as under FastAGI."""
+    done = run_process(
+        "echo-args", process_env("echo-args", "5571001", "en") + b"200 result=1\n" * 2,
+        "5571001", "en",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b'SET VARIABLE ARGS "5571001|en"\nSET VARIABLE ARG1 "5571001"\n'
+
+
+def test_a_wrapper_that_names_the_script_itself_keeps_every_argument() -> None:
+    # exec switchboard agi echo-args "$@" with AGI(/path/to/wrapper,5571001): nothing to drop.
+    block = env_block("echo-args", args=["5571001"]).replace(b"agi_network: yes\n", b"")
+    done = run_process("echo-args", block + b"200 result=1\n" * 2, "5571001")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.startswith(b'SET VARIABLE ARGS "5571001"\n')
 
 
 def test_process_agi_failed_command_is_logged_and_exits_1() -> None:

@@ -1,36 +1,48 @@
 # -*- test-case-name: tests.integration.test_agi_process -*-
-"""The ``switchboard agi SCRIPT`` subcommand: one process-AGI session on stdin/stdout."""
+"""The ``switchboard agi SCRIPT [ARGS...]`` subcommand: one process-AGI session.
+
+The dialplan's ``AGI(switchboard-agi,main-menu,${CALLERID(num)})`` runs the wrapper with
+``main-menu <number>``; the wrapper passes them on with ``"$@"``. The handler sees the
+arguments as under FastAGI (see :func:`~switchboard.cti.agi.process.fastagi_view`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from switchboard.config.model import Settings
-from switchboard.cti.agi.channel import Handler
+if TYPE_CHECKING:
+    from switchboard.config.model import Settings
+    from switchboard.cti.agi.channel import Handler
 
 __all__ = ["add_commands"]
 
 
-HandlersFor = Callable[[Settings], Mapping[str, Handler]]
+HandlersFor = Callable[["Settings", Any], "Mapping[str, Handler]"]
 
 
-def builtin_handlers(_settings: Settings) -> Mapping[str, Handler]:
+def builtin_handlers(_settings: Settings, _reactor: Any) -> Mapping[str, Handler]:
     from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 
     return BUILTIN_HANDLERS
 
 
 def add_commands(subparsers: Any, handlers_for: HandlersFor = builtin_handlers) -> None:
-    """Add ``agi SCRIPT``; ``handlers_for(settings)`` names the handlers it can run."""
+    """Add ``agi``; ``handlers_for(settings, reactor)`` names the handlers it can run."""
     agi = subparsers.add_parser(
         "agi",
         help="run one AGI script over stdin/stdout (process AGI, for AGI(/path/switchboard,...))",
     )
     agi.add_argument("script", help="handler name, e.g. main-menu")
-    agi.set_defaults(run=run_agi, handlers_for=handlers_for)
+    agi.add_argument(
+        "args",
+        nargs="*",
+        metavar="ARG",
+        help="the dialplan's further AGI() arguments (the handler reads them as agi_arg_N)",
+    )
+    agi.set_defaults(run=run_agi, handlers_for=handlers_for, needs_reactor=True, stderr_is_lost=True)
 
 
 def run_agi(args: argparse.Namespace, settings: Settings) -> int:
@@ -43,7 +55,8 @@ def run_agi(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return run_process_agi(
             args.script,
-            args.handlers_for(settings),
+            args.handlers_for(settings, args.reactor),
+            args.reactor,
             sys.stdin.buffer,
             agi_out,
             max_line_bytes=settings.agi.max_line_bytes,
