@@ -42,7 +42,9 @@ def add_commands(subparsers: Any, handlers_for: HandlersFor = builtin_handlers) 
         metavar="ARG",
         help="the dialplan's further AGI() arguments (the handler reads them as agi_arg_N)",
     )
-    agi.set_defaults(run=run_agi, handlers_for=handlers_for, needs_reactor=True, stderr_is_lost=True)
+    agi.set_defaults(
+        run=run_agi, handlers_for=handlers_for, needs_reactor=True, stderr_is_lost=True
+    )
 
 
 def run_agi(args: argparse.Namespace, settings: Settings) -> int:
