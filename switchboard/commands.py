@@ -162,7 +162,25 @@ def _config_init(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handler]:
-    """The same handlers as ``serve``: every flow, then the built-ins."""
-    from switchboard.app import build_database, build_flows
+    """The same handlers as ``serve`` (every flow, then the built-ins), built from the few
+    modules a call needs: not ``switchboard.app``, whose AMI client, ACD and Alembic would
+    double a process AGI's start-up."""
+    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+    from switchboard.cti.agi.commands import HandlersUnavailable
+    from switchboard.ivr_flows.registry import FlowHandlers
+    from switchboard.ivr_flows.services import DatabaseServices
+    from switchboard.store.db import Database, create_database_engine, database_url
+    from switchboard.store.ready import schema_problem
 
-    return build_flows(settings, reactor, build_database(settings, reactor))
+    url = database_url(settings.database)
+    problem = schema_problem(url)
+    if problem is not None:
+        raise HandlersUnavailable(
+            f"database {url.render_as_string(hide_password=True)}: {problem}; run "
+            "'switchboard -c <the same settings file> db upgrade' as the user Asterisk runs as"
+        )
+    engine = create_database_engine(url)
+    database = Database(engine, reactor, threads=settings.database.pool_threads)
+    return FlowHandlers(
+        settings.flows.dir, reactor, DatabaseServices(database), extra=BUILTIN_HANDLERS
+    )

@@ -161,3 +161,36 @@ def test_switchboard_agi_runs_the_flows_as_serve_does(tmp_path: Path) -> None:
     assert commands[1].startswith("STREAM FILE switchboard/") and "/welcome " in commands[1]
     assert "/choose-language " in commands[2]
     assert b"ivr_caller_hung_up" in done.stderr  # the flow ended cleanly where they left
+
+
+def test_an_unmigrated_database_is_a_loud_error_in_the_settings_log_and_a_fallback(
+    tmp_path: Path,
+) -> None:
+    """issue 8 item 10: run from "/" as Asterisk does, with a settings file naming a relative
+    database that nobody upgraded: no command is sent, the exit status makes Asterisk set
+    AGISTATUS=FAILURE (the fallback's cue), and the log file the settings name says why."""
+    import json
+    import os
+
+    settings = tmp_path / "switchboard.toml"
+    settings.write_text(
+        '[database]\nurl = "sqlite:///data/sb.sqlite"\n[logging]\nfile = "switchboard.log"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard", "-c", str(settings), "agi", "main-menu",
+         "5571001", "en"],
+        input=process_env("main-menu", "5571001", "en"),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd="/",
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr.decode()
+    assert done.stdout == b""
+    lines = [json.loads(line) for line in (tmp_path / "switchboard.log").read_text().splitlines()]
+    (error,) = [line for line in lines if line["event"] == "agi_not_ready"]
+    assert error["level"] == "error"
+    assert f"{tmp_path}/data/sb.sqlite does not exist" in error["problem"]
+    assert "db upgrade" in error["problem"]
+    assert not (Path("/data/sb.sqlite")).exists()

@@ -111,3 +111,28 @@ def test_a_sink_that_fails_is_skipped_and_the_line_counted_when_none_is_left() -
     logger.info("one")
     logger.error("two")
     assert health.lost_lines == 2 and not health.ok
+
+
+def test_a_process_agi_without_a_log_file_logs_to_syslog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 8 item 10: Asterisk sends a script's stderr to /dev/null; stderr alone is lost."""
+    import switchboard.logs
+
+    seen: list[tuple[str, str]] = []
+
+    class FakeSyslog(switchboard.logs.LogSink):
+        name = "syslog"
+
+        def write(self, level: str, line: str) -> None:
+            seen.append((level, line))
+
+    monkeypatch.setattr(switchboard.logs, "SyslogSink", FakeSyslog)
+    configure_logging(LoggingSettings(format="json"), io.StringIO(), capture_twisted=False,
+                      stderr_is_lost=True)
+    structlog.get_logger().error("database_not_ready")
+    assert [(level, json.loads(line)["event"]) for level, line in seen] == [
+        ("error", "database_not_ready")
+    ]
+    seen.clear()
+    configure_logging(LoggingSettings(format="json"), io.StringIO(), capture_twisted=False)
+    structlog.get_logger().error("serve_logs_to_stderr_only")
+    assert seen == []

@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from switchboard.config.model import Settings
     from switchboard.cti.agi.channel import Handler
 
-__all__ = ["add_commands"]
+__all__ = ["EXIT_NOT_READY", "HandlersUnavailable", "add_commands"]
+
+# Exit status when nothing could be served: Asterisk then sets AGISTATUS=FAILURE
+# (res_agi.c, agi_exec_full: a non-zero exit status of the script), the fallback's cue.
+EXIT_NOT_READY = 3
+
+
+class HandlersUnavailable(Exception):
+    """``handlers_for`` cannot serve calls (for example, the database is not migrated)."""
 
 
 HandlersFor = Callable[["Settings", Any], "Mapping[str, Handler]"]
@@ -55,9 +63,19 @@ def run_agi(args: argparse.Namespace, settings: Settings) -> int:
     # Anything else that prints (logs, warnings) must not corrupt the AGI channel.
     sys.stdout = sys.stderr
     try:
+        try:
+            handlers = args.handlers_for(settings, args.reactor)
+        except HandlersUnavailable as exc:
+            import structlog
+
+            structlog.get_logger(__name__).error(
+                "agi_not_ready", script=args.script, problem=str(exc),
+                effect="no command sent; the dialplan sees AGISTATUS=FAILURE",
+            )
+            return EXIT_NOT_READY
         return run_process_agi(
             args.script,
-            args.handlers_for(settings, args.reactor),
+            handlers,
             args.reactor,
             sys.stdin.buffer,
             agi_out,
