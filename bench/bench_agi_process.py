@@ -68,9 +68,7 @@ def main() -> int:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         settings = Path(folder) / "switchboard.toml"
-        settings.write_text(
-            '[database]\nurl = "sqlite:///sb.sqlite"\n[logging]\nfile = "switchboard.log"\n'
-        )
+        settings.write_text(f'[database]\nurl = "sqlite:///{folder}/sb.sqlite"\n')
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         switchboard = [sys.executable, "-m", "switchboard", "-c", str(settings)]
         subprocess.run([*switchboard, "db", "upgrade"], env=env, check=True,
