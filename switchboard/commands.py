@@ -164,9 +164,10 @@ def _config_init(args: argparse.Namespace, _settings: Settings) -> int:
 def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handler]:
     """The same handlers as ``serve`` (every flow, then the built-ins), built from the few
     modules a call needs: not ``switchboard.app``, whose AMI client, ACD and Alembic would
-    double a process AGI's start-up."""
-    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+    double a process AGI's start-up. Keep in step with ``app.build_flows``."""
     from switchboard.cti.agi.commands import HandlersUnavailable
+    from switchboard.ivr_flows.errors import FlowError
+    from switchboard.ivr_flows.in_use import builtin_handlers
     from switchboard.ivr_flows.registry import FlowHandlers
     from switchboard.ivr_flows.services import DatabaseServices
     from switchboard.store.db import Database, create_database_engine, database_url
@@ -181,6 +182,13 @@ def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handl
         )
     engine = create_database_engine(url)
     database = Database(engine, reactor, threads=settings.database.pool_threads)
-    return FlowHandlers(
-        settings.flows.dir, reactor, DatabaseServices(database), extra=BUILTIN_HANDLERS
-    )
+    try:
+        return FlowHandlers(
+            settings.flows.dir,
+            reactor,
+            DatabaseServices(database),
+            extra=builtin_handlers(settings.flows),
+            entry=settings.flows.entry,
+        )
+    except FlowError as exc:
+        raise HandlersUnavailable(f"flows in {settings.flows.dir}: {exc}") from None
