@@ -52,15 +52,15 @@ def configure_logging(
 
     Lines go to ``stream`` (stderr), and also to ``settings.file`` and the system log
     when the settings say so. ``stderr_is_lost`` (process AGI: Asterisk sends a script's
-    stderr to /dev/null) makes ``syslog = "auto"`` mean the system log when no file is set.
+    stderr to /dev/null) adds the system log whenever no file is set, so that the lines
+    never go to stderr alone.
     """
     stream = sys.stderr if stream is None else stream
     sinks: list[LogSink] = [StreamSink(stream)]
     if settings.file is not None:
         sinks.append(FileSink(settings.file))
-    if settings.syslog == "on" or (
-        settings.syslog == "auto" and stderr_is_lost and settings.file is None
-    ):
+    # Where stderr is thrown away, some other sink must be there: syslog, unless a file is.
+    if settings.syslog == "on" or (stderr_is_lost and settings.file is None):
         sinks.append(SyslogSink())
     fmt = settings.format
     if fmt == "auto":

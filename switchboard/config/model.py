@@ -189,8 +189,8 @@ class LoggingSettings(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     # Also append every line to this file (relative: to the settings file's folder).
     file: Path | None = None
-    # Also send every line to the system log (journald reads it). "auto": only for a
-    # process AGI with no file set, whose stderr Asterisk throws away.
+    # Also send every line to the system log (journald reads it). "auto" and "off": only
+    # for a process AGI with no file set, whose stderr Asterisk throws away.
     syslog: Literal["auto", "on", "off"] = "auto"
 
 

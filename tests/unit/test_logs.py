@@ -133,6 +133,11 @@ def test_a_process_agi_without_a_log_file_logs_to_syslog(monkeypatch: pytest.Mon
         ("error", "database_not_ready")
     ]
     seen.clear()
+    configure_logging(LoggingSettings(format="json", syslog="off"), io.StringIO(),
+                      capture_twisted=False, stderr_is_lost=True)
+    structlog.get_logger().error("never_to_stderr_alone")
+    assert len(seen) == 1
+    seen.clear()
     configure_logging(LoggingSettings(format="json"), io.StringIO(), capture_twisted=False)
     structlog.get_logger().error("serve_logs_to_stderr_only")
     assert seen == []
