@@ -102,7 +102,9 @@ def add_config(subparsers: Any) -> None:
 def add_agi(subparsers: Any) -> None:
     from switchboard.cti.agi.commands import add_commands
 
-    add_commands(subparsers, handlers_for=process_agi_handlers)
+    add_commands(
+        subparsers, handlers_for=process_agi_handlers, after_first_command=load_the_database_code
+    )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -170,25 +172,67 @@ def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handl
     from switchboard.ivr_flows.in_use import builtin_handlers
     from switchboard.ivr_flows.registry import FlowHandlers
     from switchboard.ivr_flows.services import DatabaseServices
-    from switchboard.store.db import Database, create_database_engine, database_url
-    from switchboard.store.ready import schema_problem
 
-    url = database_url(settings.database)
-    problem = schema_problem(url)
+    where, problem = _database_problem(settings)
     if problem is not None:
         raise HandlersUnavailable(
-            f"database {url.render_as_string(hide_password=True)}: {problem}; run "
+            f"database {where}: {problem}; run "
             "'switchboard -c <the same settings file> db upgrade' as the user Asterisk runs as"
         )
-    engine = create_database_engine(url)
-    database = Database(engine, reactor, threads=settings.database.pool_threads)
     try:
         return FlowHandlers(
             settings.flows.dir,
             reactor,
-            DatabaseServices(database),
+            DatabaseServices(_DatabaseOnFirstUse(settings, reactor)),  # type: ignore[arg-type]
             extra=builtin_handlers(settings.flows),
             entry=settings.flows.entry,
         )
     except FlowError as exc:
         raise HandlersUnavailable(f"flows in {settings.flows.dir}: {exc}") from None
+
+
+def load_the_database_code() -> None:
+    """Import SQLAlchemy and the ORM rows in a thread while the first prompt plays, so that
+    a process AGI's first lookup or record does not make the caller wait for them."""
+    import threading
+
+    def load() -> None:
+        import switchboard.crm.directory
+        import switchboard.ivr_flows.records
+        import switchboard.store.db  # noqa: F401
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+
+def _database_problem(settings: Settings) -> tuple[str, str | None]:
+    """The database named for a log line, and why it cannot serve calls (if it cannot)."""
+    from switchboard.store.ready import sqlite_schema_problem
+
+    url = settings.database.url
+    if url.startswith("sqlite") and ":memory:" not in url and url.count("/") >= 3:
+        return url, sqlite_schema_problem(url)
+    from switchboard.store.db import database_url
+    from switchboard.store.ready import schema_problem
+
+    full = database_url(settings.database)
+    return full.render_as_string(hide_password=True), schema_problem(full)
+
+
+class _DatabaseOnFirstUse:
+    """A :class:`~switchboard.store.db.Database` made at its first use: a process AGI
+    sends its first commands before SQLAlchemy and the ORM are loaded."""
+
+    def __init__(self, settings: Settings, reactor: Any) -> None:
+        self._settings = settings
+        self._reactor = reactor
+        self._database: Any = None
+
+    def run(self, work: Any) -> Any:
+        if self._database is None:
+            from switchboard.store.db import Database, create_database_engine, database_url
+
+            engine = create_database_engine(database_url(self._settings.database))
+            self._database = Database(
+                engine, self._reactor, threads=self._settings.database.pool_threads
+            )
+        return self._database.run(work)

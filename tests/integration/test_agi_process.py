@@ -194,3 +194,36 @@ def test_an_unmigrated_database_is_a_loud_error_in_the_settings_log_and_a_fallba
     assert f"{tmp_path}/data/sb.sqlite does not exist" in error["problem"]
     assert "db upgrade" in error["problem"]
     assert not (Path("/data/sb.sqlite")).exists()
+
+
+def test_a_process_agi_loads_no_orm_alembic_or_ami_before_its_first_command(
+    tmp_path: Path,
+) -> None:
+    """issue 8 item 11: start-up is the caller's silence; the database code loads later
+    (in a thread while the first prompt plays, see switchboard.commands)."""
+    import os
+
+    settings = tmp_path / "switchboard.toml"
+    settings.write_text('[database]\nurl = "sqlite:///sb.sqlite"\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run(
+        [sys.executable, "-m", "switchboard", "-c", str(settings), "db", "upgrade"],
+        env=env, capture_output=True, timeout=60, check=True,
+    )
+    probe = (
+        "import sys\n"
+        "from twisted.internet.task import Clock\n"
+        "from switchboard.commands import process_agi_handlers\n"
+        "from switchboard.config import load_settings\n"
+        f"handlers = process_agi_handlers(load_settings({str(settings)!r}), Clock())\n"
+        "assert 'main-menu' in handlers\n"
+        "heavy = ('sqlalchemy', 'alembic', 'switchboard.app', 'switchboard.cti.ami',\n"
+        "         'switchboard.ivr_flows.records', 'switchboard.crm')\n"
+        "print('LOADED:', *sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    (loaded,) = [line for line in done.stdout.decode().splitlines() if line.startswith("LOADED:")]
+    assert loaded.split() == ["LOADED:"]

@@ -37,8 +37,13 @@ def builtin_handlers(_settings: Settings, _reactor: Any) -> Mapping[str, Handler
     return BUILTIN_HANDLERS
 
 
-def add_commands(subparsers: Any, handlers_for: HandlersFor = builtin_handlers) -> None:
-    """Add ``agi``; ``handlers_for(settings, reactor)`` names the handlers it can run."""
+def add_commands(
+    subparsers: Any,
+    handlers_for: HandlersFor = builtin_handlers,
+    after_first_command: Callable[[], object] | None = None,
+) -> None:
+    """Add ``agi``; ``handlers_for(settings, reactor)`` names the handlers it can run;
+    ``after_first_command`` runs once the first command is on its way to Asterisk."""
     agi = subparsers.add_parser(
         "agi",
         help="run one AGI script over stdin/stdout (process AGI, for AGI(/path/switchboard,...))",
@@ -51,7 +56,11 @@ def add_commands(subparsers: Any, handlers_for: HandlersFor = builtin_handlers) 
         help="the dialplan's further AGI() arguments (the handler reads them as agi_arg_N)",
     )
     agi.set_defaults(
-        run=run_agi, handlers_for=handlers_for, needs_reactor=True, stderr_is_lost=True
+        run=run_agi,
+        handlers_for=handlers_for,
+        after_first_command=after_first_command,
+        needs_reactor=True,
+        stderr_is_lost=True,
     )
 
 
@@ -80,6 +89,7 @@ def run_agi(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdin.buffer,
             agi_out,
             max_line_bytes=settings.agi.max_line_bytes,
+            after_first_command=args.after_first_command,
         )
     finally:
         sys.stdout = agi_out

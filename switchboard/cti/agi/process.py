@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 import structlog
@@ -63,10 +63,16 @@ class ProcessSession(TypedCommands):
     """:class:`~switchboard.cti.agi.channel.AgiChannel` over one pyst2 ``AGI`` object."""
 
     def __init__(
-        self, agi: AGI, script: str, clock: IReactorTime, max_line_bytes: int = 65_536
+        self,
+        agi: AGI,
+        script: str,
+        clock: IReactorTime,
+        max_line_bytes: int = 65_536,
+        after_first_command: Callable[[], object] | None = None,
     ) -> None:
         self._agi = agi
         self._clock = clock
+        self._after_first_command = after_first_command
         self._env = fastagi_view(agi.env, script)
         self._parser = AgiParser(max_line_bytes, expect_env=False)
         self._hangup_line = False
@@ -91,6 +97,9 @@ class ProcessSession(TypedCommands):
             self._agi.send_command(line.removesuffix("\n"))
         except BrokenPipeError:
             raise AgiConnectionLost("stdout closed") from None
+        if self._after_first_command is not None:
+            warm_up, self._after_first_command = self._after_first_command, None
+            warm_up()  # while Asterisk carries the command out
         reply = self._read_reply()
         if reply.code == 200:
             return reply
@@ -188,14 +197,17 @@ def run_process_agi(
     stdin: IO[bytes] | None = None,
     stdout: IO[str] | None = None,
     max_line_bytes: int = 65_536,
+    after_first_command: Callable[[], object] | None = None,
 ) -> int:
     """Run ``handlers[script]`` as a process AGI; returns the exit status (0 = done).
 
     The caller must make sure nothing else writes to ``stdout`` (logs go elsewhere).
+    ``after_first_command`` runs once the first command is written (to start loading,
+    while the caller hears it, what the call needs later).
     """
     with open(os.devnull, "w") as quiet:
         agi = AGI(stdin=stdin or sys.stdin.buffer, stdout=stdout or sys.stdout, stderr=quiet)
-        session = ProcessSession(agi, script, reactor, max_line_bytes)
+        session = ProcessSession(agi, script, reactor, max_line_bytes, after_first_command)
         handler = handlers.get(script)
         if handler is None:
             session.log.warning("agi_script_not_found", known=sorted(handlers))
