@@ -79,7 +79,7 @@ def main() -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         switchboard = [sys.executable, "-m", "switchboard", "-c", str(settings)]
         subprocess.run([*switchboard, "db", "upgrade"], env=env, check=True,
-                       capture_output=True)
+                       capture_output=True, cwd="/")  # "/": no other checkout shadows ROOT
         command = [*switchboard, "agi", "main-menu", "5571001", "en"]
         one_start(command, env)  # warm the file cache and the bytecode
         runs = [one_start(command, env) for _ in range(options.runs)]
