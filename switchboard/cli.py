@@ -22,8 +22,13 @@ EXIT_CONFIG = 2
 _CONFIG_OPTIONS = ("-c", "--config")
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full parser for ``command``; every other subcommand is listed by name only."""
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every subcommand's area loaded (tests, tools; slow to build)."""
+    return parser_for(*COMMANDS)
+
+
+def parser_for(*commands: str | None) -> argparse.ArgumentParser:
+    """The full parser for ``commands``; every other subcommand is listed by name only."""
     parser = argparse.ArgumentParser(
         prog="switchboard",
         description="Call-centre middleware for Asterisk: FastAGI/AMI bridge, IVR, ACD.",
@@ -35,9 +40,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="settings file (TOML); default: $SWITCHBOARD_CONFIG, else built-in defaults",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    if command in COMMANDS:
-        module, _, function = COMMANDS[command].adder.partition(":")
-        getattr(importlib.import_module(module), function)(subparsers)
+    for command in commands:
+        if command in COMMANDS and command not in subparsers.choices:
+            module, _, function = COMMANDS[command].adder.partition(":")
+            getattr(importlib.import_module(module), function)(subparsers)
     for name, sub in COMMANDS.items():
         if name not in subparsers.choices:  # a placeholder: listed in --help, never run
             subparsers.add_parser(name, help=sub.help, add_help=False)
@@ -58,7 +64,7 @@ def command_named(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None, *, reactor: Any = None) -> int:
     """Run one subcommand; ``reactor`` replaces the global one (tests)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(command_named(argv)).parse_args(argv)
+    args = parser_for(command_named(argv)).parse_args(argv)
     from switchboard.config import ConfigError, load_settings
     from switchboard.logs import configure_logging
 

@@ -24,6 +24,9 @@ ENV_PREFIX = "SWITCHBOARD_"
 _ENV_NOT_SETTINGS = {"SWITCHBOARD_CONFIG"}
 _SECRET_KEYS = re.compile(r"(secret|password|token|key)$")
 _SECRET_FILES = {("ami", "secret"), ("database", "password"), ("control", "token")}
+# Paths that Asterisk opens on the PBX, not switchboard: they are never resolved here (their
+# own validators ask for an absolute path).
+_PATHS_ON_THE_PBX = {("queues", "recording_dir")}
 
 
 def load_settings(
@@ -99,6 +102,8 @@ def _resolve_relative_paths(data: dict[str, Any], base: Path) -> None:
         for key, field in model.model_fields.items():
             value = block.get(key)
             if not isinstance(value, str):
+                continue
+            if (section, key) in _PATHS_ON_THE_PBX:
                 continue
             if _is_path(field.annotation) and not Path(value).expanduser().is_absolute():
                 block[key] = str(base / value)

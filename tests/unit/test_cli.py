@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.cli import EXIT_CONFIG, build_parser, main
+from switchboard.cli import EXIT_CONFIG, main, parser_for
 
 
 def test_help_lists_every_operator_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,7 +31,7 @@ def test_help_lists_every_operator_command(capsys: pytest.CaptureFixture[str]) -
     ],
 )
 def test_each_command_parses_to_a_runner(argv: list[str]) -> None:
-    args = build_parser(argv[0]).parse_args(argv)
+    args = parser_for(argv[0]).parse_args(argv)
     assert callable(args.run)
 
 
@@ -119,8 +119,8 @@ def test_help_imports_no_area() -> None:
 
 def test_a_subcommand_imports_only_its_own_area() -> None:
     loaded = _imported_after(
-        "from switchboard.cli import build_parser\n"
-        "build_parser('flows').parse_args(['flows', 'check'])"
+        "from switchboard.cli import parser_for\n"
+        "parser_for('flows').parse_args(['flows', 'check'])"
     )
     assert "switchboard.ivr_flows.commands" in loaded
     assert not {m for m in loaded if m.startswith(("switchboard.queue", "switchboard.sim"))}
