@@ -34,11 +34,9 @@ from twisted.internet.task import deferLater
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.errors import (
     AgiConnectionLost,
-    AgiDeadChannel,
     AgiHangup,
     AgiProtocolError,
-    AgiUnknownCommand,
-    AgiUsageError,
+    error_for_reply,
 )
 from switchboard.cti.agi.helpers import TypedCommands
 from switchboard.cti.agi.wire import (
@@ -103,13 +101,7 @@ class ProcessSession(TypedCommands):
         reply = self._read_reply()
         if reply.code == 200:
             return reply
-        if reply.code == 511:
-            raise AgiDeadChannel(reply)
-        if reply.code == 510:
-            raise AgiUnknownCommand(reply)
-        if reply.code == 520:
-            raise AgiUsageError(reply)
-        raise AgiProtocolError(f"unexpected reply: {reply.text[:200]!r}")
+        raise error_for_reply(reply)
 
     def _read_reply(self) -> Reply:
         while True:
