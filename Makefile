@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/switchboard demo
 
+# The built-in default database is /var/lib/switchboard; a checkout keeps its own in var/.
 serve: $(STAMP)
-	$(BIN)/switchboard serve
+	SWITCHBOARD_DATABASE_URL="$${SWITCHBOARD_DATABASE_URL:-sqlite:///$(CURDIR)/var/switchboard.sqlite}" \
+	  $(BIN)/switchboard serve
 
 # Synthesised prompts (espeak-ng + sox), laid out as Asterisk's sounds folder; not committed.
 PROMPTS_OUT ?= var/prompts
@@ -58,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_agi.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/bench_agi_process.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -197,6 +197,7 @@ async def start_site(
         flows_dir=flows_dir,
     )
     migrate_database(local)
+    local.queues.recording_dir.mkdir(exist_ok=True)  # the simulated Asterisk's spool
     clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
     handlers: dict[str, Handler] = {}
     app = build(

@@ -9,10 +9,11 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
 from switchboard.config.model import AmiSettings
-from switchboard.cti.ami import AmiClient, actions
+from switchboard.cti.ami import actions
 from switchboard.cti.ami.errors import AmiDisconnected
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.pending import EventList
+from switchboard.cti.ami.service import AmiClient
 from switchboard.cti.calls import END_VANISHED, CallEnded, CallModel, CallTracker, Change
 from switchboard.testing.ami import FakeAmiConnection, FakeAmiServer
 from tests.calls.replay import CAPTURES, answer_core_show_channels, event_blocks, messages

@@ -11,7 +11,7 @@ from twisted.internet.testing import MemoryReactorClock
 from switchboard import app as app_module
 from switchboard.app import build
 from switchboard.config import ControlSettings, DatabaseSettings, QueuesSettings, Settings
-from switchboard.cti.ami import AmiClient
+from switchboard.cti.ami.service import AmiClient
 from switchboard.cti.calls import CallEnded, CallStarted, Change
 from switchboard.hub import CALL
 from switchboard.testing.ami import FakeAmiServer
