@@ -122,8 +122,20 @@ def _isolated_logging() -> Iterator[None]:
     """
     root = logging.getLogger()
     handlers, level, disabled = list(root.handlers), root.level, logging.root.manager.disable
-    yield
-    if structlog.get_config()["cache_logger_on_first_use"]:
+    configure = structlog.configure
+    caching: list[bool] = []
+
+    def noting_caching(*args: Any, **kw: Any) -> None:
+        caching.append(bool(kw.get("cache_logger_on_first_use")))
+        configure(*args, **kw)
+
+    # Noted as it happens: a test's own fixture may reset structlog before this one ends.
+    structlog.configure = noting_caching
+    try:
+        yield
+    finally:
+        structlog.configure = configure
+    if any(caching) or structlog.get_config()["cache_logger_on_first_use"]:
         _forget_cached_loggers()  # only after a test configured caching: gc walks are slow
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
