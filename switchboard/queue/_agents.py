@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from switchboard.queue._deadlines import Tokens
 from switchboard.queue.model import Agent, AgentState, Queue, Strategy
 
 __all__ = ["AGENT_TRANSITIONS", "WORKING_STATES", "AgentRuntime", "ReadyAgents"]
@@ -61,7 +62,7 @@ class AgentRuntime:
     idle_since: float = 0.0
     calls_taken: int = 0
     last_offer_seq: dict[str, int] = field(default_factory=dict)
-    wrap_token: int = 0
+    tokens: Tokens = field(default_factory=Tokens)  # for the wrap-up deadline
     # (call_id, queue, talk_s) of the call being wrapped up, for CallHandled.
     wrapping: tuple[str, str, float] | None = None
 

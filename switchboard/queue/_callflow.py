@@ -12,6 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from switchboard.queue._agents import AgentRuntime
+from switchboard.queue._deadlines import (
+    AnnounceDue,
+    CallbackDue,
+    CallbackOfferDue,
+    CallbackWindowEnd,
+    CallDeadline,
+    LanguageLapse,
+    MaxWait,
+    OverflowStage,
+    RingTimeout,
+    Scope,
+    WrapUpOver,
+)
 from switchboard.queue._waiting import CallPhase, CallRuntime
 from switchboard.queue.decisions import (
     Announce,
@@ -63,7 +76,8 @@ def enter_queue(router: Router, runtime: CallRuntime, name: str) -> None:
     now = router.now
     runtime.queue, runtime.entered_at, runtime.stage = name, now, 0
     runtime.any_language = False
-    runtime.visit += 1
+    visit = router.open_scope(runtime.tokens, Scope.VISIT)
+    on_line = router.open_scope(runtime.tokens, Scope.ON_LINE)
     runtime.visited.append(name)
     call = runtime.call
     router.facts.append(CallQueued(call.id, name, now, call.enqueued_at, call.priority,
@@ -74,26 +88,26 @@ def enter_queue(router: Router, runtime: CallRuntime, name: str) -> None:
         return
     router.live_waiting[name] += 1
     runtime.counted = True
-    token = runtime.visit
     for stage, rule in enumerate(queue.overflow, start=1):
-        router.schedule(now + rule.after_s, f"overflow:{stage}", call.id, token)
+        router.schedule(now + rule.after_s, OverflowStage(call.id, stage, visit))
     if queue.max_wait_s is not None:
-        router.schedule(now + queue.max_wait_s, "max_wait", call.id, token)
+        router.schedule(now + queue.max_wait_s, MaxWait(call.id, on_line))
     if queue.announce_interval_s:
-        router.schedule(now + queue.announce_interval_s, "announce", call.id, token)
+        router.schedule(now + queue.announce_interval_s, AnnounceDue(call.id, on_line))
     if queue.callback_offer_after_s is not None:
-        router.schedule(now + queue.callback_offer_after_s, "callback_offer", call.id, token)
+        router.schedule(now + queue.callback_offer_after_s, CallbackOfferDue(call.id, on_line))
     if call.language and queue.language_match is LanguageMatch.PREFER:
         if queue.language_wait_s <= 0 or call.language not in router.languages_of(name):
             runtime.any_language = True  # nobody to wait for
         else:
-            router.schedule(now + queue.language_wait_s, "language", call.id, token)
+            router.schedule(now + queue.language_wait_s, LanguageLapse(call.id, visit))
     route(router, runtime)
 
 
 def route(router: Router, runtime: CallRuntime) -> None:
     """Put the call in line; offer it at once if an agent is free for it."""
     runtime.phase = CallPhase.WAITING
+    runtime.tokens.close(Scope.PARKED)
     queue = router.queues[runtime.queue]
     first = router.waiting.add(runtime, queue, queue.aging_per_min / 60.0)
     if not first:
@@ -108,7 +122,7 @@ def offer(router: Router, runtime: CallRuntime, agent: AgentRuntime) -> None:
     queue = router.queues[runtime.queue]
     call = runtime.call
     runtime.phase, runtime.agent_id = CallPhase.OFFERED, agent.agent.id
-    runtime.offer_token = router.next_seq()
+    token = router.open_scope(runtime.tokens, Scope.OFFER)
     agent.call_id = call.id
     agent.last_offer_seq[queue.name] = router.next_seq()
     router.move_agent(agent, "offer")
@@ -123,13 +137,14 @@ def offer(router: Router, runtime: CallRuntime, agent: AgentRuntime) -> None:
         timeout = queue.ring_timeout_s + router.ring_grace_s
     router.facts.append(CallOffered(call.id, queue.name, agent.agent.id, router.now,
                                     runtime.attempts if runtime.virtual else 0))
-    router.schedule(router.now + timeout, "ring", call.id, runtime.offer_token)
+    router.schedule(router.now + timeout, RingTimeout(call.id, token))
 
 
 def connect(router: Router, runtime: CallRuntime) -> None:
     agent = router.agents[runtime.agent_id]
     call = runtime.call
     runtime.phase, runtime.answered_at = CallPhase.CONNECTED, router.now
+    runtime.tokens.close(Scope.OFFER)
     router.facts.append(OfferEnded(call.id, agent.agent.id, router.now, "answered"))
     if runtime.virtual:
         router.facts.append(CallbackAttemptEnded(call.id, runtime.attempts, agent.agent.id,
@@ -145,6 +160,7 @@ def _end_offer(router: Router, runtime: CallRuntime, result: str) -> AgentRuntim
     agent = router.agents[runtime.agent_id]
     router.facts.append(OfferEnded(runtime.call.id, agent.agent.id, router.now, result))
     runtime.agent_id = ""
+    runtime.tokens.close(Scope.OFFER)
     return agent
 
 
@@ -186,7 +202,8 @@ def callback_failed(router: Router, runtime: CallRuntime, result: str) -> None:
 
 def _park(router: Router, runtime: CallRuntime, until: float) -> None:
     runtime.phase = CallPhase.PARKED
-    router.schedule(until, "callback_due", runtime.call.id, runtime.attempts)
+    token = router.open_scope(runtime.tokens, Scope.PARKED)
+    router.schedule(until, CallbackDue(runtime.call.id, token))
 
 
 def abandon(router: Router, call_id: str) -> None:
@@ -224,9 +241,9 @@ def call_ended(router: Router, call_id: str) -> None:
     wrap_s = router.queues[runtime.queue].wrap_up_s
     if wrap_s > 0:
         agent.wrapping = (call_id, runtime.queue, talk_s)
-        agent.wrap_token = router.next_seq()
+        token = router.open_scope(agent.tokens, Scope.WRAP_UP)
         router.move_agent(agent, "call_ended")
-        router.schedule(router.now + wrap_s, "wrap", agent.agent.id, agent.wrap_token)
+        router.schedule(router.now + wrap_s, WrapUpOver(agent.agent.id, token))
     else:
         router.note_handled(agent, call_id, runtime.queue, talk_s, 0.0)
         router.settle_agent(agent, "call_ended_no_wrap")
@@ -260,9 +277,11 @@ def make_virtual(router: Router, runtime: CallRuntime, number: str, start: float
                                   router.now - runtime.entered_at))
     runtime.virtual, runtime.number = True, number
     runtime.window_start, runtime.window_end = start, end
+    runtime.tokens.close(Scope.ON_LINE)  # no more announcements, maximum wait ...
     router.facts.append(CallbackScheduled(call.id, runtime.queue, number, router.now, start,
                                           end, call.enqueued_at))
-    router.schedule(end, "callback_window_end", call.id, 0)
+    router.schedule(end, CallbackWindowEnd(call.id, router.open_scope(runtime.tokens,
+                                                                       Scope.CALLBACK)))
     if start > router.now:
         router.waiting.remove(runtime)
         _park(router, runtime, start)
@@ -318,46 +337,50 @@ def _finish(router: Router, runtime: CallRuntime, outcome: CallOutcome, left: st
     router.facts.append(CallFinished(runtime.call.id, runtime.queue, router.now, outcome))
 
 
-def deadline(router: Router, kind: str, call_id: str, token: int) -> None:
-    runtime = router.calls.get(call_id)
-    if runtime is None:
-        return
-    if kind == "ring":
-        if runtime.phase is CallPhase.OFFERED and runtime.offer_token == token:
+def deadline(router: Router, due: CallDeadline, runtime: CallRuntime) -> None:
+    """A live deadline of this call fell due (stale ones never get here)."""
+    call_id = runtime.call.id
+    waiting = runtime.phase is CallPhase.WAITING
+    match due:
+        case RingTimeout():
             router.commands.append(CancelOffer(call_id, runtime.agent_id))
             if runtime.virtual:
                 callback_failed(router, runtime, "timeout")
             else:
                 offer_failed(router, runtime, "NOANSWER")
-        return
-    if kind == "callback_due":
-        if runtime.phase is CallPhase.PARKED and runtime.attempts == token:
+        case CallbackDue():
             route(router, runtime)
-        return
-    if kind == "callback_window_end":
-        if runtime.virtual and runtime.phase in (CallPhase.WAITING, CallPhase.PARKED):
-            _finish(router, runtime, CallOutcome.CALLBACK_UNREACHED, "callback_unreached")
-        return
-    widens = kind == "language" or kind.startswith("overflow:")
-    if runtime.visit != token or (runtime.virtual and not widens):
-        return
-    waiting = runtime.phase is CallPhase.WAITING
-    queue = router.queues[runtime.queue]
-    if widens:
-        stage = int(kind.partition(":")[2]) if kind != "language" else runtime.stage
-        if stage > runtime.stage or (kind == "language" and not runtime.any_language):
-            runtime.stage = stage
-            runtime.any_language |= kind == "language"
+        case CallbackWindowEnd():
+            if runtime.phase in (CallPhase.WAITING, CallPhase.PARKED):
+                _finish(router, runtime, CallOutcome.CALLBACK_UNREACHED, "callback_unreached")
+        case OverflowStage(stage=stage):
+            if stage > runtime.stage:
+                runtime.stage = stage
+                _widened(router, runtime)
+        case LanguageLapse():
+            if not runtime.any_language:
+                runtime.any_language = True
+                _widened(router, runtime)
+        case MaxWait():
             if waiting:
-                router.waiting.remove(runtime)
-                route(router, runtime)
-    elif kind == "max_wait" and waiting:
-        fallback(router, runtime)
-    elif kind == "announce" and waiting:
-        position = router.waiting.position(runtime)
-        per_agent = router.handle_avg[queue.name] / max(1, router.staffed[queue.name])
-        router.commands.append(Announce(call_id, position, round(position * per_agent, 1)))
-        if queue.announce_interval_s:
-            router.schedule(router.now + queue.announce_interval_s, "announce", call_id, token)
-    elif kind == "callback_offer" and waiting:
-        router.commands.append(OfferCallbackChoice(call_id))
+                fallback(router, runtime)
+        case AnnounceDue(token=token):
+            if waiting:
+                queue = router.queues[runtime.queue]
+                position = router.waiting.position(runtime)
+                per_agent = router.handle_avg[queue.name] / max(1, router.staffed[queue.name])
+                router.commands.append(Announce(call_id, position,
+                                                round(position * per_agent, 1)))
+                if queue.announce_interval_s:
+                    router.schedule(router.now + queue.announce_interval_s,
+                                    AnnounceDue(call_id, token))
+        case CallbackOfferDue():
+            if waiting:
+                router.commands.append(OfferCallbackChoice(call_id))
+
+
+def _widened(router: Router, runtime: CallRuntime) -> None:
+    """More agents may take the call now: file it again (if waiting) to find one."""
+    if runtime.phase is CallPhase.WAITING:
+        router.waiting.remove(runtime)
+        route(router, runtime)

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from switchboard.queue._deadlines import Tokens
 from switchboard.queue.model import Agent, Queue, WaitingCall
 
 __all__ = ["CallPhase", "CallRuntime", "Requirement", "WaitingIndex", "requirement"]
@@ -42,11 +43,9 @@ class CallRuntime:
     entered_at: float  # joined the current queue
     phase: CallPhase = CallPhase.WAITING
     stage: int = 0  # overflow rules applied so far
-    visit: int = 0  # bumped on each queue joined: deadlines of older visits are void
     visited: list[str] = field(default_factory=list)
     counted: bool = False  # holds a place in the queue's live length (max_length)
     agent_id: str = ""
-    offer_token: int = 0
     answered_at: float = 0.0
     key: SortKey = (0.0, 0.0, 0)
     bucket: BucketKey | None = None
@@ -58,6 +57,7 @@ class CallRuntime:
     attempts: int = 0
     # The caller's language no longer limits who may take the call (queue's PREFER rule).
     any_language: bool = False
+    tokens: Tokens = field(default_factory=Tokens)  # for the call's deadlines
 
 
 def requirement(queue: Queue, call: WaitingCall, stage: int, any_language: bool = False

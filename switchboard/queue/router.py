@@ -30,6 +30,7 @@ from switchboard.queue._agents import (
     AgentRuntime,
     ReadyAgents,
 )
+from switchboard.queue._deadlines import Deadline, Scope, Tokens, WrapUpOver, is_live
 from switchboard.queue._waiting import CallPhase, CallRuntime, WaitingIndex, accepts
 from switchboard.queue.decisions import (
     AgentStateChanged,
@@ -88,8 +89,9 @@ class Router:
         self.staffed: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.live_waiting: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.handle_avg = {q.name: q.expected_handle_s for q in self.queues.values()}
-        self._deadlines: list[tuple[float, int, str, str, int]] = []
+        self._deadlines: list[tuple[float, int, Deadline]] = []
         self._seq = 0
+        self._last_token = 0
         self.now = 0.0
         self.commands: list[Command] = []
         self.facts: list[Fact] = []
@@ -159,7 +161,7 @@ class Router:
             case AgentLoggedOut():
                 self._logged_out(event)
             case WrapUpEnded(agent_id=agent_id):
-                self._wrap_up_ended(agent_id, None)
+                self._wrap_up_ended(agent_id)
             case DeviceStateChanged():
                 self._device_state(event)
             case ConfigChanged():
@@ -179,16 +181,27 @@ class Router:
     def reject(self, event: str, reason: str) -> None:
         self.commands.append(Rejected(event, reason))
 
-    def schedule(self, at: float, kind: str, ident: str, token: int) -> None:
-        heapq.heappush(self._deadlines, (at, self.next_seq(), kind, ident, token))
+    def open_scope(self, tokens: Tokens, scope: Scope) -> int:
+        """A token, unique in this router, for deadlines set for ``scope`` from now on."""
+        self._last_token += 1
+        return tokens.open(scope, self._last_token)
+
+    def schedule(self, at: float, deadline: Deadline) -> None:
+        heapq.heappush(self._deadlines, (at, self.next_seq(), deadline))
 
     def _run_deadlines(self) -> None:
         while self._deadlines and self._deadlines[0][0] <= self.now:
-            _at, _seq, kind, ident, token = heapq.heappop(self._deadlines)
-            if kind == "wrap":
-                self._wrap_up_ended(ident, token)
+            deadline = heapq.heappop(self._deadlines)[2]
+            if isinstance(deadline, WrapUpOver):
+                agent = self.agents.get(deadline.agent_id)
+                if is_live(deadline, agent.tokens if agent else None):
+                    assert agent is not None
+                    self._leave_wrap_up(agent, None)
             else:
-                _callflow.deadline(self, kind, ident, token)
+                call = self.calls.get(deadline.call_id)
+                if is_live(deadline, call.tokens if call else None):
+                    assert call is not None
+                    _callflow.deadline(self, deadline, call)
 
     def agent_for(self, runtime: CallRuntime) -> AgentRuntime | None:
         """The best routable agent that may take this waiting call."""
@@ -320,13 +333,10 @@ class Router:
         else:
             self.move_agent(runtime, LOGOUT)
 
-    def _wrap_up_ended(self, agent_id: str, token: int | None) -> None:
+    def _wrap_up_ended(self, agent_id: str) -> None:
         runtime = self.agents.get(agent_id)
         if runtime is None or runtime.state is not AgentState.WRAP_UP:
-            if token is None:
-                self.reject("WrapUpEnded", f"agent {agent_id!r} is not in wrap-up")
-            return
-        if token is not None and token != runtime.wrap_token:
+            self.reject("WrapUpEnded", f"agent {agent_id!r} is not in wrap-up")
             return
         self._leave_wrap_up(runtime, None)
 
@@ -335,6 +345,7 @@ class Router:
         if then is None:
             then = runtime.pending
         runtime.pending = None
+        runtime.tokens.close(Scope.WRAP_UP)
         if runtime.wrapping is not None:
             call_id, queue, talk_s = runtime.wrapping
             self.note_handled(runtime, call_id, queue, talk_s, self.now - runtime.since)

@@ -294,6 +294,20 @@ def test_max_wait_moves_to_the_fallback_queue_keeping_the_place() -> None:
     assert of_type(h.last.facts, CallFinished)[0].outcome is CallOutcome.VOICEMAIL
 
 
+def test_a_call_id_used_again_does_not_inherit_the_old_calls_timers() -> None:
+    # The first c1's maximum wait (due at +60 s) must not cut the second c1's wait short.
+    h = Harness.of([Queue("sales", max_wait_s=60, fallback=Fallback("exit", "ivr,s"))], [])
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(10)
+    h.send(CallerAbandoned("c1"))
+    h.advance(20)
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(40)
+    assert of_type(h.commands, SendToFallback) == []
+    h.advance(20)
+    assert of_type(h.last.commands, SendToFallback) == [SendToFallback("c1", "exit", "ivr,s")]
+
+
 def test_a_full_queue_sends_callers_to_its_fallback() -> None:
     h = Harness.of([Queue("sales", max_length=1, fallback=Fallback("exit", "ivr,s"))], [])
     h.send(CallArrived(call("c1", at=h.now)), CallArrived(call("c2", at=h.now)))
