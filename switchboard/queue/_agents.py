@@ -2,7 +2,9 @@
 """Agents as the router sees them: the state table, and the index of ready agents.
 
 Rule 1 (as in h11's ``_state.py``): every agent state change goes through
-:data:`AGENT_TRANSITIONS`; a (state, trigger) pair missing from it is refused.
+:data:`AGENT_TRANSITIONS`; a (state, trigger) pair missing from it raises
+:class:`~switchboard.queue._transitions.IllegalTransition` (calls have the same rule, in
+:mod:`._waiting`).
 
 Ready agents are kept per queue in a heap ordered by the queue's strategy. Entries are
 never removed in place: an entry is stale once the agent's ``epoch`` moved on (it left

@@ -101,12 +101,13 @@ def enter_queue(router: Router, runtime: CallRuntime, name: str) -> None:
             runtime.any_language = True  # nobody to wait for
         else:
             router.schedule(now + queue.language_wait_s, LanguageLapse(call.id, visit))
-    route(router, runtime)
+    route(router, runtime, "file")
 
 
-def route(router: Router, runtime: CallRuntime) -> None:
-    """Put the call in line; offer it at once if an agent is free for it."""
-    runtime.phase = CallPhase.WAITING
+def route(router: Router, runtime: CallRuntime, trigger: str) -> None:
+    """Put the call in line (``trigger``: how it came to wait, for the phase table); offer
+    it at once if an agent is free for it."""
+    runtime.move(trigger)
     runtime.tokens.close(Scope.PARKED)
     queue = router.queues[runtime.queue]
     first = router.waiting.add(runtime, queue, queue.aging_per_min / 60.0)
@@ -121,7 +122,8 @@ def offer(router: Router, runtime: CallRuntime, agent: AgentRuntime) -> None:
     router.waiting.remove(runtime)
     queue = router.queues[runtime.queue]
     call = runtime.call
-    runtime.phase, runtime.agent_id = CallPhase.OFFERED, agent.agent.id
+    runtime.move("offer")
+    runtime.agent_id = agent.agent.id
     token = router.open_scope(runtime.tokens, Scope.OFFER)
     agent.call_id = call.id
     agent.last_offer_seq[queue.name] = router.next_seq()
@@ -143,7 +145,8 @@ def offer(router: Router, runtime: CallRuntime, agent: AgentRuntime) -> None:
 def connect(router: Router, runtime: CallRuntime) -> None:
     agent = router.agents[runtime.agent_id]
     call = runtime.call
-    runtime.phase, runtime.answered_at = CallPhase.CONNECTED, router.now
+    runtime.move("answer")
+    runtime.answered_at = router.now
     runtime.tokens.close(Scope.OFFER)
     router.facts.append(OfferEnded(call.id, agent.agent.id, router.now, "answered"))
     if runtime.virtual:
@@ -167,7 +170,7 @@ def _end_offer(router: Router, runtime: CallRuntime, result: str) -> AgentRuntim
 def offer_failed(router: Router, runtime: CallRuntime, status: str) -> None:
     """A live offer ended unanswered: the call goes back to its place, the agent pauses."""
     agent = _end_offer(router, runtime, "no_answer" if status == "NOANSWER" else "busy")
-    route(router, runtime)
+    route(router, runtime, "requeue")
     if status == "NOANSWER":
         pending, agent.pending = agent.pending, None
         agent.call_id = None
@@ -183,7 +186,7 @@ def withdraw_offer(router: Router, runtime: CallRuntime, result: str) -> None:
     """Stop ringing (agent logging out): the call goes back to its place."""
     router.commands.append(CancelOffer(runtime.call.id, runtime.agent_id))
     agent = _end_offer(router, runtime, result)
-    route(router, runtime)
+    route(router, runtime, "requeue")
     router.settle_agent(agent, "released")
 
 
@@ -201,7 +204,7 @@ def callback_failed(router: Router, runtime: CallRuntime, result: str) -> None:
 
 
 def _park(router: Router, runtime: CallRuntime, until: float) -> None:
-    runtime.phase = CallPhase.PARKED
+    runtime.move("park")
     token = router.open_scope(runtime.tokens, Scope.PARKED)
     router.schedule(until, CallbackDue(runtime.call.id, token))
 
@@ -235,6 +238,7 @@ def call_ended(router: Router, call_id: str) -> None:
     agent = router.agents[runtime.agent_id]
     outcome = CallOutcome.CALLED_BACK if runtime.virtual else CallOutcome.ANSWERED
     talk_s = router.now - runtime.answered_at
+    runtime.move("hang_up")
     del router.calls[call_id]
     router.facts.append(CallFinished(call_id, runtime.queue, router.now, outcome,
                                      agent.agent.id))
@@ -268,6 +272,7 @@ def make_virtual(router: Router, runtime: CallRuntime, number: str, start: float
                  end: float) -> None:
     """The caller hangs up; a virtual call keeps their place and is rung back."""
     agent = None
+    back = "requeue" if runtime.phase is CallPhase.OFFERED else "file"
     if runtime.phase is CallPhase.OFFERED:
         router.commands.append(CancelOffer(runtime.call.id, runtime.agent_id))
         agent = _end_offer(router, runtime, "cancelled")
@@ -286,7 +291,7 @@ def make_virtual(router: Router, runtime: CallRuntime, number: str, start: float
         router.waiting.remove(runtime)
         _park(router, runtime, start)
     elif runtime.bucket is None:
-        route(router, runtime)
+        route(router, runtime, back)
     if agent is not None:
         router.settle_agent(agent, "released")
 
@@ -333,6 +338,7 @@ def _uncount(router: Router, runtime: CallRuntime) -> None:
 def _finish(router: Router, runtime: CallRuntime, outcome: CallOutcome, left: str) -> None:
     """The call leaves the ACD for good (not answered): one QueueLeft, one CallFinished."""
     _leave(router, runtime, left)
+    runtime.move("finish")
     router.calls.pop(runtime.call.id, None)
     router.facts.append(CallFinished(runtime.call.id, runtime.queue, router.now, outcome))
 
@@ -349,7 +355,7 @@ def deadline(router: Router, due: CallDeadline, runtime: CallRuntime) -> None:
             else:
                 offer_failed(router, runtime, "NOANSWER")
         case CallbackDue():
-            route(router, runtime)
+            route(router, runtime, "due")
         case CallbackWindowEnd():
             if runtime.phase in (CallPhase.WAITING, CallPhase.PARKED):
                 _finish(router, runtime, CallOutcome.CALLBACK_UNREACHED, "callback_unreached")
@@ -383,4 +389,4 @@ def _widened(router: Router, runtime: CallRuntime) -> None:
     """More agents may take the call now: file it again (if waiting) to find one."""
     if runtime.phase is CallPhase.WAITING:
         router.waiting.remove(runtime)
-        route(router, runtime)
+        route(router, runtime, "file")

@@ -78,7 +78,7 @@ def apply_config(router: Router, queues: tuple[Queue, ...], agents: tuple[Agent,
     for call in waiting:
         router.waiting.remove(call)
     for call in sorted(waiting, key=lambda rt: _rank(router, rt)):
-        _callflow.route(router, call)
+        _callflow.route(router, call, "file")
 
 
 def _rank(router: Router, runtime: CallRuntime) -> tuple[float, float, int]:

@@ -31,6 +31,7 @@ from switchboard.queue._agents import (
     ReadyAgents,
 )
 from switchboard.queue._deadlines import Deadline, Scope, Tokens, WrapUpOver, is_live
+from switchboard.queue._transitions import next_state
 from switchboard.queue._waiting import CallPhase, CallRuntime, WaitingIndex, accepts
 from switchboard.queue.decisions import (
     AgentStateChanged,
@@ -237,7 +238,7 @@ class Router:
     def move_agent(self, runtime: AgentRuntime, trigger: str, reason: str = "") -> None:
         """Change state through the table, with the fact and the indexes kept true."""
         previous = runtime.state
-        state = AGENT_TRANSITIONS[(previous, trigger)]
+        state = next_state(AGENT_TRANSITIONS, f"agent {runtime.agent.id!r}", previous, trigger)
         runtime.state, runtime.reason, runtime.since = state, reason, self.now
         runtime.epoch += 1
         if state is AgentState.READY:

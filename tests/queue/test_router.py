@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from switchboard.queue._transitions import IllegalTransition
+from switchboard.queue._waiting import CALL_TRANSITIONS, CallPhase
 from switchboard.queue.decisions import (
     AgentStateChanged,
     Announce,
@@ -338,3 +342,27 @@ def test_nonsense_is_refused_without_changing_anything() -> None:
     assert len(of_type(h.send(AgentLoggedIn("a1")).commands, Rejected)) == 1
     changes = of_type(h.facts, AgentStateChanged)
     assert [c.state for c in changes] == [AgentState.NOT_READY]
+
+
+def test_a_call_walks_its_phase_table_and_an_illegal_step_raises() -> None:
+    h = Harness.of([Queue("sales", wrap_up_s=0)], [agent("a1")])
+    h.send(CallArrived(call("c1", at=h.now)))
+    runtime = h.router.calls["c1"]
+    assert runtime.phase is CallPhase.WAITING
+    h.send(AgentLoggedIn("a1", ready=True))
+    assert runtime.phase is CallPhase.OFFERED
+    h.send(OfferAnswered("c1", "a1"))
+    assert runtime.phase is CallPhase.CONNECTED
+    with pytest.raises(IllegalTransition,
+                       match="call 'c1': no transition 'offer' from 'connected'"):
+        runtime.move("offer")
+    h.send(CallEnded("c1"))
+    assert runtime.phase is CallPhase.ENDED and "c1" not in h.router.calls
+    assert all(phase is not CallPhase.ENDED for phase, _ in CALL_TRANSITIONS)
+
+
+def test_an_illegal_agent_step_raises_naming_the_agent() -> None:
+    h = Harness.of([Queue("sales")], [agent("a1")])
+    with pytest.raises(IllegalTransition,
+                       match="agent 'a1': no transition 'answer' from 'logged_out'"):
+        h.router.move_agent(h.router.agents["a1"], "answer")
