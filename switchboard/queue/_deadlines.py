@@ -16,6 +16,7 @@ being offered, say) is for the router to decide; staleness is decided here only.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
@@ -32,6 +33,7 @@ __all__ = [
     "OverflowStage",
     "RingTimeout",
     "Scope",
+    "Timers",
     "Tokens",
     "WrapUpOver",
     "is_live",
@@ -163,3 +165,34 @@ Deadline = CallDeadline | WrapUpOver
 def is_live(deadline: Deadline, tokens: Tokens | None) -> bool:
     """The one staleness rule: the subject (``None``: gone) still holds the token."""
     return tokens is not None and tokens.holds(deadline.scope, deadline.token)
+
+
+class Timers:
+    """The router's deadlines in one heap, and the counters that order its decisions."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._seq = 0
+        self._last_token = 0
+
+    def ordinal(self) -> int:
+        """The next number of one sequence: arrivals, offers and timers keep their order."""
+        self._seq += 1
+        return self._seq
+
+    def open(self, tokens: Tokens, scope: Scope) -> int:
+        """A token, unique in this router, for deadlines set for ``scope`` from now on."""
+        self._last_token += 1
+        return tokens.open(scope, self._last_token)
+
+    def schedule(self, at: float, deadline: Deadline) -> None:
+        heapq.heappush(self._heap, (at, self.ordinal(), deadline))
+
+    def next_at(self) -> float | None:
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, now: float) -> Deadline | None:
+        """The earliest deadline due by ``now`` (live or stale), or None."""
+        if self._heap and self._heap[0][0] <= now:
+            return heapq.heappop(self._heap)[2]
+        return None

@@ -20,125 +20,82 @@
 
 After the change, waiting calls are routed again in order of effective priority, so a
 ready agent who may now take a call gets it at once.
+
+The functions here are pure: they compute the next :class:`Roster` (which queues and agents
+are served, retired and removed); the router applies what follows from it to the agents
+and calls it holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-from switchboard.queue import _callflow
-from switchboard.queue._agents import WORKING_STATES, AgentRuntime
-from switchboard.queue._waiting import CallPhase, CallRuntime
-from switchboard.queue.model import Agent, AgentState, Queue
+from switchboard.queue.model import Agent, Queue
 
-if TYPE_CHECKING:
-    from switchboard.queue.router import Router
-
-__all__ = ["apply_config", "tidy"]
-
-LOGOUT = "logout"
+__all__ = ["Roster", "reconfigured", "tidied"]
 
 
-def apply_config(router: Router, queues: tuple[Queue, ...], agents: tuple[Agent, ...]) -> None:
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """The queues and agents a router serves, as configured, and what a reload left over.
+
+    ``retired``: removed queues that still hold calls, with the agents that serve them
+    until then; ``removed``: agents no longer configured who still hold a call.
+    """
+
+    queues: Mapping[str, Queue]
+    configured: Mapping[str, Agent]
+    retired: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    removed: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, queues: Iterable[Queue], agents: Iterable[Agent]) -> Roster:
+        return cls(MappingProxyType({q.name: q for q in queues}),
+                   MappingProxyType({a.id: a for a in agents}))
+
+    def accepting(self, queue: str) -> bool:
+        """True if new calls may join ``queue`` (it exists and was not removed)."""
+        return queue in self.queues and queue not in self.retired
+
+    def effective(self, agent_id: str) -> Agent:
+        """The agent as configured, plus the retired queues it still serves."""
+        agent = self.configured[agent_id]
+        extra = tuple(name for name, members in self.retired.items()
+                      if agent_id in members and name not in agent.queues)
+        return replace(agent, queues=agent.queues + extra) if extra else agent
+
+
+def reconfigured(roster: Roster, queues: Iterable[Queue], agents: Iterable[Agent],
+                 in_use: frozenset[str]) -> Roster:
+    """The roster after a reload to ``queues`` and ``agents``, with calls in ``in_use``
+    queues still waiting, ringing or talking."""
     wanted = {q.name: q for q in queues}
-    in_use = {runtime.queue for runtime in router.calls.values()}
     retired: dict[str, frozenset[str]] = {}
     kept: dict[str, Queue] = {}
-    for name, queue in router.queues.items():
+    for name, queue in roster.queues.items():
         if name not in wanted and name in in_use:
             kept[name] = queue
-            retired[name] = router.retired.get(name) or frozenset(
-                agent_id for agent_id, runtime in router.agents.items()
-                if name in runtime.agent.queues
+            retired[name] = roster.retired.get(name) or frozenset(
+                agent_id for agent_id in roster.configured
+                if name in roster.effective(agent_id).queues
             )
-    router.retired = retired
-    router.queues = MappingProxyType({**wanted, **kept})
-
-    for agent in agents:
-        runtime = router.agents.get(agent.id)
-        if runtime is None:
-            router.agents[agent.id] = AgentRuntime(agent)
-        else:
-            if agent.id in router.removed:  # removed, then back before it left: stays
-                router.removed.discard(agent.id)
-                if runtime.pending == LOGOUT:
-                    runtime.pending = None
-            if agent.device != runtime.agent.device:
-                runtime.device_free, runtime.epoch = True, runtime.epoch + 1
-        router.configured[agent.id] = agent
+    configured = {**roster.configured, **{agent.id: agent for agent in agents}}
     listed = {agent.id for agent in agents}
-    for agent_id in sorted(set(router.agents) - listed - router.removed):
-        _remove_agent(router, router.agents[agent_id])
-    _refresh(router)
-
-    # Every waiting call filed again under its queue's new rules, best first, then routed.
-    waiting = [rt for rt in router.calls.values() if rt.phase is CallPhase.WAITING]
-    for call in waiting:
-        router.waiting.remove(call)
-    for call in sorted(waiting, key=lambda rt: _rank(router, rt)):
-        _callflow.route(router, call, "file")
+    return Roster(MappingProxyType({**wanted, **kept}), MappingProxyType(configured),
+                  MappingProxyType(retired), frozenset(set(configured) - listed))
 
 
-def _rank(router: Router, runtime: CallRuntime) -> tuple[float, float, int]:
-    queue = router.queues[runtime.queue]
-    call = runtime.call
-    effective = call.priority + queue.weight + queue.aging_per_min / 60.0 * (
-        router.now - call.enqueued_at)
-    return (-effective, call.enqueued_at, runtime.seq)
-
-
-def _remove_agent(router: Router, runtime: AgentRuntime) -> None:
-    router.removed.add(runtime.agent.id)
-    if runtime.state in (AgentState.READY, AgentState.NOT_READY):
-        router.move_agent(runtime, LOGOUT, "removed")
-    elif runtime.state is not AgentState.LOGGED_OUT:
-        runtime.pending = LOGOUT  # after the call and its wrap-up
-
-
-def _refresh(router: Router) -> None:
-    """Effective agents, the ready index, devices and per-queue counters made true again."""
-    for agent_id, runtime in router.agents.items():
-        agent = router.configured[agent_id]
-        extra = tuple(name for name, members in router.retired.items()
-                      if agent_id in members and name not in agent.queues)
-        runtime.agent = replace(agent, queues=agent.queues + extra) if extra else agent
-    router.forget_languages()
-    router.ready.reset(router.queues)
-    for runtime in router.agents.values():
-        if runtime.routable:
-            router.ready.add(runtime)
-    router.index_devices()
-    staffed = dict.fromkeys(router.queues, 0)
-    for runtime in router.agents.values():
-        if runtime.state in WORKING_STATES:
-            for name in runtime.agent.queues:
-                if name in staffed:
-                    staffed[name] += 1
-    router.staffed = staffed
-    router.live_waiting = {name: router.live_waiting.get(name, 0) for name in router.queues}
-    router.handle_avg = {
-        name: router.handle_avg.get(name, queue.expected_handle_s)
-        for name, queue in router.queues.items()
-    }
-
-
-def tidy(router: Router) -> None:
-    """After each event: forget removed agents now logged out, drop retired queues that
-    hold no call any more."""
-    gone_agents = [agent_id for agent_id in router.removed
-                   if router.agents[agent_id].state is AgentState.LOGGED_OUT]
-    for agent_id in gone_agents:
-        router.removed.discard(agent_id)
-        del router.agents[agent_id]
-        del router.configured[agent_id]
-    in_use = {runtime.queue for runtime in router.calls.values()} if router.retired else set()
-    gone_queues = [name for name in router.retired if name not in in_use]
-    for name in gone_queues:
-        del router.retired[name]
-    if gone_queues:
-        router.queues = MappingProxyType(
-            {name: q for name, q in router.queues.items() if name not in gone_queues})
-    if gone_agents or gone_queues:
-        _refresh(router)
+def tidied(roster: Roster, gone_agents: Iterable[str], in_use: frozenset[str]) -> Roster:
+    """The roster without removed agents now gone and retired queues no call holds."""
+    gone = set(gone_agents)
+    gone_queues = {name for name in roster.retired if name not in in_use}
+    if not gone and not gone_queues:
+        return roster
+    return Roster(
+        MappingProxyType({n: q for n, q in roster.queues.items() if n not in gone_queues}),
+        MappingProxyType({i: a for i, a in roster.configured.items() if i not in gone}),
+        MappingProxyType({n: m for n, m in roster.retired.items() if n not in gone_queues}),
+        roster.removed - gone,
+    )

@@ -12,17 +12,17 @@ first, then overflow queues'); an agent becoming ready takes the best call it ma
 across all its queues (effective priority, then longest wait). A ready agent with the
 needed skills is never idle while a call it may take waits.
 
-The queues and agents may be replaced while calls are in progress
-(:meth:`Router.update_config`, rules in :mod:`._reload`).
+The router is the agent side; it composes the parts that hold the rest: the calls
+(:class:`~._callflow.CallFlow`), the timers (:class:`~._deadlines.Timers`), what is
+decided while one event is handled (:class:`~._outbox.Outbox`) and the roster of queues
+and agents served (:class:`~._reload.Roster`, replaced whole by a reload while calls are
+in progress: :meth:`Router.update_config`, rules in :mod:`._reload`).
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 
-from switchboard.queue import _callflow, _reload
 from switchboard.queue._agents import (
     AGENT_TRANSITIONS,
     FREE_DEVICE_STATES,
@@ -30,17 +30,13 @@ from switchboard.queue._agents import (
     AgentRuntime,
     ReadyAgents,
 )
-from switchboard.queue._deadlines import Deadline, Scope, Tokens, WrapUpOver, is_live
+from switchboard.queue._callflow import CallFlow
+from switchboard.queue._deadlines import Scope, Timers, WrapUpOver, is_live
+from switchboard.queue._outbox import Outbox
+from switchboard.queue._reload import Roster, reconfigured, tidied
 from switchboard.queue._transitions import next_state
-from switchboard.queue._waiting import CallPhase, CallRuntime, WaitingIndex, accepts
-from switchboard.queue.decisions import (
-    AgentStateChanged,
-    CallHandled,
-    Command,
-    Decisions,
-    Fact,
-    Rejected,
-)
+from switchboard.queue._waiting import CallRuntime, Requirement, WaitingIndex, accepts
+from switchboard.queue.decisions import AgentStateChanged, CallHandled, Decisions
 from switchboard.queue.events import (
     AgentLoggedIn,
     AgentLoggedOut,
@@ -74,54 +70,64 @@ class Router:
         # A shell whose dial enforces the ring timeout itself (EXEC Dial's timeout) reports
         # the outcome first; the router's deadline, this much later, only backs it up.
         self.ring_grace_s = ring_grace_s
-        self.queues: Mapping[str, Queue] = MappingProxyType({q.name: q for q in queues})
-        self.agents: dict[str, AgentRuntime] = {a.id: AgentRuntime(a) for a in agents}
-        # Reloads: each agent as configured (``agents`` adds the queues it still serves
-        # while they are retired), retired queues and who serves them, removed agents.
-        self.configured: dict[str, Agent] = {i: r.agent for i, r in self.agents.items()}
-        self.retired: dict[str, frozenset[str]] = {}
-        self.removed: set[str] = set()
-        self.calls: dict[str, CallRuntime] = {}
-        self.waiting = WaitingIndex()
+        self._roster = Roster.of(queues, agents)
+        self.agents: dict[str, AgentRuntime] = {
+            agent_id: AgentRuntime(agent) for agent_id, agent in self._roster.configured.items()
+        }
         self.ready = ReadyAgents(self.queues, seed)
         self._by_device: dict[str, list[str]] = {}
-        self.index_devices()
+        self._index_devices()
         self._languages: dict[str, frozenset[str]] | None = None  # see languages_of
         self.staffed: dict[str, int] = dict.fromkeys(self.queues, 0)
-        self.live_waiting: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.handle_avg = {q.name: q.expected_handle_s for q in self.queues.values()}
-        self._deadlines: list[tuple[float, int, Deadline]] = []
-        self._seq = 0
-        self._last_token = 0
         self.now = 0.0
-        self.commands: list[Command] = []
-        self.facts: list[Fact] = []
+        self._out = Outbox()
+        self._timers = Timers()
+        self._flow = CallFlow(self, self._out, self._timers, self.queues)
 
     # -- the interface --------------------------------------------------------------------
     def handle(self, event: Event, now: float) -> Decisions:
         """Apply ``event`` at ``now`` (deadlines due by then first); say what to do."""
-        self.commands, self.facts = [], []
+        self._out.take()  # nothing is left over from a handler that raised
         self.now = max(self.now, now)
-        self._run_deadlines()
+        while (deadline := self._timers.pop_due(self.now)) is not None:
+            if isinstance(deadline, WrapUpOver):
+                agent = self.agents.get(deadline.agent_id)
+                if agent is not None and is_live(deadline, agent.tokens):
+                    self._leave_wrap_up(agent, None)
+            else:
+                self._flow.deadline(deadline)
         self._dispatch(event)
-        if self.retired or self.removed:
-            _reload.tidy(self)
-        return Decisions(tuple(self.commands), tuple(self.facts))
+        if self._roster.retired or self._roster.removed:
+            self._tidy()
+        return self._out.take()
 
     def update_config(self, queues: Iterable[Queue], agents: Iterable[Agent],
                       now: float) -> Decisions:
         """Serve these queues and agents from ``now`` on (a reloaded queue file)."""
         return self.handle(ConfigChanged(tuple(queues), tuple(agents)), now)
 
+    def next_deadline(self) -> float | None:
+        """When the shell should next call ``handle(Tick(), ...)`` (None: nothing pending)."""
+        return self._timers.next_at()
+
+    @property
+    def queues(self) -> Mapping[str, Queue]:
+        """The queues served, retired ones included until their last call ends."""
+        return self._roster.queues
+
+    @property
+    def calls(self) -> Mapping[str, CallRuntime]:
+        """The calls in the ACD (read-only: the call flow changes them)."""
+        return self._flow.calls
+
+    @property
+    def waiting(self) -> WaitingIndex:
+        return self._flow.waiting
+
     def accepting(self, queue: str) -> bool:
         """True if new calls may join ``queue`` (it exists and was not removed)."""
-        return queue in self.queues and queue not in self.retired
-
-    def index_devices(self) -> None:
-        self._by_device = {}
-        for runtime in self.agents.values():
-            if runtime.agent.device:
-                self._by_device.setdefault(runtime.agent.device, []).append(runtime.agent.id)
+        return self._roster.accepting(queue)
 
     def languages_of(self, queue: str) -> frozenset[str]:
         """Every language some agent of ``queue`` speaks (logged in or not)."""
@@ -133,26 +139,26 @@ class Router:
             self._languages = {name: frozenset(langs) for name, langs in spoken.items()}
         return self._languages.get(queue, frozenset())
 
-    def forget_languages(self) -> None:
-        """The agents changed (a reload): :meth:`languages_of` looks again."""
-        self._languages = None
+    def handle_per_agent(self, queue: str) -> float:
+        """Seconds of the queue's work per staffed agent (for expected-wait figures)."""
+        return self.handle_avg[queue] / max(1, self.staffed[queue])
 
     def _dispatch(self, event: Event) -> None:
         match event:
             case CallArrived(call=call):
-                _callflow.arrive(self, call)
+                self._flow.arrive(call)
             case CallerAbandoned(call_id=call_id):
-                _callflow.abandon(self, call_id)
+                self._flow.abandon(call_id)
             case OfferAnswered():
-                self._offer_answered(event)
+                self._flow.offer_answered(event)
             case OfferNotAnswered():
-                self._offer_not_answered(event)
+                self._flow.offer_not_answered(event)
             case CallEnded(call_id=call_id):
-                _callflow.call_ended(self, call_id)
+                self._flow.call_ended(call_id)
             case CallbackRequested():
-                _callflow.callback_requested(self, event)
+                self._flow.callback_requested(event)
             case CallbackOutcome():
-                self._callback_outcome(event)
+                self._flow.callback_outcome(event)
             case AgentLoggedIn():
                 self._logged_in(event)
             case AgentReady():
@@ -166,75 +172,54 @@ class Router:
             case DeviceStateChanged():
                 self._device_state(event)
             case ConfigChanged():
-                _reload.apply_config(self, event.queues, event.agents)
+                self._apply_config(event.queues, event.agents)
             case Tick():
                 pass
 
-    def next_deadline(self) -> float | None:
-        """When the shell should next call ``handle(Tick(), ...)`` (None: nothing pending)."""
-        return self._deadlines[0][0] if self._deadlines else None
+    # -- what the call flow asks of the agent side ----------------------------------------
+    def best_agent(self, serving: tuple[str, ...], need: Requirement) -> AgentRuntime | None:
+        """The best routable agent of these queues (in this order) that meets ``need``."""
+        return self.ready.best(serving, self.agents, lambda agent: accepts(agent, need))
 
-    # -- helpers used by _callflow --------------------------------------------------------
-    def next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
+    def reserve(self, runtime: AgentRuntime, call_id: str, queue: str) -> None:
+        """The agent is offered this call (ringing, or a callback being dialled)."""
+        runtime.call_id = call_id
+        runtime.last_offer_seq[queue] = self._timers.ordinal()
+        self.move_agent(runtime, "offer")
 
-    def reject(self, event: str, reason: str) -> None:
-        self.commands.append(Rejected(event, reason))
+    def answered(self, runtime: AgentRuntime) -> None:
+        runtime.calls_taken += 1
+        self.move_agent(runtime, "answer")
 
-    def open_scope(self, tokens: Tokens, scope: Scope) -> int:
-        """A token, unique in this router, for deadlines set for ``scope`` from now on."""
-        self._last_token += 1
-        return tokens.open(scope, self._last_token)
+    def missed(self, runtime: AgentRuntime) -> None:
+        """The agent let an offer ring out: not at the desk, so paused (or logged out, if
+        that was asked for meanwhile)."""
+        pending, runtime.pending = runtime.pending, None
+        runtime.call_id = None
+        self.move_agent(runtime, "no_answer", NotReadyReason.MISSED_CALL)
+        if pending == LOGOUT:
+            self.move_agent(runtime, LOGOUT)
 
-    def schedule(self, at: float, deadline: Deadline) -> None:
-        heapq.heappush(self._deadlines, (at, self.next_seq(), deadline))
+    def release(self, runtime: AgentRuntime, *, device_busy: bool = False) -> None:
+        """The offer is over without a call (``device_busy``: until AMI says it is free)."""
+        if device_busy:
+            runtime.device_free = False
+        self._settle_agent(runtime, "released")
 
-    def _run_deadlines(self) -> None:
-        while self._deadlines and self._deadlines[0][0] <= self.now:
-            deadline = heapq.heappop(self._deadlines)[2]
-            if isinstance(deadline, WrapUpOver):
-                agent = self.agents.get(deadline.agent_id)
-                if is_live(deadline, agent.tokens if agent else None):
-                    assert agent is not None
-                    self._leave_wrap_up(agent, None)
-            else:
-                call = self.calls.get(deadline.call_id)
-                if is_live(deadline, call.tokens if call else None):
-                    assert call is not None
-                    _callflow.deadline(self, deadline, call)
-
-    def agent_for(self, runtime: CallRuntime) -> AgentRuntime | None:
-        """The best routable agent that may take this waiting call."""
-        need = self.waiting.requirement_of(runtime)
-        return self.ready.best(self.waiting.serving(runtime), self.agents,
-                               lambda agent: accepts(agent, need))
-
-    def call_for(self, runtime: AgentRuntime) -> CallRuntime | None:
-        """The best waiting call this agent may take, across all its queues."""
-        best: tuple[float, float, int] | None = None
-        best_id = ""
-        agent = runtime.agent
-        for need, key, call_id in self.waiting.heads_for(agent.queues):
-            if not accepts(agent, need):
-                continue
-            queue = self.queues[self.calls[call_id].queue]
-            # effective priority = rate * now - key[0]; higher first, then earlier, then seq.
-            rank = (key[0] - queue.aging_per_min / 60.0 * self.now, key[1], key[2])
-            if best is None or rank < best:
-                best, best_id = rank, call_id
-        return self.calls[best_id] if best is not None else None
-
-    def agent_available(self, runtime: AgentRuntime) -> None:
-        """The agent just became routable: give it a call, or file it as ready."""
-        if not runtime.routable:
-            return
-        call = self.call_for(runtime)
-        if call is not None:
-            _callflow.offer(self, call, runtime)
+    def call_over(self, runtime: AgentRuntime, call_id: str, queue: str,
+                  talk_s: float) -> None:
+        """The agent's call ended: wrap-up if the queue has one, else the next call."""
+        wrap_s = self.queues[queue].wrap_up_s
+        if wrap_s > 0:
+            runtime.wrapping = (call_id, queue, talk_s)
+            token = self._timers.open(runtime.tokens, Scope.WRAP_UP)
+            self.move_agent(runtime, "call_ended")
+            self._timers.schedule(self.now + wrap_s, WrapUpOver(runtime.agent.id, token))
         else:
-            self.ready.add(runtime)
+            self._note_handled(runtime, call_id, queue, talk_s, 0.0)
+            self._settle_agent(runtime, "call_ended_no_wrap")
 
+    # -- agent state ----------------------------------------------------------------------
     def move_agent(self, runtime: AgentRuntime, trigger: str, reason: str = "") -> None:
         """Change state through the table, with the fact and the indexes kept true."""
         previous = runtime.state
@@ -248,9 +233,19 @@ class Router:
             for name in runtime.agent.queues:
                 if name in self.staffed:
                     self.staffed[name] += 1 if now_working else -1
-        self.facts.append(AgentStateChanged(runtime.agent.id, self.now, state, previous, reason))
+        self._out.fact(AgentStateChanged(runtime.agent.id, self.now, state, previous, reason))
 
-    def settle_agent(self, runtime: AgentRuntime, trigger: str) -> None:
+    def _agent_available(self, runtime: AgentRuntime) -> None:
+        """The agent just became routable: give it a call, or file it as ready."""
+        if not runtime.routable:
+            return
+        call = self._flow.best_call_for(runtime)
+        if call is not None:
+            self._flow.offer(call, runtime)
+        else:
+            self.ready.add(runtime)
+
+    def _settle_agent(self, runtime: AgentRuntime, trigger: str) -> None:
         """The agent leaves a reservation or a call into READY; a pause or logout asked for
         meanwhile applies now, else it takes the next call."""
         pending, runtime.pending = runtime.pending, None
@@ -261,15 +256,15 @@ class Router:
         elif pending is not None:
             self.move_agent(runtime, "not_ready", pending)
         else:
-            self.agent_available(runtime)
+            self._agent_available(runtime)
 
     # -- agent events ---------------------------------------------------------------------
     def _agent(self, event: str, agent_id: str) -> AgentRuntime | None:
         runtime = self.agents.get(agent_id)
         if runtime is None:
-            self.reject(event, f"unknown agent {agent_id!r}")
-        elif agent_id in self.removed and event != "AgentLoggedOut":
-            self.reject(event, f"agent {agent_id!r} was removed from the configuration")
+            self._out.reject(event, f"unknown agent {agent_id!r}")
+        elif agent_id in self._roster.removed and event != "AgentLoggedOut":
+            self._out.reject(event, f"agent {agent_id!r} was removed from the configuration")
             return None
         return runtime
 
@@ -278,11 +273,11 @@ class Router:
         if runtime is None:
             return
         if runtime.state is not AgentState.LOGGED_OUT:
-            self.reject("AgentLoggedIn", f"agent {event.agent_id!r} is already logged in")
+            self._out.reject("AgentLoggedIn", f"agent {event.agent_id!r} is already logged in")
             return
         if event.ready:
             self.move_agent(runtime, "login_ready")
-            self.agent_available(runtime)
+            self._agent_available(runtime)
         else:
             self.move_agent(runtime, "login", NotReadyReason.LOGGED_IN)
 
@@ -297,9 +292,9 @@ class Router:
             self._leave_wrap_up(runtime, None)
         elif runtime.state is AgentState.NOT_READY:
             self.move_agent(runtime, "ready")
-            self.agent_available(runtime)
+            self._agent_available(runtime)
         elif runtime.state is AgentState.LOGGED_OUT:
-            self.reject("AgentReady", f"agent {event.agent_id!r} is logged out")
+            self._out.reject("AgentReady", f"agent {event.agent_id!r} is logged out")
 
     def _not_ready(self, event: AgentNotReady) -> None:
         runtime = self._agent("AgentNotReady", event.agent_id)
@@ -313,22 +308,19 @@ class Router:
         elif runtime.state in (AgentState.READY, AgentState.NOT_READY):
             self.move_agent(runtime, "not_ready", reason)
         else:
-            self.reject("AgentNotReady", f"agent {event.agent_id!r} is logged out")
+            self._out.reject("AgentNotReady", f"agent {event.agent_id!r} is logged out")
 
     def _logged_out(self, event: AgentLoggedOut) -> None:
         runtime = self._agent("AgentLoggedOut", event.agent_id)
         if runtime is None:
             return
         if runtime.state is AgentState.LOGGED_OUT:
-            self.reject("AgentLoggedOut", f"agent {event.agent_id!r} is not logged in")
+            self._out.reject("AgentLoggedOut", f"agent {event.agent_id!r} is not logged in")
         elif runtime.state is AgentState.ON_CALL:
             runtime.pending = LOGOUT
         elif runtime.state is AgentState.RESERVED:
             runtime.pending = LOGOUT
-            call = self.calls.get(runtime.call_id or "")
-            # A callback being dialled is seen through; a ringing live call goes back.
-            if call is not None and not call.virtual:
-                _callflow.withdraw_offer(self, call, "cancelled")
+            self._flow.withdraw_offer(runtime.call_id or "")
         elif runtime.state is AgentState.WRAP_UP:
             self._leave_wrap_up(runtime, LOGOUT)
         else:
@@ -337,7 +329,7 @@ class Router:
     def _wrap_up_ended(self, agent_id: str) -> None:
         runtime = self.agents.get(agent_id)
         if runtime is None or runtime.state is not AgentState.WRAP_UP:
-            self.reject("WrapUpEnded", f"agent {agent_id!r} is not in wrap-up")
+            self._out.reject("WrapUpEnded", f"agent {agent_id!r} is not in wrap-up")
             return
         self._leave_wrap_up(runtime, None)
 
@@ -349,7 +341,7 @@ class Router:
         runtime.tokens.close(Scope.WRAP_UP)
         if runtime.wrapping is not None:
             call_id, queue, talk_s = runtime.wrapping
-            self.note_handled(runtime, call_id, queue, talk_s, self.now - runtime.since)
+            self._note_handled(runtime, call_id, queue, talk_s, self.now - runtime.since)
         runtime.call_id = None
         if then == LOGOUT:
             self.move_agent(runtime, LOGOUT)
@@ -357,14 +349,14 @@ class Router:
             self.move_agent(runtime, "not_ready", then)
         else:
             self.move_agent(runtime, "wrap_up_ended")
-            self.agent_available(runtime)
+            self._agent_available(runtime)
 
-    def note_handled(self, runtime: AgentRuntime, call_id: str, queue: str, talk_s: float,
-                     wrap_s: float) -> None:
+    def _note_handled(self, runtime: AgentRuntime, call_id: str, queue: str, talk_s: float,
+                      wrap_s: float) -> None:
         runtime.wrapping = None
         if queue in self.handle_avg:
             self.handle_avg[queue] = 0.8 * self.handle_avg[queue] + 0.2 * (talk_s + wrap_s)
-        self.facts.append(CallHandled(call_id, queue, runtime.agent.id, self.now, talk_s, wrap_s))
+        self._out.fact(CallHandled(call_id, queue, runtime.agent.id, self.now, talk_s, wrap_s))
 
     def _device_state(self, event: DeviceStateChanged) -> None:
         free = event.state.upper() in FREE_DEVICE_STATES
@@ -375,36 +367,67 @@ class Router:
             runtime.device_free = free
             runtime.epoch += 1
             if free:
-                self.agent_available(runtime)
+                self._agent_available(runtime)
 
-    # -- offers -----------------------------------------------------------------------------
-    def _offered_call(self, event: str, call_id: str, agent_id: str) -> CallRuntime | None:
-        call = self.calls.get(call_id)
-        if call is None or call.phase is not CallPhase.OFFERED or call.agent_id != agent_id:
-            self.reject(event, f"call {call_id!r} is not offered to agent {agent_id!r}")
-            return None
-        return call
+    # -- reloads (rules in _reload) -------------------------------------------------------
+    def _apply_config(self, queues: tuple[Queue, ...], agents: tuple[Agent, ...]) -> None:
+        before = self._roster
+        self._roster = reconfigured(before, queues, agents, self._flow.queues_in_use())
+        for agent in agents:
+            runtime = self.agents.get(agent.id)
+            if runtime is None:
+                self.agents[agent.id] = AgentRuntime(agent)
+                continue
+            if agent.id in before.removed and runtime.pending == LOGOUT:
+                runtime.pending = None  # removed, then back before it left: stays
+            if agent.device != runtime.agent.device:
+                runtime.device_free, runtime.epoch = True, runtime.epoch + 1
+        for agent_id in sorted(self._roster.removed - before.removed):
+            runtime = self.agents[agent_id]
+            if runtime.state in (AgentState.READY, AgentState.NOT_READY):
+                self.move_agent(runtime, LOGOUT, "removed")
+            elif runtime.state is not AgentState.LOGGED_OUT:
+                runtime.pending = LOGOUT  # after the call and its wrap-up
+        self._refresh()
+        self._flow.refile_waiting()
 
-    def _offer_answered(self, event: OfferAnswered) -> None:
-        call = self._offered_call("OfferAnswered", event.call_id, event.agent_id)
-        if call is not None:
-            _callflow.connect(self, call)
+    def _tidy(self) -> None:
+        """After each event: forget removed agents now logged out, drop retired queues that
+        hold no call any more."""
+        gone = [agent_id for agent_id in self._roster.removed
+                if self.agents[agent_id].state is AgentState.LOGGED_OUT]
+        for agent_id in gone:
+            del self.agents[agent_id]
+        roster = tidied(self._roster, gone, self._flow.queues_in_use())
+        if roster is not self._roster:
+            self._roster = roster
+            self._refresh()
 
-    def _offer_not_answered(self, event: OfferNotAnswered) -> None:
-        call = self._offered_call("OfferNotAnswered", event.call_id, event.agent_id)
-        if call is None:
-            return
-        if call.virtual:
-            _callflow.callback_failed(self, call, event.status.lower() or "no_answer")
-        else:
-            _callflow.offer_failed(self, call, event.status.upper())
+    def _refresh(self) -> None:
+        """Effective agents, the ready index, devices and per-queue counters made true again."""
+        for agent_id, runtime in self.agents.items():
+            runtime.agent = self._roster.effective(agent_id)
+        self._languages = None
+        self.ready.reset(self.queues)
+        for runtime in self.agents.values():
+            if runtime.routable:
+                self.ready.add(runtime)
+        self._index_devices()
+        staffed = dict.fromkeys(self.queues, 0)
+        for runtime in self.agents.values():
+            if runtime.state in WORKING_STATES:
+                for name in runtime.agent.queues:
+                    if name in staffed:
+                        staffed[name] += 1
+        self.staffed = staffed
+        self._flow.serve_queues(self.queues)
+        self.handle_avg = {
+            name: self.handle_avg.get(name, queue.expected_handle_s)
+            for name, queue in self.queues.items()
+        }
 
-    def _callback_outcome(self, event: CallbackOutcome) -> None:
-        call = self.calls.get(event.call_id)
-        if call is None or not call.virtual or call.phase is not CallPhase.OFFERED:
-            self.reject("CallbackOutcome", f"no callback of {event.call_id!r} is being dialled")
-            return
-        if event.answered:
-            _callflow.connect(self, call)
-        else:
-            _callflow.callback_failed(self, call, event.reason.lower() or "failed")
+    def _index_devices(self) -> None:
+        self._by_device = {}
+        for runtime in self.agents.values():
+            if runtime.agent.device:
+                self._by_device.setdefault(runtime.agent.device, []).append(runtime.agent.id)
