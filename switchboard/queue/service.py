@@ -117,7 +117,6 @@ class AcdService(Service):
         self._busy = False
         self._timer: IDelayedCall | None = None
         self._timer_at: float | None = None
-        self._floor = 0.0  # a deadline's timer may fire a hair early on a scaled clock
         self._unwritten: list[Fact] = []
         self._writing = False
         self._flushes: list[Deferred[None]] = []
@@ -310,8 +309,7 @@ class AcdService(Service):
             while self._events:
                 event = self._events.popleft()
                 try:
-                    now = max(self.now(), self._floor)
-                    decisions = self.router.handle(event, now)
+                    decisions = self.router.handle(event, self.now())
                 except Exception:  # a router bug must not take the site down
                     logger.exception("acd_event_failed", acd_event=type(event).__name__)
                     continue
@@ -464,7 +462,6 @@ class AcdService(Service):
         self._timer = self._clock.callLater(max(0.0, at - self.now()), self._tick)  # type: ignore[misc,arg-type]
 
     def _tick(self) -> None:
-        self._floor = self._timer_at or 0.0
         self._timer, self._timer_at = None, None
         self.feed(Tick())
 
