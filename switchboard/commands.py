@@ -112,7 +112,7 @@ def _flows_commands(subparsers: Any) -> None:
 
 
 def _queue_commands(subparsers: Any) -> None:
-    from switchboard.queue.commands import add_commands
+    from switchboard.queue.cli import add_commands
 
     add_commands(subparsers)
 

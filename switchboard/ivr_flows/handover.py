@@ -14,13 +14,13 @@ from typing import Protocol
 
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.ivr_flows.state import CallState
-from switchboard.queue.hold import QueueOutcome, QueueRequest
+from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
 
 __all__ = ["QueueHandover", "queue_request"]
 
 
 class QueueHandover(Protocol):
-    """What the IVR needs of the ACD (``switchboard.queue.service.AcdService`` is one)."""
+    """What the IVR needs of the ACD (``switchboard.queue.shell.service.AcdService`` is one)."""
 
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome: ...
 

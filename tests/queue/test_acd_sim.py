@@ -26,9 +26,9 @@ from switchboard.cti.ami.frames import Message
 from switchboard.demo.site import Site, start_site
 from switchboard.hub import FACT
 from switchboard.queue import AgentState, CallOutcome
-from switchboard.queue.decisions import CallFinished, CallOffered, Fact, OfferEnded
-from switchboard.queue.history import recompute
-from switchboard.queue.records import load_history
+from switchboard.queue.core.decisions import CallFinished, CallOffered, Fact, OfferEnded
+from switchboard.queue.core.history import recompute
+from switchboard.queue.store.records import load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import ScriptedCall
 

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from switchboard.queue._reload import Roster, reconfigured, tidied
-from switchboard.queue.decisions import (
+from switchboard.queue.core._reload import Roster, reconfigured, tidied
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallFinished,
     OfferCall,
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentReady,
     CallArrived,
@@ -19,7 +19,7 @@ from switchboard.queue.events import (
     ConfigChanged,
     OfferAnswered,
 )
-from switchboard.queue.model import Agent, AgentState, CallOutcome, Queue, frozen_map
+from switchboard.queue.core.model import Agent, AgentState, CallOutcome, Queue, frozen_map
 from tests.queue.helpers import Harness, agent, call, of_type
 
 SALES = Queue("sales", announce_interval_s=None, wrap_up_s=10)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from switchboard.queue._transitions import IllegalTransition
-from switchboard.queue._waiting import CALL_TRANSITIONS, CallPhase
-from switchboard.queue.decisions import (
+from switchboard.queue.core._transitions import IllegalTransition
+from switchboard.queue.core._waiting import CALL_TRANSITIONS, CallPhase
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     Announce,
     CallAnswered,
@@ -22,7 +22,7 @@ from switchboard.queue.decisions import (
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -36,7 +36,7 @@ from switchboard.queue.events import (
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import (
+from switchboard.queue.core.model import (
     AgentState,
     CallOutcome,
     Fallback,

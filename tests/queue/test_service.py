@@ -14,10 +14,10 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, CallOutcome, Queue
-from switchboard.queue.clock import ScaledClock
-from switchboard.queue.history import recompute
-from switchboard.queue.records import load_history
-from switchboard.queue.stats import QueueSnapshot
+from switchboard.queue.core.history import recompute
+from switchboard.queue.core.stats import QueueSnapshot
+from switchboard.queue.shell.clock import ScaledClock
+from switchboard.queue.store.records import load_history
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 from tests.queue.fakes import FakeChannel

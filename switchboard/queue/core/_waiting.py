@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
-from switchboard.queue._deadlines import Tokens
-from switchboard.queue._transitions import next_state
-from switchboard.queue.model import Agent, Queue, WaitingCall
+from switchboard.queue.core._deadlines import Tokens
+from switchboard.queue.core._transitions import next_state
+from switchboard.queue.core.model import Agent, Queue, WaitingCall
 
 __all__ = [
     "CALL_TRANSITIONS",

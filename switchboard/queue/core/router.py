@@ -23,21 +23,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from switchboard.queue._agents import (
+from switchboard.queue.core._agents import (
     AGENT_TRANSITIONS,
     FREE_DEVICE_STATES,
     WORKING_STATES,
     AgentRuntime,
     ReadyAgents,
 )
-from switchboard.queue._callflow import CallFlow
-from switchboard.queue._deadlines import Scope, Timers, WrapUpOver, is_live
-from switchboard.queue._outbox import Outbox
-from switchboard.queue._reload import Roster, reconfigured, tidied
-from switchboard.queue._transitions import next_state
-from switchboard.queue._waiting import CallRuntime, Requirement, WaitingIndex, accepts
-from switchboard.queue.decisions import AgentStateChanged, CallHandled, Decisions
-from switchboard.queue.events import (
+from switchboard.queue.core._callflow import CallFlow
+from switchboard.queue.core._deadlines import Scope, Timers, WrapUpOver, is_live
+from switchboard.queue.core._outbox import Outbox
+from switchboard.queue.core._reload import Roster, reconfigured, tidied
+from switchboard.queue.core._transitions import next_state
+from switchboard.queue.core._waiting import CallRuntime, Requirement, WaitingIndex, accepts
+from switchboard.queue.core.decisions import AgentStateChanged, CallHandled, Decisions
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -55,7 +55,7 @@ from switchboard.queue.events import (
     Tick,
     WrapUpEnded,
 )
-from switchboard.queue.model import Agent, AgentState, NotReadyReason, Queue
+from switchboard.queue.core.model import Agent, AgentState, NotReadyReason, Queue
 
 __all__ = ["Router"]
 

@@ -3,7 +3,7 @@
 
 Rule 1 (as in h11's ``_state.py``): every agent state change goes through
 :data:`AGENT_TRANSITIONS`; a (state, trigger) pair missing from it raises
-:class:`~switchboard.queue._transitions.IllegalTransition` (calls have the same rule, in
+:class:`~switchboard.queue.core._transitions.IllegalTransition` (calls have the same rule, in
 :mod:`._waiting`).
 
 Ready agents are kept per queue in a heap ordered by the queue's strategy. Entries are
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from switchboard.queue._deadlines import Tokens
-from switchboard.queue.model import Agent, AgentState, Queue, Strategy
+from switchboard.queue.core._deadlines import Tokens
+from switchboard.queue.core.model import Agent, AgentState, Queue, Strategy
 
 __all__ = ["AGENT_TRANSITIONS", "WORKING_STATES", "AgentRuntime", "ReadyAgents"]
 

@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.queue.test_router -*-
 """The call side of the router: arrive, wait, be offered, talk, leave, be rung back.
 
-:class:`CallFlow` is the part of the :class:`~switchboard.queue.router.Router` that owns
+:class:`CallFlow` is the part of the :class:`~switchboard.queue.core.router.Router` that owns
 the calls (their runtimes, the index of waiting calls, each queue's live length). It
 changes agents only through the router's agent-side methods (``reserve``, ``answered``,
 ``missed``, ``release`` ...), and reports through the shared outbox and timers. Order
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from switchboard.queue._agents import AgentRuntime
-from switchboard.queue._deadlines import (
+from switchboard.queue.core._agents import AgentRuntime
+from switchboard.queue.core._deadlines import (
     AnnounceDue,
     CallbackDue,
     CallbackOfferDue,
@@ -29,9 +29,9 @@ from switchboard.queue._deadlines import (
     Timers,
     is_live,
 )
-from switchboard.queue._outbox import Outbox
-from switchboard.queue._waiting import CallPhase, CallRuntime, WaitingIndex, accepts
-from switchboard.queue.decisions import (
+from switchboard.queue.core._outbox import Outbox
+from switchboard.queue.core._waiting import CallPhase, CallRuntime, WaitingIndex, accepts
+from switchboard.queue.core.decisions import (
     Announce,
     CallAnswered,
     CallbackAttemptEnded,
@@ -48,16 +48,16 @@ from switchboard.queue.decisions import (
     QueueLeft,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     CallbackOutcome,
     CallbackRequested,
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import CallOutcome, LanguageMatch, WaitingCall
+from switchboard.queue.core.model import CallOutcome, LanguageMatch, WaitingCall
 
 if TYPE_CHECKING:
-    from switchboard.queue.router import Router
+    from switchboard.queue.core.router import Router
 
 __all__ = ["CallFlow"]
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from switchboard.queue.model import Agent, Queue
+from switchboard.queue.core.model import Agent, Queue
 
 __all__ = ["Roster", "reconfigured", "tidied"]
 

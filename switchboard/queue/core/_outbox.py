@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from switchboard.queue.decisions import Command, Decisions, Fact, Rejected
+from switchboard.queue.core.decisions import Command, Decisions, Fact, Rejected
 
 __all__ = ["Outbox"]
 
