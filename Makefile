@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve prompts clean fuzz
+.PHONY: demo test lint typecheck bench serve prompts clean fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/switchboard demo
 
+# The built-in default database is /var/lib/switchboard; a checkout keeps its own in var/.
 serve: $(STAMP)
-	$(BIN)/switchboard serve
+	SWITCHBOARD_DATABASE_URL="$${SWITCHBOARD_DATABASE_URL:-sqlite:///$(CURDIR)/var/switchboard.sqlite}" \
+	  $(BIN)/switchboard serve
 
 # Synthesised prompts (espeak-ng + sox), laid out as Asterisk's sounds folder; not committed.
 PROMPTS_OUT ?= var/prompts
@@ -27,9 +29,13 @@ FLOWS_DIR   ?= switchboard/ivr_flows/examples
 prompts: $(STAMP)
 	$(BIN)/switchboard prompts build --dir $(FLOWS_DIR) --out $(PROMPTS_OUT)
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check switchboard tests bench
+
+# Settings in pyproject.toml ([tool.mypy]): the zope.interface and pydantic plugins.
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy switchboard
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_agi.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/bench_agi_process.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,8 +1,8 @@
 """The composition root: every service is built here, from ``Settings``, and nowhere else.
 
 Reading this module is reading the table of contents of a running switchboard: the
-AMI client, the ACD (when queues are configured), the IVR flows served as FastAGI
-handlers, the FastAGI server, and the database.
+AMI client, the live call model on it, the ACD (when queues are configured), the IVR flows
+served as FastAGI handlers, the FastAGI server, and the database.
 """
 
 # test-case-name: tests.integration.test_app
@@ -23,7 +23,8 @@ from switchboard.control.service import ControlService
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
-from switchboard.hub import Hub
+from switchboard.cti.calls import CallTracker
+from switchboard.hub import CALL, Hub
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
@@ -52,6 +53,7 @@ class App:
     flows: FlowHandlers
     database: Database
     hub: Hub
+    calls: CallTracker
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
     control: ControlService | None = None
@@ -195,6 +197,10 @@ def build(
     database = build_database(settings, reactor)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
+    # The live call model; on the ACD's clock so its times compare with the ACD's facts.
+    calls = CallTracker(ami, clock, lambda change: hub.publish(CALL, change))
+    calls.setName("calls")
+    calls.setServiceParent(root)
     acd = build_acd(settings, clock, database, ami, hub)
     if acd is not None:
         acd.setServiceParent(root)
@@ -215,6 +221,7 @@ def build(
         flows=flows,
         database=database,
         hub=hub,
+        calls=calls,
         acd=acd,
         prompt_check=prompt_check,
         control=control,

@@ -109,38 +109,17 @@ def add_commands(subparsers: Any) -> None:
 
 def run_check(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
               client_factory: Callable[..., Any] | None = None) -> int:
-    from twisted.internet import defer, task
+    from switchboard.cti.ami.commands import run_logged_in
+    from switchboard.cti.ami.service import AmiClient
 
-    if client_factory is None:
-        from switchboard.cti.ami.service import AmiClient
-
-        client_factory = AmiClient
     queues = args.queue or DOCUMENTED_QUEUES
     applications = args.application or DOCUMENTED_APPLICATIONS
-    code = [0]
 
-    async def check(client: Any) -> None:
-        try:
-            await client.when_ready(fail_after_failures=1)
-        except Exception as exc:  # any connect or login failure: one clear line
-            where = f"{settings.ami.host}:{settings.ami.port}"
-            print(f"switchboard: cannot reach AMI at {where}: {exc}", file=sys.stderr)
-            code[0] = 2
-            return
+    async def check(client: Any) -> int:
         findings = await check_targets(client, queues, applications)
         for finding in findings:
             out.write(f"{finding}\n")
-        code[0] = 0 if all(f.ok for f in findings) else 1
+        return 0 if all(f.ok for f in findings) else 1
 
-    def main(reactor: Any) -> defer.Deferred[None]:
-        client = client_factory(settings.ami, reactor)
-        client.startService()
-        d = defer.Deferred.fromCoroutine(check(client))
-        d.addBoth(lambda r: client.stopService().addCallback(lambda _: r))
-        return d
-
-    try:
-        task.react(main)
-    except SystemExit as exc:
-        return int(exc.code or 0) or code[0]
-    return code[0]
+    return run_logged_in(settings, check, client_factory=client_factory or AmiClient,
+                         unreachable=2)

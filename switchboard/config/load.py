@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -24,6 +24,9 @@ ENV_PREFIX = "SWITCHBOARD_"
 _ENV_NOT_SETTINGS = {"SWITCHBOARD_CONFIG"}
 _SECRET_KEYS = re.compile(r"(secret|password|token|key)$")
 _SECRET_FILES = {("ami", "secret"), ("database", "password"), ("control", "token")}
+# Paths that Asterisk opens on the PBX, not switchboard: they are never resolved here (their
+# own validators ask for an absolute path).
+_PATHS_ON_THE_PBX = {("queues", "recording_dir")}
 
 
 def load_settings(
@@ -64,8 +67,9 @@ def load_settings(
             ) from None
         for key_path in _leaf_paths(data):
             origin[key_path] = source
+        _resolve_relative_paths(data, Path(path).resolve().parent)
     _apply_environment(data, origin, environ, problems)
-    _read_secret_files(data, origin, problems)
+    _read_secret_files(data, origin, problems, text, source)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -83,6 +87,46 @@ def _leaf_paths(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[t
         else:
             paths.append((*prefix, key))
     return paths
+
+
+def _resolve_relative_paths(data: dict[str, Any], base: Path) -> None:
+    """Make the file's relative paths (and SQLite URLs) relative to the file's folder.
+
+    Asterisk runs a process AGI with ``/`` as its working directory; a path that
+    depended on it would name another file there than for the operator's shell.
+    """
+    for section, model in _sections().items():
+        block = data.get(section)
+        if not isinstance(block, dict):
+            continue
+        for key, field in model.model_fields.items():
+            value = block.get(key)
+            if not isinstance(value, str):
+                continue
+            if (section, key) in _PATHS_ON_THE_PBX:
+                continue
+            if _is_path(field.annotation) and not Path(value).expanduser().is_absolute():
+                block[key] = str(base / value)
+            elif (section, key) == ("database", "url"):
+                block[key] = absolute_sqlite_url(value, base)
+
+
+def _is_path(annotation: Any) -> bool:
+    return annotation is Path or Path in get_args(annotation)
+
+
+_SQLITE_URL = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(\?.*)?$")
+
+
+def absolute_sqlite_url(url: str, base: Path) -> str:
+    """``sqlite:///rel.db`` → ``sqlite:////base/rel.db``; any other URL unchanged."""
+    found = _SQLITE_URL.match(url)
+    if not found:
+        return url
+    prefix, database, query = found.group(1), found.group(2), found.group(3) or ""
+    if not database or database == ":memory:" or database.startswith(("/", "file:")):
+        return url
+    return f"{prefix}{base / database}{query}"
 
 
 def _sections() -> dict[str, type[BaseModel]]:
@@ -134,7 +178,11 @@ def _env_value(annotation: Any, raw: str) -> Any:
 
 
 def _read_secret_files(
-    data: dict[str, Any], origin: dict[tuple[str, ...], str], problems: list[ConfigProblem]
+    data: dict[str, Any],
+    origin: dict[tuple[str, ...], str],
+    problems: list[ConfigProblem],
+    text: str,
+    source: str,
 ) -> None:
     for section, key in _SECRET_FILES:
         block = data.get(section)
@@ -146,12 +194,14 @@ def _read_secret_files(
             block[key] = secret_path.read_text(encoding="utf-8").rstrip("\r\n")
             origin[(section, key)] = f"{origin.get(file_key, 'settings')} via {secret_path}"
         except OSError as exc:
+            where = origin.get(file_key, "settings")
             problems.append(
                 ConfigProblem(
-                    origin.get(file_key, "settings"),
+                    where,
                     ".".join(file_key),
                     "a readable file holding the secret",
-                    exc.strerror or str(exc),
+                    f"{secret_path}: {exc.strerror or exc}",
+                    _line_of(text, file_key) if where == source else None,
                 )
             )
 
@@ -206,6 +256,11 @@ def _line_of(text: str, loc: tuple[str, ...]) -> int | None:
     """Best-effort line number of ``loc`` in the TOML text (tomllib keeps none)."""
     if not text or not loc:
         return None
+    if len(loc) == 1:  # a whole table, e.g. an unknown [amii]
+        header = re.compile(rf"\[\s*{re.escape(loc[0])}\s*\]")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if header.fullmatch(line.strip().split("#", 1)[0].strip()):
+                return number
     section, key = (loc[0], loc[1]) if len(loc) > 1 else ("", loc[0])
     current = ""
     for number, line in enumerate(text.splitlines(), start=1):

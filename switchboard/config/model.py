@@ -94,7 +94,9 @@ class AgiSettings(_Section):
 class DatabaseSettings(_Section):
     """Where durable records live. SQLite is the embedded default."""
 
-    url: str = "sqlite:///var/switchboard.sqlite"
+    # An absolute default: a process AGI runs with "/" as its working directory.
+    # A relative SQLite path in a settings file is taken from that file's folder.
+    url: str = "sqlite:////var/lib/switchboard/switchboard.sqlite"
     password: SecretStr | None = None
     password_file: Path | None = None
     pool_threads: int = Field(4, ge=1, le=64)
@@ -180,9 +182,16 @@ class ControlSettings(_Section):
 
 
 class LoggingSettings(_Section):
+    """Where log lines go and how they look (one JSON object a line, or a console view)."""
+
     # "auto": readable console on a terminal, JSON lines otherwise.
     format: Literal["auto", "json", "console"] = "auto"
     level: Literal["debug", "info", "warning", "error"] = "info"
+    # Also append every line to this file (relative: to the settings file's folder).
+    file: Path | None = None
+    # Also send every line to the system log (journald reads it). "auto" and "off": only
+    # for a process AGI with no file set, whose stderr Asterisk throws away.
+    syslog: Literal["auto", "on", "off"] = "auto"
 
 
 class Settings(_Section):

@@ -195,6 +195,7 @@ async def start_site(
         flows_dir=flows_dir,
     )
     migrate_database(local)
+    local.queues.recording_dir.mkdir(exist_ok=True)  # the simulated Asterisk's spool
     clock = ScaledClock(reactor, speed, epoch=pbx.pbx.now())
     handlers: dict[str, Handler] = {}
     app = build(local, reactor, clock=clock, handlers=handlers if flows_dir is None else None)

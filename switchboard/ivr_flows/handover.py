@@ -10,11 +10,13 @@ offer, and the dial to the chosen agent.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.ivr_flows.state import CallState
-from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
+
+if TYPE_CHECKING:  # the ACD loads only when a call is handed to it (process AGI start-up)
+    from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
 
 __all__ = ["QueueHandover", "queue_request"]
 
@@ -28,6 +30,8 @@ class QueueHandover(Protocol):
 def queue_request(state: CallState, *, answered: bool = False) -> QueueRequest:
     """What the flow decided, as the ACD takes it (from the ``queue`` step's trace entry).
     The ``queue`` step has set SWITCHBOARD_QUEUE; ``answered``: the flow answered."""
+    from switchboard.queue.shell.hold import QueueRequest
+
     decided = next((e.data for e in reversed(state.trace) if e.event == "queue"), {})
     priority = str(decided.get("priority") or "0")
     skills = [name for name in str(decided.get("skills") or "").split(",") if name]

@@ -63,9 +63,9 @@ from switchboard.ivr_flows.effects import (
 )
 from switchboard.ivr_flows.engine import Engine
 from switchboard.ivr_flows.handover import QueueHandover, queue_request
-from switchboard.ivr_flows.records import route_of, session_record
 from switchboard.ivr_flows.services import FlowServices
 from switchboard.ivr_flows.state import CallInfo, CallState
+from switchboard.ivr_flows.summary import route_of, session_record
 
 if TYPE_CHECKING:
     from switchboard.prompts.inventory import PromptInventory

@@ -10,15 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy.orm import Session
-
-from switchboard.crm.directory import find_customer, normalize
-from switchboard.crm.models import Customer
 from switchboard.ivr_flows.effects import CallbackRequest, CustomerView, SurveyAnswer
-from switchboard.ivr_flows.records import CallbackRequestRow, CsatResponse, SessionRecord
-from switchboard.store.db import Database
+from switchboard.ivr_flows.summary import SessionRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from switchboard.crm.models import Customer
+    from switchboard.store.db import Database
+
+# The ORM (crm, records) is imported where a row is read or written, not at load: a
+# process AGI runs a flow's first commands before it needs the database.
 
 __all__ = ["DatabaseServices", "FlowServices", "MemoryServices", "customer_view"]
 
@@ -50,6 +54,8 @@ class DatabaseServices:
         self._database = database
 
     async def lookup_customer(self, kind: str, value: str) -> CustomerView | None:
+        from switchboard.crm.directory import find_customer
+
         def work(session: Session) -> CustomerView | None:
             customer = find_customer(session, kind, value)
             return customer_view(customer) if customer is not None else None
@@ -57,6 +63,8 @@ class DatabaseServices:
         return await self._database.run(work)
 
     async def save_callback(self, request: CallbackRequest) -> None:
+        from switchboard.ivr_flows.records import CallbackRequestRow
+
         def work(session: Session) -> None:
             session.add(CallbackRequestRow(
                 call_id=request.call_id, number=request.number,
@@ -67,6 +75,8 @@ class DatabaseServices:
         await self._database.run(work)
 
     async def save_survey(self, answer: SurveyAnswer) -> None:
+        from switchboard.ivr_flows.records import CsatResponse
+
         def work(session: Session) -> None:
             session.add(CsatResponse(call_id=answer.call_id, agent=answer.agent,
                                      queue=answer.queue, flow=answer.flow, score=answer.score))
@@ -90,10 +100,14 @@ class MemoryServices:
     sessions: list[SessionRecord] = field(default_factory=list)
 
     def add_customer(self, customer: CustomerView, **identifiers: str) -> None:
+        from switchboard.crm.directory import normalize
+
         for kind, value in identifiers.items():
             self.customers[(kind, normalize(kind, value))] = customer
 
     async def lookup_customer(self, kind: str, value: str) -> CustomerView | None:
+        from switchboard.crm.directory import normalize
+
         for (known_kind, known), customer in self.customers.items():
             if (kind in ("any", known_kind)) and normalize(known_kind, value) == known:
                 return customer

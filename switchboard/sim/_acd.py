@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
 from switchboard.sim.pbx import Hungup, Pbx
 
 if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan
+    from switchboard.sim._caller import Callers
+    from switchboard.sim._dialplan import InboundCalls
+    from switchboard.sim._recording import Recorder
 
 _DIAL_VARS = (
     "DIALSTATUS",
@@ -45,14 +48,14 @@ def parse_dial(data: str) -> tuple[str, float, str]:
     return target, timeout or 3600.0, parts[2] if len(parts) > 2 else ""
 
 
-class AcdDialplan:
-    """``switchboard-acd-ivr`` and the Dial application (mixed into the Dialplan)."""
+class AcdContext:
+    """``switchboard-acd-ivr,s``: the FastAGI script answers, holds and dials."""
 
-    pbx: Pbx
+    def __init__(self, calls: InboundCalls) -> None:
+        self.calls = calls
 
-    # -- switchboard-acd-ivr,s -------------------------------------------------------
-    async def acd_ivr(self: Dialplan, two: Channel, answered: Callable[[], None]) -> None:
-        pbx = self.pbx
+    async def run(self, two: Channel, answered: Callable[[], None]) -> None:
+        pbx = self.calls.pbx
         variant = two.variables.get("ACD_VARIANT", "")
         pbx.newexten(
             two,
@@ -65,14 +68,14 @@ class AcdDialplan:
         pbx.setvar(two, "__SWITCHBOARD_CALLID", two.uniqueid)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{variant}", 3)
-        status = await self._agi(two, url, [variant], on_answer=answered)
+        status = await self.calls.agi.run(two, url, [variant], on_answer=answered)
         if not two.answered_at:
             answered()  # never answered by the script: the originate still completes
         pbx.setvar(two, "AGISTATUS", status)
         # An AMI Redirect pulled the caller out of the AGI (the session saw HANGUP): the
         # channel runs the new context, as on the switchboard-ivr path.
         if two.redirect_to is not None and not two.soft_hangup:
-            await self._queue(two, "", url)
+            await self.calls.queue(two, "", url)
             return
         dialstatus = two.variables.get("DIALSTATUS", "")
         if status == "SUCCESS" and not two.soft_hangup:
@@ -105,10 +108,17 @@ class AcdDialplan:
             pbx.cdr(two, dest_channel=dest, disposition=disposition)
         pbx.cdr(two)
         pbx.destroy(two, 0 if pbx.shutting_down else 16)
-        self.finish_recording(two)
+        self.calls.recorder.finish(two)
 
-    # -- Dial ----------------------------------------------------------------------------
-    async def dial(self: Dialplan, two: Channel, data: str) -> int:
+
+class DialApp:
+    """The Dial application (``EXEC Dial`` from FastAGI, the callback context), and the
+    agent phone or customer line it rings."""
+
+    def __init__(self, pbx: Pbx, callers: Callers, recorder: Recorder) -> None:
+        self.pbx, self.callers, self.recorder = pbx, callers, recorder
+
+    async def dial(self, two: Channel, data: str) -> int:
         """``EXEC Dial``: ring one agent device; the AGI result code."""
         pbx = self.pbx
         target, timeout_s, options = parse_dial(data)
@@ -195,10 +205,10 @@ class AcdDialplan:
             pbx.cdr(a2, disposition="NO ANSWER")
             two.dials.append((a1.name, "NO ANSWER"))
             return 0
-        return await self._dial_answered(two, a1, a2, started, options)
+        return await self._answered(two, a1, a2, started, options)
 
-    async def _dial_answered(
-        self: Dialplan, two: Channel, a1: Channel, a2: Channel, started: float, options: str
+    async def _answered(
+        self, two: Channel, a1: Channel, a2: Channel, started: float, options: str
     ) -> int:
         pbx = self.pbx
         pbx.newexten(a2, "Answer", "", 6)
@@ -212,12 +222,7 @@ class AcdDialplan:
         pbx.emit("BridgeCreate", None, bridge)
         pbx.goto(a1, AGENTS_CONTEXT, "", 1)
         pbx.newexten(a1, "AppDial", "(Outgoing Line)")
-        for chan in (a1, two):
-            bridge.channels.append(chan)
-            chan.bridge = bridge
-            pbx.emit("BridgeEnter", {"": chan}, bridge)
-        pbx.setvar(a1, "BRIDGEPEER", two.name)
-        pbx.setvar(two, "BRIDGEPEER", a1.name)
+        agent_phone.join(pbx, bridge, a1, two)
         if a2.context == AGENTS_CONTEXT:
             talk, caller_ends = self.agent_talk(a2)
         else:  # switchboard-customer: stays on the line
@@ -227,13 +232,13 @@ class AcdDialplan:
         caller_left = False
         try:
             if caller_ends:
-                self.caller_hangs_up_after(two, talk)
+                self.callers.hang_up_after(two, talk)
                 await pbx.sleep(talk + 3600.0, two)
             else:
                 await pbx.sleep(talk, two)
         except Hungup:
             caller_left = True
-        self.add_bridged(two, pbx.now() - bridged_at)
+        self.recorder.add_bridged(two, pbx.now() - bridged_at)
 
         def unbridge(chan: Channel) -> None:
             bridge.channels.remove(chan)
@@ -276,11 +281,11 @@ class AcdDialplan:
         pbx.emit("BridgeDestroy", None, bridge)
         dial_times()
         two.dials.append((a1.name, "ANSWERED"))
-        self.after_talk(two)
+        self.callers.after_talk(two)
         return 0 if "g" in options else -1
 
     # -- the agent phone (switchboard-agents on the agent's ;2) ------------------------
-    def device_ring(self: Dialplan, a2: Channel, two: Channel) -> float | None:
+    def device_ring(self, a2: Channel, two: Channel) -> float | None:
         """Start the device's context; seconds until it answers (``None``: never)."""
         pbx = self.pbx
         exten = a2.exten
@@ -291,29 +296,18 @@ class AcdDialplan:
             pbx.newexten(a2, "Ringing", "", 3)
             pbx.newexten(a2, "Wait", "600" if never else "2", 4)
             return None if never else 2.0
-        behaviour = pbx.config.agents.get(exten, pbx.config.default_agent)
-        never = pbx.globals.get(f"NOANSWER_{exten}") == "yes" or behaviour.answer_after_s is None
-        number = exten.removeprefix("agent")
-        pbx.newexten(a2, "NoOp", f"AGENT {number} offered {two.uniqueid} from queue ", 1)
-        pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
-        if not never:
-            pbx.newexten(a2, "GotoIf", "0?noanswer", 3)
-        pbx.newexten(a2, "Ringing", "", 12 if never else 4)
-        a2.priority = 13 if never else 5
-        return None if never else float(behaviour.answer_after_s or 0.0)
+        answer_s = agent_phone.offer(pbx, a2, two)
+        a2.priority = 13 if answer_s is None else 5
+        return answer_s
 
-    def agent_talk(self: Dialplan, a2: Channel) -> tuple[float, bool]:
+    def agent_talk(self, a2: Channel) -> tuple[float, bool]:
         """Start talking; (seconds until someone hangs up, whether the caller does)."""
         pbx = self.pbx
         behaviour = pbx.config.agents.get(a2.exten, pbx.config.default_agent)
         lo = float(pbx.globals.get("AGENT_TALK_MIN") or pbx.config.talk_range_s[0])
         hi = float(pbx.globals.get("AGENT_TALK_MAX") or pbx.config.talk_range_s[1])
         talk = behaviour.talk_s if behaviour.talk_s is not None else pbx.talk_time(lo, hi)
-        pbx.newexten(a2, "Set", f"AGENT_TALK={int(talk)}", 7)
-        pbx.setvar(a2, "AGENT_TALK", str(int(talk)))
-        pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
-        pbx.newexten(a2, "Wait", str(int(talk)), 9)
-        return float(int(talk)), behaviour.hangs_up == "caller"
+        return agent_phone.talk(pbx, a2, talk), behaviour.hangs_up == "caller"
 
 
 def _secs(value: float) -> str:

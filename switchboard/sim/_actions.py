@@ -6,72 +6,75 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
 
 from switchboard.cti.ami.frames import Message
 from switchboard.sim._channel_actions import ChannelActions
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
 from switchboard.sim._queue_actions import QueueActions
+from switchboard.sim._reply import AmiSession, Reply, actions_of, error, list_reply, success
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import Headers, build_event
 from switchboard.sim.pbx import Pbx
 
-if TYPE_CHECKING:
-    from switchboard.sim.ami import AmiServerProtocol
-
-Handler = Callable[["AmiServerProtocol", Message], None]
+Handler = Callable[[AmiSession, Message], Reply]
 _OPEN = {"login", "challenge", "logoff"}
 
 
-class ActionHandler(QueueActions, ChannelActions):
+class ActionHandler:
+    """Answers each manager action with a :class:`Reply` (the protocol writes it):
+    the session's and the core's actions here, the channels' and app_queue's in the
+    parts it holds."""
+
     def __init__(self, pbx: Pbx, dialplan: Dialplan, auth_fail_delay_s: float = 1.0) -> None:
         self.pbx, self.dialplan = pbx, dialplan
         self.auth_fail_delay_s = auth_fail_delay_s
-        self.queues = dialplan.queues
+        self.channel_actions = ChannelActions(pbx, dialplan)
+        self.queue_actions = QueueActions(dialplan.queues)
         self._rng = random.Random(0)
-        # ``Command: core restart now`` calls this (see :mod:`._restart`); once set,
-        # ``shutting_down`` refuses logins the way a stopping Asterisk does.
-        self.on_restart: Callable[[], None] | None = None
+        # Once set (``core restart now``), logins are refused as a stopping Asterisk does.
         self.shutting_down = False
         self._logins = 0
         self.refused_logins = 0  # logins refused while shutting down
         self._table: dict[str, Handler] = {
-            name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("do_")
+            **actions_of(self.queue_actions),
+            **actions_of(self.channel_actions),
+            **actions_of(self),
         }
 
-    def handle(self, p: AmiServerProtocol, msg: Message) -> None:
+    @property
+    def on_restart(self) -> Callable[[], None] | None:
+        """What ``Command: core restart now`` calls (see :mod:`._restart`)."""
+        return self.channel_actions.on_restart
+
+    @on_restart.setter
+    def on_restart(self, restart: Callable[[], None] | None) -> None:
+        self.channel_actions.on_restart = restart
+
+    def handle(self, p: AmiSession, msg: Message) -> Reply:
         action = msg.get("Action")
         if action is None:
-            p.respond(msg, "Error", ("Message", "Missing action in request"))
-            return
+            return error("Missing action in request")
         if not p.authenticated and action.lower() not in _OPEN:
-            p.respond(msg, "Error", ("Message", "Permission denied"))
-            return
+            return error("Permission denied")
         handler = self._table.get(action.lower())
         if handler is None:
-            p.respond(
-                msg,
-                "Error",
-                (
-                    "Message",
-                    f"Invalid/unknown command: {action}. Use "
-                    "Action: ListCommands to show available commands.",
-                ),
+            return error(
+                f"Invalid/unknown command: {action}. Use "
+                "Action: ListCommands to show available commands."
             )
-            return
-        handler(p, msg)
+        return handler(p, msg)
 
     # -- session -----------------------------------------------------------------------
-    def do_challenge(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_challenge(self, p: AmiSession, msg: Message) -> Reply:
         p.challenge = str(self._rng.randrange(100_000_000, 999_999_999))
-        p.respond(msg, "Success", ("Challenge", p.challenge))
+        return success(("Challenge", p.challenge))
 
-    def do_login(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_login(self, p: AmiSession, msg: Message) -> Reply:
         if self.shutting_down:  # ami-reconnect: the old process, during core restart
             self.refused_logins += 1
-            p.respond(msg, "Error", ("Message", "Asterisk is shutting down"))
-            p.close()
-            return
+            return Reply("Error", (("Message", "Asterisk is shutting down"),), close=True)
         user = msg.get("Username") or ""
         secret = self.pbx.config.ami_users.get(user)
         ok = secret is not None and (
@@ -79,41 +82,35 @@ class ActionHandler(QueueActions, ChannelActions):
             or (msg.get("Key") is not None and p.check_key(secret, msg.get("Key") or ""))
         )
         if not ok:
-            p._dead_pending = True  # type: ignore[attr-defined]
-            p.parser = type(p.parser)(expect_banner=False)  # ignore what follows
-
-            def fail() -> None:
-                p.respond(msg, "Error", ("Message", "Authentication failed"))
-                p.close()
-
+            failed: Deferred[Reply] = Deferred()
+            refusal = Reply("Error", (("Message", "Authentication failed"),), close=True)
             # Real seconds, not simulated ones: this is the server's own policy.
-            self.pbx.call_later_real(self.auth_fail_delay_s, fail)
-            p.handler = _Ignore(self)  # type: ignore[assignment]
-            return
-        p.respond(msg, "Success", ("Message", "Authentication accepted"))
-        p.logged_in(user, msg.get("Events") or "on")
-        now = int(self.pbx.now() - self.pbx.epoch) + 158
-        p.event(build_event("FullyBooted", Uptime=now, LastReload=now, Status="Fully Booted"))
-        self._logins += 1
-        session_id = f"0x7f40{self._logins:08x}"  # deterministic, shaped like a pointer
-        self.pbx.publish(successful_auth(p, user, self.pbx.now(), session_id))
+            self.pbx.call_later_real(self.auth_fail_delay_s, lambda: failed.callback(refusal))
+            return Reply(ignore_rest=True, later=failed)
 
-    def do_logoff(self, p: AmiServerProtocol, msg: Message) -> None:
-        p.respond(msg, "Goodbye", ("Message", "Thanks for all the fish."))
-        p.close()
+        def welcome() -> None:
+            p.logged_in(user, msg.get("Events") or "on")
+            now = int(self.pbx.now() - self.pbx.epoch) + 158
+            p.event(build_event("FullyBooted", Uptime=now, LastReload=now, Status="Fully Booted"))
+            self._logins += 1
+            session_id = f"0x7f40{self._logins:08x}"  # deterministic, shaped like a pointer
+            self.pbx.publish(successful_auth(p, user, self.pbx.now(), session_id))
 
-    def do_events(self, p: AmiServerProtocol, msg: Message) -> None:
+        return success(("Message", "Authentication accepted"), then=welcome)
+
+    def do_logoff(self, p: AmiSession, msg: Message) -> Reply:
+        return Reply("Goodbye", (("Message", "Thanks for all the fish."),), close=True)
+
+    def do_events(self, p: AmiSession, msg: Message) -> Reply:
         mask = msg.get("EventMask") or "off"
         p.set_events(mask)
-        p.respond(msg, "Success", ("Events", "Off" if p.classes == set() else "On"))
+        return success(("Events", "Off" if p.classes == set() else "On"))
 
-    def do_ping(self, p: AmiServerProtocol, msg: Message) -> None:
-        p.respond(msg, "Success", ("Ping", "Pong"), ("Timestamp", f"{self.pbx.now():.6f}"))
+    def do_ping(self, p: AmiSession, msg: Message) -> Reply:
+        return success(("Ping", "Pong"), ("Timestamp", f"{self.pbx.now():.6f}"))
 
-    def do_coresettings(self, p: AmiServerProtocol, msg: Message) -> None:
-        p.respond(
-            msg,
-            "Success",
+    def do_coresettings(self, p: AmiSession, msg: Message) -> Reply:
+        return success(
             ("AMIversion", "11.0.0"),
             ("AsteriskVersion", "22.10.1"),
             ("SystemName", ""),
@@ -128,13 +125,11 @@ class ActionHandler(QueueActions, ChannelActions):
             ("SoundsSearchCustomDir", "No"),
         )
 
-    def do_corestatus(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_corestatus(self, p: AmiSession, msg: Message) -> Reply:
         started = time.gmtime(self.pbx.epoch)
         day, clock = time.strftime("%Y-%m-%d", started), time.strftime("%H:%M:%S", started)
         calls = {c.linkedid for c in self.pbx.channels.values()}
-        p.respond(
-            msg,
-            "Success",
+        return success(
             ("CoreStartupDate", day),
             ("CoreStartupTime", clock),
             ("CoreReloadDate", day),
@@ -144,33 +139,34 @@ class ActionHandler(QueueActions, ChannelActions):
         )
 
     # -- variables ---------------------------------------------------------------------
-    def _channel(self, p: AmiServerProtocol, msg: Message) -> tuple[bool, Channel | None]:
+    def _channel(self, msg: Message) -> Channel | Reply | None:
+        """The ``Channel:`` named (``None`` when none is), or the error to answer."""
         name = msg.get("Channel")
         if not name:
-            return True, None
+            return None
         chan = self.pbx.find_channel(name)
-        if chan is None:
-            p.respond(msg, "Error", ("Message", "No such channel"))
-            return False, None
-        return True, chan
+        return error("No such channel") if chan is None else chan
 
-    def do_setvar(self, p: AmiServerProtocol, msg: Message) -> None:
-        ok, chan = self._channel(p, msg)
-        if not ok:
-            return
+    def do_setvar(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         name, value = msg.get("Variable") or "", msg.get("Value") or ""
         if name.startswith("GLOBAL(") and name.endswith(")"):
             name, chan = name[7:-1], None
-        p.respond(msg, "Success", ("Message", "Variable Set"))
-        if chan is None:
-            self.pbx.set_global(name, value)
-        else:
-            self.pbx.setvar(chan, name, value)
 
-    def do_getvar(self, p: AmiServerProtocol, msg: Message) -> None:
-        ok, chan = self._channel(p, msg)
-        if not ok:
-            return
+        def set_it() -> None:
+            if chan is None:
+                self.pbx.set_global(name, value)
+            else:
+                self.pbx.setvar(chan, name, value)
+
+        return success(("Message", "Variable Set"), then=set_it)
+
+    def do_getvar(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         name = msg.get("Variable") or ""
         inner = name[7:-1] if name.startswith("GLOBAL(") and name.endswith(")") else None
         if inner is not None:
@@ -179,10 +175,10 @@ class ActionHandler(QueueActions, ChannelActions):
             value = f'"{chan.caller_name}" <{chan.caller_num}>'
         else:
             value = self.pbx.getvar(chan, name) or ""
-        p.respond(msg, "Success", ("Variable", name), ("Value", value))
+        return success(("Variable", name), ("Value", value))
 
     # -- calls -------------------------------------------------------------------------
-    def do_originate(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_originate(self, p: AmiSession, msg: Message) -> Reply:
         caller = msg.get("CallerID") or ""
         name, _, num = caller.rpartition("<")
         variables = [tuple(v.split("=", 1)) for v in msg.get_all("Variable") if "=" in v]
@@ -204,13 +200,16 @@ class ActionHandler(QueueActions, ChannelActions):
             application=msg.get("Application") or "",
             data=msg.get("Data") or "",
         )
+        # A synchronous Originate answers once the call is answered or has failed.
+        answered: Deferred[Reply] = Deferred()
 
         def result(outcome: str, one: Channel | None, reason: int) -> None:
             if sync:
-                if outcome == "Success":
-                    p.respond(msg, "Success", ("Message", "Originate successfully queued"))
-                else:
-                    p.respond(msg, "Error", ("Message", "Originate failed"))
+                answered.callback(
+                    success(("Message", "Originate successfully queued"))
+                    if outcome == "Success"
+                    else error("Originate failed")
+                )
                 return
             target = (
                 {"Application": req.application, "Data": req.data}
@@ -230,18 +229,19 @@ class ActionHandler(QueueActions, ChannelActions):
             self.pbx.emit("OriginateResponse", None, **fields)
 
         req.on_result = result
-        if not sync:
-            p.respond(msg, "Success", ("Message", "Originate successfully queued"))
-        self.dialplan.originate(req)
+        start = lambda: self.dialplan.originate(req)  # noqa: E731
+        if sync:
+            return Reply(later=answered, then=start)
+        return success(("Message", "Originate successfully queued"), then=start)
 
-    def do_coreshowchannels(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_coreshowchannels(self, p: AmiSession, msg: Message) -> Reply:
         aid = msg.action_id or ""
         chans = list(self.pbx.channels.values())
-        p.respond(msg, "Success", ("EventList", "start"), ("Message", "Channels will follow"))
         now = self.pbx.now()
+        items: list[Headers] = []
         for chan in chans:
             secs = int(now - chan.created_at)
-            p.send(
+            items.append(
                 build_event(
                     "CoreShowChannel",
                     {"": chan},
@@ -252,26 +252,30 @@ class ActionHandler(QueueActions, ChannelActions):
                     BridgeId=chan.bridge.uniqueid if chan.bridge else "",
                 )
             )
-        p.send(
+        items.append(
             build_event(
                 "CoreShowChannelsComplete", ActionID=aid, EventList="Complete", ListItems=len(chans)
             )
         )
+        return list_reply("Channels will follow", items)
 
-    def do_dbput(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_dbput(self, p: AmiSession, msg: Message) -> Reply:
         self.pbx.astdb[(msg.get("Family") or "", msg.get("Key") or "")] = msg.get("Val") or ""
-        p.respond(msg, "Success", ("Message", "Updated database successfully"))
+        return success(("Message", "Updated database successfully"))
 
-    def do_dbget(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_dbget(self, p: AmiSession, msg: Message) -> Reply:
         family, key = msg.get("Family") or "", msg.get("Key") or ""
         value = self.pbx.astdb.get((family, key))
         if value is None:
-            p.respond(msg, "Error", ("Message", "Database entry not found"))
-            return
+            return error("Database entry not found")
         aid = msg.action_id or ""
-        p.respond(msg, "Success", ("EventList", "start"), ("Message", "Result will follow"))
-        p.send(build_event("DBGetResponse", Family=family, Key=key, Val=value, ActionID=aid))
-        p.send(build_event("DBGetComplete", ActionID=aid, EventList="Complete", ListItems=1))
+        return list_reply(
+            "Result will follow",
+            [
+                build_event("DBGetResponse", Family=family, Key=key, Val=value, ActionID=aid),
+                build_event("DBGetComplete", ActionID=aid, EventList="Complete", ListItems=1),
+            ],
+        )
 
 
 def _address(address: object) -> str:
@@ -279,7 +283,7 @@ def _address(address: object) -> str:
     return f"IPV4/TCP/{host}/{port}"
 
 
-def successful_auth(p: AmiServerProtocol, user: str, now: float, session_id: str) -> Headers:
+def successful_auth(p: AmiSession, user: str, now: float, session_id: str) -> Headers:
     """The security event every session allowed ``security`` events sees at a login."""
     stamp = (
         time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}+0000"
@@ -298,13 +302,3 @@ def successful_auth(p: AmiServerProtocol, user: str, now: float, session_id: str
         UsingPassword=0,
         SessionTV=stamp,
     )
-
-
-class _Ignore:
-    """After a failed login Asterisk answers nothing more on that connection."""
-
-    def __init__(self, real: ActionHandler) -> None:
-        self.pbx = real.pbx
-
-    def handle(self, p: AmiServerProtocol, msg: Message) -> None:
-        return None

@@ -15,26 +15,28 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from switchboard.sim.channels import BUSY, RINGING, UP, Channel
-from switchboard.sim.pbx import Hungup, run_background
+from switchboard.sim.pbx import Hungup, Pbx, run_background
 
 if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan, OriginateRequest
+    from switchboard.sim._acd import DialApp
+    from switchboard.sim._originate import LocalPairs, OriginateRequest
 
 CUSTOMER_CONTEXT = "switchboard-customer"
 CALLBACK_CONTEXT = "switchboard-callback"
 _FAILING = {"busy": ("Busy", "BUSY", 17, 5), "congested": ("Congestion", "CONGESTION", 34, 8)}
 
 
-class CallbackDialplan:
+class DeviceOriginates:
     """Originates whose ``Channel`` is an agent phone or a customer line."""
 
-    async def originate_device(
-        self: Dialplan, req: OriginateRequest, exten: str, context: str
+    def __init__(self, pbx: Pbx, pairs: LocalPairs, dial: DialApp) -> None:
+        self.pbx, self.pairs, self.dial = pbx, pairs, dial
+
+    async def originate(
+        self, req: OriginateRequest, exten: str, context: str
     ) -> tuple[str, Channel | None]:
         pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        self.dial_originated_pair(req, one, two, exten, context, optimized=False)
+        one, two = self.pairs.dial(req, exten, context)
         failing = _FAILING.get(exten) if context == CUSTOMER_CONTEXT else None
         if failing is not None:
             app, status, cause, reason = failing
@@ -48,8 +50,8 @@ class CallbackDialplan:
             pbx.destroy(one, 0)
             pbx.cdr(two, disposition="FAILED")
             pbx.cdr(one, disposition="FAILED")
-            return self._originate_result(req, "Failure", None, reason)
-        ring_s = self.device_ring(two, two)
+            return self.pairs.result(req, "Failure", None, reason)
+        ring_s = self.dial.device_ring(two, two)
         pbx.set_state(one, RINGING)
         pbx.newexten(two, "Wait", "60" if ring_s is None else str(int(ring_s)))
         pbx.emit("DialState", {"Dest": one}, DialStatus="RINGING")
@@ -57,7 +59,7 @@ class CallbackDialplan:
         try:
             await pbx.sleep(wait, two)
         except Hungup:
-            return self._originate_result(req, "Failure", None, 0)
+            return self.pairs.result(req, "Failure", None, 0)
         if ring_s is None or ring_s >= req.timeout_s:
             pbx.hangup_request(two, 19)
             pbx.soft_hangup_request(two)
@@ -65,70 +67,38 @@ class CallbackDialplan:
             pbx.destroy(two, 19)
             pbx.destroy(one, 19)
             pbx.cdr(one)
-            return self._originate_result(req, "Failure", None, 3)
+            return self.pairs.result(req, "Failure", None, 3)
         pbx.newexten(two, "Answer", "", 6)
         pbx.set_state(two, UP)
         pbx.set_state(one, UP)
         pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
         run_background(Deferred.fromCoroutine(self._device_talk(two)), "device_talk")
         if req.application:  # Application/Data: ;1 runs it, no dialplan
-            run_background(Deferred.fromCoroutine(self.originate_app(one, req)), "app")
+            run_background(Deferred.fromCoroutine(self.pairs.run_app(one, req)), "app")
         else:
             pbx.goto(one, req.context or "default", req.exten or "s", req.priority)
             run_background(Deferred.fromCoroutine(self._callback_context(one)), "callback")
-        return self._originate_result(req, "Success", one, 4)
+        return self.pairs.result(req, "Success", one, 4)
 
-    def originate_nowhere(
-        self: Dialplan, req: OriginateRequest, exten: str, context: str
+    def nowhere(
+        self, req: OriginateRequest, exten: str, context: str
     ) -> tuple[str, Channel | None]:
         """A Local channel into a context that does not exist: created, then failed."""
         pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        result = self._originate_result(req, "Failure", None, 0)
+        one, two = self.pairs.open(req, exten, context)
+        result = self.pairs.result(req, "Failure", None, 0)
         pbx.cdr(two)
         pbx.cdr(one)
         pbx.destroy(two, 0)
         pbx.destroy(one, 0)
         return result
 
-    async def originate_app(self: Dialplan, one: Channel, req: OriginateRequest) -> None:
-        """The Originate's ``Application`` on the answered ``;1`` (``Wait``, ``ChanSpy``)."""
-        pbx = self.pbx
-        app = req.application.lower()
-        try:
-            if app == "chanspy":
-                await self.chanspy(one, req.data)
-            elif app == "wait":
-                await pbx.sleep(float(req.data or 0), one)
-            else:
-                await pbx.sleep(3600.0, one)
-        except Hungup:  # the far end hung up first
-            if not one.hung_up:
-                pbx.soft_hangup_request(one)
-                pbx.destroy(one)
-                pbx.cdr(one)
-            return
-        two = one.peer
-        if two is not None and not (two.hung_up or two.soft_hangup):
-            pbx.hangup_request(two, 0)
-        pbx.destroy(one, 0)
-        pbx.cdr(one)
-
-    def _originate_result(
-        self: Dialplan, req: OriginateRequest, outcome: str, one: Channel | None, reason: int
-    ) -> tuple[str, Channel | None]:
-        if req.on_result:
-            req.on_result(outcome, one, reason)
-        return outcome, one
-
-    async def _device_talk(self: Dialplan, two: Channel) -> None:
+    async def _device_talk(self, two: Channel) -> None:
         """The originated phone talks, then hangs up (agents; customers stay on)."""
         pbx = self.pbx
         if two.context != "switchboard-agents":
             return
-        talk, _ = self.agent_talk(two)
+        talk, _ = self.dial.agent_talk(two)
         try:
             await pbx.sleep(talk, two)
         except Hungup:
@@ -146,7 +116,7 @@ class CallbackDialplan:
             pbx.hangup_request(two.peer)
         pbx.destroy(two)
 
-    async def _callback_context(self: Dialplan, one: Channel) -> None:
+    async def _callback_context(self, one: Channel) -> None:
         """``switchboard-callback,dial`` (or any other context: wait for the hang-up)."""
         pbx = self.pbx
         if one.context == CALLBACK_CONTEXT:
@@ -157,7 +127,7 @@ class CallbackDialplan:
             )
             data = f"Local/{number}@{CUSTOMER_CONTEXT}/n,10"
             pbx.newexten(one, "Dial", data, 2)
-            await self.dial(one, data)
+            await self.dial.dial(one, data)
             if not (one.soft_hangup or one.hung_up):
                 status = one.variables.get("DIALSTATUS", "")
                 pbx.newexten(one, "NoOp", f"CALLBACK {callback_id} done: DIALSTATUS={status}", 3)

@@ -12,17 +12,12 @@ AGI only while a command listens, as in Asterisk.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import structlog
 from twisted.internet.defer import Deferred
 
 from switchboard.sim.channels import Channel
 from switchboard.sim.pbx import Hungup, Pbx, run_background
 from switchboard.sim.scenario import KeyPress, ScriptedCall
-
-if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan
 
 log = structlog.get_logger(__name__)
 
@@ -130,11 +125,12 @@ class ScriptedPerson:
         return started + key.after_s - self.pbx.now()
 
 
-class CallerDialplan:
-    """``switchboard-caller`` on ``;1`` and the people behind the calls (Dialplan mixin)."""
+class Callers:
+    """``switchboard-caller`` on ``;1`` and the people behind the calls."""
 
-    pbx: Pbx
-    people: dict[Channel, ScriptedPerson]  # by the caller's ;1
+    def __init__(self, pbx: Pbx) -> None:
+        self.pbx = pbx
+        self.people: dict[Channel, ScriptedPerson] = {}  # by the caller's ;1
 
     def add_person(self, one: Channel, script: ScriptedCall) -> None:
         person = self.people[one] = ScriptedPerson(self.pbx, one, script)
@@ -154,7 +150,8 @@ class CallerDialplan:
         if person is not None:
             person.heard(prompt)
 
-    async def caller(self, one: Channel) -> None:
+    async def run(self, one: Channel) -> None:
+        """``switchboard-caller,<exten>`` on the answered ``;1``."""
         pbx, v = self.pbx, one.variables
         person = self.people.get(one)
         if person is not None:
@@ -212,7 +209,7 @@ class CallerDialplan:
             pbx.hangup_request(one.peer)
         pbx.destroy(one)
 
-    def caller_hangs_up_after(self: Dialplan, two: Channel, seconds: float) -> None:
+    def hang_up_after(self, two: Channel, seconds: float) -> None:
         """The caller (``;1``) hangs up ``seconds`` from now (agent ``hangs_up: caller``)."""
         one = two.peer
 

@@ -9,43 +9,51 @@ a second ``StopMixMonitor`` gives ``Could not stop monitoring channel``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from switchboard.cti.ami.frames import Message
 from switchboard.sim._chanspy import repeer
 from switchboard.sim._cli import CliFailure
+from switchboard.sim._reply import AmiSession, Frame, Reply, error, list_reply, success
 from switchboard.sim._sounds import show_sound
 from switchboard.sim.channels import Channel
 from switchboard.sim.events import build_event
 
 if TYPE_CHECKING:
     from switchboard.sim._dialplan import Dialplan
-    from switchboard.sim.ami import AmiServerProtocol
     from switchboard.sim.pbx import Pbx
 
 
+def _output(response: str, lines: Sequence[str]) -> Reply:
+    """A ``Command`` reply: ``Command output follows`` and one ``Output`` per line."""
+    out = tuple(("Output", line) for line in lines)
+    return Reply(response, (("Message", "Command output follows"), *out))
+
+
 class ChannelActions:
-    pbx: Pbx
-    dialplan: Dialplan
+    """The actions on live channels, and ``Command``."""
 
-    def _need_channel(self, p: AmiServerProtocol, msg: Message) -> Channel | None:
+    def __init__(self, pbx: Pbx, dialplan: Dialplan) -> None:
+        self.pbx, self.dialplan = pbx, dialplan
+        # ``core restart now`` calls this when set (see :mod:`._restart`).
+        self.on_restart: Callable[[], None] | None = None
+
+    def _need_channel(self, msg: Message) -> Channel | Reply:
         chan = self.pbx.find_channel(msg.get("Channel") or "")
-        if chan is None:
-            p.respond(msg, "Error", ("Message", "No such channel"))
-        return chan
+        return error("No such channel") if chan is None else chan
 
-    def do_status(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_status(self, p: AmiSession, msg: Message) -> Reply:
         aid, now = msg.action_id or "", self.pbx.now()
         wanted = msg.get("Channel")
         chans = [c for c in self.pbx.channels.values() if not wanted or c.name == wanted]
         if wanted and not chans:
-            p.respond(msg, "Error", ("Message", "No such channel"))
-            return
-        p.respond(msg, "Success", ("EventList", "start"), ("Message", "Channel status will follow"))
+            return error("No such channel")
+        items: list[Frame] = []
         for chan in chans:
             in_agi = chan.agi_data is not None
-            p.send(
+            items.append(
                 build_event(
                     "Status",
                     {"": chan},
@@ -69,21 +77,20 @@ class ChannelActions:
                 )
             )
         n = len(chans)
-        p.send(
+        items.append(
             build_event("StatusComplete", ActionID=aid, EventList="Complete", ListItems=n, Items=n)
         )
+        return list_reply("Channel status will follow", items)
 
-    def do_devicestatelist(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_devicestatelist(self, p: AmiSession, msg: Message) -> Reply:
         aid = msg.action_id or ""
         devices = list(self.pbx.devices.items())
-        p.respond(
-            msg, "Success", ("EventList", "start"), ("Message", "Device State Changes will follow")
-        )
+        items: list[Frame] = []
         for device, state in devices:
             # A list item: no Privilege header (build_event would add the live one).
             item = (("Event", "DeviceStateChange"), ("ActionID", aid), ("Device", device))
-            p.send((*item, ("State", state)))
-        p.send(
+            items.append((*item, ("State", state)))
+        items.append(
             build_event(
                 "DeviceStateListComplete",
                 ActionID=aid,
@@ -91,91 +98,80 @@ class ChannelActions:
                 ListItems=len(devices),
             )
         )
+        return list_reply("Device State Changes will follow", items)
 
-    def do_redirect(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_redirect(self, p: AmiSession, msg: Message) -> Reply:
         name = msg.get("Channel") or ""
         chan = self.pbx.find_channel(name)
         if chan is None:
-            p.respond(msg, "Error", ("Message", f"Channel does not exist: {name}"))
-            return
-        p.respond(msg, "Success", ("Message", "Redirect successful"))
+            return error(f"Channel does not exist: {name}")
         priority = int(msg.get("Priority") or 1)
-        self.pbx.redirect(chan, msg.get("Context") or "", msg.get("Exten") or "", priority)
-        self.dialplan.redirect_agi(chan)
 
-    def do_hangup(self, p: AmiServerProtocol, msg: Message) -> None:
-        chan = self._need_channel(p, msg)
-        if chan is None:
-            return
-        p.respond(msg, "Success", ("Message", "Channel Hungup"))
+        def redirect() -> None:
+            self.pbx.redirect(chan, msg.get("Context") or "", msg.get("Exten") or "", priority)
+            self.dialplan.redirect_agi(chan)
+
+        return success(("Message", "Redirect successful"), then=redirect)
+
+    def do_hangup(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._need_channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         # A soft hang-up with no event of its own: the channel's dialplan reacts.
-        self.pbx.interrupt(chan)
+        return success(("Message", "Channel Hungup"), then=lambda: self.pbx.interrupt(chan))
 
     # -- recordings --------------------------------------------------------------------
-    def do_mixmonitor(self, p: AmiServerProtocol, msg: Message) -> None:
-        chan = self._need_channel(p, msg)
-        if chan is None:
-            return
+    def do_mixmonitor(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._need_channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         default = self.pbx.config.spool_dir / "monitor" / f"{chan.uniqueid}.wav"
         path = Path(msg.get("File") or str(default))
-        p.respond(msg, "Success")
-        self.dialplan.mixmonitor(chan, path)
+        return success(then=lambda: self.dialplan.mixmonitor(chan, path))
 
-    def do_stopmixmonitor(self, p: AmiServerProtocol, msg: Message) -> None:
-        chan = self._need_channel(p, msg)
-        if chan is None:
-            return
+    def do_stopmixmonitor(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._need_channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         if chan.recording is None:
-            p.respond(msg, "Error", ("Message", "Could not stop monitoring channel"))
-            return
-        p.respond(msg, "Success")
-        self.dialplan.finish_recording(chan)
-        self.pbx.ev("MixMonitorStop", chan)
-        self.pbx.call_later_real(0, lambda: repeer(self.pbx, chan))  # the hook detaches
+            return error("Could not stop monitoring channel")
 
-    def do_mixmonitormute(self, p: AmiServerProtocol, msg: Message) -> None:
-        chan = self._need_channel(p, msg)
-        if chan is None:
-            return
-        p.respond(msg, "Success")
+        def stop() -> None:
+            self.dialplan.finish_recording(chan)
+            self.pbx.ev("MixMonitorStop", chan)
+            self.pbx.call_later_real(0, lambda: repeer(self.pbx, chan))  # the hook detaches
+
+        return success(then=stop)
+
+    def do_mixmonitormute(self, p: AmiSession, msg: Message) -> Reply:
+        chan = self._need_channel(msg)
+        if isinstance(chan, Reply):
+            return chan
         direction, state = msg.get("Direction") or "both", msg.get("State") or "1"
-        self.pbx.ev("MixMonitorMute", chan, Direction=direction, State=state)
+        return success(
+            then=lambda: self.pbx.ev("MixMonitorMute", chan, Direction=direction, State=state)
+        )
 
     # -- misc --------------------------------------------------------------------------
-    def do_userevent(self, p: AmiServerProtocol, msg: Message) -> None:
-        p.respond(msg, "Success", ("Message", "Event Sent"))
+    def do_userevent(self, p: AmiSession, msg: Message) -> Reply:
         headers: list[tuple[str, str]] = [("Event", "UserEvent"), ("Privilege", "user,all")]
         headers.append(("UserEvent", msg.get("UserEvent") or ""))
         if msg.action_id is not None:
             headers.append(("ActionID", msg.action_id))
         headers += [(k, v) for k, v in msg.headers if k not in ("Action", "ActionID", "UserEvent")]
-        self.pbx.publish(tuple(headers))
+        return success(("Message", "Event Sent"), then=lambda: self.pbx.publish(tuple(headers)))
 
-    def do_command(self, p: AmiServerProtocol, msg: Message) -> None:
+    def do_command(self, p: AmiSession, msg: Message) -> Reply:
         command = " ".join((msg.get("Command") or "").split())
-        restart = getattr(self, "on_restart", None)
-        if command == "core restart now" and restart is not None:
-            restart()  # no response at all: the connection closes with the process
-            return
+        if command == "core restart now" and self.on_restart is not None:
+            return Reply(then=self.on_restart)  # no response at all: the connection closes with it
         if command.startswith("core show sound ") and len(command.split()) == 4:
-            found, lines = show_sound(self.pbx.config.sounds, command.split()[3])
-            out = [("Output", line) for line in lines]
-            p.respond(msg, "Success" if found else "Error",
-                      ("Message", "Command output follows"), *out)
-            return
+            found, output = show_sound(self.pbx.config.sounds, command.split()[3])
+            return _output("Success" if found else "Error", output)
         try:
             lines = self.dialplan.cli(command)
         except CliFailure as failed:
-            out = [("Output", line) for line in failed.lines]
-            p.respond(msg, "Error", ("Message", "Command output follows"), *out)
-            return
+            return _output("Error", failed.lines)
         if lines is None:
-            p.respond(
-                msg,
-                "Error",
-                ("Message", "Command output follows"),
-                ("Output", f"No such command '{command}' (simulated PBX)"),
-            )
-            return
-        out = [("Output", line) for line in lines]
-        p.respond(msg, "Success", ("Message", "Command output follows"), *out)
+            return _output("Error", [f"No such command '{command}' (simulated PBX)"])
+        return _output("Success", lines)

@@ -6,7 +6,7 @@ a beep ``Playback`` (the supervisor's "voice"); the ``;1`` runs ``ChanSpy(<agent
 q[w|B]E)``. ``ChanSpyStart`` comes ~100 ms after the answer; ``ChanSpyStop`` when the
 supervisor hangs up, or (with ``E``) when the spied-on channel hangs up, after which
 both supervisor halves go. The events do not say listen, whisper or barge: the mode is
-kept in :attr:`ChanSpyDialplan.spies`.
+kept in :attr:`ChanSpy.spies`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from switchboard.sim.channels import UP, Channel
 from switchboard.sim.pbx import Hungup, Pbx, run_background
 
 if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan, OriginateRequest
+    from switchboard.sim._originate import LocalPairs, OriginateRequest
 
 SUPERVISOR_CONTEXT = "switchboard-supervisor"
 BEEPS = "&".join(["beep"] * 10)
@@ -44,60 +44,14 @@ def repeer(pbx: Pbx, chan: Channel, times: int = 1) -> None:
         pbx.setvar(second, "BRIDGEPEER", first.name)
 
 
-class ChanSpyDialplan:
-    """The supervisor context and the ChanSpy application (mixed into the Dialplan)."""
+class ChanSpy:
+    """The ChanSpy application, and who is spying on whom."""
 
-    spies: dict[Channel, tuple[Channel, str]]  # spyer ;1 -> (spied-on channel, mode)
+    def __init__(self, pbx: Pbx) -> None:
+        self.pbx = pbx
+        self.spies: dict[Channel, tuple[Channel, str]] = {}  # spyer ;1 -> (spied-on, mode)
 
-    async def originate_supervisor(
-        self: Dialplan, req: OriginateRequest, exten: str, context: str
-    ) -> tuple[str, Channel | None]:
-        pbx = self.pbx
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        one, two = pbx.new_local_pair(exten, context, ids=ids)  # type: ignore[arg-type]
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for chan in (one, two):
-            if req.caller_num:
-                pbx.set_callerid(chan, req.caller_num, req.caller_name)
-                pbx.set_connected(chan, req.caller_num, req.caller_name)
-        pbx.emit(
-            "LocalBridge",
-            {"LocalOne": one, "LocalTwo": two},
-            Context=context,
-            Exten=exten,
-            LocalOptimization="No",
-        )
-        pbx.emit("DialBegin", {"Dest": one}, DialString=f"{exten}@{context}")
-        pbx.newexten(two, "NoOp", f"SUPERVISOR leg {two.name}", 1)
-        pbx.newexten(two, "Answer", "", 2)
-        pbx.set_state(two, UP)
-        pbx.set_state(one, UP)
-        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
-        run_background(Deferred.fromCoroutine(self._supervisor_talks(two)), "supervisor")
-        if req.application:
-            run_background(Deferred.fromCoroutine(self.originate_app(one, req)), "app")
-        return self._originate_result(req, "Success", one, 4)
-
-    async def _supervisor_talks(self: Dialplan, two: Channel) -> None:
-        """``switchboard-supervisor,supervisor`` on ``;2``: beeps until hung up."""
-        pbx = self.pbx
-        try:
-            while True:
-                pbx.newexten(two, "Playback", BEEPS, 3)
-                await pbx.sleep(BEEPS_S, two)
-                pbx.setvar(two, "PLAYBACKSTATUS", "SUCCESS")
-                pbx.newexten(two, "Goto", "talk", 4)
-        except Hungup:
-            pass
-        pbx.setvar(two, "PLAYBACKSTATUS", "SUCCESS")
-        pbx.soft_hangup_request(two)
-        one = two.peer
-        if one is not None and not (one.hung_up or one.soft_hangup):
-            pbx.hangup_request(one, 0)
-        pbx.destroy(two, 0)
-        pbx.cdr(two)
-
-    async def chanspy(self: Dialplan, one: Channel, data: str) -> None:
+    async def spy(self, one: Channel, data: str) -> None:
         """``ChanSpy(<channel>,<options>)`` on ``one``; returns when the spying ends."""
         pbx = self.pbx
         target_name, _, options = data.partition(",")
@@ -128,3 +82,47 @@ class ChanSpyDialplan:
         pbx.emit("ChanSpyStop", {"Spyer": one, "Spyee": target})
         if mode != "whisper":
             repeer(pbx, target)
+
+
+class SupervisorLegs:
+    """Originates into the supervisor context: the supervisor's phone, then ChanSpy."""
+
+    def __init__(self, pbx: Pbx, pairs: LocalPairs) -> None:
+        self.pbx, self.pairs = pbx, pairs
+
+    async def originate(
+        self, req: OriginateRequest, exten: str, context: str
+    ) -> tuple[str, Channel | None]:
+        pbx = self.pbx
+        # No Variable headers on the supervisor's pair, and no ``/n`` in the dial string.
+        one, two = self.pairs.dial(
+            req, exten, context, dial_string=f"{exten}@{context}", variables=False
+        )
+        pbx.newexten(two, "NoOp", f"SUPERVISOR leg {two.name}", 1)
+        pbx.newexten(two, "Answer", "", 2)
+        pbx.set_state(two, UP)
+        pbx.set_state(one, UP)
+        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
+        run_background(Deferred.fromCoroutine(self._talks(two)), "supervisor")
+        if req.application:
+            run_background(Deferred.fromCoroutine(self.pairs.run_app(one, req)), "app")
+        return self.pairs.result(req, "Success", one, 4)
+
+    async def _talks(self, two: Channel) -> None:
+        """``switchboard-supervisor,supervisor`` on ``;2``: beeps until hung up."""
+        pbx = self.pbx
+        try:
+            while True:
+                pbx.newexten(two, "Playback", BEEPS, 3)
+                await pbx.sleep(BEEPS_S, two)
+                pbx.setvar(two, "PLAYBACKSTATUS", "SUCCESS")
+                pbx.newexten(two, "Goto", "talk", 4)
+        except Hungup:
+            pass
+        pbx.setvar(two, "PLAYBACKSTATUS", "SUCCESS")
+        pbx.soft_hangup_request(two)
+        one = two.peer
+        if one is not None and not (one.hung_up or one.soft_hangup):
+            pbx.hangup_request(one, 0)
+        pbx.destroy(two, 0)
+        pbx.cdr(two)

@@ -4,198 +4,68 @@
 Contexts (described in the captures' README): ``switchboard-ivr`` (Answer, FastAGI,
 MixMonitor, Queue), ``switchboard-caller`` (the scripted caller on ``;1``: ``dtmf``,
 ``silent``, ``abandon``) and ``switchboard-agents`` (ring, answer, talk, hang up).
+
+:class:`Dialplan` is composed of parts, each holding what it needs: the inbound
+contexts share :class:`InboundCalls` (FastAGI, ``Queue()``, hang-up), Originates start
+with :class:`~._originate.LocalPairs`, and the applications a FastAGI session runs are
+:class:`~._applications.Applications`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from random import Random
+from typing import Any
 
 import structlog
 from twisted.internet.defer import Deferred
 
-from switchboard.sim._acd import ACD_CONTEXT, AcdDialplan
-from switchboard.sim._agi import AgiCallProtocol, agi_environment
-from switchboard.sim._agi_commands import DEFAULT_PROMPT_S, PROMPTS, CommandRunner
-from switchboard.sim._callback import CUSTOMER_CONTEXT, CallbackDialplan
-from switchboard.sim._caller import CallerDialplan, ScriptedPerson
-from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpyDialplan
+from switchboard.sim._acd import ACD_CONTEXT, AGENTS_CONTEXT, AcdContext, DialApp
+from switchboard.sim._agi import AgiCallProtocol
+from switchboard.sim._applications import Applications
+from switchboard.sim._callback import CUSTOMER_CONTEXT, DeviceOriginates
+from switchboard.sim._caller import Callers, ScriptedPerson
+from switchboard.sim._chanspy import SUPERVISOR_CONTEXT, ChanSpy, SupervisorLegs
 from switchboard.sim._cli import cli_output
-from switchboard.sim._documented import INBOUND_CONTEXT, DocumentedDialplan
-from switchboard.sim._native import NATIVE_CONTEXT, NativeDialplan, hangup_note
+from switchboard.sim._documented import INBOUND_CONTEXT, DocumentedContext
+from switchboard.sim._fastagi import AgiConnector, FastAgi
+from switchboard.sim._native import NATIVE_CONTEXT, NativeContext, hangup_note
+from switchboard.sim._originate import LocalPairs, OriginateRequest
 from switchboard.sim._queue import QueueEngine, TalkEnded
-from switchboard.sim._recording import write_wav
+from switchboard.sim._recording import Recorder
 from switchboard.sim.channels import UP, Channel
 from switchboard.sim.pbx import Hungup, Pbx, Redirected, run_background
-from switchboard.sim.scenario import ScriptedCall
 
+__all__ = ["AgiConnector", "Dialplan", "InboundCalls", "OriginateRequest"]
 log = structlog.get_logger(__name__)
-VOICEMAIL_S = 6.0
-# The option letters ``core show application Queue`` lists on Asterisk 22.10.1
-# (agi-failures/queue-options.cli.txt): ``c`` continues after the agent hangs up.
-QUEUE_OPTIONS = frozenset("bBCcdFhHiIkKmnrRtTxX")
-
-AgiConnector = Callable[[AgiCallProtocol], Deferred[object]]
+Context = Callable[[Channel, Callable[[], None]], Coroutine[Any, Any, None]]
 
 
-@dataclass
-class OriginateRequest:
-    channel: str  # Local/s@switchboard-ivr
-    context: str = ""
-    exten: str = ""
-    priority: int = 1
-    caller_num: str = ""
-    caller_name: str = ""
-    variables: list[tuple[str, str]] = field(default_factory=list)
-    action_id: str | None = None
-    channel_id: str | None = None
-    other_channel_id: str | None = None
-    timeout_s: float = 30.0
-    # Called at the moment Asterisk sends OriginateResponse (before ;1 goes Up).
-    on_result: Callable[[str, Channel | None, int], None] | None = None
-    application: str = ""  # Application/Data instead of Context/Exten
-    data: str = ""
-    # The scripted person behind the call (language, callback wish, CSAT), if any.
-    script: ScriptedCall | None = None
+class InboundCalls:
+    """``switchboard-ivr,s`` and what every inbound context shares: the answer, the
+    FastAGI session, ``Queue()`` (and where a Redirect sends the caller), the hang-up."""
 
-
-class Dialplan(
-    AcdDialplan,
-    CallbackDialplan,
-    CallerDialplan,
-    ChanSpyDialplan,
-    DocumentedDialplan,
-    NativeDialplan,
-):
-    """Runs the test PBX dialplan on :class:`Pbx` channels."""
-
-    def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
-        self.pbx = pbx
-        self.rng = rng
-        self.agi_connect = agi_connect
-        self.queues = QueueEngine(pbx, rng)
-        self.queues.caller_hangs_up_after = self.caller_hangs_up_after
-        for q in self.queues.queues.values():  # app_queue caches these at load (no event)
-            pbx.devices[f"Queue:{q.config.name}_avail"] = "INUSE"
-            for m in q.members:
-                pbx.devices[f"Queue:{q.config.name}_pause_{m.member.interface}"] = "NOT_INUSE"
-        self._recordings: dict[Channel, Path] = {}
-        self.people: dict[Channel, ScriptedPerson] = {}  # by the caller's ;1
+    def __init__(self, pbx: Pbx, queues: QueueEngine, agi: FastAgi, recorder: Recorder) -> None:
+        self.pbx, self.queues, self.agi, self.recorder = pbx, queues, agi, recorder
         self.survey_script = ""  # FastAGI script run after Queue() when the agent hangs up
-        self.agi_sessions: set[AgiCallProtocol] = set()  # open FastAGI sessions
-        self.spies: dict[Channel, tuple[Channel, str]] = {}
-        self._connecting: set[Deferred[object]] = set()
-
-    def cancel_agi_connects(self) -> None:
-        """Give up FastAGI connections still being made (the PBX is stopping)."""
-        for d in list(self._connecting):
-            d.cancel()
-
-    # -- originate ---------------------------------------------------------------------
-    def dial_originated_pair(
-        self,
-        req: OriginateRequest,
-        one: Channel,
-        two: Channel,
-        exten: str,
-        context: str,
-        *,
-        optimized: bool,
-    ) -> None:
-        """The events of an Originate's Local pair before its dial, in the captured order:
-        the ``Variable:`` headers and caller ID on both halves, LocalBridge, DialBegin."""
-        pbx = self.pbx
-        pbx.newexten(one, "AppDial2", "(Outgoing Line)")
-        for name, value in reversed(req.variables):
-            pbx.setvar(one, name, value)
-        if req.caller_num:
-            pbx.set_callerid(one, req.caller_num, req.caller_name)
-            pbx.set_connected(one, req.caller_num, req.caller_name)
-        for name, value in req.variables:
-            pbx.setvar(two, name, value)
-        if req.caller_num:
-            pbx.set_callerid(two, req.caller_num, req.caller_name)
-            pbx.set_connected(two, req.caller_num, req.caller_name)
-        pbx.emit(
-            "LocalBridge",
-            {"LocalOne": one, "LocalTwo": two},
-            Context=context,
-            Exten=exten,
-            LocalOptimization="Yes" if optimized else "No",
-        )
-        dial_string = f"{exten}@{context}" if optimized else f"{exten}@{context}/n"
-        pbx.emit("DialBegin", {"Dest": one}, DialString=dial_string)
-
-    def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
-        """Start an Originate; fires with (``Success``|``Failure``, ;1) at answer/failure."""
-        return Deferred.fromCoroutine(self._originate(req))
-
-    async def _originate(self, req: OriginateRequest) -> tuple[str, Channel | None]:
-        pbx = self.pbx
-        tech, _, dest = req.channel.partition("/")
-        exten, _, context = dest.partition("@")
-        context = context.removesuffix("/n")
-        if tech == "Local" and context in ("switchboard-agents", CUSTOMER_CONTEXT):
-            return await self.originate_device(req, exten, context)
-        if tech == "Local" and context == SUPERVISOR_CONTEXT:
-            return await self.originate_supervisor(req, exten, context)
-        if tech != "Local":
-            if req.on_result:
-                req.on_result("Failure", None, 0)
-            return "Failure", None
-        if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT, INBOUND_CONTEXT):
-            return self.originate_nowhere(req, exten, context)
-        ids = (req.channel_id, req.other_channel_id) if req.channel_id else None
-        language = req.script.language if req.script else "en"
-        one, two = pbx.new_local_pair(
-            exten,
-            context,
-            ids=ids,
-            language=language,  # type: ignore[arg-type]
-        )
-        if req.script is not None:
-            self.add_person(one, req.script)
-        self.dial_originated_pair(req, one, two, exten, context, optimized=True)
-        answered: Deferred[None] = Deferred()
-        one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
-        ivr = {
-            ACD_CONTEXT: self.acd_ivr,
-            NATIVE_CONTEXT: self.native_ivr,
-            INBOUND_CONTEXT: self.inbound,
-        }.get(context, self.ivr)
-        run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
-        await answered
-        if one.hung_up:
-            if req.on_result:
-                req.on_result("Failure", None, 0)
-            return "Failure", None
-        if req.on_result:
-            req.on_result("Success", one, 4)
-        pbx.set_state(one, UP)
-        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
-        pbx.goto(one, req.context, req.exten, req.priority)
-        run_background(Deferred.fromCoroutine(self.caller(one)), "caller")
-        return "Success", one
 
     # -- switchboard-ivr,s (the inbound call on ;2) ------------------------------------
-    async def ivr(self, two: Channel, answered: Callable[[], None]) -> None:
+    async def run(self, two: Channel, answered: Callable[[], None]) -> None:
         pbx = self.pbx
         num = two.caller_num
         self.answer_inbound(two, "inbound", answered)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{num},{two.language}", 5)
-        status = await self._agi(two, url, [num, two.language])
+        status = await self.agi.run(two, url, [num, two.language])
         pbx.setvar(two, "AGISTATUS", status)
         # An AMI Redirect pulled the caller out of the AGI (the session saw HANGUP): the
         # channel runs the new context. (AGISTATUS then is not in the captures.)
         if two.redirect_to is not None and not two.soft_hangup:
-            await self._queue(two, "", url)
+            await self.queue(two, "", url)
             return
         if status == "HANGUP" or two.soft_hangup:
-            await self._hangup_ivr(two)
+            await self.hang_up(two)
             return
         queue = two.variables.get("SWITCHBOARD_QUEUE", "")
         pbx.newexten(two, "NoOp", f"AGI done: AGISTATUS={status} SWITCHBOARD_QUEUE={queue}", 6)
@@ -210,12 +80,12 @@ class Dialplan(
         if queue not in self.queues.queues:  # no route (or no such queue): done, Hangup()
             if queue:
                 log.warning("sim_unknown_queue", queue=queue, channel=two.name)
-            await self._hangup_ivr(two)
+            await self.hang_up(two)
             return
-        self.record_call(two, queue, 9)
+        self.recorder.record_call(two, queue, 9)
         options = "tc" if self.survey_script else "t"  # c: the caller stays for the survey
         pbx.newexten(two, "Queue", f"{queue},{options},,,120", 11)
-        await self._queue(two, queue, url)
+        await self.queue(two, queue, url)
 
     def answer_inbound(self, two: Channel, kind: str, answered: Callable[[], None]) -> None:
         """Priorities 1-4 of the captured inbound contexts: NoOp, the two ``__`` Set, Answer."""
@@ -236,17 +106,7 @@ class Dialplan(
         pbx.set_state(two, UP)
         answered()
 
-    def record_call(self, two: Channel, queue: str, priority: int | None = None) -> None:
-        """``Set(SWITCHBOARD_RECORDING=…)`` and ``MixMonitor(…,b)`` before ``Queue()``."""
-        pbx = self.pbx
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
-        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
-        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", priority)
-        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
-        pbx.newexten(two, "MixMonitor", f"{path},b", priority and priority + 1)
-        self.mixmonitor(two, path)
-
-    async def _queue(self, two: Channel, queue: str, url: str) -> None:
+    async def queue(self, two: Channel, queue: str, url: str) -> None:
         """``Queue()`` and where a Redirect sends the caller next (``queue`` empty: the
         channel was redirected before reaching a queue)."""
         pbx = self.pbx
@@ -281,10 +141,10 @@ class Dialplan(
         if survey:
             url = f"{url.rsplit('/', 1)[0]}/{self.survey_script}"
             pbx.newexten(two, "AGI", f"{url},{two.caller_num}", 12)
-            pbx.setvar(two, "AGISTATUS", await self._agi(two, url, [two.caller_num]))
-        await self._hangup_ivr(two, announced)
+            pbx.setvar(two, "AGISTATUS", await self.agi.run(two, url, [two.caller_num]))
+        await self.hang_up(two, announced)
 
-    async def _hangup_ivr(
+    async def hang_up(
         self, two: Channel, announced: bool = False, *, exec_dials: bool = False
     ) -> None:
         """Hang up the inbound ``;2`` (and its ``;1``). ``exec_dials``: the AGI dialled
@@ -312,134 +172,112 @@ class Dialplan(
             pbx.hangup_request(one)
         two.priority = 2
         pbx.destroy(two)
-        self.finish_recording(two)
+        self.recorder.finish(two)
         if one is not None and not one.hung_up:
             pbx.soft_hangup_request(one)
             pbx.destroy(one)
             pbx.cdr(one)
 
-    def finish_recording(self, chan: Channel) -> None:
-        """Write the call's WAV: with ``,b`` only bridged audio (capped, files stay short)."""
-        path = self._recordings.pop(chan, None)
-        chan.recording = None
-        if path is not None:
-            write_wav(path, min(3.0, float(chan.variables.get("__bridged_s", 0))))
 
-    def add_bridged(self, chan: Channel, seconds: float) -> None:
-        total = float(chan.variables.get("__bridged_s", 0)) + seconds
-        chan.variables["__bridged_s"] = str(total)
+class Dialplan:
+    """Runs the test PBX dialplan on :class:`Pbx` channels."""
+
+    def __init__(self, pbx: Pbx, rng: Random, agi_connect: AgiConnector | None) -> None:
+        self.pbx = pbx
+        self.rng = rng
+        self.queues = QueueEngine(pbx, rng)
+        for q in self.queues.queues.values():  # app_queue caches these at load (no event)
+            pbx.devices[f"Queue:{q.config.name}_avail"] = "INUSE"
+            for m in q.members:
+                pbx.devices[f"Queue:{q.config.name}_pause_{m.member.interface}"] = "NOT_INUSE"
+        self.recorder = Recorder(pbx)
+        self.callers = Callers(pbx)
+        self.queues.caller_hangs_up_after = self.callers.hang_up_after
+        self.dial = DialApp(pbx, self.callers, self.recorder)
+        self.apps = Applications(pbx, self.queues, self.recorder, self.dial)
+        self.agi = FastAgi(pbx, rng, agi_connect, self.apps, self.callers)
+        self.calls = InboundCalls(pbx, self.queues, self.agi, self.recorder)
+        self.contexts: dict[str, Context] = {
+            ACD_CONTEXT: AcdContext(self.calls).run,
+            NATIVE_CONTEXT: NativeContext(self.calls).run,
+            INBOUND_CONTEXT: DocumentedContext(self.calls).run,
+        }
+        self.chanspy = ChanSpy(pbx)
+        self.pairs = LocalPairs(pbx, self.chanspy)
+        self.devices = DeviceOriginates(pbx, self.pairs, self.dial)
+        self.supervisors = SupervisorLegs(pbx, self.pairs)
+
+    # -- what the AMI actions, the service and the tests reach ---------------------------
+    @property
+    def survey_script(self) -> str:
+        """FastAGI script run after ``Queue()`` when the agent hangs up (empty: none)."""
+        return self.calls.survey_script
+
+    @survey_script.setter
+    def survey_script(self, script: str) -> None:
+        self.calls.survey_script = script
+
+    @property
+    def agi_sessions(self) -> set[AgiCallProtocol]:
+        return self.agi.sessions
+
+    @property
+    def people(self) -> dict[Channel, ScriptedPerson]:
+        return self.callers.people
+
+    @property
+    def spies(self) -> dict[Channel, tuple[Channel, str]]:
+        return self.chanspy.spies
+
+    def cancel_agi_connects(self) -> None:
+        """Give up FastAGI connections still being made (the PBX is stopping)."""
+        self.agi.cancel_connects()
+
+    def redirect_agi(self, chan: Channel) -> None:
+        """An AMI Redirect of ``chan``: if it is held in a FastAGI session, end that."""
+        self.agi.redirect(chan)
 
     def mixmonitor(self, chan: Channel, path: Path) -> None:
-        self.pbx.setvar(chan, "MIXMONITOR_FILENAME", str(path))
-        self.pbx.ev("MixMonitorStart", chan)
-        self._recordings[chan] = path
-        chan.recording = str(path)
+        self.recorder.mixmonitor(chan, path)
+
+    def finish_recording(self, chan: Channel) -> None:
+        self.recorder.finish(chan)
 
     def cli(self, command: str) -> list[str] | None:
         return cli_output(self.pbx, self.queues, command)
 
-    async def _agi(
-        self,
-        two: Channel,
-        url: str,
-        args: list[str],
-        on_answer: Callable[[], None] | None = None,
-    ) -> str:
-        if self.agi_connect is None:
-            return "FAILURE"
-        runner = CommandRunner(self.pbx, two, self.rng, self.exec_app, on_answer=on_answer)
-        runner.on_prompt = lambda prompt: self.prompt_started(two, prompt)
-        env = agi_environment(two, url, args, self.rng.randrange(10**14, 10**15))
-        proto = AgiCallProtocol(runner, env)
-        two.agi_data = ",".join([url, *args])
-        connecting = self.agi_connect(proto)
-        self._connecting.add(connecting)
-        try:
-            await connecting
-        except Exception:  # refused, timed out or cancelled by a shutdown: AGISTATUS
-            two.agi_data = None
-            return "FAILURE"
-        finally:
-            self._connecting.discard(connecting)
-        self.agi_sessions.add(proto)
-        try:
-            return await proto.finished
-        finally:
-            self.agi_sessions.discard(proto)
-            two.agi_data = None
+    # -- originate ---------------------------------------------------------------------
+    def originate(self, req: OriginateRequest) -> Deferred[tuple[str, Channel | None]]:
+        """Start an Originate; fires with (``Success``|``Failure``, ;1) at answer/failure."""
+        return Deferred.fromCoroutine(self._originate(req))
 
-    def redirect_agi(self, chan: Channel) -> None:
-        """An AMI Redirect of ``chan``: if it is held in a FastAGI session, end that."""
-        for proto in self.agi_sessions:
-            if proto.runner.chan is chan:
-                proto.runner.leave_for_redirect()
-
-    async def exec_app(self, chan: Channel, command: str) -> int:
-        name, _, data = command.partition(" ")
-        app = name.lower()
-        if not self.pbx.config.has_application(app):  # res_agi: "Could not find application"
-            log.warning("sim_no_such_application", application=name, channel=chan.name)
-            return -2
-        chan.application, chan.app_data = name, data  # CoreShowChannel shows the last EXEC
-        if app == "playback":
-            return await self.playback(chan, data)
-        if app == "queue":
-            return await self.exec_queue(chan, data)
-        if app == "mixmonitor":
-            path = Path(data.split(",")[0].strip('"'))
-            self.mixmonitor(chan, path)
-            return 0
-        if app == "dial":
-            return await self.dial(chan, data)
-        if app == "startmusiconhold":
-            chan.moh = True
-            self.pbx.ev("MusicOnHoldStart", chan, Class=data or "default")
-            return 0
-        if app == "stopmusiconhold":
-            if chan.moh:
-                chan.moh = False
-                self.pbx.ev("MusicOnHoldStop", chan)
-            return 0
-        if app == "wait":
-            await self.pbx.sleep(float(data or 0), chan)
-            return 0
-        if app == "voicemail":  # greeting, beep and a short message, then the caller is done
-            await self.pbx.sleep(VOICEMAIL_S, chan)
-            return 0
-        return 0  # loaded, and not simulated: done at once
-
-    async def playback(self, chan: Channel, data: str) -> int:
-        """``Playback(file)``: a missing file is no failure of the session, only
-        ``PLAYBACKSTATUS=FAILED`` (agi-failures case b)."""
-        name = data.split(",")[0].split("&")[0]
-        if not self.pbx.config.has_sound(name, chan.language):
-            log.warning("sim_sound_missing", file=name, language=chan.language)
-            self.pbx.setvar(chan, "PLAYBACKSTATUS", "FAILED")
-            return 0
-        try:
-            await self.pbx.sleep(PROMPTS.get(name, DEFAULT_PROMPT_S), chan)
-        except Hungup:
-            return -1
-        self.pbx.setvar(chan, "PLAYBACKSTATUS", "SUCCESS")
-        return 0
-
-    async def exec_queue(self, chan: Channel, data: str) -> int:
-        """``Queue(name,options,...)``: unknown option letters are only logged (there is
-        no ``g``); an unknown queue sets ``QUEUESTATUS=UNKNOWN`` (agi-failures case e)."""
-        parts = data.split(",")
-        name, options = parts[0], parts[1] if len(parts) > 1 else ""
-        for letter in options:
-            if letter not in QUEUE_OPTIONS:
-                log.warning("sim_queue_unrecognized_option", option=letter, channel=chan.name)
-        for var in ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS"):
-            self.pbx.setvar(chan, var, "")
-        if name not in self.queues.queues:
-            self.pbx.setvar(chan, "QUEUEWAIT", "")
-            self.pbx.setvar(chan, "QUEUEWAIT_MS", "")
-            self.pbx.setvar(chan, "QUEUESTATUS", "UNKNOWN")
-            return 0
-        try:
-            await self.queues.run(chan, name)
-        except (Hungup, TalkEnded):
-            return -1
-        return 0
+    async def _originate(self, req: OriginateRequest) -> tuple[str, Channel | None]:
+        pbx = self.pbx
+        tech, _, dest = req.channel.partition("/")
+        exten, _, context = dest.partition("@")
+        context = context.removesuffix("/n")
+        if tech == "Local" and context in (AGENTS_CONTEXT, CUSTOMER_CONTEXT):
+            return await self.devices.originate(req, exten, context)
+        if tech == "Local" and context == SUPERVISOR_CONTEXT:
+            return await self.supervisors.originate(req, exten, context)
+        if tech != "Local":
+            return self.pairs.result(req, "Failure", None, 0)
+        if context not in ("switchboard-ivr", ACD_CONTEXT, NATIVE_CONTEXT, INBOUND_CONTEXT):
+            return self.devices.nowhere(req, exten, context)
+        language = req.script.language if req.script else "en"
+        one, two = self.pairs.dial(req, exten, context, language=language, optimized=True)
+        if req.script is not None:
+            self.callers.add_person(one, req.script)
+        answered: Deferred[None] = Deferred()
+        one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
+        ivr = self.contexts.get(context, self.calls.run)
+        run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
+        await answered
+        if one.hung_up:
+            return self.pairs.result(req, "Failure", None, 0)
+        self.pairs.result(req, "Success", one, 4)
+        pbx.set_state(one, UP)
+        pbx.emit("DialEnd", {"Dest": one}, DialStatus="ANSWER")
+        pbx.goto(one, req.context, req.exten, req.priority)
+        run_background(Deferred.fromCoroutine(self.callers.run(one)), "caller")
+        return "Success", one

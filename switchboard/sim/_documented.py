@@ -16,17 +16,20 @@ from typing import TYPE_CHECKING
 from switchboard.sim.channels import Channel
 
 if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan
+    from switchboard.sim._dialplan import InboundCalls
 
 INBOUND_CONTEXT = "switchboard-inbound"
 FALLBACK_QUEUE = "sales"  # the site's fallback queue (``operators`` in the docs)
 
 
-class DocumentedDialplan:
-    """``switchboard-inbound,s`` (mixed into the Dialplan)."""
+class DocumentedContext:
+    """``switchboard-inbound,s``."""
 
-    async def inbound(self: Dialplan, two: Channel, answered: Callable[[], None]) -> None:
-        pbx = self.pbx
+    def __init__(self, calls: InboundCalls) -> None:
+        self.calls = calls
+
+    async def run(self, two: Channel, answered: Callable[[], None]) -> None:
+        calls, pbx = self.calls, self.calls.pbx
         answered()  # the handler sends ANSWER; the originate completes meanwhile
         pbx.newexten(two, "NoOp", f"inbound call from {two.caller_num}", 1)
         pbx.newexten(two, "Set", f"__SWITCHBOARD_CALLID={two.uniqueid}", 2)
@@ -36,10 +39,10 @@ class DocumentedDialplan:
             pbx.setvar(two, name, "")
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{two.caller_num},{two.language}", 5)
-        status = await self._agi(two, url, [two.caller_num, two.language])
+        status = await calls.agi.run(two, url, [two.caller_num, two.language])
         pbx.setvar(two, "AGISTATUS", status)
         if status == "HANGUP" or two.soft_hangup:
-            await self._hangup_ivr(two)
+            await calls.hang_up(two)
             return
         route = two.variables.get("SWITCHBOARD_ROUTE", "")
         queue = two.variables.get("SWITCHBOARD_QUEUE", "")
@@ -51,8 +54,8 @@ class DocumentedDialplan:
         elif not queue:
             pbx.newexten(two, "GotoIf", "1?done", 8)
             pbx.newexten(two, "Hangup", "", 13)
-            await self._hangup_ivr(two)
+            await calls.hang_up(two)
             return
-        self.record_call(two, queue)
+        calls.recorder.record_call(two, queue)
         pbx.newexten(two, "Queue", f"{queue},t,,,120")
-        await self._queue(two, queue, url)
+        await calls.queue(two, queue, url)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from switchboard.sim.channels import Channel
 
 if TYPE_CHECKING:
-    from switchboard.sim._dialplan import Dialplan
+    from switchboard.sim._dialplan import InboundCalls
 
 NATIVE_CONTEXT = "switchboard-native"
 FALLBACK_QUEUE = "sales"
@@ -30,19 +30,22 @@ def hangup_note(two: Channel) -> str:
     )
 
 
-class NativeDialplan:
-    """``switchboard-native,s`` (mixed into the Dialplan)."""
+class NativeContext:
+    """``switchboard-native,s``."""
 
-    async def native_ivr(self: Dialplan, two: Channel, answered: Callable[[], None]) -> None:
-        pbx = self.pbx
+    def __init__(self, calls: InboundCalls) -> None:
+        self.calls = calls
+
+    async def run(self, two: Channel, answered: Callable[[], None]) -> None:
+        calls, pbx = self.calls, self.calls.pbx
         num = two.caller_num
-        self.answer_inbound(two, "native", answered)
+        calls.answer_inbound(two, "native", answered)
         url = pbx.config.agi_url
         pbx.newexten(two, "AGI", f"{url},{num}", 5)
-        status = await self._agi(two, url, [num])
+        status = await calls.agi.run(two, url, [num])
         pbx.setvar(two, "AGISTATUS", status)
         if status == "HANGUP" or two.soft_hangup:
-            await self._hangup_ivr(two)
+            await calls.hang_up(two)
             return
         dialstatus = two.variables.get("DIALSTATUS", "")
         pbx.newexten(two, "NoOp", f"native AGI done: AGISTATUS={status} DIALSTATUS={dialstatus}", 6)
@@ -50,7 +53,7 @@ class NativeDialplan:
         pbx.newexten(two, "GotoIf", f"{int(failed)}?fallback", 7)
         if not failed:
             pbx.newexten(two, "Hangup", "", 8)
-            await self._hangup_ivr(two, exec_dials=True)
+            await calls.hang_up(two, exec_dials=True)
             return
         queue = FALLBACK_QUEUE
         pbx.newexten(
@@ -61,6 +64,6 @@ class NativeDialplan:
         )
         pbx.newexten(two, "Set", f"SWITCHBOARD_QUEUE={queue}", 10)
         pbx.setvar(two, "SWITCHBOARD_QUEUE", queue)
-        self.record_call(two, queue, 11)
+        calls.recorder.record_call(two, queue, 11)
         pbx.newexten(two, "Queue", f"{queue},t,,,120", 13)
-        await self._queue(two, queue, url)
+        await calls.queue(two, queue, url)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from random import Random
+from typing import Any
 
+from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim._queue_state import QUEUE_VARS, MemberState, QueueState, pick_member
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
 from switchboard.sim.pbx import Hungup, Pbx, Redirected
@@ -35,6 +37,14 @@ class QueueEngine:
             MemberName=m.member.name,
             Interface=m.member.interface,
             StateInterface=m.member.interface,
+            **self.member_fields(m),
+            Ringinuse=0,
+            Wrapuptime=0,
+        )
+
+    def member_fields(self, m: MemberState) -> dict[str, Any]:
+        """A member's state, as ``QueueMember*`` events and ``QueueStatus`` list it."""
+        return dict(
             Membership="dynamic" if m.dynamic else "static",
             Penalty=m.penalty,
             CallsTaken=m.calls,
@@ -45,8 +55,6 @@ class QueueEngine:
             Status=m.status,
             Paused=int(m.paused),
             PausedReason=m.reason,
-            Ringinuse=0,
-            Wrapuptime=0,
         )
 
     def pause(self, m: MemberState, paused: bool, reason: str) -> None:
@@ -188,19 +196,13 @@ class QueueEngine:
         pbx.emit("DialBegin", {"": two, "Dest": a1}, DialString=peer_number)
         m.ringing = True
         self.member_event("QueueMemberStatus", m)
-        behaviour = pbx.config.agents.get(exten, pbx.config.default_agent)
-        never = pbx.globals.get(f"NOANSWER_{exten}") == "yes" or behaviour.answer_after_s is None
-        number = exten.removeprefix("agent")
-        pbx.newexten(a2, "NoOp", f"AGENT {number} offered {two.uniqueid} from queue ", 1)
-        pbx.newexten(a2, "GotoIf", f"{int(never)}?noanswer", 2)
-        if not never:
-            pbx.newexten(a2, "GotoIf", "0?noanswer", 3)
-        pbx.newexten(a2, "Ringing", "", 12 if never else 4)
+        answer_s = agent_phone.offer(pbx, a2, two)
+        never = answer_s is None
         pbx.set_state(a1, RINGING)
         pbx.goto(a1, "switchboard-agents", "s", 1)
         pbx.newexten(a1, "AppQueue", "(Outgoing Line)")
         pbx.set_connected(a1, two.caller_num, two.caller_name)
-        wait = 60.0 if never else float(behaviour.answer_after_s or 1.0)
+        wait = 60.0 if answer_s is None else (answer_s or 1.0)
         pbx.newexten(a2, "Wait", str(int(wait) if wait == int(wait) else wait), 13 if never else 5)
         pbx.emit("DialState", {"": two, "Dest": a1}, DialStatus="RINGING")
         rang = pbx.now()
@@ -247,6 +249,13 @@ class QueueEngine:
         leave(a1)
         pbx.hangup_request(a2)
         pbx.destroy(a1)
+        self._answered_vars(two, q, talked)
+        pbx.ev("SoftHangupRequest", two, Cause=16)
+        pbx.emit("BridgeDestroy", None, bridge)
+
+    def _answered_vars(self, two: Channel, q: QueueState, talked: int) -> None:
+        """The queue's and the call's times on ``two`` once a member talked to it."""
+        pbx = self.pbx
         self._vars([two], q)
         for var, value in (
             ("ANSWEREDTIME", talked),
@@ -256,8 +265,6 @@ class QueueEngine:
         ):
             pbx.setvar(two, var, str(value))
         self._vars([two], q)
-        pbx.ev("SoftHangupRequest", two, Cause=16)
-        pbx.emit("BridgeDestroy", None, bridge)
 
     def _drop_agent(self, a1: Channel, a2: Channel, cause: int) -> None:
         pbx = self.pbx
@@ -324,20 +331,12 @@ class QueueEngine:
         self.member_event("QueueMemberStatus", m)
         bridge = Bridge(pbx.ids.bridge_id())
         pbx.emit("BridgeCreate", None, bridge)
-        for chan in (a1, two):
-            bridge.channels.append(chan)
-            chan.bridge = bridge
-            pbx.emit("BridgeEnter", {"": chan}, bridge)
-        pbx.setvar(a1, "BRIDGEPEER", two.name)
-        pbx.setvar(two, "BRIDGEPEER", a1.name)
+        agent_phone.join(pbx, bridge, a1, two)
         talk = pbx.talk_time(*pbx.config.talk_range_s)
         behaviour = pbx.config.agents.get(a2.exten)
         if behaviour is not None and behaviour.talk_s is not None:
             talk = behaviour.talk_s
-        pbx.newexten(a2, "Set", f"AGENT_TALK={int(talk)}", 7)
-        pbx.setvar(a2, "AGENT_TALK", str(int(talk)))
-        pbx.newexten(a2, "PlayTones", "440/300,0/1700", 8)
-        pbx.newexten(a2, "Wait", str(int(talk)), 9)
+        agent_phone.talk(pbx, a2, talk)
         bridged_at = pbx.now()
         caller_left = False
         caller_ends = behaviour is not None and behaviour.hangs_up == "caller"
@@ -389,13 +388,5 @@ class QueueEngine:
         self.member_event("QueueMemberStatus", m)
         if caller_left:
             raise TalkEnded(two.name)
-        self._vars([two], q)
-        for var, value in (
-            ("ANSWEREDTIME", talked),
-            ("ANSWEREDTIME_MS", talked * 1000),
-            ("DIALEDTIME", int(pbx.now() - two.created_at)),
-            ("DIALEDTIME_MS", int((pbx.now() - two.created_at) * 1000)),
-        ):
-            pbx.setvar(two, var, str(value))
-        self._vars([two], q)
+        self._answered_vars(two, q, talked)
         return True

@@ -1,12 +1,16 @@
 # -*- test-case-name: tests.sim.test_agi -*-
-"""Recordings: short but valid WAV files, written where MixMonitor was told to."""
+"""Recordings: MixMonitor on a channel, and the short but valid WAV file it leaves."""
 
 from __future__ import annotations
 
+import time
 import wave
 from pathlib import Path
 
 import structlog
+
+from switchboard.sim.channels import Channel
+from switchboard.sim.pbx import Pbx
 
 log = structlog.get_logger(__name__)
 RATE = 8000
@@ -23,3 +27,39 @@ def write_wav(path: Path, seconds: float) -> None:
             out.writeframes(b"\x00\x00" * int(seconds * RATE))
     except OSError as exc:
         log.warning("sim_recording_not_written", path=str(path), error=str(exc))
+
+
+class Recorder:
+    """The MixMonitors running on the PBX's channels."""
+
+    def __init__(self, pbx: Pbx) -> None:
+        self.pbx = pbx
+        self._recordings: dict[Channel, Path] = {}
+
+    def mixmonitor(self, chan: Channel, path: Path) -> None:
+        self.pbx.setvar(chan, "MIXMONITOR_FILENAME", str(path))
+        self.pbx.ev("MixMonitorStart", chan)
+        self._recordings[chan] = path
+        chan.recording = str(path)
+
+    def record_call(self, two: Channel, queue: str, priority: int | None = None) -> None:
+        """``Set(SWITCHBOARD_RECORDING=…)`` and ``MixMonitor(…,b)`` before ``Queue()``."""
+        pbx = self.pbx
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
+        path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
+        pbx.newexten(two, "Set", f"SWITCHBOARD_RECORDING={path}", priority)
+        pbx.setvar(two, "SWITCHBOARD_RECORDING", str(path))
+        pbx.newexten(two, "MixMonitor", f"{path},b", priority and priority + 1)
+        self.mixmonitor(two, path)
+
+    def add_bridged(self, chan: Channel, seconds: float) -> None:
+        """``seconds`` more of bridged audio on ``chan`` (what ``,b`` records)."""
+        total = float(chan.variables.get("__bridged_s", 0)) + seconds
+        chan.variables["__bridged_s"] = str(total)
+
+    def finish(self, chan: Channel) -> None:
+        """Write the call's WAV: with ``,b`` only bridged audio (capped, files stay short)."""
+        path = self._recordings.pop(chan, None)
+        chan.recording = None
+        if path is not None:
+            write_wav(path, min(3.0, float(chan.variables.get("__bridged_s", 0))))

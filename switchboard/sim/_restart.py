@@ -60,7 +60,7 @@ class Restarter:
     def __init__(
         self,
         clock: IReactorTime,
-        factory: AmiServerFactory,
+        factory: AmiServerFactory[ActionHandler],
         boot: Callable[[], ActionHandler],
         *,
         speed: float = 1.0,

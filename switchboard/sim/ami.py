@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import structlog
 from twisted.internet.protocol import Factory, Protocol
@@ -15,7 +15,9 @@ from switchboard.cti.ami.frames import AmiParser, FrameError, Message, encode_me
 from switchboard.sim.events import Headers, build_event
 
 if TYPE_CHECKING:
-    from switchboard.sim._actions import ActionHandler
+    from switchboard.sim._reply import ActionHandling, Frame, Reply
+
+H = TypeVar("H", bound="ActionHandling")
 
 log = structlog.get_logger(__name__)
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -35,9 +37,10 @@ def event_classes(mask: str) -> set[str] | None:
 class AmiServerProtocol(Protocol):
     """One manager session: banner, login, actions, then events."""
 
-    def __init__(self, handler: ActionHandler) -> None:
+    def __init__(self, handler: ActionHandling) -> None:
         self.handler = handler
         self.parser = AmiParser(expect_banner=False)
+        self.deaf = False  # answers nothing more (after a failed login)
         self.authenticated = False
         self.username = ""
         self.challenge: str | None = None
@@ -50,26 +53,38 @@ class AmiServerProtocol(Protocol):
         self.transport.write(BANNER)
 
     def dataReceived(self, data: bytes) -> None:
+        if self.deaf:
+            return
         for item in self.parser.feed(data):
-            if self._dead:
+            if self._dead or self.deaf:
                 return
             if isinstance(item, FrameError):
                 log.warning("sim_ami_bad_frame", reason=item.reason)
                 continue
             if isinstance(item, Message):
-                self.handler.handle(self, item)
+                self.reply(item, self.handler.handle(self, item))
 
-    def send(self, headers: Headers | list[tuple[str, str]]) -> None:
+    def reply(self, msg: Message, reply: Reply) -> None:
+        """Write ``reply`` to ``msg`` (echoing its ActionID), then run its effect."""
+        if reply.response:
+            headers = [("Response", reply.response)]
+            if msg.action_id is not None:
+                headers.append(("ActionID", msg.action_id))
+            self.send([*headers, *reply.fields])
+        for item in reply.items:
+            self.send(item)
+        if reply.close:
+            self.close()
+        if reply.ignore_rest:
+            self.deaf = True
+        if reply.later is not None:
+            reply.later.addCallback(lambda later: self.reply(msg, later))
+        if reply.then is not None:
+            reply.then()
+
+    def send(self, headers: Frame) -> None:
         if not self._dead:
             self.transport.write(encode_message(headers))
-
-    def respond(self, msg: Message, response: str, *rest: tuple[str, str]) -> None:
-        """A response, echoing the request's ActionID when it had one."""
-        headers = [("Response", response)]
-        if msg.action_id is not None:
-            headers.append(("ActionID", msg.action_id))
-        headers.extend(rest)
-        self.send(headers)
 
     def event(self, headers: Headers) -> None:
         """Deliver a PBX event if this session's Events mask allows it."""
@@ -106,8 +121,10 @@ class AmiServerProtocol(Protocol):
             self.on_lost(self)
 
 
-class AmiServerFactory(Factory):
-    def __init__(self, handler: ActionHandler) -> None:
+class AmiServerFactory(Factory, Generic[H]):
+    """Serves manager sessions answered by ``handler`` (swapped by a restart)."""
+
+    def __init__(self, handler: H) -> None:
         self.handler = handler
         self.sessions: set[AmiServerProtocol] = set()
 

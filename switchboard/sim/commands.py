@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_commands(subparsers: Any) -> None:
     parser = subparsers.add_parser("sim", help="run the simulated Asterisk PBX (AMI + FastAGI)")
     add_arguments(parser)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs_reactor=True)
 
 
 def build_scenario(args: argparse.Namespace) -> Scenario:
@@ -54,8 +54,7 @@ def build_scenario(args: argparse.Namespace) -> Scenario:
 
 
 def run(args: argparse.Namespace, settings: Any) -> int:
-    from twisted.internet import reactor  # the CLI edge owns the real reactor
-
+    reactor = args.reactor  # handed in by the CLI, which owns the real one
     scenario = build_scenario(args)
     host, _, port = args.agi.rpartition(":")
     username = args.username or settings.ami.username
@@ -94,12 +93,10 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from switchboard.config import load_settings
-    from switchboard.logs import configure_logging
+    """``python -m switchboard.sim ARGS`` is ``switchboard sim ARGS`` (settings, logging and
+    the reactor come from the CLI, as for every command)."""
+    import sys
 
-    parser = argparse.ArgumentParser(prog="python -m switchboard.sim")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    settings = load_settings(None)
-    configure_logging(settings.logging)
-    return run(args, settings)
+    from switchboard.cli import main as cli_main
+
+    return cli_main(["sim", *(sys.argv[1:] if argv is None else argv)])

@@ -107,7 +107,7 @@ class SimulatedPbx(Service):
         self.pbx, self.dialplan = self._boot(epoch)
         self.shutdown_grace_s = shutdown_grace_s
         self.restart_timing = restart_timing or RestartTiming()
-        self._factory: AmiServerFactory | None = None
+        self._factory: AmiServerFactory[ActionHandler] | None = None
         self._restarter: Restarter | None = None
         self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
         self._agi_target = agi_target

@@ -10,7 +10,8 @@ from twisted.internet.protocol import Protocol
 from twisted.trial.unittest import TestCase
 
 from switchboard.config.model import AgiSettings
-from switchboard.cti.agi import BUILTIN_HANDLERS, AgiServerService
+from switchboard.cti.agi import BUILTIN_HANDLERS
+from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.agi.wire import parse_command_line
 from switchboard.testing.agi import env_block
 

@@ -29,18 +29,30 @@ EXPECTED = (
 )
 RUNNER = """
 import argparse, sys
+from twisted.internet import reactor
 from switchboard.config.model import Settings
 from switchboard.cti.agi.commands import add_commands
+from switchboard.cti.agi.wire import Quoted
+
+async def echo_args(channel):
+    await channel.set_variable("ARGS", Quoted("|".join(channel.env.args)))
+    await channel.set_variable("ARG1", Quoted(channel.env.get("arg_1")))
+
+def handlers(settings, reactor):
+    from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
+    return {**BUILTIN_HANDLERS, "echo-args": echo_args}
+
 parser = argparse.ArgumentParser()
-add_commands(parser.add_subparsers())
+add_commands(parser.add_subparsers(), handlers_for=handlers)
 args = parser.parse_args(sys.argv[1:])
+args.reactor = reactor
 sys.exit(args.run(args, Settings()))
 """
 
 
-def run_process(script: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+def run_process(script: str, stdin: bytes, *argv: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-c", RUNNER, "agi", script],
+        [sys.executable, "-c", RUNNER, "agi", script, *argv],
         input=stdin,
         capture_output=True,
         timeout=60,
@@ -68,6 +80,35 @@ def test_fastagi_and_process_agi_send_identical_bytes() -> None:
     assert asterisk.closed_by_server
     asterisk.disconnect()
     assert clock.getDelayedCalls() == []
+
+
+def process_env(script: str, *args: str) -> bytes:
+    """The environment of ``AGI(switchboard-agi,<script>,<args>)``: the script is agi_arg_1."""
+    block = env_block(script, args=[script, *args], callerid="5571001")
+    return (
+        block.replace(b"agi_network: yes\n", b"")
+        .replace(f"agi_network_script: {script}\n".encode(), b"")
+        .replace(f"agi://127.0.0.1:4573/{script}".encode(), b"/usr/local/bin/switchboard-agi")
+    )
+
+
+def test_process_agi_takes_the_dialplan_arguments_and_shows_them_as_fastagi_does() -> None:
+    """issue 8 item 9: AGI(switchboard-agi,main-menu,${CALLERID(num)},${CHANNEL(language)})
+    through a wrapper with "$@" runs, and agi_arg_1 is the caller's number, as under FastAGI."""
+    done = run_process(
+        "echo-args", process_env("echo-args", "5571001", "en") + b"200 result=1\n" * 2,
+        "5571001", "en",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b'SET VARIABLE ARGS "5571001|en"\nSET VARIABLE ARG1 "5571001"\n'
+
+
+def test_a_wrapper_that_names_the_script_itself_keeps_every_argument() -> None:
+    # exec switchboard agi echo-args "$@" with AGI(/path/to/wrapper,5571001): nothing to drop.
+    block = env_block("echo-args", args=["5571001"]).replace(b"agi_network: yes\n", b"")
+    done = run_process("echo-args", block + b"200 result=1\n" * 2, "5571001")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.startswith(b'SET VARIABLE ARGS "5571001"\n')
 
 
 def test_process_agi_failed_command_is_logged_and_exits_1() -> None:
@@ -120,3 +161,69 @@ def test_switchboard_agi_runs_the_flows_as_serve_does(tmp_path: Path) -> None:
     assert commands[1].startswith("STREAM FILE switchboard/") and "/welcome " in commands[1]
     assert "/choose-language " in commands[2]
     assert b"ivr_caller_hung_up" in done.stderr  # the flow ended cleanly where they left
+
+
+def test_an_unmigrated_database_is_a_loud_error_in_the_settings_log_and_a_fallback(
+    tmp_path: Path,
+) -> None:
+    """issue 8 item 10: run from "/" as Asterisk does, with a settings file naming a relative
+    database that nobody upgraded: no command is sent, the exit status makes Asterisk set
+    AGISTATUS=FAILURE (the fallback's cue), and the log file the settings name says why."""
+    import json
+    import os
+
+    settings = tmp_path / "switchboard.toml"
+    settings.write_text(
+        '[database]\nurl = "sqlite:///data/sb.sqlite"\n[logging]\nfile = "switchboard.log"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard", "-c", str(settings), "agi", "main-menu",
+         "5571001", "en"],
+        input=process_env("main-menu", "5571001", "en"),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd="/",
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr.decode()
+    assert done.stdout == b""
+    lines = [json.loads(line) for line in (tmp_path / "switchboard.log").read_text().splitlines()]
+    (error,) = [line for line in lines if line["event"] == "agi_not_ready"]
+    assert error["level"] == "error"
+    assert f"{tmp_path}/data/sb.sqlite does not exist" in error["problem"]
+    assert "db upgrade" in error["problem"]
+    assert not (Path("/data/sb.sqlite")).exists()
+
+
+def test_a_process_agi_loads_no_orm_alembic_or_ami_before_its_first_command(
+    tmp_path: Path,
+) -> None:
+    """issue 8 item 11: start-up is the caller's silence; the database code loads later
+    (in a thread while the first prompt plays, see switchboard.commands)."""
+    import os
+
+    settings = tmp_path / "switchboard.toml"
+    settings.write_text('[database]\nurl = "sqlite:///sb.sqlite"\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run(
+        [sys.executable, "-m", "switchboard", "-c", str(settings), "db", "upgrade"],
+        env=env, capture_output=True, timeout=60, check=True,
+    )
+    probe = (
+        "import sys\n"
+        "from twisted.internet.task import Clock\n"
+        "from switchboard.commands import process_agi_handlers\n"
+        "from switchboard.config import load_settings\n"
+        f"handlers = process_agi_handlers(load_settings({str(settings)!r}), Clock())\n"
+        "assert 'main-menu' in handlers\n"
+        "heavy = ('sqlalchemy', 'alembic', 'switchboard.app', 'switchboard.cti.ami',\n"
+        "         'switchboard.ivr_flows.records', 'switchboard.crm', 'switchboard.queue')\n"
+        "print('LOADED:', *sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    (loaded,) = [line for line in done.stdout.decode().splitlines() if line.startswith("LOADED:")]
+    assert loaded.split() == ["LOADED:"]

@@ -10,8 +10,9 @@ from twisted.internet.protocol import Factory, Protocol
 from twisted.trial.unittest import TestCase
 
 from switchboard.config.model import AmiSettings
-from switchboard.cti.ami import AmiActionFailed, AmiClient, EventList, Message, actions
+from switchboard.cti.ami import AmiActionFailed, EventList, Message, actions
 from switchboard.cti.ami.frames import AmiParser, encode_message
+from switchboard.cti.ami.service import AmiClient
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 

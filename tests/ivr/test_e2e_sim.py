@@ -24,7 +24,8 @@ from twisted.trial.unittest import TestCase
 
 from switchboard.config.model import AmiSettings
 from switchboard.crm.directory import add_customer
-from switchboard.cti.ami import AmiClient, actions
+from switchboard.cti.ami import actions
+from switchboard.cti.ami.service import AmiClient
 from switchboard.ivr_flows.effects import CustomerView
 from switchboard.ivr_flows.records import CallbackRequestRow, sessions_for_call
 from switchboard.ivr_flows.services import DatabaseServices, MemoryServices

@@ -10,7 +10,8 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from switchboard.config.model import AmiSettings
-from switchboard.cti.ami import AmiClient, AmiDisconnected, EventList, Message, actions
+from switchboard.cti.ami import AmiDisconnected, EventList, Message, actions
+from switchboard.cti.ami.service import AmiClient
 from switchboard.testing.ami import FakeAmiServer
 
 case = SynchronousTestCase()

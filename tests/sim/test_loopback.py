@@ -24,7 +24,8 @@ from twisted.trial.unittest import TestCase
 from switchboard.config.model import AgiSettings, AmiSettings
 from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
 from switchboard.cti.agi.server import AgiServerService
-from switchboard.cti.ami import AmiClient, EventList, Message, actions
+from switchboard.cti.ami import EventList, Message, actions
+from switchboard.cti.ami.service import AmiClient
 from switchboard.sim.service import Scenario, ScriptedCall, SimulatedPbx
 
 SPEED = 40.0

@@ -25,7 +25,8 @@ from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
 from switchboard.config.model import AmiSettings
-from switchboard.cti.ami import AmiClient, EventList, Message, actions
+from switchboard.cti.ami import EventList, Message, actions
+from switchboard.cti.ami.service import AmiClient
 from switchboard.sim._restart import RestartTiming
 from switchboard.sim.replay_connections import HoldScript
 from switchboard.sim.service import Scenario, ScriptedCall, SimulatedPbx

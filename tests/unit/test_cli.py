@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from switchboard.cli import EXIT_CONFIG, build_parser, main
+from switchboard.cli import EXIT_CONFIG, main, parser_for
 
 
 def test_help_lists_every_operator_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,7 +31,7 @@ def test_help_lists_every_operator_command(capsys: pytest.CaptureFixture[str]) -
     ],
 )
 def test_each_command_parses_to_a_runner(argv: list[str]) -> None:
-    args = build_parser().parse_args(argv)
+    args = parser_for(argv[0]).parse_args(argv)
     assert callable(args.run)
 
 
@@ -78,3 +80,62 @@ def test_db_upgrade_creates_the_schema(
     assert capsys.readouterr().out.strip().endswith(f" at {head}")
     assert main(["db", "current"]) == 0
     assert capsys.readouterr().out.strip() == head
+
+
+def _imported_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("codec", ["switchboard.cti.ami.frames", "switchboard.cti.agi.wire"])
+def test_importing_a_codec_loads_no_twisted(codec: str) -> None:
+    """issue 10: the sans-I/O codecs are usable (and fast to load) without Twisted."""
+    loaded = _imported_after(f"import {codec}")
+    assert codec in loaded
+    assert not {m for m in loaded if m.split(".")[0] == "twisted"}
+
+
+AREAS = ("app", "cti", "ivr_flows", "queue", "sim", "store", "crm", "demo", "config", "logs")
+
+
+def test_help_imports_no_area() -> None:
+    """issue 10: `switchboard --help` lists every command without importing their areas."""
+    loaded = _imported_after(
+        "from switchboard.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert "switchboard.cli" in loaded
+    areas = {m for m in loaded if m.split(".")[:2] in [["switchboard", a] for a in AREAS]}
+    assert areas == set()
+    assert not {m for m in loaded if m.split(".")[0] in ("twisted", "pydantic", "sqlalchemy")}
+
+
+def test_a_subcommand_imports_only_its_own_area() -> None:
+    loaded = _imported_after(
+        "from switchboard.cli import parser_for\n"
+        "parser_for('flows').parse_args(['flows', 'check'])"
+    )
+    assert "switchboard.ivr_flows.commands" in loaded
+    assert not {m for m in loaded if m.startswith(("switchboard.queue", "switchboard.sim"))}
+
+
+def test_the_reactor_is_handed_in_by_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only cli.py imports the global reactor; a caller (a test) may pass its own."""
+    from twisted.internet.testing import MemoryReactorClock
+
+    import switchboard.commands
+
+    seen: list[object] = []
+    monkeypatch.setattr(
+        switchboard.commands, "_serve", lambda args, _s: seen.append(args.reactor) or 0
+    )
+    reactor = MemoryReactorClock()
+    assert main(["serve"], reactor=reactor) == 0
+    assert seen == [reactor]

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.cli import main
 from switchboard.config import ConfigError, Settings, load_settings
+from switchboard.config.load import absolute_sqlite_url
 
 
 def test_defaults_need_no_file_and_listen_on_loopback() -> None:
@@ -119,3 +121,79 @@ def test_an_unknown_time_zone_is_named_with_an_example(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.key == "queues.timezone" and problem.line == 2
     assert "Asia/Shanghai" in problem.problem
+
+
+def test_relative_paths_in_a_file_are_taken_from_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 8 item 10: Asterisk runs a process AGI in "/"; the file must mean the same there."""
+    site = tmp_path / "etc"
+    site.mkdir()
+    (site / "ami.secret").write_text("s3cret\n")
+    (site / "flows").mkdir()
+    settings_file = site / "switchboard.toml"
+    settings_file.write_text(
+        '[database]\nurl = "sqlite:///data/sb.sqlite"\n'
+        '[ami]\nsecret_file = "ami.secret"\n'
+        '[flows]\ndir = "flows"\n'
+        '[logging]\nfile = "log/switchboard.log"\n'
+    )
+    monkeypatch.chdir("/")
+    settings = load_settings(settings_file, environ={})
+    assert settings.database.url == f"sqlite:///{site}/data/sb.sqlite"
+    assert settings.ami.secret.get_secret_value() == "s3cret"
+    assert settings.flows.dir == site / "flows"
+    assert settings.logging.file == site / "log" / "switchboard.log"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite://", "sqlite:///:memory:", "sqlite:////abs/x.db", "postgresql://u@h/db"],
+)
+def test_urls_that_do_not_name_a_relative_file_are_kept(url: str) -> None:
+    assert absolute_sqlite_url(url, Path("/etc/switchboard")) == url
+
+
+def test_the_default_database_does_not_depend_on_the_working_directory() -> None:
+    url = Settings().database.url
+    assert url.startswith("sqlite:////"), url  # four slashes: an absolute path
+
+
+def test_an_unknown_table_and_a_bad_secret_file_are_reported_with_their_line(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[ami]\nhost = "pbx"\nsecret_file = "missing.secret"\n\n[amii]\nport = 1\n')
+    with pytest.raises(ConfigError) as raised:
+        load_settings(bad, environ={})
+    problems = {p.key: p for p in raised.value.problems}
+    assert problems["ami.secret_file"].line == 3
+    assert "missing.secret" in problems["ami.secret_file"].found
+    assert problems["amii"].line == 5
+    assert f"{bad}:5: amii" in str(raised.value)
+
+
+def test_config_init_writes_a_file_that_config_check_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "switchboard.toml"
+    assert main(["config", "init", str(path)]) == 0
+    text = path.read_text()
+    for section in Settings.model_fields:
+        assert f"\n[{section}]\n" in text, section
+    assert "# Login \"Events:\" mask" in text  # the model's own comments come along
+    capsys.readouterr()
+    assert main(["config", "check", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == f"{path}: ok"
+    assert load_settings(path, environ={}) == Settings()
+
+
+def test_config_init_refuses_to_overwrite_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "switchboard.toml"
+    path.write_text("# mine\n")
+    assert main(["config", "init", str(path)]) == 1
+    assert "--force" in capsys.readouterr().out and path.read_text() == "# mine\n"
+    assert main(["config", "init", "--force", str(path)]) == 0
+    assert "[ami]" in path.read_text()

@@ -1,7 +1,10 @@
 """FastAGI: a sans-I/O codec, a Twisted server, and a process-AGI driver built on pyst2.
 
-Build the server with :class:`AgiServerService` (settings, reactor, handlers by script
-name); a handler is ``async def handler(channel: AgiChannel) -> None``.
+Build the server with :class:`~.server.AgiServerService` (settings, reactor, handlers by
+script name); a handler is ``async def handler(channel: AgiChannel) -> None``.
+
+Only the sans-I/O parts are re-exported here, so that importing the codec never loads
+Twisted; import the server from :mod:`.server` and the session from :mod:`.session`.
 """
 
 from switchboard.cti.agi.builtin import BUILTIN_HANDLERS, main_menu
@@ -25,8 +28,6 @@ from switchboard.cti.agi.errors import (
     AgiUnknownCommand,
     AgiUsageError,
 )
-from switchboard.cti.agi.server import AgiServerFactory, AgiServerService
-from switchboard.cti.agi.session import AgiSession, SessionOptions
 from switchboard.cti.agi.wire import (
     AgiEnvironment,
     AgiParser,
@@ -49,9 +50,6 @@ __all__ = [
     "AgiHangup",
     "AgiParser",
     "AgiProtocolError",
-    "AgiServerFactory",
-    "AgiServerService",
-    "AgiSession",
     "AgiTimeout",
     "AgiUnknownCommand",
     "AgiUsageError",
@@ -62,7 +60,6 @@ __all__ = [
     "Quoted",
     "Recording",
     "Reply",
-    "SessionOptions",
     "UnsafeArgument",
     "format_command",
     "main_menu",

@@ -21,6 +21,7 @@ __all__ = [
     "AgiUnknownCommand",
     "AgiUsageError",
     "UnsafeArgument",
+    "error_for_reply",
 ]
 
 
@@ -79,3 +80,14 @@ class AgiBusy(AgiError):
 
 class AgiProtocolError(AgiError):
     """Asterisk sent something we cannot read (over-long or malformed line)."""
+
+
+def error_for_reply(reply: Reply) -> AgiError:
+    """The failure a non-200 reply means, the same under FastAGI and process AGI."""
+    if reply.code == 511:
+        return AgiDeadChannel(reply)
+    if reply.code == 510:
+        return AgiUnknownCommand(reply)
+    if reply.code == 520:
+        return AgiUsageError(reply)
+    return AgiProtocolError(f"unexpected reply: {reply.text[:200]!r}")

@@ -19,6 +19,7 @@ from typing import cast
 
 import structlog
 from twisted.application.service import Service
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.endpoints import TCP4ServerEndpoint, TCP6ServerEndpoint
 from twisted.internet.interfaces import (
@@ -197,7 +198,7 @@ class AgiServerService(Service):
 
     def _listened(self, port: IListeningPort) -> IListeningPort:
         self._port = port
-        address = port.getHost()
+        address = cast(IPv4Address | IPv6Address, port.getHost())  # a TCP endpoint's
         logger.info("agi_server_listening", bind=self._settings.bind, port=address.port)
         return port
 
@@ -233,7 +234,7 @@ class AgiServerService(Service):
         """The bound TCP port (meaningful once :meth:`listening` has fired)."""
         if self._port is None:
             raise RuntimeError("AgiServerService is not listening yet")
-        return cast(int, self._port.getHost().port)
+        return cast(IPv4Address | IPv6Address, self._port.getHost()).port
 
     def stopService(self) -> Deferred[None]:
         super().stopService()

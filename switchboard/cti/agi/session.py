@@ -37,13 +37,11 @@ from switchboard.cti.agi._timer import LazyTimer
 from switchboard.cti.agi.errors import (
     AgiBusy,
     AgiConnectionLost,
-    AgiDeadChannel,
     AgiError,
     AgiHangup,
     AgiProtocolError,
     AgiTimeout,
-    AgiUnknownCommand,
-    AgiUsageError,
+    error_for_reply,
 )
 from switchboard.cti.agi.helpers import TypedCommands
 from switchboard.cti.agi.timeouts import TimeoutPolicy, command_timeout_s
@@ -89,16 +87,6 @@ def _derive_allowance_s(verb: str, args: tuple[Arg, ...], policy: TimeoutPolicy)
 
 # An IVR repeats its GET DATA / WAIT FOR DIGIT / EXEC lines, so their allowances are kept.
 _cached_allowance_s = lru_cache(maxsize=256, typed=True)(_derive_allowance_s)
-
-
-def _error_for(reply: Reply) -> AgiError:
-    if reply.code == 511:
-        return AgiDeadChannel(reply)
-    if reply.code == 510:
-        return AgiUnknownCommand(reply)
-    if reply.code == 520:
-        return AgiUsageError(reply)
-    return AgiProtocolError(f"unexpected reply: {reply.text[:200]!r}")
 
 
 class AgiSession(TypedCommands):
@@ -244,7 +232,7 @@ class AgiSession(TypedCommands):
         else:
             if reply.code == 511:
                 self._caller_gone = True
-            request.fail(_error_for(reply))
+            request.fail(error_for_reply(reply))
         if self._caller_gone:  # (only then can _became_idle() have anything to do)
             self._became_idle()
 

@@ -7,6 +7,10 @@
 
 The application builds one ``AmiClient(settings.ami, reactor)``, subscribes by event
 name, registers ``on_resynced`` callbacks, and sends actions that fire Deferreds.
+
+Only the sans-I/O parts are re-exported here, so that importing the codec never loads
+Twisted; import the client from :mod:`.service` (``from switchboard.cti.ami.service
+import AmiClient``).
 """
 
 from switchboard.cti.ami import actions
@@ -28,20 +32,16 @@ from switchboard.cti.ami.frames import (
     encode_message,
 )
 from switchboard.cti.ami.pending import EventList
-from switchboard.cti.ami.protocol import AmiProtocol
-from switchboard.cti.ami.service import AmiClient
 
 __all__ = [
     "Action",
     "ActionIdGenerator",
     "ActionTimeout",
     "AmiActionFailed",
-    "AmiClient",
     "AmiDisconnected",
     "AmiError",
     "AmiLoginFailed",
     "AmiParser",
-    "AmiProtocol",
     "Banner",
     "EventList",
     "FrameError",

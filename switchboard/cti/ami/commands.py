@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 from twisted.internet import defer, task
@@ -17,7 +17,7 @@ from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.pending import EventList
 from switchboard.cti.ami.service import AmiClient
 
-__all__ = ["add_commands", "run_action", "run_tail"]
+__all__ = ["add_commands", "run_action", "run_logged_in", "run_tail"]
 
 # Actions answered by an event list: their items are gathered and printed too.
 LIST_ACTIONS = {"coreshowchannels", "queuestatus", "queuesummary", "status", "devicestatelist",
@@ -73,20 +73,48 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
-               client_factory: Callable[..., AmiClient] = AmiClient) -> int:
-    action = actions.Action(args.name, tuple(parse_headers(args.headers)))
-    gather = args.name.lower() in LIST_ACTIONS
+def run_logged_in(
+    settings: Any,
+    work: Callable[[AmiClient], Awaitable[int]],
+    *,
+    client_factory: Callable[..., AmiClient] = AmiClient,
+    unreachable: int = 1,
+) -> int:
+    """Log in to AMI once, run ``work(client)``, log out: ``work``'s exit status, or
+    ``unreachable`` after one clear line when AMI cannot be reached or refuses the login."""
     code = [0]
 
-    async def send(client: AmiClient) -> None:
+    async def session(client: AmiClient) -> None:
         try:
             await client.when_ready(fail_after_failures=1)
         except Exception as exc:  # any connect or login failure: one clear line, no traceback
             where = f"{settings.ami.host}:{settings.ami.port}"
             print(f"switchboard: cannot reach AMI at {where}: {exc}", file=sys.stderr)
-            code[0] = 1
+            code[0] = unreachable
             return
+        code[0] = await work(client)
+
+    def main(reactor: Any) -> defer.Deferred[None]:
+        client = client_factory(settings.ami, reactor)
+        client.startService()
+        d = defer.Deferred.fromCoroutine(session(client))
+        d.addBoth(lambda r: client.stopService().addCallback(lambda _: r))
+        return d
+
+    try:
+        task.react(main)
+    except SystemExit as exc:
+        return int(exc.code or 0) or code[0]
+    return code[0]
+
+
+def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
+               client_factory: Callable[..., AmiClient] = AmiClient) -> int:
+    action = actions.Action(args.name, tuple(parse_headers(args.headers)))
+    gather = args.name.lower() in LIST_ACTIONS
+
+    async def send(client: AmiClient) -> int:
+        code = 0
         try:
             if gather:
                 result: EventList = await client.send_list(action)
@@ -98,18 +126,8 @@ def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.std
                 doc = {"response": message_json(await client.send(action))}
         except AmiActionFailed as exc:
             doc = {"response": message_json(exc.response)}
-            code[0] = 1
+            code = 1
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return code
 
-    def main(reactor: Any) -> defer.Deferred[None]:
-        client = client_factory(settings.ami, reactor)
-        client.startService()
-        d = defer.Deferred.fromCoroutine(send(client))
-        d.addBoth(lambda r: client.stopService().addCallback(lambda _: r))
-        return d
-
-    try:
-        task.react(main)
-    except SystemExit as exc:
-        return int(exc.code or 0) or code[0]
-    return code[0]
+    return run_logged_in(settings, send, client_factory=client_factory)

@@ -8,14 +8,14 @@ from typing import Any
 
 import structlog
 from twisted.internet.defer import Deferred, fail, succeed
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IReactorTime, ITCPTransport
 from twisted.internet.protocol import Protocol
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.errors import ActionTimeout, AmiActionFailed, AmiDisconnected
-from switchboard.cti.ami.frames import AmiParser, Banner, Message, MessageTooLarge
+from switchboard.cti.ami.frames import AmiParser, Banner, FrameError, Message, MessageTooLarge
 from switchboard.cti.ami.pending import Completion, PendingTable
 
 __all__ = ["AmiProtocol"]
@@ -25,6 +25,8 @@ log = structlog.get_logger(__name__)
 
 class AmiProtocol(Protocol):
     """One AMI connection. Events go to ``on_event``; each action gets its own Deferred."""
+
+    transport: ITCPTransport  # set by makeConnection before any callback below runs
 
     def __init__(
         self,
@@ -55,7 +57,7 @@ class AmiProtocol(Protocol):
 
     def dataReceived(self, data: bytes) -> None:
         for item in self._parser.feed(data):
-            if self._lost or self.transport.disconnecting:
+            if self._lost or getattr(self.transport, "disconnecting", False):
                 return  # we are cutting this peer off: deliver nothing more
             if type(item) is Message:
                 routed = self._pending.route(item)
@@ -75,7 +77,7 @@ class AmiProtocol(Protocol):
             elif isinstance(item, MessageTooLarge):
                 self._log.error("ami_peer_cut_off", reason=item.reason, size=item.size)
                 self.transport.abortConnection()
-            else:
+            elif isinstance(item, FrameError):
                 self._log.warning("ami_frame_rejected", reason=item.reason, data=item.data[:80])
 
     def when_banner(self) -> Deferred[Banner]:

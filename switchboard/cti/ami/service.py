@@ -223,7 +223,7 @@ class _GuardFactory(Factory):
     def __init__(self, wrapped: Any) -> None:
         self._wrapped = wrapped
 
-    def buildProtocol(self, addr: IAddress) -> Protocol | None:
+    def buildProtocol(self, addr: IAddress | None) -> Protocol | None:
         inner = self._wrapped.buildProtocol(addr)
         return None if inner is None else _LossGuard(inner)
 
