@@ -33,11 +33,11 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
-from switchboard.queue.config import QueueConfigError, load_queue_config
-from switchboard.queue.control import AcdAgentControl
-from switchboard.queue.hold import HoldOptions
-from switchboard.queue.service import AcdOptions, AcdService
-from switchboard.queue.watcher import QueueFileWatcher
+from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
+from switchboard.queue.shell.control import AcdAgentControl
+from switchboard.queue.shell.hold import HoldOptions
+from switchboard.queue.shell.service import AcdOptions, AcdService
+from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
 

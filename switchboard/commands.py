@@ -47,10 +47,10 @@ COMMANDS: dict[str, Subcommand] = {
     "prompts": Subcommand(
         "prompt sound files: build", "switchboard.prompts.commands:add_commands"
     ),
-    "queues": Subcommand("ACD queues and agents", "switchboard.queue.commands:add_commands"),
+    "queues": Subcommand("ACD queues and agents", "switchboard.queue.cli:add_commands"),
     "import-asterisk": Subcommand(
         "convert an Asterisk queues.conf into a switchboard queue file",
-        "switchboard.queue.commands:add_commands",
+        "switchboard.queue.cli:add_commands",
     ),
     "agents": Subcommand(
         "log ACD agents in and out, ready or pause them (needs a running serve)",

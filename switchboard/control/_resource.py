@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request
 
-from switchboard.queue.control import AgentControl, AgentControlError, AgentView
+from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
 
 __all__ = ["API_PREFIX", "ControlApi"]
 

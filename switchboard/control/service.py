@@ -15,7 +15,7 @@ from twisted.web.http import Request
 from twisted.web.server import Site
 
 from switchboard.control._resource import ControlApi
-from switchboard.queue.control import AgentControl
+from switchboard.queue.shell.control import AgentControl
 
 __all__ = ["ControlService", "ControlSite"]
 

@@ -43,9 +43,9 @@ from switchboard.demo.site import (
 from switchboard.demo.tally import FactTally, summary_line
 from switchboard.hub import AGENT_STATE, FACT
 from switchboard.logs import configure_logging
-from switchboard.queue.config import QueueConfigError, load_queue_config
-from switchboard.queue.decisions import AgentStateChanged
-from switchboard.queue.model import Agent, NotReadyReason
+from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
+from switchboard.queue.core.decisions import AgentStateChanged
+from switchboard.queue.core.model import Agent, NotReadyReason
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall, random_caller
 

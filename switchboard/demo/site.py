@@ -32,9 +32,9 @@ from switchboard.config import Settings
 from switchboard.cti.agi.channel import AgiChannel, Handler
 from switchboard.cti.agi.errors import AgiHangup
 from switchboard.ivr_flows.load import check_directory
-from switchboard.queue.clock import ScaledClock
-from switchboard.queue.hold import QueueRequest
-from switchboard.queue.service import AcdService
+from switchboard.queue.shell.clock import ScaledClock
+from switchboard.queue.shell.hold import QueueRequest
+from switchboard.queue.shell.service import AcdService
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import Scenario
 from switchboard.sim.service import SimulatedPbx

@@ -1,7 +1,7 @@
 """What a supervisor would ask of a demo run, counted from the ACD's facts (pure).
 
 The tally adds up the same per-fact increments as the live statistics
-(:func:`switchboard.queue.stats.queue_delta`), without time windows: the whole run, per
+(:func:`switchboard.queue.core.stats.queue_delta`), without time windows: the whole run, per
 queue. It sees only router facts, so it knows nothing of the simulator.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from switchboard.queue.decisions import Fact
-from switchboard.queue.model import Queue
-from switchboard.queue.stats import QUEUE_WIDTH, queue_delta, queue_figures
+from switchboard.queue.core.decisions import Fact
+from switchboard.queue.core.model import Queue
+from switchboard.queue.core.stats import QUEUE_WIDTH, queue_delta, queue_figures
 
 __all__ = ["FactTally", "summary_line"]
 

@@ -1,8 +1,8 @@
 # -*- test-case-name: tests.unit.test_hub_payloads -*-
 """Payloads that belong to the hub itself rather than to the area that publishes them.
 
-The router's facts (:mod:`switchboard.queue.decisions`) and the queue figures
-(:class:`switchboard.queue.stats.QueueSnapshot`) are published as they are; the screen pop
+The router's facts (:mod:`switchboard.queue.core.decisions`) and the queue figures
+(:class:`switchboard.queue.core.stats.QueueSnapshot`) are published as they are; the screen pop
 is assembled by the publisher from several of its own records, so its form is defined here,
 where every publisher (the ACD now, the app_queue tracker next) and every subscriber finds it.
 """

@@ -6,10 +6,10 @@ topic                     payload                                         publis
 ========================  ==============================================  =================
 ``offered``               :class:`~switchboard.hub.payloads.Offered`     an agent is offered
                                                                           a call (screen pop)
-``fact``                  :data:`switchboard.queue.decisions.Fact`        every fact, in order
-``agent_state``           :class:`~switchboard.queue.decisions.AgentStateChanged`
+``fact``                  :data:`switchboard.queue.core.decisions.Fact`        every fact, in order
+``agent_state``           :class:`~switchboard.queue.core.decisions.AgentStateChanged`
                                                                           also on ``fact``
-``queue_stats``           :class:`~switchboard.queue.stats.QueueSnapshot` each queue a batch
+``queue_stats``           :class:`~switchboard.queue.core.stats.QueueSnapshot` each queue a batch
                                                                           of facts touched
 ``call``                  :data:`switchboard.cti.calls.Change`            each change of a live
                                                                           call seen on AMI
@@ -34,7 +34,7 @@ from typing import Any, Final, Generic, TypeVar
 from switchboard.cti.calls.values import CallEnded, CallStarted, CallUpdated, Change
 from switchboard.hub.jsonform import PayloadFormatError, from_fields, to_fields
 from switchboard.hub.payloads import Offered
-from switchboard.queue.decisions import (
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
     CallbackAttemptEnded,
@@ -47,7 +47,7 @@ from switchboard.queue.decisions import (
     OfferEnded,
     QueueLeft,
 )
-from switchboard.queue.stats import QueueSnapshot
+from switchboard.queue.core.stats import QueueSnapshot
 
 __all__ = [
     "AGENT_STATE",

@@ -16,13 +16,13 @@ from switchboard.cti.agi.channel import AgiChannel
 from switchboard.ivr_flows.state import CallState
 
 if TYPE_CHECKING:  # the ACD loads only when a call is handed to it (process AGI start-up)
-    from switchboard.queue.hold import QueueOutcome, QueueRequest
+    from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
 
 __all__ = ["QueueHandover", "queue_request"]
 
 
 class QueueHandover(Protocol):
-    """What the IVR needs of the ACD (``switchboard.queue.service.AcdService`` is one)."""
+    """What the IVR needs of the ACD (``switchboard.queue.shell.service.AcdService`` is one)."""
 
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome: ...
 
@@ -30,7 +30,7 @@ class QueueHandover(Protocol):
 def queue_request(state: CallState, *, answered: bool = False) -> QueueRequest:
     """What the flow decided, as the ACD takes it (from the ``queue`` step's trace entry).
     The ``queue`` step has set SWITCHBOARD_QUEUE; ``answered``: the flow answered."""
-    from switchboard.queue.hold import QueueRequest
+    from switchboard.queue.shell.hold import QueueRequest
 
     decided = next((e.data for e in reversed(state.trace) if e.event == "queue"), {})
     priority = str(decided.get("priority") or "0")

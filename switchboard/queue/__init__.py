@@ -1,12 +1,16 @@
 """The ACD: agents, skills, queues, routing decisions (pure, clock-injected), statistics.
 
+Laid out by kind: ``core/`` (pure: values, the router, statistics), ``shell/`` (Twisted:
+the service, held calls, AMI, agent control, the file watcher, the clock), ``store/``
+(database rows), ``config/`` (the queue file, the ``queues.conf`` import) and ``cli``.
+
 Feed :class:`Router` events with ``now``; carry out the ``commands`` of the
 :class:`Decisions` it returns; hand its ``facts`` to :class:`LiveStats` and to
 :func:`record_facts` (through ``Database.run``); call ``handle(Tick(), now)`` at
 :meth:`Router.next_deadline`.
 """
 
-from switchboard.queue.decisions import (
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     Announce,
     CallAnswered,
@@ -29,7 +33,7 @@ from switchboard.queue.decisions import (
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -47,7 +51,7 @@ from switchboard.queue.events import (
     Tick,
     WrapUpEnded,
 )
-from switchboard.queue.model import (
+from switchboard.queue.core.model import (
     Agent,
     AgentState,
     CallOutcome,
@@ -59,8 +63,8 @@ from switchboard.queue.model import (
     WaitingCall,
     frozen_map,
 )
-from switchboard.queue.router import Router
-from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueFigures, QueueSnapshot
+from switchboard.queue.core.router import Router
+from switchboard.queue.core.stats import AgentSnapshot, LiveStats, QueueFigures, QueueSnapshot
 
 __all__ = [
     "Agent", "AgentLoggedIn", "AgentLoggedOut", "AgentNotReady", "AgentReady", "AgentSnapshot",

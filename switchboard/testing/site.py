@@ -20,7 +20,7 @@ from switchboard.config import Settings
 from switchboard.cti.ami.frames import Message
 from switchboard.demo.site import Site, start_site
 from switchboard.hub import FACT
-from switchboard.queue.decisions import CallFinished, Fact
+from switchboard.queue.core.decisions import CallFinished, Fact
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.testing.simnet import SimNet
 

@@ -12,7 +12,7 @@ from twisted.internet.task import Clock
 from switchboard.control._resource import ControlApi
 from switchboard.control.service import ControlSite
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.control import AcdAgentControl
+from switchboard.queue.shell.control import AcdAgentControl
 from tests.control.http import raw_request, request
 from tests.queue.helpers import agent
 from tests.queue.test_hold import QUIET, Site, site

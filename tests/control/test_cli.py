@@ -17,7 +17,7 @@ from switchboard.config.model import ControlSettings
 from switchboard.control.commands import run
 from switchboard.control.service import ControlService
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.control import AcdAgentControl
+from switchboard.queue.shell.control import AcdAgentControl
 from tests.control.http import in_memory_send
 from tests.queue.helpers import agent
 from tests.queue.test_hold import QUIET, site

@@ -12,7 +12,7 @@ from twisted.trial.unittest import TestCase
 from switchboard.control.client import ControlClient, ControlClientError
 from switchboard.control.service import ControlService
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.control import AcdAgentControl
+from switchboard.queue.shell.control import AcdAgentControl
 from tests.queue.helpers import agent
 from tests.queue.test_hold import QUIET, site
 

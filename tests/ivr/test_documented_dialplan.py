@@ -15,10 +15,10 @@ from structlog.testing import capture_logs
 from twisted.internet.task import Clock
 
 from switchboard.queue import Queue
-from switchboard.queue._amilink import CallbackSettings
-from switchboard.queue.config import QueueConfig
-from switchboard.queue.model import Agent
-from switchboard.queue.service import AcdService
+from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.model import Agent
+from switchboard.queue.shell._amilink import CallbackSettings
+from switchboard.queue.shell.service import AcdService
 from switchboard.sim._config import DEFAULT_APPLICATIONS
 from tests.ivr.helpers import TUESDAY_10AM
 from tests.ivr.memory_pbx import FlowsInMemory

@@ -10,7 +10,7 @@ from switchboard.cti.agi.session import SessionOptions
 from switchboard.ivr_flows.effects import CustomerView
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import MemoryServices
-from switchboard.queue.hold import QueueOutcome, QueueRequest
+from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
 from switchboard.testing.agi import FakeAsterisk, env_block
 from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
 from tests.ivr.scripted import ScriptedCaller

@@ -14,7 +14,7 @@ from switchboard.ivr_flows.commands import add_commands
 from switchboard.ivr_flows.load import check_directory
 from switchboard.ivr_flows.prompts import parse_manifest
 from switchboard.prompts.files import manifest_files
-from switchboard.queue.hold import AcdPrompts
+from switchboard.queue.shell.hold import AcdPrompts
 from switchboard.yamlines import load_yaml
 from tests.ivr.helpers import EXAMPLES, write
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from switchboard.queue._waiting import accepts
-from switchboard.queue.decisions import (
+from switchboard.queue.core._waiting import accepts
+from switchboard.queue.core.decisions import (
     CallAnswered,
     CallFinished,
     CallQueued,
@@ -22,7 +22,7 @@ from switchboard.queue.decisions import (
     OfferCall,
     OriginateCallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -40,7 +40,7 @@ from switchboard.queue.events import (
     Tick,
     WrapUpEnded,
 )
-from switchboard.queue.model import (
+from switchboard.queue.core.model import (
     Agent,
     AgentState,
     Fallback,
@@ -51,7 +51,7 @@ from switchboard.queue.model import (
     WaitingCall,
     frozen_map,
 )
-from switchboard.queue.router import Router
+from switchboard.queue.core.router import Router
 from tests.queue.helpers import START
 
 QUEUES = (

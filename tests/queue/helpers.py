@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from switchboard.queue.decisions import Command, Decisions, Fact
-from switchboard.queue.events import Event, Tick
-from switchboard.queue.model import Agent, Queue, WaitingCall, frozen_map
-from switchboard.queue.router import Router
+from switchboard.queue.core.decisions import Command, Decisions, Fact
+from switchboard.queue.core.events import Event, Tick
+from switchboard.queue.core.model import Agent, Queue, WaitingCall, frozen_map
+from switchboard.queue.core.router import Router
 
 T = TypeVar("T")
 START = 1_790_000_000.0  # a fixed epoch; nothing reads the wall clock

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from switchboard.queue import AgentState, CallOutcome
-from switchboard.queue.decisions import CallOffered, OfferEnded
-from switchboard.queue.history import recompute
-from switchboard.queue.records import load_history
+from switchboard.queue.core.decisions import CallOffered, OfferEnded
+from switchboard.queue.core.history import recompute
+from switchboard.queue.store.records import load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import ScriptedCall
 from switchboard.testing.site import SiteOnSimNet

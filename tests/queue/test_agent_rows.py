@@ -15,16 +15,16 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import AgentStateChanged
-from switchboard.queue.records import (
+from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.decisions import AgentStateChanged
+from switchboard.queue.shell.service import AcdService
+from switchboard.queue.store.records import (
     END_STOPPED,
     END_UNCLEAN,
     AgentSessionRow,
     AgentStateRow,
     record_facts,
 )
-from switchboard.queue.service import AcdService
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 from tests.queue.helpers import START, agent

@@ -10,10 +10,10 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, CallOutcome, Queue
-from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import CallAnswered, OfferEnded
-from switchboard.queue.hold import QueueRequest
-from switchboard.queue.service import AcdService
+from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.decisions import CallAnswered, OfferEnded
+from switchboard.queue.shell.hold import QueueRequest
+from switchboard.queue.shell.service import AcdService
 from switchboard.testing.acd import FakeChannel
 from tests.queue.helpers import START, agent
 from tests.queue.test_hold import QUIET, Site, site

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.queue.config import QueueConfigError, check_queue_config, load_queue_config
-from switchboard.queue.model import Fallback, OverflowRule, Strategy
+from switchboard.queue.config.queue_file import (
+    QueueConfigError,
+    check_queue_config,
+    load_queue_config,
+)
+from switchboard.queue.core.model import Fallback, OverflowRule, Strategy
 
 GOOD = """\
 queues:

@@ -12,11 +12,11 @@ from twisted.internet.task import Clock
 
 from switchboard.hub import Offered
 from switchboard.queue import AgentState, CallOutcome, Queue
-from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import CallFinished, Fact
-from switchboard.queue.hold import QueueOutcome, QueueRequest
-from switchboard.queue.model import Agent, Fallback
-from switchboard.queue.service import AcdOptions, AcdService
+from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.decisions import CallFinished, Fact
+from switchboard.queue.core.model import Agent, Fallback
+from switchboard.queue.shell.hold import QueueOutcome, QueueRequest
+from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.testing.acd import FakeAmi, FakeChannel
 from tests.queue.helpers import START, agent
 

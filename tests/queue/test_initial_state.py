@@ -9,8 +9,8 @@ from pathlib import Path
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.config import QueueConfig, check_queue_config, load_queue_config
-from switchboard.queue.service import AcdService
+from switchboard.queue.config.queue_file import QueueConfig, check_queue_config, load_queue_config
+from switchboard.queue.shell.service import AcdService
 from tests.queue.helpers import START, agent
 
 FILE = """\

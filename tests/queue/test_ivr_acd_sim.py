@@ -25,10 +25,10 @@ from switchboard.crm.directory import add_customer
 from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.ivr_flows.records import IvrSession
 from switchboard.queue import CallOutcome
-from switchboard.queue.config import load_queue_config
-from switchboard.queue.decisions import CallOffered, CallQueued
-from switchboard.queue.history import recompute
-from switchboard.queue.records import CallVisitRow, load_history
+from switchboard.queue.config.queue_file import load_queue_config
+from switchboard.queue.core.decisions import CallOffered, CallQueued
+from switchboard.queue.core.history import recompute
+from switchboard.queue.store.records import CallVisitRow, load_history
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
 from switchboard.testing.site import SiteOnSimNet

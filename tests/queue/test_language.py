@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from switchboard.queue.config import check_queue_config
-from switchboard.queue.events import (
+from switchboard.queue.config.queue_file import check_queue_config
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentReady,
     CallArrived,
@@ -17,7 +17,7 @@ from switchboard.queue.events import (
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import LanguageMatch, Queue, Strategy
+from switchboard.queue.core.model import LanguageMatch, Queue, Strategy
 from tests.queue.helpers import Harness, agent, call
 from tests.queue.test_hold import QUIET, site
 from tests.queue.test_router import offers

@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from switchboard.queue.history import HistoryBuilder, recompute
-from switchboard.queue.model import CallOutcome
-from switchboard.queue.stats import LiveStats
+from switchboard.queue.core.history import HistoryBuilder, recompute
+from switchboard.queue.core.model import CallOutcome
+from switchboard.queue.core.stats import LiveStats
 from tests.queue.driver import ALL_AGENTS, QUEUES, Shell, step
 
 KINDS = ("arrive", "arrive", "arrive", "login", "login", "ready", "ready", "pause", "logout",

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from switchboard.config import Settings
-from switchboard.queue.commands import add_commands
-from switchboard.queue.config import load_queue_config, parse_queue_config
-from switchboard.queue.model import Strategy
-from switchboard.queue.queues_conf import import_queues_conf, to_yaml
+from switchboard.queue.cli import add_commands
+from switchboard.queue.config.queue_file import load_queue_config, parse_queue_config
+from switchboard.queue.config.queues_conf import import_queues_conf, to_yaml
+from switchboard.queue.core.model import Strategy
 from switchboard.yamlines import load_yaml
 
 FIXTURE = Path(__file__).with_name("fixtures") / "queues.conf"

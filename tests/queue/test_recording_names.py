@@ -13,7 +13,7 @@ from twisted.internet.testing import MemoryReactorClock
 from switchboard.app import build
 from switchboard.config.model import DatabaseSettings, QueuesSettings, Settings
 from switchboard.queue import Queue
-from switchboard.queue.hold import HoldOptions
+from switchboard.queue.shell.hold import HoldOptions
 from switchboard.recording_names import name_problems, render
 from tests.control.test_settings import settings_problems
 from tests.queue.helpers import START, agent

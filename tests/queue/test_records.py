@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import URL, select
 from sqlalchemy.orm import Session
 
-from switchboard.queue.history import HistoryBuilder, recompute
-from switchboard.queue.records import (
+from switchboard.queue.core.history import HistoryBuilder, recompute
+from switchboard.queue.core.stats import LiveStats
+from switchboard.queue.store.records import (
     AgentSessionRow,
     CallbackAttemptRow,
     CallbackRow,
@@ -21,7 +22,6 @@ from switchboard.queue.records import (
     load_history,
     record_facts,
 )
-from switchboard.queue.stats import LiveStats
 from switchboard.store import upgrade_database
 from switchboard.store.db import create_database_engine
 from tests.queue.driver import ALL_AGENTS, QUEUES, Shell, step
@@ -81,7 +81,7 @@ def test_migration_matches_the_models(database_url: URL) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    import switchboard.queue.records  # noqa: F401
+    import switchboard.queue.store.records  # noqa: F401
     from switchboard.store.models import Base
 
     upgrade_database(database_url)

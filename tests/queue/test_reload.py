@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from switchboard.queue.decisions import (
+from switchboard.queue.core._reload import Roster, reconfigured, tidied
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallFinished,
     OfferCall,
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentReady,
     CallArrived,
@@ -18,7 +19,7 @@ from switchboard.queue.events import (
     ConfigChanged,
     OfferAnswered,
 )
-from switchboard.queue.model import Agent, AgentState, CallOutcome, Queue, frozen_map
+from switchboard.queue.core.model import Agent, AgentState, CallOutcome, Queue, frozen_map
 from tests.queue.helpers import Harness, agent, call, of_type
 
 SALES = Queue("sales", announce_interval_s=None, wrap_up_s=10)
@@ -159,3 +160,14 @@ def test_update_config_is_the_same_as_the_event() -> None:
     h = Harness.of([SALES], [agent("a1")])
     out = h.router.update_config([SALES, SUPPORT], [agent("a1")], h.now)
     assert out.commands == () and set(h.router.queues) == {"sales", "support"}
+
+
+def test_a_reload_is_planned_as_a_new_roster_leaving_the_old_one_as_it_was() -> None:
+    before = Roster.of([SALES, SUPPORT], [agent("a1"), agent("a2", queues=("support",))])
+    after = reconfigured(before, [SALES], [agent("a1")], in_use=frozenset({"support"}))
+    assert set(before.queues) == {"sales", "support"} and before.removed == frozenset()
+    assert after.retired == {"support": frozenset({"a2"})} and after.removed == {"a2"}
+    assert not after.accepting("support") and after.accepting("sales")
+    gone = tidied(after, ["a2"], in_use=frozenset())
+    assert set(gone.queues) == {"sales"} and set(gone.configured) == {"a1"}
+    assert gone.removed == frozenset() and after.removed == {"a2"}

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from switchboard.queue.decisions import (
+import pytest
+
+from switchboard.queue.core._transitions import IllegalTransition
+from switchboard.queue.core._waiting import CALL_TRANSITIONS, CallPhase
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     Announce,
     CallAnswered,
@@ -18,7 +22,7 @@ from switchboard.queue.decisions import (
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -32,7 +36,7 @@ from switchboard.queue.events import (
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import (
+from switchboard.queue.core.model import (
     AgentState,
     CallOutcome,
     Fallback,
@@ -294,6 +298,20 @@ def test_max_wait_moves_to_the_fallback_queue_keeping_the_place() -> None:
     assert of_type(h.last.facts, CallFinished)[0].outcome is CallOutcome.VOICEMAIL
 
 
+def test_a_call_id_used_again_does_not_inherit_the_old_calls_timers() -> None:
+    # The first c1's maximum wait (due at +60 s) must not cut the second c1's wait short.
+    h = Harness.of([Queue("sales", max_wait_s=60, fallback=Fallback("exit", "ivr,s"))], [])
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(10)
+    h.send(CallerAbandoned("c1"))
+    h.advance(20)
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(40)
+    assert of_type(h.commands, SendToFallback) == []
+    h.advance(20)
+    assert of_type(h.last.commands, SendToFallback) == [SendToFallback("c1", "exit", "ivr,s")]
+
+
 def test_a_full_queue_sends_callers_to_its_fallback() -> None:
     h = Harness.of([Queue("sales", max_length=1, fallback=Fallback("exit", "ivr,s"))], [])
     h.send(CallArrived(call("c1", at=h.now)), CallArrived(call("c2", at=h.now)))
@@ -324,3 +342,27 @@ def test_nonsense_is_refused_without_changing_anything() -> None:
     assert len(of_type(h.send(AgentLoggedIn("a1")).commands, Rejected)) == 1
     changes = of_type(h.facts, AgentStateChanged)
     assert [c.state for c in changes] == [AgentState.NOT_READY]
+
+
+def test_a_call_walks_its_phase_table_and_an_illegal_step_raises() -> None:
+    h = Harness.of([Queue("sales", wrap_up_s=0)], [agent("a1")])
+    h.send(CallArrived(call("c1", at=h.now)))
+    runtime = h.router.calls["c1"]
+    assert runtime.phase is CallPhase.WAITING
+    h.send(AgentLoggedIn("a1", ready=True))
+    assert runtime.phase is CallPhase.OFFERED
+    h.send(OfferAnswered("c1", "a1"))
+    assert runtime.phase is CallPhase.CONNECTED
+    with pytest.raises(IllegalTransition,
+                       match="call 'c1': no transition 'offer' from 'connected'"):
+        runtime.move("offer")
+    h.send(CallEnded("c1"))
+    assert runtime.phase is CallPhase.ENDED and "c1" not in h.router.calls
+    assert all(phase is not CallPhase.ENDED for phase, _ in CALL_TRANSITIONS)
+
+
+def test_an_illegal_agent_step_raises_naming_the_agent() -> None:
+    h = Harness.of([Queue("sales")], [agent("a1")])
+    with pytest.raises(IllegalTransition,
+                       match="agent 'a1': no transition 'answer' from 'logged_out'"):
+        h.router.move_agent(h.router.agents["a1"], "answer")

@@ -14,10 +14,10 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, CallOutcome, Queue
-from switchboard.queue.clock import ScaledClock
-from switchboard.queue.history import recompute
-from switchboard.queue.records import load_history
-from switchboard.queue.stats import QueueSnapshot
+from switchboard.queue.core.history import recompute
+from switchboard.queue.core.stats import QueueSnapshot
+from switchboard.queue.shell.clock import ScaledClock
+from switchboard.queue.store.records import load_history
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 from switchboard.testing.acd import FakeChannel
@@ -176,6 +176,22 @@ def test_the_scaled_clock_runs_faster_and_shrinks_delays() -> None:
     clock.callLater(50, lambda: fired.append(clock.seconds()))
     inner.advance(5)
     assert fired == [1050.0] and clock.seconds() == 1050.0
+
+
+def test_a_timer_on_the_scaled_clock_never_fires_before_its_time() -> None:
+    # 7x on real epoch times: 15 s scaled down and back up rounds to 0.4 µs early, and
+    # the ACD would find its deadline not yet due and tick again for nothing.
+    for k in range(1, 50):
+        inner = Clock()
+        inner.advance(1_764_000_000.0 + k * 0.37)
+        clock = ScaledClock(inner, speed=7, epoch=1_790_000_000.0)
+        inner.advance(k * 1.3)
+        due = clock.seconds() + 15
+        fired: list[float] = []
+        clock.callLater(15, lambda c=clock, f=fired: f.append(c.seconds()))
+        inner.advance(15 / 7)
+        assert fired and fired[0] >= due
+        assert clock.seconds() >= due  # and time does not step back afterwards
 
 
 def test_a_caller_whose_number_cannot_be_dialled_back_is_not_offered_a_callback() -> None:

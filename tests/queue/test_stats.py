@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentNotReady,
     CallArrived,
@@ -14,8 +14,8 @@ from switchboard.queue.events import (
     CallerAbandoned,
     OfferAnswered,
 )
-from switchboard.queue.model import AgentState, Queue
-from switchboard.queue.stats import LiveStats
+from switchboard.queue.core.model import AgentState, Queue
+from switchboard.queue.core.stats import LiveStats
 from tests.queue.helpers import Harness, agent, call
 
 SALES = Queue("sales", service_level_s=20, short_abandon_s=5, wrap_up_s=10)

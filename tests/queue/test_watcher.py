@@ -12,10 +12,10 @@ from structlog.testing import capture_logs
 from twisted.internet.task import Clock
 
 from switchboard.queue import AgentState, Queue
-from switchboard.queue.config import QueueConfig, load_queue_config
-from switchboard.queue.decisions import AgentStateChanged, Fact
-from switchboard.queue.service import AcdService
-from switchboard.queue.watcher import QueueFileWatcher
+from switchboard.queue.config.queue_file import QueueConfig, load_queue_config
+from switchboard.queue.core.decisions import AgentStateChanged, Fact
+from switchboard.queue.shell.service import AcdService
+from switchboard.queue.shell.watcher import QueueFileWatcher
 from tests.queue.helpers import START, agent
 from tests.queue.test_hold import QUIET, site
 

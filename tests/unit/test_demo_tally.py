@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from switchboard.demo.tally import FactTally, summary_line
 from switchboard.queue import Queue
-from switchboard.queue.decisions import CallAnswered, CallHandled, CallQueued, QueueLeft
+from switchboard.queue.core.decisions import CallAnswered, CallHandled, CallQueued, QueueLeft
 
 
 def test_figures_follow_the_service_level_and_abandon_rules() -> None:

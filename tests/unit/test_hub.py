@@ -8,8 +8,8 @@ from structlog.testing import capture_logs
 
 from switchboard.hub import AGENT_STATE, FACT, OFFERED, Hub, Offered
 from switchboard.hub import pubsub as pubsub_module
-from switchboard.queue.decisions import AgentStateChanged, CallQueued
-from switchboard.queue.model import AgentState
+from switchboard.queue.core.decisions import AgentStateChanged, CallQueued
+from switchboard.queue.core.model import AgentState
 
 QUEUED = CallQueued("c1", "sales", 10.0, 10.0)
 READY = AgentStateChanged("1001", 11.0, AgentState.READY, AgentState.NOT_READY)

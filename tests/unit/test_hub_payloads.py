@@ -34,7 +34,7 @@ from switchboard.hub import (
     PayloadFormatError,
     topic_named,
 )
-from switchboard.queue.decisions import (
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
     CallbackAttemptEnded,
@@ -47,8 +47,8 @@ from switchboard.queue.decisions import (
     OfferEnded,
     QueueLeft,
 )
-from switchboard.queue.model import AgentState, CallOutcome
-from switchboard.queue.stats import QueueFigures, QueueSnapshot
+from switchboard.queue.core.model import AgentState, CallOutcome
+from switchboard.queue.core.stats import QueueFigures, QueueSnapshot
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "events" / "v1.json"
 T = 1795485600.0  # Tue 2026-11-24 10:00 Asia/Shanghai

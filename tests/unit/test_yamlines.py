@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.ivr_flows.load import check_directory
-from switchboard.queue.config import check_queue_config
+from switchboard.queue.config.queue_file import check_queue_config
 from switchboard.yamlines import YamlSyntaxError, load_yaml
 
 QUEUES = """\

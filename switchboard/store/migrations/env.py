@@ -13,7 +13,7 @@ from switchboard.store.models import Base
 for _module in (
     "switchboard.crm.models",
     "switchboard.ivr_flows.records",
-    "switchboard.queue.records",
+    "switchboard.queue.store.records",
 ):
     import_module(_module)
 

@@ -32,8 +32,8 @@ from twisted.internet.defer import Deferred
 
 from switchboard.cti.ami import actions, values
 from switchboard.cti.ami.frames import Message
-from switchboard.queue.decisions import OriginateCallback
-from switchboard.queue.events import (
+from switchboard.queue.core.decisions import OriginateCallback
+from switchboard.queue.core.events import (
     CallbackOutcome,
     CallEnded,
     DeviceStateChanged,
@@ -42,7 +42,7 @@ from switchboard.queue.events import (
 )
 
 if TYPE_CHECKING:
-    from switchboard.queue.hold import HeldCall
+    from switchboard.queue.shell.hold import HeldCall
 
 __all__ = ["AmiLike", "AmiLink", "CallbackSettings"]
 

@@ -32,10 +32,9 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.hub import AGENT_STATE, FACT, OFFERED, QUEUE_STATS, Hub, Offered
-from switchboard.queue._amilink import AmiLike, AmiLink, CallbackSettings
-from switchboard.queue._waiting import CallPhase
-from switchboard.queue.config import QueueConfig
-from switchboard.queue.decisions import (
+from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core._waiting import CallPhase
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     Announce,
     CallFinished,
@@ -51,7 +50,7 @@ from switchboard.queue.decisions import (
     Rejected,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentNotReady,
@@ -63,11 +62,12 @@ from switchboard.queue.events import (
     Tick,
     WrapUpEnded,
 )
-from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
-from switchboard.queue.model import WaitingCall, frozen_map
-from switchboard.queue.records import close_agent_rows, close_stale_agent_rows, record_facts
-from switchboard.queue.router import Router
-from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueSnapshot
+from switchboard.queue.core.model import WaitingCall, frozen_map
+from switchboard.queue.core.router import Router
+from switchboard.queue.core.stats import AgentSnapshot, LiveStats, QueueSnapshot
+from switchboard.queue.shell._amilink import AmiLike, AmiLink, CallbackSettings
+from switchboard.queue.shell.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
+from switchboard.queue.store.records import close_agent_rows, close_stale_agent_rows, record_facts
 from switchboard.store.db import Database
 
 __all__ = ["AcdOptions", "AcdService"]
@@ -117,7 +117,6 @@ class AcdService(Service):
         self._busy = False
         self._timer: IDelayedCall | None = None
         self._timer_at: float | None = None
-        self._floor = 0.0  # a deadline's timer may fire a hair early on a scaled clock
         self._unwritten: list[Fact] = []
         self._writing = False
         self._flushes: list[Deferred[None]] = []
@@ -310,8 +309,7 @@ class AcdService(Service):
             while self._events:
                 event = self._events.popleft()
                 try:
-                    now = max(self.now(), self._floor)
-                    decisions = self.router.handle(event, now)
+                    decisions = self.router.handle(event, self.now())
                 except Exception:  # a router bug must not take the site down
                     logger.exception("acd_event_failed", acd_event=type(event).__name__)
                     continue
@@ -464,7 +462,6 @@ class AcdService(Service):
         self._timer = self._clock.callLater(max(0.0, at - self.now()), self._tick)  # type: ignore[misc,arg-type]
 
     def _tick(self) -> None:
-        self._floor = self._timer_at or 0.0
         self._timer, self._timer_at = None, None
         self.feed(Tick())
 

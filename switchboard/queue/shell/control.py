@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from switchboard.queue.events import AgentLoggedIn, AgentLoggedOut, AgentNotReady, AgentReady
-from switchboard.queue.model import AgentState
+from switchboard.queue.core.events import AgentLoggedIn, AgentLoggedOut, AgentNotReady, AgentReady
+from switchboard.queue.core.model import AgentState
 
 if TYPE_CHECKING:
-    from switchboard.queue.service import AcdService
+    from switchboard.queue.shell.service import AcdService
 
 __all__ = ["AcdAgentControl", "AgentControl", "AgentControlError", "AgentView", "check_reason"]
 

@@ -16,10 +16,20 @@ import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Final
 
-from switchboard.queue.model import Agent, Queue, WaitingCall
+from switchboard.queue.core._deadlines import Tokens
+from switchboard.queue.core._transitions import next_state
+from switchboard.queue.core.model import Agent, Queue, WaitingCall
 
-__all__ = ["CallPhase", "CallRuntime", "Requirement", "WaitingIndex", "requirement"]
+__all__ = [
+    "CALL_TRANSITIONS",
+    "CallPhase",
+    "CallRuntime",
+    "Requirement",
+    "WaitingIndex",
+    "requirement",
+]
 
 SortKey = tuple[float, float, int]
 # (skill levels sorted by name, language); "" language: any.
@@ -28,10 +38,31 @@ BucketKey = tuple[str, int, Requirement]
 
 
 class CallPhase(Enum):
-    WAITING = "waiting"  # in a bucket
+    NEW = "new"  # arrived, not yet filed (or sent to a fallback at once)
+    WAITING = "waiting"  # in a bucket (out of it only while moving between queues)
     OFFERED = "offered"  # an agent is reserved for it
     CONNECTED = "connected"  # talking to an agent
     PARKED = "parked"  # a callback waiting for its window or its next attempt
+    ENDED = "ended"  # left the ACD (answered and hung up, or not answered)
+
+
+P = CallPhase
+# Every change of a call's phase goes through this table (:meth:`CallRuntime.move`).
+CALL_TRANSITIONS: Final[Mapping[tuple[CallPhase, str], CallPhase]] = {
+    (P.NEW, "file"): P.WAITING,
+    (P.WAITING, "file"): P.WAITING,  # filed again: moved, widened, a reload
+    (P.OFFERED, "requeue"): P.WAITING,  # the offer ended unanswered: back to its place
+    (P.PARKED, "due"): P.WAITING,  # a parked callback's time came
+    (P.WAITING, "offer"): P.OFFERED,
+    (P.OFFERED, "answer"): P.CONNECTED,
+    (P.WAITING, "park"): P.PARKED,
+    (P.OFFERED, "park"): P.PARKED,
+    (P.NEW, "finish"): P.ENDED,
+    (P.WAITING, "finish"): P.ENDED,
+    (P.OFFERED, "finish"): P.ENDED,
+    (P.PARKED, "finish"): P.ENDED,
+    (P.CONNECTED, "hang_up"): P.ENDED,
+}
 
 
 @dataclass(slots=True)
@@ -40,13 +71,11 @@ class CallRuntime:
     seq: int
     queue: str
     entered_at: float  # joined the current queue
-    phase: CallPhase = CallPhase.WAITING
+    phase: CallPhase = CallPhase.NEW
     stage: int = 0  # overflow rules applied so far
-    visit: int = 0  # bumped on each queue joined: deadlines of older visits are void
     visited: list[str] = field(default_factory=list)
     counted: bool = False  # holds a place in the queue's live length (max_length)
     agent_id: str = ""
-    offer_token: int = 0
     answered_at: float = 0.0
     key: SortKey = (0.0, 0.0, 0)
     bucket: BucketKey | None = None
@@ -58,6 +87,12 @@ class CallRuntime:
     attempts: int = 0
     # The caller's language no longer limits who may take the call (queue's PREFER rule).
     any_language: bool = False
+    tokens: Tokens = field(default_factory=Tokens)  # for the call's deadlines
+
+    def move(self, trigger: str) -> None:
+        """Change phase through :data:`CALL_TRANSITIONS` (raises on a pair not in it)."""
+        self.phase = next_state(CALL_TRANSITIONS, f"call {self.call.id!r}", self.phase,
+                                trigger)
 
 
 def requirement(queue: Queue, call: WaitingCall, stage: int, any_language: bool = False

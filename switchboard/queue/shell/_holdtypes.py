@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
-from switchboard.queue.model import frozen_map
+from switchboard.queue.core.model import frozen_map
 from switchboard.recording_names import DEFAULT_DIR, DEFAULT_NAME
 
 __all__ = ["AcdPrompts", "HoldOptions", "QueueOutcome", "QueueRequest"]

@@ -2,7 +2,9 @@
 """Agents as the router sees them: the state table, and the index of ready agents.
 
 Rule 1 (as in h11's ``_state.py``): every agent state change goes through
-:data:`AGENT_TRANSITIONS`; a (state, trigger) pair missing from it is refused.
+:data:`AGENT_TRANSITIONS`; a (state, trigger) pair missing from it raises
+:class:`~switchboard.queue.core._transitions.IllegalTransition` (calls have the same rule, in
+:mod:`._waiting`).
 
 Ready agents are kept per queue in a heap ordered by the queue's strategy. Entries are
 never removed in place: an entry is stale once the agent's ``epoch`` moved on (it left
@@ -17,7 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from switchboard.queue.model import Agent, AgentState, Queue, Strategy
+from switchboard.queue.core._deadlines import Tokens
+from switchboard.queue.core.model import Agent, AgentState, Queue, Strategy
 
 __all__ = ["AGENT_TRANSITIONS", "WORKING_STATES", "AgentRuntime", "ReadyAgents"]
 
@@ -61,7 +64,7 @@ class AgentRuntime:
     idle_since: float = 0.0
     calls_taken: int = 0
     last_offer_seq: dict[str, int] = field(default_factory=dict)
-    wrap_token: int = 0
+    tokens: Tokens = field(default_factory=Tokens)  # for the wrap-up deadline
     # (call_id, queue, talk_s) of the call being wrapped up, for CallHandled.
     wrapping: tuple[str, str, float] | None = None
 

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from switchboard.queue.model import (
+from switchboard.queue.core.model import (
     MAX_SKILL_LEVEL,
     Agent,
     Fallback,
@@ -158,7 +158,7 @@ def _fix_for(error: Any, model: type[BaseModel]) -> str:
         return "use one of: " + str(error["ctx"]["expected"])
     if str(error["loc"][0]) == "device":
         return "an Asterisk dial string such as PJSIP/1001 or Local/1001@agents"
-    return "see the example at the top of switchboard/queue/config.py"
+    return "see the example at the top of switchboard/queue/config/queue_file.py"
 
 
 def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[QueueConfigProblem]]:

@@ -1,5 +1,5 @@
 # -*- test-case-name: tests.queue.test_watcher -*-
-"""The queue file, hot-reloaded into a running :class:`~switchboard.queue.service.AcdService`.
+"""The queue file, hot-reloaded into a running :class:`~switchboard.queue.shell.service.AcdService`.
 
 Like the IVR flows (:mod:`switchboard.ivr_flows.registry`): a ``LoopingCall`` on an
 injected clock compares the file's modification time and size every ``poll_interval_s``;
@@ -18,8 +18,8 @@ import structlog
 from twisted.internet.interfaces import IReactorTime
 
 from switchboard.polling import PollingService
-from switchboard.queue.config import QueueConfig, QueueConfigProblem, check_queue_config
-from switchboard.queue.service import AcdService
+from switchboard.queue.config.queue_file import QueueConfig, QueueConfigProblem, check_queue_config
+from switchboard.queue.shell.service import AcdService
 
 __all__ = ["QueueFileWatcher"]
 

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from asterisk.config import Config as _PystConfig
 
-from switchboard.queue.model import MAX_SKILL_LEVEL
+from switchboard.queue.core.model import MAX_SKILL_LEVEL
 
 __all__ = ["ImportNote", "ImportResult", "import_queues_conf", "to_yaml"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from switchboard.queue.model import Agent, Queue, WaitingCall
+from switchboard.queue.core.model import Agent, Queue, WaitingCall
 
 __all__ = [
     "AgentLoggedIn",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from switchboard.queue.model import AgentState, CallOutcome, FallbackKind
+from switchboard.queue.core.model import AgentState, CallOutcome, FallbackKind
 
 __all__ = [
     "AgentStateChanged",

@@ -43,8 +43,7 @@ from switchboard.cti.agi.errors import AgiCommandFailed, AgiError, AgiHangup, Ag
 from switchboard.cti.agi.wire import Quoted
 from switchboard.cti.ami.values import UnsafeValue, phone_number
 from switchboard.dialplan_vars import FAILED, QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
-from switchboard.queue._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
-from switchboard.queue.decisions import (
+from switchboard.queue.core.decisions import (
     Announce,
     CancelOffer,
     Command,
@@ -53,7 +52,7 @@ from switchboard.queue.decisions import (
     OfferCallbackChoice,
     SendToFallback,
 )
-from switchboard.queue.events import (
+from switchboard.queue.core.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
@@ -61,7 +60,8 @@ from switchboard.queue.events import (
     OfferAnswered,
     OfferNotAnswered,
 )
-from switchboard.queue.model import WaitingCall
+from switchboard.queue.core.model import WaitingCall
+from switchboard.queue.shell._holdtypes import AcdPrompts, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.recording_names import render
 
 __all__ = ["AcdPrompts", "HeldCall", "HoldOptions", "QueueOutcome", "QueueRequest"]

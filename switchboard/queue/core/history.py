@@ -3,7 +3,7 @@
 
 :class:`VisitRecord` is one call's stay in one queue (a call moved by a fallback has one
 per queue); :class:`AgentPeriod` is one stretch of one agent state. :class:`HistoryBuilder`
-folds facts into them in memory; :mod:`.records` stores the same thing in the database and
+folds facts into them in memory; :mod:`..store.records` stores the same thing in the database and
 reads it back. :func:`recompute` derives every figure of :mod:`.stats` from the records
 alone, in one pass and without the incremental machinery, so a test can hold the live
 figures against it.
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
-from switchboard.queue._windows import WINDOWS, midnight
-from switchboard.queue.decisions import (
+from switchboard.queue.core._windows import WINDOWS, midnight
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
     CallFinished,
@@ -25,8 +25,8 @@ from switchboard.queue.decisions import (
     Fact,
     QueueLeft,
 )
-from switchboard.queue.model import Agent, AgentState, Queue
-from switchboard.queue.stats import (
+from switchboard.queue.core.model import Agent, AgentState, Queue
+from switchboard.queue.core.stats import (
     QUEUE_WIDTH,
     AgentSnapshot,
     QueueSnapshot,

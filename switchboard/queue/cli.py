@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.config import Settings
-from switchboard.queue.config import check_queue_config, parse_queue_config
-from switchboard.queue.queues_conf import import_queues_conf, to_yaml
+from switchboard.queue.config.queue_file import check_queue_config, parse_queue_config
+from switchboard.queue.config.queues_conf import import_queues_conf, to_yaml
 from switchboard.yamlines import load_yaml
 
 __all__ = ["add_commands"]

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Final
 
-from switchboard.queue._windows import WINDOWS, WindowedSums, midnight
-from switchboard.queue.decisions import (
+from switchboard.queue.core._windows import WINDOWS, WindowedSums, midnight
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
     CallHandled,
@@ -32,7 +32,7 @@ from switchboard.queue.decisions import (
     Fact,
     QueueLeft,
 )
-from switchboard.queue.model import Agent, AgentState, Queue
+from switchboard.queue.core.model import Agent, AgentState, Queue
 
 __all__ = [
     "AgentFigures",

@@ -4,8 +4,8 @@ happens.
 
 Every function takes a SQLAlchemy ``Session`` first, for ``Database.run``: the shell hands
 each batch of router facts to ``db.run(lambda s: record_facts(s, facts))``.
-:func:`load_history` reads the rows back as :mod:`.history` records, from which
-:func:`~switchboard.queue.history.recompute` derives the statistics.
+:func:`load_history` reads the rows back as :mod:`..core.history` records, from which
+:func:`~switchboard.queue.core.history.recompute` derives the statistics.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Float, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from switchboard.queue.decisions import (
+from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
     CallbackAttemptEnded,
@@ -30,8 +30,8 @@ from switchboard.queue.decisions import (
     OfferEnded,
     QueueLeft,
 )
-from switchboard.queue.history import AgentPeriod, VisitRecord
-from switchboard.queue.model import AgentState
+from switchboard.queue.core.history import AgentPeriod, VisitRecord
+from switchboard.queue.core.model import AgentState
 from switchboard.store.models import Base
 
 __all__ = ["END_STOPPED", "END_UNCLEAN", "AgentSessionRow", "AgentStateRow", "CallVisitRow",
@@ -291,7 +291,7 @@ def _last_activity(session: Session) -> datetime | None:
 def load_history(session: Session, since: float | None = None
                  ) -> tuple[list[VisitRecord], list[AgentPeriod]]:
     """Visits that entered at or after ``since`` and agent periods still open or ended after
-    it (everything when None), as :mod:`.history` records."""
+    it (everything when None), as :mod:`..core.history` records."""
     visits = select(CallVisitRow).order_by(CallVisitRow.id)
     periods = select(AgentStateRow).order_by(AgentStateRow.id)
     if since is not None:
