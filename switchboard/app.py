@@ -1,7 +1,8 @@
 """The composition root: every service is built here, from ``Settings``, and nowhere else.
 
 Reading this module is reading the table of contents of a running switchboard: the
-AMI client, the ACD (when queues are configured), the IVR flows served as FastAGI
+AMI client, the ACD (when queues are configured), the tracker of Asterisk's own queues
+(without a queue file, or for its ``app_queue`` queues), the IVR flows served as FastAGI
 handlers, the FastAGI server, and the database.
 """
 
@@ -30,6 +31,7 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
+from switchboard.queue.appqueue_service import AppQueueService
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
@@ -52,6 +54,7 @@ class App:
     hub: Hub
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
+    app_queue: AppQueueService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -87,13 +90,16 @@ def build_acd(
     """
     if settings.queues.file is None:
         return None
+    config = load_queue_config(settings.queues.file)
+    if not any(q.routing == "switchboard" for q in config.queues):
+        return None
     options = AcdOptions(
         hold=HoldOptions(recording_dir=str(settings.queues.recording_dir)),
         timezone=ZoneInfo(settings.queues.timezone),
         seed=settings.queues.seed,
     )
     acd = AcdService(
-        load_queue_config(settings.queues.file),
+        config,
         clock,
         database=database,
         ami=ami,
@@ -102,6 +108,23 @@ def build_acd(
     )
     acd.setName("acd")
     return acd
+
+
+def build_app_queue(
+    settings: Settings, clock: Any, database: Database, ami: AmiClient, hub: Hub
+) -> AppQueueService | None:
+    """Asterisk's own queues tracked from AMI: every queue AMI shows when there is no
+    ``[queues] file``, else the file's ``routing: app_queue`` queues (None if it has none)."""
+    queues, agents = None, ()
+    if settings.queues.file is not None:
+        config = load_queue_config(settings.queues.file).routed_by("app_queue")
+        if not config.queues:
+            return None
+        queues, agents = config.queues, config.agents
+    tracker = AppQueueService(ami, clock, hub, database=database, queues=queues, agents=agents,
+                              timezone=ZoneInfo(settings.queues.timezone))
+    tracker.setName("app-queue")
+    return tracker
 
 
 def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> QueueFileWatcher:
@@ -175,6 +198,9 @@ def build(
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
+    app_queue = build_app_queue(settings, clock, database, ami, hub)
+    if app_queue is not None:
+        app_queue.setServiceParent(root)
     inventory = PromptInventory()
     flows = build_flows(settings, reactor, database, acd, now=clock.seconds, prompts=inventory)
     flows.setServiceParent(root)
@@ -190,6 +216,7 @@ def build(
         hub=hub,
         acd=acd,
         prompt_check=prompt_check,
+        app_queue=app_queue,
     )
 
 

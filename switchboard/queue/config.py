@@ -13,6 +13,7 @@ side; and the flows' loader already keeps a line for every key. Example::
         strategy: longest_idle        # fewest_calls, round_robin, highest_skill, random
         max_wait_s: 600
         fallback: {kind: queue, target: support}
+        routing: switchboard          # or app_queue: the dialplan's Queue() routes it
         overflow:
           - {after_s: 60, min_level: 1}
           - {after_s: 120, add_agents_of: [support]}
@@ -24,7 +25,7 @@ side; and the flows' loader already keeps a line for every key. Example::
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ from switchboard.queue.model import (
     Fallback,
     OverflowRule,
     Queue,
+    Routing,
     Strategy,
     frozen_map,
 )
@@ -83,6 +85,7 @@ class _QueueSpec(_Spec):
     callback_retry_s: float = Field(300.0, gt=0)
     short_abandon_s: float = Field(5.0, ge=0)
     expected_handle_s: float = Field(180.0, gt=0)
+    routing: Routing = "switchboard"  # or app_queue: Queue() routes, switchboard tracks
 
 
 class _AgentSpec(_Spec):
@@ -117,6 +120,14 @@ class QueueConfigError(Exception):
 class QueueConfig:
     queues: tuple[Queue, ...]
     agents: tuple[Agent, ...]
+
+    def routed_by(self, routing: Routing) -> QueueConfig:
+        """Only the queues ``routing`` routes; agents keep only those queues."""
+        names = {q.name for q in self.queues if q.routing == routing}
+        return QueueConfig(
+            tuple(q for q in self.queues if q.name in names),
+            tuple(replace(a, queues=tuple(q for q in a.queues if q in names))
+                  for a in self.agents))
 
 
 def _line(data: Any, path: tuple[Any, ...]) -> int:
@@ -213,6 +224,7 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             callback_offer_after_s=s.callback_offer_after_s,
             callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
             short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
+            routing=s.routing,
         ) for name, s in sorted(queues.items())),
         agents=tuple(Agent(
             id=agent_id, name=s.name or agent_id, device=s.device, skills=frozen_map(s.skills),

@@ -25,6 +25,7 @@ __all__ = [
     "NotReadyReason",
     "OverflowRule",
     "Queue",
+    "Routing",
     "Strategy",
     "WaitingCall",
     "frozen_map",
@@ -77,6 +78,7 @@ class CallOutcome(StrEnum):
 
 
 FallbackKind = Literal["queue", "voicemail", "callback", "exit"]
+Routing = Literal["switchboard", "app_queue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,8 @@ class Queue:
     short_abandon_s: float = 5.0
     # Expected handle time until real calls have been measured (for expected-wait figures).
     expected_handle_s: float = 180.0
+    # Who routes it: switchboard's ACD, or Asterisk's Queue() (tracked from AMI: appqueue.py).
+    routing: Routing = "switchboard"
 
 
 @dataclass(frozen=True, slots=True)

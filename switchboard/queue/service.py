@@ -99,6 +99,7 @@ class AcdService(Service):
         hub: Hub | None = None,
     ) -> None:
         options = options or AcdOptions()
+        config = config.routed_by("switchboard")  # app_queue queues are Queue()'s
         self.config = config
         self.options = options
         self._clock = clock
@@ -191,6 +192,7 @@ class AcdService(Service):
 
     def reconfigure(self, config: QueueConfig) -> bool:
         """Serve a reloaded queue file (rules in ``_reload``); False if nothing changed."""
+        config = config.routed_by("switchboard")
         if config == self.config:
             return False
         self.config = config

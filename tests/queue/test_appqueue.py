@@ -250,3 +250,16 @@ def test_ami_reconnect_capture_invents_no_queue_visit() -> None:
         assert _facts(_replay(tracker, f"ami-reconnect/{name}")) == []
     assert tracker.resync([], T0).facts == ()
     assert tracker.waiting() == []
+
+
+def test_the_queue_file_says_who_routes_each_queue() -> None:
+    from switchboard.queue.config import parse_queue_config
+
+    config, problems = parse_queue_config(
+        {"queues": {"sales": {}, "support": {"routing": "app_queue"}}}, "queues.yaml")
+    assert problems == [] and config is not None
+    assert [q.name for q in config.routed_by("app_queue").queues] == ["support"]
+    assert [q.name for q in config.routed_by("switchboard").queues] == ["sales"]
+    _, problems = parse_queue_config({"queues": {"sales": {"routing": "asterisk"}}}, "q.yaml")
+    assert [p.key for p in problems] == ["queues.sales.routing"]
+    assert "app_queue" in problems[0].message
