@@ -283,17 +283,29 @@ class AppQueueTracker:
         visit = self._visits.get(msg.get("Uniqueid") or "")
         if visit is not None and visit.answered_unseen:
             self._answered_while_away(visit, msg, now, batch)
-        if visit is None or visit.answered_at is None:
-            return
+        if visit is not None and visit.answered_at is not None:
+            self._finish_answered(visit, visit.answered_at, now, batch)
+
+    def _finish_answered(self, visit: _Visit, answered_at: float, now: float,
+                         batch: _Batch) -> None:
         del self._visits[visit.call_id]
         self._forget_ivr(visit)
         batch.facts.append(CallFinished(visit.call_id, visit.queue, now, CallOutcome.ANSWERED,
                                         visit.agent_id))
         batch.facts.append(CallHandled(visit.call_id, visit.queue, visit.agent_id, now,
-                                       round(now - visit.answered_at, 6), 0.0))
+                                       round(now - answered_at, 6), 0.0))
         member = next((m for m in self._members.values() if m.agent_id == visit.agent_id), None)
-        if member is not None:
+        if member is not None and member.call_id == visit.call_id:
             self._release(member, now, batch)
+
+    def _ended_while_away(self, visit: _Visit, now: float, batch: _Batch) -> None:
+        """Its agent is no longer in a call: the call ended while AMI was down (its talk
+        time is counted up to now, the best we know); never seen answered: vanished."""
+        if visit.answered_at is None:
+            visit.answered_unseen = False
+            self._finish_unanswered(visit, now, "vanished", CallOutcome.OVERFLOWED, batch)
+            return
+        self._finish_answered(visit, visit.answered_at, now, batch)
 
     def _answered_while_away(self, visit: _Visit, msg: Message, now: float,
                              batch: _Batch) -> None:
@@ -387,9 +399,13 @@ class AppQueueTracker:
         was ringing for them is now in a call (AgentComplete will say when), otherwise
         gone for a reason nobody can know ("vanished": not counted as abandoned)."""
         for visit in list(self._visits.values()):
-            if visit.answered_at is not None or visit.call_id in entries or visit.answered_unseen:
+            if visit.call_id in entries or (
+                visit.queue not in queues and self._configured is not None
+            ):
                 continue
-            if visit.queue not in queues and self._configured is not None:
+            if visit.answered_at is not None or visit.answered_unseen:
+                if visit.agent_id not in in_call:
+                    self._ended_while_away(visit, now, batch)
                 continue
             taker = next((a for a in visit.ringing if a in in_call), None)
             if taker is None:
