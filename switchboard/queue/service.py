@@ -22,6 +22,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
+from typing import Any
 
 import structlog
 from twisted.application.service import Service
@@ -29,6 +30,8 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel
+from switchboard.cti.agi.errors import AgiError
+from switchboard.dialplan_vars import QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
 from switchboard.hub import Hub, Offered
 from switchboard.queue._amilink import AmiLike, AmiLink, CallbackSettings
 from switchboard.queue._waiting import CallPhase
@@ -99,6 +102,7 @@ class AcdService(Service):
         hub: Hub | None = None,
     ) -> None:
         options = options or AcdOptions()
+        self._app_queues = {q.name for q in config.queues if q.routing == "app_queue"}
         config = config.routed_by("switchboard")  # app_queue queues are Queue()'s
         self.config = config
         self.options = options
@@ -153,6 +157,8 @@ class AcdService(Service):
         call_id = env.uniqueid or f"acd-{next(self._ids)}"
         queue = request.queue
         log = logger.bind(call_id=call_id, channel=env.channel, queue=queue)
+        if queue in self._app_queues:
+            return await _leave_to_queue_app(channel, request, call_id, log)
         if not self.router.accepting(queue) and self.router.accepting(self.options.default_queue):
             log.warning("acd_unknown_queue", default=self.options.default_queue)
             queue = self.options.default_queue
@@ -192,6 +198,7 @@ class AcdService(Service):
 
     def reconfigure(self, config: QueueConfig) -> bool:
         """Serve a reloaded queue file (rules in ``_reload``); False if nothing changed."""
+        self._app_queues = {q.name for q in config.queues if q.routing == "app_queue"}
         config = config.routed_by("switchboard")
         if config == self.config:
             return False
@@ -369,3 +376,18 @@ class AcdService(Service):
         if self._timer is not None and self._timer.active():  # type: ignore[misc,arg-type]
             self._timer.cancel()  # type: ignore[misc,arg-type]
         self._timer, self._timer_at = None, None
+
+
+async def _leave_to_queue_app(
+    channel: AgiChannel, request: QueueRequest, call_id: str, log: Any
+) -> QueueOutcome:
+    """A ``routing: app_queue`` queue: the dialplan's ``Queue()`` takes the caller (the
+    app_queue tracker follows the call), so the route is ``routed`` with the queue set."""
+    try:
+        if not request.queue_variable_set:
+            await channel.set_variable(QUEUE_VARIABLE, request.queue)
+        await channel.set_variable(ROUTE_VARIABLE, ROUTED)
+    except AgiError as exc:
+        log.info("acd_route_not_set", route=ROUTED, error=str(exc))
+    log.info("acd_left_to_app_queue")
+    return QueueOutcome("app_queue", call_id, request.queue)

@@ -30,6 +30,7 @@ from switchboard.queue.history import HistoryBuilder, recompute
 from switchboard.queue.model import AgentState, CallOutcome, Queue
 from switchboard.queue.stats import LiveStats
 from tests.calls.replay import messages
+from tests.queue.helpers import agent as agent_of
 
 SCENARIO = "scenario-6calls/ami-scenario-6calls"
 T0 = 1795369105.060  # the first chunk of the scenario capture
@@ -263,3 +264,22 @@ def test_the_queue_file_says_who_routes_each_queue() -> None:
     _, problems = parse_queue_config({"queues": {"sales": {"routing": "asterisk"}}}, "q.yaml")
     assert [p.key for p in problems] == ["queues.sales.routing"]
     assert "app_queue" in problems[0].message
+
+
+def test_a_flow_queueing_to_an_app_queue_queue_is_left_to_the_dialplan_queue() -> None:
+    from tests.queue.test_hold import site
+
+    s = site([Queue("sales"), Queue("support", routing="app_queue")],
+             [agent_of("a1", ("sales", "support"))])
+    s.acd.log_in("a1", ready=True)
+    ch = s.channel()
+    done = s.hold(ch, queue="support", queue_variable_set=True)
+    assert done.called and done.result.outcome == "app_queue"
+    # No music, no dial: Queue(${SWITCHBOARD_QUEUE}) routes, the tracker follows it.
+    assert ch.sent == ["SET VARIABLE SWITCHBOARD_ROUTE routed"]
+    assert s.facts == [f for f in s.facts if isinstance(f, AgentStateChanged)]
+    assert set(s.acd.router.queues) == {"sales"}
+    other = s.channel("c2")
+    s.hold(other, queue="support")  # the flow did not set the queue: the ACD does
+    assert other.sent == ["SET VARIABLE SWITCHBOARD_QUEUE support",
+                          "SET VARIABLE SWITCHBOARD_ROUTE routed"]
