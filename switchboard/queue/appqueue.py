@@ -380,11 +380,10 @@ class AppQueueTracker:
             if gone or interface not in listed:
                 self._settle(member, now, batch)
         for interface, by_queue in sorted(listed.items()):
-            member = self._members.get(interface)
             name = next(iter(by_queue.values()))[2]
-            if member is None:
-                member = self._members[interface] = _Member(
-                    self._agent_ids.get(_bare(interface), interface), name, interface)
+            member = self._members.get(interface) or self._members.setdefault(
+                interface, _Member(self._agent_ids.get(_bare(interface), interface), name,
+                                   interface))
             for queue, (paused, reason, _name) in by_queue.items():
                 if member.queues.get(queue) != paused:
                     batch.members_changed = batch.members_changed or queue not in member.queues
