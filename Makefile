@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve prompts clean fuzz
+.PHONY: demo test lint typecheck bench serve prompts clean fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -27,9 +27,13 @@ FLOWS_DIR   ?= switchboard/ivr_flows/examples
 prompts: $(STAMP)
 	$(BIN)/switchboard prompts build --dir $(FLOWS_DIR) --out $(PROMPTS_OUT)
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check switchboard tests bench
+
+# Settings in pyproject.toml ([tool.mypy]): the zope.interface and pydantic plugins.
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy switchboard
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,9 +1,9 @@
 """The composition root: every service is built here, from ``Settings``, and nowhere else.
 
 Reading this module is reading the table of contents of a running switchboard: the
-AMI client, the ACD (when queues are configured), the tracker of Asterisk's own queues
-(without a queue file, or for its ``app_queue`` queues), the IVR flows served as FastAGI
-handlers, the FastAGI server, and the database.
+AMI client, the live call model on it, the ACD (when queues are configured), the tracker
+of Asterisk's own queues (without a queue file, or for its ``app_queue`` queues), the IVR
+flows served as FastAGI handlers, the FastAGI server, and the database.
 """
 
 # test-case-name: tests.integration.test_app
@@ -20,10 +20,12 @@ import structlog
 from twisted.application.service import MultiService
 
 from switchboard.config import Settings
+from switchboard.control.service import ControlService
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
-from switchboard.hub import Hub
+from switchboard.cti.calls import CallTracker
+from switchboard.hub import CALL, Hub
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
@@ -33,6 +35,7 @@ from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.appqueue_service import AppQueueService
 from switchboard.queue.config import QueueConfigError, load_queue_config
+from switchboard.queue.control import AcdAgentControl
 from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
@@ -52,8 +55,10 @@ class App:
     flows: FlowHandlers
     database: Database
     hub: Hub
+    calls: CallTracker
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
+    control: ControlService | None = None
     app_queue: AppQueueService | None = None
 
 
@@ -93,11 +98,14 @@ def build_acd(
     config = load_queue_config(settings.queues.file)
     if not any(q.routing == "switchboard" for q in config.queues):
         return None
-    options = AcdOptions(
-        hold=HoldOptions(recording_dir=str(settings.queues.recording_dir)),
-        timezone=ZoneInfo(settings.queues.timezone),
-        seed=settings.queues.seed,
-    )
+    zone = ZoneInfo(settings.queues.timezone)
+    recording_dir = settings.queues.recording_dir
+    if not recording_dir.is_dir():  # fine when Asterisk runs on another machine
+        log.warning("recording_dir_not_on_this_machine", dir=str(recording_dir),
+                    hint="it must exist, writable by Asterisk, where Asterisk runs")
+    hold = HoldOptions(recording_dir=str(recording_dir),
+                       recording_name=settings.queues.recording_name, timezone=zone)
+    options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
         config,
         clock,
@@ -135,6 +143,24 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     )
     watcher.setName("queues-watcher")
     return watcher
+
+
+def build_control(settings: Settings, reactor: Any, acd: AcdService | None
+                  ) -> ControlService | None:
+    """The loopback control endpoint (``switchboard agents ...``); it answers 503 for agent
+    commands when no ACD runs."""
+    if not settings.control.enabled:
+        return None
+    token = settings.control.token
+    control = ControlService(
+        AcdAgentControl(acd) if acd is not None else None,
+        reactor,
+        bind=settings.control.bind,
+        port=settings.control.port,
+        token=token.get_secret_value() if token is not None else None,
+    )
+    control.setName("control")
+    return control
 
 
 def build_flows(
@@ -194,6 +220,10 @@ def build(
     database = build_database(settings, reactor)
     ami = build_ami(settings, reactor)
     ami.setServiceParent(root)
+    # The live call model; on the ACD's clock so its times compare with the ACD's facts.
+    calls = CallTracker(ami, clock, lambda change: hub.publish(CALL, change))
+    calls.setName("calls")
+    calls.setServiceParent(root)
     acd = build_acd(settings, clock, database, ami, hub)
     if acd is not None:
         acd.setServiceParent(root)
@@ -207,6 +237,9 @@ def build(
     prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
+    control = build_control(settings, reactor, acd)
+    if control is not None:
+        control.setServiceParent(root)
     return App(
         root=root,
         ami=ami,
@@ -214,8 +247,10 @@ def build(
         flows=flows,
         database=database,
         hub=hub,
+        calls=calls,
         acd=acd,
         prompt_check=prompt_check,
+        control=control,
         app_queue=app_queue,
     )
 

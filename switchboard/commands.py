@@ -117,6 +117,12 @@ def _queue_commands(subparsers: Any) -> None:
     add_commands(subparsers)
 
 
+def _agents_commands(subparsers: Any) -> None:
+    from switchboard.control.commands import add_commands
+
+    add_commands(subparsers)
+
+
 def _prompts_commands(subparsers: Any) -> None:
     from switchboard.prompts.commands import add_commands
 
@@ -142,6 +148,7 @@ ALL: list[AddCommands] = [
     _flows_commands,
     _prompts_commands,
     _queue_commands,
+    _agents_commands,
     _sim_commands,
     _asterisk_commands,
     _demo_commands,

@@ -5,6 +5,7 @@ from switchboard.config.load import load_settings
 from switchboard.config.model import (
     AgiSettings,
     AmiSettings,
+    ControlSettings,
     DatabaseSettings,
     FlowsSettings,
     LoggingSettings,
@@ -17,6 +18,7 @@ __all__ = [
     "AmiSettings",
     "ConfigError",
     "ConfigProblem",
+    "ControlSettings",
     "DatabaseSettings",
     "FlowsSettings",
     "LoggingSettings",

@@ -23,7 +23,7 @@ ENV_PREFIX = "SWITCHBOARD_"
 # Variables with this prefix that are not settings.
 _ENV_NOT_SETTINGS = {"SWITCHBOARD_CONFIG"}
 _SECRET_KEYS = re.compile(r"(secret|password|token|key)$")
-_SECRET_FILES = {("ami", "secret"), ("database", "password")}
+_SECRET_FILES = {("ami", "secret"), ("database", "password"), ("control", "token")}
 
 
 def load_settings(

@@ -7,12 +7,21 @@ they never print; each may instead be read from a file named by ``<name>_file``.
 from __future__ import annotations
 
 import re
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
+
+from switchboard import recording_names
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
@@ -118,7 +127,19 @@ class QueuesSettings(_Section):
     seed: int = 0
     poll_interval_s: float = Field(2.0, gt=0)
     # Where MixMonitor writes the ACD's recordings, as Asterisk sees the path.
-    recording_dir: Path = Path("/var/spool/asterisk/monitor")
+    recording_dir: Path = Path(recording_names.DEFAULT_DIR)
+    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {time}; the
+    # extension picks the format.
+    recording_name: str = recording_names.DEFAULT_NAME
+
+    @field_validator("recording_dir", "recording_name")
+    @classmethod
+    def _recording(cls, value: Path | str, info: ValidationInfo) -> Path | str:
+        problems = (recording_names.dir_problems(str(value)) if info.field_name == "recording_dir"
+                    else recording_names.name_problems(str(value)))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -129,6 +150,32 @@ class QueuesSettings(_Section):
             raise ValueError(
                 f"a time zone name such as Asia/Shanghai or UTC, not {value!r}"
             ) from None
+        return value
+
+
+class ControlSettings(_Section):
+    """The control endpoint of ``switchboard serve`` (``switchboard agents ...`` uses it):
+    HTTP + JSON on a loopback address only. Set a token on a machine others log in to."""
+
+    enabled: bool = True
+    bind: str = "127.0.0.1"
+    port: int = Field(4575, ge=0, le=65535)
+    # Sent as "Authorization: Bearer <token>"; none: any local process may control agents.
+    token: SecretStr | None = None
+    token_file: Path | None = None
+
+    @field_validator("bind")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        try:
+            loopback = ip_address(value).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(
+                f"a loopback address such as 127.0.0.1 or ::1, not {value!r} "
+                "(the control endpoint is for this machine only)"
+            )
         return value
 
 
@@ -147,3 +194,4 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     flows: FlowsSettings = FlowsSettings()
     queues: QueuesSettings = QueuesSettings()
+    control: ControlSettings = ControlSettings()

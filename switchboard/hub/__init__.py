@@ -1,6 +1,6 @@
 """The event hub: what happens to calls, published for whoever listens.
 
-Publishers (the ACD now; the app_queue tracker and the live call model next) and
+Publishers (the ACD and the live call model now; the app_queue tracker next) and
 subscribers (the demo's tally now; the agent seat, the wallboard and the recorder next) are
 handed the one :class:`Hub` by ``switchboard/app.py``; neither imports the other. Each topic
 (:mod:`.topics`) has one payload type with a versioned JSON form (``docs/events.md``), so a
@@ -12,6 +12,7 @@ from switchboard.hub.payloads import Offered
 from switchboard.hub.pubsub import Hub
 from switchboard.hub.topics import (
     AGENT_STATE,
+    CALL,
     FACT,
     OFFERED,
     QUEUE_STATS,
@@ -23,6 +24,7 @@ from switchboard.hub.topics import (
 
 __all__ = [
     "AGENT_STATE",
+    "CALL",
     "FACT",
     "OFFERED",
     "QUEUE_STATS",

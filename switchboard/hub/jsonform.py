@@ -1,8 +1,10 @@
 # -*- test-case-name: tests.unit.test_hub_payloads -*-
 """Frozen dataclasses to and from plain JSON values, guided by their annotations.
 
-A payload's JSON form is its fields by name: enums as their values, mappings as objects,
-nested dataclasses as objects. Reading checks each field against its annotation, so a
+A payload's JSON form is its fields by name: enums as their values, mappings and nested
+dataclasses as objects, variadic tuples (``tuple[X, ...]``) as arrays. Fields the
+constructor does not take (``init=False``, such as a call change's ``kind``) are derived
+from the others and left out. Reading checks each field against its annotation, so a
 message from a newer or broken publisher is refused with the field named, never half-read.
 Unknown keys are ignored (a newer publisher may add optional fields within a version);
 a missing field with a default takes the default.
@@ -27,7 +29,9 @@ class PayloadFormatError(ValueError):
 
 def to_fields(value: Any) -> dict[str, Any]:
     """``value``'s fields as JSON values (a dataclass instance)."""
-    return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return {
+        f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -49,6 +53,8 @@ def from_fields(cls: type[Any], data: Any, where: str) -> Any:
     hints = _hints(cls)  # type: ignore[arg-type]  # a class is hashable
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
         if f.name not in data:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise PayloadFormatError(f"{where}: the field {f.name!r} is missing")
@@ -76,6 +82,13 @@ def _read(hint: Any, value: Any, where: str) -> Any:
         if value is None:
             return None
         raise PayloadFormatError(f"{where}: expected null, found {_kind(value)}")
+    if origin is tuple:
+        item, *rest = typing.get_args(hint)
+        if rest != [Ellipsis]:
+            raise TypeError(f"{where}: no JSON form for the fixed-length tuple {hint!r}")
+        if not isinstance(value, list):
+            raise PayloadFormatError(f"{where}: expected a JSON array, found {_kind(value)}")
+        return tuple(_read(item, v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         _, item = typing.get_args(hint)
         if not isinstance(value, Mapping):

@@ -11,11 +11,14 @@ topic                     payload                                         publis
                                                                           also on ``fact``
 ``queue_stats``           :class:`~switchboard.queue.stats.QueueSnapshot` each queue a batch
                                                                           of facts touched
+``call``                  :data:`switchboard.cti.calls.Change`            each change of a live
+                                                                          call seen on AMI
 ========================  ==============================================  =================
 
 ``fact`` is one topic for the whole closed union of facts, not one topic per kind: statistics,
 records and the wallboard need them in one order, and a subscriber cannot merge several
-topics back into it. Every JSON form is an object with ``"v"`` (the schema version, 1) and
+topics back into it. ``call`` carries its closed union (started, updated, ended) for the
+same reason. Every JSON form is an object with ``"v"`` (the schema version, 1) and
 ``"kind"`` (which payload type); the rest are the payload's fields. ``docs/events.md`` is
 the reference; a change of form is a new version there and in :data:`VERSION`.
 """
@@ -28,6 +31,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
+from switchboard.cti.calls.values import CallEnded, CallStarted, CallUpdated, Change
 from switchboard.hub.jsonform import PayloadFormatError, from_fields, to_fields
 from switchboard.hub.payloads import Offered
 from switchboard.queue.decisions import (
@@ -47,6 +51,7 @@ from switchboard.queue.stats import QueueSnapshot
 
 __all__ = [
     "AGENT_STATE",
+    "CALL",
     "FACT",
     "OFFERED",
     "QUEUE_STATS",
@@ -123,9 +128,12 @@ AGENT_STATE: Final[Topic[AgentStateChanged]] = _topic(
     "agent_state", agent_state_changed=AgentStateChanged
 )
 QUEUE_STATS: Final[Topic[QueueSnapshot]] = _topic("queue_stats", queue_snapshot=QueueSnapshot)
+CALL: Final[Topic[Change]] = _topic(
+    "call", call_started=CallStarted, call_updated=CallUpdated, call_ended=CallEnded
+)
 
 TOPICS: Final[Mapping[str, Topic[Any]]] = MappingProxyType(
-    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS)}
+    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS, CALL)}
 )
 
 

@@ -31,7 +31,7 @@ from switchboard.queue.decisions import (
     SendToFallback,
 )
 from switchboard.queue.events import CallbackRequested
-from switchboard.queue.model import CallOutcome, NotReadyReason, WaitingCall
+from switchboard.queue.model import CallOutcome, LanguageMatch, NotReadyReason, WaitingCall
 
 if TYPE_CHECKING:
     from switchboard.queue.router import Router
@@ -62,6 +62,7 @@ def enter_queue(router: Router, runtime: CallRuntime, name: str) -> None:
     queue = router.queues[name]
     now = router.now
     runtime.queue, runtime.entered_at, runtime.stage = name, now, 0
+    runtime.any_language = False
     runtime.visit += 1
     runtime.visited.append(name)
     call = runtime.call
@@ -82,6 +83,11 @@ def enter_queue(router: Router, runtime: CallRuntime, name: str) -> None:
         router.schedule(now + queue.announce_interval_s, "announce", call.id, token)
     if queue.callback_offer_after_s is not None:
         router.schedule(now + queue.callback_offer_after_s, "callback_offer", call.id, token)
+    if call.language and queue.language_match is LanguageMatch.PREFER:
+        if queue.language_wait_s <= 0 or call.language not in router.languages_of(name):
+            runtime.any_language = True  # nobody to wait for
+        else:
+            router.schedule(now + queue.language_wait_s, "language", call.id, token)
     route(router, runtime)
 
 
@@ -332,14 +338,16 @@ def deadline(router: Router, kind: str, call_id: str, token: int) -> None:
         if runtime.virtual and runtime.phase in (CallPhase.WAITING, CallPhase.PARKED):
             _finish(router, runtime, CallOutcome.CALLBACK_UNREACHED, "callback_unreached")
         return
-    if runtime.visit != token or (runtime.virtual and not kind.startswith("overflow:")):
+    widens = kind == "language" or kind.startswith("overflow:")
+    if runtime.visit != token or (runtime.virtual and not widens):
         return
     waiting = runtime.phase is CallPhase.WAITING
     queue = router.queues[runtime.queue]
-    if kind.startswith("overflow:"):
-        stage = int(kind.partition(":")[2])
-        if stage > runtime.stage:
+    if widens:
+        stage = int(kind.partition(":")[2]) if kind != "language" else runtime.stage
+        if stage > runtime.stage or (kind == "language" and not runtime.any_language):
             runtime.stage = stage
+            runtime.any_language |= kind == "language"
             if waiting:
                 router.waiting.remove(runtime)
                 route(router, runtime)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 
 from switchboard.queue.model import frozen_map
+from switchboard.recording_names import DEFAULT_DIR, DEFAULT_NAME
 
 __all__ = ["AcdPrompts", "HoldOptions", "QueueOutcome", "QueueRequest"]
 
@@ -57,8 +59,10 @@ class AcdPrompts:
 @dataclass(frozen=True, slots=True)
 class HoldOptions:
     prompts: AcdPrompts = field(default_factory=AcdPrompts)
-    recording_dir: str = "/var/spool/asterisk/monitor"
-    recording_format: str = "wav"
+    # Where MixMonitor writes (the ``[recordings]`` settings; see recording_names).
+    recording_dir: str = DEFAULT_DIR
+    recording_name: str = DEFAULT_NAME
+    timezone: tzinfo = UTC  # of the {date} and {time} in recording_name
     dial_options: str = "g"  # g: the caller stays in the session when the agent hangs up
     callback_digit: str = "1"
     callback_wait_ms: int = 3000

@@ -104,6 +104,7 @@ def _refresh(router: Router) -> None:
         extra = tuple(name for name, members in router.retired.items()
                       if agent_id in members and name not in agent.queues)
         runtime.agent = replace(agent, queues=agent.queues + extra) if extra else agent
+    router.forget_languages()
     router.ready.reset(router.queues)
     for runtime in router.agents.values():
         if runtime.routable:

@@ -56,10 +56,14 @@ class CallRuntime:
     window_start: float = 0.0
     window_end: float = 0.0
     attempts: int = 0
+    # The caller's language no longer limits who may take the call (queue's PREFER rule).
+    any_language: bool = False
 
 
-def requirement(queue: Queue, call: WaitingCall, stage: int) -> tuple[Requirement, tuple[str, ...]]:
-    """What an agent needs to take ``call`` after ``stage`` overflow rules, and who may."""
+def requirement(queue: Queue, call: WaitingCall, stage: int, any_language: bool = False
+                ) -> tuple[Requirement, tuple[str, ...]]:
+    """What an agent needs to take ``call`` after ``stage`` overflow rules, and who may
+    (``any_language``: the caller's language is only a preference, and it has lapsed)."""
     levels = dict(queue.required_skills)
     for skill, level in call.skills.items():
         levels[skill] = max(level, levels.get(skill, 0))
@@ -70,7 +74,8 @@ def requirement(queue: Queue, call: WaitingCall, stage: int) -> tuple[Requiremen
         if rule.min_level is not None:
             levels = {s: min(level, rule.min_level) for s, level in levels.items()}
         serving += [name for name in rule.add_agents_of if name not in serving]
-    return (tuple(sorted(levels.items())), call.language), tuple(serving)
+    language = "" if any_language else call.language
+    return (tuple(sorted(levels.items())), language), tuple(serving)
 
 
 def accepts(agent: Agent, need: Requirement) -> bool:
@@ -94,7 +99,7 @@ class WaitingIndex:
         call = runtime.call
         runtime.key = (aging_rate * call.enqueued_at - (call.priority + queue.weight),
                        call.enqueued_at, runtime.seq)
-        need, serving = requirement(queue, call, runtime.stage)
+        need, serving = requirement(queue, call, runtime.stage, runtime.any_language)
         bucket_key = (queue.name, runtime.stage, need)
         runtime.bucket = bucket_key
         bucket = self._buckets.get(bucket_key)

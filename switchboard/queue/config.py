@@ -17,15 +17,22 @@ side; and the flows' loader already keeps a line for every key. Example::
         overflow:
           - {after_s: 60, min_level: 1}
           - {after_s: 120, add_agents_of: [support]}
+        language_match: prefer        # or strict: only agents who speak the caller's language
+        language_wait_s: 15           # prefer: wait this long for one (0: any agent at once)
     agents:
       "1001": {name: Alice, device: PJSIP/1001, skills: {sales: 3}, languages: [en],
-               queues: [sales]}
+               queues: [sales], initial_state: ready}   # or paused; default logged_out
+
+``initial_state`` logs the agent in when ``switchboard serve`` starts (and when the agent
+first appears in a reloaded file): ``ready`` takes calls at once, ``paused`` is logged in
+but not ready. Afterwards ``switchboard agents ...`` changes it.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +42,7 @@ from switchboard.queue.model import (
     MAX_SKILL_LEVEL,
     Agent,
     Fallback,
+    LanguageMatch,
     OverflowRule,
     Queue,
     Routing,
@@ -45,8 +53,11 @@ from switchboard.queue.model import (
 # The flows' line-keeping YAML loader (promote to a shared module: see the report).
 from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
-__all__ = ["QueueConfig", "QueueConfigError", "QueueConfigProblem", "check_queue_config",
-           "load_queue_config", "parse_queue_config"]
+__all__ = ["InitialState", "QueueConfig", "QueueConfigError", "QueueConfigProblem",
+           "check_queue_config", "load_queue_config", "parse_queue_config"]
+
+
+InitialState = Literal["logged_out", "ready", "paused"]
 
 
 class _Spec(BaseModel):
@@ -86,6 +97,8 @@ class _QueueSpec(_Spec):
     short_abandon_s: float = Field(5.0, ge=0)
     expected_handle_s: float = Field(180.0, gt=0)
     routing: Routing = "switchboard"  # or app_queue: Queue() routes, switchboard tracks
+    language_match: LanguageMatch = LanguageMatch.PREFER
+    language_wait_s: float = Field(15.0, ge=0)
 
 
 class _AgentSpec(_Spec):
@@ -94,6 +107,7 @@ class _AgentSpec(_Spec):
     skills: dict[str, int] = {}
     languages: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()
+    initial_state: InitialState = "logged_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +134,8 @@ class QueueConfigError(Exception):
 class QueueConfig:
     queues: tuple[Queue, ...]
     agents: tuple[Agent, ...]
+    # Agent id -> "ready" or "paused": logged in when the ACD starts (others: logged out).
+    initial_states: Mapping[str, InitialState] = field(default_factory=dict)
 
     def routed_by(self, routing: Routing) -> QueueConfig:
         """Only the queues ``routing`` routes; agents keep only those queues."""
@@ -127,7 +143,8 @@ class QueueConfig:
         return QueueConfig(
             tuple(q for q in self.queues if q.name in names),
             tuple(replace(a, queues=tuple(q for q in a.queues if q in names))
-                  for a in self.agents))
+                  for a in self.agents),
+            self.initial_states)
 
 
 def _line(data: Any, path: tuple[Any, ...]) -> int:
@@ -149,8 +166,8 @@ def _fix_for(error: Any, model: type[BaseModel]) -> str:
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         return f"did you mean '{close[0]}'?" if close else "remove it; allowed: " + ", ".join(
             model.model_fields)
-    if error["type"] == "enum":
-        return "use one of: " + ", ".join(s.value for s in Strategy)
+    if error["type"] in ("enum", "literal_error"):
+        return "use one of: " + str(error["ctx"]["expected"])
     if str(error["loc"][0]) == "device":
         return "an Asterisk dial string such as PJSIP/1001 or Local/1001@agents"
     return "see the example at the top of switchboard/queue/config.py"
@@ -225,11 +242,14 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
             short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
             routing=s.routing,
+            language_match=s.language_match, language_wait_s=s.language_wait_s,
         ) for name, s in sorted(queues.items())),
         agents=tuple(Agent(
             id=agent_id, name=s.name or agent_id, device=s.device, skills=frozen_map(s.skills),
             languages=frozenset(s.languages), queues=s.queues,
         ) for agent_id, s in sorted(agents.items())),
+        initial_states={agent_id: s.initial_state for agent_id, s in sorted(agents.items())
+                        if s.initial_state != "logged_out"},
     ), []
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from datetime import datetime
 from typing import Any, Protocol
 
 from twisted.internet.defer import CancelledError, Deferred
@@ -61,6 +62,7 @@ from switchboard.queue.events import (
     OfferNotAnswered,
 )
 from switchboard.queue.model import WaitingCall
+from switchboard.recording_names import render
 
 __all__ = ["AcdPrompts", "HeldCall", "HoldOptions", "QueueOutcome", "QueueRequest"]
 
@@ -258,8 +260,11 @@ class HeldCall:
         log = self.log.bind(agent=offer.agent_id, device=offer.device)
         await self._stop_moh()
         if not self.recording:
-            name = f"{offer.queue}-{self.call_id}.{self.options.recording_format}"
-            path = f"{self.options.recording_dir.rstrip('/')}/{name}"
+            opts = self.options
+            path = render(opts.recording_dir, opts.recording_name,
+                          datetime.fromtimestamp(self.shell.now(), opts.timezone),
+                          queue=offer.queue, call_id=self.call_id, agent=offer.agent_id,
+                          caller=self.call.caller_number)
             await self.channel.exec("MixMonitor", f"{path},b")
             await self.channel.set_variable("SWITCHBOARD_RECORDING", path)
             self.recording = path

@@ -22,6 +22,7 @@ __all__ = [
     "CallOutcome",
     "Fallback",
     "FallbackKind",
+    "LanguageMatch",
     "NotReadyReason",
     "OverflowRule",
     "Queue",
@@ -56,6 +57,15 @@ class NotReadyReason(StrEnum):
     LUNCH = "lunch"
     TRAINING = "training"
     MISSED_CALL = "missed_call"  # an offer rang out: the agent is not at the desk
+
+
+class LanguageMatch(StrEnum):
+    """How a queue uses the caller's language (``WaitingCall.language``)."""
+
+    # Agents who speak it first; after the queue's ``language_wait_s`` (at once when no
+    # agent of the queue speaks it) any agent of the queue.
+    PREFER = "prefer"
+    STRICT = "strict"  # only agents who speak it, however long the caller waits
 
 
 class Strategy(StrEnum):
@@ -139,6 +149,9 @@ class Queue:
     expected_handle_s: float = 180.0
     # Who routes it: switchboard's ACD, or Asterisk's Queue() (tracked from AMI: appqueue.py).
     routing: Routing = "switchboard"
+    language_match: LanguageMatch = LanguageMatch.PREFER
+    # PREFER: how long a caller waits for an agent who speaks their language (0: no wait).
+    language_wait_s: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,16 @@ class FactOutlet:
         if not self._writing:
             self._write_next()
 
+    def store_first(self, work: Callable[[Any], int], event: str) -> None:
+        """Run ``work(session)`` before any fact is written (facts wait their turn)."""
+        assert self._database is not None
+        self._writing = True
+        d = self._database.run(work)
+        d.addCallback(lambda count: logger.info(event, sessions=count) if count else None)
+        d.addErrback(lambda f: logger.error("acd_store_failed", work=event,
+                                            error=f.getErrorMessage()))
+        d.addBoth(self._written)
+
     def _write_next(self) -> None:
         assert self._database is not None
         batch, self._unwritten = self._unwritten, []

@@ -12,7 +12,8 @@ headers before pyst2 parses (keeping line numbers), remembers their options, com
 Mapping: app_queue strategies become the nearest switchboard strategy; every member gets
 a skill named after the queue, its level ``100 - penalty`` (lower penalty, higher level);
 a queue whose members have different penalties is ``tiered`` (levels first, as Asterisk
-tries lower penalties first).
+tries lower penalties first). Static members are always logged in under app_queue, so
+they start ``ready`` (``initial_state``).
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def import_queues_conf(path: Path) -> ImportResult:
             level = max(1, min(MAX_SKILL_LEVEL, level))
             agent = result.agents.setdefault(_agent_id(interface), {
                 "name": member_name or _agent_id(interface), "device": interface,
-                "skills": {}, "queues": []})
+                "skills": {}, "queues": [], "initial_state": "ready"})
             agent["skills"][name] = level
             agent["queues"].append(name)
         if not members:

@@ -1,5 +1,6 @@
-# -*- test-case-name: tests.queue.test_records -*-
-"""The ACD's durable history (tables of migration 0003_acd), written as it happens.
+# -*- test-case-name: tests.queue.test_records,tests.queue.test_agent_rows -*-
+"""The ACD's durable history (migrations 0003_acd, 0004_agent_end_reason), written as it
+happens.
 
 Every function takes a SQLAlchemy ``Session`` first, for ``Database.run``: the shell hands
 each batch of router facts to ``db.run(lambda s: record_facts(s, facts))``.
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, Integer, String, select
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from switchboard.queue.decisions import (
@@ -33,8 +34,13 @@ from switchboard.queue.history import AgentPeriod, VisitRecord
 from switchboard.queue.model import AgentState
 from switchboard.store.models import Base
 
-__all__ = ["AgentSessionRow", "AgentStateRow", "CallVisitRow", "CallbackAttemptRow",
-           "CallbackRow", "OfferRow", "load_history", "record_facts"]
+__all__ = ["END_STOPPED", "END_UNCLEAN", "AgentSessionRow", "AgentStateRow", "CallVisitRow",
+           "CallbackAttemptRow", "CallbackRow", "OfferRow", "close_agent_rows",
+           "close_stale_agent_rows", "load_history", "record_facts"]
+
+# Why an agent's open rows were closed other than by the agent's own next state.
+END_STOPPED = "switchboard_stopped"  # a clean stop of serve
+END_UNCLEAN = "unclean_stop"  # found open at the next start (crash, kill, power loss)
 
 _Time = DateTime(timezone=True)
 
@@ -109,15 +115,21 @@ class AgentStateRow(Base):
     reason: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(_Time, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    # "" : the next state began; else see END_STOPPED / END_UNCLEAN.
+    end_reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class AgentSessionRow(Base):
+    """From log-in to log-out; at most one open (``logged_out_at`` NULL) per agent."""
+
     __tablename__ = "acd_agent_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agent_id: Mapped[str] = mapped_column(String(64), index=True)
     logged_in_at: Mapped[datetime] = mapped_column(_Time)
     logged_out_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    # logged_out (or removed, superseded, END_STOPPED, END_UNCLEAN); "" while open.
+    end_reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class CallbackRow(Base):
@@ -228,13 +240,52 @@ def _record_agent(session: Session, fact: AgentStateChanged) -> None:
     if fact.state is not AgentState.LOGGED_OUT:
         session.add(AgentStateRow(agent_id=fact.agent_id, state=fact.state.value,
                                   reason=fact.reason[:64], started_at=_at(fact.at)))
+    if fact.previous is AgentState.LOGGED_OUT or fact.state is AgentState.LOGGED_OUT:
+        # A log-in closes any session still open: never two open sessions for one agent.
+        reason = "superseded" if fact.previous is AgentState.LOGGED_OUT else (
+            fact.reason or "logged_out")
+        for login in session.scalars(select(AgentSessionRow).where(
+                AgentSessionRow.agent_id == fact.agent_id,
+                AgentSessionRow.logged_out_at.is_(None))):
+            login.logged_out_at, login.end_reason = _at(fact.at), reason
     if fact.previous is AgentState.LOGGED_OUT:
         session.add(AgentSessionRow(agent_id=fact.agent_id, logged_in_at=_at(fact.at)))
-    elif fact.state is AgentState.LOGGED_OUT:
-        login = _latest(session, AgentSessionRow, AgentSessionRow.agent_id == fact.agent_id,
-                        AgentSessionRow.logged_out_at.is_(None))
-        if isinstance(login, AgentSessionRow):
-            login.logged_out_at = _at(fact.at)
+
+
+def close_agent_rows(session: Session, at: float, reason: str = END_STOPPED) -> int:
+    """Close every open agent session and state row at ``at`` (never before it began);
+    the number of sessions closed."""
+    return _close_open(session, _at(at), reason)
+
+
+def close_stale_agent_rows(session: Session, reason: str = END_UNCLEAN) -> int:
+    """At start: close the rows a previous run left open, at the last moment anything was
+    recorded (the crash came some time after it; later would count time nobody saw)."""
+    return _close_open(session, _last_activity(session), reason)
+
+
+def _close_open(session: Session, at: datetime | None, reason: str) -> int:
+    def end(began: datetime) -> datetime:  # never before the row began
+        return max(at or began, began, key=lambda t: _epoch(t) or 0.0)
+
+    for state in session.scalars(select(AgentStateRow).where(AgentStateRow.ended_at.is_(None))):
+        state.ended_at, state.end_reason = end(state.started_at), reason
+    sessions = session.scalars(select(AgentSessionRow).where(
+        AgentSessionRow.logged_out_at.is_(None))).all()
+    for login in sessions:
+        login.logged_out_at, login.end_reason = end(login.logged_in_at), reason
+    session.flush()
+    return len(sessions)
+
+
+def _last_activity(session: Session) -> datetime | None:
+    columns = (AgentStateRow.started_at, AgentStateRow.ended_at, AgentSessionRow.logged_in_at,
+               AgentSessionRow.logged_out_at, OfferRow.offered_at, OfferRow.ended_at,
+               CallVisitRow.entered_at, CallVisitRow.answered_at, CallVisitRow.left_at,
+               CallVisitRow.ended_at, CallVisitRow.handled_at)
+    times = [session.scalar(select(func.max(column))) for column in columns]
+    known = [t for t in times if t is not None]
+    return max(known, key=lambda t: _epoch(t) or 0.0) if known else None
 
 
 def load_history(session: Session, since: float | None = None

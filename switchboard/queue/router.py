@@ -84,6 +84,7 @@ class Router:
         self.ready = ReadyAgents(self.queues, seed)
         self._by_device: dict[str, list[str]] = {}
         self.index_devices()
+        self._languages: dict[str, frozenset[str]] | None = None  # see languages_of
         self.staffed: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.live_waiting: dict[str, int] = dict.fromkeys(self.queues, 0)
         self.handle_avg = {q.name: q.expected_handle_s for q in self.queues.values()}
@@ -118,6 +119,20 @@ class Router:
         for runtime in self.agents.values():
             if runtime.agent.device:
                 self._by_device.setdefault(runtime.agent.device, []).append(runtime.agent.id)
+
+    def languages_of(self, queue: str) -> frozenset[str]:
+        """Every language some agent of ``queue`` speaks (logged in or not)."""
+        if self._languages is None:
+            spoken: dict[str, set[str]] = {}
+            for runtime in self.agents.values():
+                for name in runtime.agent.queues:
+                    spoken.setdefault(name, set()).update(runtime.agent.languages)
+            self._languages = {name: frozenset(langs) for name, langs in spoken.items()}
+        return self._languages.get(queue, frozenset())
+
+    def forget_languages(self) -> None:
+        """The agents changed (a reload): :meth:`languages_of` looks again."""
+        self._languages = None
 
     def _dispatch(self, event: Event) -> None:
         match event:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
@@ -66,6 +67,7 @@ from switchboard.queue.events import (
 from switchboard.queue.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.model import WaitingCall, frozen_map
 from switchboard.queue.outlet import FactOutlet
+from switchboard.queue.records import close_agent_rows, close_stale_agent_rows
 from switchboard.queue.router import Router
 from switchboard.queue.stats import AgentSnapshot, LiveStats, QueueSnapshot
 from switchboard.store.db import Database
@@ -112,6 +114,7 @@ class AcdService(Service):
         )
         self.stats = LiveStats(config.queues, config.agents, timezone=options.timezone)
         self.hub = Hub() if hub is None else hub
+        self._database = database
         self.outlet = FactOutlet(self.stats, self.hub, database, self.now,
                                  lambda: self.router.queues)
         self._held: dict[str, HeldCall] = {}
@@ -122,6 +125,8 @@ class AcdService(Service):
         self._timer_at: float | None = None
         self._floor = 0.0  # a deadline's timer may fire a hair early on a scaled clock
         self._ids = itertools.count(1)
+        # While :meth:`command` runs: the event's name and the router's refusals of it.
+        self._refusals: tuple[str, list[str]] | None = None
         self._ami = (
             AmiLink(
                 ami,
@@ -142,13 +147,31 @@ class AcdService(Service):
         logger.info(
             "acd_started", queues=sorted(self.router.queues), agents=len(self.router.agents)
         )
+        if self._database is not None:  # before anything this run records
+            self._store_first(close_stale_agent_rows, "acd_stale_agent_sessions_closed")
+        self._log_in_at_start(self.config.initial_states)
 
     def stopService(self) -> Deferred[None]:  # type: ignore[override]
+        """Stop; fires once every fact is stored and every agent's open rows are closed
+        (the agents are logged out as far as the records go)."""
         super().stopService()
         if self._ami is not None:
             self._ami.stop()
         self._cancel_timer()
-        return self.flush()
+        done = self.flush()
+        database = self._database
+        if database is not None:
+            at = self.now()
+            done.addCallback(lambda _: database.run(lambda s: close_agent_rows(s, at)))
+            done.addCallback(lambda closed: logger.info("acd_agent_sessions_closed",
+                                                        sessions=closed))
+            done.addErrback(lambda f: logger.error("acd_agent_sessions_not_closed",
+                                                   error=f.getErrorMessage()))
+        return done
+
+    def _store_first(self, work: Callable[[Any], int], event: str) -> None:
+        """Run ``work(session)`` before any fact is written (facts wait their turn)."""
+        self.outlet.store_first(work, event)
 
     # -- the IVR's entry --------------------------------------------------------------------
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome:
@@ -202,13 +225,23 @@ class AcdService(Service):
         config = config.routed_by("switchboard")
         if config == self.config:
             return False
+        known = set(self.router.agents)
         self.config = config
         self.stats.reconfigure(config.queues, config.agents)
         self.feed(ConfigChanged(config.queues, config.agents))
+        self._log_in_at_start(
+            {i: state for i, state in config.initial_states.items() if i not in known})
         if self._ami is not None:  # removed agents still on a call keep their device
             self._ami.watch([r.agent.device for r in self.router.agents.values()]
                             + [a.device for a in config.agents])
         return True
+
+    def _log_in_at_start(self, states: Mapping[str, str]) -> None:
+        """The queue file's ``initial_state``: these agents start logged in."""
+        for agent_id, state in sorted(states.items()):
+            self.feed(AgentLoggedIn(agent_id, ready=state == "ready"))
+        if states:
+            logger.info("acd_agents_logged_in_at_start", agents=sorted(states))
 
     # -- the agent seat ---------------------------------------------------------------------
     def log_in(self, agent_id: str, ready: bool = False) -> None:
@@ -225,6 +258,20 @@ class AcdService(Service):
 
     def end_wrap_up(self, agent_id: str) -> None:
         self.feed(WrapUpEnded(agent_id))
+
+    def command(self, event: Event) -> str:
+        """Feed ``event`` now and return the router's refusal of it ("" : accepted).
+
+        For callers that must answer someone (:class:`~.control.AcdAgentControl`); call it
+        from outside :meth:`feed` (a request, a timer), not from a fact subscriber.
+        """
+        refusals: list[str] = []
+        self._refusals = (type(event).__name__, refusals)
+        try:
+            self.feed(event)
+        finally:
+            self._refusals = None
+        return refusals[0] if refusals else ""
 
     # -- reading ----------------------------------------------------------------------------
     def now(self) -> float:
@@ -285,6 +332,8 @@ class AcdService(Service):
     def _execute(self, command: Command) -> None:
         if isinstance(command, Rejected):
             logger.warning("acd_event_rejected", acd_event=command.event, reason=command.reason)
+            if self._refusals is not None and self._refusals[0] == command.event:
+                self._refusals[1].append(command.reason)
             return
         if isinstance(command, OriginateCallback):
             self._originate(command)

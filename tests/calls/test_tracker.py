@@ -15,7 +15,7 @@ from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.pending import EventList
 from switchboard.cti.calls import END_VANISHED, CallEnded, CallModel, CallTracker, Change
 from switchboard.testing.ami import FakeAmiConnection, FakeAmiServer
-from tests.calls.replay import CAPTURES, messages
+from tests.calls.replay import CAPTURES, answer_core_show_channels, event_blocks, messages
 from tests.calls.test_model import channel, listed
 
 
@@ -131,28 +131,6 @@ def test_a_failing_subscriber_does_not_stop_the_model() -> None:
     assert len(tracker.model.live_calls()) == 2
     tracker.stopService()
     assert all(not subs for subs in ami.subscribers.values()) and ami.resync == []
-
-
-def answer_core_show_channels(conn: FakeAmiConnection, items: list[bytes]) -> None:
-    action = conn.next_action("CoreShowChannels")
-    aid = action.action_id or ""
-    conn.respond(action, "Success", ("EventList", "start"), ("Message", "Channels will follow"))
-    for item in items:
-        conn.send(item.replace(b"ActionID: sw-2", b"ActionID: " + aid.encode()))
-    conn.send(
-        [
-            ("Event", "CoreShowChannelsComplete"),
-            ("ActionID", aid),
-            ("EventList", "Complete"),
-            ("ListItems", str(len(items))),
-        ]
-    )
-
-
-def event_blocks(capture: str) -> bytes:
-    """The events of a capture as Asterisk wrote them (responses left out)."""
-    raw = (CAPTURES / f"{capture}.from-asterisk.raw").read_bytes().split(b"\r\n", 1)[1]
-    return b"".join(b + b"\r\n\r\n" for b in raw.split(b"\r\n\r\n") if b.startswith(b"Event:"))
 
 
 def rita_held_then_link_dropped() -> tuple[

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from twisted.internet.testing import MemoryReactorClock
 
+from switchboard import app as app_module
 from switchboard.app import build
-from switchboard.config import DatabaseSettings, QueuesSettings, Settings
+from switchboard.config import ControlSettings, DatabaseSettings, QueuesSettings, Settings
+from switchboard.cti.ami import AmiClient
+from switchboard.cti.calls import CallEnded, CallStarted, Change
+from switchboard.hub import CALL
+from switchboard.testing.ami import FakeAmiServer
+from tests.calls.replay import event_blocks
 
 EXAMPLE_QUEUES = Path(__file__).resolve().parents[2] / "switchboard/queue/examples/queues.yaml"
 
@@ -24,7 +32,9 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
 ) -> None:
     app = build(_settings(tmp_path), MemoryReactorClock())
     assert app.acd is None
-    assert {s.name for s in app.root} == {"ami", "flows", "agi", "app-queue"}
+    # The control endpoint is there in both modes; without an ACD it says so (503).
+    assert {s.name for s in app.root} == {"ami", "calls", "flows", "agi", "control",
+                                          "app-queue"}
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
     assert "main-menu" in app.agi.factory.handlers  # the example flow, served
 
@@ -50,3 +60,48 @@ def test_a_queue_file_brings_the_acd_and_its_hot_reload(tmp_path: Path) -> None:
     assert {"acd", "queues-watcher"} <= {s.name for s in app.root}
     assert {q.name for q in app.acd.config.queues} == {"sales", "support"}
     assert app.app_queue is None  # every queue of the file is the ACD's
+
+
+def test_the_control_endpoint_listens_on_loopback_unless_disabled(tmp_path: Path) -> None:
+    reactor = MemoryReactorClock()
+    app = build(_settings(tmp_path, file=EXAMPLE_QUEUES), reactor)
+    assert app.control is not None
+    app.control.startService()
+    (port, _factory, _backlog, interface), = reactor.tcpServers
+    assert (port, interface) == (4575, "127.0.0.1")
+    off = Settings(database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
+                   control=ControlSettings(enabled=False))
+    assert build(off, MemoryReactorClock()).control is None
+
+
+def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reactor = MemoryReactorClock()
+    asterisk = FakeAmiServer(reactor)
+    monkeypatch.setattr(  # the app's own AMI client, connected to a fake Asterisk
+        app_module, "build_ami", lambda s, r: AmiClient(s.ami, r, endpoint=asterisk)
+    )
+    app = build(_settings(tmp_path), reactor)
+    published: list[Change] = []
+    app.hub.subscribe(CALL, published.append)
+    app.root.startService()
+    assert app.root.getServiceNamed("calls") is app.calls
+    conn = asterisk.last
+    conn.banner()
+    conn.accept_login(md5_challenge="4a5b6c")
+    # After the login the tracker asks which channels are live: none yet.
+    (listing,) = [a for a in conn.actions() if a.action == "CoreShowChannels"]
+    conn.respond(listing, "Success", ("EventList", "start"))
+    conn.send([("Event", "CoreShowChannelsComplete"), ("ActionID", listing.action_id or ""),
+               ("EventList", "Complete"), ("ListItems", "0")])
+    reactor.advance(60.0)
+    conn.send(event_blocks("scenario-6calls/ami-scenario-6calls"))  # Newchannel ... Hangup
+    ended = [c for c in published if isinstance(c, CallEnded)]
+    assert len(ended) == 6 and all(c.reason == "hangup" and c.at == 60.0 for c in ended)
+    assert isinstance(published[0], CallStarted)
+    assert {c.call.call_id for c in published} == {c.call.call_id for c in ended}
+    # What a subscriber across a bus would read: the hub's JSON form, read back equal.
+    assert all(CALL.from_json(json.loads(json.dumps(CALL.to_json(c)))) == c for c in published)
+    assert app.calls.model.live_calls() == ()
+    app.root.stopService()

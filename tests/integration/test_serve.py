@@ -44,6 +44,7 @@ def serve(tmp_path: Path):  # type: ignore[no-untyped-def]
         **os.environ,
         "SWITCHBOARD_AGI_PORT": str(agi_port),
         "SWITCHBOARD_AMI_PORT": str(ami_port),
+        "SWITCHBOARD_CONTROL_PORT": "0",  # tests run side by side
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'sb.sqlite'}",
         "SWITCHBOARD_LOGGING_FORMAT": "json",
     }
@@ -84,6 +85,7 @@ def test_serve_reports_a_busy_agi_port_and_exits_non_zero(tmp_path: Path) -> Non
         env = {
             **os.environ,
             "SWITCHBOARD_AGI_PORT": str(port),
+            "SWITCHBOARD_CONTROL_PORT": "0",
             "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'sb.sqlite'}",
             "SWITCHBOARD_LOGGING_FORMAT": "json",
         }

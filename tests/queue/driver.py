@@ -44,6 +44,7 @@ from switchboard.queue.model import (
     Agent,
     AgentState,
     Fallback,
+    LanguageMatch,
     OverflowRule,
     Queue,
     Strategy,
@@ -62,7 +63,8 @@ QUEUES = (
           max_wait_s=900, fallback=Fallback("voicemail", "100@default"), weight=1,
           overflow=(OverflowRule(30, min_level=1, drop_skills=("vip",)),), tiered=True),
     Queue("vip", frozen_map({"vip": 1}), Strategy.ROUND_ROBIN, max_wait_s=300,
-          fallback=Fallback("callback"), callback_offer_after_s=20),
+          fallback=Fallback("callback"), callback_offer_after_s=20,
+          language_match=LanguageMatch.STRICT),
     Queue("general", strategy=Strategy.RANDOM, max_length=3, fallback=Fallback("exit", "x,s"),
           announce_interval_s=15),
 )

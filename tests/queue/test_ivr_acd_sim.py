@@ -212,3 +212,24 @@ class FlowsIntoTheAcdTest(TestCase):
             await self._stats_match_the_store(site)
         finally:
             await site.stop()
+
+    async def test_a_mandarin_caller_waits_for_a_speaker_then_an_english_agent_answers(
+        self,
+    ) -> None:
+        # Only 2002 (English) is at work; 2004, who speaks Mandarin, is in the queue but
+        # logged out. Before the language became a preference this caller waited forever.
+        site = await self._start(("2002",))
+        try:
+            site.acd.log_in("2002", ready=True)
+            site.pbx.place(_caller("13800000051", MANDARIN, SUPPORT))
+            await self._until(site, lambda: len(self._finished()) == 1)
+            (finished,) = self._finished().values()
+            assert (finished.outcome, finished.agent_id) == (CallOutcome.ANSWERED, "2002")
+            visits, _sessions = await self._stored(site)
+            visit = visits["13800000051"]
+            assert visit["language"] == "cmn"
+            support = next(q for q in self.config.queues if q.name == "support")
+            # offered once the queue's language wait was over, not before
+            assert support.language_wait_s <= visit["waited_s"] < support.language_wait_s + 5
+        finally:
+            await site.stop()

@@ -62,6 +62,9 @@ def test_the_output_is_a_valid_queue_file(tmp_path: Path) -> None:
     by_name = {q.name: q for q in config.queues}
     assert by_name["sales"].strategy is Strategy.LONGEST_IDLE
     assert by_name["sales"].required_skills == {"sales": 1}
+    # app_queue's static members are always logged in: so are the imported agents at start
+    assert set(config.initial_states.values()) == {"ready"}
+    assert set(config.initial_states) == {a.id for a in config.agents}
 
 
 def _run(argv: list[str]) -> int:

@@ -129,6 +129,14 @@ def test_message_is_immutable_and_comparable() -> None:
     assert parsed == msg and hash(parsed) == hash(msg)
 
 
+def test_a_parsed_message_exposes_its_wire_bytes_read_only() -> None:
+    [msg] = AmiParser(expect_banner=False).feed(b"Event: VarSet\r\nVariable: __X\r\n\r\n")
+    assert msg.raw == b"Event: VarSet\nVariable: __X"
+    with pytest.raises(AttributeError, match="immutable"):
+        msg.raw = b""  # type: ignore[misc]
+    assert Message([("Event", "VarSet")]).raw is None  # built, never on the wire
+
+
 def test_encode_refuses_header_injection() -> None:
     with pytest.raises(HeaderInjectionError):
         encode_message([("Action", "Setvar"), ("Value", "x\r\nAction: Hangup")])

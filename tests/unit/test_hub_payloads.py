@@ -16,7 +16,24 @@ from typing import Any
 
 import pytest
 
-from switchboard.hub import FACT, OFFERED, TOPICS, Offered, PayloadFormatError, topic_named
+from switchboard.cti.calls import (
+    Call,
+    CallEnded,
+    CallStarted,
+    CallUpdated,
+    Change,
+    ChannelView,
+    IvrSession,
+)
+from switchboard.hub import (
+    CALL,
+    FACT,
+    OFFERED,
+    TOPICS,
+    Offered,
+    PayloadFormatError,
+    topic_named,
+)
 from switchboard.queue.decisions import (
     AgentStateChanged,
     CallAnswered,
@@ -42,6 +59,25 @@ FIGURES = QueueFigures(
     service_level_pct=80.0, asa_s=14.5, aht_s=131.25,
 )
 EMPTY = QueueFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, None, None)
+
+CALLER = ChannelView("PJSIP/trunk-00000011", "1795485600.17", "Up")
+AGENT_LEG = ChannelView("PJSIP/1001-00000012", "1795485600.18", "Ringing")
+LIVE_CALL = Call(
+    "1795485600.17", started_at=T, caller_number="13800138000", caller_name="Li Wei",
+    ivr=IvrSession(session="1795485600.17", digits="1", language="cmn",
+                   variables=MappingProxyType({"SWITCHBOARD_CALLID": "1795485600.17",
+                                               "SWITCHBOARD_IVR_DIGITS": "1",
+                                               "SWITCHBOARD_LANGUAGE": "cmn",
+                                               "SWITCHBOARD_QUEUE": "sales"})),
+    queue="sales", ringing=("PJSIP/1001",), channels=(CALLER, AGENT_LEG),
+)
+ENDED_CALL = Call(
+    "1795485600.17", started_at=T, caller_number="13800138000", caller_name="Li Wei",
+    ivr=LIVE_CALL.ivr, queue="sales", agent="PJSIP/1001", answered_at=T + 35.0,
+    recording="/var/spool/asterisk/monitor/sales/1795485600.17.wav", recorded=True,
+    first_hangup="PJSIP/trunk-00000011", hangup_cause=16, hangup_cause_text="Normal Clearing",
+    ended_at=T + 160.0, end_reason="hangup",
+)
 
 # (topic, payload): one example of every kind each topic carries.
 EXAMPLES: list[tuple[str, Any]] = [
@@ -71,6 +107,11 @@ EXAMPLES: list[tuple[str, Any]] = [
                                           "wrap_up": 0, "not_ready": 1}),
         windows=MappingProxyType({"today": FIGURES, "15m": FIGURES, "1h": EMPTY}),
     )),
+    ("call", CallStarted(Call("1795485600.17", started_at=T, caller_number="13800138000",
+                              channels=(ChannelView(CALLER.name, CALLER.uniqueid, "Ring"),)),
+                         T)),
+    ("call", CallUpdated(LIVE_CALL, ("ringing", "channels"), T + 31.5)),
+    ("call", CallEnded(ENDED_CALL, "hangup", T + 160.0)),
 ]
 
 
@@ -84,6 +125,13 @@ def test_every_kind_of_every_topic_has_an_example() -> None:
     assert covered == {(t.name, cls) for t in TOPICS.values() for cls in t.kinds.values()}
     # A fact the router learns to produce must get a JSON kind before it can be published.
     assert set(FACT.kinds.values()) == set(typing.get_args(Fact))
+    assert set(CALL.kinds.values()) == set(typing.get_args(Change))
+
+
+def test_a_call_change_is_published_under_the_kind_it_names_itself() -> None:
+    for name, payload in EXAMPLES:
+        if name == "call":
+            assert CALL.to_json(payload)["kind"] == payload.kind
 
 
 @pytest.mark.parametrize("index", range(len(EXAMPLES)))
@@ -133,6 +181,16 @@ def test_a_missing_field_is_named_and_unknown_fields_of_a_newer_publisher_are_ig
     assert FACT.from_json({k: v for k, v in message.items() if k != "callback_attempt"}) == (
         EXAMPLES[3][1]
     )
+
+
+def test_a_call_snapshot_with_a_malformed_channel_list_is_refused_naming_the_item() -> None:
+    message = CALL.to_json(EXAMPLES[-2][1])
+    message["call"] = {**message["call"], "channels": [{"name": "PJSIP/x", "uniqueid": "1"}]}
+    with pytest.raises(PayloadFormatError, match=r"call\.channels\[0\]: the field 'state'"):
+        CALL.from_json(message)
+    message["call"]["channels"] = "PJSIP/x"
+    with pytest.raises(PayloadFormatError, match=r"channels: expected a JSON array, found str"):
+        CALL.from_json(message)
 
 
 def test_a_bad_enum_value_lists_the_valid_ones() -> None:

@@ -101,6 +101,13 @@ class Message:
         return self._action_id
 
     @property
+    def raw(self) -> bytes | None:
+        """The header lines this message was parsed from, as bytes joined by ``\n`` (no
+        blank line); ``None`` for a message built from headers. Lets a hot subscriber look
+        for a name in the bytes before paying for the header parse."""
+        return self._raw
+
+    @property
     def action(self) -> str | None:
         """The ``Action`` header of a client request (server side), if any."""
         return self.get("Action")

@@ -20,6 +20,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
 from typing import Final
 
 from switchboard.cti.ami.frames import Message
@@ -254,9 +255,9 @@ class CallModel:
 
     def _on_varset(self, msg: Message, at: float | None) -> list[Change]:
         # VarSet is ~40 % of AMI traffic and nearly all of it is not ours: look for our
-        # names in the wire bytes before paying for a header parse. (Message has no public
-        # accessor for its bytes yet; without them this falls back to parsing.)
-        raw = getattr(msg, "_raw", None)
+        # names in the wire bytes before paying for a header parse (a message built from
+        # headers has no bytes: it is parsed).
+        raw = msg.raw
         if raw is not None and _PREFIX_B not in raw and _MIXMONITOR_FILENAME_B not in raw:
             return []
         name = (msg.get("Variable") or "").lstrip("_")
@@ -382,7 +383,7 @@ def _ivr_fields(call: Call, name: str, value: str) -> dict[str, object]:
     ivr = call.ivr
     variables = dict(ivr.variables)
     variables[name] = value
-    ivr = replace(ivr, variables=tuple(sorted(variables.items())))
+    ivr = replace(ivr, variables=MappingProxyType(dict(sorted(variables.items()))))
     out: dict[str, object] = {}
     if name == "SWITCHBOARD_CALLID":
         ivr = replace(ivr, session=value or None)

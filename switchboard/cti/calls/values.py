@@ -1,20 +1,22 @@
 # -*- test-case-name: tests.unit.test_calls_model -*-
 """Frozen values of the live call model: a call's snapshot and the changes it goes through.
 
-Every change has a stable JSON form carrying a schema version (``"v": 1``) because changes
-are published on the event hub (topic ``call``): add keys freely, never rename or drop one
-without raising the version.
+The changes are published on the event hub, topic ``call``
+(:data:`switchboard.hub.CALL`), whose versioned JSON form is built from these fields
+(``docs/events.md``): add fields with defaults freely, never rename or drop one without
+raising the hub's version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Final
 
 __all__ = [
     "END_HANGUP",
     "END_VANISHED",
-    "SCHEMA_VERSION",
     "Call",
     "CallEnded",
     "CallStarted",
@@ -23,9 +25,6 @@ __all__ = [
     "ChannelView",
     "IvrSession",
 ]
-
-SCHEMA_VERSION: Final = 1
-TOPIC: Final = "call"
 
 #: Every channel of the call hung up (the ``Hangup`` events were seen).
 END_HANGUP: Final = "hangup"
@@ -41,8 +40,9 @@ class ChannelView:
     uniqueid: str
     state: str  # ChannelStateDesc: Down, Ring, Ringing, Up ...
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "uniqueid": self.uniqueid, "state": self.state}
+
+def _no_variables() -> Mapping[str, str]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,23 +51,14 @@ class IvrSession:
 
     ``session`` is ``SWITCHBOARD_CALLID`` (the uniqueid of the channel that ran the IVR);
     ``variables`` holds every ``SWITCHBOARD_*`` name seen, without the inheritance ``__``
-    prefix, sorted by name.
+    prefix, sorted by name (read-only).
     """
 
     session: str | None = None
     digits: str | None = None
     language: str | None = None
     fallback: str | None = None
-    variables: tuple[tuple[str, str], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "session": self.session,
-            "digits": self.digits,
-            "language": self.language,
-            "fallback": self.fallback,
-            "variables": dict(self.variables),
-        }
+    variables: Mapping[str, str] = field(default_factory=_no_variables)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,28 +97,6 @@ class Call:
     def ended(self) -> bool:
         return self.end_reason is not None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "call_id": self.call_id,
-            "started_at": self.started_at,
-            "caller_number": self.caller_number,
-            "caller_name": self.caller_name,
-            "ivr": self.ivr.to_json(),
-            "queue": self.queue,
-            "ringing": list(self.ringing),
-            "agent": self.agent,
-            "answered_at": self.answered_at,
-            "bridged": self.bridged,
-            "recording": self.recording,
-            "recorded": self.recorded,
-            "channels": [c.to_json() for c in self.channels],
-            "first_hangup": self.first_hangup,
-            "hangup_cause": self.hangup_cause,
-            "hangup_cause_text": self.hangup_cause_text,
-            "ended_at": self.ended_at,
-            "end_reason": self.end_reason,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class CallStarted:
@@ -136,9 +105,6 @@ class CallStarted:
     call: Call
     at: float | None = None
     kind: str = field(default="call_started", init=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return _envelope(self.kind, self.at, self.call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +116,6 @@ class CallUpdated:
     at: float | None = None
     kind: str = field(default="call_updated", init=False)
 
-    def to_json(self) -> dict[str, Any]:
-        return {**_envelope(self.kind, self.at, self.call), "changed": list(self.changed)}
-
 
 @dataclass(frozen=True, slots=True)
 class CallEnded:
@@ -163,12 +126,6 @@ class CallEnded:
     at: float | None = None
     kind: str = field(default="call_ended", init=False)
 
-    def to_json(self) -> dict[str, Any]:
-        return {**_envelope(self.kind, self.at, self.call), "reason": self.reason}
-
 
 Change = CallStarted | CallUpdated | CallEnded
 
-
-def _envelope(kind: str, at: float | None, call: Call) -> dict[str, Any]:
-    return {"v": SCHEMA_VERSION, "topic": TOPIC, "type": kind, "at": at, "call": call.to_json()}
