@@ -37,6 +37,7 @@ from switchboard.queue.appqueue_service import AppQueueService
 from switchboard.queue.config import QueueConfigError, load_queue_config
 from switchboard.queue.control import AcdAgentControl
 from switchboard.queue.hold import HoldOptions
+from switchboard.queue.model import Agent, Queue
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
@@ -123,7 +124,8 @@ def build_app_queue(
 ) -> AppQueueService | None:
     """Asterisk's own queues tracked from AMI: every queue AMI shows when there is no
     ``[queues] file``, else the file's ``routing: app_queue`` queues (None if it has none)."""
-    queues, agents = None, ()
+    queues: tuple[Queue, ...] | None = None
+    agents: tuple[Agent, ...] = ()
     if settings.queues.file is not None:
         config = load_queue_config(settings.queues.file).routed_by("app_queue")
         if not config.queues:

@@ -173,7 +173,7 @@ class AppQueueTracker:
         return batch.result()
 
     def _var_set(self, msg: Message, now: float, batch: _Batch) -> None:
-        raw = getattr(msg, "_raw", None)  # most VarSets are foreign: skip them unparsed
+        raw = msg.raw  # most VarSets are foreign: skip them unparsed
         if raw is not None and b"SWITCHBOARD_" not in raw and b"QUEUESTATUS" not in raw:
             return
         name = (msg.get("Variable") or "").lstrip("_")
