@@ -1,8 +1,9 @@
 """The composition root: every service is built here, from ``Settings``, and nowhere else.
 
 Reading this module is reading the table of contents of a running switchboard: the
-AMI client, the live call model on it, the ACD (when queues are configured), the IVR flows
-served as FastAGI handlers, the FastAGI server, and the database.
+AMI client, the live call model on it, the ACD (when queues are configured), the tracker
+of Asterisk's own queues (without a queue file, or for its ``app_queue`` queues), the IVR
+flows served as FastAGI handlers, the FastAGI server, and the database.
 """
 
 # test-case-name: tests.integration.test_app
@@ -34,6 +35,8 @@ from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
+from switchboard.queue.core.model import Agent, Queue
+from switchboard.queue.shell.appqueue_service import AppQueueService
 from switchboard.queue.shell.control import AcdAgentControl
 from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.service import AcdOptions, AcdService
@@ -58,6 +61,7 @@ class App:
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
     control: ControlService | None = None
+    app_queue: AppQueueService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -100,6 +104,9 @@ def build_acd(
     """
     if settings.queues.file is None:
         return None
+    config = load_queue_config(settings.queues.file)
+    if not any(q.routing == "switchboard" for q in config.queues):
+        return None
     zone = ZoneInfo(settings.queues.timezone)
     recording_dir = settings.queues.recording_dir
     if not recording_dir.is_dir():  # fine when Asterisk runs on another machine
@@ -109,7 +116,7 @@ def build_acd(
                        recording_name=settings.queues.recording_name, timezone=zone)
     options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
-        load_queue_config(settings.queues.file),
+        config,
         clock,
         database=database,
         ami=ami,
@@ -118,6 +125,24 @@ def build_acd(
     )
     acd.setName("acd")
     return acd
+
+
+def build_app_queue(
+    settings: Settings, clock: Any, database: Database, ami: AmiClient, hub: Hub
+) -> AppQueueService | None:
+    """Asterisk's own queues tracked from AMI: every queue AMI shows when there is no
+    ``[queues] file``, else the file's ``routing: app_queue`` queues (None if it has none)."""
+    queues: tuple[Queue, ...] | None = None
+    agents: tuple[Agent, ...] = ()
+    if settings.queues.file is not None:
+        config = load_queue_config(settings.queues.file).routed_by("app_queue")
+        if not config.queues:
+            return None
+        queues, agents = config.queues, config.agents
+    tracker = AppQueueService(ami, clock, hub, database=database, queues=queues, agents=agents,
+                              timezone=ZoneInfo(settings.queues.timezone))
+    tracker.setName("app-queue")
+    return tracker
 
 
 def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> QueueFileWatcher:
@@ -215,6 +240,9 @@ def build(
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
+    app_queue = build_app_queue(settings, clock, database, ami, hub)
+    if app_queue is not None:
+        app_queue.setServiceParent(root)
     inventory = PromptInventory()
     flows = build_flows(settings, reactor, database, acd, now=clock.seconds, prompts=inventory)
     flows.setServiceParent(root)
@@ -235,6 +263,7 @@ def build(
         acd=acd,
         prompt_check=prompt_check,
         control=control,
+        app_queue=app_queue,
     )
 
 

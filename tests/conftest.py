@@ -52,6 +52,7 @@ REAL_SOCKETS = (
     "tests/integration/test_agi_loopback.py",
     "tests/integration/test_ami_loopback.py",
     "tests/integration/test_control_loopback.py",
+    "tests/sim/test_appqueue_loopback.py",
     "tests/sim/test_loopback.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,27 @@ def _no_real_reactor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
     for name in _REAL_WAITS:
         monkeypatch.setattr(reactor, name, refuse(name))
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_pool_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop every Twisted thread pool a test started (``Database.run``'s, for one) and left
+    running: its threads are not daemons, so one left behind by a failing test would keep
+    the finished pytest process waiting at exit for ever instead of reporting."""
+    from twisted.python.threadpool import ThreadPool
+
+    started: list[ThreadPool] = []
+    start = ThreadPool.start
+
+    def noting_start(pool: ThreadPool) -> None:
+        started.append(pool)
+        start(pool)
+
+    monkeypatch.setattr(ThreadPool, "start", noting_start)
+    yield
+    for pool in started:
+        if pool.started:
+            pool.stop()
 
 
 def _forget_cached_loggers() -> None:

@@ -105,7 +105,7 @@ def test_calls_are_stored_as_they_happen_and_stats_equal_the_stored_history(
     queues = [Queue("sales", wrap_up_s=5, **QUIET), Queue("support", wrap_up_s=5, **QUIET)]
     agents = [agent("a1", queues=("sales", "support")), agent("a2", queues=("support",))]
     s = site(queues, agents)
-    s.acd._database = db  # as app.py would pass it
+    s.acd.outlet._database = db  # as app.py would pass it
     published: list[QueueSnapshot] = []
     s.acd.hub.subscribe("queue_stats", published.append)  # type: ignore[arg-type]
     s.acd.log_in("a1", ready=True)

@@ -13,6 +13,7 @@ side; and the flows' loader already keeps a line for every key. Example::
         strategy: longest_idle        # fewest_calls, round_robin, highest_skill, random
         max_wait_s: 600
         fallback: {kind: queue, target: support}
+        routing: switchboard          # or app_queue: the dialplan's Queue() routes it
         overflow:
           - {after_s: 60, min_level: 1}
           - {after_s: 120, add_agents_of: [support]}
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ from switchboard.queue.core.model import (
     LanguageMatch,
     OverflowRule,
     Queue,
+    Routing,
     Strategy,
     frozen_map,
 )
@@ -94,6 +96,7 @@ class _QueueSpec(_Spec):
     callback_retry_s: float = Field(300.0, gt=0)
     short_abandon_s: float = Field(5.0, ge=0)
     expected_handle_s: float = Field(180.0, gt=0)
+    routing: Routing = "switchboard"  # or app_queue: Queue() routes, switchboard tracks
     language_match: LanguageMatch = LanguageMatch.PREFER
     language_wait_s: float = Field(15.0, ge=0)
 
@@ -133,6 +136,15 @@ class QueueConfig:
     agents: tuple[Agent, ...]
     # Agent id -> "ready" or "paused": logged in when the ACD starts (others: logged out).
     initial_states: Mapping[str, InitialState] = field(default_factory=dict)
+
+    def routed_by(self, routing: Routing) -> QueueConfig:
+        """Only the queues ``routing`` routes; agents keep only those queues."""
+        names = {q.name for q in self.queues if q.routing == routing}
+        return QueueConfig(
+            tuple(q for q in self.queues if q.name in names),
+            tuple(replace(a, queues=tuple(q for q in a.queues if q in names))
+                  for a in self.agents),
+            self.initial_states)
 
 
 def _line(data: Any, path: tuple[Any, ...]) -> int:
@@ -229,6 +241,7 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             callback_offer_after_s=s.callback_offer_after_s,
             callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
             short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
+            routing=s.routing,
             language_match=s.language_match, language_wait_s=s.language_wait_s,
         ) for name, s in sorted(queues.items())),
         agents=tuple(Agent(

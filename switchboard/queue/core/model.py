@@ -26,6 +26,7 @@ __all__ = [
     "NotReadyReason",
     "OverflowRule",
     "Queue",
+    "Routing",
     "Strategy",
     "WaitingCall",
     "frozen_map",
@@ -87,6 +88,7 @@ class CallOutcome(StrEnum):
 
 
 FallbackKind = Literal["queue", "voicemail", "callback", "exit"]
+Routing = Literal["switchboard", "app_queue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,8 @@ class Queue:
     short_abandon_s: float = 5.0
     # Expected handle time until real calls have been measured (for expected-wait figures).
     expected_handle_s: float = 180.0
+    # Who routes it: switchboard's ACD, or Asterisk's Queue() (tracked from AMI: appqueue.py).
+    routing: Routing = "switchboard"
     language_match: LanguageMatch = LanguageMatch.PREFER
     # PREFER: how long a caller waits for an agent who speaks their language (0: no wait).
     language_wait_s: float = 15.0

@@ -5,8 +5,8 @@ Everything that happens reaches the router as an event, through :meth:`AcdServic
 one at a time (an event fed while another is being handled waits its turn, so facts stay
 in order). After each event:
 
-1. the facts go to :class:`LiveStats`, to the store (``Database.run(record_facts)``, in
-   order, batched while a write is running) and to subscribers of the :class:`Hub`;
+1. the facts go to :class:`LiveStats`, to the store and to subscribers of the :class:`Hub`
+   through a :class:`~.outlet.FactOutlet` (the app_queue tracker uses the same);
 2. the commands are carried out: held callers (:mod:`.hold`) get theirs in their inbox,
    callbacks are originated over AMI (:mod:`._amilink`), rejections are logged;
 3. one ``callLater`` is kept at :meth:`Router.next_deadline`.
@@ -20,22 +20,23 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
 
 import structlog
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel
-from switchboard.hub import AGENT_STATE, FACT, OFFERED, QUEUE_STATS, Hub, Offered
+from switchboard.cti.agi.errors import AgiError
+from switchboard.dialplan_vars import QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
+from switchboard.hub import Hub, Offered
 from switchboard.queue.config.queue_file import QueueConfig
 from switchboard.queue.core._waiting import CallPhase
 from switchboard.queue.core.decisions import (
-    AgentStateChanged,
     Announce,
     CallFinished,
     CallOffered,
@@ -67,7 +68,8 @@ from switchboard.queue.core.router import Router
 from switchboard.queue.core.stats import AgentSnapshot, LiveStats, QueueSnapshot
 from switchboard.queue.shell._amilink import AmiLike, AmiLink, CallbackSettings
 from switchboard.queue.shell.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
-from switchboard.queue.store.records import close_agent_rows, close_stale_agent_rows, record_facts
+from switchboard.queue.shell.outlet import FactOutlet
+from switchboard.queue.store.records import close_agent_rows, close_stale_agent_rows
 from switchboard.store.db import Database
 
 __all__ = ["AcdOptions", "AcdService"]
@@ -102,6 +104,8 @@ class AcdService(Service):
         hub: Hub | None = None,
     ) -> None:
         options = options or AcdOptions()
+        self._app_queues = {q.name for q in config.queues if q.routing == "app_queue"}
+        config = config.routed_by("switchboard")  # app_queue queues are Queue()'s
         self.config = config
         self.options = options
         self._clock = clock
@@ -111,17 +115,15 @@ class AcdService(Service):
         self.stats = LiveStats(config.queues, config.agents, timezone=options.timezone)
         self.hub = Hub() if hub is None else hub
         self._database = database
+        self.outlet = FactOutlet(self.stats, self.hub, database, self.now,
+                                 lambda: self.router.queues)
         self._held: dict[str, HeldCall] = {}
         self._waiting_calls: dict[str, WaitingCall] = {}
         self._events: deque[Event] = deque()
         self._busy = False
         self._timer: IDelayedCall | None = None
         self._timer_at: float | None = None
-        self._unwritten: list[Fact] = []
-        self._writing = False
-        self._flushes: list[Deferred[None]] = []
         self._ids = itertools.count(1)
-        self.records_failed = 0
         # While :meth:`command` runs: the event's name and the router's refusals of it.
         self._refusals: tuple[str, list[str]] | None = None
         self._ami = (
@@ -168,13 +170,7 @@ class AcdService(Service):
 
     def _store_first(self, work: Callable[[Any], int], event: str) -> None:
         """Run ``work(session)`` before any fact is written (facts wait their turn)."""
-        assert self._database is not None
-        self._writing = True
-        d = self._database.run(work)
-        d.addCallback(lambda count: logger.info(event, sessions=count) if count else None)
-        d.addErrback(lambda f: logger.error("acd_store_failed", work=event,
-                                            error=f.getErrorMessage()))
-        d.addBoth(self._written)
+        self.outlet.store_first(work, event)
 
     # -- the IVR's entry --------------------------------------------------------------------
     async def hold(self, channel: AgiChannel, request: QueueRequest) -> QueueOutcome:
@@ -183,6 +179,8 @@ class AcdService(Service):
         call_id = env.uniqueid or f"acd-{next(self._ids)}"
         queue = request.queue
         log = logger.bind(call_id=call_id, channel=env.channel, queue=queue)
+        if queue in self._app_queues:
+            return await _leave_to_queue_app(channel, request, call_id, log)
         if not self.router.accepting(queue) and self.router.accepting(self.options.default_queue):
             log.warning("acd_unknown_queue", default=self.options.default_queue)
             queue = self.options.default_queue
@@ -222,6 +220,8 @@ class AcdService(Service):
 
     def reconfigure(self, config: QueueConfig) -> bool:
         """Serve a reloaded queue file (rules in ``_reload``); False if nothing changed."""
+        self._app_queues = {q.name for q in config.queues if q.routing == "app_queue"}
+        config = config.routed_by("switchboard")
         if config == self.config:
             return False
         known = set(self.router.agents)
@@ -320,9 +320,7 @@ class AcdService(Service):
 
     def _apply(self, decisions: Decisions) -> None:
         if decisions.facts:
-            self.stats.apply(decisions.facts)
-            self._record(decisions.facts)
-            self._publish(decisions.facts)
+            self._deliver(decisions.facts)
         for command in decisions.commands:
             try:
                 self._execute(command)
@@ -374,81 +372,36 @@ class AcdService(Service):
         return self._ami is not None and self._ami.hang_up(channel)
 
     # -- facts out ----------------------------------------------------------------------------
-    def _publish(self, facts: Iterable[Fact]) -> None:
-        hub = self.hub
-        touched: set[str] = set()
-        for fact in facts:
-            hub.publish(FACT, fact)
-            if isinstance(fact, CallOffered):
-                self._pop(fact)
-            elif isinstance(fact, AgentStateChanged):
-                hub.publish(AGENT_STATE, fact)
-            queue = getattr(fact, "queue", None)
-            if isinstance(queue, str):
-                touched.add(queue)
-        if touched and hub.listening(QUEUE_STATS):
-            now = self.now()
-            for name in sorted(touched & set(self.router.queues)):
-                hub.publish(QUEUE_STATS, self.stats.queue(name, now))
-
-    def _pop(self, fact: CallOffered) -> None:
-        call = self._waiting_calls.get(fact.call_id)
-        agent = self.router.agents.get(fact.agent_id)
-        self.hub.publish(
-            OFFERED,
-            Offered(
-                call_id=fact.call_id,
-                agent_id=fact.agent_id,
-                device=agent.agent.device if agent else "",
-                queue=fact.queue,
-                at=fact.at,
-                caller_number=call.caller_number if call else "",
-                ivr_ref=call.ivr_ref if call else "",
-                callback=fact.callback_attempt > 0,
-                attempt=fact.callback_attempt,
-            ),
-        )
-        if fact.call_id not in self.router.calls:
-            self._waiting_calls.pop(fact.call_id, None)
-
-    def _record(self, facts: Iterable[Fact]) -> None:
+    def _deliver(self, facts: tuple[Fact, ...]) -> None:
+        self.outlet.deliver(facts, self._pop)
         for fact in facts:
             if isinstance(fact, CallFinished):  # the call is over
                 self._waiting_calls.pop(fact.call_id, None)
-        if self._database is None:
-            return
-        self._unwritten.extend(facts)
-        if not self._writing:
-            self._write_next()
 
-    def _write_next(self) -> None:
-        assert self._database is not None
-        batch, self._unwritten = self._unwritten, []
-        self._writing = True
-        d = self._database.run(lambda session: record_facts(session, batch))
-        d.addErrback(self._write_failed, len(batch))
-        d.addBoth(self._written)
+    def _pop(self, fact: CallOffered) -> Offered:
+        call = self._waiting_calls.get(fact.call_id)
+        agent = self.router.agents.get(fact.agent_id)
+        if fact.call_id not in self.router.calls:
+            self._waiting_calls.pop(fact.call_id, None)
+        return Offered(
+            call_id=fact.call_id,
+            agent_id=fact.agent_id,
+            device=agent.agent.device if agent else "",
+            queue=fact.queue,
+            at=fact.at,
+            caller_number=call.caller_number if call else "",
+            ivr_ref=call.ivr_ref if call else "",
+            callback=fact.callback_attempt > 0,
+            attempt=fact.callback_attempt,
+        )
 
-    def _write_failed(self, failure: Any, count: int) -> None:
-        self.records_failed += count
-        logger.error("acd_facts_not_stored", facts=count, error=failure.getErrorMessage())
-
-    def _written(self, _: object) -> None:
-        self._writing = False
-        if self._unwritten:
-            self._write_next()
-            return
-        flushes, self._flushes = self._flushes, []
-        for d in flushes:
-            d.callback(None)
+    @property
+    def records_failed(self) -> int:
+        return self.outlet.records_failed
 
     def flush(self) -> Deferred[None]:
         """Fires once every fact so far is stored (at once without a database)."""
-        if not self._writing and not self._unwritten:
-            return succeed(None)
-        d: Deferred[None] = Deferred()
-        self._flushes.append(d)
-        return d
+        return self.outlet.flush()
 
     # -- the timer ----------------------------------------------------------------------------
     def _reschedule(self) -> None:
@@ -469,3 +422,18 @@ class AcdService(Service):
         if self._timer is not None and self._timer.active():  # type: ignore[misc,arg-type]
             self._timer.cancel()  # type: ignore[misc,arg-type]
         self._timer, self._timer_at = None, None
+
+
+async def _leave_to_queue_app(
+    channel: AgiChannel, request: QueueRequest, call_id: str, log: Any
+) -> QueueOutcome:
+    """A ``routing: app_queue`` queue: the dialplan's ``Queue()`` takes the caller (the
+    app_queue tracker follows the call), so the route is ``routed`` with the queue set."""
+    try:
+        if not request.queue_variable_set:
+            await channel.set_variable(QUEUE_VARIABLE, request.queue)
+        await channel.set_variable(ROUTE_VARIABLE, ROUTED)
+    except AgiError as exc:
+        log.info("acd_route_not_set", route=ROUTED, error=str(exc))
+    log.info("acd_left_to_app_queue")
+    return QueueOutcome("app_queue", call_id, request.queue)
