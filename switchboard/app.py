@@ -32,8 +32,9 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
-from switchboard.queue.config import QueueConfigError, load_queue_config
-from switchboard.queue.control import AcdAgentControl
+from switchboard.queue.appqueue_control import AppQueueAgentControl
+from switchboard.queue.config import QueueConfig, QueueConfigError, load_queue_config
+from switchboard.queue.control import AcdAgentControl, AgentControl
 from switchboard.queue.hold import HoldOptions
 from switchboard.queue.service import AcdOptions, AcdService
 from switchboard.queue.watcher import QueueFileWatcher
@@ -57,6 +58,7 @@ class App:
     acd: AcdService | None = None
     prompt_check: PromptCheck | None = None
     control: ControlService | None = None
+    agent_control: AgentControl | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -122,15 +124,27 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     return watcher
 
 
-def build_control(settings: Settings, reactor: Any, acd: AcdService | None
+def build_agent_control(settings: Settings, clock: Any, database: Database, ami: AmiClient,
+                        acd: AcdService | None) -> AgentControl:
+    """Who logs agents in: the ACD when it routes; otherwise app_queue, through AMI
+    (dynamic members, re-added after an Asterisk restart from the stored state)."""
+    reasons = settings.queues.pause_reasons
+    if acd is not None:
+        return AcdAgentControl(acd, reasons)
+    control = AppQueueAgentControl(ami, QueueConfig(queues=(), agents=()), clock, database,
+                                   reasons)
+    control.setName("appqueue-agents")
+    return control
+
+
+def build_control(settings: Settings, reactor: Any, agents: AgentControl | None
                   ) -> ControlService | None:
-    """The loopback control endpoint (``switchboard agents ...``); it answers 503 for agent
-    commands when no ACD runs."""
+    """The loopback control endpoint (``switchboard agents ...``)."""
     if not settings.control.enabled:
         return None
     token = settings.control.token
     control = ControlService(
-        AcdAgentControl(acd) if acd is not None else None,
+        agents,
         reactor,
         bind=settings.control.bind,
         port=settings.control.port,
@@ -211,7 +225,10 @@ def build(
     prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    control = build_control(settings, reactor, acd)
+    agent_control = build_agent_control(settings, clock, database, ami, acd)
+    if isinstance(agent_control, AppQueueAgentControl):
+        agent_control.setServiceParent(root)
+    control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
     return App(
@@ -225,6 +242,7 @@ def build(
         acd=acd,
         prompt_check=prompt_check,
         control=control,
+        agent_control=agent_control,
     )
 
 
