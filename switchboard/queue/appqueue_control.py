@@ -85,7 +85,10 @@ class AppQueueAgentControl(Service):
     def startService(self) -> None:
         super().startService()
         if self._database is not None:
-            self._loaded = self._database.run(load_desired).addCallback(self._restore)
+            self._loaded = self._database.run(load_desired).addCallbacks(
+                self._restore, lambda failure: log.error(
+                    "appqueue_agents_not_restored", error=failure.getErrorMessage(),
+                    hint="agents start logged out; check the database"))
         self._unsubscribe = self._ami.on_resynced(self._resynced)
 
     def stopService(self) -> Any:

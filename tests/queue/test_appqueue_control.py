@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import make_url
-from twisted.internet.defer import Deferred, succeed
+from structlog.testing import capture_logs
+from twisted.internet.defer import Deferred, fail, succeed
 from twisted.python.failure import Failure
 
 from switchboard.cti.ami import AmiClient, actions
@@ -259,3 +260,16 @@ def test_penalty_from_skill_levels() -> None:
     assert penalty_for(heidi, sales) == 10
     assert penalty_for(grace, sales) == 100  # lacks the skill: last
     assert penalty_for(heidi, billing) == 10  # no required skill: the agent's best
+
+
+class _BrokenDatabase:
+    def run(self, work: Any) -> Deferred[Any]:
+        return fail(RuntimeError("no such table: appqueue_agent"))
+
+
+def test_an_unreadable_store_is_logged_and_agents_start_logged_out(site: Make) -> None:
+    with capture_logs() as logs:
+        s = site(database=_BrokenDatabase())
+    assert any(e["event"] == "appqueue_agents_not_restored" and "no such table" in e["error"]
+               for e in logs)
+    assert s.run(s.control.agent("grace")).state is AgentState.LOGGED_OUT
