@@ -34,10 +34,11 @@ from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
-from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
+from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
 from switchboard.queue.core.model import Agent, Queue
+from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
 from switchboard.queue.shell.appqueue_service import AppQueueService
-from switchboard.queue.shell.control import AcdAgentControl
+from switchboard.queue.shell.control import AcdAgentControl, AgentControl
 from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
@@ -62,6 +63,7 @@ class App:
     prompt_check: PromptCheck | None = None
     control: ControlService | None = None
     app_queue: AppQueueService | None = None
+    agent_control: AgentControl | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -155,15 +157,29 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     return watcher
 
 
-def build_control(settings: Settings, reactor: Any, acd: AcdService | None
+def build_agent_control(settings: Settings, clock: Any, database: Database, ami: AmiClient,
+                        acd: AcdService | None) -> AgentControl:
+    """Who logs agents in: the ACD when it routes; otherwise app_queue, through AMI
+    (dynamic members, re-added after an Asterisk restart from the stored state)."""
+    reasons = settings.queues.pause_reasons
+    if acd is not None:
+        return AcdAgentControl(acd, reasons)
+    config = QueueConfig(queues=(), agents=())
+    if settings.queues.file is not None:  # its agents are app_queue's members
+        config = load_queue_config(settings.queues.file).routed_by("app_queue")
+    control = AppQueueAgentControl(ami, config, clock, database, reasons)
+    control.setName("appqueue-agents")
+    return control
+
+
+def build_control(settings: Settings, reactor: Any, agents: AgentControl | None
                   ) -> ControlService | None:
-    """The loopback control endpoint (``switchboard agents ...``); it answers 503 for agent
-    commands when no ACD runs."""
+    """The loopback control endpoint (``switchboard agents ...``)."""
     if not settings.control.enabled:
         return None
     token = settings.control.token
     control = ControlService(
-        AcdAgentControl(acd) if acd is not None else None,
+        agents,
         reactor,
         bind=settings.control.bind,
         port=settings.control.port,
@@ -249,7 +265,10 @@ def build(
     prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    control = build_control(settings, reactor, acd)
+    agent_control = build_agent_control(settings, clock, database, ami, acd)
+    if isinstance(agent_control, AppQueueAgentControl):
+        agent_control.setServiceParent(root)
+    control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
     return App(
@@ -264,6 +283,7 @@ def build(
         prompt_check=prompt_check,
         control=control,
         app_queue=app_queue,
+        agent_control=agent_control,
     )
 
 

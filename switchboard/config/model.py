@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from switchboard import recording_names
+from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS, reason_problem
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
@@ -133,6 +134,17 @@ class QueuesSettings(_Section):
     # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {time}; the
     # extension picks the format.
     recording_name: str = recording_names.DEFAULT_NAME
+    # What an agent may give as the reason of a pause (ACD and app_queue alike); any
+    # other reason is refused with this list.
+    pause_reasons: tuple[str, ...] = DEFAULT_PAUSE_REASONS
+
+    @field_validator("pause_reasons")
+    @classmethod
+    def _reasons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        problems = [p for p in map(reason_problem, value) if p]
+        if not value or problems:
+            raise ValueError("; ".join(problems) or "name at least one pause reason")
+        return value
 
     @field_validator("recording_dir", "recording_name")
     @classmethod

@@ -5,14 +5,17 @@ Routes (``{id}`` is URL-quoted)::
 
     GET  /api/v1/agents                 {"agents": [agent, ...]}
     GET  /api/v1/agents/{id}            {"agent": agent}
-    POST /api/v1/agents/{id}/login      body {"ready": false}   -> {"agent": agent}
+    POST /api/v1/agents/{id}/login      body {"ready": false, "queues": []} -> {"agent": agent}
     POST /api/v1/agents/{id}/ready
     POST /api/v1/agents/{id}/pause      body {"reason": "lunch"}
     POST /api/v1/agents/{id}/logout
 
-Errors are ``{"error": {"code", "message"[, "known"]}}``: 400 a bad body, 401 a missing
-or wrong token, 404 an unknown route or agent (with the known agent ids), 405 a wrong
-method, 409 the ACD refused (already logged in ...), 503 no ACD is configured.
+``queues`` (app_queue only) logs in to those of the agent's queues; none: all of them.
+
+Errors are ``{"error": {"code", "message"[, "known"][, "valid"]}}``: 400 a bad body or a
+pause reason not configured (with the ``valid`` ones), 401 a missing or wrong token, 404 an
+unknown route or agent (with the known agent ids), 405 a wrong method, 409 the back-end
+refused (already logged in ...), 503 no agent control, or Asterisk not reachable.
 
 A browser on the same machine must not be able to drive it: a POST needs
 ``Content-Type: application/json`` (a cross-site page cannot send that without a CORS
@@ -43,8 +46,9 @@ API_PREFIX = ("api", "v1")
 MAX_BODY_BYTES = 16_384
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _STATUS = {"bad_request": 400, "unauthorized": 401, "not_found": 404, "unknown_agent": 404,
-           "method_not_allowed": 405, "refused": 409, "no_acd": 503}
-_ACTIONS = {"login": ("ready",), "ready": (), "pause": ("reason",), "logout": ()}
+           "method_not_allowed": 405, "refused": 409, "no_acd": 503,
+           "unavailable": 503}
+_ACTIONS = {"login": ("ready", "queues"), "ready": (), "pause": ("reason",), "logout": ()}
 ROUTES = ("GET /api/v1/agents", "GET /api/v1/agents/{id}",
           *(f"POST /api/v1/agents/{{id}}/{action}" for action in _ACTIONS))
 
@@ -102,7 +106,10 @@ class ControlApi(Resource):
             ready = body.get("ready", False)
             if not isinstance(ready, bool):
                 raise _Problem("bad_request", "'ready' must be true or false")
-            return await control.log_in(agent_id, ready)
+            queues = body.get("queues", [])
+            if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
+                raise _Problem("bad_request", "'queues' must be a list of queue names")
+            return await control.log_in(agent_id, ready, tuple(queues))
         if action == "pause":
             reason = body.get("reason", "break")
             if not isinstance(reason, str):
@@ -126,7 +133,9 @@ class ControlApi(Resource):
     def _failed(self, request: Request, failure: Failure) -> None:
         error = failure.value
         if isinstance(error, AgentControlError):
-            extra = {"known": list(error.known)} if error.known else {}
+            extra: dict[str, Any] = {"known": list(error.known)} if error.known else {}
+            if error.valid:
+                extra["valid"] = list(error.valid)
             error = _Problem(error.code, error.message, **extra)
         if isinstance(error, _Problem):
             body = {"error": {"code": error.code, "message": error.message, **error.extra}}

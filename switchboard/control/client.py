@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -56,8 +56,12 @@ class ControlClient:
     def agent(self, agent_id: str) -> dict[str, Any]:
         return self._agent("GET", agent_id, "")
 
-    def log_in(self, agent_id: str, ready: bool = False) -> dict[str, Any]:
-        return self._agent("POST", agent_id, "/login", {"ready": ready})
+    def log_in(self, agent_id: str, ready: bool = False,
+               queues: Sequence[str] = ()) -> dict[str, Any]:
+        body: dict[str, Any] = {"ready": ready}
+        if queues:
+            body["queues"] = list(queues)
+        return self._agent("POST", agent_id, "/login", body)
 
     def ready(self, agent_id: str) -> dict[str, Any]:
         return self._agent("POST", agent_id, "/ready", {})

@@ -21,7 +21,7 @@ __all__ = ["add_commands", "run"]
 
 def add_commands(subparsers: Any) -> None:
     agents = subparsers.add_parser(
-        "agents", help="log ACD agents in and out, ready or pause them (needs a running serve)")
+        "agents", help="log agents in and out, ready or pause them (needs a running serve)")
     sub = agents.add_subparsers(dest="agents_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="every agent's state (or one agent's)")
     listing.add_argument("agent", nargs="?", help="only this agent")
@@ -29,11 +29,14 @@ def add_commands(subparsers: Any) -> None:
     login = sub.add_parser("login", help="log an agent in (not ready unless --ready)")
     login.add_argument("agent")
     login.add_argument("--ready", action="store_true", help="ready for calls at once")
+    login.add_argument("--queue", action="append", default=[], metavar="Q", dest="queues",
+                       help="app_queue: only this one of the agent's queues (repeatable)")
     sub.add_parser("ready", help="ready for calls (also after a missed call or a pause)"
                    ).add_argument("agent")
     pause = sub.add_parser("pause", help="not ready, with a reason (after the current call)")
     pause.add_argument("agent")
-    pause.add_argument("--reason", default="break", help="a short word: break, lunch ...")
+    pause.add_argument("--reason", default="break",
+                       help="one of [queues] pause_reasons: break, lunch ...")
     sub.add_parser("logout", help="log an agent out (after the current call)"
                    ).add_argument("agent")
     for parser in sub.choices.values():
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace, settings: Settings, send: Send | None = None) 
             _print_agents(agents, args.json)
             return 0
         if action == "login":
-            agent = client.log_in(args.agent, ready=args.ready)
+            agent = client.log_in(args.agent, ready=args.ready, queues=args.queues)
         elif action == "ready":
             agent = client.ready(args.agent)
         elif action == "pause":

@@ -103,7 +103,7 @@ def test_logging_in_twice_is_refused() -> None:
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "code", "words"), [
     ("POST", "/api/v1/agents/a1/pause", {"reason": "Gone Fishing!"}, 400, "bad_request",
-     "short lower-case word"),
+     "unknown pause reason 'Gone Fishing!'; use one of: break, lunch"),
     ("POST", "/api/v1/agents/a1/login", {"ready": "yes"}, 400, "bad_request", "true or false"),
     ("POST", "/api/v1/agents/a1/login", {"redy": True}, 400, "bad_request", "allowed here: ready"),
     ("POST", "/api/v1/agents/a1/login", b"{oops", 400, "bad_request", "not JSON"),

@@ -14,6 +14,8 @@ from switchboard.config import ControlSettings, DatabaseSettings, QueuesSettings
 from switchboard.cti.ami.service import AmiClient
 from switchboard.cti.calls import CallEnded, CallStarted, Change
 from switchboard.hub import CALL
+from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
+from switchboard.queue.shell.control import AcdAgentControl
 from switchboard.testing.ami import FakeAmiServer
 from tests.calls.replay import event_blocks
 
@@ -32,10 +34,12 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
 ) -> None:
     app = build(_settings(tmp_path), MemoryReactorClock())
     assert app.acd is None
-    # The control endpoint is there in both modes; without an ACD it says so (503).
+    # The control endpoint is there in both modes; without an ACD agents are app_queue
+    # members, controlled through AMI, and every queue AMI shows is tracked.
     assert {s.name for s in app.root} == {"ami", "calls", "flows", "agi", "control",
-                                          "app-queue"}
+                                          "app-queue", "appqueue-agents"}
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
+    assert isinstance(app.agent_control, AppQueueAgentControl)
     assert "main-menu" in app.agi.factory.handlers  # the example flow, served
 
 
@@ -60,6 +64,8 @@ def test_a_queue_file_brings_the_acd_and_its_hot_reload(tmp_path: Path) -> None:
     assert {"acd", "queues-watcher"} <= {s.name for s in app.root}
     assert {q.name for q in app.acd.config.queues} == {"sales", "support"}
     assert app.app_queue is None  # every queue of the file is the ACD's
+    assert isinstance(app.agent_control, AcdAgentControl)
+    assert "appqueue-agents" not in {s.name for s in app.root}
 
 
 def test_the_control_endpoint_listens_on_loopback_unless_disabled(tmp_path: Path) -> None:

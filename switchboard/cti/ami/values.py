@@ -12,6 +12,8 @@ are split again by Asterisk, and each of those has its own separators:
   phone number or customer field is worse than a clear error.
 * ``CallerID: "name" <number>``: a quote or angle bracket in the name ends the quoting.
   The name is only shown on a phone, so it is cleaned; the number must be a phone number.
+* ``MemberName:`` of ``QueueAdd`` is shown in ``queue show`` and queue_log (whose fields
+  are separated by ``|``): it is cleaned the same way, ``|`` dropped too.
 
 A refused value raises :class:`UnsafeValue`, which names the value, the destination and
 the fix.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UnsafeValue", "caller_id", "phone_number", "variable"]
+__all__ = ["UnsafeValue", "caller_id", "member_name", "phone_number", "variable"]
 
 # Plain channel variables, with the ``_``/``__`` inheritance prefixes. Parentheses would
 # make the name a dialplan function (``DB(...)``, ``SHELL(...)``) and are refused.
@@ -32,6 +34,7 @@ _VARIABLE_VALUE_FORBIDDEN: Final = re.compile(r'[,"\\\r\n\0]')
 _PHONE_NUMBER: Final = re.compile(r"\+?[0-9]{1,32}")
 _CALLER_NAME_DROPPED: Final = re.compile(r'["\\<>\x00-\x1f\x7f]')
 _CALLER_NAME_MAX: Final = 80
+_MEMBER_NAME_DROPPED: Final = re.compile(r"[|\x00-\x1f\x7f]")
 
 
 class UnsafeValue(ValueError):
@@ -79,3 +82,9 @@ def caller_id(name: str, number: str) -> str:
     """
     clean = " ".join(_CALLER_NAME_DROPPED.sub("", name).split())[:_CALLER_NAME_MAX]
     return f'"{clean}" <{phone_number(number, "caller ID number")}>'
+
+
+def member_name(name: str) -> str:
+    """A queue member's display name for ``QueueAdd``: control characters and ``|`` (the
+    queue_log separator) dropped, spaces collapsed, at most 80 characters."""
+    return " ".join(_MEMBER_NAME_DROPPED.sub("", name).split())[:_CALLER_NAME_MAX]

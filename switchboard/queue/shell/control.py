@@ -12,22 +12,21 @@ form (the control endpoint to HTTP statuses) and whose message says what to do i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS
 from switchboard.queue.core.events import AgentLoggedIn, AgentLoggedOut, AgentNotReady, AgentReady
 from switchboard.queue.core.model import AgentState
 
 if TYPE_CHECKING:
     from switchboard.queue.shell.service import AcdService
 
-__all__ = ["AcdAgentControl", "AgentControl", "AgentControlError", "AgentView", "check_reason"]
+__all__ = ["DEFAULT_PAUSE_REASONS", "AcdAgentControl", "AgentControl", "AgentControlError",
+           "AgentView", "check_reason"]
 
-ErrorCode = Literal["unknown_agent", "refused", "bad_request"]
-# A pause reason is a short word: it is stored, shown on wallboards and used in reports.
-_REASON = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+ErrorCode = Literal["unknown_agent", "refused", "bad_request", "unavailable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,22 +49,26 @@ class AgentView:
 
 
 class AgentControlError(Exception):
-    """A refused agent command. ``known``: the agent ids, when the agent was not found."""
+    """A refused agent command. ``known``: the agent ids, when the agent was not found;
+    ``valid``: the configured pause reasons, when the reason was not one of them."""
 
-    def __init__(self, code: ErrorCode, message: str, known: Sequence[str] = ()) -> None:
+    def __init__(self, code: ErrorCode, message: str, known: Sequence[str] = (),
+                 valid: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.known = tuple(known)
+        self.valid = tuple(valid)
 
 
-def check_reason(reason: str) -> str:
-    """The pause reason, or :class:`AgentControlError` saying what a reason looks like."""
-    if not _REASON.match(reason):
+def check_reason(reason: str, valid: Sequence[str] = DEFAULT_PAUSE_REASONS) -> str:
+    """The pause reason, or :class:`AgentControlError` listing the configured ones."""
+    if reason not in valid:
         raise AgentControlError(
             "bad_request",
-            f"pause reason {reason!r} is not a short lower-case word; "
-            "use e.g. break, lunch, training, after_call_work")
+            f"unknown pause reason {reason!r}; use one of: {', '.join(valid)} "
+            "(the list is [queues] pause_reasons in the settings)",
+            valid=valid)
     return reason
 
 
@@ -76,7 +79,8 @@ class AgentControl(Protocol):
 
     async def agent(self, agent_id: str) -> AgentView: ...
 
-    async def log_in(self, agent_id: str, ready: bool = False) -> AgentView: ...
+    async def log_in(self, agent_id: str, ready: bool = False,
+                     queues: Sequence[str] = ()) -> AgentView: ...
 
     async def ready(self, agent_id: str) -> AgentView: ...
 
@@ -94,8 +98,10 @@ class AcdAgentControl:
     out) and is accepted now: the view then still shows the call.
     """
 
-    def __init__(self, acd: AcdService) -> None:
+    def __init__(self, acd: AcdService,
+                 pause_reasons: Sequence[str] = DEFAULT_PAUSE_REASONS) -> None:
         self._acd = acd
+        self._reasons = tuple(pause_reasons)
 
     async def agents(self) -> list[AgentView]:
         return [self._view(agent_id) for agent_id in sorted(self._acd.router.agents)]
@@ -103,14 +109,20 @@ class AcdAgentControl:
     async def agent(self, agent_id: str) -> AgentView:
         return self._view(self._known(agent_id))
 
-    async def log_in(self, agent_id: str, ready: bool = False) -> AgentView:
-        return self._run(AgentLoggedIn(self._known(agent_id), ready))
+    async def log_in(self, agent_id: str, ready: bool = False,
+                     queues: Sequence[str] = ()) -> AgentView:
+        self._known(agent_id)
+        if queues:
+            raise AgentControlError(
+                "bad_request", "the ACD logs an agent in to all the queues the queue file "
+                f"gives them; leave out --queue (agent {agent_id!r})")
+        return self._run(AgentLoggedIn(agent_id, ready))
 
     async def ready(self, agent_id: str) -> AgentView:
         return self._run(AgentReady(self._known(agent_id)))
 
     async def pause(self, agent_id: str, reason: str = "break") -> AgentView:
-        return self._run(AgentNotReady(self._known(agent_id), check_reason(reason)))
+        return self._run(AgentNotReady(self._known(agent_id), check_reason(reason, self._reasons)))
 
     async def log_out(self, agent_id: str) -> AgentView:
         return self._run(AgentLoggedOut(self._known(agent_id)))

@@ -14,6 +14,7 @@ for _module in (
     "switchboard.crm.models",
     "switchboard.ivr_flows.records",
     "switchboard.queue.store.records",
+    "switchboard.queue.store.member_store",
 ):
     import_module(_module)
 
