@@ -53,8 +53,12 @@ def one_start(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     (the steadier figure when other work shares the cores)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        cwd="/", env=env,
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd="/",
+        env=env,
     )
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(environment("main-menu", "5571001", "en"))
@@ -78,8 +82,9 @@ def main() -> int:
         settings.write_text(f'[database]\nurl = "sqlite:///{folder}/sb.sqlite"\n')
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         switchboard = [sys.executable, "-m", "switchboard", "-c", str(settings)]
-        subprocess.run([*switchboard, "db", "upgrade"], env=env, check=True,
-                       capture_output=True, cwd="/")  # "/": no other checkout shadows ROOT
+        subprocess.run(
+            [*switchboard, "db", "upgrade"], env=env, check=True, capture_output=True, cwd="/"
+        )  # "/": no other checkout shadows ROOT
         command = [*switchboard, "agi", "main-menu", "5571001", "en"]
         one_start(command, env)  # warm the file cache and the bytecode
         runs = [one_start(command, env) for _ in range(options.runs)]

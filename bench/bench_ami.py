@@ -27,8 +27,15 @@ from switchboard.cti.ami.subscriptions import Subscriptions
 
 CAPTURE = Path(__file__).resolve().parent.parent / "tests/fixtures/captures/scenario-6calls"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
-WANTED = {"Newchannel", "Hangup", "QueueCallerJoin", "QueueCallerLeave", "AgentConnect",
-          "AgentComplete", "VarSet"}
+WANTED = {
+    "Newchannel",
+    "Hangup",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "AgentConnect",
+    "AgentComplete",
+    "VarSet",
+}
 
 
 def build_stream(copies: int) -> tuple[bytes, list[str]]:
@@ -40,8 +47,9 @@ def build_stream(copies: int) -> tuple[bytes, list[str]]:
     all_ids: list[str] = []
     for k in range(copies):
         copy = re.sub(rb"(\d{10})\.(\d+)", lambda m, k=k: b"%d%s.%s" % (k, m[1][4:], m[2]), body)
-        copy = re.sub(rb"-([0-9a-f]{8});", lambda m, k=k: b"-%08x;" % (k * 7919 + int(m[1], 16)),
-                      copy)
+        copy = re.sub(
+            rb"-([0-9a-f]{8});", lambda m, k=k: b"-%08x;" % (k * 7919 + int(m[1], 16)), copy
+        )
         copy = copy.replace(b"ActionID: sw-", b"ActionID: c%d-" % k)
         parts.append(copy)
         all_ids += [f"c{k}-{i.removeprefix('sw-')}" for i in ids]
@@ -58,8 +66,13 @@ def run_client(stream: bytes, ids: list[str]) -> tuple[float, int, int, int]:
             counted[0] += 1
 
     subs.subscribe("*", on_event)
-    proto = AmiProtocol(clock, next_action_id=actions.ActionIdGenerator(), on_event=subs.dispatch,
-                        action_timeout_s=1e9, max_message_bytes=1 << 20)
+    proto = AmiProtocol(
+        clock,
+        next_action_id=actions.ActionIdGenerator(),
+        on_event=subs.dispatch,
+        action_timeout_s=1e9,
+        max_message_bytes=1 << 20,
+    )
     proto.makeConnection(StringTransport())
     lists: list[EventList] = []
     for action_id in ids:  # as if each captured action had been sent; gather every answer
@@ -102,8 +115,10 @@ def main() -> None:
         b, base_events = run_baseline(stream)
         best_base = min(best_base, b)
     print(f"stream: {len(stream) / 1e6:.1f} MB, {events} events, {len(ids)} actions, 4 KB chunks")
-    print(f"client path : {events / best_client:>10,.0f} events/s  ({best_client:.3f} s); "
-          f"subscriber matched {counted}, lists gathered {lists} ({items} items)")
+    print(
+        f"client path : {events / best_client:>10,.0f} events/s  ({best_client:.3f} s); "
+        f"subscriber matched {counted}, lists gathered {lists} ({items} items)"
+    )
     print(f"naive split : {base_events / best_base:>10,.0f} events/s  ({best_base:.3f} s)")
     print(f"ratio client/naive: {best_base / best_client:.2f}x")
 

@@ -47,32 +47,50 @@ START = 1_790_000_000.0
 
 def build(rnd: random.Random) -> tuple[list[Queue], list[Agent]]:
     strategies = list(Strategy)
-    queues = [Queue(
-        name=f"q{n}", required_skills=frozen_map({f"s{n % SKILLS}": rnd.randint(1, 3)}),
-        strategy=strategies[n % len(strategies)], wrap_up_s=0, aging_per_min=n % 3,
-        announce_interval_s=60, ring_timeout_s=20, weight=n % 2,
-        overflow=(OverflowRule(120, min_level=1), OverflowRule(300, add_agents_of=(
-            f"q{(n + 1) % QUEUES}",))),
-    ) for n in range(QUEUES)]
+    queues = [
+        Queue(
+            name=f"q{n}",
+            required_skills=frozen_map({f"s{n % SKILLS}": rnd.randint(1, 3)}),
+            strategy=strategies[n % len(strategies)],
+            wrap_up_s=0,
+            aging_per_min=n % 3,
+            announce_interval_s=60,
+            ring_timeout_s=20,
+            weight=n % 2,
+            overflow=(
+                OverflowRule(120, min_level=1),
+                OverflowRule(300, add_agents_of=(f"q{(n + 1) % QUEUES}",)),
+            ),
+        )
+        for n in range(QUEUES)
+    ]
     agents = []
     for n in range(AGENTS):
         mine = rnd.sample(range(QUEUES), 3)
         skills = {f"s{q % SKILLS}": rnd.randint(1, 5) for q in mine}
         skills.update({f"s{rnd.randrange(SKILLS)}": rnd.randint(1, 5)})
-        agents.append(Agent(id=f"a{n}", device=f"PJSIP/{n}", skills=frozen_map(skills),
-                            languages=frozenset(rnd.sample(LANGUAGES, rnd.randint(1, 2))),
-                            queues=tuple(f"q{q}" for q in mine)))
+        agents.append(
+            Agent(
+                id=f"a{n}",
+                device=f"PJSIP/{n}",
+                skills=frozen_map(skills),
+                languages=frozenset(rnd.sample(LANGUAGES, rnd.randint(1, 2))),
+                queues=tuple(f"q{q}" for q in mine),
+            )
+        )
     return queues, agents
 
 
 def timed(label: str, timings: list[float]) -> None:
     timings.sort()
     total = sum(timings)
-    print(f"{label:>8}: {len(timings):>6} decisions  {len(timings) / total:>10,.0f}/s   "
-          f"mean {statistics.fmean(timings) * 1e6:7.1f} µs   "
-          f"p50 {timings[len(timings) // 2] * 1e6:7.1f} µs   "
-          f"p99 {timings[int(len(timings) * 0.99)] * 1e6:7.1f} µs   "
-          f"max {timings[-1] * 1e6:8.1f} µs")
+    print(
+        f"{label:>8}: {len(timings):>6} decisions  {len(timings) / total:>10,.0f}/s   "
+        f"mean {statistics.fmean(timings) * 1e6:7.1f} µs   "
+        f"p50 {timings[len(timings) // 2] * 1e6:7.1f} µs   "
+        f"p99 {timings[int(len(timings) * 0.99)] * 1e6:7.1f} µs   "
+        f"max {timings[-1] * 1e6:8.1f} µs"
+    )
 
 
 def main() -> None:
@@ -97,8 +115,15 @@ def main() -> None:
 
     def new_call(n: int, at: float) -> CallArrived:
         language = rnd.choice(LANGUAGES) if rnd.random() < 0.3 else ""
-        return CallArrived(WaitingCall(f"c{n}", f"q{rnd.randrange(QUEUES)}", at,
-                                       priority=rnd.choice((0, 0, 0, 1, 5)), language=language))
+        return CallArrived(
+            WaitingCall(
+                f"c{n}",
+                f"q{rnd.randrange(QUEUES)}",
+                at,
+                priority=rnd.choice((0, 0, 0, 1, 5)),
+                language=language,
+            )
+        )
 
     for agent in agents:
         router.handle(AgentLoggedIn(agent.id), now)
@@ -126,8 +151,10 @@ def main() -> None:
         ticks.append(clock() - started)
         fired += len(out.commands) + len(out.facts)
     timed("tick", ticks)
-    print(f"    each tick: {fired / len(ticks):,.0f} commands and facts (announcements, ring "
-          f"timeouts, overflow stages): {sum(ticks) / max(1, fired) * 1e6:.1f} µs each")
+    print(
+        f"    each tick: {fired / len(ticks):,.0f} commands and facts (announcements, ring "
+        f"timeouts, overflow stages): {sum(ticks) / max(1, fired) * 1e6:.1f} µs each"
+    )
 
 
 if __name__ == "__main__":

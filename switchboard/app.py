@@ -112,10 +112,16 @@ def build_acd(
     zone = ZoneInfo(settings.queues.timezone)
     recording_dir = settings.queues.recording_dir
     if not recording_dir.is_dir():  # fine when Asterisk runs on another machine
-        log.warning("recording_dir_not_on_this_machine", dir=str(recording_dir),
-                    hint="it must exist, writable by Asterisk, where Asterisk runs")
-    hold = HoldOptions(recording_dir=str(recording_dir),
-                       recording_name=settings.queues.recording_name, timezone=zone)
+        log.warning(
+            "recording_dir_not_on_this_machine",
+            dir=str(recording_dir),
+            hint="it must exist, writable by Asterisk, where Asterisk runs",
+        )
+    hold = HoldOptions(
+        recording_dir=str(recording_dir),
+        recording_name=settings.queues.recording_name,
+        timezone=zone,
+    )
     options = AcdOptions(hold=hold, timezone=zone, seed=settings.queues.seed)
     acd = AcdService(
         config,
@@ -141,8 +147,15 @@ def build_app_queue(
         if not config.queues:
             return None
         queues, agents = config.queues, config.agents
-    tracker = AppQueueService(ami, clock, hub, database=database, queues=queues, agents=agents,
-                              timezone=ZoneInfo(settings.queues.timezone))
+    tracker = AppQueueService(
+        ami,
+        clock,
+        hub,
+        database=database,
+        queues=queues,
+        agents=agents,
+        timezone=ZoneInfo(settings.queues.timezone),
+    )
     tracker.setName("app-queue")
     return tracker
 
@@ -157,8 +170,9 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
     return watcher
 
 
-def build_agent_control(settings: Settings, clock: Any, database: Database, ami: AmiClient,
-                        acd: AcdService | None) -> AgentControl:
+def build_agent_control(
+    settings: Settings, clock: Any, database: Database, ami: AmiClient, acd: AcdService | None
+) -> AgentControl:
     """Who logs agents in: the ACD when it routes; otherwise app_queue, through AMI
     (dynamic members, re-added after an Asterisk restart from the stored state)."""
     reasons = settings.queues.pause_reasons
@@ -172,8 +186,9 @@ def build_agent_control(settings: Settings, clock: Any, database: Database, ami:
     return control
 
 
-def build_control(settings: Settings, reactor: Any, agents: AgentControl | None
-                  ) -> ControlService | None:
+def build_control(
+    settings: Settings, reactor: Any, agents: AgentControl | None
+) -> ControlService | None:
     """The loopback control endpoint (``switchboard agents ...``)."""
     if not settings.control.enabled:
         return None

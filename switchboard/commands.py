@@ -38,15 +38,11 @@ COMMANDS: dict[str, Subcommand] = {
     "ami": Subcommand(
         "talk to the Asterisk Manager Interface", "switchboard.cti.ami.commands:add_commands"
     ),
-    "agi": Subcommand(
-        "run one AGI script over stdin/stdout (process AGI)", f"{__name__}:add_agi"
-    ),
+    "agi": Subcommand("run one AGI script over stdin/stdout (process AGI)", f"{__name__}:add_agi"),
     "flows": Subcommand(
         "IVR flows: check, graph, try", "switchboard.ivr_flows.commands:add_commands"
     ),
-    "prompts": Subcommand(
-        "prompt sound files: build", "switchboard.prompts.commands:add_commands"
-    ),
+    "prompts": Subcommand("prompt sound files: build", "switchboard.prompts.commands:add_commands"),
     "queues": Subcommand("ACD queues and agents", "switchboard.queue.cli:add_commands"),
     "import-asterisk": Subcommand(
         "convert an Asterisk queues.conf into a switchboard queue file",

@@ -43,8 +43,9 @@ def name_problems(pattern: str) -> list[str]:
         if name is None:
             continue
         if name not in FIELDS:
-            problems.append(f"unknown field {{{name}}}; known fields: "
-                            + ", ".join(f"{{{f}}}" for f in FIELDS))
+            problems.append(
+                f"unknown field {{{name}}}; known fields: " + ", ".join(f"{{{f}}}" for f in FIELDS)
+            )
         elif spec or conversion:
             problems.append(f"{{{name}}} takes no format or conversion; write it bare")
     if "," in pattern:
@@ -52,8 +53,9 @@ def name_problems(pattern: str) -> list[str]:
     if pattern.startswith("/") or ".." in pattern.split("/"):
         problems.append("a name inside the folder: no leading '/' and no '..'")
     if not _EXTENSION.search(pattern):
-        problems.append("end with the format's extension, e.g. .wav (MixMonitor picks the "
-                        "format from it)")
+        problems.append(
+            "end with the format's extension, e.g. .wav (MixMonitor picks the format from it)"
+        )
     return problems
 
 

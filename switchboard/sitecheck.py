@@ -60,7 +60,9 @@ async def _queue(ami: AmiSender, name: str) -> Finding:
     if any(i.event == "QueueParams" and i.get("Queue") == name for i in listed.items):
         return Finding("queue", name, True)
     return Finding(
-        "queue", name, False,
+        "queue",
+        name,
+        False,
         "app_queue has no such queue; add it to queues.conf or change the dialplan line",
     )
 
@@ -75,11 +77,15 @@ async def _application(ami: AmiSender, name: str) -> Finding:
         output = " ".join(exc.response.get_all("Output"))
         if "not registered" in output:
             return Finding(
-                "application", name, False,
+                "application",
+                name,
+                False,
                 "not loaded; load its module (modules.conf) or change the dialplan line",
             )
         return Finding(
-            "application", name, False,
+            "application",
+            name,
+            False,
             f"cannot tell ({exc.message or output}); the AMI user needs the command "
             "privilege (write = ...,command in manager.conf)",
         )
@@ -100,15 +106,28 @@ def add_commands(subparsers: Any) -> None:
     check = sub.add_parser(
         "check", help="ask Asterisk (AMI) whether the dialplan's queues and applications exist"
     )
-    check.add_argument("--queue", action="append", metavar="NAME",
-                       help=f"a queue the dialplan names (default: {', '.join(DOCUMENTED_QUEUES)})")
-    check.add_argument("--application", action="append", metavar="NAME",
-                       help="an application it runs (default: the documented ones)")
+    check.add_argument(
+        "--queue",
+        action="append",
+        metavar="NAME",
+        help=f"a queue the dialplan names (default: {', '.join(DOCUMENTED_QUEUES)})",
+    )
+    check.add_argument(
+        "--application",
+        action="append",
+        metavar="NAME",
+        help="an application it runs (default: the documented ones)",
+    )
     check.set_defaults(run=run_check)
 
 
-def run_check(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
-              client_factory: Callable[..., Any] | None = None) -> int:
+def run_check(
+    args: argparse.Namespace,
+    settings: Any,
+    *,
+    out: TextIO = sys.stdout,
+    client_factory: Callable[..., Any] | None = None,
+) -> int:
     from switchboard.cti.ami.commands import run_logged_in
     from switchboard.cti.ami.service import AmiClient
 
@@ -121,5 +140,4 @@ def run_check(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdo
             out.write(f"{finding}\n")
         return 0 if all(f.ok for f in findings) else 1
 
-    return run_logged_in(settings, check, client_factory=client_factory or AmiClient,
-                         unreachable=2)
+    return run_logged_in(settings, check, client_factory=client_factory or AmiClient, unreachable=2)

@@ -21,8 +21,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DuplicateKeyError", "LineDict", "LineList", "YamlSyntaxError", "line_of",
-           "load_yaml"]
+__all__ = ["DuplicateKeyError", "LineDict", "LineList", "YamlSyntaxError", "line_of", "load_yaml"]
 
 
 class LineDict(dict[Any, Any]):
@@ -64,8 +63,10 @@ class DuplicateKeyError(YamlSyntaxError):
 
     def __init__(self, duplicates: list[tuple[str, int, int]]) -> None:
         self.duplicates = tuple(duplicates)
-        text = "; ".join(f"duplicate key '{key}' on line {line} (first on line {first})"
-                         for key, first, line in self.duplicates)
+        text = "; ".join(
+            f"duplicate key '{key}' on line {line} (first on line {first})"
+            for key, first, line in self.duplicates
+        )
         super().__init__(text, self.duplicates[0][2])
 
 
@@ -87,13 +88,13 @@ _Loader.yaml_implicit_resolvers = {
     first: [
         (tag, regexp)
         for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-                       "tag:yaml.org,2002:float")
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
 _Loader.add_implicit_resolver(

@@ -149,8 +149,11 @@ class QueuesSettings(_Section):
     @field_validator("recording_dir", "recording_name")
     @classmethod
     def _recording(cls, value: Path | str, info: ValidationInfo) -> Path | str:
-        problems = (recording_names.dir_problems(str(value)) if info.field_name == "recording_dir"
-                    else recording_names.name_problems(str(value)))
+        problems = (
+            recording_names.dir_problems(str(value))
+            if info.field_name == "recording_dir"
+            else recording_names.name_problems(str(value))
+        )
         if problems:
             raise ValueError("; ".join(problems))
         return value

@@ -45,12 +45,22 @@ logger = structlog.get_logger(__name__)
 API_PREFIX = ("api", "v1")
 MAX_BODY_BYTES = 16_384
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-_STATUS = {"bad_request": 400, "unauthorized": 401, "not_found": 404, "unknown_agent": 404,
-           "method_not_allowed": 405, "refused": 409, "no_acd": 503,
-           "unavailable": 503}
+_STATUS = {
+    "bad_request": 400,
+    "unauthorized": 401,
+    "not_found": 404,
+    "unknown_agent": 404,
+    "method_not_allowed": 405,
+    "refused": 409,
+    "no_acd": 503,
+    "unavailable": 503,
+}
 _ACTIONS = {"login": ("ready", "queues"), "ready": (), "pause": ("reason",), "logout": ()}
-ROUTES = ("GET /api/v1/agents", "GET /api/v1/agents/{id}",
-          *(f"POST /api/v1/agents/{{id}}/{action}" for action in _ACTIONS))
+ROUTES = (
+    "GET /api/v1/agents",
+    "GET /api/v1/agents/{id}",
+    *(f"POST /api/v1/agents/{{id}}/{action}" for action in _ACTIONS),
+)
 
 
 class _Problem(Exception):
@@ -71,27 +81,39 @@ class ControlApi(Resource):
 
     def render(self, request: Request) -> Any:
         d = Deferred.fromCoroutine(self._answer(request))
-        d.addCallbacks(lambda body: _send(request, 200, body),
-                       lambda failure: self._failed(request, failure))
+        d.addCallbacks(
+            lambda body: _send(request, 200, body), lambda failure: self._failed(request, failure)
+        )
         return NOT_DONE_YET
 
     async def _answer(self, request: Request) -> dict[str, Any]:
         self._check_caller(request)
         method = request.method.decode("ascii", "replace")
         parts = [unquote(p) for p in request.path.decode("ascii", "replace").split("/") if p]
-        if tuple(parts[:2]) != API_PREFIX or len(parts) < 3 or parts[2] != "agents" or (
-                len(parts) > 5):
-            raise _Problem("not_found", f"no such resource {request.path.decode()!r}",
-                           routes=list(ROUTES))
+        if (
+            tuple(parts[:2]) != API_PREFIX
+            or len(parts) < 3
+            or parts[2] != "agents"
+            or (len(parts) > 5)
+        ):
+            raise _Problem(
+                "not_found", f"no such resource {request.path.decode()!r}", routes=list(ROUTES)
+            )
         control = self._control
         if control is None:
-            raise _Problem("no_acd", "this switchboard runs no ACD: agents are controlled "
-                           "only when [queues] file is set in the settings")
+            raise _Problem(
+                "no_acd",
+                "this switchboard runs no ACD: agents are controlled "
+                "only when [queues] file is set in the settings",
+            )
         if len(parts) == 5:
             action = parts[4]
             if action not in _ACTIONS:
-                raise _Problem("not_found", f"no action {action!r}; use one of: "
-                               + ", ".join(_ACTIONS), routes=list(ROUTES))
+                raise _Problem(
+                    "not_found",
+                    f"no action {action!r}; use one of: " + ", ".join(_ACTIONS),
+                    routes=list(ROUTES),
+                )
             _need_method(method, "POST")
             return {"agent": (await self._act(control, parts[3], action, request)).to_json()}
         _need_method(method, "GET")
@@ -99,8 +121,9 @@ class ControlApi(Resource):
             return {"agent": (await control.agent(parts[3])).to_json()}
         return {"agents": [view.to_json() for view in await control.agents()]}
 
-    async def _act(self, control: AgentControl, agent_id: str, action: str,
-                   request: Request) -> AgentView:
+    async def _act(
+        self, control: AgentControl, agent_id: str, action: str, request: Request
+    ) -> AgentView:
         body = _body(request, _ACTIONS[action])
         if action == "login":
             ready = body.get("ready", False)
@@ -122,13 +145,17 @@ class ControlApi(Resource):
     def _check_caller(self, request: Request) -> None:
         host = (request.getRequestHostname() or b"").decode("ascii", "replace")
         if host not in LOOPBACK_HOSTS:
-            raise _Problem("bad_request", f"Host {host!r} is not a loopback name; "
-                           "connect to 127.0.0.1 or localhost")
+            raise _Problem(
+                "bad_request",
+                f"Host {host!r} is not a loopback name; connect to 127.0.0.1 or localhost",
+            )
         if self._token is not None:
             given = request.getHeader(b"authorization") or b""
             if not hmac.compare_digest(given, b"Bearer " + self._token):
-                raise _Problem("unauthorized", "missing or wrong token: send "
-                               "'Authorization: Bearer <[control] token>'")
+                raise _Problem(
+                    "unauthorized",
+                    "missing or wrong token: send 'Authorization: Bearer <[control] token>'",
+                )
 
     def _failed(self, request: Request, failure: Failure) -> None:
         error = failure.value
@@ -141,10 +168,17 @@ class ControlApi(Resource):
             body = {"error": {"code": error.code, "message": error.message, **error.extra}}
             _send(request, _STATUS.get(error.code, 400), body)
             return
-        logger.error("control_request_failed", path=request.path.decode("ascii", "replace"),
-                     error=failure.getErrorMessage(), exc_info=failure.value)
-        _send(request, 500, {"error": {"code": "internal", "message": "internal error "
-                                       "(see switchboard's log)"}})
+        logger.error(
+            "control_request_failed",
+            path=request.path.decode("ascii", "replace"),
+            error=failure.getErrorMessage(),
+            exc_info=failure.value,
+        )
+        _send(
+            request,
+            500,
+            {"error": {"code": "internal", "message": "internal error (see switchboard's log)"}},
+        )
 
 
 def _need_method(method: str, wanted: str) -> None:
@@ -156,8 +190,11 @@ def _body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
     raw = request.content.read(MAX_BODY_BYTES + 1) if request.content is not None else b""
     if content_type != b"application/json":
-        raise _Problem("bad_request", "send 'Content-Type: application/json' (and a JSON "
-                       "object body, {} when there is nothing to say)")
+        raise _Problem(
+            "bad_request",
+            "send 'Content-Type: application/json' (and a JSON "
+            "object body, {} when there is nothing to say)",
+        )
     if len(raw) > MAX_BODY_BYTES:
         raise _Problem("bad_request", f"body larger than {MAX_BODY_BYTES} bytes")
     try:
@@ -168,8 +205,11 @@ def _body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
         raise _Problem("bad_request", "body must be a JSON object")
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise _Problem("bad_request", f"unknown field(s) {', '.join(unknown)}; allowed here: "
-                       + (", ".join(allowed) or "none"))
+        raise _Problem(
+            "bad_request",
+            f"unknown field(s) {', '.join(unknown)}; allowed here: "
+            + (", ".join(allowed) or "none"),
+        )
     return body
 
 

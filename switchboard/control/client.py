@@ -30,20 +30,29 @@ class ControlClientError(Exception):
 
 
 def urllib_send(timeout_s: float) -> Send:
-    def send(method: str, url: str, headers: dict[str, str], body: bytes | None
-             ) -> tuple[int, bytes]:
+    def send(
+        method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=timeout_s) as response:
                 return int(response.status), bytes(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
+
     return send
 
 
 class ControlClient:
-    def __init__(self, host: str, port: int, token: str | None = None, *,
-                 send: Send | None = None, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        token: str | None = None,
+        *,
+        send: Send | None = None,
+        timeout_s: float = 10.0,
+    ) -> None:
         host_part = f"[{host}]" if ":" in host else host
         self.base = f"http://{host_part}:{port}/api/v1"
         self._token = token
@@ -56,8 +65,9 @@ class ControlClient:
     def agent(self, agent_id: str) -> dict[str, Any]:
         return self._agent("GET", agent_id, "")
 
-    def log_in(self, agent_id: str, ready: bool = False,
-               queues: Sequence[str] = ()) -> dict[str, Any]:
+    def log_in(
+        self, agent_id: str, ready: bool = False, queues: Sequence[str] = ()
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"ready": ready}
         if queues:
             body["queues"] = list(queues)
@@ -72,14 +82,15 @@ class ControlClient:
     def log_out(self, agent_id: str) -> dict[str, Any]:
         return self._agent("POST", agent_id, "/logout", {})
 
-    def _agent(self, method: str, agent_id: str, action: str,
-               body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _agent(
+        self, method: str, agent_id: str, action: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         agent: dict[str, Any] = self._call(
-            method, f"/agents/{quote(agent_id, safe='')}{action}", body)["agent"]
+            method, f"/agents/{quote(agent_id, safe='')}{action}", body
+        )["agent"]
         return agent
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None
-              ) -> dict[str, Any]:
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -94,16 +105,19 @@ class ControlClient:
             reason = getattr(exc, "reason", exc)
             raise ControlClientError(
                 f"cannot reach switchboard at {self.base} ({reason}); is `switchboard serve` "
-                "running with the same settings ([control] port)?") from None
+                "running with the same settings ([control] port)?"
+            ) from None
         try:
             answer = json.loads(raw)
         except ValueError:
-            raise ControlClientError(f"{url}: not a switchboard control endpoint "
-                                     f"(HTTP {status}, not JSON)", status) from None
+            raise ControlClientError(
+                f"{url}: not a switchboard control endpoint (HTTP {status}, not JSON)", status
+            ) from None
         if status != 200:
             error = answer.get("error", {}) if isinstance(answer, dict) else {}
-            raise ControlClientError(str(error.get("message", f"HTTP {status}")), status,
-                                     str(error.get("code", "")))
+            raise ControlClientError(
+                str(error.get("message", f"HTTP {status}")), status, str(error.get("code", ""))
+            )
         if not isinstance(answer, dict):
             raise ControlClientError(f"{url}: unexpected answer {answer!r}", status)
         return answer

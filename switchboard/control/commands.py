@@ -21,7 +21,8 @@ __all__ = ["add_commands", "run"]
 
 def add_commands(subparsers: Any) -> None:
     agents = subparsers.add_parser(
-        "agents", help="log agents in and out, ready or pause them (needs a running serve)")
+        "agents", help="log agents in and out, ready or pause them (needs a running serve)"
+    )
     sub = agents.add_subparsers(dest="agents_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="every agent's state (or one agent's)")
     listing.add_argument("agent", nargs="?", help="only this agent")
@@ -29,16 +30,23 @@ def add_commands(subparsers: Any) -> None:
     login = sub.add_parser("login", help="log an agent in (not ready unless --ready)")
     login.add_argument("agent")
     login.add_argument("--ready", action="store_true", help="ready for calls at once")
-    login.add_argument("--queue", action="append", default=[], metavar="Q", dest="queues",
-                       help="app_queue: only this one of the agent's queues (repeatable)")
-    sub.add_parser("ready", help="ready for calls (also after a missed call or a pause)"
-                   ).add_argument("agent")
+    login.add_argument(
+        "--queue",
+        action="append",
+        default=[],
+        metavar="Q",
+        dest="queues",
+        help="app_queue: only this one of the agent's queues (repeatable)",
+    )
+    sub.add_parser(
+        "ready", help="ready for calls (also after a missed call or a pause)"
+    ).add_argument("agent")
     pause = sub.add_parser("pause", help="not ready, with a reason (after the current call)")
     pause.add_argument("agent")
-    pause.add_argument("--reason", default="break",
-                       help="one of [queues] pause_reasons: break, lunch ...")
-    sub.add_parser("logout", help="log an agent out (after the current call)"
-                   ).add_argument("agent")
+    pause.add_argument(
+        "--reason", default="break", help="one of [queues] pause_reasons: break, lunch ..."
+    )
+    sub.add_parser("logout", help="log an agent out (after the current call)").add_argument("agent")
     for parser in sub.choices.values():
         parser.set_defaults(run=run)
 
@@ -83,11 +91,14 @@ def _print_agents(agents: list[dict[str, Any]], as_json: bool) -> None:
         return
     rows = [("AGENT", "NAME", "STATE", "SINCE", "QUEUES")]
     for agent in agents:
-        since = time.strftime("%H:%M:%S", time.localtime(agent["since"])) if (
-            agent.get("since")) else "-"
-        rows.append((agent["id"], agent["name"], _state(agent), since,
-                     ",".join(agent["queues"])))
+        since = (
+            time.strftime("%H:%M:%S", time.localtime(agent["since"]))
+            if (agent.get("since"))
+            else "-"
+        )
+        rows.append((agent["id"], agent["name"], _state(agent), since, ",".join(agent["queues"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-                        ).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )

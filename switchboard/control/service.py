@@ -28,16 +28,27 @@ class ControlSite(Site):
     noisy = False
 
     def log(self, request: Request) -> None:
-        logger.info("control_request", method=request.method.decode("ascii", "replace"),
-                    path=request.path.decode("ascii", "replace"), status=request.code)
+        logger.info(
+            "control_request",
+            method=request.method.decode("ascii", "replace"),
+            path=request.path.decode("ascii", "replace"),
+            status=request.code,
+        )
 
 
 class ControlService(Service):
     """Serves :class:`ControlApi` on ``bind:port`` (port 0: any free port)."""
 
-    def __init__(self, control: AgentControl | None, reactor: Any, *, bind: str = "127.0.0.1",
-                 port: int = 0, token: str | None = None,
-                 endpoint: IStreamServerEndpoint | None = None) -> None:
+    def __init__(
+        self,
+        control: AgentControl | None,
+        reactor: Any,
+        *,
+        bind: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        endpoint: IStreamServerEndpoint | None = None,
+    ) -> None:
         self.site = ControlSite(ControlApi(control, token), reactor=reactor)
         self._reactor, self._bind, self._port_number = reactor, bind, port
         self._endpoint = endpoint
@@ -50,9 +61,11 @@ class ControlService(Service):
         endpoint = self._endpoint or (
             TCP6ServerEndpoint(self._reactor, self._port_number, interface=self._bind)
             if ":" in self._bind
-            else TCP4ServerEndpoint(self._reactor, self._port_number, interface=self._bind))
+            else TCP4ServerEndpoint(self._reactor, self._port_number, interface=self._bind)
+        )
         self._listening = endpoint.listen(self.site).addCallbacks(  # type: ignore[call-arg,misc]
-            self._listened, self._listen_failed)
+            self._listened, self._listen_failed
+        )
 
     def _listened(self, port: IListeningPort) -> None:
         self._port = port
@@ -61,9 +74,13 @@ class ControlService(Service):
     def _listen_failed(self, failure: Failure) -> None:
         # Not fatal: calls are still served; operators read this and fix the port.
         self._failure = failure
-        logger.error("control_listen_failed", bind=self._bind, port=self._port_number,
-                     error=failure.getErrorMessage(),
-                     fix="choose a free [control] port, or set [control] enabled = false")
+        logger.error(
+            "control_listen_failed",
+            bind=self._bind,
+            port=self._port_number,
+            error=failure.getErrorMessage(),
+            fix="choose a free [control] port, or set [control] enabled = false",
+        )
 
     def listening(self) -> Deferred[IListeningPort]:
         """Fires with the listening port once bound (``.getHost().port`` for port 0), or

@@ -46,13 +46,12 @@ def add_customer(
     attributes: Mapping[str, Any] | None = None,
 ) -> Customer:
     """Create a customer with identifiers (kind -> value or values)."""
-    customer = Customer(name=name, vip_level=vip_level, language=language,
-                        attributes=dict(attributes or {}))
+    customer = Customer(
+        name=name, vip_level=vip_level, language=language, attributes=dict(attributes or {})
+    )
     for kind, values in identifiers.items():
         for value in [values] if isinstance(values, str) else values:
-            customer.identifiers.append(
-                CustomerIdentifier(kind=kind, value=normalize(kind, value))
-            )
+            customer.identifiers.append(CustomerIdentifier(kind=kind, value=normalize(kind, value)))
     session.add(customer)
     session.flush()
     return customer

@@ -114,9 +114,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out: list[dict[str, Any]] = []
     try:
         task.react(
-            lambda reactor: defer.Deferred.fromCoroutine(
-                _demo(reactor, settings, args, out)
-            )
+            lambda reactor: defer.Deferred.fromCoroutine(_demo(reactor, settings, args, out))
         )
     except SystemExit as exc:  # react() always exits; the summary comes after it
         if exc.code or not out:

@@ -29,9 +29,7 @@ class PayloadFormatError(ValueError):
 
 def to_fields(value: Any) -> dict[str, Any]:
     """``value``'s fields as JSON values (a dataclass instance)."""
-    return {
-        f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
-    }
+    return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
 
 
 def _plain(value: Any) -> Any:

@@ -51,8 +51,12 @@ class PlayHandler:
     def resume(self, ctx: Ctx, step: m.Play, state: CallState, result: Result) -> Out:
         if isinstance(result, Played) and result.digit and step.interruptible:
             state = ctx.pressed(state, result.digit)
-            state = ctx.trace(replace(state, pending=state.pending + result.digit),
-                              "interrupted", digit=result.digit, prompt=state.index)
+            state = ctx.trace(
+                replace(state, pending=state.pending + result.digit),
+                "interrupted",
+                digit=result.digit,
+                prompt=state.index,
+            )
             return Jump(state, ctx.next_of(step))
         return self._play(ctx, step, replace(state, index=state.index + 1))
 
@@ -134,8 +138,7 @@ def case_matches(case: m.Case, value: str | None) -> bool:
     left, right = _number(value), _number(expected)
     if left is None or right is None:
         return False
-    return {"gte": left >= right, "gt": left > right, "lte": left <= right,
-            "lt": left < right}[op]
+    return {"gte": left >= right, "gt": left > right, "lte": left <= right, "lt": left < right}[op]
 
 
 class BranchHandler(_Simple):
@@ -143,19 +146,25 @@ class BranchHandler(_Simple):
         for number, case in enumerate(step.cases):
             if case_matches(case, state.variables.get(case.var)):
                 return Jump(ctx.trace(state, "branched", case=number), case.next)
-        return Jump(ctx.trace(state, "branched", case="default"),
-                    step.default or ctx.next_of(step))
+        return Jump(ctx.trace(state, "branched", case="default"), step.default or ctx.next_of(step))
 
 
 class HoursHandler(_Simple):
     def enter(self, ctx: Ctx, step: m.Hours, state: CallState) -> Out:
         result = hours_state(ctx.now, step.timezone, step.schedule, step.holidays, step.workdays)
         local = local_time(ctx.now, step.timezone)
-        state = ctx.trace(ctx.set_vars(state, {"hours": result}), "hours", result=result,
-                          local=local.strftime("%a %Y-%m-%d %H:%M"))
+        state = ctx.trace(
+            ctx.set_vars(state, {"hours": result}),
+            "hours",
+            result=result,
+            local=local.strftime("%a %Y-%m-%d %H:%M"),
+        )
         after = ctx.next_of(step)
-        target = {"open": step.open or after, "closed": step.closed or after,
-                  "holiday": step.holiday or step.closed or after}[result]
+        target = {
+            "open": step.open or after,
+            "closed": step.closed or after,
+            "holiday": step.holiday or step.closed or after,
+        }[result]
         return Jump(state, target)
 
 
@@ -197,11 +206,15 @@ class ReturnHandler(_Simple):
         return Jump(state, None)
 
 
-def dialplan_variables(state: CallState, queue: str, priority: str,
-                       skills: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def dialplan_variables(
+    state: CallState, queue: str, priority: str, skills: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
     """The channel variables a queue hand-over leaves for the dialplan (and the ACD)."""
-    values = [("SWITCHBOARD_QUEUE", queue), ("SWITCHBOARD_LANGUAGE", state.language),
-              ("SWITCHBOARD_IVR_DIGITS", state.digits)]
+    values = [
+        ("SWITCHBOARD_QUEUE", queue),
+        ("SWITCHBOARD_LANGUAGE", state.language),
+        ("SWITCHBOARD_IVR_DIGITS", state.digits),
+    ]
     if priority:
         values += [("SWITCHBOARD_PRIORITY", priority), ("QUEUE_PRIO", priority)]
     if skills:
@@ -219,8 +232,13 @@ class QueueHandler:
             state = ctx.trace(state, "bad_priority", value=priority[:20])
             priority = ""
         skills = tuple(s for s in (ctx.render(state, s).strip() for s in step.skills) if s)
-        state = ctx.trace(replace(state, queue=queue, stage="vars"), "queue", queue=queue,
-                          priority=priority, skills=",".join(skills))
+        state = ctx.trace(
+            replace(state, queue=queue, stage="vars"),
+            "queue",
+            queue=queue,
+            priority=priority,
+            skills=",".join(skills),
+        )
         return Emit(state, SetVariables(dialplan_variables(state, queue, priority, skills)))
 
     def resume(self, ctx: Ctx, step: m.QueueStep, state: CallState, result: Result) -> Out:
@@ -266,14 +284,25 @@ class CallbackHandler:
             if local >= last:
                 first, last = first + timedelta(days=1), last + timedelta(days=1)
             start, end = max(ctx.now, first.timestamp()), last.timestamp()
-        request = CallbackRequest(call_id=state.call_id, number=number, window_start=start,
-                                  window_end=end, queue=ctx.render(state, step.queue),
-                                  customer_id=state.customer_id, flow=ctx.flow.name)
+        request = CallbackRequest(
+            call_id=state.call_id,
+            number=number,
+            window_start=start,
+            window_end=end,
+            queue=ctx.render(state, step.queue),
+            customer_id=state.customer_id,
+            flow=ctx.flow.name,
+        )
         if not number:
             state = ctx.trace(state, "callback_skipped", reason="no number")
             return Jump(state, ctx.next_of(step))
-        state = ctx.trace(state, "callback_requested", window_start=int(start),
-                          window_end=int(end), queue=request.queue)
+        state = ctx.trace(
+            state,
+            "callback_requested",
+            window_start=int(start),
+            window_end=int(end),
+            queue=request.queue,
+        )
         return Emit(state, SaveCallback(request))
 
     def resume(self, ctx: Ctx, step: m.Callback, state: CallState, result: Result) -> Out:
@@ -299,9 +328,17 @@ class HangupHandler:
 
 
 ACTION_HANDLERS: dict[type[m.Step], Any] = {
-    m.Play: PlayHandler(), m.Say: SayHandler(), m.SetVars: SetHandler(),
-    m.Branch: BranchHandler(), m.Hours: HoursHandler(), m.Lookup: LookupHandler(),
-    m.GotoFlow: GotoHandler(), m.Return: ReturnHandler(), m.QueueStep: QueueHandler(),
-    m.Voicemail: VoicemailHandler(), m.Callback: CallbackHandler(),
-    m.Transfer: TransferHandler(), m.Hangup: HangupHandler(),
+    m.Play: PlayHandler(),
+    m.Say: SayHandler(),
+    m.SetVars: SetHandler(),
+    m.Branch: BranchHandler(),
+    m.Hours: HoursHandler(),
+    m.Lookup: LookupHandler(),
+    m.GotoFlow: GotoHandler(),
+    m.Return: ReturnHandler(),
+    m.QueueStep: QueueHandler(),
+    m.Voicemail: VoicemailHandler(),
+    m.Callback: CallbackHandler(),
+    m.Transfer: TransferHandler(),
+    m.Hangup: HangupHandler(),
 }

@@ -78,8 +78,13 @@ class Ctx:
         return replace(state, variables=MappingProxyType(merged))
 
     def trace(self, state: CallState, event: str, **data: Any) -> CallState:
-        entry = TraceEntry(round((self.now - state.started) * 1000), state.flow,
-                           state.step, event, MappingProxyType(data))
+        entry = TraceEntry(
+            round((self.now - state.started) * 1000),
+            state.flow,
+            state.step,
+            event,
+            MappingProxyType(data),
+        )
         return replace(state, trace=(*state.trace, entry))
 
     def pressed(self, state: CallState, digits: str) -> CallState:

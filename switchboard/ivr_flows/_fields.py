@@ -45,8 +45,9 @@ class Fields:
     def required(self, key: str, what: str, example: str) -> Any:
         self.used.add(key)
         if self.data.get(key) is None:
-            self.problem(None, "missing_field", f"'{key}' is required ({what})",
-                         f"add '{key}: {example}'")
+            self.problem(
+                None, "missing_field", f"'{key}' is required ({what})", f"add '{key}: {example}'"
+            )
             return None
         return self.data[key]
 
@@ -55,8 +56,9 @@ class Fields:
         if value is None:
             return default
         if isinstance(value, dict | list):
-            self.problem(key, "invalid_field", f"'{key}' must be a single value",
-                         f"write '{key}: <text>'")
+            self.problem(
+                key, "invalid_field", f"'{key}' must be a single value", f"write '{key}: <text>'"
+            )
             return default
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -66,11 +68,17 @@ class Fields:
         value = self.raw(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            low <= value <= high
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (low <= value <= high)
         ):
-            self.problem(key, "invalid_field", f"'{key}' must be a number from {low:g} to "
-                         f"{high:g}, not {value!r}", f"e.g. '{key}: {default:g}'")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be a number from {low:g} to {high:g}, not {value!r}",
+                f"e.g. '{key}: {default:g}'",
+            )
             return default
         return float(value)
 
@@ -79,8 +87,12 @@ class Fields:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
-            self.problem(key, "invalid_field", f"'{key}' must be a whole number from {low} to "
-                         f"{high}, not {value!r}", f"e.g. '{key}: {default}'")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be a whole number from {low} to {high}, not {value!r}",
+                f"e.g. '{key}: {default}'",
+            )
             return default
         return value
 
@@ -89,8 +101,12 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(key, "invalid_field", f"'{key}' must be true or false, not {value!r}",
-                         f"'{key}: {str(default).lower()}'")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be true or false, not {value!r}",
+                f"'{key}: {str(default).lower()}'",
+            )
             return default
         return value
 
@@ -103,8 +119,12 @@ class Fields:
             return (str(value),)
         if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
             return tuple(str(v) for v in value)
-        self.problem(key, "invalid_field", f"'{key}' must be a name or a list of names",
-                     f"'{key}: [first, second]'")
+        self.problem(
+            key,
+            "invalid_field",
+            f"'{key}' must be a name or a list of names",
+            f"'{key}: [first, second]'",
+        )
         return ()
 
     def mapping(self, key: str, *, required: str = "") -> LineDict | None:
@@ -112,8 +132,12 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, LineDict):
-            self.problem(key, "invalid_field", f"'{key}' must be a mapping",
-                         f"write '{key}:' followed by indented 'name: value' lines")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be a mapping",
+                f"write '{key}:' followed by indented 'name: value' lines",
+            )
             return None
         return value
 
@@ -122,8 +146,12 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, LineList):
-            self.problem(key, "invalid_field", f"'{key}' must be a list",
-                         f"write '{key}:' followed by '- item' lines")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be a list",
+                f"write '{key}:' followed by '- item' lines",
+            )
             return None
         return value
 
@@ -133,8 +161,12 @@ class Fields:
         if value is None:
             return default
         if value not in allowed:
-            self.problem(key, "invalid_field", f"'{key}' must be one of {', '.join(allowed)}, "
-                         f"not '{value}'", f"'{key}: {default}'")
+            self.problem(
+                key,
+                "invalid_field",
+                f"'{key}' must be one of {', '.join(allowed)}, not '{value}'",
+                f"'{key}: {default}'",
+            )
             return default
         return value
 

@@ -45,14 +45,23 @@ def _notices(step: Prompted, state: CallState) -> tuple[str, ...]:
     return step.timeout_prompts if state.failure == "timeout" else step.invalid_prompts
 
 
-def _fail(ctx: Ctx, step: Prompted, state: CallState, kind: str, restart: Callable[
-        [Ctx, Any, CallState], Out], **data: Any) -> Out:
+def _fail(
+    ctx: Ctx,
+    step: Prompted,
+    state: CallState,
+    kind: str,
+    restart: Callable[[Ctx, Any, CallState], Out],
+    **data: Any,
+) -> Out:
     attempts = state.attempts + 1
     state = ctx.trace(state, kind, attempt=attempts, **data)
     if attempts > step.retries:
         return _give_up(ctx, step, state, kind)
-    return restart(ctx, step, replace(state, attempts=attempts, failure=kind, stage="notice",
-                                      index=0, buffer=""))
+    return restart(
+        ctx,
+        step,
+        replace(state, attempts=attempts, failure=kind, stage="notice", index=0, buffer=""),
+    )
 
 
 def _give_up(ctx: Ctx, step: Prompted, state: CallState, kind: str) -> Out:
@@ -79,8 +88,9 @@ class KeyHandler:
             return self._choose(ctx, step, state, digit)
         return self._prompt(ctx, step, replace(state, stage="prompt", index=0))
 
-    def resume(self, ctx: Ctx, step: m.Menu | m.Language | m.Survey, state: CallState,
-               result: Result) -> Out:
+    def resume(
+        self, ctx: Ctx, step: m.Menu | m.Language | m.Survey, state: CallState, result: Result
+    ) -> Out:
         if state.stage == "save" and isinstance(result, Done):
             return Jump(state, ctx.next_of(step))
         if not isinstance(result, Played):
@@ -100,26 +110,36 @@ class KeyHandler:
             return self._prompt(ctx, step, replace(state, stage="prompt", index=0))
         return Emit(replace(state, stage="wait"), WaitForDigit(int(step.timeout_s * 1000)))
 
-    def _choose(self, ctx: Ctx, step: m.Menu | m.Language | m.Survey, state: CallState,
-                digit: str) -> Out:
+    def _choose(
+        self, ctx: Ctx, step: m.Menu | m.Language | m.Survey, state: CallState, digit: str
+    ) -> Out:
         if isinstance(step, m.Menu):
             option = step.options.get(digit)
             if option is not None:
                 state = ctx.set_vars(state, {step.var: digit})
-                state = ctx.trace(ctx.assign(state, option.set), "chose", digit=digit,
-                                  next=option.next)
+                state = ctx.trace(
+                    ctx.assign(state, option.set), "chose", digit=digit, next=option.next
+                )
                 return Jump(state, option.next)
         elif isinstance(step, m.Language):
             language = step.options.get(digit)
             if language is not None:
-                state = ctx.trace(ctx.set_vars(state, {"language": language}), "chose",
-                                  digit=digit, language=language)
+                state = ctx.trace(
+                    ctx.set_vars(state, {"language": language}),
+                    "chose",
+                    digit=digit,
+                    language=language,
+                )
                 return Jump(state, ctx.next_of(step))
         elif digit.isdigit() and 1 <= int(digit) <= step.scale:
             state = ctx.trace(ctx.set_vars(state, {step.var: digit}), "scored", score=int(digit))
-            answer = SurveyAnswer(call_id=state.call_id, score=int(digit),
-                                  agent=ctx.render(state, step.agent),
-                                  queue=ctx.render(state, step.queue), flow=ctx.flow.name)
+            answer = SurveyAnswer(
+                call_id=state.call_id,
+                score=int(digit),
+                agent=ctx.render(state, step.agent),
+                queue=ctx.render(state, step.queue),
+                flow=ctx.flow.name,
+            )
             return Emit(replace(state, stage="save"), SaveSurvey(answer))
         return _fail(ctx, step, state, "invalid", self._prompt, digit=digit)
 
@@ -155,8 +175,10 @@ class CollectHandler:
         if state.stage == "notice":
             return self._prompt(ctx, step, replace(state, stage="prompt", index=0))
         prompt = ctx.prompt(state, prompts[-1]) if prompts else CONTINUE_PROMPT
-        return Emit(replace(state, stage="get"),
-                    GetData(prompt, int(step.timeout_s * 1000), step.max_digits))
+        return Emit(
+            replace(state, stage="get"),
+            GetData(prompt, int(step.timeout_s * 1000), step.max_digits),
+        )
 
     def _more(self, ctx: Ctx, step: m.Collect, state: CallState) -> Out:
         """Digits already typed: finish on ``#`` or a full buffer, else collect the rest."""
@@ -164,8 +186,12 @@ class CollectHandler:
             return self._check(ctx, step, state, state.buffer.split(step.terminator)[0])
         if len(state.buffer) >= step.max_digits:
             return self._check(ctx, step, state, state.buffer[: step.max_digits])
-        return Emit(replace(state, stage="get"), GetData(
-            CONTINUE_PROMPT, int(step.timeout_s * 1000), step.max_digits - len(state.buffer)))
+        return Emit(
+            replace(state, stage="get"),
+            GetData(
+                CONTINUE_PROMPT, int(step.timeout_s * 1000), step.max_digits - len(state.buffer)
+            ),
+        )
 
     def _check(self, ctx: Ctx, step: m.Collect, state: CallState, value: str) -> Out:
         problem = ""
@@ -178,8 +204,10 @@ class CollectHandler:
         elif step.luhn and not is_luhn_valid(value):
             problem = "luhn"
         if problem:
-            return _fail(ctx, step, state, "invalid", self._prompt, check=problem,
-                         length=len(value))
-        state = ctx.trace(ctx.set_vars(state, {step.var: value}), "collected", var=step.var,
-                          length=len(value))
+            return _fail(
+                ctx, step, state, "invalid", self._prompt, check=problem, length=len(value)
+            )
+        state = ctx.trace(
+            ctx.set_vars(state, {step.var: value}), "collected", var=step.var, length=len(value)
+        )
         return Jump(replace(state, buffer=""), ctx.next_of(step))

@@ -14,8 +14,13 @@ from switchboard.ivr_flows._input import CollectHandler, KeyHandler
 __all__ = ["HANDLERS"]
 
 _keys = KeyHandler()
-HANDLERS: Final[Mapping[type[m.Step], Any]] = MappingProxyType({
-    **ACTION_HANDLERS,
-    m.Menu: _keys, m.Language: _keys, m.Survey: _keys, m.Collect: CollectHandler(),
-})
+HANDLERS: Final[Mapping[type[m.Step], Any]] = MappingProxyType(
+    {
+        **ACTION_HANDLERS,
+        m.Menu: _keys,
+        m.Language: _keys,
+        m.Survey: _keys,
+        m.Collect: CollectHandler(),
+    }
+)
 assert set(HANDLERS) == set(m.STEP_TYPES.values()), "every step type needs a handler"

@@ -19,12 +19,19 @@ def add_commands(subparsers: Any) -> None:
     flows = subparsers.add_parser("flows", help="IVR flows: check, graph, try")
     sub = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
 
-    check = sub.add_parser("check", help="validate every flow of a directory and that the "
-                           "[flows] entry flows exist, listing all problems (exit 1 if any)")
+    check = sub.add_parser(
+        "check",
+        help="validate every flow of a directory and that the "
+        "[flows] entry flows exist, listing all problems (exit 1 if any)",
+    )
     check.add_argument("dir", nargs="?", help="flows directory (default: settings [flows] dir)")
-    check.add_argument("--sounds", type=Path, metavar="DIR",
-                       help="also report every prompt with no sound file in DIR (laid out "
-                       "as Asterisk's sounds folder), in every configured language")
+    check.add_argument(
+        "--sounds",
+        type=Path,
+        metavar="DIR",
+        help="also report every prompt with no sound file in DIR (laid out "
+        "as Asterisk's sounds folder), in every configured language",
+    )
     check.set_defaults(run=_check)
 
     graph = sub.add_parser("graph", help="print a flow as a Mermaid or DOT diagram")
@@ -65,8 +72,10 @@ def _check_sounds(flows: Any, sounds: Path) -> int:
     from switchboard.prompts.files import SoundsFolder, missing_sounds
 
     if not sounds.is_dir():
-        print(f"{sounds}: no such directory (give Asterisk's sounds folder, e.g. "
-              "/usr/share/asterisk/sounds, or the output of 'switchboard prompts build')")
+        print(
+            f"{sounds}: no such directory (give Asterisk's sounds folder, e.g. "
+            "/usr/share/asterisk/sounds, or the output of 'switchboard prompts build')"
+        )
         return 1
     missing = missing_sounds(flows, SoundsFolder(sounds))
     for problem in missing:
@@ -115,8 +124,10 @@ def _try(args: argparse.Namespace, settings: Settings) -> int:
     result = walk(Engine(flows), args.flow, args.keys, call=call, now=now)
     for entry in result.state.trace:
         data = " ".join(f"{k}={v}" for k, v in entry.data.items())
-        print(f"{entry.t_ms / 1000:7.1f}s  {entry.flow}/{entry.step or '-'}  {entry.event}"
-              f"  {data}".rstrip())
+        print(
+            f"{entry.t_ms / 1000:7.1f}s  {entry.flow}/{entry.step or '-'}  {entry.event}"
+            f"  {data}".rstrip()
+        )
     for name, value in result.variables_set.items():
         print(f"  {name}={value}")
     print(f"outcome: {result.state.outcome or 'unfinished'}")

@@ -31,8 +31,11 @@ class ApplicationFailed(Exception):
     """``EXEC app`` did not run (``-2``) or failed with the caller still there (``-1``)."""
 
     def __init__(self, app: str, result: int) -> None:
-        reason = "no such application (is its module loaded?)" if (
-            result == NO_SUCH_APPLICATION) else "the application failed"
+        reason = (
+            "no such application (is its module loaded?)"
+            if (result == NO_SUCH_APPLICATION)
+            else "the application failed"
+        )
         super().__init__(f"EXEC {app}: {reason}, result {result}")
         self.app, self.result = app, result
 

@@ -67,9 +67,14 @@ class CustomerView:
 
     def variables(self) -> dict[str, str]:
         values = {f"customer.{k}": str(v) for k, v in self.attributes.items()}
-        values.update({"customer.id": str(self.id), "customer.name": self.name,
-                       "customer.vip_level": str(self.vip_level),
-                       "customer.language": self.language})
+        values.update(
+            {
+                "customer.id": str(self.id),
+                "customer.name": self.name,
+                "customer.vip_level": str(self.vip_level),
+                "customer.language": self.language,
+            }
+        )
         return values
 
 
@@ -193,9 +198,23 @@ class Finish:
 
 
 Effect = (
-    Answer | StreamFile | WaitForDigit | GetData | SayDigits | SayNumber | SayDate
-    | SetVariables | ReadVariables | ExecApp | Dial | GotoExtension | HangupCall
-    | LookupCustomer | SaveCallback | SaveSurvey | Finish
+    Answer
+    | StreamFile
+    | WaitForDigit
+    | GetData
+    | SayDigits
+    | SayNumber
+    | SayDate
+    | SetVariables
+    | ReadVariables
+    | ExecApp
+    | Dial
+    | GotoExtension
+    | HangupCall
+    | LookupCustomer
+    | SaveCallback
+    | SaveSurvey
+    | Finish
 )
 
 

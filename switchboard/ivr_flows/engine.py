@@ -57,8 +57,14 @@ class Engine:
         variables = dict(spec.variables)
         variables.update(call.variables())
         variables.update({"flow": flow, "language": language})
-        state = CallState(call_id=call.call_id, entry_flow=flow, flow=flow, started=now,
-                          variables=MappingProxyType(variables), language=language)
+        state = CallState(
+            call_id=call.call_id,
+            entry_flow=flow,
+            flow=flow,
+            started=now,
+            variables=MappingProxyType(variables),
+            language=language,
+        )
         state = _traced(state, now, "started", caller=call.caller_number, language=language)
         if spec.answer:
             return replace(state, stage="answer"), Answer()
@@ -78,8 +84,9 @@ class Engine:
                 return self._run(Jump(replace(state, stage=""), self._flow(state).start), now)
             raise RuntimeError(f"unexpected {type(result).__name__} before the first step")
         step = self._flow(state).steps[state.step]
-        return self._run(HANDLERS[type(step)].resume(self._ctx(state, now), step, state,
-                                                     result), now)
+        return self._run(
+            HANDLERS[type(step)].resume(self._ctx(state, now), step, state, result), now
+        )
 
     def hung_up(self, state: CallState, now: float) -> CallState:
         """The caller left: close the trace where they were."""
@@ -131,8 +138,7 @@ class Engine:
             return Jump(state, frame.next)
         flow = self._flow(state)
         step = flow.steps[target]
-        state = replace(state, step=target, stage="", index=0, attempts=0, buffer="",
-                        failure="")
+        state = replace(state, step=target, stage="", index=0, attempts=0, buffer="", failure="")
         ctx = Ctx(self.flows, flow, now)
         state = ctx.trace(state, "entered", type=m.STEP_TYPE_NAMES[type(step)])
         state = ctx.assign(state, step.set)
@@ -146,7 +152,7 @@ def _with_vars(state: CallState, values: dict[str, str]) -> CallState:
 
 
 def _traced(state: CallState, now: float, event: str, **data: Any) -> CallState:
-    entry = TraceEntry(round((now - state.started) * 1000), state.flow, state.step, event,
-                       MappingProxyType(data))
+    entry = TraceEntry(
+        round((now - state.started) * 1000), state.flow, state.step, event, MappingProxyType(data)
+    )
     return replace(state, trace=(*state.trace, entry))
-

@@ -30,8 +30,11 @@ def _label(flow: m.Flow, step: m.Step) -> str:
 
 
 def _edge_label(field: str) -> str:
-    return field.removeprefix("options.") if field.startswith("options.") else (
-        "" if field == "next" else field)
+    return (
+        field.removeprefix("options.")
+        if field.startswith("options.")
+        else ("" if field == "next" else field)
+    )
 
 
 def _transitions(flow: m.Flow) -> list[tuple[str, str, str]]:

@@ -37,7 +37,10 @@ def entry_flows(settings: FlowsSettings) -> tuple[str, ...]:
 
 
 def missing_in_use(
-    flows: FlowSet, directory: Path, entry: Collection[str], called: Collection[str],
+    flows: FlowSet,
+    directory: Path,
+    entry: Collection[str],
+    called: Collection[str],
     previous: FlowSet | None = None,
 ) -> list[FlowProblem]:
     """A ``flow_in_use`` problem for each entry or called flow that ``flows`` lacks."""
@@ -46,18 +49,29 @@ def missing_in_use(
         if name in flows.flows:
             continue
         was = previous.flows.get(name) if previous is not None else None
-        why = ("which is an entry flow ([flows] entry)" if name in entry
-               else "and callers have reached it by name since switchboard started")
-        problems.append(FlowProblem(
-            was.file if was is not None else str(directory / f"{name}.yaml"), 0, "flow_in_use",
-            f"no flow '{name}', {why}",
-            f"restore or write {name}.yaml; to retire it, change the dialplan (and [flows] "
-            "entry) first, then restart switchboard", name))
+        why = (
+            "which is an entry flow ([flows] entry)"
+            if name in entry
+            else "and callers have reached it by name since switchboard started"
+        )
+        problems.append(
+            FlowProblem(
+                was.file if was is not None else str(directory / f"{name}.yaml"),
+                0,
+                "flow_in_use",
+                f"no flow '{name}', {why}",
+                f"restore or write {name}.yaml; to retire it, change the dialplan (and [flows] "
+                "entry) first, then restart switchboard",
+                name,
+            )
+        )
     return problems
 
 
 def check_in_service(
-    directory: Path, entry: Collection[str], called: Collection[str] = (),
+    directory: Path,
+    entry: Collection[str],
+    called: Collection[str] = (),
     previous: FlowSet | None = None,
 ) -> tuple[FlowSet | None, list[FlowProblem]]:
     """:func:`~.load.check_directory`, then :func:`missing_in_use` on a valid directory."""

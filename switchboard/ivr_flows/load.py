@@ -43,17 +43,31 @@ def _read(path: Path, problems: list[FlowProblem]) -> Any:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
-        problems.append(FlowProblem(str(path), exc.line, exc.code, f"not valid YAML: {exc}",
-                                    exc.fix))
+        problems.append(
+            FlowProblem(str(path), exc.line, exc.code, f"not valid YAML: {exc}", exc.fix)
+        )
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(FlowProblem(str(path), 0, "unreadable", f"cannot read: {exc}",
-                                    "check the file's permissions and that it is UTF-8"))
+        problems.append(
+            FlowProblem(
+                str(path),
+                0,
+                "unreadable",
+                f"cannot read: {exc}",
+                "check the file's permissions and that it is UTF-8",
+            )
+        )
     else:
         if data is not None:
             return data
-        problems.append(FlowProblem(str(path), 0, "empty_file",
-                                    "the file is empty (no YAML document in it)",
-                                    "write its content, or delete the file if it is not wanted"))
+        problems.append(
+            FlowProblem(
+                str(path),
+                0,
+                "empty_file",
+                "the file is empty (no YAML document in it)",
+                "write its content, or delete the file if it is not wanted",
+            )
+        )
     return None
 
 
@@ -61,9 +75,15 @@ def _calendars(data: Any, file: str, problems: list[FlowProblem]) -> dict[str, C
     found: dict[str, Calendar] = {}
     raw = data.get("calendars") if isinstance(data, LineDict) else None
     if not isinstance(raw, LineDict):
-        problems.append(FlowProblem(file, line_of(data), "invalid_calendar",
-                                    "expected a 'calendars:' mapping",
-                                    "calendars: {cn-2026: {holidays: [2026-10-01]}}"))
+        problems.append(
+            FlowProblem(
+                file,
+                line_of(data),
+                "invalid_calendar",
+                "expected a 'calendars:' mapping",
+                "calendars: {cn-2026: {holidays: [2026-10-01]}}",
+            )
+        )
         return found
     for name, spec in raw.items():
         days: list[set[Any]] = [set(), set()]
@@ -73,9 +93,15 @@ def _calendars(data: Any, file: str, problems: list[FlowProblem]) -> dict[str, C
                 try:
                     days[slot].update(parse_date_spec(item))
                 except ValueError as exc:
-                    problems.append(FlowProblem(file, line_of(items, index), "invalid_calendar",
-                                                f"calendar '{name}': {exc}",
-                                                "use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"))
+                    problems.append(
+                        FlowProblem(
+                            file,
+                            line_of(items, index),
+                            "invalid_calendar",
+                            f"calendar '{name}': {exc}",
+                            "use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD",
+                        )
+                    )
         found[str(name)] = (frozenset(days[0]), frozenset(days[1]))
     return found
 
@@ -84,9 +110,15 @@ def check_directory(directory: Path) -> tuple[FlowSet | None, list[FlowProblem]]
     """Load and validate; the flow set is None when there is any problem."""
     problems: list[FlowProblem] = []
     if not directory.is_dir():
-        problems.append(FlowProblem(str(directory), 0, "no_directory", "no such directory",
-                                    "create it, or point [flows] dir (SWITCHBOARD_FLOWS_DIR) "
-                                    "at the right place"))
+        problems.append(
+            FlowProblem(
+                str(directory),
+                0,
+                "no_directory",
+                "no such directory",
+                "create it, or point [flows] dir (SWITCHBOARD_FLOWS_DIR) at the right place",
+            )
+        )
         return None, problems
     catalog = PromptCatalog()
     manifest = directory / MANIFEST_NAME
@@ -112,10 +144,16 @@ def check_directory(directory: Path) -> tuple[FlowSet | None, list[FlowProblem]]
         if flow is None:
             continue
         if flow.name in flows:
-            problems.append(FlowProblem(str(path), 1, "duplicate_flow",
-                                        f"flow '{flow.name}' is also defined in "
-                                        f"{flows[flow.name].file}", "rename one of them",
-                                        flow.name))
+            problems.append(
+                FlowProblem(
+                    str(path),
+                    1,
+                    "duplicate_flow",
+                    f"flow '{flow.name}' is also defined in {flows[flow.name].file}",
+                    "rename one of them",
+                    flow.name,
+                )
+            )
             continue
         flows[flow.name] = flow
     flow_set = FlowSet(MappingProxyType(flows), catalog)

@@ -217,25 +217,27 @@ class Hangup(Step):
     pass
 
 
-STEP_TYPES: Final[Mapping[str, type[Step]]] = MappingProxyType({
-    "play": Play,
-    "menu": Menu,
-    "collect": Collect,
-    "say": Say,
-    "set": SetVars,
-    "branch": Branch,
-    "hours": Hours,
-    "lookup": Lookup,
-    "language": Language,
-    "goto": GotoFlow,
-    "return": Return,
-    "queue": QueueStep,
-    "voicemail": Voicemail,
-    "callback": Callback,
-    "transfer": Transfer,
-    "survey": Survey,
-    "hangup": Hangup,
-})
+STEP_TYPES: Final[Mapping[str, type[Step]]] = MappingProxyType(
+    {
+        "play": Play,
+        "menu": Menu,
+        "collect": Collect,
+        "say": Say,
+        "set": SetVars,
+        "branch": Branch,
+        "hours": Hours,
+        "lookup": Lookup,
+        "language": Language,
+        "goto": GotoFlow,
+        "return": Return,
+        "queue": QueueStep,
+        "voicemail": Voicemail,
+        "callback": Callback,
+        "transfer": Transfer,
+        "survey": Survey,
+        "hangup": Hangup,
+    }
+)
 STEP_TYPE_NAMES: Final[Mapping[type[Step], str]] = MappingProxyType(
     {cls: name for name, cls in STEP_TYPES.items()}
 )

@@ -93,7 +93,7 @@ class PromptCatalog:
     def resolve(self, name: str, language: str) -> str:
         """The file to play for prompt ``name`` in ``language``."""
         if name.startswith(RAW_PREFIX):
-            return name[len(RAW_PREFIX):]
+            return name[len(RAW_PREFIX) :]
         if not self.enabled:
             return name
         have = self.available.get(name, frozenset())
@@ -120,14 +120,20 @@ def parse_manifest(data: Any, file: str) -> tuple[PromptCatalog, list[FlowProble
         problems.append(FlowProblem(file, line, "invalid_manifest", message, fix))
 
     if not isinstance(data, LineDict):
-        problem(line_of(data), "the prompt manifest must be a mapping",
-                "write 'languages:', 'fallback:' and 'prompts:' keys")
+        problem(
+            line_of(data),
+            "the prompt manifest must be a mapping",
+            "write 'languages:', 'fallback:' and 'prompts:' keys",
+        )
         return PromptCatalog(), problems
     languages: dict[str, LanguageInfo] = {}
     raw_languages = data.get("languages")
     if not isinstance(raw_languages, LineDict) or not raw_languages:
-        problem(data.line_of("languages"), "'languages' must map language codes to settings",
-                "e.g. languages: {en: {dir: en, required: true}}")
+        problem(
+            data.line_of("languages"),
+            "'languages' must map language codes to settings",
+            "e.g. languages: {en: {dir: en, required: true}}",
+        )
         raw_languages = LineDict()
     for code, spec in raw_languages.items():
         spec = spec if isinstance(spec, dict) else {}
@@ -141,12 +147,18 @@ def parse_manifest(data: Any, file: str) -> tuple[PromptCatalog, list[FlowProble
         )
     fallback = str(data.get("fallback", next(iter(languages), "")))
     if languages and fallback not in languages:
-        problem(data.line_of("fallback"), f"fallback language '{fallback}' is not configured",
-                f"use one of: {', '.join(languages)}")
+        problem(
+            data.line_of("fallback"),
+            f"fallback language '{fallback}' is not configured",
+            f"use one of: {', '.join(languages)}",
+        )
     texts = _prompt_section(data, "prompts", languages, problem)
     acd_prompts = _prompt_section(data, "acd_prompts", languages, problem)
-    lines = {name: line for section in ("prompts", "acd_prompts")
-             for name, line in _section_lines(data, section).items()}
+    lines = {
+        name: line
+        for section in ("prompts", "acd_prompts")
+        for name, line in _section_lines(data, section).items()
+    }
     catalog = PromptCatalog(
         languages=MappingProxyType(languages),
         fallback=fallback,
@@ -167,29 +179,40 @@ def _section_lines(data: LineDict, key: str) -> dict[str, int]:
     return {str(name): section.line_of(name) for name in section}
 
 
-def _prompt_section(data: LineDict, key: str, languages: Mapping[str, LanguageInfo],
-                    problem: Any) -> dict[str, Texts]:
+def _prompt_section(
+    data: LineDict, key: str, languages: Mapping[str, LanguageInfo], problem: Any
+) -> dict[str, Texts]:
     """``name: [languages]`` or ``name: {language: text}`` entries of one section."""
     found: dict[str, Texts] = {}
     raw = data.get(key, LineDict())
     if not isinstance(raw, LineDict):
-        problem(data.line_of(key), f"'{key}' must map prompt names to their languages",
-                "e.g. welcome: {cmn: 欢迎致电, en: Welcome} or welcome: [cmn, en]")
+        problem(
+            data.line_of(key),
+            f"'{key}' must map prompt names to their languages",
+            "e.g. welcome: {cmn: 欢迎致电, en: Welcome} or welcome: [cmn, en]",
+        )
         return found
     for name, spec in raw.items():
         line = raw.line_of(name)
         if isinstance(spec, LineList):
             entry = {str(code): "" for code in spec}
         elif isinstance(spec, LineDict):
-            entry = {str(code): "" if text is None else str(text).strip()
-                     for code, text in spec.items()}
+            entry = {
+                str(code): "" if text is None else str(text).strip() for code, text in spec.items()
+            }
         else:
-            problem(line, f"prompt '{name}' must give its text per language (or list its "
-                    "languages)", f"{name}: {{cmn: 欢迎, en: Welcome}}")
+            problem(
+                line,
+                f"prompt '{name}' must give its text per language (or list its languages)",
+                f"{name}: {{cmn: 欢迎, en: Welcome}}",
+            )
             continue
         unknown = [code for code in entry if code not in languages]
         if unknown:
-            problem(line, f"prompt '{name}' names unknown language(s) {', '.join(unknown)}",
-                    f"configure them under 'languages' or use: {', '.join(languages)}")
+            problem(
+                line,
+                f"prompt '{name}' names unknown language(s) {', '.join(unknown)}",
+                f"configure them under 'languages' or use: {', '.join(languages)}",
+            )
         found[str(name)] = MappingProxyType({c: t for c, t in entry.items() if c in languages})
     return found

@@ -86,9 +86,7 @@ class CallbackRequestRow(Base):
         ForeignKey("crm_customer.id", ondelete="SET NULL"), nullable=True
     )
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class CsatResponse(Base):
@@ -101,9 +99,7 @@ class CsatResponse(Base):
     queue: Mapped[str] = mapped_column(String(64), default="")
     flow: Mapped[str] = mapped_column(String(64), default="")
     score: Mapped[int] = mapped_column(SmallInteger)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 def sessions_for_call(session: Session, call_id: str) -> list[dict[str, Any]]:
@@ -112,9 +108,18 @@ def sessions_for_call(session: Session, call_id: str) -> list[dict[str, Any]]:
         select(IvrSession).where(IvrSession.call_id == call_id).order_by(IvrSession.id)
     )
     return [
-        {"flow": r.flow, "outcome": r.outcome, "last_step": r.last_step, "queue": r.queue,
-         "language": r.language, "digits": r.digits, "customer_id": r.customer_id,
-         "started_at": r.started_at, "ended_at": r.ended_at, "variables": r.variables,
-         "trace": r.trace}
+        {
+            "flow": r.flow,
+            "outcome": r.outcome,
+            "last_step": r.last_step,
+            "queue": r.queue,
+            "language": r.language,
+            "digits": r.digits,
+            "customer_id": r.customer_id,
+            "started_at": r.started_at,
+            "ended_at": r.ended_at,
+            "variables": r.variables,
+            "trace": r.trace,
+        }
         for r in rows
     ]

@@ -80,16 +80,28 @@ class FlowRegistry:
     def reload(self) -> bool:
         """Load the directory now; True if the new flows went into service."""
         self._seen = self.fingerprint()
-        flows, problems = check_in_service(self.directory, self.entry, self.called,
-                                           previous=self.flows)
+        flows, problems = check_in_service(
+            self.directory, self.entry, self.called, previous=self.flows
+        )
         self.problems = problems
         if flows is None:
             for problem in problems:
-                self.log.error("flow_problem_found", file=problem.file, line=problem.line,
-                               code=problem.code, flow=problem.flow, step=problem.step,
-                               message=problem.message, fix=problem.fix)
-            self.log.error("flows_rejected", problems=len(problems),
-                           serving_version=self.version, serving=sorted(self.flows.flows))
+                self.log.error(
+                    "flow_problem_found",
+                    file=problem.file,
+                    line=problem.line,
+                    code=problem.code,
+                    flow=problem.flow,
+                    step=problem.step,
+                    message=problem.message,
+                    fix=problem.fix,
+                )
+            self.log.error(
+                "flows_rejected",
+                problems=len(problems),
+                serving_version=self.version,
+                serving=sorted(self.flows.flows),
+            )
             return False
         self.flows, self.engine = flows, Engine(flows)
         self.version += 1
@@ -181,7 +193,13 @@ class FlowHandlers(PollingService, Mapping[str, Handler]):
                     await extra(channel)
                 return
             await run_flow(
-                channel, engine, name, self._clock, self._services, now=self._now, acd=self._acd,
+                channel,
+                engine,
+                name,
+                self._clock,
+                self._services,
+                now=self._now,
+                acd=self._acd,
                 prompts=self._prompts,
             )
 

@@ -77,13 +77,21 @@ logger = structlog.get_logger(__name__)
 
 def call_info(channel: AgiChannel) -> CallInfo:
     env = channel.env
-    return CallInfo(call_id=env.uniqueid, channel=env.channel, caller_number=env.callerid,
-                    caller_name=env.calleridname, dnid=env.get("dnid"),
-                    language=env.language, args=env.args, query=env.query)
+    return CallInfo(
+        call_id=env.uniqueid,
+        channel=env.channel,
+        caller_number=env.callerid,
+        caller_name=env.calleridname,
+        dnid=env.get("dnid"),
+        language=env.language,
+        args=env.args,
+        query=env.query,
+    )
 
 
-async def _perform(channel: AgiChannel, services: FlowServices, effect: Effect,
-                   log: Any, missing: MissingPrompts) -> Result:
+async def _perform(
+    channel: AgiChannel, services: FlowServices, effect: Effect, log: Any, missing: MissingPrompts
+) -> Result:
     if isinstance(effect, StreamFile):
         return await stream_prompt(channel, effect.file, effect.escape_digits, missing)
     if isinstance(effect, WaitForDigit):

@@ -39,8 +39,13 @@ class FlowServices(Protocol):
 
 def customer_view(customer: Customer) -> CustomerView:
     attributes = {str(k): str(v) for k, v in (customer.attributes or {}).items()}
-    return CustomerView(id=customer.id, name=customer.name, vip_level=customer.vip_level,
-                        language=customer.language, attributes=MappingProxyType(attributes))
+    return CustomerView(
+        id=customer.id,
+        name=customer.name,
+        vip_level=customer.vip_level,
+        language=customer.language,
+        attributes=MappingProxyType(attributes),
+    )
 
 
 def _at(epoch: float) -> datetime:
@@ -66,11 +71,17 @@ class DatabaseServices:
         from switchboard.ivr_flows.records import CallbackRequestRow
 
         def work(session: Session) -> None:
-            session.add(CallbackRequestRow(
-                call_id=request.call_id, number=request.number,
-                window_start=_at(request.window_start), window_end=_at(request.window_end),
-                queue=request.queue, flow=request.flow, customer_id=request.customer_id,
-            ))
+            session.add(
+                CallbackRequestRow(
+                    call_id=request.call_id,
+                    number=request.number,
+                    window_start=_at(request.window_start),
+                    window_end=_at(request.window_end),
+                    queue=request.queue,
+                    flow=request.flow,
+                    customer_id=request.customer_id,
+                )
+            )
 
         await self._database.run(work)
 
@@ -78,8 +89,15 @@ class DatabaseServices:
         from switchboard.ivr_flows.records import CsatResponse
 
         def work(session: Session) -> None:
-            session.add(CsatResponse(call_id=answer.call_id, agent=answer.agent,
-                                     queue=answer.queue, flow=answer.flow, score=answer.score))
+            session.add(
+                CsatResponse(
+                    call_id=answer.call_id,
+                    agent=answer.agent,
+                    queue=answer.queue,
+                    flow=answer.flow,
+                    score=answer.score,
+                )
+            )
 
         await self._database.run(work)
 

@@ -76,8 +76,13 @@ class Walk:
         return [t.step for t in self.state.trace if t.event == "entered"]
 
 
-def _respond(effect: Effect, script: list[str], customers: Mapping[tuple[str, str],
-             CustomerView], channel_variables: Mapping[str, str], dial_status: str) -> Result:
+def _respond(
+    effect: Effect,
+    script: list[str],
+    customers: Mapping[tuple[str, str], CustomerView],
+    channel_variables: Mapping[str, str],
+    dial_status: str,
+) -> Result:
     head = script[0] if script else None
     if isinstance(effect, StreamFile | SayDigits | SayNumber | SayDate):
         if head is not None and len(head) == 1 and head in effect.escape_digits:

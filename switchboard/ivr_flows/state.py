@@ -30,8 +30,11 @@ class CallInfo:
 
     def variables(self) -> dict[str, str]:
         values = {
-            "call_id": self.call_id, "uniqueid": self.call_id, "channel": self.channel,
-            "caller_number": self.caller_number, "caller_name": self.caller_name,
+            "call_id": self.call_id,
+            "uniqueid": self.call_id,
+            "channel": self.channel,
+            "caller_number": self.caller_number,
+            "caller_name": self.caller_name,
             "dnid": self.dnid,
         }
         values.update({f"arg{n}": arg for n, arg in enumerate(self.args, 1)})
@@ -50,8 +53,13 @@ class TraceEntry:
     data: Mapping[str, Any] = field(default_factory=_empty)
 
     def to_json(self) -> dict[str, Any]:
-        return {"t_ms": self.t_ms, "flow": self.flow, "step": self.step, "event": self.event,
-                **({"data": dict(self.data)} if self.data else {})}
+        return {
+            "t_ms": self.t_ms,
+            "flow": self.flow,
+            "step": self.step,
+            "event": self.event,
+            **({"data": dict(self.data)} if self.data else {}),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,11 +49,20 @@ class SessionRecord:
         from switchboard.ivr_flows.records import IvrSession, _at
 
         return IvrSession(
-            call_id=self.call_id, channel=self.channel, caller_number=self.caller_number,
-            flow=self.flow, started_at=_at(self.started), ended_at=_at(self.ended),
-            outcome=self.outcome, last_flow=self.last_flow, last_step=self.last_step,
-            language=self.language, queue=self.queue, digits=self.digits[:256],
-            customer_id=self.customer_id, variables=dict(self.variables),
+            call_id=self.call_id,
+            channel=self.channel,
+            caller_number=self.caller_number,
+            flow=self.flow,
+            started_at=_at(self.started),
+            ended_at=_at(self.ended),
+            outcome=self.outcome,
+            last_flow=self.last_flow,
+            last_step=self.last_step,
+            language=self.language,
+            queue=self.queue,
+            digits=self.digits[:256],
+            customer_id=self.customer_id,
+            variables=dict(self.variables),
             trace=list(self.trace),
         )
 
@@ -71,13 +80,21 @@ def route_of(outcome: str) -> str:
 
 def session_record(state: CallState, call: CallInfo) -> SessionRecord:
     """The record of a finished (or abandoned) session."""
-    variables = {k: v for k, v in state.variables.items()
-                 if not k.startswith(_HIDDEN_PREFIXES)}
+    variables = {k: v for k, v in state.variables.items() if not k.startswith(_HIDDEN_PREFIXES)}
     return SessionRecord(
-        call_id=state.call_id, channel=call.channel, caller_number=call.caller_number,
-        flow=state.entry_flow, started=state.started, ended=state.ended,
-        outcome=state.outcome or "unfinished", last_flow=state.flow, last_step=state.step,
-        language=state.language, queue=state.queue, digits=state.digits,
-        customer_id=state.customer_id, variables=MappingProxyType(variables),
+        call_id=state.call_id,
+        channel=call.channel,
+        caller_number=call.caller_number,
+        flow=state.entry_flow,
+        started=state.started,
+        ended=state.ended,
+        outcome=state.outcome or "unfinished",
+        last_flow=state.flow,
+        last_step=state.step,
+        language=state.language,
+        queue=state.queue,
+        digits=state.digits,
+        customer_id=state.customer_id,
+        variables=MappingProxyType(variables),
         trace=tuple(entry.to_json() for entry in state.trace),
     )

@@ -26,10 +26,23 @@ from switchboard.ivr_flows.interpolate import references
 
 __all__ = ["BUILTIN_VARIABLES", "edges", "next_of", "step_prompts", "validate_flows"]
 
-BUILTIN_VARIABLES: Final = frozenset({
-    "caller_number", "caller_name", "channel", "call_id", "uniqueid", "dnid", "rdnis",
-    "context", "extension", "language", "flow", "ivr_digits", "hours",
-})
+BUILTIN_VARIABLES: Final = frozenset(
+    {
+        "caller_number",
+        "caller_name",
+        "channel",
+        "call_id",
+        "uniqueid",
+        "dnid",
+        "rdnis",
+        "context",
+        "extension",
+        "language",
+        "flow",
+        "ivr_digits",
+        "hours",
+    }
+)
 _DYNAMIC: Final = re.compile(r"^(arg\d+|query\..+)$")
 
 
@@ -87,8 +100,7 @@ def step_prompts(step: m.Step) -> Iterator[tuple[str, str]]:
 
 def _templates(step: m.Step) -> Iterator[tuple[str, str]]:
     yield from ((value, f"set.{name}") for name, value in step.set.items())
-    for field in ("value", "queue", "priority", "dial", "mailbox", "number", "extension",
-                  "agent"):
+    for field in ("value", "queue", "priority", "dial", "mailbox", "number", "extension", "agent"):
         value = getattr(step, field, None)
         if isinstance(value, str):
             yield value, field
@@ -121,9 +133,15 @@ def _is_defined(name: str, defined: set[str]) -> bool:
 def _cycles_without_input(flow: m.Flow) -> list[list[str]]:
     """Strongly connected groups of non-input steps that can loop (Tarjan)."""
     graph: dict[str, list[str]] = {
-        sid: [t for t, _ in edges(flow, step) if t is not None and t in flow.steps
-              and not isinstance(flow.steps[t], m.INPUT_STEP_TYPES)]
-        for sid, step in flow.steps.items() if not isinstance(step, m.INPUT_STEP_TYPES)
+        sid: [
+            t
+            for t, _ in edges(flow, step)
+            if t is not None
+            and t in flow.steps
+            and not isinstance(flow.steps[t], m.INPUT_STEP_TYPES)
+        ]
+        for sid, step in flow.steps.items()
+        if not isinstance(step, m.INPUT_STEP_TYPES)
     }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -171,36 +189,69 @@ def _check_flow(flow: m.Flow, flows: m.FlowSet, defined: set[str]) -> list[FlowP
             links.add((step.next, "next"))
         for target, field in sorted(links, key=lambda link: (link[1], str(link[0]))):
             if target is not None and target not in flow.steps:
-                add(step, field, "dangling_next", f"'{field}' goes to '{target}', which is not "
-                    "a step of this flow", f"use one of: {', '.join(flow.order)}")
+                add(
+                    step,
+                    field,
+                    "dangling_next",
+                    f"'{field}' goes to '{target}', which is not a step of this flow",
+                    f"use one of: {', '.join(flow.order)}",
+                )
         if isinstance(step, m.GotoFlow) and step.flow not in flows.flows:
-            add(step, "flow", "unknown_flow", f"no flow named '{step.flow}'",
-                f"use one of: {', '.join(sorted(flows.flows))}")
-        if isinstance(step, m.GotoFlow) and step.returns and step.next is None and (
-            flow.below(step.id) is None
+            add(
+                step,
+                "flow",
+                "unknown_flow",
+                f"no flow named '{step.flow}'",
+                f"use one of: {', '.join(sorted(flows.flows))}",
+            )
+        if (
+            isinstance(step, m.GotoFlow)
+            and step.returns
+            and step.next is None
+            and (flow.below(step.id) is None)
         ):
-            add(step, "return", "invalid_field", "'return: true' but nothing to return to",
-                "add 'next:' or a step below")
+            add(
+                step,
+                "return",
+                "invalid_field",
+                "'return: true' but nothing to return to",
+                "add 'next:' or a step below",
+            )
         for prompt, field in step_prompts(step):
             missing = flows.prompts.missing_languages(prompt)
             if missing:
-                add(step, field, "missing_prompt", f"prompt '{prompt}' has no file for "
-                    f"language(s) {', '.join(missing)}",
-                    f"record it and list it in _prompts.yaml: '{prompt}: [...]'")
+                add(
+                    step,
+                    field,
+                    "missing_prompt",
+                    f"prompt '{prompt}' has no file for language(s) {', '.join(missing)}",
+                    f"record it and list it in _prompts.yaml: '{prompt}: [...]'",
+                )
         for template, field in _templates(step):
             for name in references(template):
                 if not _is_defined(name, defined):
-                    add(step, field, "undefined_variable", f"'${{{name}}}' is never set",
+                    add(
+                        step,
+                        field,
+                        "undefined_variable",
+                        f"'${{{name}}}' is never set",
                         f"set it in an earlier step or declare it under 'variables: {{{name}: "
-                        "\"\"}'")
+                        '""}\'',
+                    )
         if isinstance(step, m.Branch):
             for case in step.cases:
                 if not _is_defined(case.var, defined):
-                    problems.append(FlowProblem(
-                        flow.file, case.line, "undefined_variable",
-                        f"branch tests '{case.var}', which is never set",
-                        "set it in an earlier step or declare it under 'variables'",
-                        flow.name, step.id))
+                    problems.append(
+                        FlowProblem(
+                            flow.file,
+                            case.line,
+                            "undefined_variable",
+                            f"branch tests '{case.var}', which is never set",
+                            "set it in an earlier step or declare it under 'variables'",
+                            flow.name,
+                            step.id,
+                        )
+                    )
     reached: set[str] = set()
     todo = [flow.start]
     while todo:
@@ -211,12 +262,22 @@ def _check_flow(flow: m.Flow, flows: m.FlowSet, defined: set[str]) -> list[FlowP
         todo.extend(t for t, _ in edges(flow, flow.steps[sid]) if t is not None)
     for sid in flow.order:
         if sid not in reached:
-            add(flow.steps[sid], "", "unreachable_step", "no path leads to this step",
-                "point a 'next' (or an option) at it, or delete it")
+            add(
+                flow.steps[sid],
+                "",
+                "unreachable_step",
+                "no path leads to this step",
+                "point a 'next' (or an option) at it, or delete it",
+            )
     for group in _cycles_without_input(flow):
         first = flow.steps[group[0]]
-        add(first, "", "loop_without_input", "steps " + " -> ".join(group) + " loop for ever "
-            "without waiting for the caller", "break the loop or put a menu/collect in it")
+        add(
+            first,
+            "",
+            "loop_without_input",
+            "steps " + " -> ".join(group) + " loop for ever without waiting for the caller",
+            "break the loop or put a menu/collect in it",
+        )
     return problems
 
 

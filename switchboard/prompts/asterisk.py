@@ -42,8 +42,7 @@ class SoundCheckUnavailable(Exception):
 
 
 class Ami(Protocol):
-    def send(self, action: actions.Action, *, timeout_s: float | None = None) -> Deferred[Any]:
-        ...
+    def send(self, action: actions.Action, *, timeout_s: float | None = None) -> Deferred[Any]: ...
 
 
 def index_key(path: str) -> tuple[str, str]:
@@ -100,8 +99,9 @@ class PromptCheck:
     check at a time; a request during a check runs another one after it.
     """
 
-    def __init__(self, ami: Ami, catalog: Callable[[], PromptCatalog],
-                 inventory: PromptInventory) -> None:
+    def __init__(
+        self, ami: Ami, catalog: Callable[[], PromptCatalog], inventory: PromptInventory
+    ) -> None:
         self._ami = ami
         self._catalog = catalog
         self.inventory = inventory
@@ -135,9 +135,12 @@ class PromptCheck:
         try:
             missing = await find_missing(self._ami, files)
         except (AmiError, SoundCheckUnavailable) as exc:
-            log.warning("prompt_check_unavailable", error=str(exc),
-                        fix="add 'command' to the AMI user's 'write =' in manager.conf; "
-                            "until then every prompt is sent")
+            log.warning(
+                "prompt_check_unavailable",
+                error=str(exc),
+                fix="add 'command' to the AMI user's 'write =' in manager.conf; "
+                "until then every prompt is sent",
+            )
             return None
         except Exception:
             log.exception("prompt_check_failed")
@@ -145,10 +148,14 @@ class PromptCheck:
         wholly = _missing_everywhere(files, missing)
         self.inventory.replace(missing, acd_everywhere=wholly)
         if missing:
-            log.warning("prompts_missing", count=len(missing), of=len(files),
-                        files=sorted(f.path for f in missing),
-                        fix="run 'switchboard prompts build' and copy the files into "
-                            "Asterisk's sounds folder (see docs/flows.md)")
+            log.warning(
+                "prompts_missing",
+                count=len(missing),
+                of=len(files),
+                files=sorted(f.path for f in missing),
+                fix="run 'switchboard prompts build' and copy the files into "
+                "Asterisk's sounds folder (see docs/flows.md)",
+            )
         else:
             log.info("prompts_all_present", count=len(files))
         return missing

@@ -50,7 +50,8 @@ def _which(program: str, role: str) -> str:
     if found is None:
         raise PromptBuildError(
             f"{program} not found: it is needed to synthesise prompts "
-            f"(on Debian: apt-get install {_PACKAGES[role]})")
+            f"(on Debian: apt-get install {_PACKAGES[role]})"
+        )
     return found
 
 
@@ -58,12 +59,19 @@ def _run(argv: list[str], what: str) -> None:
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise PromptBuildError(f"{what}: {Path(argv[0]).name} exited with {done.returncode}"
-                               f"{': ' + detail[-1] if detail else ''}")
+        raise PromptBuildError(
+            f"{what}: {Path(argv[0]).name} exited with {done.returncode}"
+            f"{': ' + detail[-1] if detail else ''}"
+        )
 
 
-def build_prompts(files: Iterable[PromptFile], out: Path, *, tools: Tools | None = None,
-                  on_built: Callable[[PromptFile], None] | None = None) -> list[Path]:
+def build_prompts(
+    files: Iterable[PromptFile],
+    out: Path,
+    *,
+    tools: Tools | None = None,
+    on_built: Callable[[PromptFile], None] | None = None,
+) -> list[Path]:
     """Render every file that has a text into ``out``; return the files written."""
     tools = (tools or Tools()).resolved()
     written: list[Path] = []
@@ -73,8 +81,10 @@ def build_prompts(files: Iterable[PromptFile], out: Path, *, tools: Tools | None
             if not prompt.text:
                 continue
             what = f"prompt '{prompt.name}' ({prompt.language})"
-            _run([tools.espeak, "-v", prompt.voice, "-w", str(spoken), "--", prompt.text],
-                 f"{what}: espeak-ng voice '{prompt.voice}'")
+            _run(
+                [tools.espeak, "-v", prompt.voice, "-w", str(spoken), "--", prompt.text],
+                f"{what}: espeak-ng voice '{prompt.voice}'",
+            )
             for extension, options in FORMATS.items():
                 target = out / f"{prompt.path}.{extension}"
                 target.parent.mkdir(parents=True, exist_ok=True)

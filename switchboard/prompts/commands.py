@@ -16,11 +16,14 @@ def add_commands(subparsers: Any) -> None:
     prompts = subparsers.add_parser("prompts", help="prompt sound files: build")
     sub = prompts.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
     build = sub.add_parser(
-        "build", help="speak every prompt of the manifest (espeak-ng + sox) into --out, "
-        "laid out as Asterisk's sounds folder")
+        "build",
+        help="speak every prompt of the manifest (espeak-ng + sox) into --out, "
+        "laid out as Asterisk's sounds folder",
+    )
     build.add_argument("--out", required=True, type=Path, help="folder to write into")
-    build.add_argument("--dir", help="flows directory with _prompts.yaml "
-                       "(default: settings [flows] dir)")
+    build.add_argument(
+        "--dir", help="flows directory with _prompts.yaml (default: settings [flows] dir)"
+    )
     build.add_argument("--espeak", default="espeak-ng", help="espeak-ng executable")
     build.add_argument("--sox", default="sox", help="sox executable")
     build.set_defaults(run=_build)
@@ -50,6 +53,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     recorded = sorted({f.path for f in files if not f.text})
     print(f"{args.out}: {len(written)} files for {len(files) - len(recorded)} prompts")
     if recorded:
-        print(f"not synthesised (no text: recorded by the site or Asterisk's core sounds): "
-              f"{', '.join(recorded)}")
+        print(
+            f"not synthesised (no text: recorded by the site or Asterisk's core sounds): "
+            f"{', '.join(recorded)}"
+        )
     return 0

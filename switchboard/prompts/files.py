@@ -45,10 +45,17 @@ def manifest_files(catalog: PromptCatalog) -> list[PromptFile]:
             for code, text in texts.items():
                 info = catalog.languages[code]
                 parts = (info.dir, name) if acd else (catalog.base, info.dir, name)
-                files.append(PromptFile(
-                    name=name, language=code, path="/".join(p for p in parts if p),
-                    text=text, voice=info.synth_voice, line=catalog.lines.get(name, 0), acd=acd,
-                ))
+                files.append(
+                    PromptFile(
+                        name=name,
+                        language=code,
+                        path="/".join(p for p in parts if p),
+                        text=text,
+                        voice=info.synth_voice,
+                        line=catalog.lines.get(name, 0),
+                        acd=acd,
+                    )
+                )
     return files
 
 
@@ -64,8 +71,9 @@ class SoundsFolder:
         folder = target.parent
         if folder not in self._stems:
             try:
-                found = {p.stem for p in folder.iterdir()
-                         if p.is_file() and p.suffix not in _NOT_SOUNDS}
+                found = {
+                    p.stem for p in folder.iterdir() if p.is_file() and p.suffix not in _NOT_SOUNDS
+                }
             except OSError:
                 found = set()
             self._stems[folder] = frozenset(found)
@@ -81,8 +89,9 @@ def _flow_uses(flows: FlowSet) -> Iterator[tuple[FlowProblem, str, str, str]]:
             for prompt, field in step_prompts(step):
                 if prompt.startswith(RAW_PREFIX) or "${" in prompt:
                     continue  # Asterisk's own sounds; a name known only at run time
-                where = FlowProblem(flow.file, step.line_of(field), "missing_sound", "", "",
-                                    flow.name, step.id)
+                where = FlowProblem(
+                    flow.file, step.line_of(field), "missing_sound", "", "", flow.name, step.id
+                )
                 paths: dict[str, str] = {}
                 for code in codes:
                     paths.setdefault(catalog.resolve(prompt, code), code)
@@ -96,23 +105,39 @@ def missing_sounds(flows: FlowSet, folder: SoundsFolder) -> list[FlowProblem]:
 
     def fix(path: str) -> str:
         if path in promised and promised[path].text:
-            return (f"run 'switchboard prompts build --out {folder.root}' (or record it) and "
-                    "copy the files into Asterisk's sounds folder")
-        return ("record it (the manifest has no text to synthesise; for queue-* install "
-                "Asterisk's core sounds of that language)")
+            return (
+                f"run 'switchboard prompts build --out {folder.root}' (or record it) and "
+                "copy the files into Asterisk's sounds folder"
+            )
+        return (
+            "record it (the manifest has no text to synthesise; for queue-* install "
+            "Asterisk's core sounds of that language)"
+        )
 
     problems: list[FlowProblem] = []
     for where, prompt, code, path in _flow_uses(flows):
         if not folder.has(path):
             language = f" ({code})" if code else ""
-            problems.append(FlowProblem(
-                where.file, where.line, "missing_sound",
-                f"prompt '{prompt}'{language}: no sound file {path}.* in {folder.root}",
-                fix(path), where.flow, where.step))
+            problems.append(
+                FlowProblem(
+                    where.file,
+                    where.line,
+                    "missing_sound",
+                    f"prompt '{prompt}'{language}: no sound file {path}.* in {folder.root}",
+                    fix(path),
+                    where.flow,
+                    where.step,
+                )
+            )
     problems.extend(
-        FlowProblem(flows.prompts.file, f.line, "missing_sound",
-                    f"ACD prompt '{f.name}' ({f.language}): no sound file {f.path}.* in "
-                    f"{folder.root}", fix(f.path))
-        for f in promised.values() if f.acd and not folder.has(f.path)
+        FlowProblem(
+            flows.prompts.file,
+            f.line,
+            "missing_sound",
+            f"ACD prompt '{f.name}' ({f.language}): no sound file {f.path}.* in {folder.root}",
+            fix(f.path),
+        )
+        for f in promised.values()
+        if f.acd and not folder.has(f.path)
     )
     return problems

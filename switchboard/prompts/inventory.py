@@ -36,8 +36,7 @@ class PromptInventory:
         self._bare: dict[str, PromptFile] = {}  # ACD prompts missing in every language
         self._logged: set[str] = set()
 
-    def replace(self, missing: Iterable[PromptFile], *, acd_everywhere: Iterable[str] = ()
-                ) -> None:
+    def replace(self, missing: Iterable[PromptFile], *, acd_everywhere: Iterable[str] = ()) -> None:
         """What the latest check found missing; ``acd_everywhere``: bare names missing in
         every language (Asterisk would find no file at all)."""
         found = list(missing)
@@ -61,8 +60,9 @@ class PromptInventory:
             return False
         if file.lower() not in self._logged:
             self._logged.add(file.lower())
-            (log or logger).warning("prompt_missing_skipped", file=file, prompt=prompt.name,
-                                    language=prompt.language)
+            (log or logger).warning(
+                "prompt_missing_skipped", file=file, prompt=prompt.name, language=prompt.language
+            )
         return True
 
     def guard(self, channel: AgiChannel, log: Any = None) -> GuardedChannel:
@@ -85,8 +85,9 @@ class GuardedChannel:
             return Playback(digit=None, endpos=0)
         return await self._inner.stream_file(file, escape_digits)
 
-    async def get_data(self, file: str, timeout_ms: int | None = None,
-                       max_digits: int | None = None) -> DigitsInput:
+    async def get_data(
+        self, file: str, timeout_ms: int | None = None, max_digits: int | None = None
+    ) -> DigitsInput:
         if self._inventory.skip(file, self._log):
             file = SILENCE
         return await self._inner.get_data(file, timeout_ms, max_digits)

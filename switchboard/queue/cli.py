@@ -18,7 +18,8 @@ __all__ = ["add_commands"]
 
 def add_commands(subparsers: Any) -> None:
     imp = subparsers.add_parser(
-        "import-asterisk", help="convert an Asterisk queues.conf into a switchboard queue file")
+        "import-asterisk", help="convert an Asterisk queues.conf into a switchboard queue file"
+    )
     imp.add_argument("file", help="the queues.conf to read")
     imp.add_argument("-o", "--output", help="write the queue file here (default: stdout)")
     imp.set_defaults(run=_import_asterisk)
@@ -26,7 +27,8 @@ def add_commands(subparsers: Any) -> None:
     history = subparsers.add_parser("import", help="bring history from before switchboard in")
     what = history.add_subparsers(dest="import_command", metavar="WHAT", required=True)
     log = what.add_parser(
-        "queue-log", help="Asterisk's queue_log into the call records (re-running adds nothing)")
+        "queue-log", help="Asterisk's queue_log into the call records (re-running adds nothing)"
+    )
     log.add_argument("file", help="the queue_log file to read")
     log.set_defaults(run=_import_queue_log)
 
@@ -56,8 +58,10 @@ def _import_asterisk(args: argparse.Namespace, _settings: Settings) -> int:
         print(f"warning: {problem}", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"{args.output}: {len(result.queues)} queue(s), {len(result.agents)} agent(s), "
-              f"{len(result.notes)} note(s)")
+        print(
+            f"{args.output}: {len(result.queues)} queue(s), {len(result.agents)} agent(s), "
+            f"{len(result.notes)} note(s)"
+        )
     else:
         sys.stdout.write(text)
     for note in result.notes:
@@ -85,8 +89,11 @@ def _import_queue_log(args: argparse.Namespace, settings: Settings) -> int:
 
     source = Path(args.file)
     if not source.is_file():
-        print(f"{source}: no such file (give the path of Asterisk's queue_log, usually "
-              "/var/log/asterisk/queue_log)", file=sys.stderr)
+        print(
+            f"{source}: no such file (give the path of Asterisk's queue_log, usually "
+            "/var/log/asterisk/queue_log)",
+            file=sys.stderr,
+        )
         return 1
     url = database_url(settings.database)
     upgrade_database(url)
@@ -102,8 +109,10 @@ def _import_queue_log(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     for problem in read.problems:
         print(f"{source}:{problem}", file=sys.stderr)
-    print(f"{source}: {count.calls_added} call(s) added, {count.calls_already_there} already "
-          f"there; {count.agent_changes_added} agent change(s) added, "
-          f"{count.agent_changes_already_there} already there; {len(read.problems)} line(s) "
-          f"not usable; {len(read.unfinished)} call(s) still queued at the end (not stored)")
+    print(
+        f"{source}: {count.calls_added} call(s) added, {count.calls_already_there} already "
+        f"there; {count.agent_changes_added} agent change(s) added, "
+        f"{count.agent_changes_already_there} already there; {len(read.problems)} line(s) "
+        f"not usable; {len(read.unfinished)} call(s) still queued at the end (not stored)"
+    )
     return 1 if read.problems else 0

@@ -32,10 +32,13 @@ def show_sound(installed: Iterable[str] | None, name: str) -> tuple[bool, list[s
         folders: list[str] = list(EVERY_SOUND_FOLDERS)
     else:
         wanted = name.lower()
-        folders = sorted({
-            folder for folder, _, rest in (path.partition("/") for path in installed)
-            if rest.lower() == wanted
-        })
+        folders = sorted(
+            {
+                folder
+                for folder, _, rest in (path.partition("/") for path in installed)
+                if rest.lower() == wanted
+            }
+        )
     if not folders:
         return False, [f"ERROR: File {name} not found in index"]
     lines = [f"Indexed Information for {name}:"]

@@ -21,8 +21,10 @@ def raw_request(site: Site, data: bytes, pump: Pump = None) -> tuple[int, dict[s
     ``pump`` runs before reading the answer: a back-end that waits for AMI answers on a
     fake clock (app_queue) needs its clock turned."""
     channel = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
-    transport = StringTransport(peerAddress=IPv4Address("TCP", "127.0.0.1", 50000),
-                                hostAddress=IPv4Address("TCP", "127.0.0.1", 4575))
+    transport = StringTransport(
+        peerAddress=IPv4Address("TCP", "127.0.0.1", 50000),
+        hostAddress=IPv4Address("TCP", "127.0.0.1", 4575),
+    )
     channel.makeConnection(transport)
     channel.dataReceived(data)
     if pump is not None:
@@ -35,9 +37,16 @@ def raw_request(site: Site, data: bytes, pump: Pump = None) -> tuple[int, dict[s
     return status, headers, body
 
 
-def request(site: Site, method: str, path: str, body: Any = None, *,
-            headers: dict[str, str] | None = None, host: str = "127.0.0.1:4575",
-            pump: Pump = None) -> tuple[int, Any]:
+def request(
+    site: Site,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    host: str = "127.0.0.1:4575",
+    pump: Pump = None,
+) -> tuple[int, Any]:
     """``body`` (not None) is sent as JSON; the answer is parsed as JSON."""
     sent = {"Host": host, **(headers or {})}
     data = b""
@@ -54,14 +63,15 @@ def request(site: Site, method: str, path: str, body: Any = None, *,
 def in_memory_send(site: Site, pump: Pump = None):  # type: ignore[no-untyped-def]
     """A :data:`switchboard.control.client.Send` that talks to ``site`` in memory."""
 
-    def send(method: str, url: str, headers: dict[str, str], body: bytes | None
-             ) -> tuple[int, bytes]:
+    def send(
+        method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
         parts = urlsplit(url)
         sent = {"Host": parts.netloc, **headers, "Content-Length": str(len(body or b""))}
         head = f"{method} {parts.path} HTTP/1.1\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in sent.items())
-        status, _headers, raw = raw_request(site, head.encode() + b"\r\n" + (body or b""),
-                                            pump)
+            f"{k}: {v}\r\n" for k, v in sent.items()
+        )
+        status, _headers, raw = raw_request(site, head.encode() + b"\r\n" + (body or b""), pump)
         return status, raw
 
     return send

@@ -19,8 +19,7 @@ from tests.queue.test_hold import QUIET, Site, site
 
 
 def _api(token: str | None = None) -> tuple[Site, ControlSite]:
-    s = site([Queue("sales", ring_timeout_s=10, wrap_up_s=0, **QUIET)],
-             [agent("a1"), agent("a2")])
+    s = site([Queue("sales", ring_timeout_s=10, wrap_up_s=0, **QUIET)], [agent("a1"), agent("a2")])
     return s, ControlSite(ControlApi(AcdAgentControl(s.acd), token), reactor=s.clock)
 
 
@@ -45,7 +44,9 @@ def test_list_and_one_agent() -> None:
     status, body = request(web, "GET", "/api/v1/agents")
     assert status == 200
     assert [(a["id"], a["state"]) for a in body["agents"]] == [
-        ("a1", "logged_out"), ("a2", "ready")]
+        ("a1", "logged_out"),
+        ("a2", "ready"),
+    ]
     assert body["agents"][1]["queues"] == ["sales"]
     assert body["agents"][1]["device"] == "PJSIP/a2"
     assert body["agents"][1]["since"] == s.clock.seconds()
@@ -78,13 +79,15 @@ def test_an_unknown_agent_is_a_404_listing_the_known_ones() -> None:
     s.close()
 
 
-@pytest.mark.parametrize(("path", "body", "message"), [
-    ("/api/v1/agents/a1/ready", {}, "is logged out; log in first: switchboard agents login a1"),
-    ("/api/v1/agents/a1/pause", {"reason": "lunch"}, "log in first"),
-    ("/api/v1/agents/a1/logout", {}, "is not logged in"),
-])
-def test_what_the_acd_refuses_is_a_409_with_its_reason(path: str, body: Any,
-                                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/api/v1/agents/a1/ready", {}, "is logged out; log in first: switchboard agents login a1"),
+        ("/api/v1/agents/a1/pause", {"reason": "lunch"}, "log in first"),
+        ("/api/v1/agents/a1/logout", {}, "is not logged in"),
+    ],
+)
+def test_what_the_acd_refuses_is_a_409_with_its_reason(path: str, body: Any, message: str) -> None:
     s, web = _api()
     status, answer = request(web, "POST", path, body)
     assert status == 409 and answer["error"]["code"] == "refused"
@@ -97,24 +100,42 @@ def test_logging_in_twice_is_refused() -> None:
     request(web, "POST", "/api/v1/agents/a1/login", {})
     status, body = request(web, "POST", "/api/v1/agents/a1/login", {})
     assert status == 409 and body["error"]["message"] == (
-        "agent 'a1' is already logged in (now not_ready; use ready or pause to change that)")
+        "agent 'a1' is already logged in (now not_ready; use ready or pause to change that)"
+    )
     s.close()
 
 
-@pytest.mark.parametrize(("method", "path", "body", "status", "code", "words"), [
-    ("POST", "/api/v1/agents/a1/pause", {"reason": "Gone Fishing!"}, 400, "bad_request",
-     "unknown pause reason 'Gone Fishing!'; use one of: break, lunch"),
-    ("POST", "/api/v1/agents/a1/login", {"ready": "yes"}, 400, "bad_request", "true or false"),
-    ("POST", "/api/v1/agents/a1/login", {"redy": True}, 400, "bad_request", "allowed here: ready"),
-    ("POST", "/api/v1/agents/a1/login", b"{oops", 400, "bad_request", "not JSON"),
-    ("POST", "/api/v1/agents/a1/login", [1], 400, "bad_request", "JSON object"),
-    ("GET", "/api/v1/agents/a1/ready", None, 405, "method_not_allowed", "use POST"),
-    ("POST", "/api/v1/agents", {}, 405, "method_not_allowed", "use GET"),
-    ("POST", "/api/v1/agents/a1/dance", {}, 404, "not_found", "use one of: login"),
-    ("GET", "/api/v2/agents", None, 404, "not_found", "no such resource"),
-])
-def test_bad_requests_say_what_is_wrong(method: str, path: str, body: Any, status: int,
-                                         code: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "words"),
+    [
+        (
+            "POST",
+            "/api/v1/agents/a1/pause",
+            {"reason": "Gone Fishing!"},
+            400,
+            "bad_request",
+            "unknown pause reason 'Gone Fishing!'; use one of: break, lunch",
+        ),
+        ("POST", "/api/v1/agents/a1/login", {"ready": "yes"}, 400, "bad_request", "true or false"),
+        (
+            "POST",
+            "/api/v1/agents/a1/login",
+            {"redy": True},
+            400,
+            "bad_request",
+            "allowed here: ready",
+        ),
+        ("POST", "/api/v1/agents/a1/login", b"{oops", 400, "bad_request", "not JSON"),
+        ("POST", "/api/v1/agents/a1/login", [1], 400, "bad_request", "JSON object"),
+        ("GET", "/api/v1/agents/a1/ready", None, 405, "method_not_allowed", "use POST"),
+        ("POST", "/api/v1/agents", {}, 405, "method_not_allowed", "use GET"),
+        ("POST", "/api/v1/agents/a1/dance", {}, 404, "not_found", "use one of: login"),
+        ("GET", "/api/v2/agents", None, 404, "not_found", "no such resource"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(
+    method: str, path: str, body: Any, status: int, code: str, words: str
+) -> None:
     s, web = _api()
     got, answer = request(web, method, path, body)
     assert (got, answer["error"]["code"]) == (status, code)
@@ -125,8 +146,9 @@ def test_bad_requests_say_what_is_wrong(method: str, path: str, body: Any, statu
 def test_a_post_without_a_json_content_type_is_refused() -> None:
     # A web page on this machine could send text/plain without a preflight; not JSON.
     s, web = _api()
-    status, answer = request(web, "POST", "/api/v1/agents/a1/login", b"{}",
-                             headers={"Content-Type": "text/plain"})
+    status, answer = request(
+        web, "POST", "/api/v1/agents/a1/login", b"{}", headers={"Content-Type": "text/plain"}
+    )
     assert status == 400 and "application/json" in answer["error"]["message"]
     assert s.state("a1") is AgentState.LOGGED_OUT
     s.close()
@@ -146,8 +168,9 @@ def test_a_token_is_required_when_set() -> None:
     assert (status, answer["error"]["code"]) == (401, "unauthorized")
     status, _ = request(web, "GET", "/api/v1/agents", headers={"Authorization": "Bearer nope"})
     assert status == 401
-    status, answer = request(web, "GET", "/api/v1/agents",
-                             headers={"Authorization": "Bearer s3cret"})
+    status, answer = request(
+        web, "GET", "/api/v1/agents", headers={"Authorization": "Bearer s3cret"}
+    )
     assert status == 200 and len(answer["agents"]) == 2
     s.close()
 

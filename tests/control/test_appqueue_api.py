@@ -36,28 +36,38 @@ def appq() -> Iterator[tuple[_Site, ControlSite]]:
 
 def test_the_endpoint_drives_app_queue_members(appq: tuple[_Site, ControlSite]) -> None:
     s, web = appq
-    status, body = request(web, "POST", "/api/v1/agents/heidi/login",
-                           {"ready": True, "queues": ["sales"]}, pump=s.sim.settle)
+    status, body = request(
+        web,
+        "POST",
+        "/api/v1/agents/heidi/login",
+        {"ready": True, "queues": ["sales"]},
+        pump=s.sim.settle,
+    )
     assert (status, body["agent"]["state"], body["agent"]["queues"]) == (200, "ready", ["sales"])
     assert HEIDI in s.sim.members("sales") and HEIDI not in s.sim.members("support")
-    status, body = request(web, "POST", "/api/v1/agents/heidi/pause", {"reason": "lunch"},
-                           pump=s.sim.settle)
+    status, body = request(
+        web, "POST", "/api/v1/agents/heidi/pause", {"reason": "lunch"}, pump=s.sim.settle
+    )
     assert (status, body["agent"]["reason"]) == (200, "lunch")
     assert s.sim.members("sales")[HEIDI][:2] == (True, "lunch")
     status, body = request(web, "GET", "/api/v1/agents", pump=s.sim.settle)
     assert [(a["id"], a["state"]) for a in body["agents"]] == [
-        ("grace", "logged_out"), ("heidi", "not_ready")]
+        ("grace", "logged_out"),
+        ("heidi", "not_ready"),
+    ]
     status, body = request(web, "POST", "/api/v1/agents/heidi/logout", {}, pump=s.sim.settle)
     assert (status, body["agent"]["state"]) == (200, "logged_out")
     assert HEIDI not in s.sim.members("sales")
 
 
 def test_an_unknown_reason_is_a_400_listing_the_valid_ones_in_app_queue_mode(
-        appq: tuple[_Site, ControlSite]) -> None:
+    appq: tuple[_Site, ControlSite],
+) -> None:
     s, web = appq
     request(web, "POST", "/api/v1/agents/grace/login", {"ready": True}, pump=s.sim.settle)
-    status, body = request(web, "POST", "/api/v1/agents/grace/pause", {"reason": "nap"},
-                           pump=s.sim.settle)
+    status, body = request(
+        web, "POST", "/api/v1/agents/grace/pause", {"reason": "nap"}, pump=s.sim.settle
+    )
     assert status == 400
     assert body["error"]["code"] == "bad_request"
     assert body["error"]["valid"] == list(REASONS)
@@ -82,7 +92,8 @@ def _agents(argv: list[str], s: _Site, web: ControlSite) -> int:
 
 
 def test_the_cli_logs_in_to_one_queue_and_refuses_an_unknown_reason(
-        appq: tuple[_Site, ControlSite], capsys: pytest.CaptureFixture[str]) -> None:
+    appq: tuple[_Site, ControlSite], capsys: pytest.CaptureFixture[str]
+) -> None:
     s, web = appq
     assert _agents(["login", "heidi", "--queue", "support"], s, web) == 0
     assert capsys.readouterr().out == "heidi: not_ready (logged_in)\n"
@@ -90,8 +101,10 @@ def test_the_cli_logs_in_to_one_queue_and_refuses_an_unknown_reason(
     assert HEIDI not in s.sim.members("sales")
     assert _agents(["pause", "heidi", "--reason", "coffee"], s, web) == 1
     err = capsys.readouterr().err
-    assert err.startswith("switchboard agents pause: unknown pause reason 'coffee'; "
-                          "use one of: break, lunch, training")
+    assert err.startswith(
+        "switchboard agents pause: unknown pause reason 'coffee'; "
+        "use one of: break, lunch, training"
+    )
     assert _agents(["ready", "heidi"], s, web) == 0
     assert capsys.readouterr().out == "heidi: ready\n"
     assert s.sim.members("support")[HEIDI][0] is False

@@ -96,8 +96,10 @@ def test_process_agi_takes_the_dialplan_arguments_and_shows_them_as_fastagi_does
     """issue 8 item 9: AGI(switchboard-agi,main-menu,${CALLERID(num)},${CHANNEL(language)})
     through a wrapper with "$@" runs, and agi_arg_1 is the caller's number, as under FastAGI."""
     done = run_process(
-        "echo-args", process_env("echo-args", "5571001", "en") + b"200 result=1\n" * 2,
-        "5571001", "en",
+        "echo-args",
+        process_env("echo-args", "5571001", "en") + b"200 result=1\n" * 2,
+        "5571001",
+        "en",
     )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout == b'SET VARIABLE ARGS "5571001|en"\nSET VARIABLE ARG1 "5571001"\n'
@@ -177,8 +179,17 @@ def test_an_unmigrated_database_is_a_loud_error_in_the_settings_log_and_a_fallba
         '[database]\nurl = "sqlite:///data/sb.sqlite"\n[logging]\nfile = "switchboard.log"\n'
     )
     done = subprocess.run(
-        [sys.executable, "-m", "switchboard", "-c", str(settings), "agi", "main-menu",
-         "5571001", "en"],
+        [
+            sys.executable,
+            "-m",
+            "switchboard",
+            "-c",
+            str(settings),
+            "agi",
+            "main-menu",
+            "5571001",
+            "en",
+        ],
         input=process_env("main-menu", "5571001", "en"),
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         cwd="/",
@@ -208,7 +219,10 @@ def test_a_process_agi_loads_no_orm_alembic_or_ami_before_its_first_command(
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     subprocess.run(
         [sys.executable, "-m", "switchboard", "-c", str(settings), "db", "upgrade"],
-        env=env, capture_output=True, timeout=60, check=True,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=True,
     )
     probe = (
         "import sys\n"

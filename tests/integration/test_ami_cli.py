@@ -108,9 +108,10 @@ def test_an_error_response_exits_non_zero(ami_server, tmp_path: Path) -> None:  
     port, _ = ami_server
     result = _run(port, tmp_path, "FrobnicateWidgets", "Widget=1")
     assert result.returncode == 1
-    assert "Invalid/unknown command: FrobnicateWidgets" in json.loads(result.stdout)["response"][
-        "Message"
-    ]
+    assert (
+        "Invalid/unknown command: FrobnicateWidgets"
+        in json.loads(result.stdout)["response"]["Message"]
+    )
 
 
 def test_unreachable_ami_is_one_clear_error(tmp_path: Path) -> None:

@@ -48,8 +48,10 @@ class ReplayAmi(Protocol):
         for action in self.parser.feed(data):
             assert isinstance(action, Message)
             for m in ANSWERS[action.action or ""]:
-                headers = [(k, action.action_id or "") if k.lower() == "actionid" else (k, v)
-                           for k, v in m.headers]
+                headers = [
+                    (k, action.action_id or "") if k.lower() == "actionid" else (k, v)
+                    for k, v in m.headers
+                ]
                 self.transport.write(encode_message(headers))
             if action.action == "Login":
                 for event in EVENTS[:5]:
@@ -62,10 +64,12 @@ class LoopbackTest(TestCase):
     @defer.inlineCallbacks
     def test_login_actions_and_events_over_real_sockets(self) -> defer.Generator:
         port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-            Factory.forProtocol(ReplayAmi))
+            Factory.forProtocol(ReplayAmi)
+        )
         self.addCleanup(port.stopListening)
-        settings = AmiSettings(host="127.0.0.1", port=port.getHost().port, auth="plain",
-                               secret="switchboard-secret")
+        settings = AmiSettings(
+            host="127.0.0.1", port=port.getHost().port, auth="plain", secret="switchboard-secret"
+        )
         client = AmiClient(settings, reactor)
         seen: list[Message] = []
         got_events = defer.Deferred()
@@ -84,8 +88,9 @@ class LoopbackTest(TestCase):
         queues = yield client.send_list(actions.queue_summary())
         self.assertIsInstance(queues, EventList)
         self.assertEqual(queues.declared_items, len(queues.items))
-        failure = yield self.assertFailure(client.send(actions.hangup("Local/none")),
-                                           AmiActionFailed)
+        failure = yield self.assertFailure(
+            client.send(actions.hangup("Local/none")), AmiActionFailed
+        )
         self.assertEqual(failure.message, "No such channel")
         yield got_events
         self.assertEqual([m.event for m in seen], [m.event for m in EVENTS[:5]])

@@ -36,8 +36,15 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
     assert app.acd is None
     # The control endpoint is there in both modes; without an ACD agents are app_queue
     # members, controlled through AMI, and every queue AMI shows is tracked.
-    assert {s.name for s in app.root} == {"ami", "calls", "flows", "agi", "control",
-                                          "app-queue", "appqueue-agents"}
+    assert {s.name for s in app.root} == {
+        "ami",
+        "calls",
+        "flows",
+        "agi",
+        "control",
+        "app-queue",
+        "appqueue-agents",
+    }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
     assert isinstance(app.agent_control, AppQueueAgentControl)
     assert "main-menu" in app.agi.factory.handlers  # the example flow, served
@@ -48,8 +55,9 @@ def test_app_queue_queues_of_the_file_are_tracked_and_the_acd_routes_the_others(
 ) -> None:
     text = EXAMPLE_QUEUES.read_text(encoding="utf-8")
     mixed = tmp_path / "queues.yaml"
-    mixed.write_text(text.replace("  support:\n", "  support:\n    routing: app_queue\n", 1),
-                     encoding="utf-8")
+    mixed.write_text(
+        text.replace("  support:\n", "  support:\n    routing: app_queue\n", 1), encoding="utf-8"
+    )
     app = build(_settings(tmp_path, file=mixed), MemoryReactorClock())
     assert app.acd is not None and app.app_queue is not None
     assert {q.name for q in app.acd.config.queues} == {"sales"}
@@ -73,10 +81,12 @@ def test_the_control_endpoint_listens_on_loopback_unless_disabled(tmp_path: Path
     app = build(_settings(tmp_path, file=EXAMPLE_QUEUES), reactor)
     assert app.control is not None
     app.control.startService()
-    (port, _factory, _backlog, interface), = reactor.tcpServers
+    ((port, _factory, _backlog, interface),) = reactor.tcpServers
     assert (port, interface) == (4575, "127.0.0.1")
-    off = Settings(database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
-                   control=ControlSettings(enabled=False))
+    off = Settings(
+        database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
+        control=ControlSettings(enabled=False),
+    )
     assert build(off, MemoryReactorClock()).control is None
 
 
@@ -99,8 +109,14 @@ def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(
     # After the login the tracker asks which channels are live: none yet.
     (listing,) = [a for a in conn.actions() if a.action == "CoreShowChannels"]
     conn.respond(listing, "Success", ("EventList", "start"))
-    conn.send([("Event", "CoreShowChannelsComplete"), ("ActionID", listing.action_id or ""),
-               ("EventList", "Complete"), ("ListItems", "0")])
+    conn.send(
+        [
+            ("Event", "CoreShowChannelsComplete"),
+            ("ActionID", listing.action_id or ""),
+            ("EventList", "Complete"),
+            ("ListItems", "0"),
+        ]
+    )
     reactor.advance(60.0)
     conn.send(event_blocks("scenario-6calls/ami-scenario-6calls"))  # Newchannel ... Hangup
     ended = [c for c in published if isinstance(c, CallEnded)]

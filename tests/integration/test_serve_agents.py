@@ -31,8 +31,14 @@ def _free_port() -> int:
 
 
 def _switchboard(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "switchboard", *argv], env=env,
-                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "switchboard", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_an_operator_controls_the_agents_of_a_running_serve(tmp_path: Path) -> None:
@@ -48,9 +54,14 @@ def test_an_operator_controls_the_agents_of_a_running_serve(tmp_path: Path) -> N
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{database}",
         "SWITCHBOARD_LOGGING_FORMAT": "json",
     }
-    serve = subprocess.Popen([sys.executable, "-m", "switchboard", "serve"], env=env,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, cwd=tmp_path)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "switchboard", "serve"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 30
         while (listed := _switchboard(env, "agents", "list", "--json")).returncode != 0:
@@ -62,8 +73,9 @@ def test_an_operator_controls_the_agents_of_a_running_serve(tmp_path: Path) -> N
         paused = _switchboard(env, "agents", "pause", "a1", "--reason", "lunch")
         assert (paused.returncode, paused.stdout) == (0, "a1: not_ready (lunch)\n")
         assert _switchboard(env, "agents", "login", "a2", "--ready").stdout == "a2: ready\n"
-        wrong = _switchboard({**env, "SWITCHBOARD_CONTROL_TOKEN": "guess"}, "agents", "logout",
-                             "a2")
+        wrong = _switchboard(
+            {**env, "SWITCHBOARD_CONTROL_TOKEN": "guess"}, "agents", "logout", "a2"
+        )
         assert wrong.returncode == 1 and "missing or wrong token" in wrong.stderr
         serve.send_signal(signal.SIGINT)
         _out, err = serve.communicate(timeout=20)
@@ -74,8 +86,14 @@ def test_an_operator_controls_the_agents_of_a_running_serve(tmp_path: Path) -> N
             serve.wait(10)
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as db:
-        sessions = db.execute(text("SELECT agent_id, logged_out_at IS NULL, end_reason "
-                                   "FROM acd_agent_session ORDER BY id")).all()
+        sessions = db.execute(
+            text(
+                "SELECT agent_id, logged_out_at IS NULL, end_reason "
+                "FROM acd_agent_session ORDER BY id"
+            )
+        ).all()
     engine.dispose()
-    assert [tuple(row) for row in sessions] == [("a1", 0, "switchboard_stopped"),
-                                                ("a2", 0, "switchboard_stopped")]
+    assert [tuple(row) for row in sessions] == [
+        ("a1", 0, "switchboard_stopped"),
+        ("a2", 0, "switchboard_stopped"),
+    ]

@@ -12,8 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-_MEDIA = ("STREAM FILE", "WAIT FOR DIGIT", "GET DATA", "SAY DIGITS", "SAY NUMBER", "SAY DATE",
-          "ANSWER", "EXEC")
+_MEDIA = (
+    "STREAM FILE",
+    "WAIT FOR DIGIT",
+    "GET DATA",
+    "SAY DIGITS",
+    "SAY NUMBER",
+    "SAY DATE",
+    "ANSWER",
+    "EXEC",
+)
 
 
 @dataclass
@@ -28,8 +36,11 @@ class ScriptedCaller:
     def respond(self, words: list[str]) -> list[str]:
         """The lines Asterisk sends back for one command."""
         self.commands.append(words)
-        verb = " ".join(words[:2]) if words[0] in ("STREAM", "WAIT", "GET", "SAY", "SET") else (
-            words[0])
+        verb = (
+            " ".join(words[:2])
+            if words[0] in ("STREAM", "WAIT", "GET", "SAY", "SET")
+            else (words[0])
+        )
         if verb == "WAIT FOR":
             verb = "WAIT FOR DIGIT"
         head = self.script[0] if self.script else None
@@ -69,8 +80,7 @@ class ScriptedCaller:
             return ["200 result=1"]
         if verb == "GET VARIABLE":
             name = words[2]
-            value = (self.dial_status if name == "DIALSTATUS"
-                     else self.channel_variables.get(name))
+            value = self.dial_status if name == "DIALSTATUS" else self.channel_variables.get(name)
             return [f"200 result=1 ({value})"] if value is not None else ["200 result=0"]
         if verb == "HANGUP":
             self.gone = True

@@ -116,7 +116,7 @@ def test_the_docs_show_the_dialplan_the_simulator_runs() -> None:
     # switchboard-inbound (switchboard/sim/_documented.py) follows these lines; keep in step.
     docs = (Path(__file__).resolve().parents[2] / "docs" / "asterisk.md").read_text()
     for line in (
-        'Set(SWITCHBOARD_ROUTE=)',
+        "Set(SWITCHBOARD_ROUTE=)",
         'GotoIf($["${AGISTATUS}" = "HANGUP"]?done)',
         'GotoIf($["${SWITCHBOARD_ROUTE}" != "routed"]?switchboard-fallback,s,1)',
         'GotoIf($["${SWITCHBOARD_QUEUE}" = ""]?done)',

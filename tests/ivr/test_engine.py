@@ -71,7 +71,8 @@ def test_start_answers_then_plays_with_type_ahead(tmp_path: Path) -> None:
 def test_menu_digit_during_prompt_is_the_choice(tmp_path: Path) -> None:
     result = walk(engine(tmp_path, main=MENU), "main", ["2"])
     assert result.state.outcome == "queued" and result.variables_set["SWITCHBOARD_QUEUE"] == (
-        "support")
+        "support"
+    )
     assert result.played == ["m1"]  # m2 never played: the key stopped m1
 
 
@@ -90,14 +91,17 @@ def test_menu_silence_goes_to_the_timeout_path(tmp_path: Path) -> None:
 
 
 def test_menu_without_fallback_ends_for_the_dialplan(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           menu:
             type: menu
             retries: 0
             options: {"1": q}
           q: {type: queue, queue: q}
-        """)
+        """,
+    )
     assert walk(eng, "main", ["5"]).state.outcome == "menu_failed"
 
 
@@ -137,12 +141,15 @@ def test_collect_type_ahead_keeps_the_interrupting_digit(tmp_path: Path) -> None
 
 
 def test_collect_type_ahead_from_a_play_step(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           hello: {type: play, prompts: [hello]}
           pin: {type: collect, var: pin, min_digits: 2, max_digits: 4}
           q: {type: queue, queue: "${pin}"}
-        """)
+        """,
+    )
     state, _ = eng.start("main", CALL, 0)
     state, effect = eng.resume(state, Done(), 0)
     state, effect = eng.resume(state, Played("4"), 1)
@@ -157,35 +164,46 @@ def test_collect_invalid_length_then_fallback(tmp_path: Path) -> None:
 
 
 def test_collect_luhn(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           card: {type: collect, var: card, luhn: true, retries: 0, fallback: bad}
           ok: {type: queue, queue: ok}
           bad: {type: queue, queue: bad}
-        """)
+        """,
+    )
     assert walk(eng, "main", ["79927398713#"]).variables_set["SWITCHBOARD_QUEUE"] == "ok"
     assert walk(eng, "main", ["79927398710#"]).variables_set["SWITCHBOARD_QUEUE"] == "bad"
 
 
 def test_say_digits_number_date(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         variables: {amount: "1234.56", day: "2026-03-10", word: "abc"}
         steps:
           d: {type: say, digits: "${caller_number}"}
           n: {type: say, number: "${amount}"}
           t: {type: say, date: "${day}", interruptible: false}
           skip: {type: say, number: "${word}"}
-        """)
+        """,
+    )
     result = walk(eng, "main", call=CALL)
     said = [e for e in result.effects if isinstance(e, SayDigits | SayNumber | SayDate)]
-    assert said == [SayDigits("13800138000", "0123456789*#"),
-                    SayNumber(1234, "0123456789*#"), SayDate(1773144000, "")]
+    assert said == [
+        SayDigits("13800138000", "0123456789*#"),
+        SayNumber(1234, "0123456789*#"),
+        SayDate(1773144000, ""),
+    ]
     assert any(t.event == "say_skipped" for t in result.state.trace)
     assert result.state.outcome == "completed"
 
 
 def test_set_and_branch(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           s: {type: set, set: {tier: "3", name: "x${caller_number}"}}
           b:
@@ -197,7 +215,8 @@ def test_set_and_branch(tmp_path: Path) -> None:
           high: {type: queue, queue: high}
           mobile: {type: queue, queue: mobile}
           other: {type: queue, queue: other}
-        """)
+        """,
+    )
     assert walk(eng, "main", call=CALL).variables_set["SWITCHBOARD_QUEUE"] == "mobile"
 
 
@@ -218,11 +237,16 @@ HOURS = """\
     """
 
 
-@pytest.mark.parametrize(("now", "queue"), [
-    (TUESDAY_10AM, "open"), (TUESDAY_11PM, "closed"), (NATIONAL_DAY_10AM, "holiday"),
-    (NATIONAL_DAY_10AM + 9 * 86400, "open"),  # Saturday 10 Oct: a make-up working day
-    (NATIONAL_DAY_10AM + 10 * 86400, "closed"),  # Sunday 11 Oct
-])
+@pytest.mark.parametrize(
+    ("now", "queue"),
+    [
+        (TUESDAY_10AM, "open"),
+        (TUESDAY_11PM, "closed"),
+        (NATIONAL_DAY_10AM, "holiday"),
+        (NATIONAL_DAY_10AM + 9 * 86400, "open"),  # Saturday 10 Oct: a make-up working day
+        (NATIONAL_DAY_10AM + 10 * 86400, "closed"),  # Sunday 11 Oct
+    ],
+)
 def test_time_conditions(tmp_path: Path, now: float, queue: str) -> None:
     result = walk(engine(tmp_path, main=HOURS), "main", now=now)
     assert result.variables_set["SWITCHBOARD_QUEUE"] == queue
@@ -259,7 +283,9 @@ def test_lookup_not_found(tmp_path: Path) -> None:
 
 
 def test_language_choice_drives_prompt_files(tmp_path: Path) -> None:
-    eng = engine(tmp_path, _prompts="""\
+    eng = engine(
+        tmp_path,
+        _prompts="""\
         base: sb
         fallback: cmn
         languages:
@@ -270,7 +296,8 @@ def test_language_choice_drives_prompt_files(tmp_path: Path) -> None:
           pick: [cmn, en]
           hi: [cmn, yue, en]
           menu: [cmn, en]
-        """, main="""\
+        """,
+        main="""\
         steps:
           lang:
             type: language
@@ -278,7 +305,8 @@ def test_language_choice_drives_prompt_files(tmp_path: Path) -> None:
             options: {"1": cmn, "2": yue, "3": en}
           hi: {type: play, prompts: [hi, menu]}
           q: {type: queue, queue: "q-${language}"}
-        """)
+        """,
+    )
     result = walk(eng, "main", ["-", "2"])  # silence, then Cantonese on the retry
     assert result.played == ["sb/zh_CN/pick", "sb/zh_CN/pick", "sb/zh_HK/hi", "sb/zh_CN/menu"]
     assert result.variables_set["SWITCHBOARD_QUEUE"] == "q-yue"
@@ -287,23 +315,33 @@ def test_language_choice_drives_prompt_files(tmp_path: Path) -> None:
 
 
 def test_goto_with_return_and_without(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           sub: {type: goto, flow: sub, return: true}
           after: {type: queue, queue: "back-${from_sub}"}
-        """, sub="""\
+        """,
+        sub="""\
         steps:
           s: {type: set, set: {from_sub: "yes"}}
           r: {type: return}
-        """)
+        """,
+    )
     result = walk(eng, "main")
     assert result.variables_set["SWITCHBOARD_QUEUE"] == "back-yes"
     assert [t.flow for t in result.state.trace if t.event == "entered"] == [
-        "main", "sub", "sub", "main"]
+        "main",
+        "sub",
+        "sub",
+        "main",
+    ]
 
 
 def test_queue_dial_target_and_no_answer(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           q:
             type: queue
@@ -312,7 +350,8 @@ def test_queue_dial_target_and_no_answer(tmp_path: Path) -> None:
             dial_timeout_s: 20
             on_no_answer: vm
           vm: {type: voicemail, mailbox: "sales@default"}
-        """.replace("${queue_target}", "1001"))
+        """.replace("${queue_target}", "1001"),
+    )
     answered = walk(eng, "main")
     assert Dial("Local/1001@agents", 20) in answered.effects
     assert answered.state.outcome == "answered"
@@ -322,11 +361,14 @@ def test_queue_dial_target_and_no_answer(tmp_path: Path) -> None:
 
 
 def test_callback_window(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           cb: {type: callback, queue: support, window: "14:00-18:00", timezone: Asia/Shanghai}
           bye: {type: hangup}
-        """)
+        """,
+    )
     result = walk(eng, "main", call=CALL, now=TUESDAY_10AM, step_s=0)
     request = next(e for e in result.effects if isinstance(e, SaveCallback)).request
     assert request.number == "13800138000" and request.queue == "support"
@@ -338,22 +380,28 @@ def test_callback_window(tmp_path: Path) -> None:
 
 
 def test_transfer_and_hangup(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           t: {type: transfer, extension: "8${caller_number}", context: internal}
-        """)
+        """,
+    )
     result = walk(eng, "main", call=CallInfo(call_id="x", caller_number="01"))
     assert GotoExtension("internal", "801", 1) in result.effects
     assert result.state.outcome == "transferred"
 
 
 def test_survey_scores_and_retries(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         channel_variables: {agent: MEMBERNAME}
         steps:
           ask: {type: survey, prompts: [q], agent: "${agent}", queue: support, retries: 1}
           thanks: {type: play, prompts: [thanks]}
-        """)
+        """,
+    )
     result = walk(eng, "main", ["8", "4"], channel_variables={"MEMBERNAME": "Bob"})
     saved = [e.answer for e in result.effects if isinstance(e, SaveSurvey)]
     assert [(a.score, a.agent, a.queue) for a in saved] == [(4, "Bob", "support")]
@@ -363,11 +411,14 @@ def test_survey_scores_and_retries(tmp_path: Path) -> None:
 
 
 def test_every_step_may_set_variables(tmp_path: Path) -> None:
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           p: {type: play, prompts: [x], set: {seen: "p"}}
           q: {type: queue, queue: "${seen}", set: {seen: "${seen}q"}}
-        """)
+        """,
+    )
     assert walk(eng, "main").variables_set["SWITCHBOARD_QUEUE"] == "pq"
 
 
@@ -406,11 +457,14 @@ def test_examples_walk(tmp_path: Path) -> None:
 def test_a_mailbox_that_would_split_into_options_is_not_sent(tmp_path: Path) -> None:
     # VoiceMail splits its data on commas: "100,s" would add the 's' option (skip the
     # greeting checks) that the flow never asked for. The flow ends as unavailable instead.
-    eng = engine(tmp_path, main="""\
+    eng = engine(
+        tmp_path,
+        main="""\
         steps:
           s: {type: set, set: {box: "100,s"}}
           vm: {type: voicemail, mailbox: "${box}@default"}
-        """)
+        """,
+    )
     result = walk(eng, "main")
     assert not any(isinstance(e, ExecApp) for e in result.effects)
     assert result.state.outcome == "voicemail_unavailable"

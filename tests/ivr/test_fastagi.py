@@ -54,14 +54,22 @@ class FastAgiFlowsTest(SynchronousTestCase):
         self.services = MemoryServices()
         self.services.add_customer(CustomerView(42, "Gold", 3, "", {}), phone="13900000000")
         self.handlers = FlowHandlers(EXAMPLES, self.clock, self.services)
-        self.server = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), self.net,
-                                       self.handlers)
+        self.server = AgiServerService(
+            AgiSettings(bind="127.0.0.1", port=0), self.net, self.handlers
+        )
         self.server.startService()
         self.addCleanup(lambda: self.net.wait(self.server.stopService()))
         self.net.wait(self.server.listening())
 
-    def call(self, keys: list[str], *, at: float = TUESDAY_10AM, script: str = "main-menu",
-             callerid: str = "13800138000", **caller: Any) -> Any:
+    def call(
+        self,
+        keys: list[str],
+        *,
+        at: float = TUESDAY_10AM,
+        script: str = "main-menu",
+        callerid: str = "13800138000",
+        **caller: Any,
+    ) -> Any:
         self.clock.advance(at - self.clock.seconds())
         scripted = ScriptedCaller(list(keys), **caller)
         done: defer.Deferred[None] = defer.Deferred()

@@ -31,8 +31,7 @@ CALLS_SALES = "steps: {g: {type: goto, flow: sales}}\n"
 
 
 def _handlers(directory: Path, clock: Clock, **kwargs: object) -> FlowHandlers:
-    handlers = FlowHandlers(directory, clock, MemoryServices(), poll_interval_s=2,
-                            **kwargs)  # type: ignore[arg-type]
+    handlers = FlowHandlers(directory, clock, MemoryServices(), poll_interval_s=2, **kwargs)  # type: ignore[arg-type]
     handlers.startService()
     return handlers
 
@@ -150,14 +149,17 @@ def test_a_missing_entry_flow_at_start_is_an_error(tmp_path: Path) -> None:
 
 def test_the_builtin_only_serves_when_given(tmp_path: Path) -> None:
     write(tmp_path, sales=SALES)
-    handlers = FlowHandlers(tmp_path, Clock(), MemoryServices(), entry=["main-menu"],
-                            extra=BUILTIN_HANDLERS)
+    handlers = FlowHandlers(
+        tmp_path, Clock(), MemoryServices(), entry=["main-menu"], extra=BUILTIN_HANDLERS
+    )
     assert handlers["main-menu"] is BUILTIN_HANDLERS["main-menu"]
 
 
 def _settings(tmp_path: Path, **flows: object) -> Settings:
-    return Settings(database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
-                    flows=FlowsSettings(**flows))  # type: ignore[arg-type]
+    return Settings(
+        database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'sb.sqlite'}"),
+        flows=FlowsSettings(**flows),
+    )  # type: ignore[arg-type]
 
 
 def test_serve_stops_with_exit_2_on_broken_flows(

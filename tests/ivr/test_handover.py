@@ -76,5 +76,3 @@ def test_without_an_acd_the_dialplan_queues_the_call_as_before() -> None:
     caller = _call(_handlers(services, None), ["1", "2"])
     assert caller.variables["SWITCHBOARD_QUEUE"] == "support"
     assert not any(words[:1] == ["EXEC"] for words in caller.commands)
-
-

@@ -41,10 +41,14 @@ def test_schedule_parsing() -> None:
 
 
 def test_prompt_resolution_with_fallback() -> None:
-    catalog, problems = parse_manifest(load_yaml(
-        "base: sb\nfallback: cmn\nlanguages:\n  cmn: {dir: zh_CN}\n"
-        "  yue: {dir: zh_HK, required: false}\nprompts:\n  hi: [cmn, yue]\n  only: [cmn]\n"
-        "  bad: [fr]\n"), "_prompts.yaml")
+    catalog, problems = parse_manifest(
+        load_yaml(
+            "base: sb\nfallback: cmn\nlanguages:\n  cmn: {dir: zh_CN}\n"
+            "  yue: {dir: zh_HK, required: false}\nprompts:\n  hi: [cmn, yue]\n  only: [cmn]\n"
+            "  bad: [fr]\n"
+        ),
+        "_prompts.yaml",
+    )
     assert [(p.line, p.code) for p in problems] == [(9, "invalid_manifest")]
     assert catalog.resolve("hi", "yue") == "sb/zh_HK/hi"
     assert catalog.resolve("only", "yue") == "sb/zh_CN/only"
@@ -53,7 +57,9 @@ def test_prompt_resolution_with_fallback() -> None:
 
 
 def test_every_step_type_parses(tmp_path: Path) -> None:
-    flows = load(tmp_path, main="""\
+    flows = load(
+        tmp_path,
+        main="""\
         steps:
           play: {type: play, prompts: x}
           lang: {type: language, options: {"1": en}}
@@ -71,7 +77,9 @@ def test_every_step_type_parses(tmp_path: Path) -> None:
           q: {type: queue, queue: sales, priority: "5", skills: [a, b], dial: "x", on_no_answer: t}
           t: {type: transfer, extension: "100"}
           h: {type: hangup}
-        """, sub="steps: {r: {type: return}}\n")
+        """,
+        sub="steps: {r: {type: return}}\n",
+    )
     main = flows.flows["main"]
     kinds = {m.STEP_TYPE_NAMES[type(s)] for s in main.steps.values()} | {"return"}
     assert kinds == set(m.STEP_TYPES)

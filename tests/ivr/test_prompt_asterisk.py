@@ -36,8 +36,9 @@ class SimAmi:
     """The client's ``send`` answered by the simulated PBX's AMI server, in memory."""
 
     def __init__(self, sounds: Iterable[str] | None) -> None:
-        config = PbxConfig(ami_users={"u": "s"},
-                           sounds=None if sounds is None else frozenset(sounds))
+        config = PbxConfig(
+            ami_users={"u": "s"}, sounds=None if sounds is None else frozenset(sounds)
+        )
         pbx = Pbx(Clock(), config)
         self.proto = AmiServerProtocol(ActionHandler(pbx, Dialplan(pbx, random.Random(1), None)))
         self.transport = StringTransportWithDisconnection()
@@ -52,8 +53,11 @@ class SimAmi:
         action = action.with_action_id(f"t{next(self._ids)}")
         self.sent.append(dict(action.headers).get("Command", ""))
         self.proto.dataReceived(action.encode())
-        reply = next(m for m in AmiParser().feed(self.transport.value())
-                     if isinstance(m, Message) and m.action_id == action.action_id)
+        reply = next(
+            m
+            for m in AmiParser().feed(self.transport.value())
+            if isinstance(m, Message) and m.action_id == action.action_id
+        )
         return succeed(reply) if reply.response == "Success" else fail(AmiActionFailed(reply))
 
 
@@ -77,9 +81,15 @@ def run_check(ami: SimAmi) -> tuple[PromptInventory, list[Any] | None, list[dict
 
 
 def test_the_answer_format_of_core_show_sound() -> None:
-    found = ["Indexed Information for en/welcome:", "  Language switchboard:",
-             "    Format: wav", "    Format: sln16", "  Language en:",
-             "    Description: Welcome", "    Format: gsm"]
+    found = [
+        "Indexed Information for en/welcome:",
+        "  Language switchboard:",
+        "    Format: wav",
+        "    Format: sln16",
+        "  Language en:",
+        "    Description: Welcome",
+        "    Format: gsm",
+    ]
     assert sound_languages(found) == {"switchboard", "en"}
     assert sound_languages(["ERROR: File en/welcome not found in index"]) == frozenset()
     assert sound_languages(["No such command 'core show sound x'"]) is None
@@ -114,8 +124,9 @@ class RefusingAmi:
     """An AMI user without the ``command`` privilege."""
 
     def send(self, action: Action, *, timeout_s: float | None = None) -> Deferred[Any]:
-        return fail(AmiActionFailed(Message([("Response", "Error"),
-                                             ("Message", "Permission denied")])))
+        return fail(
+            AmiActionFailed(Message([("Response", "Error"), ("Message", "Permission denied")]))
+        )
 
 
 def test_without_the_command_privilege_nothing_is_concluded() -> None:
@@ -136,8 +147,13 @@ def test_a_check_asked_for_during_a_check_runs_once_more_after_it() -> None:
     check = PromptCheck(SlowAmi(), catalog, PromptInventory())  # type: ignore[arg-type]
     check.request()
     check.request()  # a flows reload while the first check waits for Asterisk
-    found = Message([("Response", "Success"), ("Output", "Indexed Information for x:"),
-                     ("Output", "  Language switchboard:")])
+    found = Message(
+        [
+            ("Response", "Success"),
+            ("Output", "Indexed Information for x:"),
+            ("Output", "  Language switchboard:"),
+        ]
+    )
     rounds = 0
     while check.running is not None:
         answers[-1].callback(found)
@@ -179,8 +195,10 @@ def test_serve_checks_after_each_login_and_each_flows_reload(tmp_path: Any) -> N
     assert [f.path for f in inventory.known_missing()] == ["switchboard/zh_HK/goodbye"]
     # A reload whose manifest drops the Cantonese 'goodbye' is checked again at once.
     manifest = flows_dir / "_prompts.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "    yue: 多謝你嘅來電，再見。\n", ""), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("    yue: 多謝你嘅來電，再見。\n", ""),
+        encoding="utf-8",
+    )
     asked = len(ami.sent)
     assert flows.registry.reload()
     assert len(ami.sent) > asked and inventory.known_missing() == []

@@ -45,7 +45,8 @@ def assert_asterisk_wav(path: Path, min_s: float = 0.5) -> None:
 def test_each_language_is_spoken_into_8khz_mono_16bit_wav(tmp_path: Path) -> None:
     written = build_prompts(PROMPTS, tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
-        f"switchboard/{d}/welcome.{ext}" for d in ("en", "zh_CN", "zh_HK")
+        f"switchboard/{d}/welcome.{ext}"
+        for d in ("en", "zh_CN", "zh_HK")
         for ext in ("sln16", "wav")
     ]
     for folder in ("zh_CN", "zh_HK", "en"):
@@ -56,19 +57,28 @@ def test_each_language_is_spoken_into_8khz_mono_16bit_wav(tmp_path: Path) -> Non
 
 
 def test_a_missing_program_names_the_debian_package(tmp_path: Path) -> None:
-    with pytest.raises(PromptBuildError, match=r"no-such-espeak not found.*apt-get install "
-                       r"espeak-ng"):
+    with pytest.raises(
+        PromptBuildError,
+        match=r"no-such-espeak not found.*apt-get install "
+        r"espeak-ng",
+    ):
         build_prompts(PROMPTS, tmp_path, tools=Tools(espeak=str(tmp_path / "no-such-espeak")))
     with pytest.raises(PromptBuildError, match=r"apt-get install sox"):
-        build_prompts(PROMPTS, tmp_path, tools=Tools(espeak=shutil.which("true") or "true",
-                                                     sox="/nonexistent/sox"))
+        build_prompts(
+            PROMPTS,
+            tmp_path,
+            tools=Tools(espeak=shutil.which("true") or "true", sox="/nonexistent/sox"),
+        )
 
 
 @needs_tools
 def test_an_unknown_voice_names_the_prompt(tmp_path: Path) -> None:
     bad = PromptFile("welcome", "xx", "switchboard/xx/welcome", "hello", "zz")
-    with pytest.raises(PromptBuildError, match=r"prompt 'welcome' \(xx\): espeak-ng voice "
-                       r"'zz': espeak-ng exited with 1: .*voice does not exist"):
+    with pytest.raises(
+        PromptBuildError,
+        match=r"prompt 'welcome' \(xx\): espeak-ng voice "
+        r"'zz': espeak-ng exited with 1: .*voice does not exist",
+    ):
         build_prompts([bad], tmp_path)
 
 
@@ -83,7 +93,9 @@ def run(*argv: str, flows_dir: Path) -> int:
 def test_the_command_builds_the_manifest_in_its_folder_layout(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    flows = write(tmp_path / "flows", _prompts="""\
+    flows = write(
+        tmp_path / "flows",
+        _prompts="""\
         base: switchboard
         languages: {cmn: {dir: zh_CN}, en: {dir: en}}
         prompts:
@@ -91,11 +103,17 @@ def test_the_command_builds_the_manifest_in_its_folder_layout(
         acd_prompts:
           switchboard-queue-callback-booked: {cmn: 我们会给您回电, en: We will call you back}
           queue-minutes: {cmn: 分钟, en: ~}
-        """, main="steps: {x: {type: play, prompts: [bye]}}\n")
+        """,
+        main="steps: {x: {type: play, prompts: [bye]}}\n",
+    )
     out = tmp_path / "out"
     assert run("prompts", "build", "--out", str(out), flows_dir=flows) == 0
-    for path in ("switchboard/zh_CN/bye", "switchboard/en/bye", "zh_CN/queue-minutes",
-                 "en/switchboard-queue-callback-booked"):
+    for path in (
+        "switchboard/zh_CN/bye",
+        "switchboard/en/bye",
+        "zh_CN/queue-minutes",
+        "en/switchboard-queue-callback-booked",
+    ):
         assert_asterisk_wav(out / f"{path}.wav", min_s=0.2)
     assert not (out / "en/queue-minutes.wav").exists()
     printed = capsys.readouterr().out
@@ -106,8 +124,13 @@ def test_the_command_builds_the_manifest_in_its_folder_layout(
 def test_the_command_reports_a_missing_program(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    flows = write(tmp_path / "flows", _prompts="languages: {en: {}}\nprompts: {a: {en: A}}\n",
-                  main="steps: {x: {type: play, prompts: [a]}}\n")
-    assert run("prompts", "build", "--out", str(tmp_path / "o"), "--sox", "/nope/sox",
-               flows_dir=flows) == 1
+    flows = write(
+        tmp_path / "flows",
+        _prompts="languages: {en: {}}\nprompts: {a: {en: A}}\n",
+        main="steps: {x: {type: play, prompts: [a]}}\n",
+    )
+    assert (
+        run("prompts", "build", "--out", str(tmp_path / "o"), "--sox", "/nope/sox", flows_dir=flows)
+        == 1
+    )
     assert "error: /nope/sox not found" in capsys.readouterr().out

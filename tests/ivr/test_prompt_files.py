@@ -95,25 +95,35 @@ def test_check_sounds_names_the_flow_line_and_language_of_each_missing_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # main-menu: `flows check` also insists that the entry flow exists.
-    flows_dir = write(tmp_path / "flows", _prompts=MANIFEST, **{"main-menu": """\
+    flows_dir = write(
+        tmp_path / "flows",
+        _prompts=MANIFEST,
+        **{
+            "main-menu": """\
         steps:
           greet: {type: play, prompts: [hello, sound:beep]}
           ask:
             type: menu
             prompts: [studio]
             options: {"1": greet}
-        """})
-    sounds = sounds_for(tmp_path / "sounds", flows_dir,
-                        leave_out={"sb/en/hello", "zh_CN/queue-minutes"})
+        """
+        },
+    )
+    sounds = sounds_for(
+        tmp_path / "sounds", flows_dir, leave_out={"sb/en/hello", "zh_CN/queue-minutes"}
+    )
     assert check("flows", "check", str(flows_dir), "--sounds", str(sounds)) == 1
     out = capsys.readouterr().out.splitlines()
     main = str(flows_dir / "main-menu.yaml")
     assert out[0] == (
         f"{main}:2: step 'greet' prompt 'hello' (en): no sound file sb/en/hello.* in {sounds} "
         f"[missing_sound] (fix: run 'switchboard prompts build --out {sounds}' (or record it) "
-        "and copy the files into Asterisk's sounds folder)")
-    assert out[1].startswith(f"{flows_dir / '_prompts.yaml'}:13: ACD prompt 'queue-minutes' "
-                             "(cmn): no sound file zh_CN/queue-minutes.*")
+        "and copy the files into Asterisk's sounds folder)"
+    )
+    assert out[1].startswith(
+        f"{flows_dir / '_prompts.yaml'}:13: ACD prompt 'queue-minutes' "
+        "(cmn): no sound file zh_CN/queue-minutes.*"
+    )
     assert out[2] == f"{sounds}: 2 prompt file(s) missing"  # yue falls back: sb/zh_CN/hello
 
 

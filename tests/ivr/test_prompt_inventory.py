@@ -45,7 +45,8 @@ def test_a_missing_stream_file_prompt_is_skipped_and_logged_once() -> None:
         assert caller.variables["SWITCHBOARD_QUEUE"] == "support"
     skipped = [e for e in logs if e["event"] == "prompt_missing_skipped"]
     assert [(e["file"], e["prompt"], e["language"]) for e in skipped] == [
-        ("switchboard/en/welcome", "welcome", "en")]
+        ("switchboard/en/welcome", "welcome", "en")
+    ]
 
 
 def test_get_data_with_a_missing_prompt_collects_digits_over_silence() -> None:
@@ -94,8 +95,7 @@ def test_the_acd_behind_the_flow_gets_the_guarded_channel() -> None:
 
     offer = "switchboard-queue-callback-offer"
     inventory = PromptInventory()
-    inventory.replace([PromptFile(offer, "en", f"en/{offer}", acd=True)],
-                      acd_everywhere=[offer])
+    inventory.replace([PromptFile(offer, "en", f"en/{offer}", acd=True)], acd_everywhere=[offer])
     guarded = inventory.guard(Channel())  # type: ignore[arg-type]
     results: list[Playback] = []
     Deferred.fromCoroutine(guarded.stream_file(offer, "1")).addCallback(results.append)

@@ -87,8 +87,9 @@ def test_vip_fast_path_with_lookup(tmp_path: Path) -> None:
 
 
 def test_survey_score_stored_with_agent(examples: Harness) -> None:
-    examples.call("csat", ["5"], channel_variables={"MEMBERNAME": "agent1001",
-                                                    "SWITCHBOARD_QUEUE": "support"})
+    examples.call(
+        "csat", ["5"], channel_variables={"MEMBERNAME": "agent1001", "SWITCHBOARD_QUEUE": "support"}
+    )
     answer = examples.services.surveys[-1]
     assert (answer.score, answer.agent, answer.queue) == (5, "agent1001", "support")
 
@@ -98,11 +99,14 @@ def test_crash_sends_the_caller_to_the_dialplan_fallback(tmp_path: Path) -> None
         async def save_callback(self, request: object) -> None:
             raise RuntimeError("database down")
 
-    write(tmp_path, main="""\
+    write(
+        tmp_path,
+        main="""\
         steps:
           cb: {type: callback}
           q: {type: queue, queue: never}
-        """)
+        """,
+    )
     harness = Harness(tmp_path, Broken())
     with capture_logs() as logs:
         caller = harness.call("main", [])
@@ -118,12 +122,15 @@ def test_lookup_failure_is_not_found(tmp_path: Path) -> None:
         async def lookup_customer(self, kind: str, value: str) -> CustomerView | None:
             raise ConnectionError("no database")
 
-    write(tmp_path, main="""\
+    write(
+        tmp_path,
+        main="""\
         steps:
           who: {type: lookup, found: k, not_found: u}
           k: {type: queue, queue: known}
           u: {type: queue, queue: unknown}
-        """)
+        """,
+    )
     caller = Harness(tmp_path, Down()).call("main", [])
     assert caller.variables["SWITCHBOARD_QUEUE"] == "unknown"
 

@@ -55,15 +55,28 @@ def database(database_url: URL) -> Iterator[Database]:
 
 def test_customers_are_found_by_any_identifier(database: Database) -> None:
     def setup(session: Any) -> int:
-        customer = add_customer(session, "李雷", {"phone": ["+86 138-0013-8000", "010-6666"],
-                                                  "account": "6222 0211", "plate": "粤b 12345"},
-                                vip_level=2, attributes={"balance": "1234.50"})
+        customer = add_customer(
+            session,
+            "李雷",
+            {
+                "phone": ["+86 138-0013-8000", "010-6666"],
+                "account": "6222 0211",
+                "plate": "粤b 12345",
+            },
+            vip_level=2,
+            attributes={"balance": "1234.50"},
+        )
         return customer.id
 
     customer_id = resolve(_run(database, setup))
     services = DatabaseServices(database)
-    for kind, value in [("phone", "13800138000"), ("phone", "008613800138000"),
-                        ("account", "62220211"), ("plate", "粤B12345"), ("any", "粤B-12345")]:
+    for kind, value in [
+        ("phone", "13800138000"),
+        ("phone", "008613800138000"),
+        ("account", "62220211"),
+        ("plate", "粤B12345"),
+        ("any", "粤B-12345"),
+    ]:
         found = resolve(services.lookup_customer(kind, value))
         assert found is not None and found.id == customer_id, (kind, value)
     found = resolve(services.lookup_customer("phone", "13800138000"))
@@ -82,11 +95,22 @@ def test_trace_callback_and_survey_are_stored(database: Database) -> None:
     walked = walk(engine, "main-menu", ["1", "4", "2"], call=call, now=TUESDAY_10AM)
     services = DatabaseServices(database)
     resolve(services.save_session(session_record(walked.state, call)))
-    resolve(services.save_callback(CallbackRequest(
-        call_id=call.call_id, number="13800138000", window_start=TUESDAY_10AM,
-        window_end=TUESDAY_10AM + 7200, queue="support")))
-    resolve(services.save_survey(SurveyAnswer(call_id=call.call_id, score=4,
-                                              agent="agent1001", queue="support")))
+    resolve(
+        services.save_callback(
+            CallbackRequest(
+                call_id=call.call_id,
+                number="13800138000",
+                window_start=TUESDAY_10AM,
+                window_end=TUESDAY_10AM + 7200,
+                queue="support",
+            )
+        )
+    )
+    resolve(
+        services.save_survey(
+            SurveyAnswer(call_id=call.call_id, score=4, agent="agent1001", queue="support")
+        )
+    )
     stored = resolve(_run(database, lambda s: sessions_for_call(s, call.call_id)))
     assert len(stored) == 1
     assert stored[0]["outcome"] == "queued" and stored[0]["digits"] == "142"
@@ -99,7 +123,9 @@ def test_trace_callback_and_survey_are_stored(database: Database) -> None:
         callback = session.scalars(select(CallbackRequestRow)).one()
         survey = session.scalars(select(CsatResponse)).one()
         return (callback.number, callback.status, callback.window_end.timestamp()), (
-            survey.score, survey.agent)
+            survey.score,
+            survey.agent,
+        )
 
     callback, survey = resolve(_run(database, rows))
     assert callback == ("13800138000", "pending", TUESDAY_10AM + 7200)

@@ -26,30 +26,38 @@ def test_examples_are_valid() -> None:
 
 
 def test_unknown_step_type_names_line_and_suggests(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           hello:
             type: paly
             prompts: [x]
-        """)
+        """,
+    )
     assert ("main.yaml", 3, "unknown_step_type", "hello") in found
     _, listed = check_directory(tmp_path)
     assert "did you mean 'play'" in str(listed[0])
 
 
 def test_dangling_next(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           hello:
             type: play
             prompts: [x]
             next: nowhere
-        """)
+        """,
+    )
     assert found == [("main.yaml", 5, "dangling_next", "hello")]
 
 
 def test_dangling_menu_option_names_the_option_line(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           menu:
             type: menu
@@ -58,24 +66,30 @@ def test_dangling_menu_option_names_the_option_line(tmp_path: Path) -> None:
               "2": gone
           bye:
             type: hangup
-        """)
+        """,
+    )
     assert found == [("main.yaml", 6, "dangling_next", "menu")]
 
 
 def test_unreachable_step(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           bye:
             type: hangup
           orphan:
             type: play
             prompts: [x]
-        """)
+        """,
+    )
     assert found == [("main.yaml", 4, "unreachable_step", "orphan")]
 
 
 def test_loop_without_input(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           a:
             type: play
@@ -84,12 +98,16 @@ def test_loop_without_input(tmp_path: Path) -> None:
             type: set
             set: {n: "1"}
             next: a
-        """)
+        """,
+    )
     assert found == [("main.yaml", 2, "loop_without_input", "a")]
 
 
 def test_loop_through_a_menu_is_fine(tmp_path: Path) -> None:
-    assert problems(tmp_path, main="""\
+    assert (
+        problems(
+            tmp_path,
+            main="""\
         steps:
           menu:
             type: menu
@@ -100,11 +118,17 @@ def test_loop_through_a_menu_is_fine(tmp_path: Path) -> None:
             next: menu
           bye:
             type: hangup
-        """) == []
+        """,
+        )
+        == []
+    )
 
 
 def test_missing_prompt_for_a_required_language(tmp_path: Path) -> None:
-    found = problems(tmp_path, _prompts=PROMPTS, main="""\
+    found = problems(
+        tmp_path,
+        _prompts=PROMPTS,
+        main="""\
         steps:
           hello:
             type: play
@@ -116,14 +140,17 @@ def test_missing_prompt_for_a_required_language(tmp_path: Path) -> None:
             options: {"1": bye}
           bye:
             type: hangup
-        """)
+        """,
+    )
     assert ("main.yaml", 4, "missing_prompt", "hello") in found  # menu lacks cmn
     assert ("main.yaml", 8, "missing_prompt", "ask") in found  # 'nothing' lacks all
     assert len(found) == 3  # hello's 'hello' exists in en and cmn; sound:beep is raw
 
 
 def test_undefined_variable(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         variables: {declared: ""}
         steps:
           ask:
@@ -137,13 +164,19 @@ def test_undefined_variable(tmp_path: Path) -> None:
           q:
             type: queue
             queue: "${account}${declared}${caller_number}${arg1}${typo}"
-        """)
-    assert found == [("main.yaml", 10, "undefined_variable", "check"),
-                     ("main.yaml", 13, "undefined_variable", "q")]
+        """,
+    )
+    assert found == [
+        ("main.yaml", 10, "undefined_variable", "check"),
+        ("main.yaml", 13, "undefined_variable", "q"),
+    ]
 
 
 def test_variables_flow_into_called_flows(tmp_path: Path) -> None:
-    assert problems(tmp_path, main="""\
+    assert (
+        problems(
+            tmp_path,
+            main="""\
         steps:
           ask:
             type: collect
@@ -151,16 +184,22 @@ def test_variables_flow_into_called_flows(tmp_path: Path) -> None:
           sub:
             type: goto
             flow: sub
-        """, sub="""\
+        """,
+            sub="""\
         steps:
           say:
             type: say
             digits: "${account}"
-        """) == []
+        """,
+        )
+        == []
+    )
 
 
 def test_field_errors_are_collected_with_lines(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           ask:
             type: collect
@@ -174,11 +213,18 @@ def test_field_errors_are_collected_with_lines(tmp_path: Path) -> None:
             timezone: Mars/Olympus
             schedule: {mon-fri: "9-5"}
             holidays: [2026-13-01]
-        """)
+        """,
+    )
     codes = {(line, code) for _, line, code, _ in found}
-    assert {(5, "invalid_field"), (6, "invalid_field"), (7, "invalid_field"),
-            (8, "unknown_field"), (11, "invalid_field"), (12, "invalid_field"),
-            (13, "invalid_field")} <= codes
+    assert {
+        (5, "invalid_field"),
+        (6, "invalid_field"),
+        (7, "invalid_field"),
+        (8, "unknown_field"),
+        (11, "invalid_field"),
+        (12, "invalid_field"),
+        (13, "invalid_field"),
+    } <= codes
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
@@ -187,17 +233,21 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 
 
 def test_unknown_flow_and_duplicate(tmp_path: Path) -> None:
-    found = problems(tmp_path, main="""\
+    found = problems(
+        tmp_path,
+        main="""\
         steps:
           go:
             type: goto
             flow: elsewhere
-        """, other="""\
+        """,
+        other="""\
         flow: main
         steps:
           bye:
             type: hangup
-        """)
+        """,
+    )
     assert ("main.yaml", 4, "unknown_flow", "go") in found
     assert any(code == "duplicate_flow" for _, _, code, _ in found)
 

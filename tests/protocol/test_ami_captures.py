@@ -71,7 +71,8 @@ def test_client_actions_parse_and_correlate(capture: Capture) -> None:
     # ami-actions deliberately sends one message with no Action header.
     assert sum(1 for m in sent if not m.action) == (capture.name == "ami-actions")
     replies = [
-        m for m in AmiParser().feed(capture.from_asterisk)
+        m
+        for m in AmiParser().feed(capture.from_asterisk)
         if isinstance(m, Message) and m.response is not None
     ]
     sent_ids = {m.action_id: m.action for m in sent if m.action_id}
@@ -83,8 +84,11 @@ def test_client_actions_parse_and_correlate(capture: Capture) -> None:
 
 
 def test_event_lists_gather_and_complete(capture: Capture) -> None:
-    sent = [m for m in AmiParser(expect_banner=False).feed(capture.to_asterisk)
-            if isinstance(m, Message)]
+    sent = [
+        m
+        for m in AmiParser(expect_banner=False).feed(capture.to_asterisk)
+        if isinstance(m, Message)
+    ]
     table = PendingTable()
     for m in sent:
         if m.action_id:
@@ -120,8 +124,12 @@ def test_status_complete_counts_two_items() -> None:
 def test_command_output_lines_kept_in_order() -> None:
     cap = load_capture(FIXTURES / "ami-actions" / "ami-actions.jsonl")
     msgs = [m for m in AmiParser().feed(cap.from_asterisk) if isinstance(m, Message)]
-    shown = next(m for m in msgs if m.get("Message") == "Command output follows"
-                 and any("0 active channels" in o for o in m.get_all("Output")))
+    shown = next(
+        m
+        for m in msgs
+        if m.get("Message") == "Command output follows"
+        and any("0 active channels" in o for o in m.get_all("Output"))
+    )
     out = shown.get_all("Output")
     assert out[1:3] == ["0 active channels", "0 of 400 max active calls ( 0.00% of capacity)"]
     assert shown.get("output") == out[0]

@@ -30,11 +30,20 @@ def make(auth: str = "plain", **overrides: object) -> World:
     clock = Clock()
     server = FakeAmiServer(clock)
     settings = AmiSettings(
-        secret="switchboard-secret", auth=auth, reconnect_initial_delay_s=1.0,
-        reconnect_max_delay_s=8.0, keepalive_interval_s=30.0, **overrides,  # type: ignore[arg-type]
+        secret="switchboard-secret",
+        auth=auth,
+        reconnect_initial_delay_s=1.0,
+        reconnect_max_delay_s=8.0,
+        keepalive_interval_s=30.0,
+        **overrides,  # type: ignore[arg-type]
     )
-    client = AmiClient(settings, clock, endpoint=server, jitter=lambda: 0.0,
-                       next_action_id=actions.ActionIdGenerator("sw-"))
+    client = AmiClient(
+        settings,
+        clock,
+        endpoint=server,
+        jitter=lambda: 0.0,
+        next_action_id=actions.ActionIdGenerator("sw-"),
+    )
     world = World(clock, server, client)
     client.subscribe("Newchannel", world.events.append)
 
@@ -68,7 +77,10 @@ def test_plain_login_then_resync_and_events(w: World) -> None:
     conn.banner()
     login_msg = conn.next_action("Login")
     assert (login_msg.get("Username"), login_msg.get("Secret"), login_msg.get("Events")) == (
-        "switchboard", "switchboard-secret", "on")
+        "switchboard",
+        "switchboard-secret",
+        "on",
+    )
     assert not w.client.connected and w.resyncs == 0
     conn.respond(login_msg, "Success", ("Message", "Authentication accepted"))
     assert w.client.connected and w.resyncs == 1
@@ -176,10 +188,15 @@ def test_send_list_and_unsubscribe(w: World) -> None:
     d = w.client.send_list(actions.core_show_channels())
     act = conn.next_action("CoreShowChannels")
     conn.respond(act, "Success", ("EventList", "start"))
-    conn.send([("Event", "CoreShowChannel"), ("ActionID", act.action_id or ""),
-               ("Channel", "c1")])
-    conn.send([("Event", "CoreShowChannelsComplete"), ("ActionID", act.action_id or ""),
-               ("EventList", "Complete"), ("ListItems", "1")])
+    conn.send([("Event", "CoreShowChannel"), ("ActionID", act.action_id or ""), ("Channel", "c1")])
+    conn.send(
+        [
+            ("Event", "CoreShowChannelsComplete"),
+            ("ActionID", act.action_id or ""),
+            ("EventList", "Complete"),
+            ("ListItems", "1"),
+        ]
+    )
     result = case.successResultOf(d)
     assert isinstance(result, EventList) and result.items[0].get("Channel") == "c1"
     seen: list[str | None] = []

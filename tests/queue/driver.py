@@ -55,48 +55,135 @@ from switchboard.queue.core.router import Router
 from tests.queue.helpers import START
 
 QUEUES = (
-    Queue("sales", frozen_map({"sales": 1}), Strategy.LONGEST_IDLE, wrap_up_s=5,
-          max_wait_s=600, fallback=Fallback("queue", "support"), ring_timeout_s=10,
-          overflow=(OverflowRule(60, add_agents_of=("support",)),), aging_per_min=1,
-          callback_attempts=2, callback_retry_s=30, max_length=6),
-    Queue("support", frozen_map({"support": 2}), Strategy.FEWEST_CALLS, wrap_up_s=0,
-          max_wait_s=900, fallback=Fallback("voicemail", "100@default"), weight=1,
-          overflow=(OverflowRule(30, min_level=1, drop_skills=("vip",)),), tiered=True),
-    Queue("vip", frozen_map({"vip": 1}), Strategy.ROUND_ROBIN, max_wait_s=300,
-          fallback=Fallback("callback"), callback_offer_after_s=20,
-          language_match=LanguageMatch.STRICT),
-    Queue("general", strategy=Strategy.RANDOM, max_length=3, fallback=Fallback("exit", "x,s"),
-          announce_interval_s=15),
+    Queue(
+        "sales",
+        frozen_map({"sales": 1}),
+        Strategy.LONGEST_IDLE,
+        wrap_up_s=5,
+        max_wait_s=600,
+        fallback=Fallback("queue", "support"),
+        ring_timeout_s=10,
+        overflow=(OverflowRule(60, add_agents_of=("support",)),),
+        aging_per_min=1,
+        callback_attempts=2,
+        callback_retry_s=30,
+        max_length=6,
+    ),
+    Queue(
+        "support",
+        frozen_map({"support": 2}),
+        Strategy.FEWEST_CALLS,
+        wrap_up_s=0,
+        max_wait_s=900,
+        fallback=Fallback("voicemail", "100@default"),
+        weight=1,
+        overflow=(OverflowRule(30, min_level=1, drop_skills=("vip",)),),
+        tiered=True,
+    ),
+    Queue(
+        "vip",
+        frozen_map({"vip": 1}),
+        Strategy.ROUND_ROBIN,
+        max_wait_s=300,
+        fallback=Fallback("callback"),
+        callback_offer_after_s=20,
+        language_match=LanguageMatch.STRICT,
+    ),
+    Queue(
+        "general",
+        strategy=Strategy.RANDOM,
+        max_length=3,
+        fallback=Fallback("exit", "x,s"),
+        announce_interval_s=15,
+    ),
 )
 AGENTS = (
-    Agent("a1", device="PJSIP/a1", skills=frozen_map({"sales": 3}), languages=frozenset({"en"}),
-          queues=("sales", "general")),
-    Agent("a2", device="PJSIP/a2", skills=frozen_map({"sales": 1, "support": 2}),
-          languages=frozenset({"en", "yue"}), queues=("sales", "support")),
-    Agent("a3", device="PJSIP/a3", skills=frozen_map({"support": 3, "vip": 2}),
-          languages=frozenset({"cmn"}), queues=("support", "vip")),
-    Agent("a4", device="PJSIP/shared", skills=frozen_map({"vip": 1, "sales": 2}),
-          languages=frozenset({"cmn", "en"}), queues=("vip", "general", "sales")),
-    Agent("a5", device="PJSIP/shared", skills=frozen_map({"support": 1}),
-          languages=frozenset({"yue"}), queues=("support", "general")),
+    Agent(
+        "a1",
+        device="PJSIP/a1",
+        skills=frozen_map({"sales": 3}),
+        languages=frozenset({"en"}),
+        queues=("sales", "general"),
+    ),
+    Agent(
+        "a2",
+        device="PJSIP/a2",
+        skills=frozen_map({"sales": 1, "support": 2}),
+        languages=frozenset({"en", "yue"}),
+        queues=("sales", "support"),
+    ),
+    Agent(
+        "a3",
+        device="PJSIP/a3",
+        skills=frozen_map({"support": 3, "vip": 2}),
+        languages=frozenset({"cmn"}),
+        queues=("support", "vip"),
+    ),
+    Agent(
+        "a4",
+        device="PJSIP/shared",
+        skills=frozen_map({"vip": 1, "sales": 2}),
+        languages=frozenset({"cmn", "en"}),
+        queues=("vip", "general", "sales"),
+    ),
+    Agent(
+        "a5",
+        device="PJSIP/shared",
+        skills=frozen_map({"support": 1}),
+        languages=frozenset({"yue"}),
+        queues=("support", "general"),
+    ),
 )
-A6 = Agent("a6", device="PJSIP/a6", skills=frozen_map({"sales": 2, "support": 2}),
-           languages=frozenset({"en"}), queues=("sales", "support"))
+A6 = Agent(
+    "a6",
+    device="PJSIP/a6",
+    skills=frozen_map({"sales": 2, "support": 2}),
+    languages=frozenset({"en"}),
+    queues=("sales", "support"),
+)
 ALL_AGENTS = (*AGENTS, A6)
 # Reloads: each a valid configuration, with the statistics rules (service level, short
 # abandons) unchanged so that the figures can still be recomputed from the history.
 CONFIGS: tuple[tuple[tuple[Queue, ...], tuple[Agent, ...]], ...] = (
     (QUEUES, AGENTS),
-    (QUEUES[:3], (replace(AGENTS[0], queues=("sales",)), AGENTS[1], AGENTS[2],
-                  replace(AGENTS[3], queues=("vip", "sales")),
-                  replace(AGENTS[4], queues=("support",)), A6)),
-    ((replace(QUEUES[0], required_skills=frozen_map({"sales": 2}), ring_timeout_s=5,
-              strategy=Strategy.ROUND_ROBIN, wrap_up_s=0),
-      replace(QUEUES[1], strategy=Strategy.RANDOM, weight=3), *QUEUES[2:]),
-     (AGENTS[0], replace(AGENTS[1], skills=frozen_map({"support": 3}),
-                         languages=frozenset({"en"})), *AGENTS[3:], A6)),
-    ((QUEUES[1], QUEUES[3]), (replace(AGENTS[1], queues=("support",)), AGENTS[4],
-                              replace(A6, queues=("support", "general")))),
+    (
+        QUEUES[:3],
+        (
+            replace(AGENTS[0], queues=("sales",)),
+            AGENTS[1],
+            AGENTS[2],
+            replace(AGENTS[3], queues=("vip", "sales")),
+            replace(AGENTS[4], queues=("support",)),
+            A6,
+        ),
+    ),
+    (
+        (
+            replace(
+                QUEUES[0],
+                required_skills=frozen_map({"sales": 2}),
+                ring_timeout_s=5,
+                strategy=Strategy.ROUND_ROBIN,
+                wrap_up_s=0,
+            ),
+            replace(QUEUES[1], strategy=Strategy.RANDOM, weight=3),
+            *QUEUES[2:],
+        ),
+        (
+            AGENTS[0],
+            replace(AGENTS[1], skills=frozen_map({"support": 3}), languages=frozenset({"en"})),
+            *AGENTS[3:],
+            A6,
+        ),
+    ),
+    (
+        (QUEUES[1], QUEUES[3]),
+        (
+            replace(AGENTS[1], queues=("support",)),
+            AGENTS[4],
+            replace(A6, queues=("support", "general")),
+        ),
+    ),
 )
 LANGUAGES = ("", "en", "yue", "cmn")
 
@@ -156,14 +243,25 @@ class Shell:
             self.send(Tick())
         self.now = end
 
-    def arrive(self, queue: str, priority: int, language: str, skill_level: int,
-               number: bool) -> None:
+    def arrive(
+        self, queue: str, priority: int, language: str, skill_level: int, number: bool
+    ) -> None:
         self.count += 1
         call_id = f"c{self.count}"
         skills = {"sales": skill_level} if skill_level and queue == "sales" else {}
-        out = self.send(CallArrived(WaitingCall(call_id, queue, self.now, priority,
-                                                frozen_map(skills), language,
-                                                caller_number="138" if number else "")))
+        out = self.send(
+            CallArrived(
+                WaitingCall(
+                    call_id,
+                    queue,
+                    self.now,
+                    priority,
+                    frozen_map(skills),
+                    language,
+                    caller_number="138" if number else "",
+                )
+            )
+        )
         if any(isinstance(fact, CallQueued) for fact in out.facts):
             self.arrived.add(call_id)  # else turned away: its queue was removed
 
@@ -195,7 +293,8 @@ class Shell:
             for agent in router.agents.values():
                 if agent.routable and set(agent.agent.queues) & set(serving):
                     assert not accepts(agent.agent, need), (
-                        f"{agent.agent.id} is idle while {entries[0][1]} waits")
+                        f"{agent.agent.id} is idle while {entries[0][1]} waits"
+                    )
 
     def drain(self) -> None:
         """End everything: answer or ring out offers, hang up calls, let callbacks run out."""

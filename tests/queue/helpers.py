@@ -16,17 +16,40 @@ T = TypeVar("T")
 START = 1_790_000_000.0  # a fixed epoch; nothing reads the wall clock
 
 
-def agent(agent_id: str, queues: Iterable[str] = ("sales",), languages: Iterable[str] = ("en",),
-          **skills: int) -> Agent:
-    return Agent(id=agent_id, name=agent_id.title(), device=f"PJSIP/{agent_id}",
-                 skills=frozen_map(skills), languages=frozenset(languages),
-                 queues=tuple(queues))
+def agent(
+    agent_id: str,
+    queues: Iterable[str] = ("sales",),
+    languages: Iterable[str] = ("en",),
+    **skills: int,
+) -> Agent:
+    return Agent(
+        id=agent_id,
+        name=agent_id.title(),
+        device=f"PJSIP/{agent_id}",
+        skills=frozen_map(skills),
+        languages=frozenset(languages),
+        queues=tuple(queues),
+    )
 
 
-def call(call_id: str, queue: str = "sales", at: float = START, priority: int = 0,
-         language: str = "", number: str = "", **skills: int) -> WaitingCall:
-    return WaitingCall(id=call_id, queue=queue, enqueued_at=at, priority=priority,
-                       skills=frozen_map(skills), language=language, caller_number=number)
+def call(
+    call_id: str,
+    queue: str = "sales",
+    at: float = START,
+    priority: int = 0,
+    language: str = "",
+    number: str = "",
+    **skills: int,
+) -> WaitingCall:
+    return WaitingCall(
+        id=call_id,
+        queue=queue,
+        enqueued_at=at,
+        priority=priority,
+        skills=frozen_map(skills),
+        language=language,
+        caller_number=number,
+    )
 
 
 @dataclass

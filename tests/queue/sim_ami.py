@@ -83,10 +83,16 @@ class SimAmi:
         return succeed(client)
 
     def client(self) -> AmiClient:
-        settings = AmiSettings(auth="plain", secret=SECRET, reconnect_initial_delay_s=1.0,
-                               reconnect_max_delay_s=1.0)
-        return AmiClient(settings, self.clock, endpoint=self, jitter=lambda: 0.0,
-                         next_action_id=actions.ActionIdGenerator("sw-"))
+        settings = AmiSettings(
+            auth="plain", secret=SECRET, reconnect_initial_delay_s=1.0, reconnect_max_delay_s=1.0
+        )
+        return AmiClient(
+            settings,
+            self.clock,
+            endpoint=self,
+            jitter=lambda: 0.0,
+            next_action_id=actions.ActionIdGenerator("sw-"),
+        )
 
     def settle(self, seconds: float = 0.0) -> None:
         """Run the clock ``seconds`` on, then until nothing more is due now."""
@@ -105,5 +111,7 @@ class SimAmi:
 
     def members(self, queue: str) -> dict[str, tuple[bool, str, int]]:
         """Interface -> (paused, reason, penalty) of ``queue``'s members in the PBX now."""
-        return {m.member.interface: (m.paused, m.reason, m.penalty)
-                for m in self.handler.queue_actions.queues.queues[queue].members}
+        return {
+            m.member.interface: (m.paused, m.reason, m.penalty)
+            for m in self.handler.queue_actions.queues.queues[queue].members
+        }

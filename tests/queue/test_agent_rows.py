@@ -30,8 +30,9 @@ from switchboard.store.db import Database, create_database_engine
 from tests.queue.helpers import START, agent
 
 S = AgentState
-CONFIG = QueueConfig((Queue("sales"),), (agent("a1"), agent("a2"), agent("a3")),
-                     {"a1": "ready", "a2": "paused"})
+CONFIG = QueueConfig(
+    (Queue("sales"),), (agent("a1"), agent("a2"), agent("a3")), {"a1": "ready", "a2": "paused"}
+)
 
 
 @pytest.fixture
@@ -70,12 +71,17 @@ def test_a_clean_stop_closes_every_open_session_and_state(database: Database) ->
     assert stopped.called  # serve's shutdown waits for this
     sessions = _rows(database, AgentSessionRow)
     assert [(r.agent_id, r.end_reason) for r in sessions] == [
-        ("a1", END_STOPPED), ("a2", END_STOPPED)]
+        ("a1", END_STOPPED),
+        ("a2", END_STOPPED),
+    ]
     assert all(_epoch(r.logged_out_at) == START + 90 for r in sessions)
     states = _rows(database, AgentStateRow)
     assert [r.ended_at is not None for r in states] == [True] * len(states)
     assert [(r.agent_id, r.state, r.end_reason) for r in states] == [
-        ("a1", "ready", END_STOPPED), ("a2", "not_ready", ""), ("a2", "ready", END_STOPPED)]
+        ("a1", "ready", END_STOPPED),
+        ("a2", "not_ready", ""),
+        ("a2", "ready", END_STOPPED),
+    ]
 
 
 def test_the_start_after_a_crash_closes_the_stale_rows_then_opens_new_ones(
@@ -88,13 +94,18 @@ def test_the_start_after_a_crash_closes_the_stale_rows_then_opens_new_ones(
     second, _clock = _start(database, START + 3720)
     sessions = _rows(database, AgentSessionRow)
     assert [(r.agent_id, r.end_reason) for r in sessions] == [
-        ("a1", END_UNCLEAN), ("a2", END_UNCLEAN), ("a1", ""), ("a2", "")]
+        ("a1", END_UNCLEAN),
+        ("a2", END_UNCLEAN),
+        ("a1", ""),
+        ("a2", ""),
+    ]
     # closed at the last moment known, not at the restart
     assert [_epoch(r.logged_out_at) for r in sessions[:2]] == [START + 120] * 2
     open_sessions = [r.agent_id for r in sessions if r.logged_out_at is None]
     assert open_sessions == ["a1", "a2"]  # exactly one each: this run's
-    open_states = [(r.agent_id, r.state) for r in _rows(database, AgentStateRow)
-                   if r.ended_at is None]
+    open_states = [
+        (r.agent_id, r.state) for r in _rows(database, AgentStateRow) if r.ended_at is None
+    ]
     assert open_states == [("a1", "ready"), ("a2", "not_ready")]
     second.stopService()
     assert all(r.logged_out_at is not None for r in _rows(database, AgentSessionRow))
@@ -108,12 +119,19 @@ def test_a_log_in_never_leaves_a_second_session_open(database: Database) -> None
         record_facts(session, [login(START), login(START + 10)])  # a lost log-out between
     sessions = _rows(database, AgentSessionRow)
     assert [(r.logged_out_at is None, r.end_reason) for r in sessions] == [
-        (False, "superseded"), (True, "")]
+        (False, "superseded"),
+        (True, ""),
+    ]
 
 
 def test_a_log_out_says_so(database: Database) -> None:
     with Session(database.engine) as session, session.begin():
-        record_facts(session, [AgentStateChanged("a1", START, S.READY, S.LOGGED_OUT),
-                               AgentStateChanged("a1", START + 5, S.LOGGED_OUT, S.READY)])
+        record_facts(
+            session,
+            [
+                AgentStateChanged("a1", START, S.READY, S.LOGGED_OUT),
+                AgentStateChanged("a1", START + 5, S.LOGGED_OUT, S.READY),
+            ],
+        )
     (row,) = _rows(database, AgentSessionRow)
     assert (row.end_reason, _epoch(row.logged_out_at)) == ("logged_out", START + 5)

@@ -65,18 +65,32 @@ def test_scenario_6calls_gives_the_calls_a_person_counts_in_the_transcript() -> 
     queued = {f.call_id: f.queue for f in facts if isinstance(f, CallQueued)}
     # Five QueueCallerJoin (+4.620 Alice sales, +6.777 Bob support, +7.686 Frank support,
     # Dan support, Carol sales); Eve hung up inside the AGI and never joined.
-    assert queued == {ALICE: "sales", BOB: "support", FRANK: "support", DAN: "support",
-                      CAROL: "sales"}
+    assert queued == {
+        ALICE: "sales",
+        BOB: "support",
+        FRANK: "support",
+        DAN: "support",
+        CAROL: "sales",
+    }
     finished = {f.call_id: f.outcome for f in facts if isinstance(f, CallFinished)}
     # Four AgentComplete, one QueueCallerAbandon (Frank at +14.007): one end per call.
-    assert finished == {ALICE: CallOutcome.ANSWERED, BOB: CallOutcome.ANSWERED,
-                        CAROL: CallOutcome.ANSWERED, DAN: CallOutcome.ANSWERED,
-                        FRANK: CallOutcome.ABANDONED}
+    assert finished == {
+        ALICE: CallOutcome.ANSWERED,
+        BOB: CallOutcome.ANSWERED,
+        CAROL: CallOutcome.ANSWERED,
+        DAN: CallOutcome.ANSWERED,
+        FRANK: CallOutcome.ABANDONED,
+    }
     assert sum(isinstance(f, CallFinished) for f in facts) == 5
     offers = [(f.call_id, f.agent_id) for f in facts if isinstance(f, CallOffered)]
     # Five AgentCalled, in order: Alice->1001, Bob->2001, Carol->1002, Dan->2001, Alice->1002.
-    assert offers == [(ALICE, AGENT("1001")), (BOB, AGENT("2001")), (CAROL, AGENT("1002")),
-                      (DAN, AGENT("2001")), (ALICE, AGENT("1002"))]
+    assert offers == [
+        (ALICE, AGENT("1001")),
+        (BOB, AGENT("2001")),
+        (CAROL, AGENT("1002")),
+        (DAN, AGENT("2001")),
+        (ALICE, AGENT("1002")),
+    ]
     ended = [(f.call_id, f.agent_id, f.result) for f in facts if isinstance(f, OfferEnded)]
     # AgentRingNoAnswer at +16.619 (agent1001, RingTime 12000 ms); four AgentConnect.
     assert Counter(r for _, _, r in ended) == {"answered": 4, "no_answer": 1}
@@ -122,21 +136,34 @@ def test_scenario_6calls_final_figures_per_queue() -> None:
     # The QueueSummary at +31.023 says every agent is free again: 3 members per queue,
     # the two paused support agents unpaused at +31.024.
     assert {a.agent_id: a.state for a in stats.agents(end + 1)} == dict.fromkeys(
-        [AGENT(n) for n in ("1001", "1002", "2001", "2002", "2003")], AgentState.READY)
+        [AGENT(n) for n in ("1001", "1002", "2001", "2002", "2003")], AgentState.READY
+    )
 
 
 def test_agents_follow_pauses_rings_and_calls() -> None:
     tracker = AppQueueTracker()
     facts = _facts(_replay(tracker))
-    dave = [(f.previous.value, f.state.value) for f in facts
-            if isinstance(f, AgentStateChanged) and f.agent_id == AGENT("2001")]
+    dave = [
+        (f.previous.value, f.state.value)
+        for f in facts
+        if isinstance(f, AgentStateChanged) and f.agent_id == AGENT("2001")
+    ]
     # agent2001 first appears in AgentCalled (+6.777): logged in, reserved, on call
     # (+7.778), free (+14.794), reserved (+16.692), on call (+17.694), free (+23.705).
-    assert dave == [("logged_out", "ready"), ("ready", "reserved"), ("reserved", "on_call"),
-                    ("on_call", "ready"), ("ready", "reserved"), ("reserved", "on_call"),
-                    ("on_call", "ready")]
-    erin = [(f.state.value, f.reason) for f in facts
-            if isinstance(f, AgentStateChanged) and f.agent_id == AGENT("2002")]
+    assert dave == [
+        ("logged_out", "ready"),
+        ("ready", "reserved"),
+        ("reserved", "on_call"),
+        ("on_call", "ready"),
+        ("ready", "reserved"),
+        ("reserved", "on_call"),
+        ("on_call", "ready"),
+    ]
+    erin = [
+        (f.state.value, f.reason)
+        for f in facts
+        if isinstance(f, AgentStateChanged) and f.agent_id == AGENT("2002")
+    ]
     # QueueMemberPause Paused 1 "short-staffed" at +0.001, Paused 0 at +31.024.
     assert erin == [("not_ready", "short-staffed"), ("ready", "")]
 
@@ -149,7 +176,11 @@ def test_the_pop_carries_the_caller_and_the_ivr_session_that_ran_before_queue() 
     assert len(pops) == 5
     bob = next(p for p in pops if p.call_id == BOB)
     assert (bob.caller_number, bob.ivr_ref, bob.device, bob.queue) == (
-        "5551002", BOB, AGENT("2001"), "support")
+        "5551002",
+        BOB,
+        AGENT("2001"),
+        "support",
+    )
     assert bob.extra["ivr_digits"] == "245"
     assert bob.extra["linkedid"] == "1795369105.21"
 
@@ -158,11 +189,30 @@ def test_an_ivr_that_set_switchboard_callid_is_the_visit_ivr_ref() -> None:
     # docs/asterisk.md sets __SWITCHBOARD_CALLID=${UNIQUEID} before the AGI: a Queue()
     # on another leg of the same call (same Linkedid) still joins that IVR session.
     tracker = AppQueueTracker()
-    tracker.feed(Message([("Event", "VarSet"), ("Uniqueid", "9.2"), ("Linkedid", "9.1"),
-                          ("Variable", "__SWITCHBOARD_CALLID"), ("Value", "9.2")]), 1.0)
-    result = tracker.feed(Message([("Event", "QueueCallerJoin"), ("Uniqueid", "9.5"),
-                                   ("Linkedid", "9.1"), ("Queue", "q"),
-                                   ("CallerIDNum", "<unknown>")]), 2.0)
+    tracker.feed(
+        Message(
+            [
+                ("Event", "VarSet"),
+                ("Uniqueid", "9.2"),
+                ("Linkedid", "9.1"),
+                ("Variable", "__SWITCHBOARD_CALLID"),
+                ("Value", "9.2"),
+            ]
+        ),
+        1.0,
+    )
+    result = tracker.feed(
+        Message(
+            [
+                ("Event", "QueueCallerJoin"),
+                ("Uniqueid", "9.5"),
+                ("Linkedid", "9.1"),
+                ("Queue", "q"),
+                ("CallerIDNum", "<unknown>"),
+            ]
+        ),
+        2.0,
+    )
     assert result.facts == (CallQueued("9.5", "q", 2.0, 2.0, 0, "", "9.2", ""),)
 
 
@@ -173,8 +223,9 @@ def test_stats_equal_a_recomputation_from_the_records_of_the_same_facts() -> Non
     history = HistoryBuilder()
     history.apply(facts)
     now = T0 + 40
-    queues, agents = recompute(history.visits, history.periods, tracker.queues.values(),
-                               tracker.agents(), now)
+    queues, agents = recompute(
+        history.visits, history.periods, tracker.queues.values(), tracker.agents(), now
+    )
     assert stats.queues(now) == queues
     assert stats.agents(now) == agents
 
@@ -186,14 +237,18 @@ def test_a_queue_file_limits_tracking_to_its_app_queue_queues() -> None:
     stats = _stats(tracker, facts)
     # The configured target (5 s): Bob waited 1.0 s (in), Dan 10.0 s (out), Frank counted.
     assert stats.queue("support", T0 + 32).windows["today"].service_level_pct == pytest.approx(
-        100 / 3, abs=0.001)
+        100 / 3, abs=0.001
+    )
 
 
 # -- reconnects ----------------------------------------------------------------------------
 def _status_listing() -> tuple[list[Message], float]:
     """The QueueStatus the scenario took at +14.008 (ActionID sw-11)."""
-    items = [(m, w) for m, w in messages(SCENARIO) if m.action_id == "sw-11" and m.event in (
-        "QueueParams", "QueueMember", "QueueEntry")]
+    items = [
+        (m, w)
+        for m, w in messages(SCENARIO)
+        if m.action_id == "sw-11" and m.event in ("QueueParams", "QueueMember", "QueueEntry")
+    ]
     return [m for m, _ in items], items[0][1]
 
 
@@ -234,9 +289,11 @@ def test_asterisk_restart_counters_do_not_reset_ours() -> None:
     listing, _ = _status_listing()
     # After `core restart now` app_queue starts again with Completed 0, Abandoned 0 and
     # nobody waiting: the same members, no QueueEntry.
-    restarted = [Message([(k, "0" if k in ("Completed", "Abandoned", "Calls") else v)
-                          for k, v in m.headers])
-                 for m in listing if m.event != "QueueEntry"]
+    restarted = [
+        Message([(k, "0" if k in ("Completed", "Abandoned", "Calls") else v) for k, v in m.headers])
+        for m in listing
+        if m.event != "QueueEntry"
+    ]
     facts += tracker.resync(restarted, T0 + 60).facts
     stats = _stats(tracker, facts)
     sales, support = (stats.queue(q, T0 + 61).windows["today"] for q in ("sales", "support"))
@@ -257,7 +314,8 @@ def test_the_queue_file_says_who_routes_each_queue() -> None:
     from switchboard.queue.config.queue_file import parse_queue_config
 
     config, problems = parse_queue_config(
-        {"queues": {"sales": {}, "support": {"routing": "app_queue"}}}, "queues.yaml")
+        {"queues": {"sales": {}, "support": {"routing": "app_queue"}}}, "queues.yaml"
+    )
     assert problems == [] and config is not None
     assert [q.name for q in config.routed_by("app_queue").queues] == ["support"]
     assert [q.name for q in config.routed_by("switchboard").queues] == ["sales"]
@@ -269,8 +327,10 @@ def test_the_queue_file_says_who_routes_each_queue() -> None:
 def test_a_flow_queueing_to_an_app_queue_queue_is_left_to_the_dialplan_queue() -> None:
     from tests.queue.test_hold import site
 
-    s = site([Queue("sales"), Queue("support", routing="app_queue")],
-             [agent_of("a1", ("sales", "support"))])
+    s = site(
+        [Queue("sales"), Queue("support", routing="app_queue")],
+        [agent_of("a1", ("sales", "support"))],
+    )
     s.acd.log_in("a1", ready=True)
     ch = s.channel()
     done = s.hold(ch, queue="support", queue_variable_set=True)
@@ -281,5 +341,7 @@ def test_a_flow_queueing_to_an_app_queue_queue_is_left_to_the_dialplan_queue() -
     assert set(s.acd.router.queues) == {"sales"}
     other = s.channel("c2")
     s.hold(other, queue="support")  # the flow did not set the queue: the ACD does
-    assert other.sent == ["SET VARIABLE SWITCHBOARD_QUEUE support",
-                          "SET VARIABLE SWITCHBOARD_ROUTE routed"]
+    assert other.sent == [
+        "SET VARIABLE SWITCHBOARD_QUEUE support",
+        "SET VARIABLE SWITCHBOARD_ROUTE routed",
+    ]

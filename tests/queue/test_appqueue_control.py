@@ -33,13 +33,30 @@ HEIDI = "Local/agent1004@switchboard-agents/n"
 
 def _config(grace_level: int = 99, queues: tuple[str, ...] = ("support",)) -> QueueConfig:
     return QueueConfig(
-        queues=(Queue("sales", required_skills=frozen_map({"sales": 1})),
-                Queue("support", required_skills=frozen_map({"support": 1})),
-                Queue("billing")),
-        agents=(Agent("grace", "Grace Support", GRACE, frozen_map({"support": grace_level}),
-                      frozenset(), queues),
-                Agent("heidi", "Heidi", HEIDI, frozen_map({"sales": 90, "support": 80}),
-                      frozenset(), ("sales", "support"))))
+        queues=(
+            Queue("sales", required_skills=frozen_map({"sales": 1})),
+            Queue("support", required_skills=frozen_map({"support": 1})),
+            Queue("billing"),
+        ),
+        agents=(
+            Agent(
+                "grace",
+                "Grace Support",
+                GRACE,
+                frozen_map({"support": grace_level}),
+                frozenset(),
+                queues,
+            ),
+            Agent(
+                "heidi",
+                "Heidi",
+                HEIDI,
+                frozen_map({"sales": 90, "support": 80}),
+                frozenset(),
+                ("sales", "support"),
+            ),
+        ),
+    )
 
 
 def _database(tmp_path: Path) -> Database:
@@ -62,8 +79,9 @@ class _Site:
             return send(action, **kw)
 
         self.ami.send = recording_send  # type: ignore[method-assign]
-        self.control = AppQueueAgentControl(self.ami, config, sim.clock, database,
-                                            ("break", "lunch", "training"))
+        self.control = AppQueueAgentControl(
+            self.ami, config, sim.clock, database, ("break", "lunch", "training")
+        )
         self.control.startService()
         self.ami.startService()
         sim.settle()
@@ -90,8 +108,11 @@ class _Site:
 def site(tmp_path: Path) -> Any:
     made: list[_Site] = []
 
-    def make(sim: SimAmi | None = None, config: QueueConfig | None = None,
-             database: Database | None = None) -> _Site:
+    def make(
+        sim: SimAmi | None = None,
+        config: QueueConfig | None = None,
+        database: Database | None = None,
+    ) -> _Site:
         made.append(_Site(sim or SimAmi(), config or _config(), database))
         return made[-1]
 
@@ -118,8 +139,7 @@ def test_log_in_sends_the_captured_queueadd_with_state_interface(site: Make) -> 
     view = s.run(s.control.log_in("grace", ready=True))
     assert (view.state, view.queues) == (AgentState.READY, ("support",))
     add = s.sent[0]
-    captured = dict((k, v) for k, v in _captured("sw-9").headers if k not in ("Action",
-                                                                             "ActionID"))
+    captured = dict((k, v) for k, v in _captured("sw-9").headers if k not in ("Action", "ActionID"))
     # The capture's QueueAdd (sw-9), plus StateInterface so app_queue sees the device.
     assert add.name == "QueueAdd"
     assert _headers(add) == {**captured, "StateInterface": GRACE}
@@ -137,14 +157,16 @@ def test_ready_pause_with_a_reason_and_log_out(site: Make) -> None:
     assert (view.state, view.reason) == (AgentState.NOT_READY, "lunch")
     # The capture's QueuePause sw-12, header for header.
     pause = s.sent[-1]
-    assert list(pause.headers) == [(k, v) for k, v in _captured("sw-12").headers
-                                   if k not in ("Action", "ActionID")]
+    assert list(pause.headers) == [
+        (k, v) for k, v in _captured("sw-12").headers if k not in ("Action", "ActionID")
+    ]
     assert s.sim.members("support")[GRACE][:2] == (True, "lunch")
     view = s.run(s.control.log_out("grace"))
     assert view.state is AgentState.LOGGED_OUT
     assert GRACE not in s.sim.members("support")
-    assert list(s.sent[-1].headers) == [(k, v) for k, v in _captured("sw-16").headers
-                                        if k not in ("Action", "ActionID")]
+    assert list(s.sent[-1].headers) == [
+        (k, v) for k, v in _captured("sw-16").headers if k not in ("Action", "ActionID")
+    ]
 
 
 def test_an_unknown_pause_reason_is_refused_with_the_valid_ones(site: Make) -> None:
@@ -220,8 +242,7 @@ def test_members_are_re_added_as_they_were_after_asterisk_restarts(site: Make) -
     assert s.run(s.control.agent("grace")).reason == "lunch"
 
 
-def test_state_survives_a_switchboard_restart_and_is_put_back(site: Make,
-                                                             tmp_path: Path) -> None:
+def test_state_survives_a_switchboard_restart_and_is_put_back(site: Make, tmp_path: Path) -> None:
     database = _database(tmp_path)
     sim = SimAmi()
     first = site(sim, database=database)
@@ -271,6 +292,7 @@ class _BrokenDatabase:
 def test_an_unreadable_store_is_logged_and_agents_start_logged_out(site: Make) -> None:
     with capture_logs() as logs:
         s = site(database=_BrokenDatabase())
-    assert any(e["event"] == "appqueue_agents_not_restored" and "no such table" in e["error"]
-               for e in logs)
+    assert any(
+        e["event"] == "appqueue_agents_not_restored" and "no such table" in e["error"] for e in logs
+    )
     assert s.run(s.control.agent("grace")).state is AgentState.LOGGED_OUT

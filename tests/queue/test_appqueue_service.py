@@ -96,8 +96,9 @@ def test_stored_records_recompute_to_the_live_figures(tmp_path: Path) -> None:
     with Session(database.engine) as session:
         visits, periods = load_history(session)
     now = clock.seconds()
-    queues, agents = recompute(visits, periods, service.tracker.queues.values(),
-                               service.tracker.agents(), now)
+    queues, agents = recompute(
+        visits, periods, service.tracker.queues.values(), service.tracker.agents(), now
+    )
     assert service.queue_stats() == queues
     assert service.agent_stats() == agents
     assert len(visits) == 5  # five QueueCallerJoin

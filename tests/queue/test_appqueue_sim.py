@@ -97,9 +97,16 @@ def _calls(site: _Site, plan: list[tuple[str, float | None, float]]) -> None:
         site.clock.callLater(at, site.call, queue, hang_up)
 
 
-_PLAN = [("sales", None, 0.0), ("support", None, 0.5), ("sales", 3.0, 1.0),
-         ("support", None, 2.0), ("sales", None, 4.0), ("support", 20.0, 4.0),
-         ("sales", None, 9.0), ("support", None, 12.0)]
+_PLAN = [
+    ("sales", None, 0.0),
+    ("support", None, 0.5),
+    ("sales", 3.0, 1.0),
+    ("support", None, 2.0),
+    ("sales", None, 4.0),
+    ("support", 20.0, 4.0),
+    ("sales", None, 9.0),
+    ("support", None, 12.0),
+]
 
 
 def test_sim_app_queue_calls_give_the_same_kinds_of_record_as_the_acd() -> None:
@@ -122,8 +129,9 @@ def _assert_stats_equal_records(site: _Site) -> None:
     history = HistoryBuilder()
     history.apply(site.facts)
     now = site.clock.seconds()
-    queues, agents = recompute(history.visits, history.periods, site.tracker.queues.values(),
-                               site.tracker.agents(), now)
+    queues, agents = recompute(
+        history.visits, history.periods, site.tracker.queues.values(), site.tracker.agents(), now
+    )
     assert stats.queues(now) == queues
     assert stats.agents(now) == agents
 

@@ -54,17 +54,28 @@ def test_a_good_file_loads_into_frozen_values(tmp_path: Path) -> None:
     assert config.agents[1].name == "1002"
 
 
-@pytest.mark.parametrize(("change", "line", "key", "fix"), [
-    (("strategy: highest_skill", "strategy: leastrecent"), 4, "queues.sales.strategy",
-     "longest_idle"),
-    (("max_wait_s: 600", "max_wiat_s: 600"), 5, "queues.sales.max_wiat_s", "max_wait_s"),
-    (("target: support}", "target: suport}"), 6, "queues.sales.fallback.target", "support"),
-    (("add_agents_of: [support]", "add_agents_of: [nobody]"), 9,
-     "queues.sales.overflow.1.add_agents_of", "define it"),
-    (("device: PJSIP/1001", "device: 1001"), 14, "agents.1001.device", "PJSIP/1001"),
-    (("skills: {sales: 3}", "skills: {sales: 300}"), 15, "agents.1001.skills.sales", "1..100"),
-    (("min_level: 1}", "min_level: 0}"), 8, "queues.sales.overflow.0.min_level", "example"),
-])
+@pytest.mark.parametrize(
+    ("change", "line", "key", "fix"),
+    [
+        (
+            ("strategy: highest_skill", "strategy: leastrecent"),
+            4,
+            "queues.sales.strategy",
+            "longest_idle",
+        ),
+        (("max_wait_s: 600", "max_wiat_s: 600"), 5, "queues.sales.max_wiat_s", "max_wait_s"),
+        (("target: support}", "target: suport}"), 6, "queues.sales.fallback.target", "support"),
+        (
+            ("add_agents_of: [support]", "add_agents_of: [nobody]"),
+            9,
+            "queues.sales.overflow.1.add_agents_of",
+            "define it",
+        ),
+        (("device: PJSIP/1001", "device: 1001"), 14, "agents.1001.device", "PJSIP/1001"),
+        (("skills: {sales: 3}", "skills: {sales: 300}"), 15, "agents.1001.skills.sales", "1..100"),
+        (("min_level: 1}", "min_level: 0}"), 8, "queues.sales.overflow.0.min_level", "example"),
+    ],
+)
 def test_each_mistake_names_file_line_key_and_fix(
     tmp_path: Path, change: tuple[str, str], line: int, key: str, fix: str
 ) -> None:
@@ -77,12 +88,15 @@ def test_each_mistake_names_file_line_key_and_fix(
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    text = GOOD.replace("max_wait_s: 600", "max_wait_s: -1").replace("queues: [sales]",
-                                                                      "queues: [nope]")
+    text = GOOD.replace("max_wait_s: 600", "max_wait_s: -1").replace(
+        "queues: [sales]", "queues: [nope]"
+    )
     with pytest.raises(QueueConfigError) as caught:
         load_queue_config(write(tmp_path, text))
-    assert {p.key for p in caught.value.problems} == {"queues.sales.max_wait_s",
-                                                      "agents.1001.queues"}
+    assert {p.key for p in caught.value.problems} == {
+        "queues.sales.max_wait_s",
+        "agents.1001.queues",
+    }
 
 
 def test_yaml_syntax_and_missing_files(tmp_path: Path) -> None:

@@ -37,9 +37,11 @@ def test_agents_start_as_the_queue_file_says(tmp_path: Path) -> None:
     acd = AcdService(config, clock)
     assert acd.router.agents["a1"].state is AgentState.LOGGED_OUT  # nothing before start
     acd.startService()
-    assert _states(acd) == {"a1": (AgentState.READY, ""),
-                            "a2": (AgentState.NOT_READY, "logged_in"),
-                            "a3": (AgentState.LOGGED_OUT, "")}
+    assert _states(acd) == {
+        "a1": (AgentState.READY, ""),
+        "a2": (AgentState.NOT_READY, "logged_in"),
+        "a3": (AgentState.LOGGED_OUT, ""),
+    }
     acd.stopService()
 
 
@@ -48,16 +50,16 @@ def test_a_reload_logs_in_new_agents_only(tmp_path: Path) -> None:
     acd = AcdService(QueueConfig((Queue("sales"),), (agent("a1"),), {"a1": "ready"}), clock)
     acd.startService()
     acd.not_ready("a1", "lunch")  # an operator's change is not undone by a reload
-    acd.reconfigure(QueueConfig((Queue("sales"),), (agent("a1"), agent("a2")),
-                                {"a1": "ready", "a2": "ready"}))
+    acd.reconfigure(
+        QueueConfig((Queue("sales"),), (agent("a1"), agent("a2")), {"a1": "ready", "a2": "ready"})
+    )
     assert _states(acd) == {"a1": (AgentState.NOT_READY, "lunch"), "a2": (AgentState.READY, "")}
     acd.stopService()
 
 
 def test_an_unknown_initial_state_names_the_choices(tmp_path: Path) -> None:
     path = tmp_path / "queues.yaml"
-    path.write_text(FILE.replace("initial_state: paused", "initial_state: away"),
-                    encoding="utf-8")
+    path.write_text(FILE.replace("initial_state: paused", "initial_state: away"), encoding="utf-8")
     config, problems = check_queue_config(path)
     assert config is None
     (problem,) = problems

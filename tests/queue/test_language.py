@@ -31,8 +31,10 @@ def test_an_english_only_queue_serves_a_mandarin_caller_at_once() -> None:
 
 
 def test_a_speaker_of_the_language_is_offered_first_even_if_idle_for_less() -> None:
-    h = Harness.of([Queue("support", strategy=Strategy.LONGEST_IDLE)],
-                   [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))])
+    h = Harness.of(
+        [Queue("support", strategy=Strategy.LONGEST_IDLE)],
+        [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))],
+    )
     h.send(AgentLoggedIn("en1", ready=True))
     h.advance(60)  # en1 has been idle far longer
     h.send(AgentLoggedIn("zh1", ready=True))
@@ -41,8 +43,10 @@ def test_a_speaker_of_the_language_is_offered_first_even_if_idle_for_less() -> N
 
 
 def test_the_caller_waits_for_a_speaker_then_takes_anyone() -> None:
-    h = Harness.of([Queue("support", language_wait_s=20)],
-                   [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))])
+    h = Harness.of(
+        [Queue("support", language_wait_s=20)],
+        [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))],
+    )
     h.send(AgentLoggedIn("en1", ready=True), AgentLoggedIn("zh1", ready=False))
     h.send(CallArrived(call("c1", "support", language="cmn")))
     assert offers(h) == []  # zh1 is in the queue, only not ready yet
@@ -51,8 +55,10 @@ def test_the_caller_waits_for_a_speaker_then_takes_anyone() -> None:
 
 
 def test_a_speaker_who_becomes_ready_within_the_wait_takes_the_call() -> None:
-    h = Harness.of([Queue("support", language_wait_s=20)],
-                   [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))])
+    h = Harness.of(
+        [Queue("support", language_wait_s=20)],
+        [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))],
+    )
     h.send(AgentLoggedIn("en1", ready=True), AgentLoggedIn("zh1", ready=False))
     h.send(CallArrived(call("c1", "support", language="cmn")))
     h.advance(5)
@@ -65,8 +71,10 @@ def test_a_speaker_who_becomes_ready_within_the_wait_takes_the_call() -> None:
 
 
 def test_a_missed_offer_does_not_restart_the_wait() -> None:
-    h = Harness.of([Queue("support", language_wait_s=20, ring_timeout_s=10)],
-                   [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))])
+    h = Harness.of(
+        [Queue("support", language_wait_s=20, ring_timeout_s=10)],
+        [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))],
+    )
     h.send(AgentLoggedIn("zh1", ready=True))
     h.send(CallArrived(call("c1", "support", language="cmn")))
     assert offers(h) == [("c1", "zh1")]
@@ -78,8 +86,10 @@ def test_a_missed_offer_does_not_restart_the_wait() -> None:
 
 
 def test_strict_matching_never_offers_another_language() -> None:
-    h = Harness.of([Queue("support", language_match=LanguageMatch.STRICT)],
-                   [agent("en1", ("support",), ("en",))])
+    h = Harness.of(
+        [Queue("support", language_match=LanguageMatch.STRICT)],
+        [agent("en1", ("support",), ("en",))],
+    )
     h.send(AgentLoggedIn("en1", ready=True))
     h.send(CallArrived(call("c1", "support", language="cmn")))
     assert offers_after(h, 3600) == []
@@ -87,8 +97,10 @@ def test_strict_matching_never_offers_another_language() -> None:
 
 
 def test_no_wait_means_any_agent_at_once() -> None:
-    h = Harness.of([Queue("support", language_wait_s=0)],
-                   [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))])
+    h = Harness.of(
+        [Queue("support", language_wait_s=0)],
+        [agent("en1", ("support",), ("en",)), agent("zh1", ("support",), ("cmn",))],
+    )
     h.send(AgentLoggedIn("en1", ready=True))
     h.send(CallArrived(call("c1", "support", language="cmn")))
     assert offers(h) == [("c1", "en1")]
@@ -111,8 +123,10 @@ def test_a_held_mandarin_caller_reaches_an_english_agent() -> None:
 
 def test_the_queue_file_sets_the_rule(tmp_path: Path) -> None:
     path = tmp_path / "queues.yaml"
-    path.write_text("queues:\n  zh: {language_match: strict}\n"
-                    "  en: {language_wait_s: 0}\n  x: {language_match: maybe}\n")
+    path.write_text(
+        "queues:\n  zh: {language_match: strict}\n"
+        "  en: {language_wait_s: 0}\n  x: {language_match: maybe}\n"
+    )
     config, problems = check_queue_config(path)
     assert config is None
     (problem,) = problems

@@ -16,6 +16,7 @@ def test_the_queue_core_imports_without_twisted_or_sqlalchemy() -> None:
         "switchboard.queue.core.history\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'twisted', 'sqlalchemy'}))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "[]"

@@ -21,11 +21,35 @@ from switchboard.queue.core.model import CallOutcome
 from switchboard.queue.core.stats import LiveStats
 from tests.queue.driver import ALL_AGENTS, QUEUES, Shell, step
 
-KINDS = ("arrive", "arrive", "arrive", "login", "login", "ready", "ready", "pause", "logout",
-         "answer", "answer", "answer", "no_answer", "device", "hangup", "hangup", "abandon",
-         "callback", "callback_outcome", "callback_outcome", "wrap", "wait", "wait", "reload")
-OPS = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50)),
-               max_size=120)
+KINDS = (
+    "arrive",
+    "arrive",
+    "arrive",
+    "login",
+    "login",
+    "ready",
+    "ready",
+    "pause",
+    "logout",
+    "answer",
+    "answer",
+    "answer",
+    "no_answer",
+    "device",
+    "hangup",
+    "hangup",
+    "abandon",
+    "callback",
+    "callback_outcome",
+    "callback_outcome",
+    "wrap",
+    "wait",
+    "wait",
+    "reload",
+)
+OPS = st.lists(
+    st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50)), max_size=120
+)
 FINAL = {outcome.value for outcome in CallOutcome}
 
 

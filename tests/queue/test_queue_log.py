@@ -64,8 +64,13 @@ def test_every_call_and_every_unusable_line_with_its_number() -> None:
     # Bob, Carol and Alice answered, Frank abandoned, .40 timed out; .41 is still queued
     # when the file ends (reported by the command, not stored).
     outcomes = {c.call_id: type(c.facts[-1]).__name__ for c in read.calls}
-    assert set(outcomes) == {"1795369105.22", "1795369105.28", "1795369105.26",
-                             "1795369105.20", "1795369105.40"}
+    assert set(outcomes) == {
+        "1795369105.22",
+        "1795369105.28",
+        "1795369105.26",
+        "1795369105.20",
+        "1795369105.40",
+    }
     assert read.unfinished == ("1795369105.41",)
     erin = [(f.state, f.reason) for f in read.agent_facts]
     assert erin == [(AgentState.NOT_READY, "short-staffed"), (AgentState.READY, "")]
@@ -90,14 +95,19 @@ def test_stored_history_gives_the_figures_and_a_second_import_adds_nothing(
     assert (first.calls_added, first.agent_changes_added) == (5, 2)
     assert (second.calls_added, second.calls_already_there) == (0, 5)
     assert (second.agent_changes_added, second.agent_changes_already_there) == (0, 2)
-    queues, _agents = recompute(visits, periods, [Queue("sales"), Queue("support")], [],
-                                1795369400.0)
+    queues, _agents = recompute(
+        visits, periods, [Queue("sales"), Queue("support")], [], 1795369400.0
+    )
     sales, support = (q.windows["today"] for q in queues)
     # sales: Carol (hold 1) and Alice (hold 15) answered; support: Bob answered (hold 1),
     # Frank abandoned after 7 s, .40 left by timeout after 120 s (overflowed).
     assert (sales.offered, sales.answered, sales.asa_s, sales.aht_s) == (2, 2, 8.0, 6.0)
     assert (support.offered, support.answered, support.abandoned, support.overflowed) == (
-        3, 1, 1, 1)
+        3,
+        1,
+        1,
+        1,
+    )
     assert support.aht_s == 7.0
 
 

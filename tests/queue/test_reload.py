@@ -53,8 +53,11 @@ def test_a_changed_requirement_refiles_waiting_calls_and_a_ready_agent_takes_one
     h.send(CallArrived(call("c2", at=h.now)))
     assert offers(h) == []  # a1's level is too low
     h.advance(5)
-    reload(h, [Queue("sales", frozen_map({"sales": 1}), announce_interval_s=None)],
-           [agent("a1", sales=1)])
+    reload(
+        h,
+        [Queue("sales", frozen_map({"sales": 1}), announce_interval_s=None)],
+        [agent("a1", sales=1)],
+    )
     assert offers(h) == [("c1", "a1")]  # the first caller keeps their place
     runtime = h.router.calls["c2"]
     assert runtime.call.enqueued_at == h.now - 5 and h.router.waiting.position(runtime) == 1
@@ -103,7 +106,9 @@ def test_a_removed_idle_agent_is_logged_out_and_forgotten() -> None:
     reload(h, [SALES], [])
     changes = of_type(h.last.facts, AgentStateChanged)
     assert [(f.agent_id, f.state, f.reason) for f in changes] == [
-        ("a1", AgentState.LOGGED_OUT, "removed"), ("a2", AgentState.LOGGED_OUT, "removed")]
+        ("a1", AgentState.LOGGED_OUT, "removed"),
+        ("a2", AgentState.LOGGED_OUT, "removed"),
+    ]
     assert h.router.agents == {}
     h.send(CallArrived(call("c1", at=h.now)))
     assert offers(h) == []
@@ -111,8 +116,11 @@ def test_a_removed_idle_agent_is_logged_out_and_forgotten() -> None:
 
 def test_a_removed_agent_on_a_call_finishes_it_and_its_wrap_up_first() -> None:
     h = Harness.of([SALES], [agent("a1"), agent("a2")])
-    h.send(AgentLoggedIn("a1", ready=True), CallArrived(call("c1", at=h.now)),
-           OfferAnswered("c1", "a1"))
+    h.send(
+        AgentLoggedIn("a1", ready=True),
+        CallArrived(call("c1", at=h.now)),
+        OfferAnswered("c1", "a1"),
+    )
     reload(h, [SALES], [agent("a2")])
     assert h.router.agents["a1"].state is AgentState.ON_CALL
     h.send(AgentReady("a1"))  # the seat cannot keep a removed agent in service
@@ -126,8 +134,11 @@ def test_a_removed_agent_on_a_call_finishes_it_and_its_wrap_up_first() -> None:
 
 def test_an_agent_removed_then_restored_before_leaving_stays() -> None:
     h = Harness.of([SALES], [agent("a1")])
-    h.send(AgentLoggedIn("a1", ready=True), CallArrived(call("c1", at=h.now)),
-           OfferAnswered("c1", "a1"))
+    h.send(
+        AgentLoggedIn("a1", ready=True),
+        CallArrived(call("c1", at=h.now)),
+        OfferAnswered("c1", "a1"),
+    )
     reload(h, [SALES], [])
     reload(h, [SALES], [agent("a1")])
     h.send(CallEnded("c1"))
@@ -138,8 +149,11 @@ def test_an_agent_removed_then_restored_before_leaving_stays() -> None:
 def test_changed_agent_skills_apply_from_the_next_offer() -> None:
     vip = Queue("sales", frozen_map({"vip": 1}), announce_interval_s=None, wrap_up_s=0)
     h = Harness.of([SALES], [agent("a1")])
-    h.send(AgentLoggedIn("a1", ready=True), CallArrived(call("c1", at=h.now)),
-           OfferAnswered("c1", "a1"))
+    h.send(
+        AgentLoggedIn("a1", ready=True),
+        CallArrived(call("c1", at=h.now)),
+        OfferAnswered("c1", "a1"),
+    )
     reload(h, [vip], [agent("a1", vip=2)])
     assert h.router.agents["a1"].call_id == "c1"  # the call in progress is untouched
     h.send(CallArrived(call("c2", at=h.now)))

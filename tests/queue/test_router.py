@@ -57,8 +57,10 @@ def state(h: Harness, agent_id: str) -> AgentState:
 
 
 def test_a_call_goes_at_once_to_the_longest_idle_matching_agent() -> None:
-    h = Harness.of([Queue("sales", frozen_map({"sales": 2}))],
-                   [agent("a1", sales=1), agent("a2", sales=2), agent("a3", sales=3)])
+    h = Harness.of(
+        [Queue("sales", frozen_map({"sales": 2}))],
+        [agent("a1", sales=1), agent("a2", sales=2), agent("a3", sales=3)],
+    )
     h.send(AgentLoggedIn("a1", ready=True))
     h.advance(5)
     h.send(AgentLoggedIn("a3", ready=True))
@@ -77,8 +79,7 @@ def _ready_all(h: Harness, ids: list[str]) -> None:
 
 def test_strategies_pick_their_agent() -> None:
     skilled = [agent("a1", sales=1), agent("a2", sales=5), agent("a3", sales=3)]
-    cases = {Strategy.LONGEST_IDLE: "a1", Strategy.HIGHEST_SKILL: "a2",
-             Strategy.ROUND_ROBIN: "a1"}
+    cases = {Strategy.LONGEST_IDLE: "a1", Strategy.HIGHEST_SKILL: "a2", Strategy.ROUND_ROBIN: "a1"}
     for strategy, expected in cases.items():
         h = Harness.of([Queue("sales", frozen_map({"sales": 1}), strategy)], skilled)
         _ready_all(h, ["a1", "a2", "a3"])
@@ -88,16 +89,17 @@ def test_strategies_pick_their_agent() -> None:
 
 def test_fewest_calls_and_round_robin_rotate() -> None:
     # Ties (nobody offered yet) go to the smaller agent id; fewest calls ties on idle time.
-    expected = {Strategy.FEWEST_CALLS: ["a2", "a1", "a2", "a1"],
-                Strategy.ROUND_ROBIN: ["a1", "a2", "a1", "a2"]}
+    expected = {
+        Strategy.FEWEST_CALLS: ["a2", "a1", "a2", "a1"],
+        Strategy.ROUND_ROBIN: ["a1", "a2", "a1", "a2"],
+    }
     for strategy in expected:
-        h = Harness.of([Queue("sales", strategy=strategy, wrap_up_s=0)],
-                       [agent("a1"), agent("a2")])
+        h = Harness.of([Queue("sales", strategy=strategy, wrap_up_s=0)], [agent("a1"), agent("a2")])
         _ready_all(h, ["a2", "a1"])
         taken = []
         for n in range(4):
             h.send(CallArrived(call(f"c{n}", at=h.now)))
-            (call_id, agent_id), = offers(h)
+            ((call_id, agent_id),) = offers(h)
             taken.append(agent_id)
             h.send(OfferAnswered(call_id, agent_id))
             h.advance(1)
@@ -107,8 +109,11 @@ def test_fewest_calls_and_round_robin_rotate() -> None:
 
 def test_random_is_reproducible_with_a_seed() -> None:
     def run(seed: int) -> list[str]:
-        h = Harness.of([Queue("sales", strategy=Strategy.RANDOM, wrap_up_s=0)],
-                       [agent(f"a{n}") for n in range(8)], seed=seed)
+        h = Harness.of(
+            [Queue("sales", strategy=Strategy.RANDOM, wrap_up_s=0)],
+            [agent(f"a{n}") for n in range(8)],
+            seed=seed,
+        )
         _ready_all(h, [f"a{n}" for n in range(8)])
         picked = []
         for n in range(5):
@@ -121,8 +126,10 @@ def test_random_is_reproducible_with_a_seed() -> None:
 
 
 def test_tiered_queue_prefers_the_better_level_whatever_the_strategy() -> None:
-    h = Harness.of([Queue("sales", frozen_map({"sales": 1}), tiered=True)],
-                   [agent("a1", sales=1), agent("a2", sales=9)])
+    h = Harness.of(
+        [Queue("sales", frozen_map({"sales": 1}), tiered=True)],
+        [agent("a1", sales=1), agent("a2", sales=9)],
+    )
     _ready_all(h, ["a1", "a2"])
     h.send(CallArrived(call("c1", at=h.now)))
     assert offers(h) == [("c1", "a2")]
@@ -187,8 +194,11 @@ def test_busy_or_unavailable_devices_are_never_offered() -> None:
 
 def test_answer_hangup_wrap_up_ready_then_the_next_call() -> None:
     h = Harness.of([Queue("sales", wrap_up_s=20)], [agent("a1")])
-    h.send(AgentLoggedIn("a1", ready=True), CallArrived(call("c1", at=h.now)),
-           CallArrived(call("c2", at=h.now)))
+    h.send(
+        AgentLoggedIn("a1", ready=True),
+        CallArrived(call("c1", at=h.now)),
+        CallArrived(call("c2", at=h.now)),
+    )
     h.send(OfferAnswered("c1", "a1"))
     assert state(h, "a1") is AgentState.ON_CALL
     h.advance(60)
@@ -202,9 +212,13 @@ def test_answer_hangup_wrap_up_ready_then_the_next_call() -> None:
 
 def test_pause_or_logout_asked_on_a_call_applies_after_it() -> None:
     h = Harness.of([Queue("sales", wrap_up_s=0)], [agent("a1")])
-    h.send(AgentLoggedIn("a1", ready=True), CallArrived(call("c1", at=h.now)),
-           OfferAnswered("c1", "a1"), CallArrived(call("c2", at=h.now)),
-           AgentNotReady("a1", "lunch"))
+    h.send(
+        AgentLoggedIn("a1", ready=True),
+        CallArrived(call("c1", at=h.now)),
+        OfferAnswered("c1", "a1"),
+        CallArrived(call("c2", at=h.now)),
+        AgentNotReady("a1", "lunch"),
+    )
     h.send(CallEnded("c1"))
     assert (state(h, "a1"), h.router.agents["a1"].reason) == (AgentState.NOT_READY, "lunch")
     h.send(AgentReady("a1"))
@@ -236,14 +250,14 @@ def test_a_callback_keeps_the_callers_place_and_reserves_the_agent_first() -> No
     h.send(CallArrived(call("later", at=h.now)))
     h.send(CallbackRequested("early", "13800138000"))
     h.send(AgentLoggedIn("a1", ready=True))
-    originate, = of_type(h.last.commands, OriginateCallback)
+    (originate,) = of_type(h.last.commands, OriginateCallback)
     assert (originate.call_id, originate.agent_id, originate.attempt) == ("early", "a1", 1)
     assert state(h, "a1") is AgentState.RESERVED
     h.send(CallbackOutcome("early", answered=False, reason="NOANSWER"))
     assert offers(h) == [("later", "a1")]  # the callback waits for its retry
     h.send(OfferAnswered("later", "a1"), CallEnded("later"))
     h.advance(70)
-    originate, = of_type(h.commands, OriginateCallback)[1:]
+    (originate,) = of_type(h.commands, OriginateCallback)[1:]
     assert originate.attempt == 2
     h.send(CallbackOutcome("early", answered=True))
     assert of_type(h.last.facts, CallAnswered)[0].callback
@@ -260,18 +274,27 @@ def test_a_callback_that_is_never_reached_ends_unreached() -> None:
 
 def test_a_callback_window_in_the_future_is_waited_for() -> None:
     h = Harness.of([Queue("sales")], [agent("a1")])
-    h.send(AgentLoggedIn("a1"), CallArrived(call("c1", at=h.now)),
-           CallbackRequested("c1", "138", START + 3600, START + 7200), AgentReady("a1"))
+    h.send(
+        AgentLoggedIn("a1"),
+        CallArrived(call("c1", at=h.now)),
+        CallbackRequested("c1", "138", START + 3600, START + 7200),
+        AgentReady("a1"),
+    )
     assert of_type(h.last.commands, OriginateCallback) == []
     h.advance(3600)
     assert len(of_type(h.last.commands, OriginateCallback)) == 1
 
 
 def test_overflow_widens_skills_then_adds_another_queues_agents() -> None:
-    sales = Queue("sales", frozen_map({"sales": 5}), overflow=(
-        OverflowRule(30, min_level=2), OverflowRule(60, add_agents_of=("support",))))
-    h = Harness.of([sales, Queue("support")],
-                   [agent("low", sales=2), agent("other", queues=("support",), sales=2)])
+    sales = Queue(
+        "sales",
+        frozen_map({"sales": 5}),
+        overflow=(OverflowRule(30, min_level=2), OverflowRule(60, add_agents_of=("support",))),
+    )
+    h = Harness.of(
+        [sales, Queue("support")],
+        [agent("low", sales=2), agent("other", queues=("support",), sales=2)],
+    )
     h.send(AgentLoggedIn("low", ready=True), CallArrived(call("c1", at=h.now)))
     h.advance(29)
     assert offers(h) == []
@@ -284,9 +307,15 @@ def test_overflow_widens_skills_then_adds_another_queues_agents() -> None:
 
 
 def test_max_wait_moves_to_the_fallback_queue_keeping_the_place() -> None:
-    queues = [Queue("sales", max_wait_s=60, fallback=Fallback("queue", "support")),
-              Queue("support", music_class="calm", max_wait_s=60,
-                    fallback=Fallback("voicemail", "100@default"))]
+    queues = [
+        Queue("sales", max_wait_s=60, fallback=Fallback("queue", "support")),
+        Queue(
+            "support",
+            music_class="calm",
+            max_wait_s=60,
+            fallback=Fallback("voicemail", "100@default"),
+        ),
+    ]
     h = Harness.of(queues, [])
     h.send(CallArrived(call("c1", at=h.now)))
     h.advance(60)
@@ -294,7 +323,8 @@ def test_max_wait_moves_to_the_fallback_queue_keeping_the_place() -> None:
     assert h.router.calls["c1"].call.enqueued_at == START
     h.advance(60)
     assert of_type(h.last.commands, SendToFallback) == [
-        SendToFallback("c1", "voicemail", "100@default")]
+        SendToFallback("c1", "voicemail", "100@default")
+    ]
     assert of_type(h.last.facts, CallFinished)[0].outcome is CallOutcome.VOICEMAIL
 
 
@@ -320,21 +350,30 @@ def test_a_full_queue_sends_callers_to_its_fallback() -> None:
 
 
 def test_announcements_and_the_callback_offer() -> None:
-    h = Harness.of([Queue("sales", announce_interval_s=30, expected_handle_s=120,
-                          callback_offer_after_s=45)], [agent("a1")])
+    h = Harness.of(
+        [Queue("sales", announce_interval_s=30, expected_handle_s=120, callback_offer_after_s=45)],
+        [agent("a1")],
+    )
     h.send(AgentLoggedIn("a1"), AgentNotReady("a1", "break"))
     h.send(CallArrived(call("c1", at=h.now)), CallArrived(call("c2", at=h.now)))
     h.advance(30)
-    assert of_type(h.last.commands, Announce) == [Announce("c1", 1, 120.0),
-                                                 Announce("c2", 2, 240.0)]
+    assert of_type(h.last.commands, Announce) == [
+        Announce("c1", 1, 120.0),
+        Announce("c2", 2, 240.0),
+    ]
     h.advance(15)
     assert len(of_type(h.last.commands, OfferCallbackChoice)) == 2
 
 
 def test_nonsense_is_refused_without_changing_anything() -> None:
     h = Harness.of([Queue("sales")], [agent("a1")])
-    for event in (AgentReady("a1"), AgentReady("ghost"), OfferAnswered("c9", "a1"),
-                  CallEnded("c9"), AgentLoggedOut("a1")):
+    for event in (
+        AgentReady("a1"),
+        AgentReady("ghost"),
+        OfferAnswered("c9", "a1"),
+        CallEnded("c9"),
+        AgentLoggedOut("a1"),
+    ):
         out = h.send(event)
         assert len(of_type(out.commands, Rejected)) == 1
         assert out.facts == ()
@@ -353,8 +392,9 @@ def test_a_call_walks_its_phase_table_and_an_illegal_step_raises() -> None:
     assert runtime.phase is CallPhase.OFFERED
     h.send(OfferAnswered("c1", "a1"))
     assert runtime.phase is CallPhase.CONNECTED
-    with pytest.raises(IllegalTransition,
-                       match="call 'c1': no transition 'offer' from 'connected'"):
+    with pytest.raises(
+        IllegalTransition, match="call 'c1': no transition 'offer' from 'connected'"
+    ):
         runtime.move("offer")
     h.send(CallEnded("c1"))
     assert runtime.phase is CallPhase.ENDED and "c1" not in h.router.calls
@@ -363,6 +403,7 @@ def test_a_call_walks_its_phase_table_and_an_illegal_step_raises() -> None:
 
 def test_an_illegal_agent_step_raises_naming_the_agent() -> None:
     h = Harness.of([Queue("sales")], [agent("a1")])
-    with pytest.raises(IllegalTransition,
-                       match="agent 'a1': no transition 'answer' from 'logged_out'"):
+    with pytest.raises(
+        IllegalTransition, match="agent 'a1': no transition 'answer' from 'logged_out'"
+    ):
         h.router.move_agent(h.router.agents["a1"], "answer")

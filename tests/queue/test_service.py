@@ -199,8 +199,15 @@ def test_a_caller_whose_number_cannot_be_dialled_back_is_not_offered_a_callback(
     # (man_do_variable_value, main/manager.c), so a callback to this "number" would write
     # through DB(). The caller never hears an offer nobody could keep, and waits on.
     s = site(
-        [Queue("sales", callback_offer_after_s=10, callback_retry_s=60, callback_attempts=1,
-               **QUIET)],
+        [
+            Queue(
+                "sales",
+                callback_offer_after_s=10,
+                callback_retry_s=60,
+                callback_attempts=1,
+                **QUIET,
+            )
+        ],
         [agent("a1")],
     )
     ch = s.channel(callerid="5551234,DB(sw/owned)=1")

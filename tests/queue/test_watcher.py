@@ -107,8 +107,10 @@ def test_a_broken_edit_is_rejected_with_every_problem_and_the_old_one_serves(
     assert acd.config is before and set(acd.router.agents) == {"1001", "1002"}
     rejected = events(logs, "queue_config_rejected")
     assert {(e["key"], e["line"]) for e in rejected} == {
-        ("queues.sales.ring_timeout", 2), ("agents.1001.queues", 4),
-        ("agents.1001.skills.sales", 4)}
+        ("queues.sales.ring_timeout", 2),
+        ("agents.1001.queues", 4),
+        ("agents.1001.skills.sales", 4),
+    }
     assert all(e["file"] == str(edits.path) and e["fix"] for e in rejected)
     assert events(logs, "queue_config_kept")[0]["serving_version"] == 1
     with capture_logs() as logs:
@@ -144,8 +146,11 @@ def test_a_touched_but_equal_file_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_removed_queue_turns_new_callers_to_the_default_queue() -> None:
-    s = site([Queue("sales", **QUIET), Queue("support", **QUIET)],
-             [agent("a1", queues=("sales", "support"))], default_queue="support")
+    s = site(
+        [Queue("sales", **QUIET), Queue("support", **QUIET)],
+        [agent("a1", queues=("sales", "support"))],
+        default_queue="support",
+    )
     first, second = s.channel("c1"), s.channel("c2")
     r1 = s.hold(first)
     s.acd.reconfigure(QueueConfig((Queue("support", **QUIET),), (agent("a1", ("support",)),)))

@@ -36,12 +36,25 @@ class AppQueueEndToEndTest(_TempPaths, TestCase):
         agi.startService()
         self.addCleanup(agi.stopService)
         yield agi.listening()
-        call = ScriptedCall(at_s=2.0, number="5551002", name="Bob Customer", behaviour="dtmf",
-                            digits="2", delay_s=1.0, more_digits="#")
-        sim = SimulatedPbx(reactor, Scenario(calls=(call,), max_duration_s=120.0), seed=3,
-                           speed=SPEED, ami_port=0, agi_target=("127.0.0.1", agi.port),
-                           recordings_dir=Path(self.temp_path()),
-                           ami_users={"switchboard": SECRET})
+        call = ScriptedCall(
+            at_s=2.0,
+            number="5551002",
+            name="Bob Customer",
+            behaviour="dtmf",
+            digits="2",
+            delay_s=1.0,
+            more_digits="#",
+        )
+        sim = SimulatedPbx(
+            reactor,
+            Scenario(calls=(call,), max_duration_s=120.0),
+            seed=3,
+            speed=SPEED,
+            ami_port=0,
+            agi_target=("127.0.0.1", agi.port),
+            recordings_dir=Path(self.temp_path()),
+            ami_users={"switchboard": SECRET},
+        )
         yield sim.startService()
         self.addCleanup(sim.stopService)
         client = AmiClient(
@@ -65,13 +78,25 @@ class AppQueueEndToEndTest(_TempPaths, TestCase):
         self.addCleanup(client.stopService)
         yield client.when_ready(fail_after_failures=1)
         yield finished
-        kinds = [type(p).__name__ for t, p in seen if t == "fact" and
-                 type(p).__name__ != "AgentStateChanged"]
-        assert kinds == ["CallQueued", "CallOffered", "OfferEnded", "CallAnswered",
-                         "CallFinished", "CallHandled"]
+        kinds = [
+            type(p).__name__
+            for t, p in seen
+            if t == "fact" and type(p).__name__ != "AgentStateChanged"
+        ]
+        assert kinds == [
+            "CallQueued",
+            "CallOffered",
+            "OfferEnded",
+            "CallAnswered",
+            "CallFinished",
+            "CallHandled",
+        ]
         (pop,) = [p for t, p in seen if t == "offered"]
         assert (pop.queue, pop.caller_number, pop.extra.get("ivr_digits")) == (
-            "support", "5551002", "2")
+            "support",
+            "5551002",
+            "2",
+        )
         assert pop.ivr_ref == pop.call_id  # the IVR ran on the channel Queue() took
         support = next(s for s in tracker.queue_stats() if s.queue == "support")
         today = support.windows["today"]

@@ -41,8 +41,12 @@ def test_sleep_waits_on_the_clock_and_a_hangup_ends_it() -> None:
 
 
 def test_the_script_name_is_not_an_argument() -> None:
-    env = {"agi_request": "/usr/bin/switchboard-agi", "agi_arg_1": "main-menu",
-           "agi_arg_2": "5571001", "agi_arg_3": "en"}
+    env = {
+        "agi_request": "/usr/bin/switchboard-agi",
+        "agi_arg_1": "main-menu",
+        "agi_arg_2": "5571001",
+        "agi_arg_3": "en",
+    }
     view = fastagi_view(env, "main-menu")
     assert view.args == ("5571001", "en") and view.script == "main-menu"
     assert view.get("arg_1") == "5571001" and view.get("arg_3") == ""

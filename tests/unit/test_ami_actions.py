@@ -30,32 +30,54 @@ def test_login_bytes_match_the_capture_layout() -> None:
 
 def test_originate_with_variables_and_channel_id() -> None:
     act = actions.originate(
-        "Local/agent1002@switchboard-agents/n", context="switchboard-callback", exten="dial",
-        priority=1, caller_id='"Callback 5557001" <5557001>', timeout_ms=8000,
+        "Local/agent1002@switchboard-agents/n",
+        context="switchboard-callback",
+        exten="dial",
+        priority=1,
+        caller_id='"Callback 5557001" <5557001>',
+        timeout_ms=8000,
         variables={"CALLBACK_NUMBER": "5557001", "CALLBACK_ID": "cb-0001"},
-        channel_id="cb-0004-agent", action_id="cb-c",
+        channel_id="cb-0004-agent",
+        action_id="cb-c",
     )
     headers = act.to_headers()
     assert headers[:2] == [("Action", "Originate"), ("ActionID", "cb-c")]
     assert ("Async", "true") in headers and ("ChannelId", "cb-0004-agent") in headers
     assert [v for k, v in headers if k == "Variable"] == [
-        "CALLBACK_NUMBER=5557001", "CALLBACK_ID=cb-0001"]
+        "CALLBACK_NUMBER=5557001",
+        "CALLBACK_ID=cb-0001",
+    ]
     with pytest.raises(ValueError):
         actions.originate("Local/x@y")
 
 
 def test_builders_cover_the_vocabulary() -> None:
     built = [
-        actions.ping(), actions.logoff(), actions.challenge(), actions.events("off"),
-        actions.filter_add("!Event: VarSet"), actions.user_event("Hello", {"A": "1"}),
-        actions.command("core show channels"), actions.redirect("c", "ctx", "s"),
-        actions.hangup("c", 16), actions.getvar("V", "c"), actions.setvar("V", "1"),
-        actions.core_show_channels(), actions.status(), actions.device_state_list(),
-        actions.queue_status("sales"), actions.queue_summary(), actions.queue_add("q", "i"),
-        actions.queue_remove("q", "i"), actions.queue_pause("i", True, reason="lunch"),
-        actions.queue_penalty("i", 2), actions.mix_monitor("c", "/f.wav", "b"),
-        actions.stop_mix_monitor("c"), actions.mix_monitor_mute("c", True),
-        actions.db_get("f", "k"), actions.db_put("f", "k", "v"),
+        actions.ping(),
+        actions.logoff(),
+        actions.challenge(),
+        actions.events("off"),
+        actions.filter_add("!Event: VarSet"),
+        actions.user_event("Hello", {"A": "1"}),
+        actions.command("core show channels"),
+        actions.redirect("c", "ctx", "s"),
+        actions.hangup("c", 16),
+        actions.getvar("V", "c"),
+        actions.setvar("V", "1"),
+        actions.core_show_channels(),
+        actions.status(),
+        actions.device_state_list(),
+        actions.queue_status("sales"),
+        actions.queue_summary(),
+        actions.queue_add("q", "i"),
+        actions.queue_remove("q", "i"),
+        actions.queue_pause("i", True, reason="lunch"),
+        actions.queue_penalty("i", 2),
+        actions.mix_monitor("c", "/f.wav", "b"),
+        actions.stop_mix_monitor("c"),
+        actions.mix_monitor_mute("c", True),
+        actions.db_get("f", "k"),
+        actions.db_put("f", "k", "v"),
     ]
     for act in built:
         [parsed] = AmiParser(expect_banner=False).feed(act.with_action_id("x").encode())

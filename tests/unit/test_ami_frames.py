@@ -86,8 +86,10 @@ def test_server_side_parses_actions() -> None:
 
 
 def test_legacy_follows_output_with_blank_lines() -> None:
-    data = (b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\n"
-            b"line one\nline: two\n\nafter blank\n--END COMMAND--\r\n\r\nEvent: Next\r\n\r\n")
+    data = (
+        b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\n"
+        b"line one\nline: two\n\nafter blank\n--END COMMAND--\r\n\r\nEvent: Next\r\n\r\n"
+    )
     parser = AmiParser(expect_banner=False)
     items = feed_all(parser, split_at(data, [40, 60, 75]))
     assert [type(i) for i in items] == [Message, Message]
@@ -174,10 +176,14 @@ def test_garbage_never_raises_and_never_eats_a_following_message(
     assert last.event == "Survivor" and last.action_id == "s1"
 
 
-_names = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126,
-                                        exclude_characters=":"), min_size=1, max_size=12)
-_values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\0"),
-                  max_size=30).map(lambda v: v.strip(" ") and v.lstrip(" "))
+_names = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=":"),
+    min_size=1,
+    max_size=12,
+)
+_values = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\0"), max_size=30
+).map(lambda v: v.strip(" ") and v.lstrip(" "))
 
 
 @settings(max_examples=200)

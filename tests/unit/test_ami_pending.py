@@ -60,8 +60,10 @@ def test_error_response_to_a_list_is_a_failed_completion() -> None:
 def test_events_after_a_plain_response_are_not_swallowed() -> None:
     table = PendingTable()
     table.register("O")
-    resp, ev = _msgs(b"Response: Success\r\nActionID: O\r\n\r\n"
-                     b"Event: OriginateResponse\r\nActionID: O\r\nResponse: Success\r\n\r\n")
+    resp, ev = _msgs(
+        b"Response: Success\r\nActionID: O\r\n\r\n"
+        b"Event: OriginateResponse\r\nActionID: O\r\nResponse: Success\r\n\r\n"
+    )
     assert table.route(resp).completion is not None
     assert table.route(ev).consumed is False
 

@@ -108,8 +108,7 @@ AREAS = ("app", "cti", "ivr_flows", "queue", "sim", "store", "crm", "demo", "con
 def test_help_imports_no_area() -> None:
     """issue 10: `switchboard --help` lists every command without importing their areas."""
     loaded = _imported_after(
-        "from switchboard.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+        "from switchboard.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     )
     assert "switchboard.cli" in loaded
     areas = {m for m in loaded if m.split(".")[:2] in [["switchboard", a] for a in AREAS]}
@@ -119,8 +118,7 @@ def test_help_imports_no_area() -> None:
 
 def test_a_subcommand_imports_only_its_own_area() -> None:
     loaded = _imported_after(
-        "from switchboard.cli import parser_for\n"
-        "parser_for('flows').parse_args(['flows', 'check'])"
+        "from switchboard.cli import parser_for\nparser_for('flows').parse_args(['flows', 'check'])"
     )
     assert "switchboard.ivr_flows.commands" in loaded
     assert not {m for m in loaded if m.startswith(("switchboard.queue", "switchboard.sim"))}

@@ -181,7 +181,7 @@ def test_config_init_writes_a_file_that_config_check_accepts(
     text = path.read_text()
     for section in Settings.model_fields:
         assert f"\n[{section}]\n" in text, section
-    assert "# Login \"Events:\" mask" in text  # the model's own comments come along
+    assert '# Login "Events:" mask' in text  # the model's own comments come along
     capsys.readouterr()
     assert main(["config", "check", str(path)]) == 0
     assert capsys.readouterr().out.strip() == f"{path}: ok"

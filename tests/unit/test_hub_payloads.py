@@ -54,62 +54,151 @@ GOLDEN = Path(__file__).parents[1] / "fixtures" / "events" / "v1.json"
 T = 1795485600.0  # Tue 2026-11-24 10:00 Asia/Shanghai
 
 FIGURES = QueueFigures(
-    offered=12, answered=9, abandoned=2, short_abandons=1, callbacks_requested=1,
-    called_back=1, callbacks_unreached=0, overflowed=0, voicemail=0, handled=8,
-    service_level_pct=80.0, asa_s=14.5, aht_s=131.25,
+    offered=12,
+    answered=9,
+    abandoned=2,
+    short_abandons=1,
+    callbacks_requested=1,
+    called_back=1,
+    callbacks_unreached=0,
+    overflowed=0,
+    voicemail=0,
+    handled=8,
+    service_level_pct=80.0,
+    asa_s=14.5,
+    aht_s=131.25,
 )
 EMPTY = QueueFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, None, None)
 
 CALLER = ChannelView("PJSIP/trunk-00000011", "1795485600.17", "Up")
 AGENT_LEG = ChannelView("PJSIP/1001-00000012", "1795485600.18", "Ringing")
 LIVE_CALL = Call(
-    "1795485600.17", started_at=T, caller_number="13800138000", caller_name="Li Wei",
-    ivr=IvrSession(session="1795485600.17", digits="1", language="cmn",
-                   variables=MappingProxyType({"SWITCHBOARD_CALLID": "1795485600.17",
-                                               "SWITCHBOARD_IVR_DIGITS": "1",
-                                               "SWITCHBOARD_LANGUAGE": "cmn",
-                                               "SWITCHBOARD_QUEUE": "sales"})),
-    queue="sales", ringing=("PJSIP/1001",), channels=(CALLER, AGENT_LEG),
+    "1795485600.17",
+    started_at=T,
+    caller_number="13800138000",
+    caller_name="Li Wei",
+    ivr=IvrSession(
+        session="1795485600.17",
+        digits="1",
+        language="cmn",
+        variables=MappingProxyType(
+            {
+                "SWITCHBOARD_CALLID": "1795485600.17",
+                "SWITCHBOARD_IVR_DIGITS": "1",
+                "SWITCHBOARD_LANGUAGE": "cmn",
+                "SWITCHBOARD_QUEUE": "sales",
+            }
+        ),
+    ),
+    queue="sales",
+    ringing=("PJSIP/1001",),
+    channels=(CALLER, AGENT_LEG),
 )
 ENDED_CALL = Call(
-    "1795485600.17", started_at=T, caller_number="13800138000", caller_name="Li Wei",
-    ivr=LIVE_CALL.ivr, queue="sales", agent="PJSIP/1001", answered_at=T + 35.0,
-    recording="/var/spool/asterisk/monitor/sales/1795485600.17.wav", recorded=True,
-    first_hangup="PJSIP/trunk-00000011", hangup_cause=16, hangup_cause_text="Normal Clearing",
-    ended_at=T + 160.0, end_reason="hangup",
+    "1795485600.17",
+    started_at=T,
+    caller_number="13800138000",
+    caller_name="Li Wei",
+    ivr=LIVE_CALL.ivr,
+    queue="sales",
+    agent="PJSIP/1001",
+    answered_at=T + 35.0,
+    recording="/var/spool/asterisk/monitor/sales/1795485600.17.wav",
+    recorded=True,
+    first_hangup="PJSIP/trunk-00000011",
+    hangup_cause=16,
+    hangup_cause_text="Normal Clearing",
+    ended_at=T + 160.0,
+    end_reason="hangup",
 )
 
 # (topic, payload): one example of every kind each topic carries.
 EXAMPLES: list[tuple[str, Any]] = [
-    ("offered", Offered("1795485600.17", "1001", "PJSIP/1001", "sales", T + 31.5,
-                        caller_number="13800138000", ivr_ref="ivr:42")),
-    ("offered", Offered("1795485600.18", "2001", "PJSIP/2001", "support", T + 400.0,
-                        caller_number="5559001", callback=True, attempt=2,
-                        extra=MappingProxyType({"language": "yue"}))),
-    ("fact", CallQueued("1795485600.17", "sales", T + 12.0, T + 12.0, priority=5,
-                        caller_number="13800138000", ivr_ref="ivr:42", language="cmn",
-                        customer_tier=2)),
+    (
+        "offered",
+        Offered(
+            "1795485600.17",
+            "1001",
+            "PJSIP/1001",
+            "sales",
+            T + 31.5,
+            caller_number="13800138000",
+            ivr_ref="ivr:42",
+        ),
+    ),
+    (
+        "offered",
+        Offered(
+            "1795485600.18",
+            "2001",
+            "PJSIP/2001",
+            "support",
+            T + 400.0,
+            caller_number="5559001",
+            callback=True,
+            attempt=2,
+            extra=MappingProxyType({"language": "yue"}),
+        ),
+    ),
+    (
+        "fact",
+        CallQueued(
+            "1795485600.17",
+            "sales",
+            T + 12.0,
+            T + 12.0,
+            priority=5,
+            caller_number="13800138000",
+            ivr_ref="ivr:42",
+            language="cmn",
+            customer_tier=2,
+        ),
+    ),
     ("fact", CallOffered("1795485600.17", "sales", "1001", T + 31.5)),
     ("fact", OfferEnded("1795485600.17", "1001", T + 35.0, "answered")),
     ("fact", CallAnswered("1795485600.17", "sales", "1001", T + 35.0, 23.0)),
     ("fact", QueueLeft("1795485600.19", "sales", T + 80.0, "moved", 60.0, to_queue="support")),
     ("fact", CallHandled("1795485600.17", "sales", "1001", T + 170.0, 125.0, 10.0)),
     ("fact", CallFinished("1795485600.17", "sales", T + 160.0, CallOutcome.ANSWERED, "1001")),
-    ("fact", CallbackScheduled("1795485600.18", "support", "5559001", T + 50.0, T + 50.0,
-                               T + 3650.0, T + 5.0)),
+    (
+        "fact",
+        CallbackScheduled(
+            "1795485600.18", "support", "5559001", T + 50.0, T + 50.0, T + 3650.0, T + 5.0
+        ),
+    ),
     ("fact", CallbackAttemptEnded("1795485600.18", 1, "2001", T + 200.0, "NOANSWER")),
     ("fact", AgentStateChanged("1001", T + 170.0, AgentState.READY, AgentState.WRAP_UP)),
-    ("agent_state", AgentStateChanged("1002", T + 60.0, AgentState.NOT_READY,
-                                      AgentState.RESERVED, "missed_call")),
-    ("queue_stats", QueueSnapshot(
-        "sales", waiting=3, longest_wait_s=42.25, callbacks_pending=1,
-        agents_by_state=MappingProxyType({"ready": 2, "reserved": 1, "on_call": 3,
-                                          "wrap_up": 0, "not_ready": 1}),
-        windows=MappingProxyType({"today": FIGURES, "15m": FIGURES, "1h": EMPTY}),
-    )),
-    ("call", CallStarted(Call("1795485600.17", started_at=T, caller_number="13800138000",
-                              channels=(ChannelView(CALLER.name, CALLER.uniqueid, "Ring"),)),
-                         T)),
+    (
+        "agent_state",
+        AgentStateChanged(
+            "1002", T + 60.0, AgentState.NOT_READY, AgentState.RESERVED, "missed_call"
+        ),
+    ),
+    (
+        "queue_stats",
+        QueueSnapshot(
+            "sales",
+            waiting=3,
+            longest_wait_s=42.25,
+            callbacks_pending=1,
+            agents_by_state=MappingProxyType(
+                {"ready": 2, "reserved": 1, "on_call": 3, "wrap_up": 0, "not_ready": 1}
+            ),
+            windows=MappingProxyType({"today": FIGURES, "15m": FIGURES, "1h": EMPTY}),
+        ),
+    ),
+    (
+        "call",
+        CallStarted(
+            Call(
+                "1795485600.17",
+                started_at=T,
+                caller_number="13800138000",
+                channels=(ChannelView(CALLER.name, CALLER.uniqueid, "Ring"),),
+            ),
+            T,
+        ),
+    ),
     ("call", CallUpdated(LIVE_CALL, ("ringing", "channels"), T + 31.5)),
     ("call", CallEnded(ENDED_CALL, "hangup", T + 160.0)),
 ]
@@ -178,8 +267,9 @@ def test_a_missing_field_is_named_and_unknown_fields_of_a_newer_publisher_are_ig
         FACT.from_json({k: v for k, v in message.items() if k != "agent_id"})
     assert FACT.from_json({**message, "seat": "7"}) == EXAMPLES[3][1]
     # An optional field absent: its default (an older publisher).
-    assert FACT.from_json({k: v for k, v in message.items() if k != "callback_attempt"}) == (
-        EXAMPLES[3][1]
+    assert (
+        FACT.from_json({k: v for k, v in message.items() if k != "callback_attempt"})
+        == (EXAMPLES[3][1])
     )
 
 

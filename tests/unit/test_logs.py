@@ -86,13 +86,19 @@ def test_a_dead_log_pipe_never_breaks_a_call(tmp_path: Path) -> None:
     health = log_health()
     before = dict(health.failed_sinks)
     fallback = tmp_path / "fallback.log"
-    configure_logging(LoggingSettings(format="json", file=fallback), _DeadPipe(),
-                      capture_twisted=False)
+    configure_logging(
+        LoggingSettings(format="json", file=fallback), _DeadPipe(), capture_twisted=False
+    )
     clock = Clock()
     asterisk = FakeAsterisk(AgiServerFactory(BUILTIN_HANDLERS, clock, SessionOptions()), clock)
     asterisk.send(env_block("main-menu", args=["5551003"], callerid="5551003"))
-    for reply in ("200 result=0", "200 result=49 endpos=13440", "200 result=23",
-                  "200 result=1", "200 result=1"):
+    for reply in (
+        "200 result=0",
+        "200 result=49 endpos=13440",
+        "200 result=23",
+        "200 result=1",
+        "200 result=1",
+    ):
         asterisk.reply(reply)
     assert asterisk.transport.value().startswith(b"ANSWER\nSTREAM FILE tt-monkeysintro")
     assert b"SET VARIABLE SWITCHBOARD_QUEUE sales\n" in asterisk.transport.value()
@@ -126,15 +132,20 @@ def test_a_process_agi_without_a_log_file_logs_to_syslog(monkeypatch: pytest.Mon
             seen.append((level, line))
 
     monkeypatch.setattr(switchboard.logs, "SyslogSink", FakeSyslog)
-    configure_logging(LoggingSettings(format="json"), io.StringIO(), capture_twisted=False,
-                      stderr_is_lost=True)
+    configure_logging(
+        LoggingSettings(format="json"), io.StringIO(), capture_twisted=False, stderr_is_lost=True
+    )
     structlog.get_logger().error("database_not_ready")
     assert [(level, json.loads(line)["event"]) for level, line in seen] == [
         ("error", "database_not_ready")
     ]
     seen.clear()
-    configure_logging(LoggingSettings(format="json", syslog="off"), io.StringIO(),
-                      capture_twisted=False, stderr_is_lost=True)
+    configure_logging(
+        LoggingSettings(format="json", syslog="off"),
+        io.StringIO(),
+        capture_twisted=False,
+        stderr_is_lost=True,
+    )
     structlog.get_logger().error("never_to_stderr_alone")
     assert len(seen) == 1
     seen.clear()

@@ -55,12 +55,14 @@ def test_a_second_agent_1001_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_duplicate_step_id_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "main.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "main.yaml").write_text(
+        textwrap.dedent("""\
         steps:
           menu: {type: play, prompts: [a]}
           bye: {type: hangup}
           menu: {type: play, prompts: [b]}
-    """))
+    """)
+    )
     flows, problems = check_directory(tmp_path)
     assert flows is None and [(p.line, p.code) for p in problems] == [(4, "duplicate_key")]
     assert "duplicate key 'menu' on line 4 (first on line 2)" in str(problems[0])

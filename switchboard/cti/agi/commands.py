@@ -78,7 +78,9 @@ def run_agi(args: argparse.Namespace, settings: Settings) -> int:
             import structlog
 
             structlog.get_logger(__name__).error(
-                "agi_not_ready", script=args.script, problem=str(exc),
+                "agi_not_ready",
+                script=args.script,
+                problem=str(exc),
                 effect="no command sent; the dialplan sees AGISTATUS=FAILURE",
             )
             return EXIT_NOT_READY

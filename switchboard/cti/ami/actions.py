@@ -84,9 +84,9 @@ def action(name: str, *pairs: tuple[str, HeaderValue], action_id: str | None = N
     return Action(name, tuple((k, _fmt(v)) for k, v in pairs if v is not None), action_id)
 
 
-def _variables(variables: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> list[
-    tuple[str, HeaderValue]
-]:
+def _variables(
+    variables: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> list[tuple[str, HeaderValue]]:
     if not variables:
         return []
     items = variables.items() if isinstance(variables, Mapping) else variables
@@ -100,8 +100,9 @@ def md5_key(challenge: str, secret: str) -> str:
 
 
 def login(username: str, secret: str, events: str = "on") -> Action:
-    return action("Login", (names.USERNAME, username), (names.SECRET, secret),
-                  (names.EVENTS, events))
+    return action(
+        "Login", (names.USERNAME, username), (names.SECRET, secret), (names.EVENTS, events)
+    )
 
 
 def challenge() -> Action:
@@ -109,8 +110,13 @@ def challenge() -> Action:
 
 
 def login_md5(username: str, key: str, events: str = "on") -> Action:
-    return action("Login", (names.AUTH_TYPE, "MD5"), (names.USERNAME, username),
-                  (names.KEY, key), (names.EVENTS, events))
+    return action(
+        "Login",
+        (names.AUTH_TYPE, "MD5"),
+        (names.USERNAME, username),
+        (names.KEY, key),
+        (names.EVENTS, events),
+    )
 
 
 def ping() -> Action:
@@ -167,19 +173,38 @@ def originate(
         raise ValueError("originate needs exactly one of exten= or application=")
     return action(
         "Originate",
-        (names.CHANNEL, channel), ("Context", context), ("Exten", exten),
-        ("Priority", priority), ("Application", application), ("Data", data),
-        ("Timeout", timeout_ms), ("CallerID", caller_id), ("Account", account),
-        ("Async", asynchronous), ("ChannelId", channel_id), ("OtherChannelId", other_channel_id),
+        (names.CHANNEL, channel),
+        ("Context", context),
+        ("Exten", exten),
+        ("Priority", priority),
+        ("Application", application),
+        ("Data", data),
+        ("Timeout", timeout_ms),
+        ("CallerID", caller_id),
+        ("Account", account),
+        ("Async", asynchronous),
+        ("ChannelId", channel_id),
+        ("OtherChannelId", other_channel_id),
         *_variables(variables),
         action_id=action_id,
     )
 
 
-def redirect(channel: str, context: str, exten: str, priority: int | str = 1,
-             extra_channel: str | None = None) -> Action:
-    return action("Redirect", (names.CHANNEL, channel), ("ExtraChannel", extra_channel),
-                  ("Context", context), ("Exten", exten), ("Priority", priority))
+def redirect(
+    channel: str,
+    context: str,
+    exten: str,
+    priority: int | str = 1,
+    extra_channel: str | None = None,
+) -> Action:
+    return action(
+        "Redirect",
+        (names.CHANNEL, channel),
+        ("ExtraChannel", extra_channel),
+        ("Context", context),
+        ("Exten", exten),
+        ("Priority", priority),
+    )
 
 
 def hangup(channel: str, cause: int | None = None) -> Action:
@@ -191,8 +216,9 @@ def getvar(variable: str, channel: str | None = None) -> Action:
 
 
 def setvar(variable: str, value: str, channel: str | None = None) -> Action:
-    return action("Setvar", (names.CHANNEL, channel), (names.VARIABLE, variable),
-                  (names.VALUE, value))
+    return action(
+        "Setvar", (names.CHANNEL, channel), (names.VARIABLE, variable), (names.VALUE, value)
+    )
 
 
 # -- lists (answered by Response + EventList start ... XxxComplete) ---------------------------
@@ -225,34 +251,61 @@ def db_put(family: str, key: str, value: str) -> Action:
 
 
 # -- queues ---------------------------------------------------------------------------------
-def queue_add(queue: str, interface: str, *, penalty: int | None = None,
-              paused: bool | None = None, member_name: str | None = None,
-              state_interface: str | None = None, reason: str | None = None) -> Action:
-    return action("QueueAdd", (names.QUEUE, queue), (names.INTERFACE, interface),
-                  ("Penalty", penalty), ("Paused", paused), ("MemberName", member_name),
-                  ("StateInterface", state_interface), (names.REASON, reason))
+def queue_add(
+    queue: str,
+    interface: str,
+    *,
+    penalty: int | None = None,
+    paused: bool | None = None,
+    member_name: str | None = None,
+    state_interface: str | None = None,
+    reason: str | None = None,
+) -> Action:
+    return action(
+        "QueueAdd",
+        (names.QUEUE, queue),
+        (names.INTERFACE, interface),
+        ("Penalty", penalty),
+        ("Paused", paused),
+        ("MemberName", member_name),
+        ("StateInterface", state_interface),
+        (names.REASON, reason),
+    )
 
 
 def queue_remove(queue: str, interface: str) -> Action:
     return action("QueueRemove", (names.QUEUE, queue), (names.INTERFACE, interface))
 
 
-def queue_pause(interface: str, paused: bool, *, queue: str | None = None,
-                reason: str | None = None) -> Action:
-    return action("QueuePause", (names.QUEUE, queue), (names.INTERFACE, interface),
-                  ("Paused", paused), (names.REASON, reason))
+def queue_pause(
+    interface: str, paused: bool, *, queue: str | None = None, reason: str | None = None
+) -> Action:
+    return action(
+        "QueuePause",
+        (names.QUEUE, queue),
+        (names.INTERFACE, interface),
+        ("Paused", paused),
+        (names.REASON, reason),
+    )
 
 
 def queue_penalty(interface: str, penalty: int, queue: str | None = None) -> Action:
-    return action("QueuePenalty", (names.INTERFACE, interface), ("Penalty", penalty),
-                  (names.QUEUE, queue))
+    return action(
+        "QueuePenalty", (names.INTERFACE, interface), ("Penalty", penalty), (names.QUEUE, queue)
+    )
 
 
 # -- recordings -----------------------------------------------------------------------------
-def mix_monitor(channel: str, file: str, options: str | None = None,
-                command: str | None = None) -> Action:
-    return action("MixMonitor", (names.CHANNEL, channel), ("File", file), ("Options", options),
-                  ("Command", command))
+def mix_monitor(
+    channel: str, file: str, options: str | None = None, command: str | None = None
+) -> Action:
+    return action(
+        "MixMonitor",
+        (names.CHANNEL, channel),
+        ("File", file),
+        ("Options", options),
+        ("Command", command),
+    )
 
 
 def stop_mix_monitor(channel: str, mix_monitor_id: str | None = None) -> Action:
@@ -260,5 +313,9 @@ def stop_mix_monitor(channel: str, mix_monitor_id: str | None = None) -> Action:
 
 
 def mix_monitor_mute(channel: str, state: bool, direction: str = "both") -> Action:
-    return action("MixMonitorMute", (names.CHANNEL, channel), ("Direction", direction),
-                  ("State", "1" if state else "0"))
+    return action(
+        "MixMonitorMute",
+        (names.CHANNEL, channel),
+        ("Direction", direction),
+        ("State", "1" if state else "0"),
+    )

@@ -20,8 +20,18 @@ from switchboard.cti.ami.service import AmiClient
 __all__ = ["add_commands", "run_action", "run_logged_in", "run_tail"]
 
 # Actions answered by an event list: their items are gathered and printed too.
-LIST_ACTIONS = {"coreshowchannels", "queuestatus", "queuesummary", "status", "devicestatelist",
-                "dbget", "sippeers", "pjsipshowendpoints", "agents", "parkedcalls"}
+LIST_ACTIONS = {
+    "coreshowchannels",
+    "queuestatus",
+    "queuesummary",
+    "status",
+    "devicestatelist",
+    "dbget",
+    "sippeers",
+    "pjsipshowendpoints",
+    "agents",
+    "parkedcalls",
+}
 
 
 def add_commands(subparsers: Any) -> None:
@@ -29,8 +39,9 @@ def add_commands(subparsers: Any) -> None:
     ami = subparsers.add_parser("ami", help="talk to the Asterisk Manager Interface")
     sub = ami.add_subparsers(dest="ami_command", required=True)
     tail = sub.add_parser("tail", help="print live AMI events as JSON lines")
-    tail.add_argument("--event", action="append", default=[], metavar="NAME",
-                      help="only this event (repeatable)")
+    tail.add_argument(
+        "--event", action="append", default=[], metavar="NAME", help="only this event (repeatable)"
+    )
     tail.set_defaults(run=run_tail)
     act = sub.add_parser("action", help="send one action and print the answer as JSON")
     act.add_argument("name", help="the action, e.g. CoreShowChannels")
@@ -42,8 +53,13 @@ def message_json(msg: Message) -> dict[str, str | list[str]]:
     return msg.as_dict()
 
 
-def run_tail(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
-             client_factory: Callable[..., AmiClient] = AmiClient) -> int:
+def run_tail(
+    args: argparse.Namespace,
+    settings: Any,
+    *,
+    out: TextIO = sys.stdout,
+    client_factory: Callable[..., AmiClient] = AmiClient,
+) -> int:
     wanted = set(args.event)
 
     def main(reactor: Any) -> defer.Deferred[None]:
@@ -108,8 +124,13 @@ def run_logged_in(
     return code[0]
 
 
-def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.stdout,
-               client_factory: Callable[..., AmiClient] = AmiClient) -> int:
+def run_action(
+    args: argparse.Namespace,
+    settings: Any,
+    *,
+    out: TextIO = sys.stdout,
+    client_factory: Callable[..., AmiClient] = AmiClient,
+) -> int:
     action = actions.Action(args.name, tuple(parse_headers(args.headers)))
     gather = args.name.lower() in LIST_ACTIONS
 
@@ -118,8 +139,10 @@ def run_action(args: argparse.Namespace, settings: Any, *, out: TextIO = sys.std
         try:
             if gather:
                 result: EventList = await client.send_list(action)
-                doc: dict[str, Any] = {"response": message_json(result.response),
-                                       "items": [message_json(i) for i in result.items]}
+                doc: dict[str, Any] = {
+                    "response": message_json(result.response),
+                    "items": [message_json(i) for i in result.items],
+                }
                 if result.complete is not None:
                     doc["complete"] = message_json(result.complete)
             else:

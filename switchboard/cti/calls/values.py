@@ -128,4 +128,3 @@ class CallEnded:
 
 
 Change = CallStarted | CallUpdated | CallEnded
-

@@ -53,8 +53,15 @@ from switchboard.queue.core.model import (
 # The flows' line-keeping YAML loader (promote to a shared module: see the report).
 from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
-__all__ = ["InitialState", "QueueConfig", "QueueConfigError", "QueueConfigProblem",
-           "check_queue_config", "load_queue_config", "parse_queue_config"]
+__all__ = [
+    "InitialState",
+    "QueueConfig",
+    "QueueConfigError",
+    "QueueConfigProblem",
+    "check_queue_config",
+    "load_queue_config",
+    "parse_queue_config",
+]
 
 
 InitialState = Literal["logged_out", "ready", "paused"]
@@ -142,9 +149,9 @@ class QueueConfig:
         names = {q.name for q in self.queues if q.routing == routing}
         return QueueConfig(
             tuple(q for q in self.queues if q.name in names),
-            tuple(replace(a, queues=tuple(q for q in a.queues if q in names))
-                  for a in self.agents),
-            self.initial_states)
+            tuple(replace(a, queues=tuple(q for q in a.queues if q in names)) for a in self.agents),
+            self.initial_states,
+        )
 
 
 def _line(data: Any, path: tuple[Any, ...]) -> int:
@@ -164,8 +171,11 @@ def _fix_for(error: Any, model: type[BaseModel]) -> str:
     if error["type"] == "extra_forbidden":
         name = str(error["loc"][-1])
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
-        return f"did you mean '{close[0]}'?" if close else "remove it; allowed: " + ", ".join(
-            model.model_fields)
+        return (
+            f"did you mean '{close[0]}'?"
+            if close
+            else "remove it; allowed: " + ", ".join(model.model_fields)
+        )
     if error["type"] in ("enum", "literal_error"):
         return "use one of: " + str(error["ctx"]["expected"])
     if str(error["loc"][0]) == "device":
@@ -206,14 +216,20 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
     def check_queue(path: tuple[Any, ...], target: str) -> None:
         if target not in queues and target not in data.get("queues", {}):
             close = difflib.get_close_matches(target, names, n=1)
-            problem(path, f"no queue named '{target}'",
-                    f"did you mean '{close[0]}'?" if close else "define it under 'queues:'")
+            problem(
+                path,
+                f"no queue named '{target}'",
+                f"did you mean '{close[0]}'?" if close else "define it under 'queues:'",
+            )
 
     for name, spec in queues.items():
         for skill, level in spec.skills.items():
             if not 1 <= level <= MAX_SKILL_LEVEL:
-                problem(("queues", name, "skills", skill), f"level {level} out of range",
-                        f"use 1..{MAX_SKILL_LEVEL}")
+                problem(
+                    ("queues", name, "skills", skill),
+                    f"level {level} out of range",
+                    f"use 1..{MAX_SKILL_LEVEL}",
+                )
         if spec.fallback.kind == "queue":
             check_queue(("queues", name, "fallback", "target"), spec.fallback.target)
         for index, rule in enumerate(spec.overflow):
@@ -224,32 +240,61 @@ def parse_queue_config(data: Any, file: str) -> tuple[QueueConfig | None, list[Q
             check_queue(("agents", agent_id, "queues"), queue)
         for skill, level in agent_spec.skills.items():
             if not 1 <= level <= MAX_SKILL_LEVEL:
-                problem(("agents", agent_id, "skills", skill), f"level {level} out of range",
-                        f"use 1..{MAX_SKILL_LEVEL}")
+                problem(
+                    ("agents", agent_id, "skills", skill),
+                    f"level {level} out of range",
+                    f"use 1..{MAX_SKILL_LEVEL}",
+                )
     if problems:
         return None, problems
     return QueueConfig(
-        queues=tuple(Queue(
-            name=name, required_skills=frozen_map(s.skills), strategy=s.strategy,
-            tiered=s.tiered, service_level_s=s.service_level_s, ring_timeout_s=s.ring_timeout_s,
-            wrap_up_s=s.wrap_up_s, max_wait_s=s.max_wait_s, max_length=s.max_length,
-            fallback=Fallback(s.fallback.kind, s.fallback.target),
-            overflow=tuple(OverflowRule(r.after_s, r.min_level, r.drop_skills, r.add_agents_of)
-                           for r in s.overflow),
-            aging_per_min=s.aging_per_min, weight=s.weight,
-            announce_interval_s=s.announce_interval_s, music_class=s.music_class,
-            callback_offer_after_s=s.callback_offer_after_s,
-            callback_attempts=s.callback_attempts, callback_retry_s=s.callback_retry_s,
-            short_abandon_s=s.short_abandon_s, expected_handle_s=s.expected_handle_s,
-            routing=s.routing,
-            language_match=s.language_match, language_wait_s=s.language_wait_s,
-        ) for name, s in sorted(queues.items())),
-        agents=tuple(Agent(
-            id=agent_id, name=s.name or agent_id, device=s.device, skills=frozen_map(s.skills),
-            languages=frozenset(s.languages), queues=s.queues,
-        ) for agent_id, s in sorted(agents.items())),
-        initial_states={agent_id: s.initial_state for agent_id, s in sorted(agents.items())
-                        if s.initial_state != "logged_out"},
+        queues=tuple(
+            Queue(
+                name=name,
+                required_skills=frozen_map(s.skills),
+                strategy=s.strategy,
+                tiered=s.tiered,
+                service_level_s=s.service_level_s,
+                ring_timeout_s=s.ring_timeout_s,
+                wrap_up_s=s.wrap_up_s,
+                max_wait_s=s.max_wait_s,
+                max_length=s.max_length,
+                fallback=Fallback(s.fallback.kind, s.fallback.target),
+                overflow=tuple(
+                    OverflowRule(r.after_s, r.min_level, r.drop_skills, r.add_agents_of)
+                    for r in s.overflow
+                ),
+                aging_per_min=s.aging_per_min,
+                weight=s.weight,
+                announce_interval_s=s.announce_interval_s,
+                music_class=s.music_class,
+                callback_offer_after_s=s.callback_offer_after_s,
+                callback_attempts=s.callback_attempts,
+                callback_retry_s=s.callback_retry_s,
+                short_abandon_s=s.short_abandon_s,
+                expected_handle_s=s.expected_handle_s,
+                routing=s.routing,
+                language_match=s.language_match,
+                language_wait_s=s.language_wait_s,
+            )
+            for name, s in sorted(queues.items())
+        ),
+        agents=tuple(
+            Agent(
+                id=agent_id,
+                name=s.name or agent_id,
+                device=s.device,
+                skills=frozen_map(s.skills),
+                languages=frozenset(s.languages),
+                queues=s.queues,
+            )
+            for agent_id, s in sorted(agents.items())
+        ),
+        initial_states={
+            agent_id: s.initial_state
+            for agent_id, s in sorted(agents.items())
+            if s.initial_state != "logged_out"
+        },
     ), []
 
 
@@ -258,11 +303,19 @@ def check_queue_config(path: Path) -> tuple[QueueConfig | None, list[QueueConfig
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
-        return None, [QueueConfigProblem(str(path), exc.line, "(file)", f"not valid YAML: {exc}",
-                                         exc.fix)]
+        return None, [
+            QueueConfigProblem(str(path), exc.line, "(file)", f"not valid YAML: {exc}", exc.fix)
+        ]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [QueueConfigProblem(str(path), 0, "(file)", f"cannot read: {exc}",
-                                         "check the path, its permissions and that it is UTF-8")]
+        return None, [
+            QueueConfigProblem(
+                str(path),
+                0,
+                "(file)",
+                f"cannot read: {exc}",
+                "check the path, its permissions and that it is UTF-8",
+            )
+        ]
     return parse_queue_config(data, str(path))
 
 

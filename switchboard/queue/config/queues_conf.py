@@ -38,15 +38,27 @@ _STRATEGIES: dict[str, tuple[str, str]] = {
     "random": ("random", ""),
     "rrmemory": ("round_robin", ""),
     "rrordered": ("round_robin", ""),
-    "ringall": ("longest_idle", "ringall rings every member at once; switchboard offers one "
-                "agent at a time, so the longest idle one is offered first"),
-    "linear": ("highest_skill", "linear rings members in the order listed; mapped to "
-               "highest_skill with tiered levels that follow that order"),
-    "wrandom": ("random", "wrandom weights the draw by penalty; switchboard draws evenly "
-                "within the tiers the penalties make"),
+    "ringall": (
+        "longest_idle",
+        "ringall rings every member at once; switchboard offers one "
+        "agent at a time, so the longest idle one is offered first",
+    ),
+    "linear": (
+        "highest_skill",
+        "linear rings members in the order listed; mapped to "
+        "highest_skill with tiered levels that follow that order",
+    ),
+    "wrandom": (
+        "random",
+        "wrandom weights the draw by penalty; switchboard draws evenly "
+        "within the tiers the penalties make",
+    ),
 }
-_SECONDS = {"timeout": "ring_timeout_s", "wrapuptime": "wrap_up_s",
-            "servicelevel": "service_level_s"}
+_SECONDS = {
+    "timeout": "ring_timeout_s",
+    "wrapuptime": "wrap_up_s",
+    "servicelevel": "service_level_s",
+}
 _NOTED = {
     "joinempty": "switchboard always lets callers join and overflows them by time instead",
     "leavewhenempty": "switchboard keeps callers and overflows them by time instead",
@@ -106,8 +118,14 @@ def _sections(path: Path, result: ImportResult) -> Iterator[tuple[str, int, Item
     """Each real (non-template) section with its items, templates and '+' merged in."""
     conf = _Conf(str(path))
     for number, line in conf.skipped:
-        result.notes.append(ImportNote(number, "(file)", line.split()[0], "not followed; import "
-                                       "the included file on its own"))
+        result.notes.append(
+            ImportNote(
+                number,
+                "(file)",
+                line.split()[0],
+                "not followed; import the included file on its own",
+            )
+        )
     items: dict[str, list[tuple[str, str, int]]] = {}
     lines: dict[str, int] = {}
     templates: set[str] = set()
@@ -125,8 +143,14 @@ def _sections(path: Path, result: ImportResult) -> Iterator[tuple[str, int, Item
             elif option in items:
                 inherited += items[option]
             elif option != "+":
-                result.notes.append(ImportNote(category.number, name, "template",
-                                               f"template '{option}' is not defined above"))
+                result.notes.append(
+                    ImportNote(
+                        category.number,
+                        name,
+                        "template",
+                        f"template '{option}' is not defined above",
+                    )
+                )
         items[name], lines[name] = inherited + own, category.number
     for name, values in items.items():
         if name not in templates:
@@ -157,8 +181,8 @@ def import_queues_conf(path: Path) -> ImportResult:
         queue: dict[str, Any] = {"skills": {name: 1}}
         members: list[tuple[str, int, str, int]] = []
         for key, value, number in values:
-            def note(message: str, key: str = key, number: int = number,
-                     name: str = name) -> None:
+
+            def note(message: str, key: str = key, number: int = number, name: str = name) -> None:
                 result.notes.append(ImportNote(number, name, key, message))
 
             if key == "strategy":
@@ -187,8 +211,10 @@ def import_queues_conf(path: Path) -> ImportResult:
                 penalty = int(_number(parts[1]) or 0) if len(parts) > 1 and parts[1] else 0
                 member_name = parts[2] if len(parts) > 2 else ""
                 if len(parts) > 3 and parts[3] and parts[3] != parts[0]:
-                    note(f"state interface {parts[3]} not kept; switchboard follows the "
-                         f"device {parts[0]}")
+                    note(
+                        f"state interface {parts[3]} not kept; switchboard follows the "
+                        f"device {parts[0]}"
+                    )
                 members.append((parts[0], penalty, member_name, number))
             elif key in _NOTED:
                 note(f"not mapped: {_NOTED[key]}")
@@ -201,14 +227,24 @@ def import_queues_conf(path: Path) -> ImportResult:
         for order, (interface, penalty, member_name, _line) in enumerate(members):
             level = MAX_SKILL_LEVEL - order if linear else MAX_SKILL_LEVEL - penalty
             level = max(1, min(MAX_SKILL_LEVEL, level))
-            agent = result.agents.setdefault(_agent_id(interface), {
-                "name": member_name or _agent_id(interface), "device": interface,
-                "skills": {}, "queues": [], "initial_state": "ready"})
+            agent = result.agents.setdefault(
+                _agent_id(interface),
+                {
+                    "name": member_name or _agent_id(interface),
+                    "device": interface,
+                    "skills": {},
+                    "queues": [],
+                    "initial_state": "ready",
+                },
+            )
             agent["skills"][name] = level
             agent["queues"].append(name)
         if not members:
-            result.notes.append(ImportNote(header_line, name, "member", "no static members: "
-                                           "add agents to the queue file"))
+            result.notes.append(
+                ImportNote(
+                    header_line, name, "member", "no static members: add agents to the queue file"
+                )
+            )
         result.queues[name] = queue
     return result
 
@@ -219,6 +255,7 @@ def to_yaml(result: ImportResult, source: str) -> str:
     if result.notes:
         head.append("# Not mapped, or mapped approximately:")
         head += [f"#   {note}" for note in result.notes]
-    body = yaml.safe_dump({"queues": result.queues, "agents": result.agents},
-                          sort_keys=False, allow_unicode=True)
+    body = yaml.safe_dump(
+        {"queues": result.queues, "agents": result.agents}, sort_keys=False, allow_unicode=True
+    )
     return "\n".join(head) + "\n" + body

@@ -70,8 +70,7 @@ DEFAULT_CALLBACK_WINDOW_S = 4 * 3600.0
 class CallFlow:
     """Every call in the ACD, from arrival to the end; one per router."""
 
-    def __init__(self, desk: Router, out: Outbox, timers: Timers,
-                 queues: Iterable[str]) -> None:
+    def __init__(self, desk: Router, out: Outbox, timers: Timers, queues: Iterable[str]) -> None:
         self._desk = desk  # the agent side, and the queues and time it works with
         self._out = out
         self._timers = timers
@@ -114,8 +113,11 @@ class CallFlow:
     def _rank(self, runtime: CallRuntime) -> tuple[float, float, int]:
         queue = self._desk.queues[runtime.queue]
         call = runtime.call
-        effective = call.priority + queue.weight + queue.aging_per_min / 60.0 * (
-            self._desk.now - call.enqueued_at)
+        effective = (
+            call.priority
+            + queue.weight
+            + queue.aging_per_min / 60.0 * (self._desk.now - call.enqueued_at)
+        )
         return (-effective, call.enqueued_at, runtime.seq)
 
     def withdraw_offer(self, call_id: str) -> None:
@@ -139,8 +141,9 @@ class CallFlow:
             self._out.reject("CallArrived", f"{what} queue {call.queue!r}; sent to the exit")
             self._out.command(SendToFallback(call.id, "exit", ""))
             return
-        runtime = CallRuntime(call=call, seq=self._timers.ordinal(), queue=call.queue,
-                              entered_at=self._desk.now)
+        runtime = CallRuntime(
+            call=call, seq=self._timers.ordinal(), queue=call.queue, entered_at=self._desk.now
+        )
         self.calls[call.id] = runtime
         self._enter_queue(runtime, call.queue)
 
@@ -179,8 +182,10 @@ class CallFlow:
 
     def callback_requested(self, event: CallbackRequested) -> None:
         runtime = self.calls.get(event.call_id)
-        if runtime is None or runtime.virtual or runtime.phase not in (
-            CallPhase.WAITING, CallPhase.OFFERED
+        if (
+            runtime is None
+            or runtime.virtual
+            or runtime.phase not in (CallPhase.WAITING, CallPhase.OFFERED)
         ):
             self._out.reject("CallbackRequested", f"call {event.call_id!r} is not waiting")
             return
@@ -209,8 +214,9 @@ class CallFlow:
     def callback_outcome(self, event: CallbackOutcome) -> None:
         runtime = self.calls.get(event.call_id)
         if runtime is None or not runtime.virtual or runtime.phase is not CallPhase.OFFERED:
-            self._out.reject("CallbackOutcome",
-                             f"no callback of {event.call_id!r} is being dialled")
+            self._out.reject(
+                "CallbackOutcome", f"no callback of {event.call_id!r} is being dialled"
+            )
             return
         if event.answered:
             self._connect(runtime)
@@ -219,8 +225,10 @@ class CallFlow:
 
     def _offered(self, event: str, call_id: str, agent_id: str) -> CallRuntime | None:
         runtime = self.calls.get(call_id)
-        if runtime is None or runtime.phase is not CallPhase.OFFERED or (
-            runtime.agent_id != agent_id
+        if (
+            runtime is None
+            or runtime.phase is not CallPhase.OFFERED
+            or (runtime.agent_id != agent_id)
         ):
             self._out.reject(event, f"call {call_id!r} is not offered to agent {agent_id!r}")
             return None
@@ -237,9 +245,19 @@ class CallFlow:
         on_line = self._timers.open(runtime.tokens, Scope.ON_LINE)
         runtime.visited.append(name)
         call = runtime.call
-        self._out.fact(CallQueued(call.id, name, now, call.enqueued_at, call.priority,
-                                  call.caller_number, call.ivr_ref, call.language,
-                                  call.customer_tier))
+        self._out.fact(
+            CallQueued(
+                call.id,
+                name,
+                now,
+                call.enqueued_at,
+                call.priority,
+                call.caller_number,
+                call.ivr_ref,
+                call.language,
+                call.customer_tier,
+            )
+        )
         if queue.max_length is not None and self.live_waiting[name] >= queue.max_length:
             self._fallback(runtime)
             return
@@ -270,8 +288,9 @@ class CallFlow:
         first = self.waiting.add(runtime, queue, queue.aging_per_min / 60.0)
         if not first:
             return  # calls ahead need the same agents: none is free
-        agent = self._desk.best_agent(self.waiting.serving(runtime),
-                                      self.waiting.requirement_of(runtime))
+        agent = self._desk.best_agent(
+            self.waiting.serving(runtime), self.waiting.requirement_of(runtime)
+        )
         if agent is not None:
             self.offer(runtime, agent)
 
@@ -281,8 +300,10 @@ class CallFlow:
         queue = self._desk.queues[runtime.queue]
         call = runtime.call
         target = queue.fallback
-        if target.kind == "queue" and self._desk.accepting(target.target) and (
-            target.target not in runtime.visited
+        if (
+            target.kind == "queue"
+            and self._desk.accepting(target.target)
+            and (target.target not in runtime.visited)
         ):
             self._leave(runtime, "moved", to_queue=target.target)
             new = self._desk.queues[target.target]
@@ -290,8 +311,7 @@ class CallFlow:
             self._enter_queue(runtime, new.name)
         elif target.kind == "callback" and call.caller_number:
             self._out.command(SendToFallback(call.id, "callback", call.caller_number))
-            self._make_virtual(runtime, call.caller_number, now,
-                               now + DEFAULT_CALLBACK_WINDOW_S)
+            self._make_virtual(runtime, call.caller_number, now, now + DEFAULT_CALLBACK_WINDOW_S)
         elif target.kind == "voicemail":
             self._out.command(SendToFallback(call.id, "voicemail", target.target))
             self._finish(runtime, CallOutcome.VOICEMAIL, "voicemail")
@@ -304,8 +324,11 @@ class CallFlow:
         self.waiting.remove(runtime)
         self._uncount(runtime)
         now = self._desk.now
-        self._out.fact(QueueLeft(runtime.call.id, runtime.queue, now, outcome,
-                                 now - runtime.entered_at, to_queue))
+        self._out.fact(
+            QueueLeft(
+                runtime.call.id, runtime.queue, now, outcome, now - runtime.entered_at, to_queue
+            )
+        )
 
     def _uncount(self, runtime: CallRuntime) -> None:
         """The caller no longer holds a place in the queue's length (max_length)."""
@@ -332,15 +355,29 @@ class CallFlow:
         self._desk.reserve(agent, call.id, queue.name)
         if runtime.virtual:
             runtime.attempts += 1
-            self._out.command(OriginateCallback(call.id, agent.agent.id, agent.agent.device,
-                                                queue.name, runtime.number, runtime.attempts))
+            self._out.command(
+                OriginateCallback(
+                    call.id,
+                    agent.agent.id,
+                    agent.agent.device,
+                    queue.name,
+                    runtime.number,
+                    runtime.attempts,
+                )
+            )
             timeout = queue.ring_timeout_s + CALLBACK_DIAL_S
         else:
-            self._out.command(OfferCall(call.id, agent.agent.id, agent.agent.device,
-                                        queue.name, queue.ring_timeout_s))
+            self._out.command(
+                OfferCall(
+                    call.id, agent.agent.id, agent.agent.device, queue.name, queue.ring_timeout_s
+                )
+            )
             timeout = queue.ring_timeout_s + self._desk.ring_grace_s
-        self._out.fact(CallOffered(call.id, queue.name, agent.agent.id, now,
-                                   runtime.attempts if runtime.virtual else 0))
+        self._out.fact(
+            CallOffered(
+                call.id, queue.name, agent.agent.id, now, runtime.attempts if runtime.virtual else 0
+            )
+        )
         self._timers.schedule(now + timeout, RingTimeout(call.id, token))
 
     def _connect(self, runtime: CallRuntime) -> None:
@@ -352,10 +389,19 @@ class CallFlow:
         runtime.tokens.close(Scope.OFFER)
         self._out.fact(OfferEnded(call.id, agent.agent.id, now, "answered"))
         if runtime.virtual:
-            self._out.fact(CallbackAttemptEnded(call.id, runtime.attempts, agent.agent.id,
-                                                now, "answered"))
-        self._out.fact(CallAnswered(call.id, runtime.queue, agent.agent.id, now,
-                                    now - runtime.entered_at, runtime.virtual))
+            self._out.fact(
+                CallbackAttemptEnded(call.id, runtime.attempts, agent.agent.id, now, "answered")
+            )
+        self._out.fact(
+            CallAnswered(
+                call.id,
+                runtime.queue,
+                agent.agent.id,
+                now,
+                now - runtime.entered_at,
+                runtime.virtual,
+            )
+        )
         self._uncount(runtime)
         self._desk.answered(agent)
 
@@ -380,8 +426,9 @@ class CallFlow:
     def _callback_failed(self, runtime: CallRuntime, result: str) -> None:
         agent = self._end_offer(runtime, result)
         now = self._desk.now
-        self._out.fact(CallbackAttemptEnded(runtime.call.id, runtime.attempts,
-                                            agent.agent.id, now, result))
+        self._out.fact(
+            CallbackAttemptEnded(runtime.call.id, runtime.attempts, agent.agent.id, now, result)
+        )
         queue = self._desk.queues[runtime.queue]
         retry_at = now + queue.callback_retry_s
         if runtime.attempts < queue.callback_attempts and retry_at < runtime.window_end:
@@ -395,8 +442,7 @@ class CallFlow:
         token = self._timers.open(runtime.tokens, Scope.PARKED)
         self._timers.schedule(until, CallbackDue(runtime.call.id, token))
 
-    def _make_virtual(self, runtime: CallRuntime, number: str, start: float,
-                      end: float) -> None:
+    def _make_virtual(self, runtime: CallRuntime, number: str, start: float, end: float) -> None:
         """The caller hangs up; a virtual call keeps their place and is rung back."""
         now = self._desk.now
         agent = None
@@ -406,13 +452,13 @@ class CallFlow:
             agent = self._end_offer(runtime, "cancelled")
         call = runtime.call
         self._uncount(runtime)
-        self._out.fact(QueueLeft(call.id, runtime.queue, now, "callback",
-                                 now - runtime.entered_at))
+        self._out.fact(QueueLeft(call.id, runtime.queue, now, "callback", now - runtime.entered_at))
         runtime.virtual, runtime.number = True, number
         runtime.window_start, runtime.window_end = start, end
         runtime.tokens.close(Scope.ON_LINE)  # no more announcements, maximum wait ...
-        self._out.fact(CallbackScheduled(call.id, runtime.queue, number, now, start, end,
-                                         call.enqueued_at))
+        self._out.fact(
+            CallbackScheduled(call.id, runtime.queue, number, now, start, end, call.enqueued_at)
+        )
         token = self._timers.open(runtime.tokens, Scope.CALLBACK)
         self._timers.schedule(end, CallbackWindowEnd(call.id, token))
         if start > now:
@@ -467,12 +513,12 @@ class CallFlow:
         wait_s = round(position * self._desk.handle_per_agent(queue.name), 1)
         self._out.command(Announce(runtime.call.id, position, wait_s))
         if queue.announce_interval_s:
-            self._timers.schedule(self._desk.now + queue.announce_interval_s,
-                                  AnnounceDue(runtime.call.id, token))
+            self._timers.schedule(
+                self._desk.now + queue.announce_interval_s, AnnounceDue(runtime.call.id, token)
+            )
 
     def _widened(self, runtime: CallRuntime) -> None:
         """More agents may take the call now: file it again (if waiting) to find one."""
         if runtime.phase is CallPhase.WAITING:
             self.waiting.remove(runtime)
             self.route(runtime, "file")
-

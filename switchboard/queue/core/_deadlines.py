@@ -144,8 +144,14 @@ class CallbackWindowEnd:
 
 
 CallDeadline = (
-    RingTimeout | OverflowStage | LanguageLapse | MaxWait | AnnounceDue | CallbackOfferDue
-    | CallbackDue | CallbackWindowEnd
+    RingTimeout
+    | OverflowStage
+    | LanguageLapse
+    | MaxWait
+    | AnnounceDue
+    | CallbackOfferDue
+    | CallbackDue
+    | CallbackWindowEnd
 )
 
 

@@ -52,8 +52,10 @@ class Roster:
 
     @classmethod
     def of(cls, queues: Iterable[Queue], agents: Iterable[Agent]) -> Roster:
-        return cls(MappingProxyType({q.name: q for q in queues}),
-                   MappingProxyType({a.id: a for a in agents}))
+        return cls(
+            MappingProxyType({q.name: q for q in queues}),
+            MappingProxyType({a.id: a for a in agents}),
+        )
 
     def accepting(self, queue: str) -> bool:
         """True if new calls may join ``queue`` (it exists and was not removed)."""
@@ -62,13 +64,17 @@ class Roster:
     def effective(self, agent_id: str) -> Agent:
         """The agent as configured, plus the retired queues it still serves."""
         agent = self.configured[agent_id]
-        extra = tuple(name for name, members in self.retired.items()
-                      if agent_id in members and name not in agent.queues)
+        extra = tuple(
+            name
+            for name, members in self.retired.items()
+            if agent_id in members and name not in agent.queues
+        )
         return replace(agent, queues=agent.queues + extra) if extra else agent
 
 
-def reconfigured(roster: Roster, queues: Iterable[Queue], agents: Iterable[Agent],
-                 in_use: frozenset[str]) -> Roster:
+def reconfigured(
+    roster: Roster, queues: Iterable[Queue], agents: Iterable[Agent], in_use: frozenset[str]
+) -> Roster:
     """The roster after a reload to ``queues`` and ``agents``, with calls in ``in_use``
     queues still waiting, ringing or talking."""
     wanted = {q.name: q for q in queues}
@@ -78,13 +84,18 @@ def reconfigured(roster: Roster, queues: Iterable[Queue], agents: Iterable[Agent
         if name not in wanted and name in in_use:
             kept[name] = queue
             retired[name] = roster.retired.get(name) or frozenset(
-                agent_id for agent_id in roster.configured
+                agent_id
+                for agent_id in roster.configured
                 if name in roster.effective(agent_id).queues
             )
     configured = {**roster.configured, **{agent.id: agent for agent in agents}}
     listed = {agent.id for agent in agents}
-    return Roster(MappingProxyType({**wanted, **kept}), MappingProxyType(configured),
-                  MappingProxyType(retired), frozenset(set(configured) - listed))
+    return Roster(
+        MappingProxyType({**wanted, **kept}),
+        MappingProxyType(configured),
+        MappingProxyType(retired),
+        frozenset(set(configured) - listed),
+    )
 
 
 def tidied(roster: Roster, gone_agents: Iterable[str], in_use: frozenset[str]) -> Roster:

@@ -19,8 +19,9 @@ class IllegalTransition(LookupError):
     """The router tried a state change its table does not allow."""
 
 
-def next_state(table: Mapping[tuple[State, str], State], what: str, state: State,
-               trigger: str) -> State:
+def next_state(
+    table: Mapping[tuple[State, str], State], what: str, state: State, trigger: str
+) -> State:
     """The state ``trigger`` leads ``what`` to from ``state``; raises if there is none."""
     try:
         return table[(state, trigger)]

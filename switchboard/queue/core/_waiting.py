@@ -91,12 +91,12 @@ class CallRuntime:
 
     def move(self, trigger: str) -> None:
         """Change phase through :data:`CALL_TRANSITIONS` (raises on a pair not in it)."""
-        self.phase = next_state(CALL_TRANSITIONS, f"call {self.call.id!r}", self.phase,
-                                trigger)
+        self.phase = next_state(CALL_TRANSITIONS, f"call {self.call.id!r}", self.phase, trigger)
 
 
-def requirement(queue: Queue, call: WaitingCall, stage: int, any_language: bool = False
-                ) -> tuple[Requirement, tuple[str, ...]]:
+def requirement(
+    queue: Queue, call: WaitingCall, stage: int, any_language: bool = False
+) -> tuple[Requirement, tuple[str, ...]]:
     """What an agent needs to take ``call`` after ``stage`` overflow rules, and who may
     (``any_language``: the caller's language is only a preference, and it has lapsed)."""
     levels = dict(queue.required_skills)
@@ -132,8 +132,11 @@ class WaitingIndex:
     def add(self, runtime: CallRuntime, queue: Queue, aging_rate: float) -> bool:
         """File the call; True when its bucket was empty (only then can an agent be free)."""
         call = runtime.call
-        runtime.key = (aging_rate * call.enqueued_at - (call.priority + queue.weight),
-                       call.enqueued_at, runtime.seq)
+        runtime.key = (
+            aging_rate * call.enqueued_at - (call.priority + queue.weight),
+            call.enqueued_at,
+            runtime.seq,
+        )
         need, serving = requirement(queue, call, runtime.stage, runtime.any_language)
         bucket_key = (queue.name, runtime.stage, need)
         runtime.bucket = bucket_key

@@ -58,14 +58,25 @@ from switchboard.queue.core.model import Agent, AgentState, CallOutcome, Queue
 __all__ = ["EVENTS", "LIST_EVENTS", "AppQueueTracker", "Tracked"]
 
 EVENTS: Final = (
-    "QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled",
-    "AgentRingNoAnswer", "AgentConnect", "AgentComplete", "QueueMemberStatus",
-    "QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause", "VarSet", "Hangup",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentRingNoAnswer",
+    "AgentConnect",
+    "AgentComplete",
+    "QueueMemberStatus",
+    "QueueMemberAdded",
+    "QueueMemberRemoved",
+    "QueueMemberPause",
+    "VarSet",
+    "Hangup",
 )
 LIST_EVENTS: Final = ("QueueParams", "QueueMember", "QueueEntry")
 _UNKNOWN: Final = frozenset({"", "<unknown>"})
-_IVR_VARIABLES: Final = frozenset({"SWITCHBOARD_QUEUE", "SWITCHBOARD_IVR_DIGITS",
-                                   "SWITCHBOARD_LANGUAGE", "SWITCHBOARD_CALLID"})
+_IVR_VARIABLES: Final = frozenset(
+    {"SWITCHBOARD_QUEUE", "SWITCHBOARD_IVR_DIGITS", "SWITCHBOARD_LANGUAGE", "SWITCHBOARD_CALLID"}
+)
 # Calls whose IVR session we remember while they have not reached a queue yet.
 _MAX_IVR_CALLS: Final = 10_000
 _BUSY: Final = (AgentState.RESERVED, AgentState.ON_CALL)
@@ -135,9 +146,7 @@ class AppQueueTracker:
     service level and short-abandon rules); ``None``: every queue seen on AMI is tracked
     with default rules. ``agents``: the queue file's agents, to name members by id."""
 
-    def __init__(
-        self, queues: Iterable[Queue] | None = None, agents: Iterable[Agent] = ()
-    ) -> None:
+    def __init__(self, queues: Iterable[Queue] | None = None, agents: Iterable[Agent] = ()) -> None:
         self._configured = None if queues is None else {q.name: q for q in queues}
         self.queues: dict[str, Queue] = dict(self._configured or {})
         self._agent_ids = {_bare(a.device): a.id for a in agents if a.device}
@@ -151,9 +160,10 @@ class AppQueueTracker:
 
     def agents(self) -> list[Agent]:
         """Every member seen, as the ``Agent`` values LiveStats counts per queue."""
-        return [Agent(id=m.agent_id, name=m.name, device=m.interface,
-                      queues=tuple(sorted(m.queues)))
-                for m in sorted(self._members.values(), key=lambda m: m.agent_id)]
+        return [
+            Agent(id=m.agent_id, name=m.name, device=m.interface, queues=tuple(sorted(m.queues)))
+            for m in sorted(self._members.values(), key=lambda m: m.agent_id)
+        ]
 
     def waiting(self) -> list[str]:
         """Call ids waiting in a queue now (not answered, not gone)."""
@@ -216,15 +226,26 @@ class AppQueueTracker:
             return
         old = self._visits.get(call_id)
         if old is not None:  # a join without the leave of the last visit: it moved
-            self._finish_unanswered(old, now, "moved", CallOutcome.OVERFLOWED, batch,
-                                    to_queue=queue)
+            self._finish_unanswered(
+                old, now, "moved", CallOutcome.OVERFLOWED, batch, to_queue=queue
+            )
         self._queue_seen(queue, batch)
         ivr = self._ivr.get(msg.get("Linkedid") or "") or self._ivr.get(call_id)
         visit = _Visit(call_id, queue, now, _text(msg, "CallerIDNum"), ivr)
         self._visits[call_id] = visit
         language = ivr.language if ivr and ivr.language else _text(msg, "Language")
-        batch.facts.append(CallQueued(call_id, queue, now, now, 0, visit.caller_number,
-                                      ivr.session if ivr else "", language))
+        batch.facts.append(
+            CallQueued(
+                call_id,
+                queue,
+                now,
+                now,
+                0,
+                visit.caller_number,
+                ivr.session if ivr else "",
+                language,
+            )
+        )
 
     def _leave(self, msg: Message, now: float, batch: _Batch) -> None:
         visit = self._visits.get(msg.get("Uniqueid") or "")
@@ -246,14 +267,25 @@ class AppQueueTracker:
         member.call_id = visit.call_id
         self._move(member, AgentState.RESERVED, now, batch)
         ivr = visit.ivr
-        extra = {"channel": _text(msg, "Channel"), "linkedid": _text(msg, "Linkedid"),
-                 "member_name": member.name}
+        extra = {
+            "channel": _text(msg, "Channel"),
+            "linkedid": _text(msg, "Linkedid"),
+            "member_name": member.name,
+        }
         if ivr is not None and ivr.digits:
             extra["ivr_digits"] = ivr.digits
-        batch.offered.append(Offered(
-            call_id=visit.call_id, agent_id=member.agent_id, device=member.interface,
-            queue=visit.queue, at=now, caller_number=visit.caller_number,
-            ivr_ref=ivr.session if ivr else "", extra=extra))
+        batch.offered.append(
+            Offered(
+                call_id=visit.call_id,
+                agent_id=member.agent_id,
+                device=member.interface,
+                queue=visit.queue,
+                at=now,
+                caller_number=visit.caller_number,
+                ivr_ref=ivr.session if ivr else "",
+                extra=extra,
+            )
+        )
 
     def _ring_no_answer(self, msg: Message, now: float, batch: _Batch) -> None:
         visit = self._visits.get(msg.get("Uniqueid") or "")
@@ -274,8 +306,11 @@ class AppQueueTracker:
             batch.facts.append(OfferEnded(visit.call_id, member.agent_id, now, "answered"))
         self._end_offers(visit, now, "cancelled", batch)  # ringall: the others stop ringing
         visit.agent_id, visit.answered_at, visit.left_at = member.agent_id, now, None
-        batch.facts.append(CallAnswered(visit.call_id, visit.queue, member.agent_id, now,
-                                        round(now - visit.entered_at, 6)))
+        batch.facts.append(
+            CallAnswered(
+                visit.call_id, visit.queue, member.agent_id, now, round(now - visit.entered_at, 6)
+            )
+        )
         member.call_id = visit.call_id
         self._move(member, AgentState.ON_CALL, now, batch)
 
@@ -286,14 +321,19 @@ class AppQueueTracker:
         if visit is not None and visit.answered_at is not None:
             self._finish_answered(visit, visit.answered_at, now, batch)
 
-    def _finish_answered(self, visit: _Visit, answered_at: float, now: float,
-                         batch: _Batch) -> None:
+    def _finish_answered(
+        self, visit: _Visit, answered_at: float, now: float, batch: _Batch
+    ) -> None:
         del self._visits[visit.call_id]
         self._forget_ivr(visit)
-        batch.facts.append(CallFinished(visit.call_id, visit.queue, now, CallOutcome.ANSWERED,
-                                        visit.agent_id))
-        batch.facts.append(CallHandled(visit.call_id, visit.queue, visit.agent_id, now,
-                                       round(now - answered_at, 6), 0.0))
+        batch.facts.append(
+            CallFinished(visit.call_id, visit.queue, now, CallOutcome.ANSWERED, visit.agent_id)
+        )
+        batch.facts.append(
+            CallHandled(
+                visit.call_id, visit.queue, visit.agent_id, now, round(now - answered_at, 6), 0.0
+            )
+        )
         member = next((m for m in self._members.values() if m.agent_id == visit.agent_id), None)
         if member is not None and member.call_id == visit.call_id:
             self._release(member, now, batch)
@@ -307,15 +347,15 @@ class AppQueueTracker:
             return
         self._finish_answered(visit, visit.answered_at, now, batch)
 
-    def _answered_while_away(self, visit: _Visit, msg: Message, now: float,
-                             batch: _Batch) -> None:
+    def _answered_while_away(self, visit: _Visit, msg: Message, now: float, batch: _Batch) -> None:
         talk, hold = msg.get("TalkTime") or "", msg.get("HoldTime") or ""
         answered = now - float(talk) if talk.isdigit() else now
         waited = float(hold) if hold.isdigit() else answered - visit.entered_at
         visit.ringing.pop(visit.agent_id, None)
         batch.facts.append(OfferEnded(visit.call_id, visit.agent_id, answered, "answered"))
-        batch.facts.append(CallAnswered(visit.call_id, visit.queue, visit.agent_id, answered,
-                                        waited))
+        batch.facts.append(
+            CallAnswered(visit.call_id, visit.queue, visit.agent_id, answered, waited)
+        )
         visit.answered_at, visit.answered_unseen = answered, False
 
     def _member_event(self, msg: Message, now: float, batch: _Batch) -> None:
@@ -359,7 +399,10 @@ class AppQueueTracker:
             if msg.event == "QueueMember":
                 interface = _text(msg, "Location") or _text(msg, "Interface")
                 members.setdefault(interface, {})[queue] = (
-                    msg.get("Paused") == "1", _text(msg, "PausedReason"), _text(msg, "Name"))
+                    msg.get("Paused") == "1",
+                    _text(msg, "PausedReason"),
+                    _text(msg, "Name"),
+                )
                 if msg.get("InCall") == "1":
                     in_call.add(self._agent_ids.get(_bare(interface), interface))
             elif msg.event == "QueueEntry" and msg.get("Uniqueid"):
@@ -370,8 +413,13 @@ class AppQueueTracker:
         self._resync_callers(entries, listed_queues, in_call, now, batch)
         return batch.result()
 
-    def _resync_members(self, listed: Mapping[str, Mapping[str, tuple[bool, str, str]]],
-                        queues: set[str], now: float, batch: _Batch) -> None:
+    def _resync_members(
+        self,
+        listed: Mapping[str, Mapping[str, tuple[bool, str, str]]],
+        queues: set[str],
+        now: float,
+        batch: _Batch,
+    ) -> None:
         for interface, member in list(self._members.items()):
             gone = [q for q in member.queues if q in queues and q not in listed.get(interface, {})]
             for queue in gone:
@@ -382,8 +430,9 @@ class AppQueueTracker:
         for interface, by_queue in sorted(listed.items()):
             name = next(iter(by_queue.values()))[2]
             member = self._members.get(interface) or self._members.setdefault(
-                interface, _Member(self._agent_ids.get(_bare(interface), interface), name,
-                                   interface))
+                interface,
+                _Member(self._agent_ids.get(_bare(interface), interface), name, interface),
+            )
             for queue, (paused, reason, _name) in by_queue.items():
                 if member.queues.get(queue) != paused:
                     batch.members_changed = batch.members_changed or queue not in member.queues
@@ -392,8 +441,14 @@ class AppQueueTracker:
                     member.reason = reason or "paused"
             self._settle(member, now, batch)
 
-    def _resync_callers(self, entries: Mapping[str, tuple[str, Message]], queues: set[str],
-                        in_call: set[str], now: float, batch: _Batch) -> None:
+    def _resync_callers(
+        self,
+        entries: Mapping[str, tuple[str, Message]],
+        queues: set[str],
+        in_call: set[str],
+        now: float,
+        batch: _Batch,
+    ) -> None:
         """Callers no longer listed left while we were away: answered if an agent that
         was ringing for them is now in a call (AgentComplete will say when), otherwise
         gone for a reason nobody can know ("vanished": not counted as abandoned)."""
@@ -422,12 +477,21 @@ class AppQueueTracker:
                 continue
             wait = msg.get("Wait") or "0"
             joined = now - float(wait) if wait.isdigit() else now
-            visit = _Visit(call_id, queue, joined, _text(msg, "CallerIDNum"),
-                           self._ivr.get(call_id))
+            visit = _Visit(
+                call_id, queue, joined, _text(msg, "CallerIDNum"), self._ivr.get(call_id)
+            )
             self._visits[call_id] = visit
-            batch.facts.append(CallQueued(call_id, queue, joined, joined, 0,
-                                          visit.caller_number,
-                                          visit.ivr.session if visit.ivr else ""))
+            batch.facts.append(
+                CallQueued(
+                    call_id,
+                    queue,
+                    joined,
+                    joined,
+                    0,
+                    visit.caller_number,
+                    visit.ivr.session if visit.ivr else "",
+                )
+            )
 
     # -- helpers ------------------------------------------------------------------------
     def _queue_seen(self, name: str, batch: _Batch) -> None:
@@ -435,15 +499,24 @@ class AppQueueTracker:
             self.queues[name] = Queue(name=name)
             batch.members_changed = True
 
-    def _member(self, msg: Message, queue: str, now: float, batch: _Batch,
-                paused: bool = False, reason: str = "") -> _Member:
+    def _member(
+        self,
+        msg: Message,
+        queue: str,
+        now: float,
+        batch: _Batch,
+        paused: bool = False,
+        reason: str = "",
+    ) -> _Member:
         """The member ``msg`` names; one first seen logs in to ``queue`` now."""
         interface = _text(msg, "Interface") or _text(msg, "StateInterface")
         member = self._members.get(interface)
         if member is None:
             member = self._members[interface] = _Member(
-                self._agent_ids.get(_bare(interface), interface), _text(msg, "MemberName"),
-                interface)
+                self._agent_ids.get(_bare(interface), interface),
+                _text(msg, "MemberName"),
+                interface,
+            )
         if queue not in member.queues:
             self._queue_seen(queue, batch)
             member.queues[queue] = paused
@@ -485,15 +558,25 @@ class AppQueueTracker:
             if member is not None and member.call_id == visit.call_id:
                 self._release(member, now, batch)
 
-    def _finish_unanswered(self, visit: _Visit, now: float, left: str, outcome: CallOutcome,
-                           batch: _Batch, to_queue: str = "") -> None:
+    def _finish_unanswered(
+        self,
+        visit: _Visit,
+        now: float,
+        left: str,
+        outcome: CallOutcome,
+        batch: _Batch,
+        to_queue: str = "",
+    ) -> None:
         self._end_offers(visit, now, "abandoned" if left == "abandoned" else "cancelled", batch)
         del self._visits[visit.call_id]
         if not to_queue:
             self._forget_ivr(visit)
         at = visit.left_at if left == "overflowed" and visit.left_at is not None else now
-        batch.facts.append(QueueLeft(visit.call_id, visit.queue, at, left,
-                                     round(at - visit.entered_at, 6), to_queue))
+        batch.facts.append(
+            QueueLeft(
+                visit.call_id, visit.queue, at, left, round(at - visit.entered_at, 6), to_queue
+            )
+        )
         if not to_queue:
             batch.facts.append(CallFinished(visit.call_id, visit.queue, at, outcome))
 

@@ -112,8 +112,14 @@ class Rejected:
 
 
 Command = (
-    OfferCall | OriginateCallback | CancelOffer | Announce | OfferCallbackChoice | MoveToQueue
-    | SendToFallback | Rejected
+    OfferCall
+    | OriginateCallback
+    | CancelOffer
+    | Announce
+    | OfferCallbackChoice
+    | MoveToQueue
+    | SendToFallback
+    | Rejected
 )
 
 
@@ -229,8 +235,16 @@ class AgentStateChanged:
 
 
 Fact = (
-    CallQueued | CallOffered | OfferEnded | CallAnswered | QueueLeft | CallHandled
-    | CallFinished | CallbackScheduled | CallbackAttemptEnded | AgentStateChanged
+    CallQueued
+    | CallOffered
+    | OfferEnded
+    | CallAnswered
+    | QueueLeft
+    | CallHandled
+    | CallFinished
+    | CallbackScheduled
+    | CallbackAttemptEnded
+    | AgentStateChanged
 )
 
 

@@ -152,7 +152,19 @@ class ConfigChanged:
 
 
 Event = (
-    CallArrived | AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut | OfferAnswered
-    | OfferNotAnswered | DeviceStateChanged | CallEnded | WrapUpEnded | CallerAbandoned
-    | CallbackRequested | CallbackOutcome | ConfigChanged | Tick
+    CallArrived
+    | AgentLoggedIn
+    | AgentReady
+    | AgentNotReady
+    | AgentLoggedOut
+    | OfferAnswered
+    | OfferNotAnswered
+    | DeviceStateChanged
+    | CallEnded
+    | WrapUpEnded
+    | CallerAbandoned
+    | CallbackRequested
+    | CallbackOutcome
+    | ConfigChanged
+    | Tick
 )

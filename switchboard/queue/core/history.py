@@ -97,8 +97,15 @@ class HistoryBuilder:
                 self.periods.append(period)
             return
         if isinstance(fact, CallQueued):
-            new = VisitRecord(fact.call_id, fact.queue, fact.at, fact.enqueued_at,
-                              fact.priority, fact.caller_number, fact.ivr_ref)
+            new = VisitRecord(
+                fact.call_id,
+                fact.queue,
+                fact.at,
+                fact.enqueued_at,
+                fact.priority,
+                fact.caller_number,
+                fact.ivr_ref,
+            )
             self._current[fact.call_id] = new
             self.visits.append(new)
             return
@@ -124,17 +131,43 @@ def _dated_deltas(visit: VisitRecord, queue: Queue) -> Iterable[tuple[float, lis
     """The counter increments a visit stands for, each at the time it happened."""
     facts: list[Fact] = [CallQueued(visit.call_id, visit.queue, visit.entered_at, 0.0)]
     if visit.answered_at is not None and visit.waited_s is not None:
-        facts.append(CallAnswered(visit.call_id, visit.queue, visit.agent_id,
-                                  visit.answered_at, visit.waited_s, visit.via_callback))
+        facts.append(
+            CallAnswered(
+                visit.call_id,
+                visit.queue,
+                visit.agent_id,
+                visit.answered_at,
+                visit.waited_s,
+                visit.via_callback,
+            )
+        )
     if visit.callback_at is not None:
-        facts.append(QueueLeft(visit.call_id, visit.queue, visit.callback_at, "callback",
-                               visit.callback_waited_s or 0.0))
+        facts.append(
+            QueueLeft(
+                visit.call_id,
+                visit.queue,
+                visit.callback_at,
+                "callback",
+                visit.callback_waited_s or 0.0,
+            )
+        )
     if visit.left_at is not None:
-        facts.append(QueueLeft(visit.call_id, visit.queue, visit.left_at, visit.outcome,
-                               visit.left_waited_s or 0.0))
+        facts.append(
+            QueueLeft(
+                visit.call_id, visit.queue, visit.left_at, visit.outcome, visit.left_waited_s or 0.0
+            )
+        )
     if visit.handled_at is not None:
-        facts.append(CallHandled(visit.call_id, visit.queue, visit.agent_id, visit.handled_at,
-                                 visit.talk_s or 0.0, visit.wrap_s or 0.0))
+        facts.append(
+            CallHandled(
+                visit.call_id,
+                visit.queue,
+                visit.agent_id,
+                visit.handled_at,
+                visit.talk_s or 0.0,
+                visit.wrap_s or 0.0,
+            )
+        )
     for fact in facts:
         if (delta := queue_delta(fact, queue)) is not None:
             yield fact.at, delta
@@ -146,8 +179,13 @@ def _window_start(window: str, now: float, day: float) -> tuple[float, bool]:
 
 
 def recompute(
-    visits: Sequence[VisitRecord], periods: Sequence[AgentPeriod], queues: Iterable[Queue],
-    agents: Iterable[Agent], now: float, *, timezone: tzinfo = UTC,
+    visits: Sequence[VisitRecord],
+    periods: Sequence[AgentPeriod],
+    queues: Iterable[Queue],
+    agents: Iterable[Agent],
+    now: float,
+    *,
+    timezone: tzinfo = UTC,
 ) -> tuple[list[QueueSnapshot], list[AgentSnapshot]]:
     """Every queue's and agent's figures at ``now``, from the records alone."""
     day = midnight(now, timezone)
@@ -165,20 +203,30 @@ def recompute(
                     if (at >= start if inclusive else at > start) and at <= now:
                         for i, value in enumerate(delta):
                             sums[i] += value
-        waiting = [v.entered_at for v in mine
-                   if v.answered_at is None and v.callback_at is None and v.left_at is None]
-        pending = [v for v in mine
-                   if v.callback_at is not None and v.answered_at is None and v.left_at is None]
+        waiting = [
+            v.entered_at
+            for v in mine
+            if v.answered_at is None and v.callback_at is None and v.left_at is None
+        ]
+        pending = [
+            v
+            for v in mine
+            if v.callback_at is not None and v.answered_at is None and v.left_at is None
+        ]
         by_state = dict.fromkeys((s.value for s in AgentState if s is not AgentState.LOGGED_OUT), 0)
         for agent_id, period in open_periods.items():
             if name in members.get(agent_id, ()):
                 by_state[period.state.value] += 1
-        queue_rows.append(QueueSnapshot(
-            queue=name, waiting=len(waiting),
-            longest_wait_s=round(now - min(waiting), 3) if waiting else 0.0,
-            callbacks_pending=len(pending), agents_by_state=by_state,
-            windows={w: queue_figures([round(x, 6) for x in totals[w]]) for w in WINDOWS},
-        ))
+        queue_rows.append(
+            QueueSnapshot(
+                queue=name,
+                waiting=len(waiting),
+                longest_wait_s=round(now - min(waiting), 3) if waiting else 0.0,
+                callbacks_pending=len(pending),
+                agents_by_state=by_state,
+                windows={w: queue_figures([round(x, 6) for x in totals[w]]) for w in WINDOWS},
+            )
+        )
     agent_rows: list[AgentSnapshot] = []
     for agent_id in sorted(members):
         current = open_periods.get(agent_id)
@@ -190,15 +238,24 @@ def recompute(
                 end = now if period.ended_at is None else period.ended_at
                 if (spent := overlap(period.started_at, end, start, now)) > 0:
                     seconds[period.state.value] = seconds.get(period.state.value, 0.0) + spent
-            handled = [v for v in visits if v.agent_id == agent_id and v.handled_at is not None
-                       and (v.handled_at >= start if inclusive else v.handled_at > start)]
+            handled = [
+                v
+                for v in visits
+                if v.agent_id == agent_id
+                and v.handled_at is not None
+                and (v.handled_at >= start if inclusive else v.handled_at > start)
+            ]
             windows[window] = agent_figures(
-                len(handled), sum((v.talk_s or 0.0) + (v.wrap_s or 0.0) for v in handled),
-                seconds)
+                len(handled), sum((v.talk_s or 0.0) + (v.wrap_s or 0.0) for v in handled), seconds
+            )
         state = current.state if current else AgentState.LOGGED_OUT
-        agent_rows.append(AgentSnapshot(
-            agent_id, state, current.reason if current else "",
-            round(now - current.started_at, 3) if current else 0.0, windows))
+        agent_rows.append(
+            AgentSnapshot(
+                agent_id,
+                state,
+                current.reason if current else "",
+                round(now - current.started_at, 3) if current else 0.0,
+                windows,
+            )
+        )
     return queue_rows, agent_rows
-
-

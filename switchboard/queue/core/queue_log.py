@@ -35,15 +35,34 @@ from switchboard.queue.core.model import AgentState, CallOutcome
 
 __all__ = ["ImportedCall", "QueueLogRead", "Unusable", "read_queue_log"]
 
-_SKIPPED: Final = frozenset({
-    "QUEUESTART", "CONFIGRELOAD", "DID", "RINGNOANSWER", "RINGCANCELED", "SYSCOMPAT",
-    "INFO", "ENTERQUEUEDATA",
-})
-_COMPLETE: Final = frozenset({"COMPLETEAGENT", "COMPLETECALLER", "TRANSFER",
-                              "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+_SKIPPED: Final = frozenset(
+    {
+        "QUEUESTART",
+        "CONFIGRELOAD",
+        "DID",
+        "RINGNOANSWER",
+        "RINGCANCELED",
+        "SYSCOMPAT",
+        "INFO",
+        "ENTERQUEUEDATA",
+    }
+)
+_COMPLETE: Final = frozenset(
+    {"COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
+)
 _EXIT: Final = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"})
-_MEMBER: Final = frozenset({"ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL",
-                            "UNPAUSEALL", "AGENTLOGIN", "AGENTLOGOFF"})
+_MEMBER: Final = frozenset(
+    {
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +123,25 @@ def read_queue_log(lines: Iterable[str]) -> QueueLogRead:
         reason = _one(text, open_calls, agents, calls, agent_facts)
         if reason:
             problems.append(Unusable(number, reason, text))
-    return QueueLogRead(tuple(calls), tuple(agent_facts), tuple(problems),
-                        tuple(sorted(open_calls)))
+    return QueueLogRead(
+        tuple(calls), tuple(agent_facts), tuple(problems), tuple(sorted(open_calls))
+    )
 
 
-def _one(text: str, open_calls: dict[str, _Open], agents: dict[str, AgentState],
-         calls: list[ImportedCall], agent_facts: list[AgentStateChanged]) -> str:
+def _one(
+    text: str,
+    open_calls: dict[str, _Open],
+    agents: dict[str, AgentState],
+    calls: list[ImportedCall],
+    agent_facts: list[AgentStateChanged],
+) -> str:
     """Apply one line; the reason it cannot be used, or "" when it was used."""
     fields = text.split("|")
     if len(fields) < 5:
-        return ("expected at least 5 '|'-separated fields (epoch|callid|queue|agent|event),"
-                f" found {len(fields)}")
+        return (
+            "expected at least 5 '|'-separated fields (epoch|callid|queue|agent|event),"
+            f" found {len(fields)}"
+        )
     at = _number(fields[0])
     if at is None:
         return f"the time {fields[0]!r} is not an epoch in seconds"
@@ -130,8 +157,9 @@ def _one(text: str, open_calls: dict[str, _Open], agents: dict[str, AgentState],
         return f"{event} without a call id"
     if event == "ENTERQUEUE":
         if call_id in open_calls:
-            return (f"ENTERQUEUE for call {call_id} already in queue"
-                    f" {open_calls[call_id].queued.queue}")
+            return (
+                f"ENTERQUEUE for call {call_id} already in queue {open_calls[call_id].queued.queue}"
+            )
         caller = data[1] if len(data) > 1 else ""
         queued = CallQueued(call_id, queue, at, at, 0, "" if caller == "unknown" else caller)
         open_calls[call_id] = _Open(queued, [queued])
@@ -152,24 +180,37 @@ def _one(text: str, open_calls: dict[str, _Open], agents: dict[str, AgentState],
         talk_index = 3 if event == "TRANSFER" else 1
         talk = _number(data[talk_index]) if len(data) > talk_index else None
         talk = at - visit.answered_at if talk is None else talk
-        visit.facts += [CallFinished(call_id, queue, at, CallOutcome.ANSWERED, visit.agent),
-                        CallHandled(call_id, queue, visit.agent, at, talk, 0.0)]
+        visit.facts += [
+            CallFinished(call_id, queue, at, CallOutcome.ANSWERED, visit.agent),
+            CallHandled(call_id, queue, visit.agent, at, talk, 0.0),
+        ]
     else:  # ABANDON or an exit: position|origposition|waittime
         if visit.answered_at is not None:
             return f"{event} of a call already connected"
         waited = _number(data[2]) if len(data) > 2 else None
         waited = at - visit.queued.at if waited is None else waited
-        left, outcome = (("abandoned", CallOutcome.ABANDONED) if event == "ABANDON"
-                         else ("overflowed", CallOutcome.OVERFLOWED))
-        visit.facts += [QueueLeft(call_id, queue, at, left, waited),
-                        CallFinished(call_id, queue, at, outcome)]
+        left, outcome = (
+            ("abandoned", CallOutcome.ABANDONED)
+            if event == "ABANDON"
+            else ("overflowed", CallOutcome.OVERFLOWED)
+        )
+        visit.facts += [
+            QueueLeft(call_id, queue, at, left, waited),
+            CallFinished(call_id, queue, at, outcome),
+        ]
     del open_calls[call_id]
     calls.append(ImportedCall(call_id, queue, visit.queued.at, tuple(visit.facts)))
     return ""
 
 
-def _member(at: float, agent: str, event: str, data: list[str],
-            agents: dict[str, AgentState], out: list[AgentStateChanged]) -> str:
+def _member(
+    at: float,
+    agent: str,
+    event: str,
+    data: list[str],
+    agents: dict[str, AgentState],
+    out: list[AgentStateChanged],
+) -> str:
     if not agent or agent == "NONE":
         return f"{event} without an agent"
     previous = agents.get(agent, AgentState.LOGGED_OUT)
@@ -183,4 +224,3 @@ def _member(at: float, agent: str, event: str, data: list[str],
         agents[agent] = state
         out.append(AgentStateChanged(agent, at, state, previous, reason))
     return ""
-

@@ -65,8 +65,14 @@ LOGOUT = "logout"
 class Router:
     """Routes waiting calls to agents. One instance per site; not thread-safe (reactor)."""
 
-    def __init__(self, queues: Iterable[Queue], agents: Iterable[Agent], *, seed: int = 0,
-                 ring_grace_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        queues: Iterable[Queue],
+        agents: Iterable[Agent],
+        *,
+        seed: int = 0,
+        ring_grace_s: float = 0.0,
+    ) -> None:
         # A shell whose dial enforces the ring timeout itself (EXEC Dial's timeout) reports
         # the outcome first; the router's deadline, this much later, only backs it up.
         self.ring_grace_s = ring_grace_s
@@ -102,8 +108,9 @@ class Router:
             self._tidy()
         return self._out.take()
 
-    def update_config(self, queues: Iterable[Queue], agents: Iterable[Agent],
-                      now: float) -> Decisions:
+    def update_config(
+        self, queues: Iterable[Queue], agents: Iterable[Agent], now: float
+    ) -> Decisions:
         """Serve these queues and agents from ``now`` on (a reloaded queue file)."""
         return self.handle(ConfigChanged(tuple(queues), tuple(agents)), now)
 
@@ -206,8 +213,7 @@ class Router:
             runtime.device_free = False
         self._settle_agent(runtime, "released")
 
-    def call_over(self, runtime: AgentRuntime, call_id: str, queue: str,
-                  talk_s: float) -> None:
+    def call_over(self, runtime: AgentRuntime, call_id: str, queue: str, talk_s: float) -> None:
         """The agent's call ended: wrap-up if the queue has one, else the next call."""
         wrap_s = self.queues[queue].wrap_up_s
         if wrap_s > 0:
@@ -351,8 +357,9 @@ class Router:
             self.move_agent(runtime, "wrap_up_ended")
             self._agent_available(runtime)
 
-    def _note_handled(self, runtime: AgentRuntime, call_id: str, queue: str, talk_s: float,
-                      wrap_s: float) -> None:
+    def _note_handled(
+        self, runtime: AgentRuntime, call_id: str, queue: str, talk_s: float, wrap_s: float
+    ) -> None:
         runtime.wrapping = None
         if queue in self.handle_avg:
             self.handle_avg[queue] = 0.8 * self.handle_avg[queue] + 0.2 * (talk_s + wrap_s)
@@ -394,8 +401,11 @@ class Router:
     def _tidy(self) -> None:
         """After each event: forget removed agents now logged out, drop retired queues that
         hold no call any more."""
-        gone = [agent_id for agent_id in self._roster.removed
-                if self.agents[agent_id].state is AgentState.LOGGED_OUT]
+        gone = [
+            agent_id
+            for agent_id in self._roster.removed
+            if self.agents[agent_id].state is AgentState.LOGGED_OUT
+        ]
         for agent_id in gone:
             del self.agents[agent_id]
         roster = tidied(self._roster, gone, self._flow.queues_in_use())

@@ -46,8 +46,21 @@ __all__ = [
 ]
 
 # Positions in a queue's counter vector.
-(OFFERED, ANSWERED, IN_SL, WAIT_SUM, ABANDONED, SHORT, CALLBACKS, CALLED_BACK, OVERFLOWED,
- VOICEMAIL, HANDLED, HANDLE_SUM, UNREACHED) = range(13)
+(
+    OFFERED,
+    ANSWERED,
+    IN_SL,
+    WAIT_SUM,
+    ABANDONED,
+    SHORT,
+    CALLBACKS,
+    CALLED_BACK,
+    OVERFLOWED,
+    VOICEMAIL,
+    HANDLED,
+    HANDLE_SUM,
+    UNREACHED,
+) = range(13)
 QUEUE_WIDTH: Final = 13
 BUSY_STATES: Final = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
 
@@ -108,9 +121,14 @@ def queue_delta(fact: Fact, queue: Queue) -> list[float] | None:
             delta[ANSWERED], delta[WAIT_SUM] = 1, fact.waited_s
             delta[IN_SL] = 1 if fact.waited_s <= queue.service_level_s else 0
     elif isinstance(fact, QueueLeft):
-        index = {"abandoned": ABANDONED, "callback": CALLBACKS, "moved": OVERFLOWED,
-                 "overflowed": OVERFLOWED, "voicemail": VOICEMAIL,
-                 "callback_unreached": UNREACHED}.get(fact.outcome)
+        index = {
+            "abandoned": ABANDONED,
+            "callback": CALLBACKS,
+            "moved": OVERFLOWED,
+            "overflowed": OVERFLOWED,
+            "voicemail": VOICEMAIL,
+            "callback_unreached": UNREACHED,
+        }.get(fact.outcome)
         if index is None:
             return None
         delta[index] = 1
@@ -130,12 +148,19 @@ def _mean(total: float, count: float) -> float | None:
 def queue_figures(t: list[float]) -> QueueFigures:
     counted = t[ANSWERED] + t[ABANDONED] - t[SHORT]
     return QueueFigures(
-        offered=int(t[OFFERED]), answered=int(t[ANSWERED]), abandoned=int(t[ABANDONED]),
-        short_abandons=int(t[SHORT]), callbacks_requested=int(t[CALLBACKS]),
-        called_back=int(t[CALLED_BACK]), callbacks_unreached=int(t[UNREACHED]),
-        overflowed=int(t[OVERFLOWED]), voicemail=int(t[VOICEMAIL]), handled=int(t[HANDLED]),
+        offered=int(t[OFFERED]),
+        answered=int(t[ANSWERED]),
+        abandoned=int(t[ABANDONED]),
+        short_abandons=int(t[SHORT]),
+        callbacks_requested=int(t[CALLBACKS]),
+        called_back=int(t[CALLED_BACK]),
+        callbacks_unreached=int(t[UNREACHED]),
+        overflowed=int(t[OVERFLOWED]),
+        voicemail=int(t[VOICEMAIL]),
+        handled=int(t[HANDLED]),
         service_level_pct=round(100.0 * t[IN_SL] / counted, 3) if counted > 0 else None,
-        asa_s=_mean(t[WAIT_SUM], t[ANSWERED]), aht_s=_mean(t[HANDLE_SUM], t[HANDLED]),
+        asa_s=_mean(t[WAIT_SUM], t[ANSWERED]),
+        aht_s=_mean(t[HANDLE_SUM], t[HANDLED]),
     )
 
 
@@ -143,7 +168,8 @@ def agent_figures(handled: float, handle_sum: float, seconds: Mapping[str, float
     busy = sum(seconds.get(state, 0.0) for state in BUSY_STATES)
     available = busy + seconds.get(AgentState.READY, 0.0)
     return AgentFigures(
-        handled=int(handled), aht_s=_mean(handle_sum, handled),
+        handled=int(handled),
+        aht_s=_mean(handle_sum, handled),
         occupancy_pct=round(100.0 * busy / available, 3) if available > 0 else None,
         seconds_by_state={state: round(value, 3) for state, value in sorted(seconds.items())},
     )
@@ -165,8 +191,9 @@ class _AgentTrack:
 class LiveStats:
     """Incremental figures: ``apply`` every batch of facts, read with ``now``."""
 
-    def __init__(self, queues: Iterable[Queue], agents: Iterable[Agent], *,
-                 timezone: tzinfo = UTC) -> None:
+    def __init__(
+        self, queues: Iterable[Queue], agents: Iterable[Agent], *, timezone: tzinfo = UTC
+    ) -> None:
         self._queues = {q.name: q for q in queues}
         self._listed = sorted(self._queues)
         self._members = {a.id: a.queues for a in agents}
@@ -216,7 +243,8 @@ class LiveStats:
                 callbacks.add(fact.call_id)
         if isinstance(fact, CallHandled) and fact.agent_id in self._agents:
             self._agents[fact.agent_id].counts.add(
-                at, (1.0, fact.talk_s + fact.wrap_s), midnight(at, self._tz))
+                at, (1.0, fact.talk_s + fact.wrap_s), midnight(at, self._tz)
+            )
 
     def _agent_changed(self, fact: AgentStateChanged) -> None:
         track = self._agents.setdefault(fact.agent_id, _AgentTrack())
@@ -235,9 +263,11 @@ class LiveStats:
                 by_state[track.state.value] += 1
         waiting = self._waiting[name]
         return QueueSnapshot(
-            queue=name, waiting=len(waiting),
+            queue=name,
+            waiting=len(waiting),
             longest_wait_s=round(now - min(waiting.values()), 3) if waiting else 0.0,
-            callbacks_pending=len(self._callbacks[name]), agents_by_state=by_state,
+            callbacks_pending=len(self._callbacks[name]),
+            agents_by_state=by_state,
             windows={w: queue_figures(self._sums[name].totals(w, now, day)) for w in WINDOWS},
         )
 
@@ -257,8 +287,13 @@ class LiveStats:
             handled, handle_sum = track.counts.totals(window, now, day)
             windows[window] = agent_figures(handled, handle_sum, seconds)
         logged_in = track.state is not AgentState.LOGGED_OUT
-        return AgentSnapshot(agent_id, track.state, track.reason if logged_in else "",
-                             round(now - track.since, 3) if logged_in else 0.0, windows)
+        return AgentSnapshot(
+            agent_id,
+            track.state,
+            track.reason if logged_in else "",
+            round(now - track.since, 3) if logged_in else 0.0,
+            windows,
+        )
 
     def queues(self, now: float) -> list[QueueSnapshot]:
         return [self.queue(name, now) for name in self._listed]

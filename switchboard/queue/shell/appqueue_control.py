@@ -66,9 +66,14 @@ def penalty_for(agent: Agent, queue: Queue | None) -> int:
 class AppQueueAgentControl(Service):
     """Agents as app_queue dynamic members, driven through ``ami`` (an AmiClient)."""
 
-    def __init__(self, ami: Any, config: QueueConfig, clock: Any,
-                 database: Database | None = None,
-                 pause_reasons: Sequence[str] = DEFAULT_PAUSE_REASONS) -> None:
+    def __init__(
+        self,
+        ami: Any,
+        config: QueueConfig,
+        clock: Any,
+        database: Database | None = None,
+        pause_reasons: Sequence[str] = DEFAULT_PAUSE_REASONS,
+    ) -> None:
         self._ami = ami
         self._agents = {agent.id: agent for agent in config.agents}
         self._queues = {queue.name: queue for queue in config.queues}
@@ -86,9 +91,13 @@ class AppQueueAgentControl(Service):
         super().startService()
         if self._database is not None:
             self._loaded = self._database.run(load_desired).addCallbacks(
-                self._restore, lambda failure: log.error(
-                    "appqueue_agents_not_restored", error=failure.getErrorMessage(),
-                    hint="agents start logged out; check the database"))
+                self._restore,
+                lambda failure: log.error(
+                    "appqueue_agents_not_restored",
+                    error=failure.getErrorMessage(),
+                    hint="agents start logged out; check the database",
+                ),
+            )
         self._unsubscribe = self._ami.on_resynced(self._resynced)
 
     def stopService(self) -> Any:
@@ -103,7 +112,8 @@ class AppQueueAgentControl(Service):
     def _resynced(self) -> None:
         self.last_resync = Deferred.fromCoroutine(self.resync())
         self.last_resync.addErrback(
-            lambda failure: log.error("appqueue_resync_failed", error=failure.getErrorMessage()))
+            lambda failure: log.error("appqueue_resync_failed", error=failure.getErrorMessage())
+        )
 
     # -- AgentControl ----------------------------------------------------------------------
     async def agents(self) -> list[AgentView]:
@@ -114,24 +124,29 @@ class AppQueueAgentControl(Service):
         await self._loaded
         return self._view(self._known(agent_id).id)
 
-    async def log_in(self, agent_id: str, ready: bool = False,
-                     queues: Sequence[str] = ()) -> AgentView:
+    async def log_in(
+        self, agent_id: str, ready: bool = False, queues: Sequence[str] = ()
+    ) -> AgentView:
         await self._loaded
         agent = self._known(agent_id)
         wanted = tuple(queues) or agent.queues
         foreign = [queue for queue in wanted if queue not in agent.queues]
         if foreign or not wanted:
             raise AgentControlError(
-                "bad_request", f"agent {agent_id!r} is not in queue(s) {', '.join(foreign)}; "
-                f"their queues in the queue file: {', '.join(agent.queues) or '(none)'}")
+                "bad_request",
+                f"agent {agent_id!r} is not in queue(s) {', '.join(foreign)}; "
+                f"their queues in the queue file: {', '.join(agent.queues) or '(none)'}",
+            )
         current = self._desired.get(agent_id)
         new = [queue for queue in wanted if current is None or queue not in current.queues]
         if not new:
             assert current is not None
             raise AgentControlError(
-                "refused", f"agent {agent_id!r} is already logged in to "
+                "refused",
+                f"agent {agent_id!r} is already logged in to "
                 f"{', '.join(wanted)} (now {self._state(current).value}; use ready or pause "
-                "to change that)")
+                "to change that)",
+            )
         paused = current.paused if current else not ready
         reason = current.reason if current else ("" if ready else LOGIN_REASON)
         joined = list(current.queues) if current else []
@@ -141,8 +156,9 @@ class AppQueueAgentControl(Service):
                 joined.append(queue)
         finally:
             if joined:
-                await self._store(agent_id, DesiredMember(tuple(joined), paused, reason,
-                                                          self._clock.seconds()))
+                await self._store(
+                    agent_id, DesiredMember(tuple(joined), paused, reason, self._clock.seconds())
+                )
         return self._view(agent_id)
 
     async def ready(self, agent_id: str) -> AgentView:
@@ -169,27 +185,37 @@ class AppQueueAgentControl(Service):
         queues.conf, or one added at the console)."""
         await self._loaded
         status = await self._ami.send_list(actions.queue_status())
-        members = {(m.get("Queue"), m.get("Location")): m for m in status.items
-                   if m.event == "QueueMember"}
+        members = {
+            (m.get("Queue"), m.get("Location")): m for m in status.items if m.event == "QueueMember"
+        }
         sent: list[str] = []
         for agent_id, desired in sorted(self._desired.items()):
             agent = self._agents.get(agent_id)
             if agent is None:
-                log.warning("appqueue_agent_not_in_queue_file", agent=agent_id,
-                            hint="not re-added; log them out or put them back in the file")
+                log.warning(
+                    "appqueue_agent_not_in_queue_file",
+                    agent=agent_id,
+                    hint="not re-added; log them out or put them back in the file",
+                )
                 continue
             for queue in desired.queues:
                 try:
-                    sent += await self._repair(agent, queue, desired,
-                                               members.get((queue, agent.device)))
+                    sent += await self._repair(
+                        agent, queue, desired, members.get((queue, agent.device))
+                    )
                 except AgentControlError as exc:
-                    log.error("appqueue_member_not_restored", agent=agent_id, queue=queue,
-                              error=exc.message)
+                    log.error(
+                        "appqueue_member_not_restored",
+                        agent=agent_id,
+                        queue=queue,
+                        error=exc.message,
+                    )
         log.info("appqueue_members_resynced", actions=len(sent))
         return sent
 
-    async def _repair(self, agent: Agent, queue: str, desired: DesiredMember,
-                      member: Message | None) -> list[str]:
+    async def _repair(
+        self, agent: Agent, queue: str, desired: DesiredMember, member: Message | None
+    ) -> list[str]:
         if member is None:
             await self._add(agent, queue, desired.paused, desired.reason)
             return [f"QueueAdd {queue} {agent.id}"]
@@ -206,17 +232,27 @@ class AppQueueAgentControl(Service):
 
     # -- AMI -------------------------------------------------------------------------------
     async def _add(self, agent: Agent, queue: str, paused: bool, reason: str) -> None:
-        added = await self._send(actions.queue_add(
-            queue, agent.device, penalty=penalty_for(agent, self._queues.get(queue)),
-            paused=paused, member_name=values.member_name(agent.name),
-            state_interface=agent.device), ok=(_ALREADY_THERE,))
+        added = await self._send(
+            actions.queue_add(
+                queue,
+                agent.device,
+                penalty=penalty_for(agent, self._queues.get(queue)),
+                paused=paused,
+                member_name=values.member_name(agent.name),
+                state_interface=agent.device,
+            ),
+            ok=(_ALREADY_THERE,),
+        )
         # A member Asterisk kept gets the pause asked for; a new paused one its reason.
         if added is None or (paused and reason):
             await self._pause(agent, queue, paused, reason)
 
     async def _pause(self, agent: Agent, queue: str, paused: bool, reason: str) -> None:
-        await self._send(actions.queue_pause(agent.device, paused, queue=queue,
-                                             reason=reason if paused and reason else None))
+        await self._send(
+            actions.queue_pause(
+                agent.device, paused, queue=queue, reason=reason if paused and reason else None
+            )
+        )
 
     async def _send(self, action: actions.Action, ok: Sequence[str] = ()) -> Message | None:
         """The answer; None for an error in ``ok`` (a state Asterisk already has)."""
@@ -226,12 +262,14 @@ class AppQueueAgentControl(Service):
             if any(exc.message.endswith(text) for text in ok):
                 return None
             raise AgentControlError(
-                "refused", f"Asterisk refused {action.name}: {exc.message}"
-                + _hint(exc.message)) from None
+                "refused", f"Asterisk refused {action.name}: {exc.message}" + _hint(exc.message)
+            ) from None
         except AmiError as exc:
             raise AgentControlError(
-                "unavailable", f"Asterisk did not answer {action.name} ({exc}); try again "
-                "once switchboard is connected to AMI") from None
+                "unavailable",
+                f"Asterisk did not answer {action.name} ({exc}); try again "
+                "once switchboard is connected to AMI",
+            ) from None
 
     # -- state -----------------------------------------------------------------------------
     async def _set_pause(self, agent_id: str, paused: bool, reason: str) -> AgentView:
@@ -239,8 +277,9 @@ class AppQueueAgentControl(Service):
         agent = self._agents[agent_id]
         for queue in current.queues:
             await self._pause(agent, queue, paused, reason)
-        await self._store(agent_id, DesiredMember(current.queues, paused, reason,
-                                                  self._clock.seconds()))
+        await self._store(
+            agent_id, DesiredMember(current.queues, paused, reason, self._clock.seconds())
+        )
         return self._view(agent_id)
 
     async def _logged_in(self, agent_id: str) -> DesiredMember:
@@ -249,8 +288,10 @@ class AppQueueAgentControl(Service):
         current = self._desired.get(agent_id)
         if current is None:
             raise AgentControlError(
-                "refused", f"agent {agent_id!r} is logged out; log in first: "
-                f"switchboard agents login {agent_id}")
+                "refused",
+                f"agent {agent_id!r} is logged out; log in first: "
+                f"switchboard agents login {agent_id}",
+            )
         return current
 
     async def _store(self, agent_id: str, member: DesiredMember) -> None:
@@ -263,9 +304,11 @@ class AppQueueAgentControl(Service):
         if agent is None:
             known = sorted(self._agents)
             raise AgentControlError(
-                "unknown_agent", f"no agent {agent_id!r} in the queue file; known agents: "
+                "unknown_agent",
+                f"no agent {agent_id!r} in the queue file; known agents: "
                 + (", ".join(known) or "(none: add them under 'agents:' in [queues] file)"),
-                known)
+                known,
+            )
         return agent
 
     @staticmethod
@@ -277,9 +320,15 @@ class AppQueueAgentControl(Service):
     def _view(self, agent_id: str) -> AgentView:
         agent = self._agents[agent_id]
         member = self._desired.get(agent_id)
-        return AgentView(agent.id, agent.name, agent.device, self._state(member),
-                         member.reason if member else "", member.since if member else 0.0,
-                         member.queues if member else agent.queues)
+        return AgentView(
+            agent.id,
+            agent.name,
+            agent.device,
+            self._state(member),
+            member.reason if member else "",
+            member.since if member else 0.0,
+            member.queues if member else agent.queues,
+        )
 
 
 def _hint(message: str) -> str:

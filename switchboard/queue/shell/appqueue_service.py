@@ -53,10 +53,10 @@ class AppQueueService(Service):
         timezone: tzinfo = UTC,
     ) -> None:
         self.tracker = AppQueueTracker(queues, agents)
-        self.stats = LiveStats(self.tracker.queues.values(), self.tracker.agents(),
-                               timezone=timezone)
-        self.outlet = FactOutlet(self.stats, hub, database, self.now,
-                                 lambda: self.tracker.queues)
+        self.stats = LiveStats(
+            self.tracker.queues.values(), self.tracker.agents(), timezone=timezone
+        )
+        self.outlet = FactOutlet(self.stats, hub, database, self.now, lambda: self.tracker.queues)
         self._ami = ami
         self._clock = clock
         self._unsubscribe: list[Callable[[], None]] = []

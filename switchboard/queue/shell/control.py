@@ -23,8 +23,14 @@ from switchboard.queue.core.model import AgentState
 if TYPE_CHECKING:
     from switchboard.queue.shell.service import AcdService
 
-__all__ = ["DEFAULT_PAUSE_REASONS", "AcdAgentControl", "AgentControl", "AgentControlError",
-           "AgentView", "check_reason"]
+__all__ = [
+    "DEFAULT_PAUSE_REASONS",
+    "AcdAgentControl",
+    "AgentControl",
+    "AgentControlError",
+    "AgentView",
+    "check_reason",
+]
 
 ErrorCode = Literal["unknown_agent", "refused", "bad_request", "unavailable"]
 
@@ -43,17 +49,25 @@ class AgentView:
     call_id: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "device": self.device,
-                "state": self.state.value, "reason": self.reason, "since": self.since,
-                "queues": list(self.queues), "call_id": self.call_id}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "device": self.device,
+            "state": self.state.value,
+            "reason": self.reason,
+            "since": self.since,
+            "queues": list(self.queues),
+            "call_id": self.call_id,
+        }
 
 
 class AgentControlError(Exception):
     """A refused agent command. ``known``: the agent ids, when the agent was not found;
     ``valid``: the configured pause reasons, when the reason was not one of them."""
 
-    def __init__(self, code: ErrorCode, message: str, known: Sequence[str] = (),
-                 valid: Sequence[str] = ()) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, known: Sequence[str] = (), valid: Sequence[str] = ()
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -68,7 +82,8 @@ def check_reason(reason: str, valid: Sequence[str] = DEFAULT_PAUSE_REASONS) -> s
             "bad_request",
             f"unknown pause reason {reason!r}; use one of: {', '.join(valid)} "
             "(the list is [queues] pause_reasons in the settings)",
-            valid=valid)
+            valid=valid,
+        )
     return reason
 
 
@@ -79,8 +94,9 @@ class AgentControl(Protocol):
 
     async def agent(self, agent_id: str) -> AgentView: ...
 
-    async def log_in(self, agent_id: str, ready: bool = False,
-                     queues: Sequence[str] = ()) -> AgentView: ...
+    async def log_in(
+        self, agent_id: str, ready: bool = False, queues: Sequence[str] = ()
+    ) -> AgentView: ...
 
     async def ready(self, agent_id: str) -> AgentView: ...
 
@@ -98,8 +114,9 @@ class AcdAgentControl:
     out) and is accepted now: the view then still shows the call.
     """
 
-    def __init__(self, acd: AcdService,
-                 pause_reasons: Sequence[str] = DEFAULT_PAUSE_REASONS) -> None:
+    def __init__(
+        self, acd: AcdService, pause_reasons: Sequence[str] = DEFAULT_PAUSE_REASONS
+    ) -> None:
         self._acd = acd
         self._reasons = tuple(pause_reasons)
 
@@ -109,13 +126,16 @@ class AcdAgentControl:
     async def agent(self, agent_id: str) -> AgentView:
         return self._view(self._known(agent_id))
 
-    async def log_in(self, agent_id: str, ready: bool = False,
-                     queues: Sequence[str] = ()) -> AgentView:
+    async def log_in(
+        self, agent_id: str, ready: bool = False, queues: Sequence[str] = ()
+    ) -> AgentView:
         self._known(agent_id)
         if queues:
             raise AgentControlError(
-                "bad_request", "the ACD logs an agent in to all the queues the queue file "
-                f"gives them; leave out --queue (agent {agent_id!r})")
+                "bad_request",
+                "the ACD logs an agent in to all the queues the queue file "
+                f"gives them; leave out --queue (agent {agent_id!r})",
+            )
         return self._run(AgentLoggedIn(agent_id, ready))
 
     async def ready(self, agent_id: str) -> AgentView:
@@ -134,11 +154,11 @@ class AcdAgentControl:
                 "unknown_agent",
                 f"no agent {agent_id!r} in the queue file; known agents: "
                 + (", ".join(known) or "(none)"),
-                known)
+                known,
+            )
         return agent_id
 
-    def _run(self, event: AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut
-             ) -> AgentView:
+    def _run(self, event: AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut) -> AgentView:
         refusal = self._acd.command(event)
         if refusal:
             raise AgentControlError("refused", refusal + self._hint(event))
@@ -157,5 +177,13 @@ class AcdAgentControl:
     def _view(self, agent_id: str) -> AgentView:
         runtime = self._acd.router.agents[agent_id]
         agent = runtime.agent
-        return AgentView(agent.id, agent.name, agent.device, runtime.state, runtime.reason,
-                         runtime.since, agent.queues, runtime.call_id or "")
+        return AgentView(
+            agent.id,
+            agent.name,
+            agent.device,
+            runtime.state,
+            runtime.reason,
+            runtime.since,
+            agent.queues,
+            runtime.call_id or "",
+        )

@@ -157,8 +157,9 @@ class HeldCall:
             if self.dialing_agent:
                 self._stop_ringing()
             return True
-        queued = [i for i in self.inbox if isinstance(i[1], OfferCall)
-                  and i[1].agent_id == item.agent_id]
+        queued = [
+            i for i in self.inbox if isinstance(i[1], OfferCall) and i[1].agent_id == item.agent_id
+        ]
         if queued:  # not started yet: drop it
             self.inbox.remove(queued[-1])
             log.info("acd_offer_cancelled", dialing=False)
@@ -261,10 +262,15 @@ class HeldCall:
         await self._stop_moh()
         if not self.recording:
             opts = self.options
-            path = render(opts.recording_dir, opts.recording_name,
-                          datetime.fromtimestamp(self.shell.now(), opts.timezone),
-                          queue=offer.queue, call_id=self.call_id, agent=offer.agent_id,
-                          caller=self.call.caller_number)
+            path = render(
+                opts.recording_dir,
+                opts.recording_name,
+                datetime.fromtimestamp(self.shell.now(), opts.timezone),
+                queue=offer.queue,
+                call_id=self.call_id,
+                agent=offer.agent_id,
+                caller=self.call.caller_number,
+            )
             await self.channel.exec("MixMonitor", f"{path},b")
             await self.channel.set_variable("SWITCHBOARD_RECORDING", path)
             self.recording = path

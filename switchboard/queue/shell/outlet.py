@@ -30,8 +30,14 @@ class FactOutlet:
     """``now``: the shell's clock (queue snapshots are taken then); ``queues``: the queues
     whose snapshots may be published (those LiveStats knows)."""
 
-    def __init__(self, stats: LiveStats, hub: Hub, database: Database | None,
-                 now: Callable[[], float], queues: Callable[[], Collection[str]]) -> None:
+    def __init__(
+        self,
+        stats: LiveStats,
+        hub: Hub,
+        database: Database | None,
+        now: Callable[[], float],
+        queues: Callable[[], Collection[str]],
+    ) -> None:
         self.stats = stats
         self.hub = hub
         self._database = database
@@ -42,8 +48,11 @@ class FactOutlet:
         self._flushes: list[Deferred[None]] = []
         self.records_failed = 0
 
-    def deliver(self, facts: Sequence[Fact],
-                pop: Callable[[CallOffered], Offered | None] = lambda _fact: None) -> None:
+    def deliver(
+        self,
+        facts: Sequence[Fact],
+        pop: Callable[[CallOffered], Offered | None] = lambda _fact: None,
+    ) -> None:
         """Count, store and publish ``facts``; ``pop`` gives the screen pop of an offer,
         published on ``offered`` right after its fact."""
         if not facts:
@@ -52,8 +61,7 @@ class FactOutlet:
         self._record(facts)
         self._publish(facts, pop)
 
-    def _publish(self, facts: Sequence[Fact],
-                 pop: Callable[[CallOffered], Offered | None]) -> None:
+    def _publish(self, facts: Sequence[Fact], pop: Callable[[CallOffered], Offered | None]) -> None:
         hub = self.hub
         touched: set[str] = set()
         for fact in facts:
@@ -84,8 +92,9 @@ class FactOutlet:
         self._writing = True
         d = self._database.run(work)
         d.addCallback(lambda count: logger.info(event, sessions=count) if count else None)
-        d.addErrback(lambda f: logger.error("acd_store_failed", work=event,
-                                            error=f.getErrorMessage()))
+        d.addErrback(
+            lambda f: logger.error("acd_store_failed", work=event, error=f.getErrorMessage())
+        )
         d.addBoth(self._written)
 
     def _write_next(self) -> None:

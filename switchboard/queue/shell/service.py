@@ -115,8 +115,9 @@ class AcdService(Service):
         self.stats = LiveStats(config.queues, config.agents, timezone=options.timezone)
         self.hub = Hub() if hub is None else hub
         self._database = database
-        self.outlet = FactOutlet(self.stats, self.hub, database, self.now,
-                                 lambda: self.router.queues)
+        self.outlet = FactOutlet(
+            self.stats, self.hub, database, self.now, lambda: self.router.queues
+        )
         self._held: dict[str, HeldCall] = {}
         self._waiting_calls: dict[str, WaitingCall] = {}
         self._events: deque[Event] = deque()
@@ -162,10 +163,12 @@ class AcdService(Service):
         if database is not None:
             at = self.now()
             done.addCallback(lambda _: database.run(lambda s: close_agent_rows(s, at)))
-            done.addCallback(lambda closed: logger.info("acd_agent_sessions_closed",
-                                                        sessions=closed))
-            done.addErrback(lambda f: logger.error("acd_agent_sessions_not_closed",
-                                                   error=f.getErrorMessage()))
+            done.addCallback(
+                lambda closed: logger.info("acd_agent_sessions_closed", sessions=closed)
+            )
+            done.addErrback(
+                lambda f: logger.error("acd_agent_sessions_not_closed", error=f.getErrorMessage())
+            )
         return done
 
     def _store_first(self, work: Callable[[Any], int], event: str) -> None:
@@ -201,7 +204,12 @@ class AcdService(Service):
         )
         known = self.router.queues.get(queue)
         held = HeldCall(
-            self, channel, call, known.music_class if known else "default", self.options.hold, log,
+            self,
+            channel,
+            call,
+            known.music_class if known else "default",
+            self.options.hold,
+            log,
             answered=request.answered,
             queue_variable_set=request.queue_variable_set and queue == request.queue,
         )
@@ -229,10 +237,13 @@ class AcdService(Service):
         self.stats.reconfigure(config.queues, config.agents)
         self.feed(ConfigChanged(config.queues, config.agents))
         self._log_in_at_start(
-            {i: state for i, state in config.initial_states.items() if i not in known})
+            {i: state for i, state in config.initial_states.items() if i not in known}
+        )
         if self._ami is not None:  # removed agents still on a call keep their device
-            self._ami.watch([r.agent.device for r in self.router.agents.values()]
-                            + [a.device for a in config.agents])
+            self._ami.watch(
+                [r.agent.device for r in self.router.agents.values()]
+                + [a.device for a in config.agents]
+            )
         return True
 
     def _log_in_at_start(self, states: Mapping[str, str]) -> None:

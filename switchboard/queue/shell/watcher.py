@@ -79,10 +79,17 @@ class QueueFileWatcher(PollingService):
         self.problems = problems
         if config is None:
             for problem in problems:
-                self.log.error("queue_config_rejected", file=problem.file, line=problem.line,
-                               key=problem.key, message=problem.message, fix=problem.fix)
-            self.log.error("queue_config_kept", problems=len(problems),
-                           serving_version=self.version)
+                self.log.error(
+                    "queue_config_rejected",
+                    file=problem.file,
+                    line=problem.line,
+                    key=problem.key,
+                    message=problem.message,
+                    fix=problem.fix,
+                )
+            self.log.error(
+                "queue_config_kept", problems=len(problems), serving_version=self.version
+            )
             return False
         before = self.acd.config
         if not self.acd.reconfigure(config):
@@ -96,8 +103,10 @@ class QueueFileWatcher(PollingService):
 def _changes(before: QueueConfig, after: QueueConfig) -> dict[str, list[str]]:
     """What an operator wants to see in the log line: which names came, went, changed."""
     out: dict[str, list[str]] = {}
-    for kind, old_items, new_items in (("queues", before.queues, after.queues),
-                                        ("agents", before.agents, after.agents)):
+    for kind, old_items, new_items in (
+        ("queues", before.queues, after.queues),
+        ("agents", before.agents, after.agents),
+    ):
         old = {getattr(item, "name" if kind == "queues" else "id"): item for item in old_items}
         new = {getattr(item, "name" if kind == "queues" else "id"): item for item in new_items}
         out[f"{kind}_added"] = sorted(new.keys() - old.keys())

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from switchboard.store.models import Base
 
-__all__ = ["AppQueueAgentRow", "DesiredMember", "forget_desired", "load_desired",
-           "store_desired"]
+__all__ = ["AppQueueAgentRow", "DesiredMember", "forget_desired", "load_desired", "store_desired"]
 
 
 class AppQueueAgentRow(Base):
@@ -41,9 +40,12 @@ class DesiredMember:
 
 
 def load_desired(session: Session) -> dict[str, DesiredMember]:
-    return {row.agent_id: DesiredMember(tuple(q for q in row.queues.split(",") if q),
-                                        row.paused, row.reason, row.since)
-            for row in session.scalars(select(AppQueueAgentRow))}
+    return {
+        row.agent_id: DesiredMember(
+            tuple(q for q in row.queues.split(",") if q), row.paused, row.reason, row.since
+        )
+        for row in session.scalars(select(AppQueueAgentRow))
+    }
 
 
 def store_desired(session: Session, agent_id: str, member: DesiredMember) -> None:

@@ -45,12 +45,14 @@ def _at(epoch: float) -> datetime:
 def _agent_change_stored(session: Session, fact: AgentStateChanged) -> bool:
     if fact.state is AgentState.LOGGED_OUT:
         statement = select(AgentSessionRow.id).where(
-            AgentSessionRow.agent_id == fact.agent_id,
-            AgentSessionRow.logged_out_at == _at(fact.at))
+            AgentSessionRow.agent_id == fact.agent_id, AgentSessionRow.logged_out_at == _at(fact.at)
+        )
     else:
         statement = select(AgentStateRow.id).where(
-            AgentStateRow.agent_id == fact.agent_id, AgentStateRow.started_at == _at(fact.at),
-            AgentStateRow.state == fact.state.value)
+            AgentStateRow.agent_id == fact.agent_id,
+            AgentStateRow.started_at == _at(fact.at),
+            AgentStateRow.state == fact.state.value,
+        )
     return session.scalars(statement.limit(1)).first() is not None
 
 
@@ -58,9 +60,15 @@ def store_queue_log(session: Session, read: QueueLogRead) -> ImportCount:
     """Store what was read, skipping what an earlier import already stored."""
     added = present = 0
     for call in read.calls:
-        stored = session.scalars(select(CallVisitRow.id).where(
-            CallVisitRow.call_id == call.call_id, CallVisitRow.queue == call.queue,
-            CallVisitRow.entered_at == _at(call.entered_at)).limit(1)).first()
+        stored = session.scalars(
+            select(CallVisitRow.id)
+            .where(
+                CallVisitRow.call_id == call.call_id,
+                CallVisitRow.queue == call.queue,
+                CallVisitRow.entered_at == _at(call.entered_at),
+            )
+            .limit(1)
+        ).first()
         if stored is not None:
             present += 1
             continue
@@ -94,8 +102,9 @@ def counted_lines(path: Path, show: bool) -> Iterable[str]:
                 yield line
 
 
-def import_file(path: Path, run: Callable[[Callable[[Session], ImportCount]], ImportCount],
-                *, progress: bool) -> tuple[QueueLogRead, ImportCount]:
+def import_file(
+    path: Path, run: Callable[[Callable[[Session], ImportCount]], ImportCount], *, progress: bool
+) -> tuple[QueueLogRead, ImportCount]:
     """Read ``path`` and store it through ``run`` (a transaction)."""
     read = read_queue_log(counted_lines(path, progress))
     return read, run(lambda session: store_queue_log(session, read))

@@ -34,9 +34,20 @@ from switchboard.queue.core.history import AgentPeriod, VisitRecord
 from switchboard.queue.core.model import AgentState
 from switchboard.store.models import Base
 
-__all__ = ["END_STOPPED", "END_UNCLEAN", "AgentSessionRow", "AgentStateRow", "CallVisitRow",
-           "CallbackAttemptRow", "CallbackRow", "OfferRow", "close_agent_rows",
-           "close_stale_agent_rows", "load_history", "record_facts"]
+__all__ = [
+    "END_STOPPED",
+    "END_UNCLEAN",
+    "AgentSessionRow",
+    "AgentStateRow",
+    "CallVisitRow",
+    "CallbackAttemptRow",
+    "CallbackRow",
+    "OfferRow",
+    "close_agent_rows",
+    "close_stale_agent_rows",
+    "load_history",
+    "record_facts",
+]
 
 # Why an agent's open rows were closed other than by the agent's own next state.
 END_STOPPED = "switchboard_stopped"  # a clean stop of serve
@@ -177,35 +188,72 @@ def _record(session: Session, fact: Fact) -> None:
         _record_agent(session, fact)
         return
     if isinstance(fact, CallQueued):
-        session.add(CallVisitRow(
-            call_id=fact.call_id, queue=fact.queue, entered_at=_at(fact.at),
-            enqueued_at=_at(fact.enqueued_at), priority=fact.priority,
-            caller_number=fact.caller_number[:64], path_ref=fact.ivr_ref[:64],
-            language=fact.language[:16], customer_tier=fact.customer_tier, via_callback=False,
-            agent_id="", outcome="", to_queue=""))
+        session.add(
+            CallVisitRow(
+                call_id=fact.call_id,
+                queue=fact.queue,
+                entered_at=_at(fact.at),
+                enqueued_at=_at(fact.enqueued_at),
+                priority=fact.priority,
+                caller_number=fact.caller_number[:64],
+                path_ref=fact.ivr_ref[:64],
+                language=fact.language[:16],
+                customer_tier=fact.customer_tier,
+                via_callback=False,
+                agent_id="",
+                outcome="",
+                to_queue="",
+            )
+        )
         return
     if isinstance(fact, CallOffered):
-        session.add(OfferRow(call_id=fact.call_id, queue=fact.queue, agent_id=fact.agent_id,
-                             offered_at=_at(fact.at), result="",
-                             callback_attempt=fact.callback_attempt))
+        session.add(
+            OfferRow(
+                call_id=fact.call_id,
+                queue=fact.queue,
+                agent_id=fact.agent_id,
+                offered_at=_at(fact.at),
+                result="",
+                callback_attempt=fact.callback_attempt,
+            )
+        )
         return
     if isinstance(fact, OfferEnded):
-        offer = _latest(session, OfferRow, OfferRow.call_id == fact.call_id,
-                        OfferRow.agent_id == fact.agent_id, OfferRow.ended_at.is_(None))
+        offer = _latest(
+            session,
+            OfferRow,
+            OfferRow.call_id == fact.call_id,
+            OfferRow.agent_id == fact.agent_id,
+            OfferRow.ended_at.is_(None),
+        )
         if isinstance(offer, OfferRow):
             offer.ended_at, offer.result = _at(fact.at), fact.result
         return
     if isinstance(fact, CallbackScheduled):
-        session.add(CallbackRow(
-            call_id=fact.call_id, queue=fact.queue, number=fact.number[:32],
-            requested_at=_at(fact.at), window_start=_at(fact.window_start),
-            window_end=_at(fact.window_end), enqueued_at=_at(fact.enqueued_at), attempts=0,
-            outcome=""))
+        session.add(
+            CallbackRow(
+                call_id=fact.call_id,
+                queue=fact.queue,
+                number=fact.number[:32],
+                requested_at=_at(fact.at),
+                window_start=_at(fact.window_start),
+                window_end=_at(fact.window_end),
+                enqueued_at=_at(fact.enqueued_at),
+                attempts=0,
+                outcome="",
+            )
+        )
         return
     if isinstance(fact, CallbackAttemptEnded):
-        session.add(CallbackAttemptRow(call_id=fact.call_id, attempt=fact.attempt,
-                                       agent_id=fact.agent_id, ended_at=_at(fact.at),
-                                       result=fact.result))
+        session.add(
+            CallbackAttemptRow(
+                call_id=fact.call_id,
+                attempt=fact.attempt,
+                agent_id=fact.agent_id,
+                ended_at=_at(fact.at),
+                result=fact.result,
+            )
+        )
         callback = _latest(session, CallbackRow, CallbackRow.call_id == fact.call_id)
         if isinstance(callback, CallbackRow):
             callback.attempts = fact.attempt
@@ -233,20 +281,35 @@ def _record(session: Session, fact: Fact) -> None:
 
 
 def _record_agent(session: Session, fact: AgentStateChanged) -> None:
-    open_row = _latest(session, AgentStateRow, AgentStateRow.agent_id == fact.agent_id,
-                       AgentStateRow.ended_at.is_(None))
+    open_row = _latest(
+        session,
+        AgentStateRow,
+        AgentStateRow.agent_id == fact.agent_id,
+        AgentStateRow.ended_at.is_(None),
+    )
     if isinstance(open_row, AgentStateRow):
         open_row.ended_at = _at(fact.at)
     if fact.state is not AgentState.LOGGED_OUT:
-        session.add(AgentStateRow(agent_id=fact.agent_id, state=fact.state.value,
-                                  reason=fact.reason[:64], started_at=_at(fact.at)))
+        session.add(
+            AgentStateRow(
+                agent_id=fact.agent_id,
+                state=fact.state.value,
+                reason=fact.reason[:64],
+                started_at=_at(fact.at),
+            )
+        )
     if fact.previous is AgentState.LOGGED_OUT or fact.state is AgentState.LOGGED_OUT:
         # A log-in closes any session still open: never two open sessions for one agent.
-        reason = "superseded" if fact.previous is AgentState.LOGGED_OUT else (
-            fact.reason or "logged_out")
-        for login in session.scalars(select(AgentSessionRow).where(
-                AgentSessionRow.agent_id == fact.agent_id,
-                AgentSessionRow.logged_out_at.is_(None))):
+        reason = (
+            "superseded"
+            if fact.previous is AgentState.LOGGED_OUT
+            else (fact.reason or "logged_out")
+        )
+        for login in session.scalars(
+            select(AgentSessionRow).where(
+                AgentSessionRow.agent_id == fact.agent_id, AgentSessionRow.logged_out_at.is_(None)
+            )
+        ):
             login.logged_out_at, login.end_reason = _at(fact.at), reason
     if fact.previous is AgentState.LOGGED_OUT:
         session.add(AgentSessionRow(agent_id=fact.agent_id, logged_in_at=_at(fact.at)))
@@ -270,8 +333,9 @@ def _close_open(session: Session, at: datetime | None, reason: str) -> int:
 
     for state in session.scalars(select(AgentStateRow).where(AgentStateRow.ended_at.is_(None))):
         state.ended_at, state.end_reason = end(state.started_at), reason
-    sessions = session.scalars(select(AgentSessionRow).where(
-        AgentSessionRow.logged_out_at.is_(None))).all()
+    sessions = session.scalars(
+        select(AgentSessionRow).where(AgentSessionRow.logged_out_at.is_(None))
+    ).all()
     for login in sessions:
         login.logged_out_at, login.end_reason = end(login.logged_in_at), reason
     session.flush()
@@ -279,37 +343,71 @@ def _close_open(session: Session, at: datetime | None, reason: str) -> int:
 
 
 def _last_activity(session: Session) -> datetime | None:
-    columns = (AgentStateRow.started_at, AgentStateRow.ended_at, AgentSessionRow.logged_in_at,
-               AgentSessionRow.logged_out_at, OfferRow.offered_at, OfferRow.ended_at,
-               CallVisitRow.entered_at, CallVisitRow.answered_at, CallVisitRow.left_at,
-               CallVisitRow.ended_at, CallVisitRow.handled_at)
+    columns = (
+        AgentStateRow.started_at,
+        AgentStateRow.ended_at,
+        AgentSessionRow.logged_in_at,
+        AgentSessionRow.logged_out_at,
+        OfferRow.offered_at,
+        OfferRow.ended_at,
+        CallVisitRow.entered_at,
+        CallVisitRow.answered_at,
+        CallVisitRow.left_at,
+        CallVisitRow.ended_at,
+        CallVisitRow.handled_at,
+    )
     times = [session.scalar(select(func.max(column))) for column in columns]
     known = [t for t in times if t is not None]
     return max(known, key=lambda t: _epoch(t) or 0.0) if known else None
 
 
-def load_history(session: Session, since: float | None = None
-                 ) -> tuple[list[VisitRecord], list[AgentPeriod]]:
+def load_history(
+    session: Session, since: float | None = None
+) -> tuple[list[VisitRecord], list[AgentPeriod]]:
     """Visits that entered at or after ``since`` and agent periods still open or ended after
     it (everything when None), as :mod:`..core.history` records."""
     visits = select(CallVisitRow).order_by(CallVisitRow.id)
     periods = select(AgentStateRow).order_by(AgentStateRow.id)
     if since is not None:
         visits = visits.where(CallVisitRow.entered_at >= _at(since))
-        periods = periods.where((AgentStateRow.ended_at.is_(None))
-                                | (AgentStateRow.ended_at > _at(since)))
+        periods = periods.where(
+            (AgentStateRow.ended_at.is_(None)) | (AgentStateRow.ended_at > _at(since))
+        )
     return (
-        [VisitRecord(
-            call_id=r.call_id, queue=r.queue, entered_at=_epoch(r.entered_at) or 0.0,
-            enqueued_at=_epoch(r.enqueued_at) or 0.0, priority=r.priority,
-            caller_number=r.caller_number, ivr_ref=r.path_ref, answered_at=_epoch(r.answered_at),
-            waited_s=r.waited_s, via_callback=r.via_callback, agent_id=r.agent_id,
-            callback_at=_epoch(r.callback_at), callback_waited_s=r.callback_waited_s,
-            left_at=_epoch(r.left_at), outcome=r.outcome, left_waited_s=r.left_waited_s,
-            to_queue=r.to_queue, ended_at=_epoch(r.ended_at), handled_at=_epoch(r.handled_at),
-            talk_s=r.talk_s, wrap_s=r.wrap_s,
-        ) for r in session.scalars(visits)],
-        [AgentPeriod(r.agent_id, AgentState(r.state), r.reason,
-                     _epoch(r.started_at) or 0.0, _epoch(r.ended_at))
-         for r in session.scalars(periods)],
+        [
+            VisitRecord(
+                call_id=r.call_id,
+                queue=r.queue,
+                entered_at=_epoch(r.entered_at) or 0.0,
+                enqueued_at=_epoch(r.enqueued_at) or 0.0,
+                priority=r.priority,
+                caller_number=r.caller_number,
+                ivr_ref=r.path_ref,
+                answered_at=_epoch(r.answered_at),
+                waited_s=r.waited_s,
+                via_callback=r.via_callback,
+                agent_id=r.agent_id,
+                callback_at=_epoch(r.callback_at),
+                callback_waited_s=r.callback_waited_s,
+                left_at=_epoch(r.left_at),
+                outcome=r.outcome,
+                left_waited_s=r.left_waited_s,
+                to_queue=r.to_queue,
+                ended_at=_epoch(r.ended_at),
+                handled_at=_epoch(r.handled_at),
+                talk_s=r.talk_s,
+                wrap_s=r.wrap_s,
+            )
+            for r in session.scalars(visits)
+        ],
+        [
+            AgentPeriod(
+                r.agent_id,
+                AgentState(r.state),
+                r.reason,
+                _epoch(r.started_at) or 0.0,
+                _epoch(r.ended_at),
+            )
+            for r in session.scalars(periods)
+        ],
     )

@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.Column("attributes", sa.JSON(), nullable=False),
         _created(),
         sa.Column(
-            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_customer")),
@@ -45,7 +47,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("value", sa.String(128), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["crm_customer.id"], ondelete="CASCADE",
+            ["customer_id"],
+            ["crm_customer.id"],
+            ondelete="CASCADE",
             name=op.f("fk_crm_customer_identifier_customer_id_crm_customer"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_customer_identifier")),
@@ -75,7 +79,9 @@ def upgrade() -> None:
         sa.Column("variables", sa.JSON(), nullable=False),
         sa.Column("trace", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["crm_customer.id"], ondelete="SET NULL",
+            ["customer_id"],
+            ["crm_customer.id"],
+            ondelete="SET NULL",
             name=op.f("fk_ivr_session_customer_id_crm_customer"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ivr_session")),
@@ -96,7 +102,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), server_default="pending", nullable=False),
         _created(),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["crm_customer.id"], ondelete="SET NULL",
+            ["customer_id"],
+            ["crm_customer.id"],
+            ondelete="SET NULL",
             name=op.f("fk_ivr_callback_request_customer_id_crm_customer"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ivr_callback_request")),
@@ -112,9 +120,7 @@ def upgrade() -> None:
         sa.Column("flow", sa.String(64), nullable=False),
         sa.Column("score", sa.SmallInteger(), nullable=False),
         _created(),
-        sa.CheckConstraint(
-            "score BETWEEN 1 AND 9", name=op.f("ck_ivr_csat_response_score_range")
-        ),
+        sa.CheckConstraint("score BETWEEN 1 AND 9", name=op.f("ck_ivr_csat_response_score_range")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ivr_csat_response")),
     )
     op.create_index("ix_ivr_csat_response_call_id", "ivr_csat_response", ["call_id"])

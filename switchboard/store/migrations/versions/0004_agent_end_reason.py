@@ -22,8 +22,9 @@ TABLES = ("acd_agent_state", "acd_agent_session")
 def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("end_reason", sa.String(32), nullable=False,
-                                       server_default=""))
+            batch.add_column(
+                sa.Column("end_reason", sa.String(32), nullable=False, server_default="")
+            )
 
 
 def downgrade() -> None:
