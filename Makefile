@@ -58,6 +58,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ami.py
+	$(BIN)/python bench/bench_ami_path.py
 	$(BIN)/python bench/bench_agi.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_hostile.py
