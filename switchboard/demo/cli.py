@@ -9,6 +9,11 @@ callbacks over AMI and stores every call in SQLite as it happens, beside the IVR
 sessions. Simulated time starts on a Tuesday at 10:00 in Asia/Shanghai (the centre is
 open) and runs ``--speed`` times faster. Without ``--duration`` it runs until Ctrl-C,
 with a live line every few seconds; either way it ends with a summary per queue.
+
+``--routing app_queue`` runs the same centre with the simulator's app_queue routing
+instead of the ACD (the flow sets ``SWITCHBOARD_QUEUE``, the dialplan runs ``Queue()``,
+the agents are the queues' static members): the summary is counted the same way, from
+the facts switchboard's app_queue tracker publishes on the hub.
 """
 
 # test-case-name: tests.integration.test_demo
@@ -36,6 +41,7 @@ from switchboard.demo.site import (
     ENTRY_FLOW,
     EXAMPLE_FLOWS,
     EXAMPLE_QUEUES,
+    ROUTINGS,
     Site,
     check_flows,
     start_site,
@@ -92,6 +98,12 @@ def add_commands(subparsers: Any) -> None:
         default=None,
         help="SQLite file for the call records (default: a new temp file)",
     )
+    demo.add_argument(
+        "--routing",
+        choices=ROUTINGS,
+        default="switchboard",
+        help="who routes the queues: switchboard's ACD (default) or the PBX's app_queue",
+    )
     demo.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     demo.set_defaults(run=run)
 
@@ -127,9 +139,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def write_site_queue_file(source: Path, agents: int, out: Path) -> Path:
+def write_site_queue_file(
+    source: Path, agents: int, out: Path, routing: str = "switchboard"
+) -> Path:
     """``source`` with its first ``agents`` agents (by id), more made alike if it has fewer
-    (``3001`` ...), written to ``out``: the queue file the demo's site serves."""
+    (``3001`` ...), and every queue routed by ``routing``, written to ``out``: the queue
+    file the demo's site serves."""
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     given = {str(k): v for k, v in data["agents"].items()}
     ids = sorted(given)
@@ -141,8 +156,11 @@ def write_site_queue_file(source: Path, agents: int, out: Path) -> Path:
             "name": f"Agent {number}",
             "device": f"Local/agent{number}@switchboard-agents/n",
         }
+    queues = {name: {**q, "routing": routing} for name, q in data["queues"].items()}
     out.write_text(
-        yaml.safe_dump({**data, "agents": chosen}, allow_unicode=True, sort_keys=False),
+        yaml.safe_dump(
+            {**data, "queues": queues, "agents": chosen}, allow_unicode=True, sort_keys=False
+        ),
         encoding="utf-8",
     )
     return out
@@ -206,14 +224,15 @@ class _Demo:
             await task.deferLater(self.reactor, gap / self.args.speed, lambda: None)
 
     def live(self) -> None:
-        waiting = {s.queue: s.waiting for s in self.site.acd.queue_stats()}
+        waiting = {s.queue: s.waiting for s in self.site.router.queue_stats()}
         elapsed = int(self.site.clock.seconds() - self.site.clock.epoch)
         stamp = f"{elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
         self.say(f"[{stamp}] {self.placed} calls | {summary_line(self.tally.summary(), waiting)}")
 
     def settled(self) -> bool:
         """No caller on the line and nothing but callbacks waiting for a later attempt."""
-        return not self.site.pbx.pbx.channels and self.site.acd.only_parked_callbacks()
+        acd = self.site.app.acd
+        return not self.site.pbx.pbx.channels and (acd is None or acd.only_parked_callbacks())
 
 
 def _add_vips(session: Session) -> None:
@@ -244,7 +263,8 @@ async def _demo(
 ) -> None:
     work = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
     db_path = args.database or work / "demo.sqlite"
-    queues_file = write_site_queue_file(args.queues, args.agents, work / "queues.yaml")
+    routing = args.routing
+    queues_file = write_site_queue_file(args.queues, args.agents, work / "queues.yaml", routing)
     config = load_queue_config(queues_file)
     agents = config.agents
     behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in agents}
@@ -261,19 +281,22 @@ async def _demo(
         flows_dir=args.flows,
         epoch=OPENING_EPOCH,
         database_runner=database_runner,
+        routing=routing,
     )
     await site.database.run(_add_vips)
-    acd, clock = site.acd, site.clock
+    acd, clock = site.app.acd, site.clock
     tally = FactTally(config.queues)
     site.app.hub.subscribe(FACT, tally.observe)
     demo = _Demo(reactor, args, site, tally, random.Random(args.seed))
-    _seat_bot(demo)
     for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
         await site.ami.send(actions.setvar(name, value))
-    for agent in agents:
-        acd.log_in(agent.id, ready=True)
+    if acd is not None:  # app_queue's agents are its queues' static members
+        _seat_bot(demo)
+        for agent in agents:
+            acd.log_in(agent.id, ready=True)
     demo.say(
-        f"demo: {len(agents)} agents in {', '.join(q.name for q in config.queues)}; "
+        f"demo: {len(agents)} agents in {', '.join(q.name for q in config.queues)}, "
+        f"routed by {'the ACD' if acd is not None else 'app_queue'}; "
         f"callers walk the {ENTRY_FLOW} flow, open from Tue 10:00 Asia/Shanghai; "
         f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
         + (
@@ -306,7 +329,8 @@ async def _demo(
             "calls_placed": demo.placed,
             "simulated_seconds": round(clock.seconds() - clock.epoch, 1),
             "database": str(db_path),
-            "callbacks_pending": acd.callbacks_open,
+            "routing": routing,
+            "callbacks_pending": acd.callbacks_open if acd is not None else 0,
             "queues": tally.summary(),
         }
     )
@@ -315,7 +339,7 @@ async def _demo(
 def _print_summary(summary: dict[str, Any]) -> None:
     print(
         f"\n{summary['calls_placed']} calls in {summary['simulated_seconds']} simulated "
-        f"seconds; call records in {summary['database']}"
+        f"seconds, routed by {summary['routing']}; call records in {summary['database']}"
     )
     print(
         f"{'queue':<10}{'offered':>8}{'answered':>9}{'abandoned':>10}{'callbacks':>10}"

@@ -11,6 +11,12 @@ Simulated callers ring the simulated Asterisk (``switchboard-acd-ivr``: the Fast
 holds the caller). With ``flows_dir`` the site serves that directory's ``main-menu`` flow,
 whose ``queue`` step hands the caller to the ACD; without it a small digit menu
 (:func:`digit_ivr`, "1 sales, 2 support") does.
+
+With ``routing="app_queue"`` the simulator's app_queue routes instead: calls run
+docs/asterisk.md's ``switchboard-inbound`` (the flow sets ``SWITCHBOARD_QUEUE``, the
+dialplan runs ``Queue()``), the queue file's agents are the queues' members, and
+switchboard's app_queue tracker (the queue file's queues are ``routing: app_queue``)
+publishes the same facts on the hub and stores the same call records.
 """
 
 # test-case-name: tests.queue.test_acd_sim,tests.queue.test_ivr_acd_sim,tests.integration.test_demo
@@ -32,10 +38,13 @@ from switchboard.config import Settings
 from switchboard.cti.agi.channel import AgiChannel, Handler
 from switchboard.cti.agi.errors import AgiHangup
 from switchboard.ivr_flows.load import check_directory
+from switchboard.queue.config.queue_file import QueueConfig, load_queue_config
+from switchboard.queue.shell.appqueue_service import AppQueueService
 from switchboard.queue.shell.clock import ScaledClock
 from switchboard.queue.shell.hold import QueueRequest
 from switchboard.queue.shell.service import AcdService
-from switchboard.sim.pbx import AgentBehaviour
+from switchboard.sim.pbx import DEFAULT_QUEUES, AgentBehaviour, Member
+from switchboard.sim.pbx import QueueConfig as SimQueue
 from switchboard.sim.scenario import Scenario
 from switchboard.sim.service import SimulatedPbx
 
@@ -43,6 +52,7 @@ __all__ = [
     "ENTRY_FLOW",
     "EXAMPLE_FLOWS",
     "EXAMPLE_QUEUES",
+    "ROUTINGS",
     "Site",
     "check_flows",
     "digit_ivr",
@@ -56,6 +66,7 @@ ENTRY_FLOW = "main-menu"  # the flow every call starts in, with ``flows_dir``
 DIGIT_IVR = "acd-demo"  # the built-in digit menu's FastAGI script, without
 MENU_PROMPT = "demo-choose-queue"  # "for sales press 1, for support press 2"
 QUEUE_BY_DIGIT = {"1": "sales", "2": "support"}
+ROUTINGS = ("switchboard", "app_queue")  # who routes the site's queues
 STOP_WAIT_S = 5.0  # real seconds the last sessions get to end and store their records
 
 
@@ -89,8 +100,19 @@ class Site:
 
     @property
     def acd(self) -> AcdService:
-        assert self.app.acd is not None  # a site always has a queue file
+        assert self.app.acd is not None, "this site's queues are routed by app_queue"
         return self.app.acd
+
+    @property
+    def router(self) -> AcdService | AppQueueService:
+        """Whoever produces the queue facts: the ACD, or the app_queue tracker."""
+        router = self.app.acd or self.app.app_queue
+        assert router is not None  # a site always has a queue file
+        return router
+
+    def held_calls(self) -> int:
+        """Callers the ACD holds in FastAGI (app_queue holds its own)."""
+        return self.app.acd.held_calls if self.app.acd is not None else 0
 
     @property
     def ami(self) -> Any:
@@ -107,9 +129,7 @@ class Site:
     async def stop(self) -> None:
         await self.pbx.stopService()  # hangs up whoever is left: their sessions end
         give_up = self.reactor.seconds() + STOP_WAIT_S
-        while (self.acd.held_calls or self.agi.factory.active) and (
-            self.reactor.seconds() < give_up
-        ):
+        while (self.held_calls() or self.agi.factory.active) and (self.reactor.seconds() < give_up):
             await task.deferLater(self.reactor, 0.05, lambda: None)
         await self.app.root.stopService()  # the ACD's waits for every record to be written
         self.database.close()  # after the queued writes (IVR sessions too) are done
@@ -121,6 +141,20 @@ def check_flows(flows_dir: Path) -> None:
     if flows is None or ENTRY_FLOW not in flows.flows:
         found = "; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems[:3])
         raise ValueError(f"{flows_dir}: no usable {ENTRY_FLOW!r} flow ({found or 'missing'})")
+
+
+def app_queue_members(config: QueueConfig) -> tuple[SimQueue, ...]:
+    """The simulator's app_queue queues for ``config``: its agents as static members."""
+    return tuple(
+        SimQueue(
+            q.name,
+            tuple(Member(a.device, a.name) for a in config.agents if q.name in a.queues),
+            timeout_s=q.ring_timeout_s,
+            wrapup_s=q.wrap_up_s,
+            service_level_s=int(q.service_level_s),
+        )
+        for q in config.queues
+    )
 
 
 def site_settings(
@@ -164,13 +198,24 @@ async def start_site(
     flows_dir: Path | None = None,
     epoch: float | None = None,
     database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
+    routing: str = "switchboard",
 ) -> Site:
     """Start the simulated PBX, then ``app.build`` of the site's settings, on 127.0.0.1
     (ports chosen by the system); ``epoch``: the moment simulated time starts from
     (default: the simulator's). ``database_runner``: run the database work there instead
-    of a thread (tests on a fake clock)."""
+    of a thread (tests on a fake clock). ``routing``: who routes the queues (one of
+    :data:`ROUTINGS`; the queue file's queues must say the same, and app_queue needs
+    ``flows_dir``: the flow's ``queue`` step is what hands the caller to ``Queue()``)."""
+    if routing not in ROUTINGS:
+        raise ValueError(f"routing {routing!r}: use one of {', '.join(ROUTINGS)}")
+    if routing == "app_queue" and flows_dir is None:
+        raise ValueError("routing app_queue needs flows_dir (the flow queues the caller)")
     if flows_dir is not None:
         check_flows(flows_dir)  # before anything starts
+    by_app_queue = routing == "app_queue"
+    queues = load_queue_config(queues_file)
+    if any(q.routing != routing for q in queues.queues):
+        raise ValueError(f"{queues_file}: every queue must say routing: {routing}")
     built: list[App] = []  # the FastAGI port is known once the app listens
     pbx = SimulatedPbx(
         reactor,
@@ -183,8 +228,9 @@ async def start_site(
         recordings_dir=work,
         ami_users={settings.ami.username: settings.ami.secret.get_secret_value()},
         agi_script=DIGIT_IVR if flows_dir is None else ENTRY_FLOW,
-        dialplan="acd",
+        dialplan="inbound" if by_app_queue else "acd",
         epoch=epoch,
+        queues=app_queue_members(queues) if by_app_queue else DEFAULT_QUEUES,
     )
     await pbx.startService()
     local = site_settings(
@@ -208,8 +254,8 @@ async def start_site(
         database_runner=database_runner,
     )
     built.append(app)
-    assert app.acd is not None, "a site always has a queue file"
     if flows_dir is None:
+        assert app.acd is not None, "a site always has a queue file"
         handlers[DIGIT_IVR] = digit_ivr(app.acd)
     app.root.startService()
     await app.agi.listening()

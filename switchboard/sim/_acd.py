@@ -304,9 +304,7 @@ class DialApp:
         """Start talking; (seconds until someone hangs up, whether the caller does)."""
         pbx = self.pbx
         behaviour = pbx.config.agents.get(a2.exten, pbx.config.default_agent)
-        lo = float(pbx.globals.get("AGENT_TALK_MIN") or pbx.config.talk_range_s[0])
-        hi = float(pbx.globals.get("AGENT_TALK_MAX") or pbx.config.talk_range_s[1])
-        talk = behaviour.talk_s if behaviour.talk_s is not None else pbx.talk_time(lo, hi)
+        talk = behaviour.talk_s if behaviour.talk_s is not None else agent_phone.talk_time(pbx)
         return agent_phone.talk(pbx, a2, talk), behaviour.hangs_up == "caller"
 
 

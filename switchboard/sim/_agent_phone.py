@@ -27,6 +27,15 @@ def offer(pbx: Pbx, a2: Channel, two: Channel) -> float | None:
     return None if never else float(behaviour.answer_after_s or 0.0)
 
 
+def talk_time(pbx: Pbx) -> float:
+    """How long the next call is talked through: drawn from the ``AGENT_TALK_MIN`` /
+    ``AGENT_TALK_MAX`` globals (the agents' dialplan reads them whoever dialled the
+    phone: the ACD or app_queue), else from the configured range."""
+    lo = float(pbx.globals.get("AGENT_TALK_MIN") or pbx.config.talk_range_s[0])
+    hi = float(pbx.globals.get("AGENT_TALK_MAX") or pbx.config.talk_range_s[1])
+    return pbx.talk_time(lo, hi)
+
+
 def talk(pbx: Pbx, a2: Channel, seconds: float) -> float:
     """The answered agent talks for ``seconds`` (whole seconds, as ``Wait`` takes them)."""
     pbx.newexten(a2, "Set", f"AGENT_TALK={int(seconds)}", 7)

@@ -332,7 +332,7 @@ class QueueEngine:
         bridge = Bridge(pbx.ids.bridge_id())
         pbx.emit("BridgeCreate", None, bridge)
         agent_phone.join(pbx, bridge, a1, two)
-        talk = pbx.talk_time(*pbx.config.talk_range_s)
+        talk = agent_phone.talk_time(pbx)
         behaviour = pbx.config.agents.get(a2.exten)
         if behaviour is not None and behaviour.talk_s is not None:
             talk = behaviour.talk_s

@@ -11,7 +11,9 @@ Start one with N agents and a stream of scripted callers against a FastAGI serve
 
 Every call's AGI request is ``agi://<host>:<port>/<agi_script>``; with
 ``dialplan="acd"`` calls run ``switchboard-acd-ivr`` (the FastAGI session holds the
-caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after the AGI).
+caller and dials agents itself) instead of ``switchboard-ivr`` (app_queue after the AGI);
+``dialplan="inbound"`` runs docs/asterisk.md's ``switchboard-inbound`` (``Queue()`` on
+the ``SWITCHBOARD_QUEUE`` the IVR set).
 With ``survey_script="csat"``, a caller whose agent hangs up first stays on (``Queue()``
 option ``g``) for ``AGI(agi://<host>:<port>/csat)``, the post-call survey.
 
@@ -46,6 +48,15 @@ from switchboard.sim.scenario import Scenario, ScriptedCall
 __all__ = ["Scenario", "ScriptedCall", "SimulatedPbx", "agent_queues"]
 
 log = structlog.get_logger(__name__)
+
+# Where placed calls start, by ``dialplan``: the captured test PBX's IVR then app_queue
+# ("queue"), the ACD holding the caller in FastAGI ("acd"), or docs/asterisk.md's
+# dialplan, where Queue() follows the IVR's SWITCHBOARD_QUEUE ("inbound").
+IVR_CONTEXTS = {
+    "queue": "switchboard-ivr",
+    "acd": "switchboard-acd-ivr",
+    "inbound": "switchboard-inbound",
+}
 
 
 def agent_queues(n: int, queues: tuple[str, ...] = ("sales", "support")) -> tuple[QueueConfig, ...]:
@@ -109,7 +120,7 @@ class SimulatedPbx(Service):
         self.restart_timing = restart_timing or RestartTiming()
         self._factory: AmiServerFactory[ActionHandler] | None = None
         self._restarter: Restarter | None = None
-        self.ivr_context = "switchboard-acd-ivr" if dialplan == "acd" else "switchboard-ivr"
+        self.ivr_context = IVR_CONTEXTS.get(dialplan, "switchboard-ivr")
         self._agi_target = agi_target
         self._ami_port = ami_port
         self._port: IListeningPort | None = None

@@ -4,7 +4,8 @@
 :class:`SiteOnSimNet` starts the simulated PBX, the FastAGI server, the AMI client, the
 ACD and SQLite (``app.build`` of the site's settings, as ``serve`` does) in one process on
 one :class:`~switchboard.testing.simnet.SimNet` (speed 1: a clock second is a simulated
-second), and keeps every ACD fact (the hub's ``FACT`` topic) and AMI event, so a test
+second), and keeps every queue fact (the hub's ``FACT`` topic: the ACD's, or with
+``routing="app_queue"`` the app_queue tracker's) and AMI event, so a test
 drives calls and asserts on what a caller, an agent or a supervisor would notice.
 """
 
@@ -43,6 +44,7 @@ class SiteOnSimNet:
         seed: int = 1,
         flows_dir: Path | None = None,
         epoch: float | None = None,
+        routing: str = "switchboard",
     ) -> None:
         self.net = SimNet()
         self.site: Site = self.wait(
@@ -58,6 +60,7 @@ class SiteOnSimNet:
                 flows_dir=flows_dir,
                 epoch=epoch,
                 database_runner=self.net.database_runner,
+                routing=routing,
             ),
             "the site started",
         )

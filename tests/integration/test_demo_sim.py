@@ -5,7 +5,9 @@ The demo (simulated PBX, FastAGI, AMI, the IVR flows, the ACD and SQLite) runs o
 :class:`~switchboard.testing.simnet.SimNet`, so four simulated minutes of calls take a
 few real seconds and come out the same on every run, however busy the machine. The
 summary it reports is held against the call records it stored, read back with plain
-SQL: what the supervisor is told is what the centre kept.
+SQL: what the supervisor is told is what the centre kept. The same holds whoever routes
+the queues: switchboard's ACD, or (``--routing app_queue``) the simulated PBX's app_queue
+with switchboard tracking it from AMI.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sqlite3
 from pathlib import Path
 from statistics import mean
 from typing import Any
+
+import pytest
 
 from switchboard.cli import build_parser
 from switchboard.config import Settings
@@ -49,11 +53,14 @@ def _rows(db: Path, queue: str) -> list[dict[str, Any]]:
         ]
 
 
-def test_the_summary_equals_the_stored_call_records(tmp_path: Path) -> None:
+@pytest.mark.parametrize("routing", ["switchboard", "app_queue"])
+def test_the_summary_equals_the_stored_call_records(tmp_path: Path, routing: str) -> None:
     db = tmp_path / "demo.sqlite"
     summary = _run_demo(
-        "--duration", "240", "--rate", "14", "--seed", "3", "--database", str(db), "--json"
-    )
+        "--duration", "240", "--rate", "14", "--seed", "3", "--database", str(db), "--json",
+        "--routing", routing,
+    )  # fmt: skip
+    assert summary["routing"] == routing
     assert summary["calls_placed"] >= 30
     queues = summary["queues"]
     assert set(queues) == {"sales", "support"}
