@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IHalfCloseableProtocol
+from twisted.internet.interfaces import IHalfCloseableProtocol, ITCPTransport
 from twisted.protocols.basic import LineOnlyReceiver
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -63,6 +63,8 @@ def agi_environment(chan: Channel, url: str, args: list[str], thread_id: int) ->
 @implementer(IHalfCloseableProtocol)
 class AgiCallProtocol(LineOnlyReceiver):
     """Asterisk's end of one FastAGI session."""
+
+    transport: ITCPTransport  # set by makeConnection before the callbacks below
 
     delimiter = b"\n"
     MAX_LENGTH = 65536

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import structlog
@@ -12,7 +13,7 @@ from twisted.internet.defer import Deferred
 
 from switchboard.cti.agi.wire import parse_command_line
 from switchboard.sim.channels import UP, Channel
-from switchboard.sim.pbx import Hungup, Pbx
+from switchboard.sim.pbx import Hungup, Pbx, fire_once
 
 if TYPE_CHECKING:
     from random import Random
@@ -101,7 +102,7 @@ class CommandRunner:
                 return None
             waiter: Deferred[str] = Deferred()
             self._digit_waiter = waiter
-            timer = self.pbx.call_later(left, lambda w=waiter: w.called or w.callback(""))
+            timer = self.pbx.call_later(left, partial(fire_once, waiter, ""))
             try:
                 digit = await waiter
             finally:

@@ -14,6 +14,7 @@ with :class:`~._originate.LocalPairs`, and the applications a FastAGI session ru
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import partial
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -35,7 +36,7 @@ from switchboard.sim._originate import LocalPairs, OriginateRequest
 from switchboard.sim._queue import QueueEngine, TalkEnded
 from switchboard.sim._recording import Recorder
 from switchboard.sim.channels import UP, Channel
-from switchboard.sim.pbx import Hungup, Pbx, Redirected, run_background
+from switchboard.sim.pbx import Hungup, Pbx, Redirected, fire_once, run_background
 
 __all__ = ["AgiConnector", "Dialplan", "InboundCalls", "OriginateRequest"]
 log = structlog.get_logger(__name__)
@@ -269,7 +270,7 @@ class Dialplan:
         if req.script is not None:
             self.callers.add_person(one, req.script)
         answered: Deferred[None] = Deferred()
-        one_answered = lambda: answered.called or answered.callback(None)  # noqa: E731
+        one_answered = partial(fire_once, answered, None)
         ivr = self.contexts.get(context, self.calls.run)
         run_background(Deferred.fromCoroutine(ivr(two, one_answered)), context)
         await answered

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import structlog
+from twisted.internet.interfaces import ITCPTransport
 from twisted.internet.protocol import Factory, Protocol
 from twisted.python.failure import Failure
 
@@ -36,6 +37,8 @@ def event_classes(mask: str) -> set[str] | None:
 
 class AmiServerProtocol(Protocol):
     """One manager session: banner, login, actions, then events."""
+
+    transport: ITCPTransport  # set by makeConnection before the callbacks below
 
     def __init__(self, handler: ActionHandling) -> None:
         self.handler = handler

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import structlog
 from twisted.internet import task
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
 
 CAUSE_TEXT: dict[int, str] = {
     0: "Unknown",
@@ -172,6 +174,7 @@ class Pbx:
         name: str,
         snapshots: dict[str, Channel] | None = None,
         bridge: Bridge | None = None,
+        /,
         **fields: object,
     ) -> Headers:
         headers = build_event(name, snapshots, bridge, **fields)
@@ -182,7 +185,7 @@ class Pbx:
         for sink in list(self._sinks):
             sink(headers)
 
-    def ev(self, name: str, chan: Channel, **fields: object) -> None:
+    def ev(self, name: str, chan: Channel, /, **fields: object) -> None:
         """An event with one channel snapshot."""
         self.emit(name, {"": chan}, **fields)
 
@@ -193,7 +196,7 @@ class Pbx:
         context: str,
         linkedid: str | None = None,
         *,
-        ids: tuple[str, str] | None = None,
+        ids: tuple[str, str | None] | None = None,
         announce: bool = True,
         language: str = "en",
     ) -> tuple[Channel, Channel]:
@@ -201,7 +204,7 @@ class Pbx:
         now = self.now()
         base = f"Local/{exten}@{context}-{self.ids.local_suffix()}"
         uid1 = ids[0] if ids else self.ids.uniqueid(now)
-        uid2 = ids[1] if ids else self.ids.uniqueid(now)
+        uid2 = ids[1] if ids and ids[1] else self.ids.uniqueid(now)
         lid = linkedid or uid1
         one = Channel(f"{base};1", uid1, lid, context, exten, created_at=now)
         two = Channel(f"{base};2", uid2, lid, context, exten, state=RING, created_at=now)
@@ -352,6 +355,12 @@ class Pbx:
 
     def find_channel(self, name: str) -> Channel | None:
         return self.channels.get(name)
+
+
+def fire_once(d: Deferred[_T], value: _T) -> None:
+    """Fire ``d`` with ``value`` unless something (a digit, a hang-up) already did."""
+    if not d.called:
+        d.callback(value)
 
 
 def run_background(d: Deferred[object], what: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from twisted.internet import task
 from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import ITCPTransport
 from twisted.internet.protocol import Protocol
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
@@ -65,7 +66,7 @@ class MemoryTransport:
             self._own().connectionLost(Failure(ConnectionError("closed")))
             peer = self._peer()
             peer_transport = peer.transport
-            if not getattr(peer_transport, "closed", True):
+            if isinstance(peer_transport, MemoryTransport) and not peer_transport.closed:
                 peer_transport.closed = True
                 peer.connectionLost(Failure(ConnectionError("closed")))
 
@@ -94,6 +95,8 @@ def memory_connector(
 
 class MainMenuScript(LineOnlyReceiver):
     """The capture's ``main-menu`` FastAGI script (see the captures' README)."""
+
+    transport: ITCPTransport  # set by makeConnection (a MemoryTransport in replays)
 
     delimiter = b"\n"
 
@@ -200,6 +203,9 @@ def captured_sessions(agi_dir: Path) -> dict[str, SessionScript]:
 class CapturedScript(LineOnlyReceiver):
     """Replays a captured FastAGI server: each command at its recorded time (after the
     previous reply), then the half-close; the session is chosen by ``agi_callerid``."""
+
+    transport: ITCPTransport  # set by makeConnection (a MemoryTransport in replays)
+    lines: list[str]  # what this session heard, set once the environment is read
 
     delimiter = b"\n"
 
@@ -313,6 +319,7 @@ def replay(
         talk_time=lambda lo, hi: float(rng.randint(int(lo), int(hi))),
         local_start=local_start,
     )
+    connect: Callable[[Protocol], Deferred[object]] | None
     if agi_sessions is not None:
         sessions = agi_sessions
         connect = memory_connector(

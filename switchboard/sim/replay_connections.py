@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import ITCPTransport
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransportWithDisconnection
 from twisted.protocols.basic import LineOnlyReceiver
@@ -76,6 +77,8 @@ class HoldScript(LineOnlyReceiver):
     """The capture's ``acd-hold`` FastAGI script, variant ``hold``: the prefix commands
     (ANSWER, MixMonitor, ACD_RECORDING, StartMusicOnHold), then idle until ``HANGUP``,
     then close its side."""
+
+    transport: ITCPTransport  # set by makeConnection
 
     delimiter = b"\n"
 

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import structlog
 from twisted.application.service import Service
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, connectProtocol
 from twisted.internet.interfaces import IListeningPort, IReactorTCP, IReactorTime
@@ -131,7 +133,9 @@ class SimulatedPbx(Service):
     def ami_port(self) -> int:
         """The bound AMI port (after ``startService`` has fired)."""
         assert self._port is not None, "not started"
-        return int(self._port.getHost().port)
+        host = self._port.getHost()
+        assert isinstance(host, (IPv4Address, IPv6Address)), host
+        return host.port
 
     def _boot(self, epoch: float | None) -> tuple[Pbx, Dialplan]:
         """A fresh PBX process: no channels, globals or cached state; ids from zero."""
@@ -190,9 +194,7 @@ class SimulatedPbx(Service):
             log.info("sim_started", ami_port=self.ami_port, calls=len(self.scenario.calls))
             for call in self.scenario.all_calls(self.rng):
                 if call.at_s <= self.scenario.max_duration_s:
-                    self._timers.append(
-                        self.pbx.call_later(call.at_s, lambda c=call: self.place(c))
-                    )
+                    self._timers.append(self.pbx.call_later(call.at_s, partial(self.place, call)))
             self._timers.append(self.pbx.call_later(self.scenario.max_duration_s, self._stop_calls))
 
         d.addCallback(listening)
