@@ -40,6 +40,7 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check switchboard tests bench
+	$(BIN)/python -m mypy switchboard
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The parser properties with 200x their suite budget (tens of minutes): before a release,

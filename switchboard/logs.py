@@ -18,7 +18,7 @@ import threading
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import structlog
 
@@ -220,8 +220,8 @@ class FanOutLogger:
                     failures.append((sink, exc))
             if not delivered:
                 self._health.lost_lines += 1
-            for sink, exc in failures:
-                self._report(sink, exc)
+            for failed_sink, error in failures:
+                self._report(failed_sink, error)
 
     def _report(self, sink: LogSink, exc: BaseException) -> None:
         reason = f"{type(exc).__name__}: {exc}"
@@ -253,6 +253,7 @@ class FanOutLogger:
 def _capture_twisted(level_name: str) -> None:
     from twisted.logger import (
         FilteringLogObserver,
+        ILogObserver,
         LogLevel,
         LogLevelFilterPredicate,
         globalLogBeginner,
@@ -263,7 +264,13 @@ def _capture_twisted(level_name: str) -> None:
         _twisted_captured = True
         _twisted_filter = LogLevelFilterPredicate()
         globalLogBeginner.beginLoggingTo(
-            [FilteringLogObserver(twisted_to_structlog, [_twisted_filter])],
+            [
+                FilteringLogObserver(
+                    # a plain callable is an ILogObserver to Twisted; zope's stubs can't say so
+                    cast(ILogObserver, twisted_to_structlog),
+                    [_twisted_filter],
+                )
+            ],
             redirectStandardIO=False,
         )
     # Twisted's info chatter ("Starting factory", "Main loop terminated") is noise to an

@@ -87,7 +87,9 @@ class FakeChannel:
     async def stream_file(self, file: str, escape_digits: str = "") -> Playback:
         self._media(f"STREAM FILE {file} {escape_digits}".rstrip())
         if file in self.missing:
-            raise AgiCommandFailed(parse_reply_line("200 result=-1 endpos=0"))
+            reply = parse_reply_line("200 result=-1 endpos=0")
+            assert isinstance(reply, Reply)
+            raise AgiCommandFailed(reply)
         digit = self.digits.get(file)
         return Playback(digit if digit and digit in escape_digits else None, 8000)
 

@@ -248,6 +248,11 @@ class SimNet(task.Clock):
         self.nameResolver: IHostnameResolver = _LiteralResolver()
         self.shutdown_triggers: list[tuple[str, Callable[..., Any]]] = []
 
+    # -- IReactorPluggableNameResolver ------------------------------------------------
+    def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
+        previous, self.nameResolver = self.nameResolver, resolver
+        return previous
+
     # -- IReactorTCP ---------------------------------------------------------------------
     def listenTCP(
         self, port: int, factory: ServerFactory, backlog: int = 50, interface: str = ""
@@ -265,7 +270,7 @@ class SimNet(task.Clock):
         self,
         host: str,
         port: int,
-        factory: ClientFactory,
+        factory: ClientFactory[Any],  # any protocol: SimNet only moves bytes
         timeout: float = 30,
         bindAddress: Any = None,
     ) -> IConnector:

@@ -162,9 +162,10 @@ class AgiServerService(Service):
         self._reactor = reactor
         self._endpoint = endpoint
         # Unset allow-list: loopback and the AMI host, where Asterisk usually runs.
-        self._allowed = settings.allowed_peers
-        if self._allowed is None:
-            self._allowed = (*LOOPBACK, *([ami_host] if ami_host else []))
+        allowed = settings.allowed_peers
+        if allowed is None:
+            allowed = (*LOOPBACK, *([ami_host] if ami_host else []))
+        self._allowed: tuple[str, ...] = allowed
         self.factory = AgiServerFactory(
             handlers,
             cast(IReactorTime, reactor),

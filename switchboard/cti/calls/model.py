@@ -194,7 +194,7 @@ class CallModel:
         live = self._live[chan.call_id]
         del live.channels[chan.uniqueid]
         cause = msg.get("Cause") or ""
-        hung = {
+        hung: dict[str, object] = {
             "first_hangup": chan.name,
             "hangup_cause": int(cause) if cause.isdigit() else None,
             "hangup_cause_text": msg.get("Cause-txt"),
