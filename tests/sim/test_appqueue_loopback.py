@@ -15,9 +15,7 @@ from typing import Any
 from twisted.internet import defer
 from twisted.trial.unittest import TestCase
 
-from switchboard.config.model import AgiSettings, AmiSettings
-from switchboard.cti.agi.builtin import BUILTIN_HANDLERS
-from switchboard.cti.agi.server import AgiServerService
+from switchboard.config.model import AmiSettings
 from switchboard.cti.ami.service import AmiClient
 from switchboard.hub import Hub
 from switchboard.queue.core.decisions import CallHandled
@@ -32,10 +30,7 @@ class AppQueueEndToEndTest(_TempPaths, TestCase):
     @defer.inlineCallbacks
     def test_one_app_queue_call_gives_the_acd_s_facts_and_pop(self) -> defer.Generator:
         reactor = _reactor()
-        agi = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), reactor, BUILTIN_HANDLERS)
-        agi.startService()
-        self.addCleanup(agi.stopService)
-        yield agi.listening()
+        agi = yield self.listening_agi(reactor)
         call = ScriptedCall(
             at_s=2.0,
             number="5551002",

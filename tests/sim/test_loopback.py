@@ -50,6 +50,15 @@ class _TempPaths:
         self.addCleanup(shutil.rmtree, folder, True)  # type: ignore[attr-defined]
         return str(Path(folder) / "x")
 
+    @defer.inlineCallbacks
+    def listening_agi(self, reactor: Any) -> defer.Generator:
+        """The built-in FastAGI script on a free loopback port, stopped after the test."""
+        agi = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), reactor, BUILTIN_HANDLERS)
+        agi.startService()
+        self.addCleanup(agi.stopService)  # type: ignore[attr-defined]
+        yield agi.listening()
+        return agi
+
 
 class EndToEndTest(_TempPaths, TestCase):
     timeout = 20
@@ -57,10 +66,7 @@ class EndToEndTest(_TempPaths, TestCase):
     @defer.inlineCallbacks
     def test_ivr_queue_agent_hangup_over_loopback(self) -> defer.Generator:
         reactor = _reactor()
-        agi = AgiServerService(AgiSettings(bind="127.0.0.1", port=0), reactor, BUILTIN_HANDLERS)
-        agi.startService()
-        self.addCleanup(agi.stopService)
-        yield agi.listening()
+        agi = yield self.listening_agi(reactor)
         # Caller 5551002 presses 2 (support); the scenario starts 1 simulated s after start.
         scenario = Scenario(
             calls=(
