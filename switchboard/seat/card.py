@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.seat.test_card -*-
+# -*- test-case-name: tests.seat.test_feed -*-
 """The call card an agent sees: pure functions from what the hub and the database said.
 
 The ``pop`` is built from the ``offered`` payload and the call's ``call_queued`` fact alone,

@@ -11,7 +11,7 @@ switchboard loses nothing that was stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,11 +27,6 @@ def day_start(now: float, zone: ZoneInfo) -> float:
     local = datetime.fromtimestamp(now, zone)
     midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
     return midnight.timestamp()
-
-
-def next_day(start: float, zone: ZoneInfo) -> float:
-    local = datetime.fromtimestamp(start, zone) + timedelta(hours=36)  # across DST changes
-    return day_start(local.timestamp(), zone)
 
 
 @dataclass(slots=True)

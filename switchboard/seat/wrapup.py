@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.seat.test_wrapup -*-
+# -*- test-case-name: tests.seat.test_service -*-
 """``[seat] wrapup_auto_ready = false``: a wrap-up that runs out leaves the agent paused.
 
 The routing mode ends a wrap-up by itself (the ACD after the queue's ``wrap_up_s``); a
