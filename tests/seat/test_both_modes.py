@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from switchboard.config import SeatSettings
@@ -19,12 +20,14 @@ from switchboard.demo.cli import write_site_queue_file
 from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.queue.core.decisions import CallHandled
 from switchboard.seat.access import CustomerAccess
+from switchboard.seat.actions import LiveSeatActions
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.models import SeatDisposition
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
 from switchboard.testing.site import SiteOnSimNet
 from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
-from tests.seat.helpers import Sink
+from tests.seat.helpers import Sink, user
 
 NUMBER = "5550101"
 ENGLISH = KeyPress("3", 0.5, "choose-language")
@@ -44,6 +47,7 @@ def _run(work: Path, routing: str) -> dict[str, Sink]:
         routing=routing,
     )
     app = run.site.app
+    access = CustomerAccess()
     with Session(app.database.engine) as session, session.begin():
         add_customer(session, "Zhang Wei", {"phone": NUMBER}, vip_level=1, language="en")
     feed = LiveSeatFeed(
@@ -53,7 +57,7 @@ def _run(work: Path, routing: str) -> dict[str, Sink]:
         SeatSettings(),
         timezone=ZoneInfo("UTC"),
         pause_reasons=("break",),
-        access=CustomerAccess(),
+        access=access,
         agents=app.agent_control,
     )
     feed.start()
@@ -70,6 +74,19 @@ def _run(work: Path, routing: str) -> dict[str, Sink]:
     assert answered == [], "the pop came after the answer"
     run.until(lambda: any(isinstance(f, CallHandled) for f in run.facts), "the call handled")
     run.until(lambda: not run.site.pbx.pbx.channels, "every channel gone")
+    # The agent sets a disposition on the call they were offered; the record keeps it.
+    [pop] = sinks["1001"].of("pop")
+    actions = LiveSeatActions(
+        app.agent_control, app.database, SeatSettings(), run.site.clock, access
+    )  # type: ignore[arg-type]
+    run.wait(
+        actions.save_disposition(user("1001"), pop["call"]["call_id"], "resolved", "ok"), "saved"
+    )
+    with Session(app.database.engine) as session:
+        rows = session.scalars(select(SeatDisposition)).all()
+        assert [(r.call_id, r.agent_id, r.queue, r.code) for r in rows] == [
+            (pop["call"]["call_id"], "1001", "sales", "resolved")
+        ], routing
     feed.stop()
     run.stop()
     return sinks
