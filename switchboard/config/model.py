@@ -278,3 +278,17 @@ class Settings(_Section):
     queues: QueuesSettings = QueuesSettings()
     control: ControlSettings = ControlSettings()
     seat: SeatSettings = SeatSettings()
+
+    @field_validator("seat")
+    @classmethod
+    def _wrapup_reason_is_a_pause_reason(
+        cls, seat: SeatSettings, info: ValidationInfo
+    ) -> SeatSettings:
+        queues = info.data.get("queues")
+        reasons = queues.pause_reasons if isinstance(queues, QueuesSettings) else ()
+        if not seat.wrapup_auto_ready and reasons and seat.wrapup_pause_reason not in reasons:
+            raise ValueError(
+                f"wrapup_pause_reason {seat.wrapup_pause_reason!r} is not one of [queues]"
+                f" pause_reasons ({', '.join(reasons)}): add it there or choose one of them"
+            )
+        return seat

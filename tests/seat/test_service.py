@@ -104,3 +104,11 @@ def test_migration_matches_the_model(database_url: URL) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert [d for d in diff if "seat_" in repr(d)] == []
+
+
+def test_the_wrap_up_pause_reason_must_be_a_configured_pause_reason() -> None:
+    with pytest.raises(ValidationError, match=r"'acw' is not one of \[queues\] pause_reasons"):
+        Settings.model_validate(
+            {"seat": {"wrapup_auto_ready": False, "wrapup_pause_reason": "acw"}}
+        )
+    Settings.model_validate({"seat": {"wrapup_auto_ready": True, "wrapup_pause_reason": "acw"}})
