@@ -230,19 +230,11 @@ class LiveSeatFeed:
         self._count(fact.agent_id, fact)
 
     # -- the card -------------------------------------------------------------------------
-    _PHASE: Final = {
-        "answered": "answered",
-        "ended": "ended",
-        "wrap_up": "wrap_up",
-        "missed": "missed",
-        "done": "done",
-    }
-
     def _call_event(self, agent_id: str, call_id: str, event: str, at: float, **more: Any) -> None:
         card = self._card(agent_id, call_id)
         if card is None:
             return
-        card["phase"] = self._PHASE[event]
+        card["phase"] = event  # answered, ended, wrap_up, missed, done
         if event == "answered":
             card["answered_at"] = at
         elif event == "ended":
