@@ -386,3 +386,13 @@ def test_todays_figures_join_the_stored_records_and_the_live_facts(seat: Seat) -
     assert figures["not_ready_s"] == {"break": 60.0, "lunch": 1800.0}
     # Each change of a figure is pushed as it happens.
     assert [f["calls_handled"] for f in agent.of("figures")] == [2, 2]
+
+
+def test_a_broken_sink_never_keeps_the_agents_other_sockets_from_their_pop(seat: Seat) -> None:
+    def broken(_message: dict[str, Any]) -> None:
+        raise RuntimeError("socket gone")
+
+    seat.feed.subscribe("1001", broken)
+    other = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    assert other.types() == ["state", "pop", "pop_update"]
