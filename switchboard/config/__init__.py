@@ -10,6 +10,7 @@ from switchboard.config.model import (
     FlowsSettings,
     LoggingSettings,
     QueuesSettings,
+    SeatSettings,
     Settings,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "FlowsSettings",
     "LoggingSettings",
     "QueuesSettings",
+    "SeatSettings",
     "Settings",
     "load_settings",
 ]

@@ -209,6 +209,64 @@ class LoggingSettings(_Section):
     syslog: Literal["auto", "on", "off"] = "auto"
 
 
+_DISPOSITION = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def _disposition_problems(codes: tuple[str, ...], where: str) -> list[str]:
+    problems = [
+        f"{where}: disposition code {code!r} is not a short lower-case word (letters, digits,"
+        " '_' or '-', at most 32): write e.g. follow_up"
+        for code in codes
+        if not _DISPOSITION.match(code)
+    ]
+    if not codes:
+        problems.append(f"{where}: name at least one disposition code")
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: a disposition code is listed twice")
+    return problems
+
+
+class SeatSettings(_Section):
+    """The agent seat: the disposition codes an agent sets after a call, and wrap-up."""
+
+    # Disposition codes for every queue that queue_dispositions does not name.
+    dispositions: tuple[str, ...] = ("resolved", "follow_up", "complaint", "transferred")
+    # A queue's own codes instead of the list above, e.g. { support = ["resolved", "escalated"] }.
+    queue_dispositions: dict[str, tuple[str, ...]] = {}
+    # When a wrap-up runs out: true, the agent is ready again (the queue's wrap_up_s);
+    # false, the seat pauses them with wrapup_pause_reason until they finish it themselves.
+    wrapup_auto_ready: bool = True
+    wrapup_pause_reason: str = "after_call_work"
+
+    @field_validator("dispositions")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if problems := _disposition_problems(value, "dispositions"):
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("queue_dispositions")
+    @classmethod
+    def _queue_codes(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        problems = [
+            p for queue, codes in value.items() for p in _disposition_problems(codes, queue)
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("wrapup_pause_reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if problem := reason_problem(value):
+            raise ValueError(problem)
+        return value
+
+    def dispositions_for(self, queue: str) -> tuple[str, ...]:
+        """The codes an agent may set on a call of ``queue``."""
+        return self.queue_dispositions.get(queue, self.dispositions)
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -219,3 +277,18 @@ class Settings(_Section):
     flows: FlowsSettings = FlowsSettings()
     queues: QueuesSettings = QueuesSettings()
     control: ControlSettings = ControlSettings()
+    seat: SeatSettings = SeatSettings()
+
+    @field_validator("seat")
+    @classmethod
+    def _wrapup_reason_is_a_pause_reason(
+        cls, seat: SeatSettings, info: ValidationInfo
+    ) -> SeatSettings:
+        queues = info.data.get("queues")
+        reasons = queues.pause_reasons if isinstance(queues, QueuesSettings) else ()
+        if not seat.wrapup_auto_ready and reasons and seat.wrapup_pause_reason not in reasons:
+            raise ValueError(
+                f"wrapup_pause_reason {seat.wrapup_pause_reason!r} is not one of [queues]"
+                f" pause_reasons ({', '.join(reasons)}): add it there or choose one of them"
+            )
+        return seat

@@ -1,0 +1,228 @@
+# -*- test-case-name: tests.seat.test_actions -*-
+""":class:`LiveSeatActions`: what an agent does from the seat, checked and carried out.
+
+State changes go through agent control (the same API the ``switchboard agents`` command
+uses, in both routing modes); dispositions and customer records through the database, off
+the reactor thread. Each refusal is a :class:`~switchboard.seat.ports.SeatActionError`
+whose message says what to do instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from typing import Any, Final, Protocol
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.accounts.model import User
+from switchboard.config import SeatSettings
+from switchboard.crm.directory import KINDS, normalize
+from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
+from switchboard.seat.access import CustomerAccess
+from switchboard.seat.lookup import (
+    call_of_agent,
+    create_customer,
+    customer_by_id,
+    customers_matching,
+    save_disposition,
+)
+from switchboard.seat.messages import message, state_message
+from switchboard.seat.ports import ErrorCode, SeatActionError
+from switchboard.store import Database
+
+__all__ = ["LiveSeatActions", "SeatControl"]
+
+log = structlog.get_logger(__name__)
+NOTE_LIMIT: Final = 2000
+QUERY_LIMIT: Final = 100
+CUSTOMER_FIELDS: Final = ("name", "language", *KINDS)
+_CODES: Final[dict[str, ErrorCode]] = {
+    "unknown_agent": "not_found",
+    "refused": "conflict",
+    "bad_request": "bad_request",
+    "unavailable": "unavailable",
+}
+
+
+class SeatControl(AgentControl, Protocol):
+    """Agent control with the seat's "finish wrap-up" (the agent is ready at once)."""
+
+    async def finish_wrapup(self, agent_id: str) -> AgentView: ...
+
+
+class LiveSeatActions:
+    """The :class:`~switchboard.seat.ports.SeatActions` of a running switchboard."""
+
+    def __init__(
+        self,
+        control: SeatControl,
+        database: Database,
+        settings: SeatSettings,
+        clock: Any,
+        access: CustomerAccess,
+    ) -> None:
+        self._control = control
+        self._database = database
+        self._settings = settings
+        self._clock = clock
+        self._access = access
+        self.finishing: set[str] = set()  # agents whose wrap-up the seat itself ends
+
+    # -- agent state ----------------------------------------------------------------------
+    async def log_in(self, user: User) -> dict[str, Any]:
+        return await self._state(user, lambda agent: self._control.log_in(agent))
+
+    async def ready(self, user: User) -> dict[str, Any]:
+        return await self._state(user, self._control.ready)
+
+    async def pause(self, user: User, reason: str) -> dict[str, Any]:
+        return await self._state(user, lambda agent: self._control.pause(agent, reason), "reason")
+
+    async def log_out(self, user: User) -> dict[str, Any]:
+        return await self._state(user, self._control.log_out)
+
+    async def finish_wrapup(self, user: User) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        self.finishing.add(agent_id)
+        try:
+            return await self._state(user, self._control.finish_wrapup)
+        finally:
+            self.finishing.discard(agent_id)
+
+    async def _state(
+        self,
+        user: User,
+        command: Callable[[str], Awaitable[AgentView]],
+        field: str | None = None,
+    ) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        try:
+            view = await command(agent_id)
+        except AgentControlError as exc:
+            raise SeatActionError(
+                _CODES.get(exc.code, "bad_request"),
+                exc.message,
+                field if exc.code == "bad_request" else None,
+            ) from exc
+        return state_message(agent_id, view.state.value, view.reason, view.since)
+
+    # -- dispositions ---------------------------------------------------------------------
+    async def save_disposition(
+        self, user: User, call_id: str, code: str, note: str
+    ) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        if len(note) > NOTE_LIMIT:
+            raise SeatActionError(
+                "bad_request", f"the note has {len(note)} characters; at most {NOTE_LIMIT}", "note"
+            )
+        found = await self._database.run(partial(call_of_agent, call_id=call_id, agent_id=agent_id))
+        if found is None:
+            raise SeatActionError("not_found", f"no call {call_id!r} is on record", "call_id")
+        queue, offered = found
+        if not offered:
+            raise SeatActionError(
+                "forbidden", f"call {call_id!r} was not offered to you ({agent_id})", "call_id"
+            )
+        valid = self._settings.dispositions_for(queue)
+        if code not in valid:
+            raise SeatActionError(
+                "bad_request",
+                f"unknown disposition {code!r} for queue {queue!r}; use one of: "
+                + ", ".join(valid)
+                + " (the list is [seat] dispositions / queue_dispositions in the settings)",
+                "code",
+            )
+        at = self._clock.seconds()
+        await self._database.run(
+            partial(
+                save_disposition,
+                call_id=call_id,
+                agent_id=agent_id,
+                queue=queue,
+                code=code,
+                note=note,
+                when=at,
+            )
+        )
+        log.info("seat_disposition_saved", call_id=call_id, agent=agent_id, code=code)
+        return message(
+            "disposition", call_id=call_id, agent_id=agent_id, code=code, note=note, at=at
+        )
+
+    # -- customers ------------------------------------------------------------------------
+    async def customer(self, user: User, customer_id: int) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        if not self._access.allowed(agent_id, customer_id):
+            raise SeatActionError(
+                "forbidden",
+                f"customer {customer_id} was not offered to you and not found by your search;"
+                " search for them by an identifier first",
+            )
+        found = await self._database.run(partial(customer_by_id, customer_id=customer_id))
+        if found is None:
+            raise SeatActionError("not_found", f"no customer {customer_id}")
+        return found
+
+    async def search_customers(self, user: User, query: str) -> list[dict[str, Any]]:
+        agent_id = _seat_of(user)
+        text = query.strip()
+        if not text or len(text) > QUERY_LIMIT:
+            raise SeatActionError(
+                "bad_request",
+                "search by one identifier (a phone number, account, ID card, plate, e-mail"
+                f" or order number) of 1 to {QUERY_LIMIT} characters",
+                "q",
+            )
+        found = await self._database.run(partial(customers_matching, query=text))
+        for customer in found:
+            self._access.grant(agent_id, customer["id"])
+        return found
+
+    async def create_customer(self, user: User, fields: Mapping[str, str]) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
+        if unknown:
+            raise SeatActionError(
+                "bad_request",
+                f"unknown field {unknown[0]!r}; a customer has: {', '.join(CUSTOMER_FIELDS)}",
+                unknown[0],
+            )
+        name = (fields.get("name") or "").strip()
+        if not name or len(name) > 200:
+            raise SeatActionError(
+                "bad_request", "give the customer a name (1 to 200 characters)", "name"
+            )
+        identifiers = {k: v for k in KINDS if (v := (fields.get(k) or "").strip())}
+        for kind, value in identifiers.items():
+            if not normalize(kind, value) or len(value) > 128:
+                raise SeatActionError("bad_request", f"{value!r} is not a usable {kind}", kind)
+        if not identifiers:
+            raise SeatActionError(
+                "bad_request",
+                "give at least one identifier to find the customer by: " + ", ".join(KINDS),
+                "phone",
+            )
+        language = (fields.get("language") or "").strip()[:16]
+        try:
+            created = await self._database.run(
+                partial(create_customer, name=name, identifiers=identifiers, language=language)
+            )
+        except IntegrityError as exc:
+            raise SeatActionError(
+                "conflict",
+                "another customer already has one of these identifiers; search for it instead",
+                next(iter(identifiers)),
+            ) from exc
+        self._access.grant(agent_id, created["id"])
+        log.info("seat_customer_created", agent=agent_id, customer_id=created["id"])
+        return created
+
+
+def _seat_of(user: User) -> str:
+    if user.agent_id is None or user.disabled:
+        raise SeatActionError(
+            "forbidden", f"user {user.username!r} has no agent seat; ask an administrator"
+        )
+    return user.agent_id

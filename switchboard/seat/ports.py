@@ -1,0 +1,68 @@
+# -*- test-case-name: tests.seat.test_feed,tests.seat.test_actions -*-
+"""What the web tier asks of the seat domain (issue 12's contract), and its one error.
+
+:class:`SeatFeed` is what the websocket transport reads: a stream of JSON-ready messages
+for one agent, and the full picture on (re)connect. :class:`SeatActions` is what the seat's
+REST endpoints call. Both speak plain dicts in the forms of ``docs/websocket-api.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Literal, Protocol
+
+from switchboard.accounts.model import User
+
+__all__ = ["VERSION", "ErrorCode", "SeatActionError", "SeatActions", "SeatFeed"]
+
+VERSION: Final = 1  # the "v" of every message; a change of form is a new version
+
+ErrorCode = Literal["bad_request", "forbidden", "not_found", "conflict", "unavailable"]
+
+
+class SeatActionError(Exception):
+    """A refused seat action; ``code`` maps to an HTTP status (400, 403, 404, 409, 503),
+    ``field`` names the request field at fault when there is one."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class SeatFeed(Protocol):
+    def subscribe(
+        self, agent_id: str, sink: Callable[[dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Deliver each delta message for ``agent_id`` to ``sink``; returns unsubscribe."""
+        ...
+
+    async def snapshot(self, agent_id: str) -> dict[str, Any]:
+        """The full ``snapshot`` message for ``agent_id``."""
+        ...
+
+
+class SeatActions(Protocol):
+    async def log_in(self, user: User) -> dict[str, Any]: ...
+
+    async def ready(self, user: User) -> dict[str, Any]: ...
+
+    async def pause(self, user: User, reason: str) -> dict[str, Any]: ...
+
+    async def log_out(self, user: User) -> dict[str, Any]: ...
+
+    async def finish_wrapup(self, user: User) -> dict[str, Any]: ...
+
+    async def save_disposition(
+        self, user: User, call_id: str, code: str, note: str
+    ) -> dict[str, Any]: ...
+
+    async def customer(self, user: User, customer_id: int) -> dict[str, Any]: ...
+
+    async def search_customers(self, user: User, query: str) -> list[dict[str, Any]]: ...
+
+    async def create_customer(self, user: User, fields: Mapping[str, str]) -> dict[str, Any]: ...

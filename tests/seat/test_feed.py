@@ -1,0 +1,398 @@
+# -*- test-case-name: tests.seat.test_feed -*-
+"""The seat's feed as an agent sees it: the pop while the phone rings (before the database
+answers), then the customer, the IVR digits with their labels, history; the call's phases;
+state; today's figures; and never another agent's calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import URL
+from sqlalchemy.orm import Session
+from twisted.internet.defer import ensureDeferred
+
+from switchboard.crm.directory import add_customer
+from switchboard.hub import FACT, OFFERED, Offered
+from switchboard.ivr_flows.records import CsatResponse, IvrSession
+from switchboard.queue.core.decisions import (
+    AgentStateChanged,
+    CallAnswered,
+    CallFinished,
+    CallHandled,
+    CallOffered,
+    CallQueued,
+    Fact,
+    OfferEnded,
+)
+from switchboard.queue.core.model import AgentState, CallOutcome
+from switchboard.queue.store.records import record_facts
+from switchboard.seat.models import SeatDisposition
+from switchboard.store.db import Database
+from tests.seat.helpers import NOON, HeldWork, Seat, make_seat, migrated, write
+
+S = AgentState
+NUMBER = "+86 138-0013-8000"
+
+
+@pytest.fixture
+def runner() -> HeldWork:
+    return HeldWork()
+
+
+@pytest.fixture
+def database(database_url: URL, runner: HeldWork) -> Iterator[Database]:
+    yield from migrated(database_url, runner)
+
+
+@pytest.fixture
+def seat(database: Database, runner: HeldWork) -> Seat:
+    return make_seat(database, runner)
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def publish(seat: Seat, *facts: Fact) -> None:
+    for fact in facts:
+        seat.hub.publish(FACT, fact)
+
+
+def offer(
+    seat: Seat,
+    call_id: str = "c1",
+    agent_id: str = "1001",
+    *,
+    number: str = NUMBER,
+    queue: str = "sales",
+    ivr_ref: str = "ivr-c1",
+    waited_s: float = 18.0,
+    language: str = "cmn",
+    tier: int = 2,
+) -> None:
+    """What the ACD publishes when it offers a queued call to an agent."""
+    now = seat.clock.seconds()
+    publish(
+        seat,
+        CallQueued(
+            call_id,
+            queue,
+            now - waited_s,
+            now - waited_s,
+            caller_number=number,
+            ivr_ref=ivr_ref,
+            language=language,
+            customer_tier=tier,
+        ),
+        CallOffered(call_id, queue, agent_id, now),
+        AgentStateChanged(agent_id, now, S.RESERVED, S.READY),
+    )
+    seat.hub.publish(
+        OFFERED,
+        Offered(call_id, agent_id, f"PJSIP/{agent_id}", queue, now, number, ivr_ref),
+    )
+
+
+def _customer_with_history(session: Session) -> int:
+    """张伟, VIP 2, found by phone and by account; two earlier calls, one rated."""
+    customer = add_customer(
+        session,
+        "张伟",
+        {"phone": "13800138000", "account": "6222 0212 3456 7890"},
+        vip_level=2,
+        language="cmn",
+    )
+    earlier = NOON - 86400 * 3
+    for n, (call_id, at) in enumerate((("old1", earlier), ("old2", earlier + 3600))):
+        record_facts(
+            session,
+            [
+                CallQueued(call_id, "support", at, at, caller_number="13800138000"),
+                CallAnswered(call_id, "support", "1002", at + 5, 5.0),
+                CallFinished(call_id, "support", at + 65, CallOutcome.ANSWERED, "1002"),
+            ],
+        )
+        session.add(
+            SeatDisposition(
+                call_id=call_id,
+                agent_id="1002",
+                queue="support",
+                code=("resolved", "complaint")[n],
+                note=f"note {n}",
+                at=_at(at + 70),
+            )
+        )
+    session.add(CsatResponse(call_id="old2", agent="1002", queue="support", score=4))
+    session.add(
+        IvrSession(
+            call_id="ivr-c1",
+            caller_number="13800138000",
+            flow="main-menu",
+            started_at=_at(NOON - 60),
+            ended_at=_at(NOON - 20),
+            outcome="queued",
+            language="cmn",
+            queue="sales",
+            digits="1162220212345678900",
+            customer_id=customer.id,
+            variables={"account": "6222021234567890", "menu_choice": "1"},
+            trace=[
+                {"t_ms": 0, "flow": "main-menu", "step": "choose_language", "event": "entered"},
+                {
+                    "t_ms": 900,
+                    "flow": "main-menu",
+                    "step": "choose_language",
+                    "event": "chose",
+                    "data": {"digit": "1", "language": "cmn"},
+                },
+                {"t_ms": 1000, "flow": "main-menu", "step": "menu", "event": "entered"},
+                {
+                    "t_ms": 2000,
+                    "flow": "main-menu",
+                    "step": "menu",
+                    "event": "chose",
+                    "data": {"digit": "1", "next": "self_service"},
+                },
+                {"t_ms": 2100, "flow": "balance", "step": "account", "event": "entered"},
+                {
+                    "t_ms": 9000,
+                    "flow": "balance",
+                    "step": "account",
+                    "event": "collected",
+                    "data": {"var": "account", "length": 16},
+                },
+            ],
+        )
+    )
+    session.flush()
+    return customer.id
+
+
+def test_the_pop_reaches_the_agent_before_the_database_answers(seat: Seat) -> None:
+    customer_id = write(seat.database, _customer_with_history)
+    agent = seat.sink("1001")
+    seat.runner.auto = False  # the database is slow
+
+    offer(seat)
+
+    # Ringing: the number, queue, wait, language and VIP tier are on screen at once.
+    pop = agent.of("pop")
+    assert len(pop) == 1
+    card = pop[0]["call"]
+    assert pop[0]["v"] == 1
+    assert (card["number"], card["queue"], card["phase"]) == (NUMBER, "sales", "ringing")
+    assert (card["waited_s"], card["language"], card["vip"]) == (18.0, "cmn", 2)
+    assert card["customer"] is None and card["complete"] is False
+    assert agent.of("pop_update") == []
+
+    seat.runner.release()  # the database answers
+
+    [update] = agent.of("pop_update")
+    assert update["call_id"] == "c1"
+    assert update["customer"]["id"] == customer_id
+    assert update["customer"]["name"] == "张伟"
+    assert update["unknown_caller"] is False
+
+
+def test_the_pop_update_has_the_customer_vip_ivr_digits_with_labels_and_history(
+    seat: Seat,
+) -> None:
+    write(seat.database, _customer_with_history)
+    agent = seat.sink("1001")
+
+    offer(seat, tier=0)  # app_queue knows no tier: the customer record says VIP 2
+
+    [update] = agent.of("pop_update")
+    assert update["vip"] == 2
+    identifiers = {i["kind"]: i for i in update["customer"]["identifiers"]}
+    assert identifiers["account"]["masked"] == "************7890"
+    ivr = update["ivr"]
+    assert [(i["label"], i["digits"], i["value"]) for i in ivr["inputs"]] == [
+        ("language", "1", "cmn"),
+        ("menu", "1", "self_service"),
+        ("account", "6222021234567890", "6222021234567890"),
+    ]
+    assert [p["step"] for p in ivr["path"]] == ["choose_language", "menu", "account"]
+    assert [(c["call_id"], c["disposition"]["code"]) for c in update["last_calls"]] == [
+        ("old2", "complaint"),
+        ("old1", "resolved"),
+    ]
+    assert update["csat"]["score"] == 4
+    assert update["tickets"] == []
+    snapshot = _snapshot(seat, "1001")
+    assert snapshot["call"]["complete"] is True
+    assert snapshot["call"]["customer"]["name"] == "张伟"
+
+
+def test_an_unknown_caller_gets_a_new_customer_form_with_the_number(seat: Seat) -> None:
+    agent = seat.sink("1001")
+
+    offer(seat, number="13911112222", ivr_ref="")
+
+    [update] = agent.of("pop_update")
+    assert update["customer"] is None and update["unknown_caller"] is True
+    assert update["new_customer"] == {"phone": "13911112222"}
+    assert update["last_calls"] == [] and update["csat"] is None and update["ivr"] is None
+
+
+def test_an_agent_never_receives_another_agents_calls_or_state(seat: Seat) -> None:
+    write(seat.database, _customer_with_history)
+    first, second = seat.sink("1001"), seat.sink("1002")
+
+    offer(seat, "c1", "1001")
+    publish(seat, CallAnswered("c1", "sales", "1001", NOON + 3, 21.0))
+
+    assert first.types() == ["state", "pop", "pop_update", "call"]
+    assert second == []
+    offer(seat, "c2", "1002", number="13911112222", ivr_ref="")
+    assert [m["call"]["call_id"] for m in second.of("pop")] == ["c2"]
+    assert [m["call"]["call_id"] for m in first.of("pop")] == ["c1"]
+
+
+def test_a_call_goes_from_ringing_to_answered_ended_wrap_up_and_done(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(
+        seat,
+        OfferEnded("c1", "1001", NOON + 3, "answered"),
+        CallAnswered("c1", "sales", "1001", NOON + 3, 21.0),
+        AgentStateChanged("1001", NOON + 3, S.ON_CALL, S.RESERVED),
+        CallFinished("c1", "sales", NOON + 90, CallOutcome.ANSWERED, "1001"),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+    assert _snapshot(seat, "1001")["call"]["phase"] == "wrap_up"
+    publish(
+        seat,
+        CallHandled("c1", "sales", "1001", NOON + 100, 87.0, 10.0),
+        AgentStateChanged("1001", NOON + 100, S.READY, S.WRAP_UP),
+    )
+
+    events = [(m["event"], m["call"]["phase"]) for m in agent.of("call")]
+    assert events == [
+        ("answered", "answered"),
+        ("ended", "ended"),
+        ("wrap_up", "wrap_up"),
+        ("done", "done"),
+    ]
+    assert [m["state"] for m in agent.of("state")] == [
+        "reserved",
+        "on_call",
+        "wrap_up",
+        "ready",
+    ]
+    assert _snapshot(seat, "1001")["call"] is None
+
+
+def test_a_missed_offer_closes_the_card_and_counts(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(seat, OfferEnded("c1", "1001", NOON + 15, "no_answer"))
+
+    [missed] = agent.of("call")
+    assert (missed["event"], missed["result"]) == ("missed", "no_answer")
+    assert agent.of("figures")[-1]["missed_offers"] == 1
+    assert _snapshot(seat, "1001")["call"] is None
+
+
+def test_a_slow_database_never_fills_a_card_that_is_gone(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    seat.runner.auto = False
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(seat, OfferEnded("c1", "1001", NOON + 15, "no_answer"))
+    seat.runner.release()
+
+    assert agent.of("pop_update") == []
+
+
+def test_a_database_failure_leaves_the_number_and_says_so(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    seat.runner.auto = False
+    offer(seat, number="13911112222", ivr_ref="")
+
+    def broken(_session: Any) -> None:
+        raise RuntimeError("database gone")
+
+    [(_work, done)] = seat.runner.waiting
+    seat.runner.waiting = [(lambda: broken(None), done)]
+    seat.runner.release()
+
+    [update] = agent.of("pop_update")
+    assert "could not be read" in update["error"]
+    assert agent.of("pop")[0]["call"]["number"] == "13911112222"
+
+
+def _snapshot(seat: Seat, agent_id: str) -> dict[str, Any]:
+    result: list[dict[str, Any]] = []
+    ensureDeferred(seat.feed.snapshot(agent_id)).addCallback(result.append)
+    assert result, "the snapshot did not complete"
+    return result[0]
+
+
+def test_the_snapshot_has_state_from_agent_control_pause_reasons_and_dispositions(
+    seat: Seat,
+) -> None:
+    seat.control.states["1001"] = S.NOT_READY
+    snapshot = _snapshot(seat, "1001")
+
+    assert snapshot["type"] == "snapshot" and snapshot["v"] == 1
+    assert snapshot["state"]["state"] == "not_ready"
+    assert snapshot["call"] is None
+    assert snapshot["pause_reasons"] == ["break", "lunch"]
+    assert snapshot["dispositions"]["by_queue"] == {"support": ["resolved", "escalated"]}
+    assert "resolved" in snapshot["dispositions"]["default"]
+    assert snapshot["figures"]["calls_handled"] == 0
+
+
+def test_todays_figures_join_the_stored_records_and_the_live_facts(seat: Seat) -> None:
+    today, yesterday = NOON - 3600 * 5, NOON - 86400
+
+    def earlier(session: Session) -> None:
+        for at, call_id in ((yesterday, "y1"), (today, "t1")):
+            record_facts(
+                session,
+                [
+                    CallQueued(call_id, "sales", at, at),
+                    CallOffered(call_id, "sales", "1001", at + 1),
+                    OfferEnded(call_id, "1001", at + 2, "answered"),
+                    CallAnswered(call_id, "sales", "1001", at + 2, 2.0),
+                    CallFinished(call_id, "sales", at + 102, CallOutcome.ANSWERED, "1001"),
+                    CallHandled(call_id, "sales", "1001", at + 122, 100.0, 20.0),
+                    CallQueued(call_id + "x", "sales", at + 200, at + 200),
+                    CallOffered(call_id + "x", "sales", "1001", at + 201),
+                    OfferEnded(call_id + "x", "1001", at + 216, "no_answer"),
+                    AgentStateChanged("1001", at + 1000, S.NOT_READY, S.READY, "lunch"),
+                    AgentStateChanged("1001", at + 2800, S.READY, S.NOT_READY),
+                ],
+            )
+
+    write(seat.database, earlier)
+    agent = seat.sink("1001")
+    publish(
+        seat,
+        CallHandled("c9", "sales", "1001", NOON + 10, 60.0, 20.0),
+        AgentStateChanged("1001", NOON + 100, S.NOT_READY, S.READY, "break"),
+        AgentStateChanged("1001", NOON + 160, S.READY, S.NOT_READY),
+    )
+    seat.clock.advance(200)
+
+    figures = _snapshot(seat, "1001")["figures"]
+    assert figures["day"] == "2026-11-24"  # in Asia/Shanghai
+    assert figures["calls_handled"] == 2
+    assert figures["aht_s"] == 100.0  # (120 + 80) / 2
+    assert figures["missed_offers"] == 1
+    assert figures["not_ready_s"] == {"break": 60.0, "lunch": 1800.0}
+    # Each change of a figure is pushed as it happens.
+    assert [f["calls_handled"] for f in agent.of("figures")] == [2, 2]
+
+
+def test_a_broken_sink_never_keeps_the_agents_other_sockets_from_their_pop(seat: Seat) -> None:
+    def broken(_message: dict[str, Any]) -> None:
+        raise RuntimeError("socket gone")
+
+    seat.feed.subscribe("1001", broken)
+    other = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    assert other.types() == ["state", "pop", "pop_update"]
