@@ -318,3 +318,24 @@ def test_a_held_card_arrives_as_the_feed_gave_it_chinese_included():
     seat.flush()
 
     assert seat.client.messages[-1] == card
+
+
+def test_a_user_moved_to_another_agent_is_closed_at_the_next_session_check():
+    rig = SeatRig(heartbeat_s=15.0)
+    seat = rig.open_seat("tok-a", "a1")
+
+    rig.log_in("tok-a", "a7")  # an administrator linked the user to another agent
+    rig.clock.advance(15.0)
+    seat.flush()
+
+    assert seat.client.close is not None and seat.client.close[1] == 4001
+
+
+def test_a_client_frame_over_4_kib_drops_the_connection():
+    rig = SeatRig()
+    seat = rig.open_seat("tok-a", "a1")
+
+    seat.send(b'{"type":"ping","pad":"' + b"x" * 5000 + b'"}')
+
+    assert seat.client.close is not None and seat.client.close[:2] == (False, 1006)
+    assert rig.feed.subscribers("a1") == 0
