@@ -1,8 +1,9 @@
 # -*- test-case-name: tests.web.ws.test_admission -*-
 """Who may open the seat's websocket: the checks made at the HTTP upgrade (pure).
 
-Each refusal is an HTTP 403 whose reason (the status line, ASCII) names the problem and
-the fix, for the person reading the browser's network tab.
+Each refusal is an HTTP 403 (503 when the sessions cannot be read) whose reason (the
+status line, ASCII) names the problem and the fix, for the person reading the browser's
+network tab.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SESSION_COOKIE = "sb_session"
 
 NO_SESSION = "no session cookie: log in at /login, then open the seat"
 UNKNOWN_SESSION = "session unknown, expired or ended: log in again at /login"
+SESSIONS_UNAVAILABLE = "sessions cannot be read just now: reload the page in a moment"
 NO_SEAT = "this user has no seat (no agent linked): ask an administrator to link an agent"
 
 

@@ -30,6 +30,7 @@ from zope.interface import implementer
 from switchboard.web.ws.admission import (
     NO_SEAT,
     NO_SESSION,
+    SESSIONS_UNAVAILABLE,
     UNKNOWN_SESSION,
     origin_refusal,
     session_token,
@@ -80,7 +81,13 @@ class SeatSocket(WebSocketServerProtocol):
         token = session_token(request.headers)
         if token is None:
             self._refuse(NO_SESSION)
-        user = await self.factory.sessions.user_for_token(token)
+        try:
+            user = await self.factory.sessions.user_for_token(token)
+        except Exception as exc:  # the store is down: not the user's fault, not a 500
+            log.error("seat_session_lookup_failed", peer=self.peer, error=str(exc))
+            raise ConnectionDeny(ConnectionDeny.SERVICE_UNAVAILABLE, SESSIONS_UNAVAILABLE) from exc
+        if self._closed:  # the peer left during the lookup; autobahn would open it anyway
+            raise ConnectionDeny(ConnectionDeny.BAD_REQUEST, "the client left")
         if user is None:
             self._refuse(UNKNOWN_SESSION)
         if user.agent_id is None:

@@ -32,9 +32,18 @@ class FakeUser:
 class FakeSessions:
     users: dict[str, FakeUser] = field(default_factory=dict)
     lookups: int = 0
+    hold: bool = False  # each lookup waits in `held` until released
+    held: list[Deferred[None]] = field(default_factory=list)
+    broken: bool = False
 
     async def user_for_token(self, token: str) -> FakeUser | None:
         self.lookups += 1
+        if self.hold:
+            gate: Deferred[None] = Deferred()
+            self.held.append(gate)
+            await gate
+        if self.broken:
+            raise ConnectionError("session store unreachable")
         return self.users.get(token)
 
 

@@ -339,3 +339,32 @@ def test_a_client_frame_over_4_kib_drops_the_connection():
 
     assert seat.client.close is not None and seat.client.close[:2] == (False, 1006)
     assert rig.feed.subscribers("a1") == 0
+
+
+def test_sessions_that_cannot_be_read_refuse_with_503_not_a_500():
+    rig = SeatRig()
+    cookie = rig.log_in("tok-a", "a1")
+    rig.sessions.broken = True
+
+    seat = rig.connect(cookie)
+
+    assert status_line(seat.client.raw) == (
+        "HTTP/1.1 503 sessions cannot be read just now: reload the page in a moment"
+    )
+    assert "unreachable" not in seat.client.raw.decode()
+
+
+def test_a_peer_that_leaves_during_the_session_lookup_leaves_no_subscription():
+    rig = SeatRig()
+    cookie = rig.log_in("tok-a", "a1")
+    rig.sessions.hold = True
+    seat = rig.connect(cookie)
+
+    seat.client.transport.loseConnection()  # gone before the upgrade is answered
+    seat.flush()
+    rig.sessions.held.pop().callback(None)
+    seat.flush()
+
+    assert rig.feed.subscribers("a1") == 0
+    assert rig.resource.factory.sockets == set()
+    assert rig.clock.getDelayedCalls() == []
