@@ -49,6 +49,7 @@ def test_upgrade_refused_with_403_and_the_reason(cookie, origin, reason):
     assert not seat.client.opened and seat.client.messages == []
     assert rig.feed.subscribers("a1") == 0
     assert seat.server_transport.disconnected
+    assert rig.clock.getDelayedCalls() == []
 
 
 def test_user_without_a_seat_is_refused():
@@ -145,6 +146,7 @@ def test_closing_the_socket_unsubscribes_it():
     assert seat.client.close == (True, 1000, None)
     assert rig.feed.subscribers("a1") == 0
     assert rig.resource.factory.sockets == set()
+    assert rig.clock.getDelayedCalls() == []  # no heartbeat or session check left behind
 
 
 # ---- client messages ---------------------------------------------------------------------
@@ -207,6 +209,7 @@ def test_a_dead_peer_is_dropped_after_a_heartbeat_without_pong():
     seat.flush()
     assert rig.feed.subscribers("a1") == 0
     assert rig.resource.factory.sockets == set()
+    assert rig.clock.getDelayedCalls() == []
 
 
 # ---- session end -----------------------------------------------------------------------------
@@ -222,6 +225,7 @@ def test_logout_closes_the_socket_at_the_next_session_check():
 
     assert seat.client.close == (True, 4001, "session ended: log in again")
     assert rig.feed.subscribers("a1") == 0
+    assert rig.clock.getDelayedCalls() == []
 
 
 def test_a_valid_session_keeps_the_socket_open_across_checks():
