@@ -247,7 +247,8 @@ def server_bytes_per_socket(sockets: int) -> float:
             b"Sec-WebSocket-Version: 13\r\nOrigin: " + ORIGIN.encode() + b"\r\n"
             b"Cookie: sb_session=t%d\r\n\r\n" % i
         )
-        assert transport.value().startswith(b"HTTP/1.1 101"), transport.value()[:80]
+        if not transport.value().startswith(b"HTTP/1.1 101"):
+            raise RuntimeError(f"seat socket not opened: {transport.value()[:80]!r}")
         transport.clear()
         kept.append(transport)
     gc.collect()
