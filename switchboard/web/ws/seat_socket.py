@@ -149,8 +149,13 @@ class SeatSocket(WebSocketServerProtocol):
             return  # closing: the page reconnects and gets a snapshot
         try:
             self.sendMessage(_encode(message), isBinary=False)
-        except PayloadExceededError:
-            log.error("seat_message_too_large", agent_id=self._agent_id, type=message.get("type"))
+        except (PayloadExceededError, TypeError, ValueError) as exc:  # a feed bug: say so
+            log.error(
+                "seat_message_not_sent",
+                agent_id=self._agent_id,
+                type=message.get("type"),
+                error=str(exc),
+            )
 
     # ---- the transport's producer: a full buffer pauses, a drained one resumes ------------
 
@@ -162,7 +167,7 @@ class SeatSocket(WebSocketServerProtocol):
         if self._outbox is None or self._closed:
             return
         if self._outbox.resume():
-            log.info("seat_socket_resynced", agent_id=self._agent_id, held_dropped=True)
+            log.info("seat_backlog_dropped", agent_id=self._agent_id, times=self._outbox.overflows)
             self._fetch_snapshot()
         else:
             self._flush()

@@ -372,3 +372,16 @@ def test_a_peer_that_leaves_during_the_session_lookup_leaves_no_subscription():
     assert rig.feed.subscribers("a1") == 0
     assert rig.resource.factory.sockets == set()
     assert rig.clock.getDelayedCalls() == []
+
+
+def test_a_message_that_cannot_be_sent_is_skipped_without_breaking_the_feed():
+    rig = SeatRig()
+    seat = rig.open_seat("tok-a", "a1")
+
+    rig.feed.publish("a1", {"v": 1, "type": "pop", "at": object()})  # not JSON-ready
+    rig.feed.publish("a1", {"v": 1, "type": "pop", "pad": "x" * (1 << 20)})  # over 1 MiB
+    rig.feed.publish("a1", pop("c1"))
+    seat.flush()
+
+    assert seat.client.messages[1:] == [pop("c1")]
+    assert seat.client.close is None
