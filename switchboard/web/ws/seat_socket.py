@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import structlog
 from autobahn.exception import PayloadExceededError
@@ -36,6 +36,7 @@ from switchboard.web.ws.admission import (
     session_token,
 )
 from switchboard.web.ws.outbox import Message, Outbox
+from switchboard.web.ws.ports import SeatUser
 
 if TYPE_CHECKING:
     from switchboard.web.ws.resource import SeatSocketFactory
@@ -207,7 +208,7 @@ class SeatSocket(WebSocketServerProtocol):
         done.addCallbacks(self._session_checked, self._session_check_failed)
         done.addErrback(self._unexpected, "seat_session_check_crashed")
 
-    def _session_checked(self, user: Any) -> None:
+    def _session_checked(self, user: SeatUser | None) -> None:
         if self._closed:
             return
         if user is None or user.agent_id != self._agent_id:
