@@ -46,6 +46,7 @@ LAYERS = {
     "tests/queue/test_acd_sim.py": "sim",
     "tests/queue/test_ivr_acd_sim.py": "sim",
     "tests/seat/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
+    "tests/web/ws": "protocol",  # the seat socket over iosim on a task.Clock
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
@@ -55,6 +56,7 @@ REAL_SOCKETS = (
     "tests/integration/test_control_loopback.py",
     "tests/sim/test_appqueue_loopback.py",
     "tests/sim/test_loopback.py",
+    "tests/integration/test_seat_ws_loopback.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

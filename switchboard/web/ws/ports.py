@@ -1,0 +1,43 @@
+# -*- test-case-name: tests.web.ws.test_seat_socket -*-
+"""What the seat's websocket transport needs from its neighbours, as structural types.
+
+The real classes live elsewhere (``switchboard.accounts`` for users and sessions,
+``switchboard.seat`` for the feed); these Protocols name only what the transport uses, so
+``app.py`` can hand it those objects and tests can hand it small fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+__all__ = ["SeatFeed", "SeatUser", "SessionLookup"]
+
+
+class SeatUser(Protocol):
+    """A logged-in user, as far as the websocket cares: the agent they sit as, if any."""
+
+    @property
+    def agent_id(self) -> str | None: ...
+
+
+class SessionLookup(Protocol):
+    """``switchboard.accounts.sessions.Sessions``: the user behind a session cookie."""
+
+    async def user_for_token(self, token: str) -> SeatUser | None:
+        """None when the token is unknown, expired, logged out or its user disabled."""
+        ...
+
+
+class SeatFeed(Protocol):
+    """``switchboard.seat.ports.SeatFeed``: one agent's messages as JSON-ready dicts."""
+
+    def subscribe(
+        self, agent_id: str, sink: Callable[[dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Deliver each delta message for ``agent_id`` to ``sink``; returns unsubscribe."""
+        ...
+
+    async def snapshot(self, agent_id: str) -> dict[str, Any]:
+        """The full ``snapshot`` message for ``agent_id``."""
+        ...
