@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS
-from switchboard.queue.core.events import AgentLoggedIn, AgentLoggedOut, AgentNotReady, AgentReady
+from switchboard.queue.core.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentNotReady,
+    AgentReady,
+    WrapUpEnded,
+)
 from switchboard.queue.core.model import AgentState
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ __all__ = [
     "check_reason",
 ]
 
+_Command = AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut | WrapUpEnded
 ErrorCode = Literal["unknown_agent", "refused", "bad_request", "unavailable"]
 
 
@@ -104,6 +111,10 @@ class AgentControl(Protocol):
 
     async def log_out(self, agent_id: str) -> AgentView: ...
 
+    async def finish_wrapup(self, agent_id: str) -> AgentView:
+        """End the agent's wrap-up now: ready, or the pause asked for during the call."""
+        ...
+
 
 class AcdAgentControl:
     """Agent control for switchboard's own ACD: the router decides, at once.
@@ -147,6 +158,9 @@ class AcdAgentControl:
     async def log_out(self, agent_id: str) -> AgentView:
         return self._run(AgentLoggedOut(self._known(agent_id)))
 
+    async def finish_wrapup(self, agent_id: str) -> AgentView:
+        return self._run(WrapUpEnded(self._known(agent_id)))
+
     def _known(self, agent_id: str) -> str:
         if agent_id not in self._acd.router.agents:
             known = sorted(self._acd.router.agents)
@@ -158,7 +172,7 @@ class AcdAgentControl:
             )
         return agent_id
 
-    def _run(self, event: AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut) -> AgentView:
+    def _run(self, event: _Command) -> AgentView:
         refusal = self._acd.command(event)
         if refusal:
             raise AgentControlError("refused", refusal + self._hint(event))
@@ -170,6 +184,8 @@ class AcdAgentControl:
             return ""
         if isinstance(event, AgentLoggedIn):
             return f" (now {runtime.state.value}; use ready or pause to change that)"
+        if isinstance(event, WrapUpEnded):
+            return f" (now {runtime.state.value})"
         if runtime.state is AgentState.LOGGED_OUT and not isinstance(event, AgentLoggedOut):
             return f"; log in first: switchboard agents login {runtime.agent.id}"
         return ""
