@@ -20,6 +20,7 @@ import structlog
 from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred
 
+from switchboard.build_parts import build_database, build_flows
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
 from switchboard.cti.agi.channel import Handler
@@ -28,10 +29,8 @@ from switchboard.cti.ami.service import AmiClient
 from switchboard.cti.calls import CallTracker
 from switchboard.hub import CALL, FACT, Hub
 from switchboard.ivr_flows.errors import FlowError
-from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
-from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
@@ -45,7 +44,6 @@ from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
-from switchboard.store.db import create_database_engine
 
 log = structlog.get_logger(__name__)
 
@@ -86,18 +84,6 @@ def build_agi(
     )
     agi.setName("agi")
     return agi
-
-
-def build_database(
-    settings: Settings,
-    reactor: Any,
-    *,
-    runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
-) -> Database:
-    """``runner``: where the database work runs instead of a thread pool (tests on a fake
-    clock run it on the clock's turns); by default the pool of ``pool_threads``."""
-    engine = create_database_engine(database_url(settings.database))
-    return Database(engine, reactor, threads=settings.database.pool_threads, runner=runner)
 
 
 def build_acd(
@@ -221,33 +207,6 @@ def build_control(
     )
     control.setName("control")
     return control
-
-
-def build_flows(
-    settings: Settings,
-    reactor: Any,
-    database: Database,
-    acd: QueueHandover | None = None,
-    now: Callable[[], float] | None = None,
-    prompts: PromptInventory | None = None,
-) -> FlowHandlers:
-    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
-    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken.
-
-    ``now``: the time the flows decide by (business hours); by default the reactor's."""
-    flows = FlowHandlers(
-        settings.flows.dir,
-        reactor,
-        DatabaseServices(database),
-        poll_interval_s=settings.flows.poll_interval_s,
-        extra=builtin_handlers(settings.flows),
-        now=now,
-        acd=acd,
-        entry=settings.flows.entry,
-        prompts=prompts,
-    )
-    flows.setName("flows")
-    return flows
 
 
 def build_prompt_check(
