@@ -151,7 +151,12 @@ class _Batch:
         self.members_changed = False
 
     def result(self) -> Tracked:
+        if not self.facts and not self.offered and not self.members_changed:
+            return _NOTHING  # most events: no new value per event
         return Tracked(tuple(self.facts), tuple(self.offered), self.members_changed)
+
+
+_NOTHING: Final = Tracked()
 
 
 def _text(msg: Message, name: str) -> str:
