@@ -41,18 +41,23 @@ def _caller(number: str, **script: Any) -> ScriptedCall:
     )
 
 
-def _run(work: Path, routing: str) -> SiteOnSimNet:
-    """Agent 1001 (sales) takes the first caller for 90 s; the second gives up waiting."""
+def _site(work: Path, routing: str, talk_s: float) -> SiteOnSimNet:
+    """The demo's site with one sales agent, 1001, who answers after 1 s."""
     work.mkdir()
     queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
+    return SiteOnSimNet(
         work,
         queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=90.0)},
+        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=talk_s)},
         flows_dir=EXAMPLES,
         epoch=TUESDAY_10AM,
         routing=routing,
     )
+
+
+def _run(work: Path, routing: str) -> SiteOnSimNet:
+    """Agent 1001 (sales) takes the first caller for 90 s; the second gives up waiting."""
+    run = _site(work, routing, talk_s=90.0)
     if routing == "switchboard":  # app_queue's agents are its queues' static members
         run.site.acd.log_in("1001", ready=True)
     run.site.pbx.place(_caller(ANSWERED))
@@ -128,17 +133,7 @@ def test_wrap_up_is_counted_the_same_in_both_modes(runs: dict[str, SiteOnSimNet]
 
 def test_app_queue_agents_show_live_states_and_finish_wrapup_early(tmp_path: Path) -> None:
     """The agent API in app_queue mode: on the call, then wrap-up, ended by the agent."""
-    work = tmp_path / "live"
-    work.mkdir()
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", "app_queue")
-    run = SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=30.0)},
-        flows_dir=EXAMPLES,
-        epoch=TUESDAY_10AM,
-        routing="app_queue",
-    )
+    run = _site(tmp_path / "live", "app_queue", talk_s=30.0)
     control = run.site.app.agent_control
     assert control is not None
     run.site.pbx.place(_caller(ANSWERED))

@@ -45,7 +45,12 @@ from switchboard.queue.config.queue_file import QueueConfig
 from switchboard.queue.core.appqueue import WRAPUP_REASON
 from switchboard.queue.core.decisions import AgentStateChanged, CallAnswered, CallOffered, Fact
 from switchboard.queue.core.model import MAX_SKILL_LEVEL, Agent, AgentState, Queue
-from switchboard.queue.shell.control import AgentControlError, AgentView, check_reason
+from switchboard.queue.shell.control import (
+    AgentControlError,
+    AgentView,
+    check_reason,
+    unknown_agent,
+)
 from switchboard.queue.store.member_store import (
     DesiredMember,
     forget_desired,
@@ -405,12 +410,8 @@ class AppQueueAgentControl(Service):
     def _known(self, agent_id: str) -> Agent:
         agent = self._agents.get(agent_id)
         if agent is None:
-            known = sorted(self._agents)
-            raise AgentControlError(
-                "unknown_agent",
-                f"no agent {agent_id!r} in the queue file; known agents: "
-                + (", ".join(known) or "(none: add them under 'agents:' in [queues] file)"),
-                known,
+            raise unknown_agent(
+                agent_id, self._agents, "(none: add them under 'agents:' in [queues] file)"
             )
         return agent
 

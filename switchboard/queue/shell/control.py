@@ -12,7 +12,7 @@ form (the control endpoint to HTTP statuses) and whose message says what to do i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -36,6 +36,7 @@ __all__ = [
     "AgentControlError",
     "AgentView",
     "check_reason",
+    "unknown_agent",
 ]
 
 _Command = AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut | WrapUpEnded
@@ -80,6 +81,16 @@ class AgentControlError(Exception):
         self.message = message
         self.known = tuple(known)
         self.valid = tuple(valid)
+
+
+def unknown_agent(agent_id: str, known: Iterable[str], none: str = "(none)") -> AgentControlError:
+    """The refusal of an agent id the queue file does not have, listing those it has."""
+    ids = sorted(known)
+    return AgentControlError(
+        "unknown_agent",
+        f"no agent {agent_id!r} in the queue file; known agents: " + (", ".join(ids) or none),
+        ids,
+    )
 
 
 def check_reason(reason: str, valid: Sequence[str] = DEFAULT_PAUSE_REASONS) -> str:
@@ -163,13 +174,7 @@ class AcdAgentControl:
 
     def _known(self, agent_id: str) -> str:
         if agent_id not in self._acd.router.agents:
-            known = sorted(self._acd.router.agents)
-            raise AgentControlError(
-                "unknown_agent",
-                f"no agent {agent_id!r} in the queue file; known agents: "
-                + (", ".join(known) or "(none)"),
-                known,
-            )
+            raise unknown_agent(agent_id, self._acd.router.agents)
         return agent_id
 
     def _run(self, event: _Command) -> AgentView:

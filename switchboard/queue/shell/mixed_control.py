@@ -14,7 +14,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from switchboard.queue.config.queue_file import QueueConfig
-from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
+from switchboard.queue.shell.control import (
+    AgentControl,
+    AgentControlError,
+    AgentView,
+    unknown_agent,
+)
 
 __all__ = ["MixedAgentControl"]
 
@@ -72,13 +77,7 @@ class MixedAgentControl:
     def _queues_of(self, agent_id: str) -> tuple[str, ...]:
         queues = self._queues.get(agent_id)
         if queues is None:
-            known = sorted(self._queues)
-            raise AgentControlError(
-                "unknown_agent",
-                f"no agent {agent_id!r} in the queue file; known agents: "
-                + (", ".join(known) or "(none)"),
-                known,
-            )
+            raise unknown_agent(agent_id, self._queues)
         return queues
 
     def _sides(self, agent_id: str) -> list[AgentControl]:
