@@ -122,3 +122,17 @@ def test_a_resync_listing_her_unpaused_ends_the_wrap_up_missed_while_away() -> N
     )
     assert _handled(tracker2.resync([params, wrapping], T + 80)) == []
     assert tracker2.agent_state("ann") is AgentState.WRAP_UP
+
+
+def test_rung_again_before_the_wrap_up_pause_took_the_first_call_is_still_counted() -> None:
+    tracker = _tracker()
+    _talk(tracker)  # the first call ends at +63: wrap-up
+    second = "1790000000.9"
+    tracker.feed(_msg("QueueCallerJoin", Queue="sales", Uniqueid=second), T + 63.05)
+    rung = tracker.feed(
+        _msg("AgentCalled", Queue="sales", Uniqueid=second, Interface=DEVICE), T + 63.1
+    )
+    (handled,) = _handled(rung)
+    assert (handled.call_id, handled.wrap_s) == (CALLER, 0.1)
+    assert _states(rung.facts) == ["ready", "reserved"]
+    assert type(rung.facts[0]) is CallHandled  # the old call told before the new offer

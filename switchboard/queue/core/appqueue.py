@@ -287,6 +287,7 @@ class AppQueueTracker:
             return
         member = self._member(msg, visit.queue, now, batch)
         visit.ringing[member.agent_id] = now
+        self._end_wrapup(member, now, batch)  # rung: its wrap-up pause never took
         batch.facts.append(CallOffered(visit.call_id, visit.queue, member.agent_id, now))
         member.call_id = visit.call_id
         self._move(member, AgentState.RESERVED, now, batch)
@@ -329,6 +330,7 @@ class AppQueueTracker:
             del visit.ringing[member.agent_id]
             batch.facts.append(OfferEnded(visit.call_id, member.agent_id, now, "answered"))
         self._end_offers(visit, now, "cancelled", batch)  # ringall: the others stop ringing
+        self._end_wrapup(member, now, batch)  # (an AgentCalled we did not see)
         visit.agent_id, visit.answered_at, visit.left_at = member.agent_id, now, None
         batch.facts.append(
             CallAnswered(
@@ -531,6 +533,7 @@ class AppQueueTracker:
             self._end_offers(visit, now, "cancelled", batch)
             visit.ringing[taker] = now
             member = next(m for m in self._members.values() if m.agent_id == taker)
+            self._end_wrapup(member, now, batch)
             member.call_id = visit.call_id
             self._move(member, AgentState.ON_CALL, now, batch)
         for call_id, (queue, msg) in entries.items():

@@ -244,6 +244,8 @@ class AppQueueAgentControl(Service):
             return
         if fact.previous is AgentState.WRAP_UP and (timer := self._wrapups.pop(agent_id, None)):
             timer.cancel()  # ended otherwise: ready, paused or logged out meanwhile
+            if fact.state is AgentState.READY:  # (maybe rung before the wrap-up pause
+                self._background(self._end_wrapup(agent_id), "end")  # took: undo it)
         self._live[agent_id] = fact
         if fact.state not in _LIVE:
             self._calls.pop(agent_id, None)
