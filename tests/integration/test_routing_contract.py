@@ -131,11 +131,16 @@ def test_wrap_up_is_counted_the_same_in_both_modes(runs: dict[str, SiteOnSimNet]
         assert handled == [(90.0, 10.0)], routing  # the agent talks 90 s; sales wraps 10 s
 
 
-def test_app_queue_agents_show_live_states_and_finish_wrapup_early(tmp_path: Path) -> None:
-    """The agent API in app_queue mode: on the call, then wrap-up, ended by the agent."""
-    run = _site(tmp_path / "live", "app_queue", talk_s=30.0)
+@pytest.mark.parametrize("routing", ["switchboard", "app_queue"])
+def test_the_agent_api_shows_the_call_and_wrap_up_and_finishes_it_early(
+    tmp_path: Path, routing: str
+) -> None:
+    """The agent API in either mode: on the call, then wrap-up, ended by the agent."""
+    run = _site(tmp_path / "live", routing, talk_s=30.0)
     control = run.site.app.agent_control
     assert control is not None
+    if routing == "switchboard":
+        run.wait(control.log_in("1001", ready=True), "log in")
     run.site.pbx.place(_caller(ANSWERED))
     run.until(lambda: any(isinstance(f, CallAnswered) for f in run.facts), "answered")
     on_call = run.wait(control.agent("1001"), "the agent's view")

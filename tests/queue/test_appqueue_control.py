@@ -353,3 +353,14 @@ def test_finish_wrapup_ends_it_now_and_puts_back_a_pause_asked_for(site: Make) -
         s.run(s.control.finish_wrapup("grace"))
     assert refused.value.code == "refused"
     assert "not in wrap-up (now not_ready)" in refused.value.message
+
+
+def test_after_log_out_the_view_is_logged_out_whatever_the_tracker_said_last(
+    site: Make,
+) -> None:
+    s = site()
+    s.run(s.control.log_in("grace", ready=True))
+    now = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", now, AgentState.READY, AgentState.LOGGED_OUT))
+    assert s.run(s.control.log_out("grace")).state is AgentState.LOGGED_OUT
+    assert s.run(s.control.agent("grace")).state is AgentState.LOGGED_OUT

@@ -197,6 +197,7 @@ class AppQueueAgentControl(Service):
         for queue in current.queues:
             await self._send(actions.queue_remove(queue, agent.device), ok=(_NOT_THERE,))
         self._desired.pop(agent_id, None)
+        self._live.pop(agent_id, None)  # (a state the tracker told before the removal)
         if self._database is not None:
             await self._database.run(lambda session: forget_desired(session, agent_id))
         return self._view(agent_id)
