@@ -92,6 +92,14 @@ class _Channel:
     cid_name: str | None
     bridge: str | None = None
     generation: int = 0
+    shown: ChannelView | None = None  # the last view published, while it is still true
+
+    def view(self) -> ChannelView:
+        """This channel as published: the same value until its name or state change."""
+        shown = self.shown
+        if shown is None or shown.state != self.state or shown.name != self.name:
+            shown = self.shown = ChannelView(self.name, self.uniqueid, self.state)
+        return shown
 
 
 @dataclass(slots=True)
@@ -357,7 +365,7 @@ class CallModel:
         chans = live.channels.values()
         bridges = [c.bridge for c in chans if c.bridge]
         derived: dict[str, object] = {
-            "channels": tuple(ChannelView(c.name, c.uniqueid, c.state) for c in chans),
+            "channels": tuple([c.view() for c in chans]),
             "bridged": len(bridges) != len(set(bridges)),
             "ringing": tuple(sorted(live.ringing)),
         }
