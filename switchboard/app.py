@@ -20,30 +20,30 @@ import structlog
 from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred
 
+from switchboard.build_parts import build_database, build_flows
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
 from switchboard.cti.calls import CallTracker
-from switchboard.hub import CALL, Hub
+from switchboard.hub import CALL, FACT, Hub
 from switchboard.ivr_flows.errors import FlowError
-from switchboard.ivr_flows.handover import QueueHandover
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
-from switchboard.ivr_flows.services import DatabaseServices
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
 from switchboard.queue.core.model import Agent, Queue
+from switchboard.queue.core.stats import LiveStats
 from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
 from switchboard.queue.shell.appqueue_service import AppQueueService
 from switchboard.queue.shell.control import AcdAgentControl, AgentControl
 from switchboard.queue.shell.hold import HoldOptions
+from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
-from switchboard.store.db import create_database_engine
 
 log = structlog.get_logger(__name__)
 
@@ -64,6 +64,7 @@ class App:
     control: ControlService | None = None
     app_queue: AppQueueService | None = None
     agent_control: AgentControl | None = None
+    stats: LiveStats | None = None  # both kinds of queue, side by side
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -83,18 +84,6 @@ def build_agi(
     )
     agi.setName("agi")
     return agi
-
-
-def build_database(
-    settings: Settings,
-    reactor: Any,
-    *,
-    runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
-) -> Database:
-    """``runner``: where the database work runs instead of a thread pool (tests on a fake
-    clock run it on the clock's turns); by default the pool of ``pool_threads``."""
-    engine = create_database_engine(database_url(settings.database))
-    return Database(engine, reactor, threads=settings.database.pool_threads, runner=runner)
 
 
 def build_acd(
@@ -136,10 +125,16 @@ def build_acd(
 
 
 def build_app_queue(
-    settings: Settings, clock: Any, database: Database, ami: AmiClient, hub: Hub
+    settings: Settings,
+    clock: Any,
+    database: Database,
+    ami: AmiClient,
+    hub: Hub,
+    stats: LiveStats | None = None,
 ) -> AppQueueService | None:
     """Asterisk's own queues tracked from AMI: every queue AMI shows when there is no
-    ``[queues] file``, else the file's ``routing: app_queue`` queues (None if it has none)."""
+    ``[queues] file``, else the file's ``routing: app_queue`` queues (None if it has none).
+    ``stats``: the ACD's, so that both kinds of queue are counted in one set of figures."""
     queues: tuple[Queue, ...] | None = None
     agents: tuple[Agent, ...] = ()
     if settings.queues.file is not None:
@@ -155,6 +150,7 @@ def build_app_queue(
         queues=queues,
         agents=agents,
         timezone=ZoneInfo(settings.queues.timezone),
+        stats=stats,
     )
     tracker.setName("app-queue")
     return tracker
@@ -171,19 +167,28 @@ def build_queue_watcher(settings: Settings, reactor: Any, acd: AcdService) -> Qu
 
 
 def build_agent_control(
-    settings: Settings, clock: Any, database: Database, ami: AmiClient, acd: AcdService | None
-) -> AgentControl:
-    """Who logs agents in: the ACD when it routes; otherwise app_queue, through AMI
-    (dynamic members, re-added after an Asterisk restart from the stored state)."""
+    settings: Settings,
+    clock: Any,
+    database: Database,
+    ami: AmiClient,
+    acd: AcdService | None,
+    app_queue: AppQueueService | None = None,
+) -> tuple[AgentControl, AppQueueAgentControl | None]:
+    """Who logs agents in: the ACD for its queues; app_queue, through AMI, for Asterisk's
+    (dynamic members, re-added after an Asterisk restart from the stored state); both,
+    agent by agent, when the queue file mixes them. The second value is the app_queue
+    side (a service to start, fed the hub's facts), if there is one."""
     reasons = settings.queues.pause_reasons
-    if acd is not None:
-        return AcdAgentControl(acd, reasons)
+    if acd is not None and app_queue is None:
+        return AcdAgentControl(acd, reasons), None
     config = QueueConfig(queues=(), agents=())
     if settings.queues.file is not None:  # its agents are app_queue's members
-        config = load_queue_config(settings.queues.file).routed_by("app_queue")
-    control = AppQueueAgentControl(ami, config, clock, database, reasons)
-    control.setName("appqueue-agents")
-    return control
+        config = load_queue_config(settings.queues.file)
+    members = AppQueueAgentControl(ami, config.routed_by("app_queue"), clock, database, reasons)
+    members.setName("appqueue-agents")
+    if acd is None:
+        return members, members
+    return MixedAgentControl(AcdAgentControl(acd, reasons), members, config), members
 
 
 def build_control(
@@ -202,33 +207,6 @@ def build_control(
     )
     control.setName("control")
     return control
-
-
-def build_flows(
-    settings: Settings,
-    reactor: Any,
-    database: Database,
-    acd: QueueHandover | None = None,
-    now: Callable[[], float] | None = None,
-    prompts: PromptInventory | None = None,
-) -> FlowHandlers:
-    """Every flow in ``[flows] dir`` as an AGI handler, hot-reloaded; built-ins beside them
-    only if ``[flows] builtin_main_menu`` asks. Raises ``FlowError`` if the flows are broken.
-
-    ``now``: the time the flows decide by (business hours); by default the reactor's."""
-    flows = FlowHandlers(
-        settings.flows.dir,
-        reactor,
-        DatabaseServices(database),
-        poll_interval_s=settings.flows.poll_interval_s,
-        extra=builtin_handlers(settings.flows),
-        now=now,
-        acd=acd,
-        entry=settings.flows.entry,
-        prompts=prompts,
-    )
-    flows.setName("flows")
-    return flows
 
 
 def build_prompt_check(
@@ -271,7 +249,7 @@ def build(
     if acd is not None:
         acd.setServiceParent(root)
         build_queue_watcher(settings, reactor, acd).setServiceParent(root)
-    app_queue = build_app_queue(settings, clock, database, ami, hub)
+    app_queue = build_app_queue(settings, clock, database, ami, hub, acd.stats if acd else None)
     if app_queue is not None:
         app_queue.setServiceParent(root)
     inventory = PromptInventory()
@@ -280,9 +258,10 @@ def build(
     prompt_check = build_prompt_check(ami, flows, inventory)
     agi = build_agi(settings, reactor, flows if handlers is None else handlers)
     agi.setServiceParent(root)
-    agent_control = build_agent_control(settings, clock, database, ami, acd)
-    if isinstance(agent_control, AppQueueAgentControl):
-        agent_control.setServiceParent(root)
+    agent_control, members = build_agent_control(settings, clock, database, ami, acd, app_queue)
+    if members is not None:
+        members.setServiceParent(root)
+        hub.subscribe(FACT, members.on_fact)  # live states and wrap-up from the tracker
     control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
@@ -299,6 +278,7 @@ def build(
         control=control,
         app_queue=app_queue,
         agent_control=agent_control,
+        stats=acd.stats if acd else app_queue.stats if app_queue else None,
     )
 
 

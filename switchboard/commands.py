@@ -160,14 +160,13 @@ def _config_init(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handler]:
-    """The same handlers as ``serve`` (every flow, then the built-ins), built from the few
-    modules a call needs: not ``switchboard.app``, whose AMI client, ACD and Alembic would
-    double a process AGI's start-up. Keep in step with ``app.build_flows``."""
+    """The same handlers as ``serve`` (every flow, then the built-ins), built by the same
+    :func:`~switchboard.build_parts.build_flows`, from the few modules a call needs: not
+    ``switchboard.app``, whose AMI client, ACD and Alembic would double a process AGI's
+    start-up."""
+    from switchboard.build_parts import DatabaseOnFirstUse, build_flows
     from switchboard.cti.agi.commands import HandlersUnavailable
     from switchboard.ivr_flows.errors import FlowError
-    from switchboard.ivr_flows.in_use import builtin_handlers
-    from switchboard.ivr_flows.registry import FlowHandlers
-    from switchboard.ivr_flows.services import DatabaseServices
 
     where, problem = _database_problem(settings)
     if problem is not None:
@@ -176,13 +175,7 @@ def process_agi_handlers(settings: Settings, reactor: Any) -> Mapping[str, Handl
             "'switchboard -c <the same settings file> db upgrade' as the user Asterisk runs as"
         )
     try:
-        return FlowHandlers(
-            settings.flows.dir,
-            reactor,
-            DatabaseServices(_DatabaseOnFirstUse(settings, reactor)),  # type: ignore[arg-type]
-            extra=builtin_handlers(settings.flows),
-            entry=settings.flows.entry,
-        )
+        return build_flows(settings, reactor, DatabaseOnFirstUse(settings, reactor))
     except FlowError as exc:
         raise HandlersUnavailable(f"flows in {settings.flows.dir}: {exc}") from None
 
@@ -212,23 +205,3 @@ def _database_problem(settings: Settings) -> tuple[str, str | None]:
 
     full = database_url(settings.database)
     return full.render_as_string(hide_password=True), schema_problem(full)
-
-
-class _DatabaseOnFirstUse:
-    """A :class:`~switchboard.store.db.Database` made at its first use: a process AGI
-    sends its first commands before SQLAlchemy and the ORM are loaded."""
-
-    def __init__(self, settings: Settings, reactor: Any) -> None:
-        self._settings = settings
-        self._reactor = reactor
-        self._database: Any = None
-
-    def run(self, work: Any) -> Any:
-        if self._database is None:
-            from switchboard.store.db import Database, create_database_engine, database_url
-
-            engine = create_database_engine(database_url(self._settings.database))
-            self._database = Database(
-                engine, self._reactor, threads=self._settings.database.pool_threads
-            )
-        return self._database.run(work)

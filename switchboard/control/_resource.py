@@ -9,6 +9,7 @@ Routes (``{id}`` is URL-quoted)::
     POST /api/v1/agents/{id}/ready
     POST /api/v1/agents/{id}/pause      body {"reason": "lunch"}
     POST /api/v1/agents/{id}/logout
+    POST /api/v1/agents/{id}/finish-wrapup   (end the agent's wrap-up now)
 
 ``queues`` (app_queue only) logs in to those of the agent's queues; none: all of them.
 
@@ -55,7 +56,13 @@ _STATUS = {
     "no_acd": 503,
     "unavailable": 503,
 }
-_ACTIONS = {"login": ("ready", "queues"), "ready": (), "pause": ("reason",), "logout": ()}
+_ACTIONS = {
+    "login": ("ready", "queues"),
+    "ready": (),
+    "pause": ("reason",),
+    "logout": (),
+    "finish-wrapup": (),
+}
 ROUTES = (
     "GET /api/v1/agents",
     "GET /api/v1/agents/{id}",
@@ -140,6 +147,8 @@ class ControlApi(Resource):
             return await control.pause(agent_id, reason)
         if action == "ready":
             return await control.ready(agent_id)
+        if action == "finish-wrapup":
+            return await control.finish_wrapup(agent_id)
         return await control.log_out(agent_id)
 
     def _check_caller(self, request: Request) -> None:

@@ -82,6 +82,9 @@ class ControlClient:
     def log_out(self, agent_id: str) -> dict[str, Any]:
         return self._agent("POST", agent_id, "/logout", {})
 
+    def finish_wrapup(self, agent_id: str) -> dict[str, Any]:
+        return self._agent("POST", agent_id, "/finish-wrapup", {})
+
     def _agent(
         self, method: str, agent_id: str, action: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:

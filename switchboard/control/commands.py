@@ -1,5 +1,5 @@
 # -*- test-case-name: tests.control.test_api,tests.control.test_cli -*-
-"""``switchboard agents list|login|ready|pause|logout`` against a running ``serve``.
+"""``switchboard agents list|login|ready|pause|logout|finish-wrapup`` against a running ``serve``.
 
 The command reads the same settings as ``serve`` (``[control]`` bind, port and token) and
 talks to its control endpoint; it changes nothing itself.
@@ -47,6 +47,9 @@ def add_commands(subparsers: Any) -> None:
         "--reason", default="break", help="one of [queues] pause_reasons: break, lunch ..."
     )
     sub.add_parser("logout", help="log an agent out (after the current call)").add_argument("agent")
+    sub.add_parser(
+        "finish-wrapup", help="end an agent's wrap-up now (then ready, or the pause asked for)"
+    ).add_argument("agent")
     for parser in sub.choices.values():
         parser.set_defaults(run=run)
 
@@ -67,6 +70,8 @@ def run(args: argparse.Namespace, settings: Settings, send: Send | None = None) 
             agent = client.ready(args.agent)
         elif action == "pause":
             agent = client.pause(args.agent, args.reason)
+        elif action == "finish-wrapup":
+            agent = client.finish_wrapup(args.agent)
         else:
             agent = client.log_out(args.agent)
     except ControlClientError as exc:

@@ -188,3 +188,24 @@ def test_answers_are_never_cached() -> None:
     status, headers, _ = raw_request(web, head)
     assert status == 200 and headers["cache-control"] == "no-store"
     s.close()
+
+
+def test_finish_wrapup_ends_the_acd_wrap_up_now_and_counts_it() -> None:
+    s = site([Queue("sales", wrap_up_s=60, ring_timeout_s=10, **QUIET)], [agent("a1")])
+    web = ControlSite(ControlApi(AcdAgentControl(s.acd)), reactor=s.clock)
+    request(web, "POST", "/api/v1/agents/a1/login", {"ready": True})
+    status, body = request(web, "POST", "/api/v1/agents/a1/finish-wrapup", {})
+    assert status == 409 and "not in wrap-up (now ready)" in body["error"]["message"]
+    ch = s.channel()
+    s.hold(ch)
+    s.clock.advance(2)
+    s.ami.emit("DialEnd", Uniqueid="c1", DialStatus="ANSWER")
+    s.clock.advance(30)
+    ch.finish_dial("ANSWER")
+    assert s.state("a1") is AgentState.WRAP_UP
+    s.clock.advance(5)
+    status, body = request(web, "POST", "/api/v1/agents/a1/finish-wrapup", {})
+    assert (status, body["agent"]["state"]) == (200, "ready")
+    today = s.acd.stats.agent("a1", s.clock.seconds()).windows["today"]
+    assert today.handled == 1 and today.aht_s == 35.0  # 30 s talk + 5 s wrap-up
+    s.close()

@@ -15,12 +15,13 @@ from switchboard.config import QueuesSettings, Settings
 from switchboard.control._resource import ControlApi
 from switchboard.control.commands import run
 from switchboard.control.service import ControlSite
-from switchboard.queue import Queue
+from switchboard.queue import AgentState, Queue
+from switchboard.queue.core.decisions import AgentStateChanged
 from switchboard.queue.shell.control import AcdAgentControl
 from tests.control.http import in_memory_send, request
 from tests.queue.helpers import agent
 from tests.queue.sim_ami import SimAmi
-from tests.queue.test_appqueue_control import GRACE, HEIDI, _config, _Site
+from tests.queue.test_appqueue_control import GRACE, HEIDI, _call_ends_for, _config, _Site
 from tests.queue.test_hold import QUIET, site
 
 REASONS = ("break", "lunch", "training")
@@ -115,3 +116,19 @@ def test_pause_reasons_in_the_settings_must_be_short_words() -> None:
         QueuesSettings(pause_reasons=("lunch", "Team Meeting"))
     with pytest.raises(ValueError, match="name at least one pause reason"):
         QueuesSettings(pause_reasons=())
+
+
+def test_finish_wrapup_through_the_endpoint_in_app_queue_mode(
+    appq: tuple[_Site, ControlSite],
+) -> None:
+    s, web = appq
+    request(web, "POST", "/api/v1/agents/grace/login", {"ready": True}, pump=s.sim.settle)
+    _call_ends_for(s, "grace")
+    now = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", now, AgentState.WRAP_UP, AgentState.ON_CALL))
+    s.sim.settle(1)
+    status, body = request(web, "GET", "/api/v1/agents/grace", pump=s.sim.settle)
+    assert (body["agent"]["state"], body["agent"]["call_id"]) == ("wrap_up", "c1")
+    status, body = request(web, "POST", "/api/v1/agents/grace/finish-wrapup", {}, pump=s.sim.settle)
+    assert (status, body["agent"]["state"]) == (200, "ready")
+    assert s.sim.members("support")[GRACE][0] is False

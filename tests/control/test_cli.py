@@ -88,3 +88,21 @@ def test_no_serve_running_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "cannot reach switchboard at http://127.0.0.1:4575/api/v1" in err
     assert "is `switchboard serve` running" in err
+
+
+def test_finish_wrapup_from_the_shell(capsys: pytest.CaptureFixture[str]) -> None:
+    s = site([Queue("sales", wrap_up_s=60, **QUIET)], [agent("a1")])
+    service = ControlService(AcdAgentControl(s.acd), s.clock)
+    assert _agents(["login", "a1", "--ready"], service) == 0
+    ch = s.channel()
+    s.hold(ch)
+    s.ami.emit("DialEnd", Uniqueid="c1", DialStatus="ANSWER")
+    ch.finish_dial("ANSWER")
+    capsys.readouterr()
+    assert _agents(["list", "a1"], service) == 0
+    assert "wrap_up" in capsys.readouterr().out
+    assert _agents(["finish-wrapup", "a1"], service) == 0
+    assert capsys.readouterr().out == "a1: ready\n"
+    assert _agents(["finish-wrapup", "a1"], service) == 1
+    assert "not in wrap-up (now ready)" in capsys.readouterr().err
+    s.close()

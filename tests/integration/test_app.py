@@ -16,6 +16,7 @@ from switchboard.cti.calls import CallEnded, CallStarted, Change
 from switchboard.hub import CALL
 from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
 from switchboard.queue.shell.control import AcdAgentControl
+from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.testing.ami import FakeAmiServer
 from tests.calls.replay import event_blocks
 
@@ -126,4 +127,47 @@ def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(
     # What a subscriber across a bus would read: the hub's JSON form, read back equal.
     assert all(CALL.from_json(json.loads(json.dumps(CALL.to_json(c)))) == c for c in published)
     assert app.calls.model.live_calls() == ()
+    app.root.stopService()
+
+
+def test_a_mixed_queue_file_is_one_set_of_figures_and_one_agent_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reactor = MemoryReactorClock()
+    asterisk = FakeAmiServer(reactor)
+    monkeypatch.setattr(
+        app_module, "build_ami", lambda s, r: AmiClient(s.ami, r, endpoint=asterisk)
+    )
+    mixed = tmp_path / "queues.yaml"
+    mixed.write_text(
+        EXAMPLE_QUEUES.read_text(encoding="utf-8").replace(
+            "  support:\n", "  support:\n    routing: app_queue\n", 1
+        ),
+        encoding="utf-8",
+    )
+    app = build(_settings(tmp_path, file=mixed), reactor)
+    assert app.acd is not None and app.app_queue is not None
+    assert app.stats is app.acd.stats is app.app_queue.stats
+    assert isinstance(app.agent_control, MixedAgentControl)
+    app.root.startService()
+    asterisk.last.banner()
+    asterisk.last.accept_login(md5_challenge="4a5b6c")
+    reactor.advance(100.0)
+    # The ACD's agent and queue ...
+    app.acd.log_in("1001", ready=True)
+    # ... and a caller waiting in Asterisk's support queue, seen on AMI.
+    asterisk.last.send(
+        [
+            ("Event", "QueueCallerJoin"),
+            ("Queue", "support"),
+            ("Uniqueid", "1790000000.7"),
+            ("Linkedid", "1790000000.7"),
+            ("CallerIDNum", "5550123"),
+        ]
+    )
+    figures = {s.queue: s for s in app.stats.queues(reactor.seconds())}
+    assert sorted(figures) == ["sales", "support"]
+    assert figures["support"].waiting == 1
+    assert figures["support"].windows["today"].offered == 1
+    assert figures["sales"].agents_by_state.get("ready") == 1
     app.root.stopService()

@@ -18,8 +18,13 @@ import pytest
 
 from switchboard.demo.cli import write_site_queue_file
 from switchboard.demo.site import EXAMPLE_QUEUES
-from switchboard.queue import CallOutcome
-from switchboard.queue.core.decisions import AgentStateChanged, CallHandled, CallQueued
+from switchboard.queue import AgentState, CallOutcome
+from switchboard.queue.core.decisions import (
+    AgentStateChanged,
+    CallAnswered,
+    CallHandled,
+    CallQueued,
+)
 from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
 from switchboard.testing.site import SiteOnSimNet
@@ -36,18 +41,23 @@ def _caller(number: str, **script: Any) -> ScriptedCall:
     )
 
 
-def _run(work: Path, routing: str) -> SiteOnSimNet:
-    """Agent 1001 (sales) takes the first caller for 90 s; the second gives up waiting."""
+def _site(work: Path, routing: str, talk_s: float) -> SiteOnSimNet:
+    """The demo's site with one sales agent, 1001, who answers after 1 s."""
     work.mkdir()
     queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
+    return SiteOnSimNet(
         work,
         queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=90.0)},
+        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=talk_s)},
         flows_dir=EXAMPLES,
         epoch=TUESDAY_10AM,
         routing=routing,
     )
+
+
+def _run(work: Path, routing: str) -> SiteOnSimNet:
+    """Agent 1001 (sales) takes the first caller for 90 s; the second gives up waiting."""
+    run = _site(work, routing, talk_s=90.0)
     if routing == "switchboard":  # app_queue's agents are its queues' static members
         run.site.acd.log_in("1001", ready=True)
     run.site.pbx.place(_caller(ANSWERED))
@@ -55,7 +65,7 @@ def _run(work: Path, routing: str) -> SiteOnSimNet:
     run.site.pbx.place(_caller(ABANDONED, behaviour="abandon", abandon_after_s=30.0))
     run.until(lambda: len(run.finished()) == 2, "both calls over")
     run.until(lambda: not run.site.pbx.pbx.channels, "every channel gone")
-    # The ACD tells CallHandled after the agent's wrap-up, app_queue at AgentComplete.
+    # Both tell CallHandled after the agent's wrap-up.
     run.until(lambda: any(isinstance(f, CallHandled) for f in run.facts), "the call handled")
     run.stop()
     return run
@@ -107,9 +117,48 @@ def test_the_hub_carries_the_same_kinds_of_facts_in_the_same_order(
         "CallHandled",
     )
     assert acd[ABANDONED] == ("CallQueued", "QueueLeft", "CallFinished")
-    # The agent's side: rung, on the call, free again. (Only the ACD logs the agent in
-    # and tells its wrap-up; app_queue's tracker goes from the call straight to ready.)
+    # The agent's side: rung, on the call, wrap-up, free again. (app_queue's wrap-up is
+    # switchboard's: a QueuePause with the reason wrap-up for the queue's 10 s.)
     for routing, run in runs.items():
         states = [str(f.state) for f in run.facts if isinstance(f, AgentStateChanged)]
         calls = states[states.index("reserved") :]
-        assert calls[:2] == ["reserved", "on_call"] and calls[-1] == "ready", (routing, states)
+        assert calls == ["reserved", "on_call", "wrap_up", "ready"], (routing, states)
+
+
+def test_wrap_up_is_counted_the_same_in_both_modes(runs: dict[str, SiteOnSimNet]) -> None:
+    for routing, run in runs.items():
+        handled = [(f.talk_s, f.wrap_s) for f in run.facts if isinstance(f, CallHandled)]
+        assert handled == [(90.0, 10.0)], routing  # the agent talks 90 s; sales wraps 10 s
+
+
+@pytest.mark.parametrize("routing", ["switchboard", "app_queue"])
+def test_the_agent_api_shows_the_call_and_wrap_up_and_finishes_it_early(
+    tmp_path: Path, routing: str
+) -> None:
+    """The agent API in either mode: on the call, then wrap-up, ended by the agent."""
+    run = _site(tmp_path / "live", routing, talk_s=30.0)
+    control = run.site.app.agent_control
+    assert control is not None
+    if routing == "switchboard":
+        run.wait(control.log_in("1001", ready=True), "log in")
+    run.site.pbx.place(_caller(ANSWERED))
+    run.until(lambda: any(isinstance(f, CallAnswered) for f in run.facts), "answered")
+    on_call = run.wait(control.agent("1001"), "the agent's view")
+    answered = next(f for f in run.facts if isinstance(f, CallAnswered))
+    assert (on_call.state, on_call.call_id) == (AgentState.ON_CALL, answered.call_id)
+    run.until(lambda: _state_of(run) is AgentState.WRAP_UP, "wrap-up")
+    assert run.wait(control.agent("1001"), "the view").state is AgentState.WRAP_UP
+    wrap_started = run.net.seconds()
+    run.until(lambda: run.net.seconds() >= wrap_started + 3, "3 s of wrap-up")
+    view = run.wait(control.finish_wrapup("1001"), "finish-wrapup")
+    assert view.state is AgentState.READY
+    run.until(lambda: any(isinstance(f, CallHandled) for f in run.facts), "handled")
+    (handled,) = [f for f in run.facts if isinstance(f, CallHandled)]
+    assert 3.0 <= handled.wrap_s < 4.0  # ended by the agent, not the queue's 10 s
+    assert _state_of(run) is AgentState.READY
+    run.stop()
+
+
+def _state_of(run: SiteOnSimNet) -> AgentState | None:
+    states = [f.state for f in run.facts if isinstance(f, AgentStateChanged)]
+    return states[-1] if states else None

@@ -18,6 +18,7 @@ from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import AmiParser, Message
 from switchboard.cti.ami.service import AmiClient
 from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.decisions import AgentStateChanged, CallAnswered, CallOffered
 from switchboard.queue.core.model import Agent, AgentState, Queue, frozen_map
 from switchboard.queue.shell.appqueue_control import AppQueueAgentControl, penalty_for
 from switchboard.queue.shell.control import AgentControlError
@@ -295,4 +296,71 @@ def test_an_unreadable_store_is_logged_and_agents_start_logged_out(site: Make) -
     assert any(
         e["event"] == "appqueue_agents_not_restored" and "no such table" in e["error"] for e in logs
     )
+    assert s.run(s.control.agent("grace")).state is AgentState.LOGGED_OUT
+
+
+# -- wrap-up and live state (the tracker's facts, as app.py subscribes them) ------------
+def _call_ends_for(s: _Site, agent_id: str, queue: str = "support") -> None:
+    """The tracker's facts for one call Grace took, ending now in wrap-up."""
+    now = s.sim.clock.seconds()
+    s.control.on_fact(CallOffered("c1", queue, agent_id, now))
+    s.control.on_fact(AgentStateChanged(agent_id, now, AgentState.RESERVED, AgentState.READY))
+    s.control.on_fact(CallAnswered("c1", queue, agent_id, now, 4.0))
+    s.control.on_fact(AgentStateChanged(agent_id, now, AgentState.ON_CALL, AgentState.RESERVED))
+
+
+def test_the_view_shows_the_live_call_over_the_stored_state(site: Make) -> None:
+    s = site()
+    s.run(s.control.log_in("grace", ready=True))
+    _call_ends_for(s, "grace")
+    view = s.run(s.control.agent("grace"))
+    assert (view.state, view.call_id) == (AgentState.ON_CALL, "c1")
+    now = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", now, AgentState.READY, AgentState.ON_CALL))
+    view = s.run(s.control.agent("grace"))
+    assert (view.state, view.call_id) == (AgentState.READY, "")
+
+
+def test_wrap_up_pauses_the_member_for_the_queue_wrap_up_time(site: Make) -> None:
+    s = site()  # support: the default wrap-up of 10 s
+    s.run(s.control.log_in("grace", ready=True))
+    _call_ends_for(s, "grace")
+    at = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", at, AgentState.WRAP_UP, AgentState.ON_CALL))
+    s.sim.settle(5)
+    assert s.sim.members("support")[GRACE][:2] == (True, "wrap-up")
+    assert s.run(s.control.agent("grace")).state is AgentState.WRAP_UP
+    s.sim.settle(5.5)
+    assert s.sim.members("support")[GRACE][0] is False  # ready again, as stored
+
+
+def test_finish_wrapup_ends_it_now_and_puts_back_a_pause_asked_for(site: Make) -> None:
+    s = site()
+    s.run(s.control.log_in("grace", ready=True))
+    _call_ends_for(s, "grace")
+    s.run(s.control.pause("grace", "lunch"))  # asked during the call
+    at = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", at, AgentState.WRAP_UP, AgentState.ON_CALL))
+    s.sim.settle(1)
+    assert s.sim.members("support")[GRACE][:2] == (True, "wrap-up")
+    view = s.run(s.control.finish_wrapup("grace"))
+    assert (view.state, view.reason) == (AgentState.NOT_READY, "lunch")
+    assert s.sim.members("support")[GRACE][:2] == (True, "lunch")
+    sent = len(s.sent)
+    s.sim.settle(20)  # the wrap-up timer was cancelled: nothing more is sent
+    assert len(s.sent) == sent
+    with pytest.raises(AgentControlError) as refused:
+        s.run(s.control.finish_wrapup("grace"))
+    assert refused.value.code == "refused"
+    assert "not in wrap-up (now not_ready)" in refused.value.message
+
+
+def test_after_log_out_the_view_is_logged_out_whatever_the_tracker_said_last(
+    site: Make,
+) -> None:
+    s = site()
+    s.run(s.control.log_in("grace", ready=True))
+    now = s.sim.clock.seconds()
+    s.control.on_fact(AgentStateChanged("grace", now, AgentState.READY, AgentState.LOGGED_OUT))
+    assert s.run(s.control.log_out("grace")).state is AgentState.LOGGED_OUT
     assert s.run(s.control.agent("grace")).state is AgentState.LOGGED_OUT

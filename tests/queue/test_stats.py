@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from switchboard.queue.core.decisions import AgentStateChanged
 from switchboard.queue.core.events import (
     AgentLoggedIn,
     AgentNotReady,
@@ -16,7 +17,7 @@ from switchboard.queue.core.events import (
 )
 from switchboard.queue.core.model import AgentState, Queue
 from switchboard.queue.core.stats import LiveStats
-from tests.queue.helpers import Harness, agent, call
+from tests.queue.helpers import START, Harness, agent, call
 
 SALES = Queue("sales", service_level_s=20, short_abandon_s=5, wrap_up_s=10)
 NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC).timestamp()
@@ -96,3 +97,16 @@ def test_midnight_is_the_sites() -> None:
     stats.apply(h.facts)
     assert stats.queue("sales", NOON + 3 * 3600).windows["today"].offered == 6
     assert stats.queue("sales", NOON + 5 * 3600).windows["today"].offered == 0
+
+
+def test_two_sources_count_side_by_side_and_reconfigure_only_their_own_part() -> None:
+    """The ACD's queues (the constructor's) and app_queue's (part "app_queue") in one
+    LiveStats: a reload of either keeps the other's queues listed."""
+    stats = LiveStats([Queue("sales")], [agent("ann", ["sales"])])
+    stats.reconfigure([Queue("support")], [agent("ann", ["support"])], part="app_queue")
+    assert [s.queue for s in stats.queues(START)] == ["sales", "support"]
+    stats.reconfigure([Queue("sales"), Queue("vip")], [agent("ann", ["sales"])])  # ACD reload
+    assert [s.queue for s in stats.queues(START)] == ["sales", "support", "vip"]
+    stats.apply([AgentStateChanged("ann", START, AgentState.READY, AgentState.LOGGED_OUT)])
+    ready = {s.queue: s.agents_by_state.get("ready", 0) for s in stats.queues(START + 1)}
+    assert ready == {"sales": 1, "support": 1, "vip": 0}  # ann is in both kinds of queue

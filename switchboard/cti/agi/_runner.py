@@ -9,18 +9,26 @@ else the handler awaits (a Deferred from a sleep or from database work) is handl
 way Twisted's ``inlineCallbacks`` handles it, in a copied ``contextvars`` context.
 ``HandlerRun`` has no Deferred of its own either: the server only needs to hear of a
 failure, so it passes a callback.
+
+:func:`start_handler` is how both the FastAGI server and process AGI run a handler: the
+same runner, the same log lines for a hang-up, a crash and a normal end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Generator
 from contextvars import copy_context
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-__all__ = ["HandlerRun", "PendingReply"]
+from switchboard.cti.agi.errors import AgiHangup
+
+if TYPE_CHECKING:
+    from switchboard.cti.agi.channel import AgiChannel, Handler
+
+__all__ = ["HandlerRun", "PendingReply", "run_handler", "start_handler"]
 
 _T = TypeVar("_T")
 _PENDING: Any = object()
@@ -83,20 +91,28 @@ class HandlerRun:
     a session handler is stopped by closing its session.
     """
 
-    __slots__ = ("_context", "_coroutine", "_failed")
+    __slots__ = ("_context", "_coroutine", "_done", "_failed")
 
     def __init__(
-        self, coroutine: Coroutine[Any, Any, Any], failed: Callable[[Failure], object]
+        self,
+        coroutine: Coroutine[Any, Any, Any],
+        failed: Callable[[Failure], object],
+        done: Callable[[Any], object] | None = None,
     ) -> None:
         self._coroutine = coroutine
         self._context = copy_context()
         self._failed = failed
+        self._done = done
 
     @classmethod
     def start(
-        cls, coroutine: Coroutine[Any, Any, Any], failed: Callable[[Failure], object]
+        cls,
+        coroutine: Coroutine[Any, Any, Any],
+        failed: Callable[[Failure], object],
+        done: Callable[[Any], object] | None = None,
     ) -> HandlerRun:
-        run = cls(coroutine, failed)
+        """Run ``coroutine``; ``done`` gets what it returns, ``failed`` what escapes it."""
+        run = cls(coroutine, failed, done)
         run.step(None)
         return run
 
@@ -109,7 +125,9 @@ class HandlerRun:
                     yielded = context.run(value.throwExceptionIntoGenerator, coroutine)
                 else:
                     yielded = context.run(coroutine.send, value)
-            except StopIteration:
+            except StopIteration as stop:
+                if self._done is not None:
+                    self._done(stop.value)
                 return
             except BaseException:
                 self._failed(Failure())
@@ -143,3 +161,44 @@ class HandlerRun:
             state[0] = False
             return _PARKED
         return state[1]
+
+
+async def run_handler(
+    handler: Handler, channel: AgiChannel, close: Callable[[], object] | None = None
+) -> bool:
+    """Run one handler to its end and log how it ended; ``close`` the session after.
+    False when the handler crashed (process AGI exits 1: the dialplan's fallback runs)."""
+    log = channel.log  # type: ignore[attr-defined]  # both sessions bind one
+    try:
+        await handler(channel)
+    except AgiHangup as exc:
+        log.info("agi_handler_ended_by_hangup", reason=str(exc))
+    except Exception:
+        log.exception("agi_handler_failed")
+        return False
+    else:
+        log.debug("agi_handler_finished")
+    finally:
+        if close is not None:
+            close()
+    return True
+
+
+def start_handler(
+    handler: Handler,
+    channel: AgiChannel,
+    *,
+    close: Callable[[], object] | None = None,
+    done: Callable[[bool], object] | None = None,
+) -> HandlerRun:
+    """Start :func:`run_handler` on a :class:`HandlerRun`; ``done`` hears whether the
+    handler ended well. A failure of the runner itself is logged (and is not well)."""
+
+    def runner_failed(failure: Failure) -> None:
+        channel.log.error(  # type: ignore[attr-defined]
+            "agi_handler_runner_failed", failure=failure.getTraceback()
+        )
+        if done is not None:
+            done(False)
+
+    return HandlerRun.start(run_handler(handler, channel, close), runner_failed, done)

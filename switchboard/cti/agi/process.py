@@ -27,10 +27,10 @@ from typing import IO, Any
 
 import structlog
 from asterisk.agi import AGI
-from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
+from switchboard.cti.agi._runner import start_handler
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.errors import (
     AgiConnectionLost,
@@ -157,29 +157,22 @@ def fastagi_view(variables: Mapping[str, str], script: str) -> AgiEnvironment:
 
 
 def _run(handler: Handler, session: ProcessSession, reactor: Any) -> int:
-    async def body() -> int:
-        try:
-            await handler(session)
-        except AgiHangup as exc:
-            session.log.info("agi_handler_ended_by_hangup", reason=str(exc))
-        except Exception:
-            session.log.exception("agi_handler_failed")
-            return 1
-        return 0
+    """The FastAGI server's runner (same log lines); 0 when the handler ended well."""
+    outcome: list[bool] = []
+    waiting = [False]  # the reactor runs: stop it when the handler ends
 
-    done = Deferred.fromCoroutine(body())
-    outcome: list[Any] = []
+    def ended(well: bool) -> None:
+        outcome.append(well)
+        if waiting[0]:
+            reactor.stop()
 
-    def keep(value: Any) -> None:
-        outcome.append(value)
-
-    done.addBoth(keep)
+    start_handler(handler, session, done=ended)
     if not outcome:
         # The handler awaits a timer or the database: run the reactor until it ends.
         # Twisted's signal handlers stay out: pyst2's SIGHUP handler tells of a hang-up.
-        done.addBoth(lambda _: reactor.stop())
+        waiting[0] = True
         reactor.run(installSignalHandlers=False)
-    return outcome[0] if outcome and isinstance(outcome[0], int) else 1
+    return 0 if outcome and outcome[0] else 1
 
 
 def run_process_agi(

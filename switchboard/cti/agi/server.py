@@ -14,7 +14,6 @@ does not send its environment within ``env_timeout_s`` is closed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import cast
 
 import structlog
@@ -34,14 +33,13 @@ from twisted.python.failure import Failure
 
 from switchboard.config.model import AgiSettings
 from switchboard.cti.agi._peers import LOOPBACK, PeerPolicy, allowed_networks
-from switchboard.cti.agi._runner import HandlerRun
+from switchboard.cti.agi._runner import start_handler
 from switchboard.cti.agi.channel import Handler
-from switchboard.cti.agi.errors import AgiHangup
 from switchboard.cti.agi.protocol import AgiServerProtocol
 from switchboard.cti.agi.session import AgiSession, SessionOptions
 from switchboard.cti.agi.timeouts import TimeoutPolicy
 
-__all__ = ["AgiServerFactory", "AgiServerService", "run_handler", "session_options"]
+__all__ = ["AgiServerFactory", "AgiServerService", "session_options"]
 
 logger = structlog.get_logger(__name__)
 
@@ -52,24 +50,6 @@ def session_options(settings: AgiSettings, hangup_grace_s: float = 2.0) -> Sessi
     return SessionOptions(
         policy=policy, idle_timeout_s=settings.idle_timeout_s, hangup_grace_s=hangup_grace_s
     )
-
-
-async def run_handler(handler: Handler, session: AgiSession) -> None:
-    """Run one handler to its end, log how it ended, and close the session."""
-    try:
-        await handler(session)
-    except AgiHangup as exc:
-        session.log.info("agi_handler_ended_by_hangup", reason=str(exc))
-    except Exception:
-        session.log.exception("agi_handler_failed")
-    else:
-        session.log.debug("agi_handler_finished")
-    finally:
-        session.close()
-
-
-def _runner_failed(session: AgiSession, failure: Failure) -> None:
-    session.log.error("agi_handler_runner_failed", failure=failure.getTraceback())
 
 
 class AgiServerFactory(ServerFactory):
@@ -138,7 +118,7 @@ class AgiServerFactory(ServerFactory):
             return
         session.log.info("agi_session_started", callerid=session.env.callerid)
         # HandlerRun rather than Deferred.fromCoroutine: see _runner.py.
-        HandlerRun.start(run_handler(handler, session), partial(_runner_failed, session))
+        start_handler(handler, session, close=session.close)
 
     def close_all(self) -> None:
         for protocol in list(self.active):

@@ -132,7 +132,17 @@ class Message:
         return index
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or ``default``."""
+        """The first value of header ``name`` (case-insensitive), or ``default``.
+
+        An event from the wire not parsed yet is read straight from its bytes when
+        ``name`` is spelt as on the wire: subscribers read three or four headers of most
+        events, and parsing all of them cost more than the parser itself. Any other case
+        (spelt otherwise, absent, built from headers) takes the full parse."""
+        raw = self._raw
+        if raw is not None and self._index is None and self._response is None:
+            value = _peek(raw, name)
+            if value is not None:
+                return value
         values = self._idx().get(name.lower())
         return values[0] if values else default
 
@@ -172,6 +182,34 @@ class Message:
             f"event={self._event!r}" if self._event is not None else f"response={self._response!r}"
         )
         return f"<Message {kind} action_id={self._action_id!r} headers={len(self.headers)}>"
+
+
+_PEEK_KEYS: dict[str, tuple[bytes, bytes]] = {}  # name -> (b"Name:", b"\nName:")
+
+
+def _peek(raw: bytes, name: str) -> str | None:
+    """The value of the first ``name:`` line of ``raw`` (exact spelling), else None."""
+    keys = _PEEK_KEYS.get(name)
+    if keys is None:
+        if len(_PEEK_KEYS) > 1024:  # names come from code, but bound it anyway
+            _PEEK_KEYS.clear()
+        key = name.encode("ascii", "replace") + b":"
+        keys = _PEEK_KEYS[name] = (key, b"\n" + key)
+    key, line_key = keys
+    if raw.startswith(key):
+        start = len(key)
+    else:
+        found = raw.find(line_key)
+        if found < 0:
+            return None
+        start = found + len(line_key)
+    end = raw.find(b"\n", start)
+    value = raw[start:end] if end >= 0 else raw[start:]
+    if value.endswith(b"\r"):
+        value = value[:-1]
+    if value.startswith(b" "):
+        value = value[1:]
+    return _decode(value)
 
 
 def _parse_headers(raw: bytes, follows: bool) -> tuple[tuple[str, str], ...]:

@@ -92,6 +92,14 @@ class _Channel:
     cid_name: str | None
     bridge: str | None = None
     generation: int = 0
+    shown: ChannelView | None = None  # the last view published, while it is still true
+
+    def view(self) -> ChannelView:
+        """This channel as published: the same value until its name or state change."""
+        shown = self.shown
+        if shown is None or shown.state != self.state or shown.name != self.name:
+            shown = self.shown = ChannelView(self.name, self.uniqueid, self.state)
+        return shown
 
 
 @dataclass(slots=True)
@@ -333,25 +341,31 @@ class CallModel:
     def _commit(self, call_id: str, at: float | None, **fields: object) -> list[Change]:
         live = self._live[call_id]
         old = live.snapshot
-        new = live.snapshot = self._snapshot(live, at, fields)
+        changed = self._changes(live, at, fields)
+        # One replace() per change, none when nothing changed (most events: a repeated
+        # inherited variable ...): replace() is the dearest step of an event here.
+        new = live.snapshot = replace(old, **changed) if changed else old  # type: ignore[arg-type]
         if not old.channels:  # a call the model had not published yet
             return [CallStarted(new, at)]
-        if new == old:  # most events (a repeated inherited variable...) change nothing
+        if not changed:
             return []
-        changed = tuple(n for n in _CALL_FIELDS if getattr(old, n) != getattr(new, n))
-        return [CallUpdated(new, changed, at)]
+        return [CallUpdated(new, tuple(n for n in _CALL_FIELDS if n in changed), at)]
 
-    def _snapshot(self, live: _Live, at: float | None, fields: dict[str, object]) -> Call:
-        new = replace(live.snapshot, **{**self._derived(live), **fields})  # type: ignore[arg-type]
-        if new.started_at is None and not live.snapshot.channels:
-            new = replace(new, started_at=at)
-        return new
+    def _changes(
+        self, live: _Live, at: float | None, fields: dict[str, object]
+    ) -> dict[str, object]:
+        """The snapshot's fields that differ after this event (derived, then ``fields``)."""
+        old = live.snapshot
+        wanted = {**self._derived(live), **fields}
+        if not old.channels and wanted.get("started_at", old.started_at) is None:
+            wanted["started_at"] = at
+        return {name: value for name, value in wanted.items() if getattr(old, name) != value}
 
     def _derived(self, live: _Live) -> dict[str, object]:
         chans = live.channels.values()
         bridges = [c.bridge for c in chans if c.bridge]
         derived: dict[str, object] = {
-            "channels": tuple(ChannelView(c.name, c.uniqueid, c.state) for c in chans),
+            "channels": tuple([c.view() for c in chans]),
             "bridged": len(bridges) != len(set(bridges)),
             "ringing": tuple(sorted(live.ringing)),
         }
@@ -367,9 +381,9 @@ class CallModel:
 
     def _end(self, call_id: str, reason: str, at: float | None, **fields: object) -> list[Change]:
         live = self._live.pop(call_id)
-        ended = replace(
-            self._snapshot(live, at, fields), ended_at=at, end_reason=reason, ringing=()
-        )
+        changes = self._changes(live, at, fields)
+        changes.update(ended_at=at, end_reason=reason, ringing=())
+        ended = replace(live.snapshot, **changes)  # type: ignore[arg-type]
         for chan in live.channels.values():
             self._channels.pop(chan.uniqueid, None)
         self._ended[call_id] = ended

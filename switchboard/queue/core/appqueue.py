@@ -22,9 +22,14 @@ How app_queue's events become facts (order as Asterisk 22 sends them, see the ca
   only noted; ``AgentConnect`` makes it ``CallAnswered``, while ``QUEUESTATUS`` (Queue()
   timed out, the queue emptied ...), the caller's ``Hangup`` or the next resync make it
   ``QueueLeft(overflowed)`` + ``CallFinished(overflowed)``: the dialplan took the call on.
-* ``AgentComplete`` -> ``CallFinished(answered)``, ``CallHandled`` (talk from our own
-  times; app_queue's wrap-up is not reported on AMI, so ``wrap_s`` is 0) and the member
-  available again.
+* ``AgentComplete`` -> ``CallFinished(answered)``. For an agent of the queue file in a
+  queue with a wrap-up time, the agent goes to ``wrap_up`` (Asterisk 22 reports no
+  wrap-up on AMI, so switchboard makes its own: the agent control pauses the member with
+  the reason ``wrap-up`` and unpauses it when the queue's wrap-up time is over). The first
+  ``QueueMemberPause`` that is not a wrap-up pause (the unpause, a pause for another
+  reason) or the member's removal ends it: ``CallHandled`` (talk from our own times,
+  wrap-up until then), then ready, paused or logged out. Any other agent is available at
+  once, with ``wrap_s`` 0. A ``wrap-up`` pause never counts as ``not_ready``.
 * Members (``QueueMember*``): an agent is logged in while it is a member of a tracked queue,
   ready unless paused (``not_ready`` with the pause reason). A member first seen in an
   event is taken as logged in from then; ``QueueStatus`` lists them all at every login.
@@ -55,7 +60,7 @@ from switchboard.queue.core.decisions import (
 )
 from switchboard.queue.core.model import Agent, AgentState, CallOutcome, Queue
 
-__all__ = ["EVENTS", "LIST_EVENTS", "AppQueueTracker", "Tracked"]
+__all__ = ["EVENTS", "LIST_EVENTS", "WRAPUP_REASON", "AppQueueTracker", "Tracked"]
 
 EVENTS: Final = (
     "QueueCallerJoin",
@@ -79,7 +84,9 @@ _IVR_VARIABLES: Final = frozenset(
 )
 # Calls whose IVR session we remember while they have not reached a queue yet.
 _MAX_IVR_CALLS: Final = 10_000
-_BUSY: Final = (AgentState.RESERVED, AgentState.ON_CALL)
+_BUSY: Final = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
+# The pause reason of a member in switchboard's wrap-up (the agent control sets it).
+WRAPUP_REASON: Final = "wrap-up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,17 @@ class _Member:
     state: AgentState = AgentState.LOGGED_OUT
     shown_reason: str = ""  # the reason of the last AgentStateChanged
     call_id: str = ""
+    wrapping: _Wrap | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Wrap:
+    """The call an agent wraps up, for its ``CallHandled``."""
+
+    call_id: str
+    queue: str
+    talk_s: float
+    since: float
 
 
 class _Batch:
@@ -133,7 +151,12 @@ class _Batch:
         self.members_changed = False
 
     def result(self) -> Tracked:
+        if not self.facts and not self.offered and not self.members_changed:
+            return _NOTHING  # most events: no new value per event
         return Tracked(tuple(self.facts), tuple(self.offered), self.members_changed)
+
+
+_NOTHING: Final = Tracked()
 
 
 def _text(msg: Message, name: str) -> str:
@@ -150,6 +173,7 @@ class AppQueueTracker:
         self._configured = None if queues is None else {q.name: q for q in queues}
         self.queues: dict[str, Queue] = dict(self._configured or {})
         self._agent_ids = {_bare(a.device): a.id for a in agents if a.device}
+        self._file_agents = frozenset(self._agent_ids.values())
         self._members: dict[str, _Member] = {}  # by interface
         self._visits: dict[str, _Visit] = {}  # by caller uniqueid
         self._ivr: OrderedDict[str, _Ivr] = OrderedDict()  # by linkedid
@@ -263,6 +287,7 @@ class AppQueueTracker:
             return
         member = self._member(msg, visit.queue, now, batch)
         visit.ringing[member.agent_id] = now
+        self._end_wrapup(member, now, batch)  # rung: its wrap-up pause never took
         batch.facts.append(CallOffered(visit.call_id, visit.queue, member.agent_id, now))
         member.call_id = visit.call_id
         self._move(member, AgentState.RESERVED, now, batch)
@@ -305,6 +330,7 @@ class AppQueueTracker:
             del visit.ringing[member.agent_id]
             batch.facts.append(OfferEnded(visit.call_id, member.agent_id, now, "answered"))
         self._end_offers(visit, now, "cancelled", batch)  # ringall: the others stop ringing
+        self._end_wrapup(member, now, batch)  # (an AgentCalled we did not see)
         visit.agent_id, visit.answered_at, visit.left_at = member.agent_id, now, None
         batch.facts.append(
             CallAnswered(
@@ -329,14 +355,41 @@ class AppQueueTracker:
         batch.facts.append(
             CallFinished(visit.call_id, visit.queue, now, CallOutcome.ANSWERED, visit.agent_id)
         )
+        talk_s = round(now - answered_at, 6)
+        member = next((m for m in self._members.values() if m.agent_id == visit.agent_id), None)
+        if member is None or member.call_id != visit.call_id:
+            batch.facts.append(
+                CallHandled(visit.call_id, visit.queue, visit.agent_id, now, talk_s, 0.0)
+            )
+        elif self._wraps_up(member, visit.queue):
+            member.wrapping = _Wrap(visit.call_id, visit.queue, talk_s, now)
+            self._move(member, AgentState.WRAP_UP, now, batch)
+        else:
+            batch.facts.append(
+                CallHandled(visit.call_id, visit.queue, visit.agent_id, now, talk_s, 0.0)
+            )
+            self._release(member, now, batch)
+
+    def _wraps_up(self, member: _Member, queue: str) -> bool:
+        """switchboard wraps up the queue file's agents in queues with a wrap-up time."""
+        rules = self._configured.get(queue) if self._configured is not None else None
+        return rules is not None and rules.wrap_up_s > 0 and member.agent_id in self._file_agents
+
+    def _end_wrapup(self, member: _Member, now: float, batch: _Batch) -> None:
+        wrap, member.wrapping = member.wrapping, None
+        if wrap is None:
+            return
         batch.facts.append(
             CallHandled(
-                visit.call_id, visit.queue, visit.agent_id, now, round(now - answered_at, 6), 0.0
+                wrap.call_id,
+                wrap.queue,
+                member.agent_id,
+                now,
+                wrap.talk_s,
+                round(now - wrap.since, 6),
             )
         )
-        member = next((m for m in self._members.values() if m.agent_id == visit.agent_id), None)
-        if member is not None and member.call_id == visit.call_id:
-            self._release(member, now, batch)
+        self._release(member, now, batch)
 
     def _ended_while_away(self, visit: _Visit, now: float, batch: _Batch) -> None:
         """Its agent is no longer in a call: the call ended while AMI was down (its talk
@@ -362,14 +415,17 @@ class AppQueueTracker:
         queue = msg.get("Queue") or ""
         if not self.tracks(queue):
             return
-        paused = msg.get("Paused") == "1"
         reason = _text(msg, "PausedReason")
+        wrap_pause = msg.get("Paused") == "1" and reason == WRAPUP_REASON
+        paused = msg.get("Paused") == "1" and not wrap_pause
         member = self._member(msg, queue, now, batch, paused, reason)
         if member.queues.get(queue) != paused or (paused and reason != member.reason):
             member.queues[queue] = paused
             if paused:
                 member.reason = reason or "paused"
             self._settle(member, now, batch)
+        if member.wrapping is not None and msg.event == "QueueMemberPause" and not wrap_pause:
+            self._end_wrapup(member, now, batch)  # unpaused, or paused for another reason
 
     def _member_removed(self, msg: Message, now: float, batch: _Batch) -> None:
         member = self._members.get(_text(msg, "Interface"))
@@ -391,6 +447,7 @@ class AppQueueTracker:
         members: dict[str, dict[str, tuple[bool, str, str]]] = {}
         entries: dict[str, tuple[str, Message]] = {}
         in_call: set[str] = set()
+        wrapping: set[str] = set()  # members listed in a wrap-up pause
         for msg in items:
             queue = msg.get("Queue") or ""
             if not self.tracks(queue):
@@ -403,13 +460,15 @@ class AppQueueTracker:
                     _text(msg, "PausedReason"),
                     _text(msg, "Name"),
                 )
+                if msg.get("Paused") == "1" and _text(msg, "PausedReason") == WRAPUP_REASON:
+                    wrapping.add(interface)
                 if msg.get("InCall") == "1":
                     in_call.add(self._agent_ids.get(_bare(interface), interface))
             elif msg.event == "QueueEntry" and msg.get("Uniqueid"):
                 entries[msg.get("Uniqueid") or ""] = (queue, msg)
         for queue in sorted(listed_queues):
             self._queue_seen(queue, batch)
-        self._resync_members(members, listed_queues, now, batch)
+        self._resync_members(members, listed_queues, wrapping, now, batch)
         self._resync_callers(entries, listed_queues, in_call, now, batch)
         return batch.result()
 
@@ -417,10 +476,13 @@ class AppQueueTracker:
         self,
         listed: Mapping[str, Mapping[str, tuple[bool, str, str]]],
         queues: set[str],
+        wrapping: set[str],
         now: float,
         batch: _Batch,
     ) -> None:
         for interface, member in list(self._members.items()):
+            if member.wrapping is not None and interface not in wrapping:
+                self._end_wrapup(member, now, batch)  # unpaused while AMI was down
             gone = [q for q in member.queues if q in queues and q not in listed.get(interface, {})]
             for queue in gone:
                 del member.queues[queue]
@@ -433,7 +495,8 @@ class AppQueueTracker:
                 interface,
                 _Member(self._agent_ids.get(_bare(interface), interface), name, interface),
             )
-            for queue, (paused, reason, _name) in by_queue.items():
+            for queue, (listed_paused, reason, _name) in by_queue.items():
+                paused = listed_paused and reason != WRAPUP_REASON
                 if member.queues.get(queue) != paused:
                     batch.members_changed = batch.members_changed or queue not in member.queues
                     member.queues[queue] = paused
@@ -470,6 +533,7 @@ class AppQueueTracker:
             self._end_offers(visit, now, "cancelled", batch)
             visit.ringing[taker] = now
             member = next(m for m in self._members.values() if m.agent_id == taker)
+            self._end_wrapup(member, now, batch)
             member.call_id = visit.call_id
             self._move(member, AgentState.ON_CALL, now, batch)
         for call_id, (queue, msg) in entries.items():
@@ -536,6 +600,9 @@ class AppQueueTracker:
     def _settle(self, member: _Member, now: float, batch: _Batch) -> None:
         """Ready, paused or logged out, unless a call holds the agent (then at its end)."""
         if member.state in _BUSY and member.queues:
+            return
+        if member.wrapping is not None:  # logged out of every queue in wrap-up
+            self._end_wrapup(member, now, batch)
             return
         self._move(member, self._available(member), now, batch)
 

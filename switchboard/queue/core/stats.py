@@ -189,7 +189,10 @@ class _AgentTrack:
 
 
 class LiveStats:
-    """Incremental figures: ``apply`` every batch of facts, read with ``now``."""
+    """Incremental figures: ``apply`` every batch of facts, read with ``now``.
+
+    One instance can count for several sources at once (the ACD's queues and app_queue's,
+    side by side): each reconfigures only its own ``part`` of the queues and agents."""
 
     def __init__(
         self, queues: Iterable[Queue], agents: Iterable[Agent], *, timezone: tzinfo = UTC
@@ -197,25 +200,38 @@ class LiveStats:
         self._queues = {q.name: q for q in queues}
         self._listed = sorted(self._queues)
         self._members = {a.id: a.queues for a in agents}
+        # part -> (its queue names, its agents' queues); "": what the constructor got
+        self._parts: dict[str, tuple[list[str], dict[str, tuple[str, ...]]]] = {
+            "": (self._listed, dict(self._members))
+        }
         self._tz = timezone
         self._sums = {name: WindowedSums(QUEUE_WIDTH) for name in self._queues}
         self._waiting: dict[str, dict[str, float]] = {name: {} for name in self._queues}
         self._callbacks: dict[str, set[str]] = {name: set() for name in self._queues}
         self._agents: dict[str, _AgentTrack] = {a: _AgentTrack() for a in self._members}
 
-    def reconfigure(self, queues: Iterable[Queue], agents: Iterable[Agent]) -> None:
+    def reconfigure(
+        self, queues: Iterable[Queue], agents: Iterable[Agent], *, part: str = ""
+    ) -> None:
         """A reloaded queue file: new queues and agents are counted from now on, changed
         ones count by their new rules; a removed queue keeps counting the calls it still
-        holds but is no longer listed by :meth:`queues` (:meth:`queue` still answers)."""
+        holds but is no longer listed by :meth:`queues` (:meth:`queue` still answers).
+        Only ``part``'s queues and agents change; the other parts' stay as they are."""
+        queues, agents = list(queues), list(agents)
         for queue in queues:
             self._queues[queue.name] = queue
             self._sums.setdefault(queue.name, WindowedSums(QUEUE_WIDTH))
             self._waiting.setdefault(queue.name, {})
             self._callbacks.setdefault(queue.name, set())
-        self._listed = sorted(q.name for q in queues)
+        self._parts[part] = ([q.name for q in queues], {a.id: a.queues for a in agents})
+        self._listed = sorted({name for names, _ in self._parts.values() for name in names})
         for agent in agents:
-            self._members[agent.id] = agent.queues
             self._agents.setdefault(agent.id, _AgentTrack())
+            self._members[agent.id] = tuple(
+                dict.fromkeys(
+                    q for _, members in self._parts.values() for q in members.get(agent.id, ())
+                )
+            )
 
     def apply(self, facts: Iterable[Fact]) -> None:
         for fact in facts:

@@ -12,6 +12,14 @@ whose headers and answers are those of the ``ami-actions`` capture:
   Asterisk kept: its pause is set as asked.
 * ready / pause: ``QueuePause`` per queue (``Reason`` from ``[queues] pause_reasons``).
 * log out: ``QueueRemove`` per queue; ``Unable to remove interface: Not there`` is fine.
+* wrap-up (Asterisk 22 has none on AMI): when the tracker's fact says an agent went to
+  ``wrap_up`` (:meth:`on_fact`, subscribed to the hub's ``fact`` topic in ``app.py``),
+  ``QueuePause`` with the reason ``wrap-up`` per queue; after the queue's wrap-up time (or
+  at :meth:`finish_wrapup`) the member gets back the pause it should have (none when
+  ready). The tracker ends the wrap-up when it sees that pause.
+
+The views show the live state the tracker's facts tell (ringing, on a call, wrap-up)
+over the stored one.
 
 What each agent should be is stored (:mod:`switchboard.queue.store.member_store`): it survives
 a switchboard restart, and after every AMI (re)login the members are compared with
@@ -22,19 +30,27 @@ which forgets dynamic members; ``QueuePause`` / ``QueuePenalty`` where they diff
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import structlog
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall
 
 from switchboard.cti.ami import actions, values
 from switchboard.cti.ami.errors import AmiActionFailed, AmiError
 from switchboard.cti.ami.frames import Message
 from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS
 from switchboard.queue.config.queue_file import QueueConfig
+from switchboard.queue.core.appqueue import WRAPUP_REASON
+from switchboard.queue.core.decisions import AgentStateChanged, CallAnswered, CallOffered, Fact
 from switchboard.queue.core.model import MAX_SKILL_LEVEL, Agent, AgentState, Queue
-from switchboard.queue.shell.control import AgentControlError, AgentView, check_reason
+from switchboard.queue.shell.control import (
+    AgentControlError,
+    AgentView,
+    check_reason,
+    unknown_agent,
+)
 from switchboard.queue.store.member_store import (
     DesiredMember,
     forget_desired,
@@ -50,6 +66,8 @@ log = structlog.get_logger(__name__)
 LOGIN_REASON = "logged_in"  # the pause reason of an agent logged in but not ready (as the ACD)
 _ALREADY_THERE = "Already there"
 _NOT_THERE = "Not there"
+# States only the tracker's facts know (what is stored is logged in, ready or paused).
+_LIVE: Final = (AgentState.RESERVED, AgentState.ON_CALL, AgentState.WRAP_UP)
 
 
 def penalty_for(agent: Agent, queue: Queue | None) -> int:
@@ -83,6 +101,9 @@ class AppQueueAgentControl(Service):
         self._desired: dict[str, DesiredMember] = {}
         self._loaded: Deferred[None] = succeed(None)
         self._unsubscribe: Callable[[], None] | None = None
+        self._live: dict[str, AgentStateChanged] = {}  # the last state fact per agent
+        self._calls: dict[str, tuple[str, str]] = {}  # agent -> (call id, queue) rung/taken
+        self._wrapups: dict[str, IDelayedCall] = {}  # agents in wrap-up -> its end
         # The last resync after an AMI login (tests and the log wait for it).
         self.last_resync: Deferred[list[str]] = succeed([])
 
@@ -103,6 +124,9 @@ class AppQueueAgentControl(Service):
     def stopService(self) -> Any:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        for timer in self._wrapups.values():
+            timer.cancel()
+        self._wrapups.clear()
         return super().stopService()
 
     def _restore(self, desired: dict[str, DesiredMember]) -> None:
@@ -173,9 +197,94 @@ class AppQueueAgentControl(Service):
         for queue in current.queues:
             await self._send(actions.queue_remove(queue, agent.device), ok=(_NOT_THERE,))
         self._desired.pop(agent_id, None)
+        self._live.pop(agent_id, None)  # (a state the tracker told before the removal)
         if self._database is not None:
             await self._database.run(lambda session: forget_desired(session, agent_id))
         return self._view(agent_id)
+
+    async def finish_wrapup(self, agent_id: str) -> AgentView:
+        """End the agent's wrap-up now: the member gets back the pause it should have."""
+        await self._loaded
+        self._known(agent_id)
+        live = self._live.get(agent_id)
+        if live is None or live.state is not AgentState.WRAP_UP:
+            state = self._view(agent_id).state.value
+            raise AgentControlError(
+                "refused", f"agent {agent_id!r} is not in wrap-up (now {state})"
+            )
+        timer = self._wrapups.pop(agent_id, None)
+        if timer is not None:
+            timer.cancel()
+        await self._end_wrapup(agent_id)
+        if self._live.get(agent_id) is live:  # the tracker has not told the end yet
+            desired = self._desired.get(agent_id)
+            paused = desired is not None and desired.paused
+            self._live[agent_id] = AgentStateChanged(
+                agent_id,
+                self._clock.seconds(),
+                AgentState.NOT_READY if paused else AgentState.READY,
+                AgentState.WRAP_UP,
+                desired.reason if desired and paused else "",
+            )
+        return self._view(agent_id)
+
+    # -- live state and wrap-up, from the tracker's facts ------------------------------------
+    def on_fact(self, fact: Fact) -> None:
+        """Follow the queue file's app_queue agents (subscribed to the hub's ``fact``)."""
+        if isinstance(fact, CallOffered | CallAnswered):
+            if fact.queue in self._queues:
+                self._calls[fact.agent_id] = (fact.call_id, fact.queue)
+            return
+        if not isinstance(fact, AgentStateChanged) or not self._in_app_queue(fact.agent_id):
+            return
+        agent_id = fact.agent_id
+        _, queue = self._calls.get(agent_id, ("", ""))
+        if fact.state is AgentState.WRAP_UP and queue in self._queues:
+            self._live[agent_id] = fact
+            self._start_wrapup(agent_id, self._queues[queue].wrap_up_s)
+            return
+        if fact.previous is AgentState.WRAP_UP and (timer := self._wrapups.pop(agent_id, None)):
+            timer.cancel()  # ended otherwise: ready, paused or logged out meanwhile
+            if fact.state is AgentState.READY:  # (maybe rung before the wrap-up pause
+                self._background(self._end_wrapup(agent_id), "end")  # took: undo it)
+        self._live[agent_id] = fact
+        if fact.state not in _LIVE:
+            self._calls.pop(agent_id, None)
+
+    def _in_app_queue(self, agent_id: str) -> bool:
+        agent = self._agents.get(agent_id)
+        return agent is not None and bool(agent.queues)  # (not an agent of the ACD's only)
+
+    def _start_wrapup(self, agent_id: str, wrap_up_s: float) -> None:
+        if (old := self._wrapups.pop(agent_id, None)) is not None:
+            old.cancel()
+        self._wrapups[agent_id] = self._clock.callLater(wrap_up_s, self._wrapup_over, agent_id)
+        agent = self._agents[agent_id]
+        self._background(self._pause_member(agent, True, WRAPUP_REASON), "start")
+
+    def _wrapup_over(self, agent_id: str) -> None:
+        self._wrapups.pop(agent_id, None)
+        self._background(self._end_wrapup(agent_id), "end")
+
+    async def _end_wrapup(self, agent_id: str) -> None:
+        desired = self._desired.get(agent_id)
+        paused, reason = (desired.paused, desired.reason) if desired else (False, "")
+        await self._pause_member(self._agents[agent_id], paused, reason if paused else "")
+
+    async def _pause_member(self, agent: Agent, paused: bool, reason: str) -> None:
+        desired = self._desired.get(agent.id)
+        for queue in desired.queues if desired else agent.queues:
+            await self._pause(agent, queue, paused, reason)
+
+    def _background(self, work: Any, step: str) -> None:
+        Deferred.fromCoroutine(work).addErrback(
+            lambda failure: log.error(
+                "appqueue_wrapup_failed",
+                step=step,
+                error=failure.getErrorMessage(),
+                hint="the next AMI login puts the member's pause back as stored",
+            )
+        )
 
     # -- after an AMI (re)login ------------------------------------------------------------
     async def resync(self) -> list[str]:
@@ -221,7 +330,9 @@ class AppQueueAgentControl(Service):
             return [f"QueueAdd {queue} {agent.id}"]
         sent = []
         paused = (member.get("Paused") or "0").strip() == "1"
-        if paused != desired.paused or (paused and member.get("PausedReason") != desired.reason):
+        if agent.id in self._wrapups:
+            pass  # in wrap-up: its end puts the pause back
+        elif paused != desired.paused or (paused and member.get("PausedReason") != desired.reason):
             await self._pause(agent, queue, desired.paused, desired.reason)
             sent.append(f"QueuePause {queue} {agent.id}")
         penalty = penalty_for(agent, self._queues.get(queue))
@@ -302,12 +413,8 @@ class AppQueueAgentControl(Service):
     def _known(self, agent_id: str) -> Agent:
         agent = self._agents.get(agent_id)
         if agent is None:
-            known = sorted(self._agents)
-            raise AgentControlError(
-                "unknown_agent",
-                f"no agent {agent_id!r} in the queue file; known agents: "
-                + (", ".join(known) or "(none: add them under 'agents:' in [queues] file)"),
-                known,
+            raise unknown_agent(
+                agent_id, self._agents, "(none: add them under 'agents:' in [queues] file)"
             )
         return agent
 
@@ -320,6 +427,20 @@ class AppQueueAgentControl(Service):
     def _view(self, agent_id: str) -> AgentView:
         agent = self._agents[agent_id]
         member = self._desired.get(agent_id)
+        live = self._live.get(agent_id)
+        # On a call the tracker knows best; otherwise what was asked, or else (a member
+        # switchboard did not log in: a static one) what the tracker saw.
+        if live is not None and (live.state in _LIVE or member is None):
+            return AgentView(
+                agent.id,
+                agent.name,
+                agent.device,
+                live.state,
+                live.reason,
+                live.at,
+                member.queues if member else agent.queues,
+                self._calls.get(agent_id, ("", ""))[0],
+            )
         return AgentView(
             agent.id,
             agent.name,

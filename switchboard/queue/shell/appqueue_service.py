@@ -36,10 +36,14 @@ __all__ = ["AppQueueService"]
 
 log = structlog.get_logger(__name__)
 
+_PART = "app_queue"  # this shell's queues and agents in a LiveStats it may share
+
 
 class AppQueueService(Service):
     """``queues``: the queue file's ``routing = "app_queue"`` queues (None: no queue file,
-    every queue seen on AMI is tracked); ``agents``: the queue file's agents."""
+    every queue seen on AMI is tracked); ``agents``: the queue file's agents; ``stats``:
+    the statistics to count in (the ACD's, when a queue file mixes both kinds of queue, so
+    that one set of figures shows them side by side), by default its own."""
 
     def __init__(
         self,
@@ -51,11 +55,11 @@ class AppQueueService(Service):
         queues: Iterable[Queue] | None = None,
         agents: Iterable[Agent] = (),
         timezone: tzinfo = UTC,
+        stats: LiveStats | None = None,
     ) -> None:
         self.tracker = AppQueueTracker(queues, agents)
-        self.stats = LiveStats(
-            self.tracker.queues.values(), self.tracker.agents(), timezone=timezone
-        )
+        self.stats = LiveStats((), (), timezone=timezone) if stats is None else stats
+        self.stats.reconfigure(self.tracker.queues.values(), self.tracker.agents(), part=_PART)
         self.outlet = FactOutlet(self.stats, hub, database, self.now, lambda: self.tracker.queues)
         self._ami = ami
         self._clock = clock
@@ -111,7 +115,7 @@ class AppQueueService(Service):
     # -- facts out ----------------------------------------------------------------------
     def _deliver(self, tracked: Tracked) -> None:
         if tracked.members_changed:
-            self.stats.reconfigure(self.tracker.queues.values(), self.tracker.agents())
+            self.stats.reconfigure(self.tracker.queues.values(), self.tracker.agents(), part=_PART)
         pops = {(p.call_id, p.agent_id): p for p in tracked.offered}
 
         def pop(fact: CallOffered) -> Offered | None:

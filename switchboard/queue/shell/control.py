@@ -12,12 +12,18 @@ form (the control endpoint to HTTP statuses) and whose message says what to do i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS
-from switchboard.queue.core.events import AgentLoggedIn, AgentLoggedOut, AgentNotReady, AgentReady
+from switchboard.queue.core.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentNotReady,
+    AgentReady,
+    WrapUpEnded,
+)
 from switchboard.queue.core.model import AgentState
 
 if TYPE_CHECKING:
@@ -30,8 +36,10 @@ __all__ = [
     "AgentControlError",
     "AgentView",
     "check_reason",
+    "unknown_agent",
 ]
 
+_Command = AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut | WrapUpEnded
 ErrorCode = Literal["unknown_agent", "refused", "bad_request", "unavailable"]
 
 
@@ -75,6 +83,16 @@ class AgentControlError(Exception):
         self.valid = tuple(valid)
 
 
+def unknown_agent(agent_id: str, known: Iterable[str], none: str = "(none)") -> AgentControlError:
+    """The refusal of an agent id the queue file does not have, listing those it has."""
+    ids = sorted(known)
+    return AgentControlError(
+        "unknown_agent",
+        f"no agent {agent_id!r} in the queue file; known agents: " + (", ".join(ids) or none),
+        ids,
+    )
+
+
 def check_reason(reason: str, valid: Sequence[str] = DEFAULT_PAUSE_REASONS) -> str:
     """The pause reason, or :class:`AgentControlError` listing the configured ones."""
     if reason not in valid:
@@ -103,6 +121,10 @@ class AgentControl(Protocol):
     async def pause(self, agent_id: str, reason: str = "break") -> AgentView: ...
 
     async def log_out(self, agent_id: str) -> AgentView: ...
+
+    async def finish_wrapup(self, agent_id: str) -> AgentView:
+        """End the agent's wrap-up now: ready, or the pause asked for during the call."""
+        ...
 
 
 class AcdAgentControl:
@@ -147,18 +169,15 @@ class AcdAgentControl:
     async def log_out(self, agent_id: str) -> AgentView:
         return self._run(AgentLoggedOut(self._known(agent_id)))
 
+    async def finish_wrapup(self, agent_id: str) -> AgentView:
+        return self._run(WrapUpEnded(self._known(agent_id)))
+
     def _known(self, agent_id: str) -> str:
         if agent_id not in self._acd.router.agents:
-            known = sorted(self._acd.router.agents)
-            raise AgentControlError(
-                "unknown_agent",
-                f"no agent {agent_id!r} in the queue file; known agents: "
-                + (", ".join(known) or "(none)"),
-                known,
-            )
+            raise unknown_agent(agent_id, self._acd.router.agents)
         return agent_id
 
-    def _run(self, event: AgentLoggedIn | AgentReady | AgentNotReady | AgentLoggedOut) -> AgentView:
+    def _run(self, event: _Command) -> AgentView:
         refusal = self._acd.command(event)
         if refusal:
             raise AgentControlError("refused", refusal + self._hint(event))
@@ -170,6 +189,8 @@ class AcdAgentControl:
             return ""
         if isinstance(event, AgentLoggedIn):
             return f" (now {runtime.state.value}; use ready or pause to change that)"
+        if isinstance(event, WrapUpEnded):
+            return f" (now {runtime.state.value})"
         if runtime.state is AgentState.LOGGED_OUT and not isinstance(event, AgentLoggedOut):
             return f"; log in first: switchboard agents login {runtime.agent.id}"
         return ""
