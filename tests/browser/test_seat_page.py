@@ -1,0 +1,241 @@
+"""The agent seat page in chromium: what an agent sees and what the page sends.
+
+Each test scripts the stand-in's websocket, then waits on what the page shows (Playwright's
+``expect`` retries until the page agrees or its timeout runs out): never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import messages as m
+from tests.browser.conftest import ARTIFACTS, StandIn
+
+
+def open_seat(page: Page, stand_in: StandIn, snapshot: dict[str, Any], lang: str = "en") -> None:
+    stand_in.reset(snapshot)
+    page.goto(stand_in.page_url(lang))
+    expect(page.locator("#seat")).to_have_attribute("data-state", snapshot["state"])
+
+
+def posts_to(stand_in: StandIn, suffix: str) -> list[dict[str, Any]]:
+    return [p for p in stand_in.posted() if p["path"].endswith(suffix)]
+
+
+def ring_answer_and_wrap_up(stand_in: StandIn, call_id: str) -> None:
+    """A whole call up to wrap-up (30 s), as the websocket tells it."""
+    for message in (
+        m.pop(call_id),
+        m.pop_update(call_id),
+        m.call("answered", call_id),
+        m.call("wrap_up", call_id, wrap_up_s=30),
+        m.state("wrap_up"),
+    ):
+        stand_in.send(message)
+
+
+def test_pop_shows_customer_vip_and_ivr_digits_while_ringing(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    expect(page.locator("#call-empty")).to_be_visible()
+
+    stand_in.send(m.pop("c-1"))
+    # At once, before the database answers: number, queue, VIP, language, IVR path and digits.
+    expect(page.locator("#call-status")).to_have_text("Ringing")
+    expect(page.locator("#call-queue")).to_have_text("support")
+    expect(page.locator("#call-ids")).to_contain_text("13812345678")
+    expect(page.locator("#call-vip")).to_have_text("VIP ★★")
+    expect(page.locator("#call-language")).to_have_text("Mandarin")
+    expect(page.locator("#ivr-path")).to_have_text("普通话 → 查询余额 → 人工服务")
+    expect(page.locator("#ivr-digits")).to_have_text("账号: 62221234")
+    expect(page.locator("#customer-name")).to_have_text("Looking up the caller…")
+    expect(page.locator("#btn-new-customer")).to_be_hidden()
+    # The wait is counted live while the phone rings.
+    waited = page.locator("#call-waited")
+    expect(waited).to_have_text(re.compile(r"^Waited 0:(1[89]|2\d)$"))
+    first = waited.inner_text()
+    expect(waited).not_to_have_text(first, timeout=5000)
+
+    stand_in.send(m.pop_update("c-1"))
+    expect(page.locator("#customer-name")).to_have_text("张伟")
+    expect(page.locator("#call-ids")).to_contain_text("Account 6222 **** 1234")
+    expect(page.locator("#call-tickets")).to_have_text("#1042 扣费投诉 (open)")
+    history = page.locator("#call-history li")
+    expect(history).to_have_count(5)  # six were sent: the last five are shown
+    expect(history.nth(0)).to_have_text("11-28 Resolved · support")
+    expect(history.nth(1)).to_have_text("11-27 Complaint · support")
+    expect(page.locator("#call-csat")).to_have_text("4/5")
+    expect(page.locator("#call-status")).to_have_text("Ringing")  # still before the answer
+
+    stand_in.send(m.call("answered", "c-1"))
+    expect(page.locator("#call-status")).to_have_text("On a call")
+    expect(page.locator("#customer-name")).to_have_text("张伟")
+
+
+def test_pop_update_for_another_call_leaves_the_card_alone(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    stand_in.send(m.pop("c-2"))
+    stand_in.send(m.pop_update("c-1"))
+    stand_in.send(m.pop_update("c-2", known=False))
+    expect(page.locator("#customer-name")).to_have_text("Unknown caller")
+
+
+def test_unknown_caller_is_created_from_the_card_with_the_number(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    stand_in.send(m.pop("c-9", number="02187654321"))
+    stand_in.send(m.pop_update("c-9", known=False))
+    expect(page.locator("#customer-name")).to_have_text("Unknown caller")
+    expect(page.locator("#ivr-digits")).to_have_text("账号: 62221234")
+
+    page.locator("#btn-new-customer").click()
+    expect(page.locator("#new-customer-phone")).to_have_value("02187654321")
+    expect(page.locator("#new-customer-name")).to_be_focused()
+    page.keyboard.type("李娜")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#customer-name")).to_have_text("李娜")
+    [created] = posts_to(stand_in, "/api/v1/seat/customers")
+    assert created["body"] == {"name": "李娜", "phone": "02187654321", "call_id": "c-9"}
+    assert created["csrf_ok"], "the POST lacked the page's X-CSRF-Token"
+
+
+def test_disposition_and_note_are_posted_then_wrap_up_is_finished(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("on_call", call=m.answered_card("c-3")))
+    expect(page.locator("#call-status")).to_have_text("On a call")
+    expect(page.locator("#btn-finish")).to_be_disabled()
+    codes = page.locator("#disposition-codes label")
+    labels = ["1Resolved", "2Needs a callback", "3Complaint", "4Sent to another team"]
+    expect(codes).to_have_text(labels)
+
+    stand_in.send(m.call("wrap_up", "c-3", wrap_up_s=30))
+    stand_in.send(m.state("wrap_up"))
+    expect(page.locator("#wrapup")).to_be_visible()
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:0\d / 0:30$"))
+    expect(page.locator("#btn-finish")).to_be_enabled()
+
+    page.get_by_label("Needs a callback").check()
+    page.locator("#disposition-note").fill("客户要求明天上午回电")
+    page.locator("#btn-disposition").click()
+    expect(page.locator("#disposition-saved")).to_have_text("Saved")
+    [saved] = posts_to(stand_in, "/disposition")
+    assert saved["path"] == "/api/v1/seat/calls/c-3/disposition"
+    assert saved["body"] == {"code": "callback", "note": "客户要求明天上午回电"}
+    assert saved["csrf_ok"], "the POST lacked the page's X-CSRF-Token"
+
+    page.locator("#btn-finish").click()
+    expect(page.locator("#state-label")).to_have_text("Ready")
+    expect(page.locator("#call-empty")).to_be_visible()
+    expect(page.locator("#wrapup")).to_be_hidden()
+    assert [p["path"] for p in stand_in.posted()] == [
+        "/api/v1/seat/calls/c-3/disposition",
+        "/api/v1/seat/finish-wrapup",
+    ], "the saved disposition must not be posted twice"
+
+
+def test_not_ready_offers_the_configured_reasons(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("ready", reasons=("break", "lunch", "coaching")))
+    page.locator("#btn-pause").click()
+    items = page.locator("#pause-reasons button")
+    # Known reasons translated, a site's own reason shown as configured.
+    expect(items).to_have_text(["Break", "Lunch", "coaching"])
+
+    items.nth(1).click()
+    expect(page.locator("#state-label")).to_have_text("Not ready")
+    expect(page.locator("#state-reason")).to_have_text("Lunch")
+    expect(page.locator("#pause-reasons")).to_be_hidden()
+    [pause] = posts_to(stand_in, "/api/v1/seat/pause")
+    assert pause["body"] == {"reason": "lunch"}
+
+
+def test_a_refused_action_shows_the_servers_message(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("paused", reason="lunch"))
+    message = "agent 1003 is not logged in to any queue: log in first"
+    stand_in.fail_next("/api/v1/seat/ready", 409, "conflict", message)
+    page.locator("#btn-ready").click()
+    expect(page.locator("#banner-error")).to_be_visible()
+    expect(page.locator("#error-text")).to_have_text(message)
+    expect(page.locator("#state-label")).to_have_text("Not ready")
+
+
+def test_a_lost_socket_shows_reconnecting_and_catches_up_from_a_fresh_snapshot(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    expect(page.locator("#banner-reconnect")).to_be_hidden()
+
+    stand_in.set_snapshot(m.snapshot("on_call", call=m.answered_card("c-5")))
+    stand_in.down()
+    banner = page.locator("#banner-reconnect")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Connection lost: reconnecting…")
+    # What is on screen is no longer live: marked stale, not shown as current.
+    expect(page.locator("#seat")).to_have_class(re.compile(r"\bstale\b"))
+
+    stand_in.up()
+    expect(banner).to_be_hidden(timeout=20_000)  # the back-off reaches a few seconds
+    expect(page.locator("#seat")).not_to_have_class(re.compile(r"\bstale\b"))
+    expect(page.locator("#state-label")).to_have_text("On a call")
+    expect(page.locator("#customer-name")).to_have_text("张伟")
+    assert stand_in.status() == {"connects": 2, "open": 1}
+
+
+def test_keyboard_shortcuts_change_state_and_finish_wrap_up(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    # F9: the reason list, focused; arrows and Enter choose.
+    page.keyboard.press("F9")
+    expect(page.locator("#pause-reasons button").first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#state-reason")).to_have_text("Lunch")
+    # F8: ready again.
+    page.keyboard.press("F8")
+    expect(page.locator("#state-label")).to_have_text("Ready")
+
+    ring_answer_and_wrap_up(stand_in, "c-7")
+    expect(page.locator("#btn-finish")).to_be_enabled()
+    # A digit picks a disposition; Ctrl+Enter saves it and finishes wrap-up.
+    page.locator("body").press("3")
+    expect(page.get_by_label("Complaint")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#state-label")).to_have_text("Ready")
+    expect(page.locator("#call-empty")).to_be_visible()
+    assert [(p["path"], p["body"]) for p in stand_in.posted()] == [
+        ("/api/v1/seat/pause", {"reason": "lunch"}),
+        ("/api/v1/seat/ready", {}),
+        ("/api/v1/seat/calls/c-7/disposition", {"code": "complaint", "note": ""}),
+        ("/api/v1/seat/finish-wrapup", {}),
+    ]
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_screenshot_fits_the_screen_without_horizontal_scrolling(
+    page: Page, stand_in: StandIn, lang: str, size: tuple[int, int]
+) -> None:
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    open_seat(page, stand_in, m.snapshot("ready"), lang=lang)
+    ring_answer_and_wrap_up(stand_in, "c-8")
+    expect(page.locator("#wrapup")).to_be_visible()
+    expect(page.locator("#customer-name")).to_have_text("张伟")
+    wrap_up = {"zh-CN": "话后处理", "en": "Wrap-up"}[lang]
+    expect(page.locator("#state-label")).to_have_text(wrap_up)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"seat-{lang}-{width}x{height}.png"), full_page=True)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the seat scrolls sideways by {overflow}px at {width}x{height} ({lang})"
+    # The main actions are on screen without scrolling at all.
+    for action in ("#btn-finish", "#btn-pause", "#disposition-note"):
+        box = page.locator(action).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, f"{action} is below the fold"
