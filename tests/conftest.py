@@ -46,6 +46,7 @@ LAYERS = {
     "tests/queue/test_acd_sim.py": "sim",
     "tests/queue/test_ivr_acd_sim.py": "sim",
     "tests/browser": "browser",  # chromium against the seat page (tests/browser/conftest.py)
+    "tests/browser/test_seat_catalogue.py": "unit",
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).

@@ -239,3 +239,47 @@ def test_screenshot_fits_the_screen_without_horizontal_scrolling(
     for action in ("#btn-finish", "#btn-pause", "#disposition-note"):
         box = page.locator(action).bounding_box()
         assert box is not None and box["y"] + box["height"] <= height, f"{action} is below the fold"
+
+
+def test_wrap_up_that_runs_out_leaves_the_card_for_its_disposition(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    ring_answer_and_wrap_up(stand_in, "c-4")
+    expect(page.locator("#wrapup")).to_be_visible()
+
+    stand_in.send(m.state("ready"))  # the server ended wrap-up by itself
+    expect(page.locator("#state-label")).to_have_text("Ready")
+    expect(page.locator("#wrapup")).to_be_hidden()
+    expect(page.locator("#call-status")).to_have_text("Call ended")
+    expect(page.locator("#btn-finish")).to_be_disabled()
+    page.get_by_label("Resolved").check()
+    page.locator("#btn-disposition").click()
+    expect(page.locator("#disposition-saved")).to_have_text("Saved")
+    assert [p["path"] for p in stand_in.posted()] == ["/api/v1/seat/calls/c-4/disposition"]
+
+
+def test_log_out_and_back_in_to_the_queues(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("paused", reason="break"))
+    expect(page.locator("#state-reason")).to_have_text("Break")
+    page.locator("#btn-logout").click()
+    expect(page.locator("#state-label")).to_have_text("Logged out")
+    expect(page.locator("#btn-ready")).to_be_disabled()
+    expect(page.locator("#btn-pause")).to_be_disabled()
+    page.locator("#btn-login").click()
+    expect(page.locator("#state-label")).to_have_text("Not ready")
+    assert [p["path"] for p in stand_in.posted()] == [
+        "/api/v1/seat/logout",
+        "/api/v1/seat/login",
+    ]
+
+
+def test_own_figures_follow_the_figures_message(page: Page, stand_in: StandIn) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    expect(page.locator("#figures-short")).to_have_text("Today 23 calls · avg 4:05")
+    figures = {"calls_handled": 24, "avg_handle_s": 250, "missed_offers": 2,
+               "not_ready_s": {"lunch": 1800, "training": 75}}  # fmt: skip
+    stand_in.send({"v": 1, "type": "figures", "figures": figures})
+    expect(page.locator("#figures-short")).to_have_text("Today 24 calls · avg 4:10")
+    expect(page.locator("#figures-list dd")).to_have_text(["24", "4:10", "2", "30:00", "1:15"])
+    expect(page.locator("#figures-list dt").last).to_have_text("Not ready: Training")

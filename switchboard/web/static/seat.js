@@ -148,6 +148,12 @@
     seat.reason = first(s.reason, null);
     var since = toMs(s.since);
     seat.sinceMs = since === undefined ? nowMs() : since;
+    var settled = seat.state === "ready" || seat.state === "paused" || seat.state === "logged_out";
+    if (settled && seat.call && seat.call.status === "wrap_up") {
+      // Wrap-up ran out (or ended elsewhere): the card stays, its disposition still editable.
+      seat.call.status = "ended";
+      seat.wrapUp = null;
+    }
     if (seat.state !== "wrap_up" && !(seat.call && seat.call.status === "wrap_up")) {
       seat.wrapUp = null;
     }
@@ -298,8 +304,7 @@
     return present(seat.state) && seat.state !== "logged_out";
   }
   function canFinish() {
-    var status = seat.call && seat.call.status;
-    return seat.state === "wrap_up" || status === "wrap_up" || status === "ended";
+    return seat.state === "wrap_up" || !!(seat.call && seat.call.status === "wrap_up");
   }
   function selectedCode() {
     var checked = document.querySelector('#disposition-codes input[name="code"]:checked');
