@@ -148,7 +148,13 @@ class StandIn:
     def opened(self, socket: SeatSocket) -> None:
         self.sockets.add(socket)
         self.connects += 1
-        socket.send_json(dict(self.snapshot, since=self.snapshot.get("since"), now=time.time()))
+        socket.send_json(dict(self.snapshot, now=time.time()))
+
+    def _drop_sockets(self) -> None:
+        # Forgotten at once, not when onClose runs: the next send must not count them.
+        dropped, self.sockets = self.sockets, set()
+        for socket in dropped:
+            socket.dropConnection(abort=True)
 
     def broadcast(self, message: dict[str, Any]) -> None:
         for socket in list(self.sockets):
@@ -225,8 +231,7 @@ class StandIn:
             self.posted.clear()
             self.failures.clear()
             self.connects, self.refusing = 0, False
-            for socket in list(self.sockets):
-                socket.dropConnection(abort=True)
+            self._drop_sockets()
             return _json({"ok": True})
 
         @app.route("/_test/snapshot", methods=["POST"])
@@ -242,8 +247,7 @@ class StandIn:
         @app.route("/_test/down", methods=["POST"])
         def down(request: Request) -> bytes:
             self.refusing = True
-            for socket in list(self.sockets):
-                socket.dropConnection(abort=True)
+            self._drop_sockets()
             return _json({"ok": True})
 
         @app.route("/_test/up", methods=["POST"])

@@ -188,7 +188,12 @@ def test_a_lost_socket_shows_reconnecting_and_catches_up_from_a_fresh_snapshot(
 
 def test_keyboard_shortcuts_change_state_and_finish_wrap_up(page: Page, stand_in: StandIn) -> None:
     open_seat(page, stand_in, m.snapshot("ready"))
-    # F9: the reason list, focused; arrows and Enter choose.
+    # F9: the reason list, focused; Escape closes it, arrows and Enter choose.
+    page.keyboard.press("F9")
+    expect(page.locator("#pause-reasons button").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#pause-reasons")).to_be_hidden()
+    expect(page.locator("#btn-pause")).to_be_focused()
     page.keyboard.press("F9")
     expect(page.locator("#pause-reasons button").first).to_be_focused()
     page.keyboard.press("ArrowDown")

@@ -171,6 +171,7 @@
     if (card.status !== "ringing") card.waitedFrozen = waitedSeconds(card);
     if (card.call_id !== previous) {
       seat.saved = null;
+      seat.wrapUp = null;
       resetDispositionForm();
     }
   }
@@ -622,8 +623,9 @@
     } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       finishWrapUp();
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && !$("pause-reasons").hidden) {
       closePauseMenu();
+      $("btn-pause").focus();
     } else if (/^[1-9]$/.test(event.key) && !typing(event.target) && !event.ctrlKey &&
                !event.altKey && !event.metaKey && !$("disposition-codes").disabled) {
       var inputs = document.querySelectorAll('#disposition-codes input[name="code"]');
