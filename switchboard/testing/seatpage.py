@@ -50,8 +50,10 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self' {ws}; base-uri 'none'; form-action 'self'"
 )
-STATE_AFTER = {"login": "paused", "ready": "ready", "pause": "paused", "logout": "logged_out"}
+# The seat's REST state actions answer with a "state" message (docs/websocket-api.md).
+STATE_AFTER = {"login": "not_ready", "ready": "ready", "pause": "not_ready", "logout": "logged_out"}
 STATE_AFTER["finish-wrapup"] = "ready"
+CUSTOMER_FIELDS = ("name", "language", "phone", "account", "id_card", "plate", "email", "order")
 
 
 def catalogue(language: str) -> dict[str, str]:
@@ -71,15 +73,13 @@ def default_snapshot() -> dict[str, Any]:
     return {
         "v": 1,
         "type": "snapshot",
-        "agent": {"id": "1003", "name": "Agent 1003", "queues": ["support"]},
-        "state": "logged_out",
-        "reason": None,
-        "since": time.time(),
-        "now": time.time(),
+        "agent_id": "1003",
+        "state": {"state": "logged_out", "reason": "", "since": time.time()},
         "call": None,
-        "figures": {"calls_handled": 0, "missed_offers": 0, "not_ready_s": {}},
+        "figures": {"calls_handled": 0, "aht_s": None, "missed_offers": 0, "not_ready_s": {}},
         "pause_reasons": ["break", "lunch", "training"],
-        "dispositions": {"default": [{"code": "resolved", "label": "Resolved"}]},
+        "dispositions": {"default": ["resolved", "follow_up"], "by_queue": {}},
+        "wrapup_auto_ready": True,
     }
 
 
@@ -148,7 +148,7 @@ class StandIn:
     def opened(self, socket: SeatSocket) -> None:
         self.sockets.add(socket)
         self.connects += 1
-        socket.send_json(dict(self.snapshot, now=time.time()))
+        socket.send_json(self.snapshot)
 
     def _drop_sockets(self) -> None:
         # Forgotten at once, not when onClose runs: the next send must not count them.
@@ -216,12 +216,7 @@ class StandIn:
 
         @app.route("/api/v1/seat/customers", methods=["POST"])
         def create_customer(request: Request) -> bytes:
-            def created(body: dict[str, Any]) -> dict[str, Any]:
-                phone = str(body.get("phone", ""))
-                ids = [{"kind": "phone", "value": phone}] if phone else []
-                return {"id": 900, "name": body.get("name", ""), "identifiers": ids}
-
-            return self._answer(request, created)
+            return self._answer(request, _created_customer)
 
         # ---- the test's controls ----------------------------------------------------------
         @app.route("/_test/reset", methods=["POST"])
@@ -281,7 +276,11 @@ class StandIn:
             status, code, message = self.failures.pop(path)
             request.setResponseCode(status)
             return _json({"error": {"code": code, "message": message, "field": None}})
-        answer = reply(body)
+        try:
+            answer = reply(body)
+        except _Refused as refused:
+            request.setResponseCode(400)
+            return _json({"error": {"code": "bad_request", "message": str(refused), "field": None}})
         if answer.get("type") == "state":
             self.broadcast(answer)
         return _json(answer)
@@ -290,8 +289,29 @@ class StandIn:
         state = STATE_AFTER.get(action)
         if state is None:
             return {"ok": True}
-        reason = body.get("reason") if state == "paused" else None
-        return {"v": 1, "type": "state", "state": state, "reason": reason, "since": time.time()}
+        reason = str(body.get("reason", "")) if action == "pause" else ""
+        return {
+            "v": 1,
+            "type": "state",
+            "agent_id": "1003",
+            "state": state,
+            "reason": reason,
+            "since": time.time(),
+        }
+
+
+class _Refused(ValueError):
+    """What the real seat API would answer 400 bad_request to."""
+
+
+def _created_customer(fields: dict[str, Any]) -> dict[str, Any]:
+    # As the seat API: an object of strings, only a customer's own fields.
+    unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
+    if unknown or not all(isinstance(v, str) for v in fields.values()):
+        raise _Refused(f"unknown field {unknown[:1]}; a customer has: {', '.join(CUSTOMER_FIELDS)}")
+    kinds = [k for k in CUSTOMER_FIELDS[2:] if fields.get(k)]
+    identifiers = [{"kind": k, "value": fields[k], "masked": fields[k]} for k in kinds]
+    return {"id": 900, "name": fields.get("name", ""), "vip_level": 0, "identifiers": identifiers}
 
 
 def _arg(request: Request, name: str) -> str | None:

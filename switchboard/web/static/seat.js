@@ -68,7 +68,7 @@
   var seat = {
     agent: { queues: [] }, state: null, reason: null, sinceMs: null, offsetMs: 0,
     reasons: [], dispositions: {}, figures: null, call: null, wrapUp: null,
-    saved: null, live: false
+    saved: null, live: false, figuresAtMs: 0
   };
   function nowMs() {
     return Date.now() + seat.offsetMs;
@@ -88,6 +88,7 @@
       seat.dispositions = m.dispositions || {};
       applyState(m);
       seat.figures = m.figures || null;
+      seat.figuresAtMs = nowMs();
       var card = first(m.call, m.card);
       setCall(card && typeof card === "object" ? card : null, true);
       if (card && card.status === "wrap_up") startWrapUp(card);
@@ -107,14 +108,22 @@
       var update = cardOf(m);
       if (!seat.call || (present(update.call_id) && update.call_id !== seat.call.call_id)) return;
       merge(seat.call, update);
+      normaliseCard(seat.call);
       seat.call.complete = true;
       renderAll();
     },
     call: function (m) {
       var update = cardOf(m);
       if (!seat.call || (present(update.call_id) && update.call_id !== seat.call.call_id)) return;
-      var status = first(m.status, m.event, update.status);
+      var status = first(m.event, m.status, update.phase, update.status);
+      if (status === "missed" || status === "done") {
+        // The offer rang out or the call is handled: the card closes.
+        setCall(null, false);
+        renderAll();
+        return;
+      }
       merge(seat.call, update);
+      normaliseCard(seat.call);
       if (status === "answered") seat.call.waitedFrozen = waitedSeconds(seat.call);
       if (present(status)) seat.call.status = status;
       if (status === "wrap_up") startWrapUp(m);
@@ -122,6 +131,7 @@
     },
     figures: function (m) {
       seat.figures = m.figures || m;
+      seat.figuresAtMs = nowMs();
       renderFigures();
     }
   };
@@ -148,7 +158,7 @@
     seat.reason = first(s.reason, null);
     var since = toMs(s.since);
     seat.sinceMs = since === undefined ? nowMs() : since;
-    var settled = seat.state === "ready" || seat.state === "paused" || seat.state === "logged_out";
+    var settled = seat.state === "ready" || notReady() || seat.state === "logged_out";
     if (settled && seat.call && seat.call.status === "wrap_up") {
       // Wrap-up ran out (or ended elsewhere): the card stays, its disposition still editable.
       seat.call.status = "ended";
@@ -166,14 +176,17 @@
       return;
     }
     card.receivedMs = nowMs();
-    card.status = first(card.status, "ringing");
-    card.complete = fromSnapshot || card.customer !== undefined;
+    normaliseCard(card);
+    if (typeof card.complete !== "boolean") card.complete = fromSnapshot || card.customer !== undefined;
     if (card.status !== "ringing") card.waitedFrozen = waitedSeconds(card);
     if (card.call_id !== previous) {
       seat.saved = null;
       seat.wrapUp = null;
       resetDispositionForm();
     }
+  }
+  function normaliseCard(card) {
+    card.status = first(card.phase, card.status, "ringing");
   }
   function startWrapUp(m) {
     var total = first(m.wrap_up_s, m.wrapup_s, seat.call && seat.call.wrap_up_s);
@@ -298,8 +311,11 @@
     closePauseMenu();
     return quiet(post("/api/v1/seat/" + action, body));
   }
+  function notReady() {
+    return seat.state === "not_ready" || seat.state === "paused";
+  }
   function canReady() {
-    return seat.state === "paused" || seat.state === "wrap_up";
+    return notReady() || seat.state === "wrap_up";
   }
   function canPause() {
     return present(seat.state) && seat.state !== "logged_out";
@@ -342,8 +358,11 @@
   }
   function createCustomer(event) {
     event.preventDefault();
-    var fields = { name: $("new-customer-name").value, phone: $("new-customer-phone").value };
-    if (seat.call && present(seat.call.call_id)) fields.call_id = seat.call.call_id;
+    var prefill = seat.call && seat.call.new_customer && typeof seat.call.new_customer === "object"
+      ? seat.call.new_customer : {};
+    var fields = Object.assign({}, prefill, {
+      name: $("new-customer-name").value, phone: $("new-customer-phone").value
+    });
     quiet(post("/api/v1/seat/customers", fields).then(function (data) {
       var customer = data && (data.customer || data);
       if (seat.call && customer) {
@@ -396,7 +415,8 @@
 
   // ---- rendering -------------------------------------------------------------------------
   var STATE_LABELS = {
-    ready: "Ready", paused: "Not ready", logged_out: "Logged out", ringing: "Ringing",
+    ready: "Ready", not_ready: "Not ready", paused: "Not ready", logged_out: "Logged out",
+    reserved: "Ringing", ringing: "Ringing",
     on_call: "On a call", busy: "On a call", talking: "On a call", wrap_up: "Wrap-up"
   };
   var CALL_STATUS = { ringing: "Ringing", answered: "On a call", ended: "Call ended", wrap_up: "Wrap-up" };
@@ -414,7 +434,7 @@
     root.dataset.state = seat.state || "connecting";
     $("state-label").textContent = present(seat.state)
       ? tKey("", STATE_LABELS[seat.state] || seat.state) : t("Connecting…");
-    $("state-reason").textContent = seat.state === "paused" && present(seat.reason)
+    $("state-reason").textContent = notReady() && present(seat.reason)
       ? reasonLabel(seat.reason) : "";
     var loggedOut = seat.state === "logged_out";
     $("btn-ready").disabled = !canReady();
@@ -432,6 +452,7 @@
   function text(id, value) {
     $(id).textContent = present(value) ? String(value) : "—";
   }
+  // Items are text or nodes (a masked value is a node).
   function listInto(id, items) {
     var node = $(id);
     node.textContent = "";
@@ -440,13 +461,33 @@
       return;
     }
     var ul = el("ul", "plain");
-    items.forEach(function (item) { ul.appendChild(el("li", null, item)); });
+    items.forEach(function (item) {
+      var li = el("li");
+      if (Array.isArray(item)) item.forEach(function (part) { li.append(part); });
+      else li.append(item);
+      ul.appendChild(li);
+    });
     node.appendChild(ul);
   }
+  // A sensitive value shows masked; the agent clicks to see it whole.
+  function maskedNode(full, masked) {
+    if (!present(masked) || masked === full) return document.createTextNode(String(full));
+    var button = el("button", "masked", masked);
+    button.type = "button";
+    button.title = t("Show the full value");
+    button.dataset.full = String(full);
+    return button;
+  }
+  function codeOf(c) {
+    return typeof c === "object" && c ? first(c.code, c.name) : c;
+  }
   function dispositionLabel(code, queue) {
-    var found = codesFor(queue).filter(function (c) { return reasonCode(c) === code; })[0];
+    var found = codesFor(queue).filter(function (c) { return codeOf(c) === code; })[0];
     if (found && typeof found === "object" && present(found.label)) return found.label;
     return tKey("disposition.", code);
+  }
+  function customerOf(card) {
+    return card.customer && typeof card.customer === "object" ? card.customer : null;
   }
   function renderCall() {
     var card = seat.call;
@@ -454,15 +495,17 @@
     $("call-body").hidden = !card;
     $("call-card").dataset.status = card ? card.status : "";
     if (!card) return;
-    var customer = card.customer && typeof card.customer === "object" ? card.customer : null;
+    var customer = customerOf(card);
     var pending = !card.complete;
+    var failed = present(card.error);
     $("call-status").textContent = tKey("", CALL_STATUS[card.status] || card.status);
     text("call-queue", card.queue);
     $("customer-name").textContent = customer
       ? first(customer.name, customer.display_name, "—")
-      : pending ? t("Looking up the caller…") : t("Unknown caller");
+      : pending ? t("Looking up the caller…")
+      : failed ? t("Customer details could not be read") : t("Unknown caller");
     $("call-loading").hidden = !pending;
-    var vip = first(card.vip, card.vip_level, customer && first(customer.vip, customer.vip_level));
+    var vip = first(card.vip, card.vip_level, customer && first(customer.vip_level, customer.vip));
     var vipNode = $("call-vip");
     vipNode.hidden = !present(vip) || vip === 0 || vip === "0";
     vipNode.textContent = typeof vip === "number"
@@ -470,32 +513,24 @@
     var language = first(card.language, customer && customer.language);
     $("call-language").textContent = present(language) ? tKey("", LANGUAGES[language] || language) : "";
     renderIdentifiers(card, customer);
-    var unknown = !customer && !pending;
+    var unknown = !customer && !pending && !failed;
     $("btn-new-customer").hidden = !unknown || !$("new-customer").hidden;
     if (!unknown) $("new-customer").hidden = true;
-    var ivr = card.ivr && typeof card.ivr === "object" ? card.ivr : {};
-    var path = asList(first(ivr.path, card.ivr_path)).map(function (p) {
-      return typeof p === "object" && p ? first(p.label, p.name, p.step, "") : p;
-    });
-    $("ivr-path").textContent = path.length ? path.join(" → ") : "—";
-    var digits = first(ivr.digits, card.ivr_digits, card.digits);
-    var pairs = Array.isArray(digits) ? digits.map(function (d) {
-      return typeof d === "object" && d ? [first(d.label, d.name, d.key, ""), first(d.value, d.digits, "")] : ["", d];
-    }) : digits && typeof digits === "object" ? Object.keys(digits).map(function (k) { return [k, digits[k]]; }) : [];
-    listInto("ivr-digits", pairs.map(function (p) { return p[0] ? p[0] + ": " + p[1] : String(p[1]); }));
+    renderIvr(card);
     var tickets = asList(card.tickets).map(function (tk) {
       if (typeof tk !== "object" || !tk) return String(tk);
       var status = present(tk.status) ? " (" + tKey("ticket_status.", tk.status) + ")" : "";
       return (present(tk.id) ? "#" + tk.id + " " : "") + first(tk.title, tk.subject, "") + status;
     });
-    listInto("call-tickets", pending && !card.tickets ? [] : tickets);
-    var history = asList(first(card.recent_calls, card.last_calls)).slice(0, 5).map(function (c) {
+    listInto("call-tickets", tickets);
+    var history = asList(first(card.last_calls, card.recent_calls)).slice(0, 5).map(function (c) {
       if (typeof c !== "object" || !c) return String(c);
       var at = toMs(first(c.at, c.started_at, c.date));
-      var day = at === undefined ? "" : new Date(at).toISOString().slice(5, 10) + " ";
-      var code = first(c.disposition, c.code);
-      return day + (present(code) ? dispositionLabel(code, c.queue) : t("no disposition")) +
-        (present(c.queue) ? " · " + c.queue : "");
+      var day = at === undefined ? "" : monthDay(new Date(at)) + " ";
+      var code = codeOf(first(c.disposition, c.code));
+      var what = present(code) ? dispositionLabel(code, c.queue)
+        : present(c.outcome) ? tKey("outcome.", c.outcome) : t("no disposition");
+      return day + what + (present(c.queue) ? " · " + c.queue : "");
     });
     listInto("call-history", history);
     var csat = first(card.csat, card.last_csat);
@@ -505,24 +540,65 @@
       ["call-tickets", "call-history", "call-csat"].forEach(function (id) { $(id).textContent = "…"; });
     }
   }
-  function renderIdentifiers(card, customer) {
-    var ids = [];
-    if (present(card.number)) ids.push(card.number);
-    else if (present(card.caller_number)) ids.push(card.caller_number);
-    asList(customer && customer.identifiers).forEach(function (i) {
-      var value = typeof i === "object" && i ? first(i.masked, i.value) : i;
-      var kind = typeof i === "object" && i ? i.kind : "";
-      if (present(value) && ids.indexOf(value) < 0) {
-        ids.push((present(kind) ? tKey("identifier.", kind) + " " : "") + value);
-      }
+  function monthDay(date) {
+    var m = date.getMonth() + 1, d = date.getDate();
+    return (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
+  }
+  // The IVR: the steps entered, and what the caller keyed in, labelled with the flow's names.
+  function renderIvr(card) {
+    var ivr = card.ivr && typeof card.ivr === "object" ? card.ivr : {};
+    var path = asList(first(ivr.path, card.ivr_path)).map(function (p) {
+      return typeof p === "object" && p ? first(p.label, p.name, p.step, "") : p;
     });
-    $("call-ids").textContent = ids.join(" · ");
+    $("ivr-path").textContent = path.length ? path.join(" → ") : "—";
+    var inputs = asList(first(ivr.inputs, Array.isArray(ivr.digits) ? ivr.digits : undefined));
+    var items = inputs.map(function (d) {
+      if (typeof d !== "object" || !d) return String(d);
+      var label = first(d.label, d.name, d.key);
+      var value = first(d.value, d.digits, "");
+      var chosen = d.kind === "language" ? tKey("", LANGUAGES[d.value] || d.value) : d.value;
+      var shown = d.kind === "menu" || d.kind === "language"
+        ? document.createTextNode(first(d.digits, "") + (present(chosen) ? " → " + chosen : ""))
+        : maskedNode(value, d.masked);
+      return present(label) ? [tKey("ivr_label.", label) + ": ", shown] : shown;
+    });
+    var raw = first(typeof ivr.digits === "string" ? ivr.digits : undefined, card.ivr_digits, card.digits);
+    if (!items.length && typeof raw === "object" && raw) {
+      items = Object.keys(raw).map(function (k) { return tKey("ivr_label.", k) + ": " + raw[k]; });
+    } else if (!items.length && present(raw)) {
+      items = [t("Keys pressed") + ": " + raw];
+    }
+    listInto("ivr-digits", items);
+  }
+  function renderIdentifiers(card, customer) {
+    var node = $("call-ids");
+    node.textContent = "";
+    var number = first(card.number, card.caller_number);
+    var parts = present(number) ? [document.createTextNode(number)] : [];
+    asList(customer && customer.identifiers).forEach(function (i) {
+      var value = typeof i === "object" && i ? first(i.value, i.masked) : i;
+      var kind = typeof i === "object" && i ? i.kind : "";
+      if (!present(value) || value === number) return;
+      var span = el("span", "identifier", present(kind) ? tKey("identifier.", kind) + " " : "");
+      span.appendChild(maskedNode(value, typeof i === "object" && i ? i.masked : undefined));
+      parts.push(span);
+    });
+    parts.forEach(function (part, index) {
+      if (index) node.append(" · ");
+      node.append(part);
+    });
   }
   function codesFor(queue) {
+    var card = seat.call;
+    if (card && Array.isArray(card.dispositions) && card.dispositions.length &&
+        (!present(queue) || queue === card.queue)) {
+      return card.dispositions;
+    }
     var d = seat.dispositions;
     if (Array.isArray(d)) return d;
     if (!d || typeof d !== "object") return [];
-    return asList(first(present(queue) ? d[queue] : undefined, d["default"], d["*"]));
+    var byQueue = d.by_queue && typeof d.by_queue === "object" ? d.by_queue : d;
+    return asList(first(present(queue) ? byQueue[queue] : undefined, d["default"], d["*"]));
   }
   function resetDispositionForm() {
     $("disposition-codes").textContent = "";
@@ -538,7 +614,7 @@
       fieldset.textContent = "";
       fieldset.dataset.callId = callId;
       codesFor(card && card.queue).forEach(function (c, index) {
-        var code = reasonCode(c);
+        var code = codeOf(c);
         var label = el("label", "code");
         var input = el("input");
         input.type = "radio";
@@ -577,7 +653,12 @@
       [t("Average handle time"), present(aht) ? fmtDuration(aht) : "—"],
       [t("Missed offers"), first(f.missed_offers, f.missed, 0)]
     ];
-    var byReason = first(f.not_ready_s, f.not_ready_by_reason, f.paused_s) || {};
+    var byReason = Object.assign({}, first(f.not_ready_s, f.not_ready_by_reason, f.paused_s) || {});
+    if (notReady() && present(seat.reason) && seat.sinceMs !== null) {
+      // The figures count a running pause up to their own moment; the page counts on.
+      var from = Math.max(seat.sinceMs, seat.figuresAtMs);
+      byReason[seat.reason] = (Number(byReason[seat.reason]) || 0) + Math.max(0, (nowMs() - from) / 1000);
+    }
     Object.keys(byReason).forEach(function (r) {
       rows.push([tf("Not ready: {reason}", { reason: reasonLabel(r) }), fmtDuration(byReason[r])]);
     });
@@ -587,6 +668,7 @@
     });
   }
   function renderClock() {
+    if (notReady()) renderFigures();
     $("state-timer").textContent = seat.sinceMs === null ? "—" : fmtClock((nowMs() - seat.sinceMs) / 1000);
     var card = seat.call;
     $("call-waited").textContent = card ? tf("Waited {t}", { t: fmtDuration(waitedSeconds(card)) }) : "";
@@ -668,7 +750,9 @@
     $("btn-new-customer").addEventListener("click", function () {
       $("new-customer").hidden = false;
       $("btn-new-customer").hidden = true;
-      $("new-customer-phone").value = seat.call ? first(seat.call.number, seat.call.caller_number, "") : "";
+      var call = seat.call || {};
+      var prefill = call.new_customer && typeof call.new_customer === "object" ? call.new_customer : {};
+      $("new-customer-phone").value = first(prefill.phone, call.number, call.caller_number, "");
       $("new-customer-name").value = "";
       $("new-customer-name").focus();
     });
@@ -677,6 +761,11 @@
       renderCall();
     });
     $("new-customer").addEventListener("submit", createCustomer);
+    $("call-body").addEventListener("click", function (event) {
+      var button = event.target.closest("button.masked");
+      if (!button) return;
+      button.replaceWith(document.createTextNode(button.dataset.full));
+    });
     document.addEventListener("keydown", onKey);
     setInterval(renderClock, 1000);
     setInterval(heartbeat, PING_EVERY_MS);
