@@ -9,10 +9,11 @@ runs under a strict CSP (no inline script or style), as it will behind the real 
 
 The test drives it over HTTP under ``/_test/``: ``reset`` (with the snapshot to send on
 each connect), ``send`` a message to every open socket, ``down`` (close every socket and
-refuse new ones) and ``up``, ``fail`` the next request to a path, read ``posted`` and
-``status``. Run it as ``python -m switchboard.testing.seatpage``: it listens on a free
-port of 127.0.0.1, prints ``seatpage listening on http://127.0.0.1:PORT`` and ends when
-its standard input closes (so it never outlives the test run that started it).
+refuse new ones) and ``up``, ``end-session`` (close with 4001), ``fail`` the next request
+to a path, read ``posted`` and ``status``. Run it as
+``python -m switchboard.testing.seatpage``: it listens on a free port of 127.0.0.1,
+prints ``seatpage listening on http://127.0.0.1:PORT`` and ends when its standard input
+closes (so it never outlives the test run that started it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ CSP = (
 # The seat's REST state actions answer with a "state" message (docs/websocket-api.md).
 STATE_AFTER = {"login": "not_ready", "ready": "ready", "pause": "not_ready", "logout": "logged_out"}
 STATE_AFTER["finish-wrapup"] = "ready"
+SESSION_ENDED = 4001  # the seat socket's close code when the session ends (web/ws)
 CUSTOMER_FIELDS = ("name", "language", "phone", "account", "id_card", "plate", "email", "order")
 
 
@@ -243,6 +245,13 @@ class StandIn:
         def down(request: Request) -> bytes:
             self.refusing = True
             self._drop_sockets()
+            return _json({"ok": True})
+
+        @app.route("/_test/end-session", methods=["POST"])
+        def end_session(request: Request) -> bytes:
+            dropped, self.sockets = self.sockets, set()
+            for socket in dropped:
+                socket.sendClose(SESSION_ENDED, "session ended: log in again")
             return _json({"ok": True})
 
         @app.route("/_test/up", methods=["POST"])

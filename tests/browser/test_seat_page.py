@@ -326,3 +326,15 @@ def test_own_figures_follow_the_figures_message(page: Page, stand_in: StandIn) -
     # A pause that runs on is counted on by the page, from the figures' moment.
     stand_in.send(m.state("not_ready", "lunch"))
     expect(figures.nth(3)).to_have_text(re.compile(r"^30:0[1-9]$"))
+
+
+def test_an_ended_session_says_log_in_instead_of_reconnecting(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    stand_in.call("POST", "/_test/end-session", {})
+    banner = page.locator("#banner-reconnect")
+    # Not "reconnecting": with the session gone, another attempt would only be refused.
+    expect(banner).to_have_text("Your session has ended: log in again. Go to the login page")
+    expect(banner.get_by_role("link")).to_have_attribute("href", "/login")
+    expect(page.locator("#seat")).to_have_class(re.compile(r"\bstale\b"))

@@ -204,6 +204,7 @@
   // ---- websocket with back-off -----------------------------------------------------------
   var socket = null, attempt = 0, lastHeardMs = 0, retryTimer = null;
   var PING_EVERY_MS = 20000, SILENCE_LIMIT_MS = 45000;
+  var SESSION_ENDED = 4001; // the server's close code: reconnecting cannot help, logging in can
   function wsUrl() {
     var url = meta("sb-ws-url") || "/ws/seat";
     if (/^wss?:/.test(url)) return url;
@@ -235,10 +236,11 @@
         handlers[m.type](m);
       }
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       if (socket !== ws) return;
       socket = null;
-      scheduleReconnect();
+      if (event.code === SESSION_ENDED) sessionEnded();
+      else scheduleReconnect();
     };
   }
   function scheduleReconnect() {
@@ -260,6 +262,16 @@
   function showReconnecting() {
     var banner = $("banner-reconnect");
     banner.textContent = tf("Connection lost: reconnecting… (attempt {n})", { n: attempt });
+    banner.hidden = false;
+    $("seat").classList.add("stale");
+  }
+  function sessionEnded() {
+    seat.live = false;
+    var banner = $("banner-reconnect");
+    banner.textContent = t("Your session has ended: log in again.") + " ";
+    var link = el("a", null, t("Go to the login page"));
+    link.href = "/login";
+    banner.appendChild(link);
     banner.hidden = false;
     $("seat").classList.add("stale");
   }
