@@ -7,6 +7,7 @@ Each test scripts the stand-in's websocket, then waits on what the page shows (P
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -338,3 +339,14 @@ def test_an_ended_session_says_log_in_instead_of_reconnecting(
     expect(banner).to_have_text("Your session has ended: log in again. Go to the login page")
     expect(banner.get_by_role("link")).to_have_attribute("href", "/login")
     expect(page.locator("#seat")).to_have_class(re.compile(r"\bstale\b"))
+
+
+def test_a_snapshot_taken_in_wrap_up_shows_the_wrap_up_running(
+    page: Page, stand_in: StandIn
+) -> None:
+    card = dict(m.answered_card("c-11"), phase="ended")
+    snapshot = m.snapshot("wrap_up", call=card)
+    snapshot["state"]["since"] = time.time() - 12  # wrap-up began 12 s ago
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:1[2-9]$"))
+    expect(page.locator("#btn-finish")).to_be_enabled()

@@ -86,12 +86,12 @@
       };
       seat.reasons = asList(m.pause_reasons);
       seat.dispositions = m.dispositions || {};
-      applyState(m);
       seat.figures = m.figures || null;
       seat.figuresAtMs = nowMs();
       var card = first(m.call, m.card);
       setCall(card && typeof card === "object" ? card : null, true);
       if (card && card.status === "wrap_up") startWrapUp(card);
+      applyState(m); // after the card: a wrap-up state needs it
       seat.live = true;
       hideReconnecting();
       renderAll();
@@ -166,6 +166,8 @@
     }
     if (seat.state !== "wrap_up" && !(seat.call && seat.call.status === "wrap_up")) {
       seat.wrapUp = null;
+    } else if (seat.state === "wrap_up" && !seat.wrapUp) {
+      startWrapUp({ at: s.since }); // a snapshot taken during wrap-up: it began at `since`
     }
   }
   function setCall(card, fromSnapshot) {
@@ -191,7 +193,7 @@
   function startWrapUp(m) {
     var total = first(m.wrap_up_s, m.wrapup_s, seat.call && seat.call.wrap_up_s);
     var until = toMs(first(m.wrap_up_until, m.until));
-    var start = nowMs();
+    var start = first(toMs(m.at), nowMs());
     if (until !== undefined && present(total)) start = until - total * 1000;
     seat.wrapUp = { startMs: start, totalS: present(total) ? Number(total) : null };
   }
