@@ -9,12 +9,12 @@ import pytest
 from babel.messages.pofile import read_po
 
 WEB = Path(__file__).resolve().parents[2] / "switchboard" / "web"
-SCRIPT = (WEB / "static" / "seat.js").read_text(encoding="utf-8")
+SCRIPT = "\n".join(p.read_text(encoding="utf-8") for p in sorted((WEB / "static").glob("seat*.js")))
 TEMPLATE = (WEB / "templates" / "seat.html").read_text(encoding="utf-8")
 
 
 def used_msgids() -> set[str]:
-    """t("...") and tf("...") in seat.js, the labels of its tables, _("...") in seat.html."""
+    """t("...") and tf("...") in the seat's scripts, their tables' labels, _("...") in seat.html."""
     found = set(re.findall(r'\bt\("((?:[^"\\]|\\.)*)"\)', SCRIPT))
     found |= set(re.findall(r'\btf\("((?:[^"\\]|\\.)*)"', SCRIPT))
     for table in re.findall(r"(?:STATE_LABELS|CALL_STATUS|LANGUAGES) = \{(.*?)\};", SCRIPT, re.S):

@@ -4,65 +4,10 @@
  * Rendering tolerates missing fields: a pop may arrive before the database has answered. */
 (function () {
   "use strict";
-
-  // ---- helpers ---------------------------------------------------------------------------
-  function t(msgid) {
-    return typeof window.t === "function" ? window.t(msgid) : msgid;
-  }
-  function tf(msgid, params) {
-    return t(msgid).replace(/\{(\w+)\}/g, function (_m, k) {
-      return params[k] === undefined ? "" : String(params[k]);
-    });
-  }
-  // A catalogue key for data (a pause reason, a language): the raw value when untranslated.
-  function tKey(prefix, value) {
-    var key = prefix + String(value);
-    var text = t(key);
-    return text && text !== key ? text : String(value);
-  }
-  function $(id) {
-    return document.getElementById(id);
-  }
-  function meta(name) {
-    var el = document.querySelector('meta[name="' + name + '"]');
-    return el ? el.getAttribute("content") || "" : "";
-  }
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  function present(v) {
-    return v !== undefined && v !== null && v !== "";
-  }
-  function first() {
-    for (var i = 0; i < arguments.length; i++) if (present(arguments[i])) return arguments[i];
-    return undefined;
-  }
-  function asList(v) {
-    return Array.isArray(v) ? v : [];
-  }
-  // Server times are epoch seconds (or ms, or ISO text); the page keeps its offset to them.
-  function toMs(v) {
-    if (typeof v === "number") return v > 1e12 ? v : v * 1000;
-    if (typeof v === "string" && v) {
-      var n = Date.parse(v);
-      return isNaN(n) ? undefined : n;
-    }
-    return undefined;
-  }
-  function fmtClock(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    return [h, m, r].map(function (x) { return x < 10 ? "0" + x : String(x); }).join(":");
-  }
-  function fmtDuration(seconds) {
-    var s = Math.max(0, Math.round(seconds));
-    var m = Math.floor(s / 60), r = s % 60;
-    if (m >= 60) return fmtClock(s);
-    return m + ":" + (r < 10 ? "0" : "") + r;
-  }
+  var u = window.sbSeat.util, cardView = window.sbSeat.card;
+  var t = u.t, tf = u.tf, tKey = u.tKey, $ = u.$, el = u.el, meta = u.meta;
+  var present = u.present, first = u.first, asList = u.asList, toMs = u.toMs;
+  var fmtClock = u.fmtClock, fmtDuration = u.fmtDuration;
 
   // ---- what the page knows ---------------------------------------------------------------
   var seat = {
@@ -203,65 +148,7 @@
     return base + (nowMs() - card.receivedMs) / 1000;
   }
 
-  // ---- websocket with back-off -----------------------------------------------------------
-  var socket = null, attempt = 0, lastHeardMs = 0, retryTimer = null;
-  var PING_EVERY_MS = 20000, SILENCE_LIMIT_MS = 45000;
-  var SESSION_ENDED = 4001; // the server's close code: reconnecting cannot help, logging in can
-  function wsUrl() {
-    var url = meta("sb-ws-url") || "/ws/seat";
-    if (/^wss?:/.test(url)) return url;
-    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + url;
-  }
-  function connect() {
-    retryTimer = null;
-    var ws;
-    try {
-      ws = new WebSocket(wsUrl());
-    } catch (e) {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    ws.onopen = function () {
-      lastHeardMs = Date.now();
-    };
-    ws.onmessage = function (event) {
-      lastHeardMs = Date.now();
-      var m;
-      try {
-        m = JSON.parse(event.data);
-      } catch (e) {
-        return; // not ours to show: the next snapshot repairs what a bad frame would have said
-      }
-      if (m && typeof m === "object" && handlers[m.type]) {
-        if (m.type === "snapshot") attempt = 0;
-        handlers[m.type](m);
-      }
-    };
-    ws.onclose = function (event) {
-      if (socket !== ws) return;
-      socket = null;
-      if (event.code === SESSION_ENDED) sessionEnded();
-      else scheduleReconnect();
-    };
-  }
-  function scheduleReconnect() {
-    seat.live = false;
-    attempt += 1;
-    // 0.5 s doubling to 15 s, with jitter so a restarted server is not hit by every seat at once.
-    var delay = Math.min(15000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() * 0.5);
-    showReconnecting();
-    if (retryTimer === null) retryTimer = setTimeout(connect, delay);
-  }
-  function heartbeat() {
-    if (!socket || socket.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - lastHeardMs > SILENCE_LIMIT_MS) {
-      socket.close(); // half-open: onclose reconnects and the snapshot catches up
-      return;
-    }
-    socket.send(JSON.stringify({ type: "ping" }));
-  }
-  function showReconnecting() {
+  function showReconnecting(attempt) {
     var banner = $("banner-reconnect");
     banner.textContent = tf("Connection lost: reconnecting… (attempt {n})", { n: attempt });
     banner.hidden = false;
@@ -384,7 +271,7 @@
         seat.call.complete = true;
       }
       $("new-customer").hidden = true;
-      renderCall();
+      cardView.render(seat);
     }));
   }
 
@@ -433,12 +320,10 @@
     reserved: "Ringing", ringing: "Ringing",
     on_call: "On a call", busy: "On a call", talking: "On a call", wrap_up: "Wrap-up"
   };
-  var CALL_STATUS = { ringing: "Ringing", answered: "On a call", ended: "Call ended", wrap_up: "Wrap-up" };
-  var LANGUAGES = { cmn: "Mandarin", zh: "Mandarin", "zh-CN": "Mandarin", yue: "Cantonese", en: "English" };
 
   function renderAll() {
     renderState();
-    renderCall();
+    cardView.render(seat);
     renderDisposition();
     renderFigures();
     renderClock();
@@ -463,157 +348,6 @@
       ? a.name + (present(a.id) ? " (" + a.id + ")" : "") : (a.id || "");
     $("agent-queues").textContent = a.queues.join(" ");
   }
-  function text(id, value) {
-    $(id).textContent = present(value) ? String(value) : "—";
-  }
-  // Items are text or nodes (a masked value is a node).
-  function listInto(id, items) {
-    var node = $(id);
-    node.textContent = "";
-    if (!items.length) {
-      node.textContent = "—";
-      return;
-    }
-    var ul = el("ul", "plain");
-    items.forEach(function (item) {
-      var li = el("li");
-      if (Array.isArray(item)) item.forEach(function (part) { li.append(part); });
-      else li.append(item);
-      ul.appendChild(li);
-    });
-    node.appendChild(ul);
-  }
-  // A sensitive value shows masked; the agent clicks to see it whole.
-  function maskedNode(full, masked) {
-    if (!present(masked) || masked === full) return document.createTextNode(String(full));
-    var button = el("button", "masked", masked);
-    button.type = "button";
-    button.title = t("Show the full value");
-    button.dataset.full = String(full);
-    return button;
-  }
-  function codeOf(c) {
-    return typeof c === "object" && c ? first(c.code, c.name) : c;
-  }
-  function dispositionLabel(code, queue) {
-    var found = codesFor(queue).filter(function (c) { return codeOf(c) === code; })[0];
-    if (found && typeof found === "object" && present(found.label)) return found.label;
-    return tKey("disposition.", code);
-  }
-  function customerOf(card) {
-    return card.customer && typeof card.customer === "object" ? card.customer : null;
-  }
-  function renderCall() {
-    var card = seat.call;
-    $("call-empty").hidden = !!card;
-    $("call-body").hidden = !card;
-    $("call-card").dataset.status = card ? card.status : "";
-    if (!card) return;
-    var customer = customerOf(card);
-    var pending = !card.complete;
-    var failed = present(card.error);
-    $("call-status").textContent = tKey("", CALL_STATUS[card.status] || card.status);
-    text("call-queue", card.queue);
-    $("customer-name").textContent = customer
-      ? first(customer.name, customer.display_name, "—")
-      : pending ? t("Looking up the caller…")
-      : failed ? t("Customer details could not be read") : t("Unknown caller");
-    $("call-loading").hidden = !pending;
-    var vip = first(card.vip, card.vip_level, customer && first(customer.vip_level, customer.vip));
-    var vipNode = $("call-vip");
-    vipNode.hidden = !present(vip) || vip === 0 || vip === "0";
-    vipNode.textContent = typeof vip === "number"
-      ? t("VIP") + " " + new Array(Math.min(vip, 5) + 1).join("★") : t("VIP") + " " + vip;
-    var language = first(card.language, customer && customer.language);
-    $("call-language").textContent = present(language) ? tKey("", LANGUAGES[language] || language) : "";
-    renderIdentifiers(card, customer);
-    var unknown = !customer && !pending && !failed;
-    $("btn-new-customer").hidden = !unknown || !$("new-customer").hidden;
-    if (!unknown) $("new-customer").hidden = true;
-    renderIvr(card);
-    var tickets = asList(card.tickets).map(function (tk) {
-      if (typeof tk !== "object" || !tk) return String(tk);
-      var status = present(tk.status) ? " (" + tKey("ticket_status.", tk.status) + ")" : "";
-      return (present(tk.id) ? "#" + tk.id + " " : "") + first(tk.title, tk.subject, "") + status;
-    });
-    listInto("call-tickets", tickets);
-    var history = asList(first(card.last_calls, card.recent_calls)).slice(0, 5).map(function (c) {
-      if (typeof c !== "object" || !c) return String(c);
-      var at = toMs(first(c.at, c.started_at, c.date));
-      var day = at === undefined ? "" : monthDay(new Date(at)) + " ";
-      var code = codeOf(first(c.disposition, c.code));
-      var what = present(code) ? dispositionLabel(code, c.queue)
-        : present(c.outcome) ? tKey("outcome.", c.outcome) : t("no disposition");
-      return day + what + (present(c.queue) ? " · " + c.queue : "");
-    });
-    listInto("call-history", history);
-    var csat = first(card.csat, card.last_csat);
-    $("call-csat").textContent = !present(csat) ? "—" : typeof csat === "object"
-      ? first(csat.score, "—") + (present(csat.scale) ? "/" + csat.scale : "") : String(csat);
-    if (pending) {
-      ["call-tickets", "call-history", "call-csat"].forEach(function (id) { $(id).textContent = "…"; });
-    }
-  }
-  function monthDay(date) {
-    var m = date.getMonth() + 1, d = date.getDate();
-    return (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
-  }
-  // The IVR: the steps entered, and what the caller keyed in, labelled with the flow's names.
-  function renderIvr(card) {
-    var ivr = card.ivr && typeof card.ivr === "object" ? card.ivr : {};
-    var path = asList(first(ivr.path, card.ivr_path)).map(function (p) {
-      return typeof p === "object" && p ? first(p.label, p.name, p.step, "") : p;
-    });
-    $("ivr-path").textContent = path.length ? path.join(" → ") : "—";
-    var inputs = asList(first(ivr.inputs, Array.isArray(ivr.digits) ? ivr.digits : undefined));
-    var items = inputs.map(function (d) {
-      if (typeof d !== "object" || !d) return String(d);
-      var label = first(d.label, d.name, d.key);
-      var value = first(d.value, d.digits, "");
-      var chosen = d.kind === "language" ? tKey("", LANGUAGES[d.value] || d.value) : d.value;
-      var shown = d.kind === "menu" || d.kind === "language"
-        ? document.createTextNode(first(d.digits, "") + (present(chosen) ? " → " + chosen : ""))
-        : maskedNode(value, d.masked);
-      return present(label) ? [tKey("ivr_label.", label) + ": ", shown] : shown;
-    });
-    var raw = first(typeof ivr.digits === "string" ? ivr.digits : undefined, card.ivr_digits, card.digits);
-    if (!items.length && typeof raw === "object" && raw) {
-      items = Object.keys(raw).map(function (k) { return tKey("ivr_label.", k) + ": " + raw[k]; });
-    } else if (!items.length && present(raw)) {
-      items = [t("Keys pressed") + ": " + raw];
-    }
-    listInto("ivr-digits", items);
-  }
-  function renderIdentifiers(card, customer) {
-    var node = $("call-ids");
-    node.textContent = "";
-    var number = first(card.number, card.caller_number);
-    var parts = present(number) ? [document.createTextNode(number)] : [];
-    asList(customer && customer.identifiers).forEach(function (i) {
-      var value = typeof i === "object" && i ? first(i.value, i.masked) : i;
-      var kind = typeof i === "object" && i ? i.kind : "";
-      if (!present(value) || value === number) return;
-      var span = el("span", "identifier", present(kind) ? tKey("identifier.", kind) + " " : "");
-      span.appendChild(maskedNode(value, typeof i === "object" && i ? i.masked : undefined));
-      parts.push(span);
-    });
-    parts.forEach(function (part, index) {
-      if (index) node.append(" · ");
-      node.append(part);
-    });
-  }
-  function codesFor(queue) {
-    var card = seat.call;
-    if (card && Array.isArray(card.dispositions) && card.dispositions.length &&
-        (!present(queue) || queue === card.queue)) {
-      return card.dispositions;
-    }
-    var d = seat.dispositions;
-    if (Array.isArray(d)) return d;
-    if (!d || typeof d !== "object") return [];
-    var byQueue = d.by_queue && typeof d.by_queue === "object" ? d.by_queue : d;
-    return asList(first(present(queue) ? byQueue[queue] : undefined, d["default"], d["*"]));
-  }
   function resetDispositionForm() {
     $("disposition-codes").textContent = "";
     $("disposition-codes").dataset.callId = "";
@@ -627,8 +361,8 @@
     if (fieldset.dataset.callId !== callId || !fieldset.children.length) {
       fieldset.textContent = "";
       fieldset.dataset.callId = callId;
-      codesFor(card && card.queue).forEach(function (c, index) {
-        var code = codeOf(c);
+      cardView.codesFor(seat, card && card.queue).forEach(function (c, index) {
+        var code = cardView.codeOf(c);
         var label = el("label", "code");
         var input = el("input");
         input.type = "radio";
@@ -636,7 +370,7 @@
         input.value = code;
         label.appendChild(input);
         label.appendChild(el("kbd", null, index < 9 ? String(index + 1) : ""));
-        label.appendChild(el("span", null, dispositionLabel(code, card && card.queue)));
+        label.appendChild(el("span", null, cardView.dispositionLabel(seat, code, card && card.queue)));
         fieldset.appendChild(label);
       });
       if (card && !fieldset.children.length) fieldset.appendChild(el("p", "muted", t("No disposition codes for this queue.")));
@@ -772,7 +506,7 @@
     });
     $("btn-new-customer-cancel").addEventListener("click", function () {
       $("new-customer").hidden = true;
-      renderCall();
+      cardView.render(seat);
     });
     $("new-customer").addEventListener("submit", createCustomer);
     $("call-body").addEventListener("click", function (event) {
@@ -782,9 +516,17 @@
     });
     document.addEventListener("keydown", onKey);
     setInterval(renderClock, 1000);
-    setInterval(heartbeat, PING_EVERY_MS);
     renderAll();
-    connect();
+    window.sbSeat.socket.start({
+      message: function (m) {
+        if (handlers[m.type]) handlers[m.type](m);
+      },
+      lost: function (attempt) {
+        seat.live = false;
+        showReconnecting(attempt);
+      },
+      sessionEnded: sessionEnded
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
