@@ -350,3 +350,20 @@ def test_a_snapshot_taken_in_wrap_up_shows_the_wrap_up_running(
     open_seat(page, stand_in, snapshot)
     expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:1[2-9]$"))
     expect(page.locator("#btn-finish")).to_be_enabled()
+
+
+def test_a_call_handled_while_the_agent_chooses_keeps_its_card_until_saved(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    ring_answer_and_wrap_up(stand_in, "c-12")
+    page.get_by_label("Complaint").check()
+    page.locator("#disposition-note").fill("账单错误")
+    stand_in.send(m.state("ready"))  # wrap-up ran out: the server ends it ...
+    stand_in.send(m.call("done", "c-12"))  # ... and the call is handled
+    expect(page.locator("#call-status")).to_have_text("Call ended")
+    expect(page.locator("#wrapup")).to_be_hidden()
+    page.locator("#btn-disposition").click()
+    expect(page.locator("#call-empty")).to_be_visible()  # saved: now the card closes
+    [saved] = posts_to(stand_in, "/disposition")
+    assert saved["body"] == {"code": "complaint", "note": "账单错误"}

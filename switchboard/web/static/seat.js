@@ -61,9 +61,17 @@
       var update = cardOf(m);
       if (!seat.call || (present(update.call_id) && update.call_id !== seat.call.call_id)) return;
       var status = first(m.event, m.status, update.phase, update.status);
-      if (status === "missed" || status === "done") {
+      if (status === "missed" || (status === "done" && !unsavedDisposition())) {
         // The offer rang out or the call is handled: the card closes.
         setCall(null, false);
+        renderAll();
+        return;
+      }
+      if (status === "done") {
+        // Handled while the agent was still choosing: the card stays until they save.
+        seat.call.status = "ended";
+        seat.call.closing = true;
+        seat.wrapUp = null;
         renderAll();
         return;
       }
@@ -228,6 +236,11 @@
     var checked = document.querySelector('#disposition-codes input[name="code"]:checked');
     return checked ? checked.value : null;
   }
+  function unsavedDisposition() {
+    var code = selectedCode(), note = $("disposition-note").value;
+    if (!code && !note) return false;
+    return !(seat.saved && seat.saved.code === code && seat.saved.note === note);
+  }
   function saveDisposition() {
     var code = selectedCode();
     var note = $("disposition-note").value;
@@ -239,7 +252,8 @@
     var url = "/api/v1/seat/calls/" + encodeURIComponent(seat.call.call_id) + "/disposition";
     return post(url, { code: code, note: note }).then(function (data) {
       seat.saved = { code: code, note: note };
-      renderDisposition();
+      if (seat.call && seat.call.closing) setCall(null, false); // kept only for this save
+      renderAll();
       return data;
     });
   }
