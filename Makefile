@@ -5,7 +5,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench serve prompts clean fuzz
+.PHONY: demo test test-fast lint typecheck bench serve prompts clean fuzz test-browser
+
+# The browser tests use Debian's /usr/bin/chromium: Playwright must never fetch its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
@@ -56,6 +59,11 @@ fuzz: $(STAMP)
 # The pure layers only (markers set by directory in tests/conftest.py): seconds, no sockets.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "unit or protocol" $(PYTEST_ARGS)
+
+# The seat page in chromium (apt-get install chromium fonts-noto-cjk); screenshots are
+# kept in tests/browser/artifacts/.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ami.py

@@ -47,6 +47,8 @@ LAYERS = {
     "tests/queue/test_ivr_acd_sim.py": "sim",
     "tests/seat/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
     "tests/web/ws": "protocol",  # the seat socket over iosim on a task.Clock
+    "tests/browser": "browser",  # chromium against the seat page (tests/browser/conftest.py)
+    "tests/browser/test_seat_catalogue.py": "unit",
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
