@@ -11,6 +11,7 @@ from switchboard.config.model import (
     LoggingSettings,
     QueuesSettings,
     Settings,
+    WebSettings,
 )
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "LoggingSettings",
     "QueuesSettings",
     "Settings",
+    "WebSettings",
     "load_settings",
 ]

@@ -15,6 +15,7 @@ for _module in (
     "switchboard.ivr_flows.records",
     "switchboard.queue.store.records",
     "switchboard.queue.store.member_store",
+    "switchboard.accounts.records",
 ):
     import_module(_module)
 
