@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -45,6 +45,9 @@ from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.store.db import create_database_engine
 
+if TYPE_CHECKING:
+    from switchboard.web import WebService
+
 log = structlog.get_logger(__name__)
 
 
@@ -64,6 +67,7 @@ class App:
     control: ControlService | None = None
     app_queue: AppQueueService | None = None
     agent_control: AgentControl | None = None
+    web: WebService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -242,6 +246,26 @@ def build_prompt_check(
     return check
 
 
+def build_web_tier(
+    settings: Settings,
+    reactor: Any,
+    database: Database,
+    *,
+    seat: Any = None,
+    ws_resource_for: Any = None,
+) -> WebService | None:
+    """The web tier (login, the seat's pages and API) unless ``[web] enabled = false``;
+    ``seat`` (SeatActions) and ``ws_resource_for`` come with the seat service.
+
+    Sessions and login limits run on the reactor's time, never a demo's faster clock: a
+    session lasts its lifetime in real hours."""
+    if not settings.web.enabled:
+        return None
+    from switchboard.web import build_web  # klein, jinja2, argon2: only when served
+
+    return build_web(settings.web, reactor, database, seat=seat, ws_resource_for=ws_resource_for)
+
+
 def build(
     settings: Settings,
     reactor: Any,
@@ -286,6 +310,9 @@ def build(
     control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
+    web = build_web_tier(settings, reactor, database)
+    if web is not None:
+        web.setServiceParent(root)
     return App(
         root=root,
         ami=ami,
@@ -299,6 +326,7 @@ def build(
         control=control,
         app_queue=app_queue,
         agent_control=agent_control,
+        web=web,
     )
 
 

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 __all__ = ["MIN_PASSWORD_LENGTH", "PasswordProblem", "Passwords", "password_problem"]
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B; length over composition rules
 
 
 def password_problem(password: str) -> str | None:
@@ -34,8 +34,7 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        # Checked against when the username is unknown, so both answers take as long.
-        self._decoy = self._hasher.hash("no such user: a decoy password")
+        self._decoy: str | None = None
 
     def hash(self, password: str) -> str:
         problem = password_problem(password)
@@ -44,8 +43,12 @@ class Passwords:
         return self._hasher.hash(password)
 
     def check(self, stored_hash: str | None, password: str) -> bool:
+        """``stored_hash`` None (no such user): checked against a decoy all the same, so
+        both answers take as long and the time does not tell which usernames exist."""
+        if stored_hash is None and self._decoy is None:
+            self._decoy = self._hasher.hash("no such user: a decoy password")
         try:
-            return self._hasher.verify(stored_hash or self._decoy, password) and (
+            return self._hasher.verify(stored_hash or self._decoy or "", password) and (
                 stored_hash is not None
             )
         except (VerificationError, InvalidHashError):

@@ -68,7 +68,7 @@ def test_passwords_are_stored_as_argon2id_hashes_and_checked() -> None:
 
 
 def test_a_short_or_padded_password_is_refused_with_why() -> None:
-    with pytest.raises(PasswordProblem, match="at least 10 characters"):
+    with pytest.raises(PasswordProblem, match="at least 8 characters"):
         Passwords(CHEAP).hash("short")
     with pytest.raises(PasswordProblem, match="start or end with spaces"):
         Passwords(CHEAP).hash(" padded password ")

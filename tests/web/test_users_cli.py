@@ -118,7 +118,7 @@ def test_mistakes_are_named_with_the_fix(
         )
         == 1
     )
-    assert "at least 10 characters" in capsys.readouterr().err
+    assert "at least 8 characters" in capsys.readouterr().err
     assert (
         _run(tmp_path, ["add", "wang", "--agent", "1", "--password-file", str(tmp_path / "nope")])
         == 1
