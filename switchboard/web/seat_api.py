@@ -8,12 +8,13 @@ too (:class:`~switchboard.web.gate.Gate`). Answers are what the seat domain retu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from klein import Klein
 from twisted.web.server import Request
 
+from switchboard.accounts.model import User
 from switchboard.web.gate import Gate, Refusal, arg, json_body, json_route, text_field
 from switchboard.web.seat_port import SeatActions
 
@@ -34,18 +35,6 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         route: Callable[[Route], Route] = app.route(PREFIX + path, methods=["POST"])
         return route
 
-    @post("/login")
-    @json_route
-    async def seat_log_in(request: Request) -> Any:
-        user = await gate.seat_user(request)
-        return await actions().log_in(user)
-
-    @post("/ready")
-    @json_route
-    async def seat_ready(request: Request) -> Any:
-        user = await gate.seat_user(request)
-        return await actions().ready(user)
-
     @post("/pause")
     @json_route
     async def seat_pause(request: Request) -> Any:
@@ -53,17 +42,16 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         reason = text_field(json_body(request), "reason")
         return await actions().pause(user, reason)
 
-    @post("/logout")
-    @json_route
-    async def seat_log_out(request: Request) -> Any:
-        user = await gate.seat_user(request)
-        return await actions().log_out(user)
-
-    @post("/finish-wrapup")
-    @json_route
-    async def seat_finish_wrapup(request: Request) -> Any:
-        user = await gate.seat_user(request)
-        return await actions().finish_wrapup(user)
+    # The body-less state changes: each route calls the method of the same name.
+    for path, name in (
+        ("/login", "log_in"),
+        ("/ready", "ready"),
+        ("/logout", "log_out"),
+        ("/finish-wrapup", "finish_wrapup"),
+    ):
+        app.route(PREFIX + path, methods=["POST"], endpoint=f"seat_{name}")(
+            json_route(_state_change(gate, actions, name))
+        )
 
     @post("/calls/<call_id>/disposition")
     @json_route
@@ -100,3 +88,14 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         ):
             raise Refusal("bad_request", "fields must be an object of strings", "fields")
         return await actions().create_customer(user, fields)
+
+
+def _state_change(
+    gate: Gate, actions: Callable[[], SeatActions], name: str
+) -> Callable[[Request], Awaitable[Any]]:
+    async def change(request: Request) -> Any:
+        user = await gate.seat_user(request)
+        method: Callable[[User], Awaitable[dict[str, Any]]] = getattr(actions(), name)
+        return await method(user)
+
+    return change

@@ -21,14 +21,13 @@ from twisted.internet.endpoints import (
 )
 from twisted.internet.interfaces import IListeningPort, IStreamServerEndpoint
 from twisted.python.failure import Failure
-from twisted.web.http import Request
 from twisted.web.resource import IResource
-from twisted.web.server import Site
 
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.ratelimit import LoginLimiter
 from switchboard.accounts.sessions import Sessions
 from switchboard.config import WebSettings
+from switchboard.control.service import ControlSite
 from switchboard.store import Database
 from switchboard.web.i18n import Catalogues
 from switchboard.web.routes import WebApp
@@ -41,18 +40,10 @@ __all__ = ["WebService", "build_web"]
 log = structlog.get_logger(__name__)
 
 
-class WebSite(Site):
-    """A :class:`Site` whose access log is a structlog event, not a file."""
+class WebSite(ControlSite):
+    """Its access log is a structlog event, as the control endpoint's."""
 
-    noisy = False
-
-    def log(self, request: Request) -> None:
-        log.info(
-            "web_request",
-            method=request.method.decode("ascii", "replace"),
-            path=request.path.decode("utf-8", "replace"),
-            status=request.code,
-        )
+    event = "web_request"
 
 
 def _endpoint(settings: WebSettings, reactor: Any, port: int) -> IStreamServerEndpoint:
