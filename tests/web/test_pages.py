@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from switchboard.accounts.model import Role
+from switchboard.web.templating import TEMPLATE_DIR
 from tests.web.stack import Stack, make_stack
 
 
@@ -45,38 +46,48 @@ def test_a_user_without_a_seat_is_refused_the_seat_page_with_the_reason(stack: S
     page = boss.get("/seat")
     assert page.status == 403
     assert "ask an administrator to link it to an agent" in page.text
+    stack.add_user("li", role=Role.ADMIN, agent_id=None, language="zh-CN")
+    admin, _ = stack.logged_in("li")
+    assert "请管理员将其关联到一个坐席工号" in admin.get("/seat").text
 
 
-def test_the_seat_page_renders_seat_html_when_installed_and_says_so_when_missing(
-    tmp_path: Path, stack: Stack
-) -> None:
-    stack.add_user("wang", agent_id="1003", language="en")
-    browser, csrf = stack.logged_in("wang")
-    pages = stack.web.resource  # noqa: F841  (the templates folder is the shipped one)
-    from switchboard.web.templating import TEMPLATE_DIR
-
-    if not (TEMPLATE_DIR / "seat.html").exists():
-        missing = browser.get("/seat")
-        assert missing.status == 404 and "templates/seat.html is missing" in missing.text
-    # With a seat page (written here: the real one is another branch's), it is rendered
-    # inside base.html with the session's CSRF token and the websocket's URL.
-    folder = tmp_path / "templates"
-    folder.mkdir()
+def _templates(folder: Path, seat_html: str | None) -> Path:
+    """The shipped templates, but with this seat page (None: none at all)."""
+    folder.mkdir(parents=True)
     for template in TEMPLATE_DIR.glob("*.html"):
-        (folder / template.name).write_text(template.read_text(encoding="utf-8"))
-    (folder / "seat.html").write_text(
+        if template.name != "seat.html":
+            (folder / template.name).write_text(template.read_text(encoding="utf-8"))
+    if seat_html is not None:
+        (folder / "seat.html").write_text(seat_html)
+    return folder
+
+
+def test_without_a_seat_page_the_seat_says_what_is_missing(tmp_path: Path) -> None:
+    stack = make_stack(tmp_path / "web", templates=_templates(tmp_path / "t", None))
+    stack.add_user("wang", agent_id="1003", language="en")
+    browser, _ = stack.logged_in("wang")
+    missing = browser.get("/seat")
+    assert missing.status == 404 and "templates/seat.html is missing" in missing.text
+    stack.database.close()
+
+
+def test_the_seat_page_is_rendered_in_base_html_with_the_sessions_token_and_ws_url(
+    tmp_path: Path,
+) -> None:
+    # A stand-in seat page: the real one is another branch's.
+    seat_html = (
         '{% extends "base.html" %}{% block content %}<main id="seat">'
         "{{ user.agent_id }}</main>{% endblock %}"
     )
-    other = make_stack(tmp_path / "other", templates=folder)
-    other.add_user("wang", agent_id="1003", language="en")
-    browser, csrf = other.logged_in("wang")
+    stack = make_stack(tmp_path / "web", templates=_templates(tmp_path / "t", seat_html))
+    stack.add_user("wang", agent_id="1003", language="en")
+    browser, csrf = stack.logged_in("wang")
     page = browser.get("/seat")
     assert page.status == 200 and '<main id="seat">1003</main>' in page.text
     assert page.meta("csrf-token") == csrf and len(csrf) >= 32
     assert page.meta("sb-ws-url") == "ws://127.0.0.1:8080/ws/seat"
     assert page.meta("sb-lang") == "en"
-    other.database.close()
+    stack.database.close()
 
 
 def test_an_unknown_address_gets_the_not_found_page_in_the_users_language(stack: Stack) -> None:
