@@ -45,6 +45,7 @@ LAYERS = {
     "tests/ivr/test_prompt_build.py": "integration",  # runs espeak-ng and sox
     "tests/queue/test_acd_sim.py": "sim",
     "tests/queue/test_ivr_acd_sim.py": "sim",
+    "tests/web/test_i18n_js.py": "integration",  # runs node
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
