@@ -21,7 +21,8 @@ const fs = require("fs");
 const [source, block] = [fs.readFileSync(process.argv[1], "utf8"), process.argv[2]];
 const window = {};
 const document = {
-  getElementById: (id) => (id === "sb-catalogue" && block !== "none" ? { textContent: block } : null),
+  getElementById: (id) =>
+    id === "sb-catalogue" && block !== "none" ? { textContent: block } : null,
 };
 vm.runInNewContext(source, { window, document, JSON, Object });
 process.stdout.write(JSON.stringify([window.t("Log in"), window.t("Not in the catalogue")]));
