@@ -53,6 +53,7 @@ REAL_SOCKETS = (
     "tests/integration/test_agi_loopback.py",
     "tests/integration/test_ami_loopback.py",
     "tests/integration/test_control_loopback.py",
+    "tests/integration/test_web_loopback.py",
     "tests/sim/test_appqueue_loopback.py",
     "tests/sim/test_loopback.py",
 )
