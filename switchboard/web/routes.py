@@ -9,6 +9,8 @@ twisted.web underneath, in the reactor we already run; no second framework's thr
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -64,17 +66,15 @@ class WebApp:
         *,
         seat: SeatActions | None = None,
         ws: IResource | None = None,
-        new_token: Any = None,
+        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
     ) -> None:
-        import secrets
-
         self._settings = settings
         self._sessions = sessions
         self._gate = Gate(sessions)
         self._pages = pages
         self._static = static
         self._ws = ws
-        self._new_token = new_token or (lambda: secrets.token_urlsafe(32))
+        self._new_token = new_token
         self._secure = settings.tls
         self.app = app = Klein()
         app.route("/", methods=["GET"])(self.home)
