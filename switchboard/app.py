@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -43,7 +43,11 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
+from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
+
+if TYPE_CHECKING:
+    from switchboard.web import WebService
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +69,8 @@ class App:
     app_queue: AppQueueService | None = None
     agent_control: AgentControl | None = None
     stats: LiveStats | None = None  # both kinds of queue, side by side
+    web: WebService | None = None
+    seat: SeatService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -220,6 +226,36 @@ def build_prompt_check(
     return check
 
 
+def build_web_tier(
+    settings: Settings,
+    reactor: Any,
+    database: Database,
+    *,
+    seat: SeatService | None = None,
+) -> WebService | None:
+    """The web tier (login, the seat's pages, its API and its websocket) unless
+    ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves.
+
+    Sessions and login limits run on the reactor's time, never a demo's faster clock: a
+    session lasts its lifetime in real hours."""
+    if not settings.web.enabled:
+        return None
+    from switchboard.web import build_web  # klein, jinja2, argon2: only when served
+    from switchboard.web.ws import seat_resource
+
+    def seat_socket(sessions: Any) -> Any:
+        assert seat is not None
+        return seat_resource(seat.feed, sessions, allowed_origin=settings.web.origin, clock=reactor)
+
+    return build_web(
+        settings.web,
+        reactor,
+        database,
+        seat=None if seat is None else seat.actions,
+        ws_resource_for=None if seat is None else seat_socket,
+    )
+
+
 def build(
     settings: Settings,
     reactor: Any,
@@ -265,6 +301,11 @@ def build(
     control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
+    seat = build_seat(settings, clock, database, hub, agent_control)
+    seat.setServiceParent(root)
+    web = build_web_tier(settings, reactor, database, seat=seat)
+    if web is not None:
+        web.setServiceParent(root)
     return App(
         root=root,
         ami=ami,
@@ -279,6 +320,8 @@ def build(
         app_queue=app_queue,
         agent_control=agent_control,
         stats=acd.stats if acd else app_queue.stats if app_queue else None,
+        web=web,
+        seat=seat,
     )
 
 

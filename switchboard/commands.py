@@ -61,6 +61,10 @@ COMMANDS: dict[str, Subcommand] = {
     "demo": Subcommand(
         "run calls through the IVR and the ACD on a simulated PBX", "switchboard.demo:add_commands"
     ),
+    "users": Subcommand(
+        "web tier accounts: add, passwd, list, disable",
+        "switchboard.accounts.commands:add_commands",
+    ),
 }
 
 

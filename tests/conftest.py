@@ -49,6 +49,7 @@ LAYERS = {
     "tests/web/ws": "protocol",  # the seat socket over iosim on a task.Clock
     "tests/browser": "browser",  # chromium against the seat page (tests/browser/conftest.py)
     "tests/browser/test_seat_catalogue.py": "unit",
+    "tests/web/test_i18n_js.py": "integration",  # runs node
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
@@ -56,6 +57,7 @@ REAL_SOCKETS = (
     "tests/integration/test_agi_loopback.py",
     "tests/integration/test_ami_loopback.py",
     "tests/integration/test_control_loopback.py",
+    "tests/integration/test_web_loopback.py",
     "tests/sim/test_appqueue_loopback.py",
     "tests/sim/test_loopback.py",
     "tests/integration/test_seat_ws_loopback.py",

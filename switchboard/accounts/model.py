@@ -1,15 +1,13 @@
-"""Who uses the web tier: a user, their role, and the agent they sit as.
+"""The user of the web tier, as every other area sees them: a frozen value."""
 
-A minimal copy of the contract's ``User``/``Role`` (issue 12) so the seat domain imports its
-final path; the accounts branch owns this module and its version replaces this one.
-"""
+# test-case-name: tests.web.test_accounts
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Role", "User"]
+LANGUAGES = ("zh-CN", "en")  # the catalogues shipped; zh-CN first: the default
 
 
 class Role(StrEnum):

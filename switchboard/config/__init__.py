@@ -12,6 +12,7 @@ from switchboard.config.model import (
     QueuesSettings,
     SeatSettings,
     Settings,
+    WebSettings,
 )
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "QueuesSettings",
     "SeatSettings",
     "Settings",
+    "WebSettings",
     "load_settings",
 ]

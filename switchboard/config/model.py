@@ -19,6 +19,7 @@ from pydantic import (
     SecretStr,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from switchboard import recording_names
@@ -267,6 +268,46 @@ class SeatSettings(_Section):
         return self.queue_dispositions.get(queue, self.dispositions)
 
 
+class WebSettings(_Section):
+    """The web tier (the agent seat): HTTP, or HTTPS when a certificate and key are given."""
+
+    enabled: bool = True
+    bind: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    # The address people type into the browser: the websocket refuses any other Origin.
+    origin: str = "http://127.0.0.1:8080"
+    # A session ends this long after login (a shift and a half), or at logout.
+    session_lifetime_s: float = Field(43200.0, gt=0)
+    # Both or neither: PEM files; with them the site is HTTPS only and cookies are Secure.
+    tls_certificate: Path | None = None
+    tls_key: Path | None = None
+    # Failed logins allowed per account and per address in login_window_s, then refused.
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_address: int = Field(20, ge=1)
+    login_window_s: float = Field(900.0, gt=0)
+
+    @field_validator("origin")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        scheme, sep, rest = value.partition("://")
+        if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+            raise ValueError(
+                f"a scheme and host such as https://seat.example.com or "
+                f"http://127.0.0.1:8080 (no path, no trailing slash), not {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> WebSettings:
+        if (self.tls_key is None) != (self.tls_certificate is None):
+            raise ValueError("[web] set tls_certificate and tls_key together, or neither")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_certificate is not None
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -278,6 +319,7 @@ class Settings(_Section):
     queues: QueuesSettings = QueuesSettings()
     control: ControlSettings = ControlSettings()
     seat: SeatSettings = SeatSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("seat")
     @classmethod

@@ -26,10 +26,11 @@ class ControlSite(Site):
     """A :class:`Site` whose access log is a structlog event, not a file."""
 
     noisy = False
+    event = "control_request"  # the log event's name (the web tier's site says its own)
 
     def log(self, request: Request) -> None:
         logger.info(
-            "control_request",
+            self.event,
             method=request.method.decode("ascii", "replace"),
             path=request.path.decode("ascii", "replace"),
             status=request.code,

@@ -47,6 +47,7 @@ from switchboard.demo.site import (
     start_site,
 )
 from switchboard.demo.tally import FactTally, summary_line
+from switchboard.demo.web import DemoLogin, add_demo_users, demo_logins, with_web_port
 from switchboard.hub import AGENT_STATE, FACT
 from switchboard.logs import configure_logging
 from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
@@ -269,6 +270,7 @@ async def _demo(
     agents = config.agents
     behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in agents}
     behaviours[_exten(agents[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
+    settings, web_note = await with_web_port(reactor, settings)
     site = await start_site(
         reactor,
         settings,
@@ -284,10 +286,15 @@ async def _demo(
         routing=routing,
     )
     await site.database.run(_add_vips)
+    logins = demo_logins(agents)
+    await site.database.run(lambda session: add_demo_users(session, logins))
     acd, clock = site.app.acd, site.clock
     tally = FactTally(config.queues)
     site.app.hub.subscribe(FACT, tally.observe)
     demo = _Demo(reactor, args, site, tally, random.Random(args.seed))
+    if site.app.web is not None:
+        await site.app.web.listening()  # print only an address that answers
+    _say_logins(demo, site.settings.web.origin, web_note, logins)
     for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
         await site.ami.send(actions.setvar(name, value))
     if acd is not None:  # app_queue's agents are its queues' static members
@@ -334,6 +341,16 @@ async def _demo(
             "queues": tally.summary(),
         }
     )
+
+
+def _say_logins(demo: _Demo, origin: str, note: str, logins: list[DemoLogin]) -> None:
+    """The first lines: where the seat is and who may log in (user / password)."""
+    demo.say(f"seat: {origin}/login" + (f"  ({note})" if note else ""))
+    agents = [f"{x.username} / {x.password}" for x in logins if x.agent_id is not None]
+    demo.say(f"agents (user / password): {', '.join(agents)}")
+    for x in logins:
+        if x.agent_id is None:
+            demo.say(f"supervisor (user / password): {x.username} / {x.password}")
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

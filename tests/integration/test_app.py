@@ -45,6 +45,8 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
         "control",
         "app-queue",
         "appqueue-agents",
+        "seat",
+        "web",
     }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
     assert isinstance(app.agent_control, AppQueueAgentControl)
@@ -89,6 +91,20 @@ def test_the_control_endpoint_listens_on_loopback_unless_disabled(tmp_path: Path
         control=ControlSettings(enabled=False),
     )
     assert build(off, MemoryReactorClock()).control is None
+
+
+def test_the_web_tier_listens_where_web_says_unless_disabled(tmp_path: Path) -> None:
+    from switchboard.config import WebSettings
+
+    reactor = MemoryReactorClock()
+    settings = _settings(tmp_path).model_copy(update={"web": WebSettings(port=8181)})
+    app = build(settings, reactor)
+    assert app.web is not None and app.web.parent is app.root
+    app.web.startService()
+    ((port, site, _backlog, interface),) = reactor.tcpServers
+    assert (port, interface, site) == (8181, "127.0.0.1", app.web.site)
+    off = _settings(tmp_path).model_copy(update={"web": WebSettings(enabled=False)})
+    assert build(off, MemoryReactorClock()).web is None
 
 
 def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(

@@ -27,7 +27,11 @@ def test_the_human_output_tells_the_story_and_ends_with_a_table(tmp_path: Path) 
     result = _demo(tmp_path, "--calls", "6", "--rate", "30", "--speed", "60")
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("demo: 12 agents in sales, support")
+    # First where the seat is and who may log in, then the story.
+    assert lines[0].startswith("seat: http://127.0.0.1:") and lines[0].split()[1].endswith("/login")
+    assert lines[1].startswith("agents (user / password): 1001 / demo-1001, 1002 / demo-1002")
+    assert lines[2] == "supervisor (user / password): supervisor / demo-supervisor"
+    assert lines[3].startswith("demo: 12 agents in sales, support")
     assert any(line.startswith("queue ") and "offered" in line for line in lines)
     assert "6 calls in" in result.stdout
 

@@ -16,6 +16,7 @@ for _module in (
     "switchboard.queue.store.records",
     "switchboard.queue.store.member_store",
     "switchboard.seat.models",
+    "switchboard.accounts.records",
 ):
     import_module(_module)
 

@@ -8,8 +8,9 @@ The real classes live elsewhere (``switchboard.accounts`` for users and sessions
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
+
+from switchboard.seat.ports import SeatFeed
 
 __all__ = ["SeatFeed", "SeatUser", "SessionLookup"]
 
@@ -26,18 +27,4 @@ class SessionLookup(Protocol):
 
     async def user_for_token(self, token: str) -> SeatUser | None:
         """None when the token is unknown, expired, logged out or its user disabled."""
-        ...
-
-
-class SeatFeed(Protocol):
-    """``switchboard.seat.ports.SeatFeed``: one agent's messages as JSON-ready dicts."""
-
-    def subscribe(
-        self, agent_id: str, sink: Callable[[dict[str, Any]], None]
-    ) -> Callable[[], None]:
-        """Deliver each delta message for ``agent_id`` to ``sink``; returns unsubscribe."""
-        ...
-
-    async def snapshot(self, agent_id: str) -> dict[str, Any]:
-        """The full ``snapshot`` message for ``agent_id``."""
         ...

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_seat_dispositions"
-down_revision = "0005_appqueue_agents"
+down_revision = "0006_web_accounts"
 branch_labels = None
 depends_on = None
 
