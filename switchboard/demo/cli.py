@@ -26,6 +26,7 @@ import random
 import signal
 import sys
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from twisted.internet import defer, task
 from switchboard.config import LoggingSettings, Settings
 from switchboard.crm.directory import add_customer, find_customer
 from switchboard.cti.ami import actions
+from switchboard.demo.people import human_seats, person_phone
 from switchboard.demo.site import (
     ENTRY_FLOW,
     EXAMPLE_FLOWS,
@@ -67,6 +69,9 @@ MENU_KEYS = "222003"
 VIP_NUMBERS = tuple(f"555900{i}" for i in range(1, 6))  # in the CRM at VIP level 2
 LIVE_EVERY_S = 3.0  # real seconds between live lines
 DRAIN_LIMIT_S = 900.0  # simulated seconds the last calls get to finish
+DEFAULT_PEOPLE = 2  # seats left to people (demo.people): 1001 sales, 2001 support
+PEOPLE_SPEED = 1.0  # a person at a seat: real time
+UNATTENDED_SPEED = 20.0  # only the bot: many calls a minute to watch go by
 
 
 def add_commands(subparsers: Any) -> None:
@@ -85,7 +90,20 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument(
         "--rate", type=float, default=6.0, help="calls per simulated minute (default 6)"
     )
-    demo.add_argument("--speed", type=float, default=20.0, help="time compression (default 20)")
+    demo.add_argument(
+        "--people",
+        type=int,
+        default=None,
+        help="agents left to people at the seat, one per queue in turn: the demo never "
+        "logs them in or readies them (default 2, at most --agents)",
+    )
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="time compression (default 1 with --people, so a person sees the ring and "
+        "the call at their own pace; 20 with --people 0)",
+    )
     demo.add_argument("--queues", type=Path, default=EXAMPLE_QUEUES, help="queue/agent file")
     demo.add_argument(
         "--flows",
@@ -110,9 +128,16 @@ def add_commands(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    with_defaults(args)
     if args.agents < 1 or args.speed <= 0 or args.rate <= 0 or (args.calls or 1) < 1:
         print(
             "switchboard demo: --agents, --rate, --speed and --calls must be positive",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 <= args.people <= args.agents:
+        print(
+            f"switchboard demo: --people must be between 0 and --agents ({args.agents})",
             file=sys.stderr,
         )
         return 2
@@ -138,6 +163,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_summary(summary)
     return 0
+
+
+def with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill the defaults that depend on each other: 2 people (at most ``--agents``); real
+    time when a person is expected (at x20 a ring of 8 s is gone in 0.4 s), x20 if not."""
+    if args.people is None:
+        args.people = min(DEFAULT_PEOPLE, max(args.agents, 0))
+    if args.speed is None:
+        args.speed = PEOPLE_SPEED if args.people else UNATTENDED_SPEED
+    return args
 
 
 def write_site_queue_file(
@@ -243,12 +278,12 @@ def _add_vips(session: Session) -> None:
             add_customer(session, f"VIP {i}", {"phone": number}, vip_level=2)
 
 
-def _seat_bot(demo: _Demo) -> None:
-    """The agents' side: back to ready a while after a missed call."""
+def _seat_bot(demo: _Demo, people: Collection[str]) -> None:
+    """The agents' side: back to ready a while after a missed call (never a person's)."""
     site = demo.site
 
     def changed(fact: AgentStateChanged) -> None:
-        if fact.reason == NotReadyReason.MISSED_CALL:
+        if fact.reason == NotReadyReason.MISSED_CALL and fact.agent_id not in people:
             site.clock.callLater(45.0, site.acd.ready, fact.agent_id)
 
     site.app.hub.subscribe(AGENT_STATE, changed)
@@ -262,14 +297,20 @@ async def _demo(
     *,
     database_runner: Any = None,  # tests on a fake clock: database work on its turns
 ) -> None:
+    with_defaults(args)  # (tests call this without run())
     work = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
     db_path = args.database or work / "demo.sqlite"
     routing = args.routing
     queues_file = write_site_queue_file(args.queues, args.agents, work / "queues.yaml", routing)
     config = load_queue_config(queues_file)
     agents = config.agents
-    behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in agents}
-    behaviours[_exten(agents[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
+    seats = human_seats(agents, config.queues, args.people)
+    people = {a.id for a in seats}
+    bots = [a for a in agents if a.id not in people]
+    behaviours = {_exten(a): AgentBehaviour(answer_after_s=2.0) for a in bots}
+    if bots:
+        behaviours[_exten(bots[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
+    behaviours.update({_exten(a): person_phone(a, config.queues) for a in seats})
     settings, web_note = await with_web_port(reactor, settings)
     site = await start_site(
         reactor,
@@ -284,6 +325,7 @@ async def _demo(
         epoch=OPENING_EPOCH,
         database_runner=database_runner,
         routing=routing,
+        people=people,
     )
     await site.database.run(_add_vips)
     logins = demo_logins(agents)
@@ -294,15 +336,16 @@ async def _demo(
     demo = _Demo(reactor, args, site, tally, random.Random(args.seed))
     if site.app.web is not None:
         await site.app.web.listening()  # print only an address that answers
-    _say_logins(demo, site.settings.web.origin, web_note, logins)
+    _say_logins(demo, site.settings.web.origin, web_note, logins, seats, behaviours)
     for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
         await site.ami.send(actions.setvar(name, value))
     if acd is not None:  # app_queue's agents are its queues' static members
-        _seat_bot(demo)
-        for agent in agents:
+        _seat_bot(demo, people)
+        for agent in bots:
             acd.log_in(agent.id, ready=True)
     demo.say(
-        f"demo: {len(agents)} agents in {', '.join(q.name for q in config.queues)}, "
+        f"demo: {len(agents)} agents ({len(bots)} run by the demo) in "
+        f"{', '.join(q.name for q in config.queues)}, "
         f"routed by {'the ACD' if acd is not None else 'app_queue'}; "
         f"callers walk the {ENTRY_FLOW} flow, open from Tue 10:00 Asia/Shanghai; "
         f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
@@ -343,11 +386,36 @@ async def _demo(
     )
 
 
-def _say_logins(demo: _Demo, origin: str, note: str, logins: list[DemoLogin]) -> None:
-    """The first lines: where the seat is and who may log in (user / password)."""
+def _say_logins(
+    demo: _Demo,
+    origin: str,
+    note: str,
+    logins: list[DemoLogin],
+    seats: list[Agent],
+    behaviours: dict[str, AgentBehaviour],
+) -> None:
+    """The first lines: where the seat is and who may log in (user / password), the
+    people's seats first."""
     demo.say(f"seat: {origin}/login" + (f"  ({note})" if note else ""))
-    agents = [f"{x.username} / {x.password}" for x in logins if x.agent_id is not None]
-    demo.say(f"agents (user / password): {', '.join(agents)}")
+    queues = {a.id: "/".join(a.queues) for a in seats}
+    by_id = {x.agent_id: x for x in logins}
+    if seats:
+        yours = [f"{by_id[a.id].username} / {by_id[a.id].password} ({queues[a.id]})" for a in seats]
+        phone = behaviours[_exten(seats[0])]
+        speed = demo.args.speed
+        demo.say(
+            f"people (user / password): {', '.join(yours)}: the demo never logs these in; "
+            f"log in, go ready, and each call rings {(phone.answer_after_s or 0) / speed:.3g} s "
+            f"before the simulated phone answers, talks {(phone.talk_s or 0) / speed:.3g} s "
+            "and hangs up; then finish wrap-up"
+        )
+    agents = [
+        f"{x.username} / {x.password}"
+        for x in logins
+        if x.agent_id is not None and x.agent_id not in queues
+    ]
+    if agents:
+        demo.say(f"agents (user / password), kept ready by the demo: {', '.join(agents)}")
     for x in logins:
         if x.agent_id is None:
             demo.say(f"supervisor (user / password): {x.username} / {x.password}")

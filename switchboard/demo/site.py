@@ -23,7 +23,7 @@ publishes the same facts on the hub and stores the same call records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,12 +143,17 @@ def check_flows(flows_dir: Path) -> None:
         raise ValueError(f"{flows_dir}: no usable {ENTRY_FLOW!r} flow ({found or 'missing'})")
 
 
-def app_queue_members(config: QueueConfig) -> tuple[SimQueue, ...]:
-    """The simulator's app_queue queues for ``config``: its agents as static members."""
+def app_queue_members(config: QueueConfig, people: Collection[str] = ()) -> tuple[SimQueue, ...]:
+    """The simulator's app_queue queues for ``config``: its agents as static members,
+    except ``people`` (agent ids), who join with the seat's log-in (``QueueAdd``)."""
     return tuple(
         SimQueue(
             q.name,
-            tuple(Member(a.device, a.name) for a in config.agents if q.name in a.queues),
+            tuple(
+                Member(a.device, a.name)
+                for a in config.agents
+                if q.name in a.queues and a.id not in people
+            ),
             timeout_s=q.ring_timeout_s,
             wrapup_s=q.wrap_up_s,
             service_level_s=int(q.service_level_s),
@@ -199,13 +204,16 @@ async def start_site(
     epoch: float | None = None,
     database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
     routing: str = "switchboard",
+    people: Collection[str] = (),
 ) -> Site:
     """Start the simulated PBX, then ``app.build`` of the site's settings, on 127.0.0.1
     (ports chosen by the system); ``epoch``: the moment simulated time starts from
     (default: the simulator's). ``database_runner``: run the database work there instead
     of a thread (tests on a fake clock). ``routing``: who routes the queues (one of
     :data:`ROUTINGS`; the queue file's queues must say the same, and app_queue needs
-    ``flows_dir``: the flow's ``queue`` step is what hands the caller to ``Queue()``)."""
+    ``flows_dir``: the flow's ``queue`` step is what hands the caller to ``Queue()``).
+    ``people``: agent ids a person logs in from the seat (app_queue: not the queues'
+    static members)."""
     if routing not in ROUTINGS:
         raise ValueError(f"routing {routing!r}: use one of {', '.join(ROUTINGS)}")
     if routing == "app_queue" and flows_dir is None:
@@ -230,7 +238,7 @@ async def start_site(
         agi_script=DIGIT_IVR if flows_dir is None else ENTRY_FLOW,
         dialplan="inbound" if by_app_queue else "acd",
         epoch=epoch,
-        queues=app_queue_members(queues) if by_app_queue else DEFAULT_QUEUES,
+        queues=app_queue_members(queues, people) if by_app_queue else DEFAULT_QUEUES,
     )
     await pbx.startService()
     local = site_settings(

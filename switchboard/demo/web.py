@@ -45,15 +45,17 @@ def demo_logins(agents: Sequence[Agent]) -> list[DemoLogin]:
     ]
 
 
-async def with_web_port(reactor: Any, settings: Settings) -> tuple[Settings, str]:
-    """``settings`` serving the web tier on 127.0.0.1:8080, or on a free port if 8080 is
-    taken (then the second value says so)."""
+async def with_web_port(
+    reactor: Any, settings: Settings, preferred: int = DEMO_WEB_PORT
+) -> tuple[Settings, str]:
+    """``settings`` serving the web tier on 127.0.0.1:8080 (``preferred``; 0: any free
+    port), or on a free port if that is taken (then the second value says so)."""
     note = ""
     try:
-        probe = reactor.listenTCP(DEMO_WEB_PORT, ServerFactory(), interface="127.0.0.1")
+        probe = reactor.listenTCP(preferred, ServerFactory(), interface="127.0.0.1")
     except CannotListenError:
         probe = reactor.listenTCP(0, ServerFactory(), interface="127.0.0.1")
-        note = f"port {DEMO_WEB_PORT} is taken, so a free one"
+        note = f"port {preferred} is taken, so a free one"
     port = probe.getHost().port
     await maybeDeferred(probe.stopListening)
     web = settings.web.model_copy(

@@ -45,6 +45,7 @@ class SiteOnSimNet:
         flows_dir: Path | None = None,
         epoch: float | None = None,
         routing: str = "switchboard",
+        people: frozenset[str] = frozenset(),
     ) -> None:
         self.net = SimNet()
         self.site: Site = self.wait(
@@ -61,6 +62,7 @@ class SiteOnSimNet:
                 epoch=epoch,
                 database_runner=self.net.database_runner,
                 routing=routing,
+                people=people,
             ),
             "the site started",
         )

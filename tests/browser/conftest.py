@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.child import child
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,32 +101,10 @@ def chromium() -> Path:
 def stand_in_server() -> Iterator[StandIn]:
     """``python -m switchboard.testing.seatpage`` for the session; it ends when we close its
     standard input, and is terminated if it does not."""
-    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    env = dict(os.environ, PYTHONPATH=path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "switchboard.testing.seatpage", "--port", "0"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=ROOT,
-    )
-    assert process.stdout is not None and process.stdin is not None
-    ready, _, _ = select.select([process.stdout], [], [], START_LIMIT_S)
-    line = process.stdout.readline().decode() if ready else ""
-    if "listening on " not in line:
-        process.kill()
-        rest = process.stdout.read().decode()
-        pytest.fail(f"the seat page stand-in did not start: {line}{rest}", pytrace=False)
-    try:
+    with child("switchboard.testing.seatpage", "--port", "0", start_limit_s=START_LIMIT_S) as line:
+        if "listening on " not in line:
+            pytest.fail(f"the seat page stand-in did not start: {line}", pytrace=False)
         yield StandIn(line.rsplit("listening on ", 1)[1].strip())
-    finally:
-        process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -29,9 +29,17 @@ def test_the_human_output_tells_the_story_and_ends_with_a_table(tmp_path: Path) 
     lines = result.stdout.splitlines()
     # First where the seat is and who may log in, then the story.
     assert lines[0].startswith("seat: http://127.0.0.1:") and lines[0].split()[1].endswith("/login")
-    assert lines[1].startswith("agents (user / password): 1001 / demo-1001, 1002 / demo-1002")
-    assert lines[2] == "supervisor (user / password): supervisor / demo-supervisor"
-    assert lines[3].startswith("demo: 12 agents in sales, support")
+    # The people's seats (one per queue), which the demo never logs in, then its own.
+    assert lines[1].startswith(
+        "people (user / password): 1001 / demo-1001 (sales), 2001 / demo-2001 (support): "
+        "the demo never logs these in"
+    )
+    assert lines[2].startswith(
+        "agents (user / password), kept ready by the demo: 1002 / demo-1002, 1003 / demo-1003"
+    )
+    assert "1001 / " not in lines[2] and "2001 / " not in lines[2]
+    assert lines[3] == "supervisor (user / password): supervisor / demo-supervisor"
+    assert lines[4].startswith("demo: 12 agents (10 run by the demo) in sales, support")
     assert any(line.startswith("queue ") and "offered" in line for line in lines)
     assert "6 calls in" in result.stdout
 
@@ -40,3 +48,6 @@ def test_bad_options_are_refused_with_one_line(tmp_path: Path) -> None:
     result = _demo(tmp_path, "--speed", "0")
     assert result.returncode == 2
     assert "must be positive" in result.stderr
+    result = _demo(tmp_path, "--agents", "3", "--people", "4")
+    assert result.returncode == 2
+    assert "--people must be between 0 and --agents (3)" in result.stderr
