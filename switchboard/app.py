@@ -232,15 +232,18 @@ def build_web_tier(
     database: Database,
     *,
     seat: SeatService | None = None,
+    rest: Mapping[str, Any] | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
-    ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves.
+    ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
+    ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields).
 
     Sessions and login limits run on the reactor's time, never a demo's faster clock: a
     session lasts its lifetime in real hours."""
     if not settings.web.enabled:
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
+    from switchboard.web.api import RestBackends
     from switchboard.web.ws import seat_resource
 
     def seat_socket(sessions: Any) -> Any:
@@ -253,6 +256,7 @@ def build_web_tier(
         database,
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
+        rest=None if rest is None else RestBackends(database, **rest),
     )
 
 
@@ -303,7 +307,17 @@ def build(
         control.setServiceParent(root)
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
-    web = build_web_tier(settings, reactor, database, seat=seat)
+    stats = acd.stats if acd else app_queue.stats if app_queue else None
+    rest = {
+        "now": clock.seconds,
+        "agents": agent_control,
+        "stats": stats,
+        "queue_config": lambda: {
+            **(app_queue.tracker.queues if app_queue else {}),
+            **(acd.router.queues if acd else {}),
+        },
+    }
+    web = build_web_tier(settings, reactor, database, seat=seat, rest=rest)
     if web is not None:
         web.setServiceParent(root)
     return App(
@@ -319,7 +333,7 @@ def build(
         control=control,
         app_queue=app_queue,
         agent_control=agent_control,
-        stats=acd.stats if acd else app_queue.stats if app_queue else None,
+        stats=stats,
         web=web,
         seat=seat,
     )
