@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.web.api.test_rest -*-
+# -*- test-case-name: tests.web.api.test_openapi -*-
 """Each REST route is declared once, as an :class:`Endpoint`: klein gets its handler and
 the OpenAPI 3.1 document gets its path, parameters and schemas from the same pydantic
 models the handler parses and answers with."""

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.web.api.test_rest -*-
+# -*- test-case-name: tests.web.api.test_tokens -*-
 """API tokens: a name, scopes, optionally the queues they reach; the database keeps only
 the token's SHA-256 (the token is 32 random bytes, so a fast hash is enough), and a
 revoked token stays listed with the time it was revoked."""
