@@ -31,6 +31,8 @@ from switchboard.hub import CALL, FACT, Hub
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
+from switchboard.ops import Health, Metrics, OpsSources
+from switchboard.ops.metrics import count_log_events
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
@@ -71,6 +73,7 @@ class App:
     stats: LiveStats | None = None  # both kinds of queue, side by side
     web: WebService | None = None
     seat: SeatService | None = None
+    ops: Ops | None = None  # /healthz and /metrics
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -233,10 +236,12 @@ def build_web_tier(
     *,
     seat: SeatService | None = None,
     rest: Mapping[str, Any] | None = None,
+    sockets: list[Any] | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
-    ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields).
+    ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields);
+    ``sockets``: gets the seat websocket resource made (its open sockets are a metric).
 
     Sessions and login limits run on the reactor's time, never a demo's faster clock: a
     session lasts its lifetime in real hours."""
@@ -248,7 +253,10 @@ def build_web_tier(
 
     def seat_socket(sessions: Any) -> Any:
         assert seat is not None
-        return seat_resource(seat.feed, sessions, allowed_origin=settings.web.origin, clock=reactor)
+        made = seat_resource(seat.feed, sessions, allowed_origin=settings.web.origin, clock=reactor)
+        if sockets is not None:
+            sockets.append(made)
+        return made
 
     return build_web(
         settings.web,
@@ -258,6 +266,42 @@ def build_web_tier(
         ws_resource_for=None if seat is None else seat_socket,
         rest=None if rest is None else RestBackends(database, **rest),
     )
+
+
+@dataclass(frozen=True)
+class Ops:
+    health: Health
+    metrics: Metrics
+
+
+def build_ops(
+    database: Database,
+    reactor: Any,
+    ami: AmiClient,
+    agi: AgiServerService,
+    stats: LiveStats | None,
+    clock: Any,
+    sockets: list[Any],
+) -> Ops:
+    """What /healthz and /metrics read: AMI, FastAGI, the database (on the reactor's
+    time: latency is real time), the queues' live figures (on the ACD's clock)."""
+
+    def agi_listening() -> bool:
+        try:
+            return agi.port > 0
+        except RuntimeError:  # not bound yet, or stopped
+            return False
+
+    sources = OpsSources(
+        database,
+        reactor,
+        ami_connected=lambda: ami.connected,
+        agi_listening=agi_listening,
+        agi_active=lambda: len(agi.factory.active),
+        queues=lambda: stats.queues(clock.seconds()) if stats is not None else (),
+        websocket_clients=lambda: sum(len(r.factory.sockets) for r in sockets),
+    )
+    return Ops(Health(sources), Metrics(sources))
 
 
 def build(
@@ -308,7 +352,7 @@ def build(
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
-    rest = {
+    rest: dict[str, Any] = {
         "now": clock.seconds,
         "agents": agent_control,
         "stats": stats,
@@ -317,7 +361,11 @@ def build(
             **(acd.router.queues if acd else {}),
         },
     }
-    web = build_web_tier(settings, reactor, database, seat=seat, rest=rest)
+    sockets: list[Any] = []
+    ops = build_ops(database, reactor, ami, agi, stats, clock, sockets)
+    hub.subscribe(FACT, ops.metrics.on_fact)
+    rest.update(health=ops.health, metrics=ops.metrics)
+    web = build_web_tier(settings, reactor, database, seat=seat, rest=rest, sockets=sockets)
     if web is not None:
         web.setServiceParent(root)
     return App(
@@ -336,6 +384,7 @@ def build(
         stats=stats,
         web=web,
         seat=seat,
+        ops=ops,
     )
 
 
@@ -354,6 +403,8 @@ def run_until_stopped(settings: Settings, reactor: Any) -> int:
     except (QueueConfigError, FlowError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return 2
+    if app.ops is not None:
+        count_log_events(app.ops.metrics)  # FastAGI refusals, IVR flow errors
     exit_code = [0]
 
     def listen_failed(failure: Any) -> None:

@@ -13,6 +13,7 @@ from klein import Klein
 from pydantic import BaseModel, ValidationError
 from twisted.web.server import Request
 
+from switchboard.ops import Health, Metrics
 from switchboard.queue.core.model import Queue
 from switchboard.queue.core.stats import LiveStats, QueueSnapshot
 from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
@@ -20,6 +21,7 @@ from switchboard.store import Database
 from switchboard.web.api import models as m
 from switchboard.web.api import records
 from switchboard.web.api.access import Caller, authenticate
+from switchboard.web.api.ops_routes import add_ops_routes
 from switchboard.web.api.spec import Endpoint, openapi
 from switchboard.web.api.tokens import ApiToken, find_token
 from switchboard.web.gate import Gate, Refusal, json_body, json_route
@@ -48,6 +50,8 @@ class RestBackends:
     agents: AgentControl | None = None
     stats: LiveStats | None = None
     queue_config: Callable[[], Mapping[str, Queue]] = field(default=lambda: {})
+    health: Health | None = None
+    metrics: Metrics | None = None
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -244,9 +248,15 @@ class RestApi:
 
 
 def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[Endpoint]:
-    """Registers ``/api/v1/{agents,queues,calls,customers}`` and ``/api/v1/openapi.json``;
-    answers 503 ``unavailable`` from every data route when ``backends`` is None."""
+    """Registers ``/api/v1/{agents,queues,calls,customers}``, ``/api/v1/openapi.json``,
+    ``/healthz`` and ``/metrics``; answers 503 ``unavailable`` from every data route when
+    ``backends`` is None."""
     api = RestApi(gate, backends)
+    add_ops_routes(
+        app,
+        backends.health if backends else None,
+        backends.metrics if backends else None,
+    )
     agent_id = {"agent_id": "the agent's id (the queue file's)"}
     endpoints = [
         Endpoint(
