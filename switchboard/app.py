@@ -47,6 +47,7 @@ from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
+from switchboard.supervise.monitor import Monitors
 
 if TYPE_CHECKING:
     from switchboard.web import WebService
@@ -364,7 +365,9 @@ def build(
     sockets: list[Any] = []
     ops = build_ops(database, reactor, ami, agi, stats, clock, sockets)
     hub.subscribe(FACT, ops.metrics.on_fact)
-    rest.update(health=ops.health, metrics=ops.metrics)
+    monitors = Monitors(ami, calls.model.live_calls, database, clock.seconds)
+    monitors.start()  # ChanSpyStart/Stop close each listen/whisper/barge in the log
+    rest.update(health=ops.health, metrics=ops.metrics, monitors=monitors)
     web = build_web_tier(settings, reactor, database, seat=seat, rest=rest, sockets=sockets)
     if web is not None:
         web.setServiceParent(root)

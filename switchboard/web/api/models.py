@@ -202,6 +202,36 @@ class CallDetail(_Model):
     disposition: Disposition | None
 
 
+# -- supervision ----------------------------------------------------------------------
+
+
+class MonitorBody(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    mode: Literal["listen", "whisper", "barge"] = Field(
+        description="listen: nobody hears you; whisper: the agent hears you; barge: both do"
+    )
+    device: str = Field(
+        pattern=r"^[A-Za-z0-9_]+/[^\s,;|]+$",
+        description="your phone, as Asterisk dials it: PJSIP/2001, Local/2001@phones ...",
+    )
+
+
+class Monitoring(_Model):
+    id: int
+    supervisor: str
+    device: str
+    agent_id: str
+    channel: str = Field(description="the agent channel's full name")
+    mode: str
+    started_at: float
+    ended_at: float | None
+
+
+class MonitoringList(_Model):
+    sessions: list[Monitoring]
+
+
 # -- customers ------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from switchboard.queue.core.model import Queue
 from switchboard.queue.core.stats import LiveStats, QueueSnapshot
 from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
 from switchboard.store import Database
+from switchboard.supervise.monitor import Monitors, SuperviseError
 from switchboard.web.api import models as m
 from switchboard.web.api import records
 from switchboard.web.api.access import Caller, authenticate
@@ -52,6 +53,7 @@ class RestBackends:
     queue_config: Callable[[], Mapping[str, Queue]] = field(default=lambda: {})
     health: Health | None = None
     metrics: Metrics | None = None
+    monitors: Monitors | None = None
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -217,6 +219,46 @@ class RestApi:
         caller.reach((name,), f"queue {name!r}")
         return _queue(stats.queue(name, now), self.backends().queue_config().get(name))
 
+    # -- supervision ---------------------------------------------------------------
+
+    def _monitors(self) -> Monitors:
+        monitors = self.backends().monitors
+        if monitors is None:
+            raise Refusal("unavailable", "listen/whisper/barge is not running in this process")
+        return monitors
+
+    async def monitor(self, caller: Caller, agent_id: str, body: m.MonitorBody) -> m.Monitoring:
+        view = await self._reachable_agent(caller, agent_id)
+        try:
+            started = await self._monitors().monitor(
+                caller.name, body.device, agent_id, view.device, body.mode
+            )
+        except SuperviseError as exc:
+            raise Refusal(exc.code, exc.message, exc.field) from None
+        return m.Monitoring.model_validate(started.to_json())
+
+    async def hang_up_monitor(self, caller: Caller, monitoring_id: str) -> m.Monitoring:
+        if not monitoring_id.isdigit():
+            raise Refusal("bad_request", "a session id is a whole number", "monitoring_id")
+        monitors = self._monitors()
+        running = monitors.active.get(int(monitoring_id))
+        if running is not None:
+            await self._reachable_agent(caller, running.agent_id)
+        try:
+            ended = await monitors.hang_up(int(monitoring_id))
+        except SuperviseError as exc:
+            raise Refusal(exc.code, exc.message, exc.field) from None
+        return m.Monitoring.model_validate(ended.to_json())
+
+    async def monitoring_log(self, caller: Caller) -> m.MonitoringList:
+        sessions = await self._monitors().log()
+        reach = {v.id for v in await self._agents().agents() if caller.reaches(v.queues)}
+        return m.MonitoringList(
+            sessions=[
+                m.Monitoring.model_validate(s.to_json()) for s in sessions if s.agent_id in reach
+            ]
+        )
+
     # -- calls and customers -------------------------------------------------------
 
     async def list_calls(self, caller: Caller, query: m.CallQuery) -> m.CallList:
@@ -291,6 +333,36 @@ def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[
                 path_params=agent_id,
             )
             for action in ("login", "ready", "pause", "logout", "finish-wrapup")
+        ),
+        Endpoint(
+            "POST",
+            f"{PREFIX}/agents/<agent_id>/monitor",
+            "monitor_agent",
+            "Listen to, whisper to or barge in on the agent's call",
+            "supervise",
+            m.Monitoring,
+            api.monitor,
+            body=m.MonitorBody,
+            path_params=agent_id,
+        ),
+        Endpoint(
+            "GET",
+            f"{PREFIX}/monitoring",
+            "monitoring_log",
+            "Listen/whisper/barge sessions, newest first",
+            "supervise",
+            m.MonitoringList,
+            api.monitoring_log,
+        ),
+        Endpoint(
+            "POST",
+            f"{PREFIX}/monitoring/<monitoring_id>/hangup",
+            "hang_up_monitor",
+            "End a monitoring session (hangs up the supervisor's phone)",
+            "supervise",
+            m.Monitoring,
+            api.hang_up_monitor,
+            path_params={"monitoring_id": "the session's id"},
         ),
         Endpoint(
             "GET",

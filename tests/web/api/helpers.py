@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session
-from twisted.internet.defer import succeed
+from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.task import Clock
 
 from switchboard.accounts.model import Role
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import add_user
 from switchboard.config import WebSettings
+from switchboard.cti.ami.frames import Message
+from switchboard.cti.calls.values import Call, ChannelView
 from switchboard.queue.core.decisions import AgentStateChanged, CallQueued
 from switchboard.queue.core.model import Agent, AgentState, Queue
 from switchboard.queue.core.stats import LiveStats
@@ -29,6 +31,7 @@ from switchboard.queue.shell.control import (
 )
 from switchboard.store import Database
 from switchboard.store.db import create_database_engine
+from switchboard.supervise.monitor import Monitors
 from switchboard.web.api import RestBackends
 from switchboard.web.api.tokens import create_token
 from switchboard.web.service import WebService, build_web
@@ -98,6 +101,34 @@ class FakeAgents:
         return self._set(agent_id, AgentState.READY)
 
 
+AGENT_CHANNEL = "PJSIP/1001-0000002a"
+
+
+@dataclass
+class FakeAmi:
+    """Records what is sent; ``refuse`` fails the next send; ``emit`` plays an event."""
+
+    sent: list[Any] = field(default_factory=list)
+    refuse: Exception | None = None
+    subscribers: dict[str, list[Any]] = field(default_factory=dict)
+
+    def send(self, action: Any, *, timeout_s: float | None = None) -> Deferred[Any]:
+        self.sent.append(action)
+        if self.refuse is not None:
+            error, self.refuse = self.refuse, None
+            return fail(error)
+        return succeed(Message([("Response", "Success")]))
+
+    def subscribe(self, event_name: str, callback: Any) -> Any:
+        self.subscribers.setdefault(event_name, []).append(callback)
+        return lambda: self.subscribers[event_name].remove(callback)
+
+    def emit(self, event: str, **headers: str) -> None:
+        message = Message([("Event", event), *headers.items()])
+        for callback in list(self.subscribers.get(event, ())):
+            callback(message)
+
+
 @dataclass
 class ApiStack:
     web: WebService
@@ -105,6 +136,9 @@ class ApiStack:
     database: Database
     agents: FakeAgents
     stats: LiveStats
+    ami: FakeAmi
+    calls: list[Call]
+    monitors: Monitors
 
     def run(self, work: Any) -> Any:
         result: list[Any] = []
@@ -142,6 +176,14 @@ class ApiStack:
             method, path, body=data, headers={"Authorization": f"Bearer {token}"}
         )
 
+    def agent_on_call(self) -> None:
+        """Agent 1001 (PJSIP/1001) talks to a caller."""
+        channels = (
+            ChannelView("PJSIP/trunk-00000029", "1.1", "Up"),
+            ChannelView(AGENT_CHANNEL, "1.2", "Up"),
+        )
+        self.calls.append(Call("1.1", channels=channels))
+
     def queue_call(self, call_id: str, queue: str) -> None:
         now = self.clock.seconds()
         self.stats.apply([CallQueued(call_id, queue, now, now, caller_number="5550101")])
@@ -164,14 +206,19 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
     clock.advance(1_800_000_000)
     agents = FakeAgents(clock.seconds)
     stats = LiveStats(QUEUES, AGENTS)
+    ami = FakeAmi()
+    calls: list[Call] = []
+    monitors = Monitors(ami, lambda: calls, database, clock.seconds)
+    monitors.start()
     rest = RestBackends(
         database,
         clock.seconds,
         agents=agents,
         stats=stats,
         queue_config=lambda: {q.name: q for q in QUEUES},
+        monitors=monitors,
     )
     web = build_web(
         WebSettings(), clock, database, hasher=CHEAP, rest=rest if with_backends else None
     )
-    return ApiStack(web, clock, database, agents, stats)
+    return ApiStack(web, clock, database, agents, stats, ami, calls, monitors)

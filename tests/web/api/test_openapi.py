@@ -14,11 +14,18 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from switchboard.queue.core.model import AgentState
-from tests.web.api.helpers import ApiStack, make_api_stack
+from tests.web.api.helpers import AGENT_CHANNEL, ApiStack, make_api_stack
 from tests.web.api.test_calls import _calls
 
 # A value for each path parameter that names something the stack has.
-PATH_VALUES = {"agent_id": "1001", "name": "sales", "call_id": "c1", "customer_id": "1"}
+PATH_VALUES = {
+    "agent_id": "1001",
+    "name": "sales",
+    "call_id": "c1",
+    "customer_id": "1",
+    "monitoring_id": "1",
+}
+BODIES = {"/api/v1/agents/{agent_id}/monitor": {"mode": "listen", "device": "PJSIP/9000"}}
 QUERY = {"/api/v1/customers": "?q=5550101"}
 
 
@@ -69,6 +76,7 @@ def _schema_check(document: dict[str, Any], ref: dict[str, Any], body: Any) -> N
 
 def test_every_documented_route_answers_with_its_documented_schema(stack: ApiStack) -> None:
     stack.agent_changed("1001", AgentState.READY)
+    stack.agent_on_call()
     document = _document(stack)
     token = stack.token("read:stats", "read:calls", "control:agents", "supervise")
     exercised = 0
@@ -76,7 +84,7 @@ def test_every_documented_route_answers_with_its_documented_schema(stack: ApiSta
         for method, operation in operations.items():
             url = re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES[m.group(1)], path)
             url += QUERY.get(path, "")
-            body: Any = {} if method == "post" else None
+            body: Any = BODIES.get(path, {}) if method == "post" else None
             answer = stack.bearer(token, method.upper(), url, body)
             status = str(answer.status)
             # In document order the agent logs in, ... logs out: then there is no wrap-up.
@@ -84,5 +92,9 @@ def test_every_documented_route_answers_with_its_documented_schema(stack: ApiSta
             assert status == expected, (method, url, answer.text)
             schema = operation["responses"][status]["content"]["application/json"]["schema"]
             _schema_check(document, schema, answer.json())
+            if path.endswith("/monitor"):  # the supervisor's phone answers: ChanSpy starts
+                stack.ami.emit(
+                    "ChanSpyStart", SpyerChannel="PJSIP/9000-01", SpyeeChannel=AGENT_CHANNEL
+                )
             exercised += 1
-    assert exercised == 13  # agents 2, control 5, queues 2, calls 2, customers 2
+    assert exercised == 16  # agents 2, control 5, supervise 3, queues 2, calls 2, customers 2
