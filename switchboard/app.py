@@ -368,6 +368,7 @@ def build(
     monitors = Monitors(ami, calls.model.live_calls, database, clock.seconds)
     monitors.start()  # ChanSpyStart/Stop close each listen/whisper/barge in the log
     rest.update(health=ops.health, metrics=ops.metrics, monitors=monitors)
+    rest["recording_of"] = lambda call_id: getattr(calls.model.call(call_id), "recording", None)
     web = build_web_tier(settings, reactor, database, seat=seat, rest=rest, sockets=sockets)
     if web is not None:
         web.setServiceParent(root)

@@ -54,6 +54,8 @@ class RestBackends:
     health: Health | None = None
     metrics: Metrics | None = None
     monitors: Monitors | None = None
+    # The recording file of a call the live call model still knows (MixMonitor's name).
+    recording_of: Callable[[str], str | None] = field(default=lambda _call_id: None)
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -273,7 +275,8 @@ class RestApi:
         detail, queues = found
         caller.reach(queues, f"call {call_id!r}")
         assert isinstance(detail, m.CallDetail)
-        return detail
+        recording = self.backends().recording_of(call_id)
+        return detail.model_copy(update={"recording": recording}) if recording else detail
 
     async def one_customer(self, caller: Caller, customer_id: str) -> m.Customer:
         if not customer_id.isdigit():

@@ -102,6 +102,7 @@ class FakeAgents:
 
 
 AGENT_CHANNEL = "PJSIP/1001-0000002a"
+RECORDINGS = {"c1": "/var/spool/asterisk/monitor/sales-c1.wav"}  # what the call model knows
 
 
 @dataclass
@@ -217,6 +218,7 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
         stats=stats,
         queue_config=lambda: {q.name: q for q in QUEUES},
         monitors=monitors,
+        recording_of=lambda call_id: RECORDINGS.get(call_id),
     )
     web = build_web(
         WebSettings(), clock, database, hasher=CHEAP, rest=rest if with_backends else None

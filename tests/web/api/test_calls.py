@@ -149,6 +149,7 @@ def test_one_call_with_legs_ivr_path_and_disposition(stack: ApiStack) -> None:
     assert call["ivr"]["steps"] == ["main/welcome", "main/menu", "main/to-sales"]
     assert call["ivr"]["digits"] == "1"
     assert call["disposition"]["code"] == "sale" and call["disposition"]["note"] == "two boxes"
+    assert call["recording"] == "/var/spool/asterisk/monitor/sales-c1.wav"
 
 
 def test_a_moved_call_has_a_leg_per_queue(stack: ApiStack) -> None:
@@ -157,6 +158,7 @@ def test_a_moved_call_has_a_leg_per_queue(stack: ApiStack) -> None:
         ("support", "moved"),
         ("sales", "answered"),
     ]
+    assert call["recording"] is None and call["ivr"] is None and call["disposition"] is None
 
 
 def test_supervisor_reads_only_calls_of_their_queues(stack: ApiStack) -> None:
