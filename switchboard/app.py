@@ -32,7 +32,7 @@ from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
 from switchboard.ops import Health, Metrics, OpsSources
-from switchboard.ops.metrics import count_log_events
+from switchboard.ops.metrics import tap_log_events
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
@@ -401,6 +401,7 @@ def migrate_database(settings: Settings) -> None:
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
     """Migrate the schema, start everything, run the reactor until SIGINT/SIGTERM."""
+    log_events = tap_log_events()  # before any logger caches its chain: see LogEventTap
     migrate_database(settings)
     try:
         app = build(settings, reactor)
@@ -408,7 +409,7 @@ def run_until_stopped(settings: Settings, reactor: Any) -> int:
         print(f"switchboard: {exc}", file=sys.stderr)
         return 2
     if app.ops is not None:
-        count_log_events(app.ops.metrics)  # FastAGI refusals, IVR flow errors
+        log_events.metrics = app.ops.metrics  # FastAGI refusals, IVR flow errors
     exit_code = [0]
 
     def listen_failed(failure: Any) -> None:

@@ -4,8 +4,8 @@
 Gauges are read at scrape time from the services (:class:`OpsSources`); the call
 counters count the hub's facts as they happen (so a restart starts them from zero, as
 Prometheus counters expect); FastAGI refusals and IVR flow errors are counted from the
-log events the FastAGI server and the flow runner already write (:meth:`count_log_event`
-is a structlog processor), so neither area needs to know about metrics."""
+log events the FastAGI server and the flow runner already write (:class:`LogEventTap`,
+first in structlog's chain), so neither area needs to know about metrics."""
 
 from __future__ import annotations
 
@@ -144,10 +144,27 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def count_log_events(metrics: Metrics) -> None:
-    """Put :meth:`Metrics.count_log_event` first in structlog's chain (``serve`` only:
-    tests call the processor themselves rather than change the process's logging)."""
+class LogEventTap:
+    """A structlog processor that hands each event to :meth:`Metrics.count_log_event`
+    once one is attached. Installed before anything logs: structlog caches each logger's
+    processor chain on first use, so a processor added later would miss those loggers."""
+
+    def __init__(self) -> None:
+        self.metrics: Metrics | None = None
+
+    def __call__(
+        self, logger: Any, method: str, event: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        if self.metrics is not None:
+            return self.metrics.count_log_event(logger, method, event)
+        return event
+
+
+def tap_log_events() -> LogEventTap:
+    """Put a :class:`LogEventTap` first in structlog's chain (``serve`` only: tests call
+    :meth:`Metrics.count_log_event` themselves rather than change the process's logging)."""
     import structlog
 
-    processors = list(structlog.get_config()["processors"])
-    structlog.configure(processors=[metrics.count_log_event, *processors])
+    tap = LogEventTap()
+    structlog.configure(processors=[tap, *structlog.get_config()["processors"]])
+    return tap

@@ -75,3 +75,23 @@ def test_fastagi_refusals_and_ivr_errors_are_counted_from_log_events(ops: OpsSta
     seen = _samples(ops)
     assert seen[("switchboard_fastagi_refused_total", ())] == 2
     assert seen[("switchboard_ivr_flow_errors_total", ())] == 1
+
+
+def test_the_tap_counts_a_real_fastagi_refusal(ops: OpsStack) -> None:
+    """serve's wiring: the tap first in structlog's chain, the FastAGI server's own log."""
+    import structlog
+    from twisted.internet.address import IPv4Address
+
+    from switchboard.cti.agi.server import AgiServerFactory
+    from switchboard.cti.agi.session import SessionOptions
+    from switchboard.ops.metrics import tap_log_events
+
+    before = structlog.get_config()["processors"]
+    try:
+        tap = tap_log_events()
+        tap.metrics = ops.metrics
+        factory = AgiServerFactory({}, ops.clock, SessionOptions(), max_sessions=0)
+        assert factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 1)) is None
+    finally:
+        structlog.configure(processors=before)
+    assert _samples(ops)[("switchboard_fastagi_refused_total", ())] == 1
