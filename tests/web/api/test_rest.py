@@ -135,3 +135,11 @@ def test_without_backends_the_api_says_it_is_unavailable(tmp_path: Path) -> None
     browser, _ = stack.logged_in("root")
     answer = browser.get("/api/v1/agents")
     assert answer.status == 503 and answer.json()["error"]["code"] == "unavailable"
+
+
+def test_a_supervisor_without_queues_reaches_none(stack: ApiStack) -> None:
+    stack.add_user("idle", Role.SUPERVISOR)
+    browser, _ = stack.logged_in("idle")
+    assert browser.get("/api/v1/agents").json()["agents"] == []
+    assert browser.get("/api/v1/queues").json()["queues"] == []
+    assert browser.get("/api/v1/queues/sales").status == 403
