@@ -31,6 +31,8 @@ from switchboard.hub import CALL, FACT, Hub
 from switchboard.ivr_flows.errors import FlowError
 from switchboard.ivr_flows.in_use import builtin_handlers
 from switchboard.ivr_flows.registry import FlowHandlers
+from switchboard.ops import Health, Metrics, OpsSources
+from switchboard.ops.metrics import tap_log_events
 from switchboard.prompts.asterisk import PromptCheck
 from switchboard.prompts.inventory import PromptInventory
 from switchboard.queue.config.queue_file import QueueConfig, QueueConfigError, load_queue_config
@@ -45,6 +47,7 @@ from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
+from switchboard.supervise.monitor import Monitors
 
 if TYPE_CHECKING:
     from switchboard.web import WebService
@@ -71,6 +74,7 @@ class App:
     stats: LiveStats | None = None  # both kinds of queue, side by side
     web: WebService | None = None
     seat: SeatService | None = None
+    ops: Ops | None = None  # /healthz and /metrics
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -232,20 +236,28 @@ def build_web_tier(
     database: Database,
     *,
     seat: SeatService | None = None,
+    rest: Mapping[str, Any] | None = None,
+    sockets: list[Any] | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
-    ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves.
+    ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
+    ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields);
+    ``sockets``: gets the seat websocket resource made (its open sockets are a metric).
 
     Sessions and login limits run on the reactor's time, never a demo's faster clock: a
     session lasts its lifetime in real hours."""
     if not settings.web.enabled:
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
+    from switchboard.web.api import RestBackends
     from switchboard.web.ws import seat_resource
 
     def seat_socket(sessions: Any) -> Any:
         assert seat is not None
-        return seat_resource(seat.feed, sessions, allowed_origin=settings.web.origin, clock=reactor)
+        made = seat_resource(seat.feed, sessions, allowed_origin=settings.web.origin, clock=reactor)
+        if sockets is not None:
+            sockets.append(made)
+        return made
 
     return build_web(
         settings.web,
@@ -253,7 +265,44 @@ def build_web_tier(
         database,
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
+        rest=None if rest is None else RestBackends(database, **rest),
     )
+
+
+@dataclass(frozen=True)
+class Ops:
+    health: Health
+    metrics: Metrics
+
+
+def build_ops(
+    database: Database,
+    reactor: Any,
+    ami: AmiClient,
+    agi: AgiServerService,
+    stats: LiveStats | None,
+    clock: Any,
+    sockets: list[Any],
+) -> Ops:
+    """What /healthz and /metrics read: AMI, FastAGI, the database (on the reactor's
+    time: latency is real time), the queues' live figures (on the ACD's clock)."""
+
+    def agi_listening() -> bool:
+        try:
+            return agi.port > 0
+        except RuntimeError:  # not bound yet, or stopped
+            return False
+
+    sources = OpsSources(
+        database,
+        reactor,
+        ami_connected=lambda: ami.connected,
+        agi_listening=agi_listening,
+        agi_active=lambda: len(agi.factory.active),
+        queues=lambda: stats.queues(clock.seconds()) if stats is not None else (),
+        websocket_clients=lambda: sum(len(r.factory.sockets) for r in sockets),
+    )
+    return Ops(Health(sources), Metrics(sources))
 
 
 def build(
@@ -303,7 +352,24 @@ def build(
         control.setServiceParent(root)
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
-    web = build_web_tier(settings, reactor, database, seat=seat)
+    stats = acd.stats if acd else app_queue.stats if app_queue else None
+    rest: dict[str, Any] = {
+        "now": clock.seconds,
+        "agents": agent_control,
+        "stats": stats,
+        "queue_config": lambda: {
+            **(app_queue.tracker.queues if app_queue else {}),
+            **(acd.router.queues if acd else {}),
+        },
+    }
+    sockets: list[Any] = []
+    ops = build_ops(database, reactor, ami, agi, stats, clock, sockets)
+    hub.subscribe(FACT, ops.metrics.on_fact)
+    monitors = Monitors(ami, calls.model.live_calls, database, clock.seconds)
+    monitors.start()  # ChanSpyStart/Stop close each listen/whisper/barge in the log
+    rest.update(health=ops.health, metrics=ops.metrics, monitors=monitors)
+    rest["recording_of"] = lambda call_id: getattr(calls.model.call(call_id), "recording", None)
+    web = build_web_tier(settings, reactor, database, seat=seat, rest=rest, sockets=sockets)
     if web is not None:
         web.setServiceParent(root)
     return App(
@@ -319,9 +385,10 @@ def build(
         control=control,
         app_queue=app_queue,
         agent_control=agent_control,
-        stats=acd.stats if acd else app_queue.stats if app_queue else None,
+        stats=stats,
         web=web,
         seat=seat,
+        ops=ops,
     )
 
 
@@ -334,12 +401,15 @@ def migrate_database(settings: Settings) -> None:
 
 def run_until_stopped(settings: Settings, reactor: Any) -> int:
     """Migrate the schema, start everything, run the reactor until SIGINT/SIGTERM."""
+    log_events = tap_log_events()  # before any logger caches its chain: see LogEventTap
     migrate_database(settings)
     try:
         app = build(settings, reactor)
     except (QueueConfigError, FlowError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return 2
+    if app.ops is not None:
+        log_events.metrics = app.ops.metrics  # FastAGI refusals, IVR flow errors
     exit_code = [0]
 
     def listen_failed(failure: Any) -> None:

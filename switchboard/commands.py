@@ -65,6 +65,9 @@ COMMANDS: dict[str, Subcommand] = {
         "web tier accounts: add, passwd, list, disable",
         "switchboard.accounts.commands:add_commands",
     ),
+    "tokens": Subcommand(
+        "REST API tokens: create, list, revoke", "switchboard.web.api.commands:add_commands"
+    ),
 }
 
 

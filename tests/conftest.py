@@ -46,6 +46,9 @@ LAYERS = {
     "tests/queue/test_acd_sim.py": "sim",
     "tests/queue/test_ivr_acd_sim.py": "sim",
     "tests/seat/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
+    "tests/ops/test_health_sim.py": "sim",  # /healthz across a simulated Asterisk restart
+    "tests/supervise/test_monitor_sim.py": "sim",  # ChanSpy on the simulated PBX
+    "tests/web/api/test_control_sim.py": "sim",  # REST agent control, both routings
     "tests/web/ws": "protocol",  # the seat socket over iosim on a task.Clock
     "tests/browser": "browser",  # chromium against the seat page (tests/browser/conftest.py)
     "tests/browser/test_seat_catalogue.py": "unit",

@@ -25,6 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from switchboard.accounts.model import LANGUAGES
 from switchboard.accounts.sessions import COOKIE, LoginRefused, SessionInfo, Sessions
 from switchboard.config import WebSettings
+from switchboard.web.api import RestBackends, add_rest_api
 from switchboard.web.gate import Gate, Refusal, arg, json_body, json_route, text_field
 from switchboard.web.i18n import pick_language
 from switchboard.web.seat_api import add_seat_api
@@ -66,6 +67,7 @@ class WebApp:
         *,
         seat: SeatActions | None = None,
         ws: IResource | None = None,
+        rest: RestBackends | None = None,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
     ) -> None:
         self._settings = settings
@@ -87,6 +89,7 @@ class WebApp:
         app.route("/static/<path:name>", methods=["GET"])(self.asset)
         app.route("/ws/seat", branch=False)(self.websocket)
         add_seat_api(app, self._gate, seat)
+        add_rest_api(app, self._gate, rest)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
 
     def resource(self) -> IResource:

@@ -29,6 +29,7 @@ from switchboard.accounts.sessions import Sessions
 from switchboard.config import WebSettings
 from switchboard.control.service import ControlSite
 from switchboard.store import Database
+from switchboard.web.api import RestBackends
 from switchboard.web.i18n import Catalogues
 from switchboard.web.routes import WebApp
 from switchboard.web.seat_port import SeatActions
@@ -145,11 +146,12 @@ def build_web(
     clock: Any = None,
     endpoint: IStreamServerEndpoint | None = None,
     templates: Path = TEMPLATE_DIR,
+    rest: RestBackends | None = None,
 ) -> WebService:
     """The web tier, not yet listening. ``clock``: the time sessions and the login limit
     run on (the reactor unless given); ``hasher``: a cheaper argon2 in tests;
     ``endpoint``: where to listen instead of ``[web] bind:port`` (tests); ``templates``:
-    the page templates' folder (tests)."""
+    the page templates' folder (tests); ``rest``: what the REST API reads and drives."""
     clock = reactor if clock is None else clock
     limiter = LoginLimiter(
         clock.seconds,
@@ -167,7 +169,7 @@ def build_web(
     static = StaticFiles()
     pages = Pages(Catalogues.load(), static, templates)
     ws = ws_resource_for(sessions) if ws_resource_for is not None else None
-    app = WebApp(settings, sessions, pages, static, seat=seat, ws=ws)
+    app = WebApp(settings, sessions, pages, static, seat=seat, ws=ws, rest=rest)
     service = WebService(settings, reactor, sessions, app.resource(), endpoint=endpoint)
     service.setName("web")
     return service

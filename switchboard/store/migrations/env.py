@@ -17,6 +17,8 @@ for _module in (
     "switchboard.queue.store.member_store",
     "switchboard.seat.models",
     "switchboard.accounts.records",
+    "switchboard.web.api.tokens",
+    "switchboard.supervise.records",
 ):
     import_module(_module)
 

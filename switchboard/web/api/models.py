@@ -1,0 +1,257 @@
+"""The REST API's requests and answers as pydantic models: the handlers build these and
+the OpenAPI document is generated from them (:mod:`.spec`), so the two cannot drift."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Agent",
+    "AgentList",
+    "CallDetail",
+    "CallLeg",
+    "CallList",
+    "CallQuery",
+    "CallSummary",
+    "ControlBody",
+    "Customer",
+    "CustomerList",
+    "CustomerQuery",
+    "Disposition",
+    "ErrorBody",
+    "IvrPath",
+    "Offer",
+    "Queue",
+    "QueueConfig",
+    "QueueFigures",
+    "QueueList",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorDetail(_Model):
+    code: str = Field(
+        description="bad_request, unauthenticated, forbidden, csrf, not_found, "
+        "conflict, unavailable or internal"
+    )
+    message: str = Field(description="what went wrong and what to do instead")
+    field: str | None = Field(description="the request field at fault, if one is")
+
+
+class ErrorBody(_Model):
+    error: ErrorDetail
+
+
+# -- agents ---------------------------------------------------------------------------
+
+
+class Agent(_Model):
+    id: str
+    name: str
+    device: str
+    state: str = Field(description="logged_out, ready, not_ready, reserved, on_call, wrap_up")
+    reason: str = Field(description="the pause reason while not_ready")
+    since: float = Field(description="epoch seconds of the last state change")
+    queues: list[str]
+    call_id: str = Field(description="the call the agent is on, or empty")
+
+
+class AgentList(_Model):
+    agents: list[Agent]
+
+
+ControlAction = Literal["login", "ready", "pause", "logout", "finish-wrapup"]
+
+
+class ControlBody(_Model):
+    """The body of ``POST /agents/{id}/{action}``; only ``pause`` reads ``reason``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # JSON: no "yes"->True
+
+    reason: str = Field(default="break", description="a configured pause reason (pause)")
+    ready: bool = Field(default=False, description="log in straight to ready (login)")
+
+
+# -- queues ---------------------------------------------------------------------------
+
+
+class QueueConfig(_Model):
+    strategy: str
+    service_level_s: float
+    ring_timeout_s: float
+    wrap_up_s: float
+    max_wait_s: float | None
+    max_length: int | None
+
+
+class QueueFigures(_Model):
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandons: int
+    callbacks_requested: int
+    called_back: int
+    overflowed: int
+    voicemail: int
+    handled: int
+    service_level_pct: float | None
+    asa_s: float | None
+    aht_s: float | None
+
+
+class Queue(_Model):
+    name: str
+    config: QueueConfig | None = Field(description="null for an app_queue queue seen on AMI")
+    waiting: int
+    longest_wait_s: float
+    callbacks_pending: int
+    agents_by_state: dict[str, int]
+    windows: dict[str, QueueFigures] = Field(description='"today", "15m" and "1h"')
+
+
+class QueueList(_Model):
+    queues: list[Queue]
+
+
+# -- calls ----------------------------------------------------------------------------
+
+
+class CallQuery(_Model):
+    """The filters of ``GET /calls``; every one is optional."""
+
+    queue: str | None = Field(default=None, description="only calls that visited this queue")
+    agent_id: str | None = Field(default=None, description="only calls this agent answered")
+    outcome: str | None = Field(
+        default=None, description="answered, abandoned, callback, overflowed, voicemail ..."
+    )
+    caller_number: str | None = None
+    since: float | None = Field(default=None, description="entered at or after (epoch s)")
+    until: float | None = Field(default=None, description="entered before (epoch s)")
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class CallSummary(_Model):
+    call_id: str
+    queue: str
+    caller_number: str
+    entered_at: float
+    answered_at: float | None
+    agent_id: str
+    outcome: str = Field(description='"answered" when answered, else how it left the queue')
+    waited_s: float | None
+    talk_s: float | None
+
+
+class CallList(_Model):
+    calls: list[CallSummary]
+    total: int = Field(description="calls matching the filters")
+    next_offset: int | None = Field(description="the offset of the next page, null at the end")
+
+
+class Offer(_Model):
+    agent_id: str
+    offered_at: float
+    ended_at: float | None
+    result: str
+
+
+class CallLeg(_Model):
+    """One stay in one queue (a moved call has several) and the agents rung for it."""
+
+    queue: str
+    entered_at: float
+    priority: int
+    answered_at: float | None
+    agent_id: str
+    left_at: float | None
+    outcome: str
+    to_queue: str
+    waited_s: float | None
+    talk_s: float | None
+    wrap_s: float | None
+    offers: list[Offer]
+
+
+class IvrPath(_Model):
+    flow: str
+    digits: str
+    outcome: str
+    language: str
+    steps: list[str] = Field(description="the steps the caller went through, in order")
+
+
+class Disposition(_Model):
+    agent_id: str
+    code: str
+    note: str
+    at: float
+
+
+class CallDetail(_Model):
+    call_id: str
+    caller_number: str
+    legs: list[CallLeg]
+    ivr: IvrPath | None
+    recording: str | None = Field(description="the recording's file, when one was made")
+    disposition: Disposition | None
+
+
+# -- supervision ----------------------------------------------------------------------
+
+
+class MonitorBody(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    mode: Literal["listen", "whisper", "barge"] = Field(
+        description="listen: nobody hears you; whisper: the agent hears you; barge: both do"
+    )
+    device: str = Field(
+        pattern=r"^[A-Za-z0-9_]+/[^\s,;|]+$",
+        description="your phone, as Asterisk dials it: PJSIP/2001, Local/2001@phones ...",
+    )
+
+
+class Monitoring(_Model):
+    id: int
+    supervisor: str
+    device: str
+    agent_id: str
+    channel: str = Field(description="the agent channel's full name")
+    mode: str
+    started_at: float
+    ended_at: float | None
+
+
+class MonitoringList(_Model):
+    sessions: list[Monitoring]
+
+
+# -- customers ------------------------------------------------------------------------
+
+
+class CustomerQuery(_Model):
+    q: str = Field(min_length=1, description="a phone number, account, e-mail ... of any kind")
+
+
+class Identifier(_Model):
+    kind: str
+    value: str
+
+
+class Customer(_Model):
+    id: int
+    name: str
+    vip_level: int
+    language: str
+    attributes: dict[str, object]
+    identifiers: list[Identifier]
+
+
+class CustomerList(_Model):
+    customers: list[Customer]

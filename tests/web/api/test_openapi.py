@@ -1,0 +1,100 @@
+"""``/api/v1/openapi.json``: a valid OpenAPI 3.1 document, generated from the handlers'
+models, and every route it documents answers as documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from switchboard.queue.core.model import AgentState
+from tests.web.api.helpers import AGENT_CHANNEL, ApiStack, make_api_stack
+from tests.web.api.test_calls import _calls
+
+# A value for each path parameter that names something the stack has.
+PATH_VALUES = {
+    "agent_id": "1001",
+    "name": "sales",
+    "call_id": "c1",
+    "customer_id": "1",
+    "monitoring_id": "1",
+}
+BODIES = {"/api/v1/agents/{agent_id}/monitor": {"mode": "listen", "device": "PJSIP/9000"}}
+QUERY = {"/api/v1/customers": "?q=5550101"}
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> ApiStack:
+    s = make_api_stack(tmp_path / "api")
+    s.run(_calls)
+    return s
+
+
+def _document(stack: ApiStack) -> dict[str, Any]:
+    answer = stack.browser().get("/api/v1/openapi.json")
+    assert answer.status == 200
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def test_the_document_is_valid_openapi_3_1(stack: ApiStack) -> None:
+    document = _document(stack)
+    assert document["openapi"] == "3.1.0"
+    validate(document)  # raises with the path of the first problem
+
+
+def test_the_document_lists_every_area(stack: ApiStack) -> None:
+    paths = set(_document(stack)["paths"])
+    assert {
+        "/api/v1/agents",
+        "/api/v1/agents/{agent_id}",
+        "/api/v1/agents/{agent_id}/pause",
+        "/api/v1/queues",
+        "/api/v1/queues/{name}",
+        "/api/v1/calls",
+        "/api/v1/calls/{call_id}",
+        "/api/v1/customers",
+        "/api/v1/customers/{customer_id}",
+    } <= paths
+
+
+def _schema_check(document: dict[str, Any], ref: dict[str, Any], body: Any) -> None:
+    """``body`` against the response schema the document gives (its refs resolved)."""
+    name = "urn:switchboard-api"
+    registry: Registry[Any] = Registry().with_resource(
+        name, Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    pointer = {"$ref": name + ref["$ref"]}
+    Draft202012Validator(pointer, registry=registry).validate(body)
+
+
+def test_every_documented_route_answers_with_its_documented_schema(stack: ApiStack) -> None:
+    stack.agent_changed("1001", AgentState.READY)
+    stack.agent_on_call()
+    document = _document(stack)
+    token = stack.token("read:stats", "read:calls", "control:agents", "supervise")
+    exercised = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            url = re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES[m.group(1)], path)
+            url += QUERY.get(path, "")
+            body: Any = BODIES.get(path, {}) if method == "post" else None
+            answer = stack.bearer(token, method.upper(), url, body)
+            status = str(answer.status)
+            # In document order the agent logs in, ... logs out: then there is no wrap-up.
+            expected = "409" if url.endswith("/finish-wrapup") else "200"
+            assert status == expected, (method, url, answer.text)
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            _schema_check(document, schema, answer.json())
+            if path.endswith("/monitor"):  # the supervisor's phone answers: ChanSpy starts
+                stack.ami.emit(
+                    "ChanSpyStart", SpyerChannel="PJSIP/9000-01", SpyeeChannel=AGENT_CHANNEL
+                )
+            exercised += 1
+    assert exercised == 16  # agents 2, control 5, supervise 3, queues 2, calls 2, customers 2
