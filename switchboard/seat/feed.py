@@ -44,6 +44,7 @@ from switchboard.seat.card import pop_card
 from switchboard.seat.figures import LiveTally, day_start, figures_json
 from switchboard.seat.lookup import Baseline, assemble_pop, baseline_figures
 from switchboard.seat.messages import message, state_message
+from switchboard.seat.reveal import RevealableValues, conceal_pop, conceal_update
 from switchboard.store import Database
 
 __all__ = ["AgentLookup", "LiveSeatFeed"]
@@ -84,6 +85,7 @@ class LiveSeatFeed:
         pause_reasons: Sequence[str],
         access: CustomerAccess,
         agents: AgentLookup | None = None,
+        revealable: RevealableValues | None = None,
     ) -> None:
         self._hub = hub
         self._clock = clock
@@ -93,6 +95,7 @@ class LiveSeatFeed:
         self._pause_reasons = tuple(pause_reasons)
         self._access = access
         self._agents = agents
+        self.revealable = revealable if revealable is not None else RevealableValues()
         self._seats: dict[str, _Seat] = {}
         self._queued: OrderedDict[str, CallQueued] = OrderedDict()
         self._baselines: dict[tuple[str, float], Baseline] = {}
@@ -148,7 +151,9 @@ class LiveSeatFeed:
     def _on_offered(self, offered: Offered) -> None:
         seat = self._seat(offered.agent_id)
         dispositions = self._settings.dispositions_for(offered.queue)
-        seat.card = pop_card(offered, self._queued.get(offered.call_id), dispositions)
+        card = pop_card(offered, self._queued.get(offered.call_id), dispositions)
+        seat.card, secrets = conceal_pop(card)  # the card as the browser may see it
+        self.revealable.keep(offered.agent_id, offered.call_id, secrets)
         self._send(offered.agent_id, message("pop", call=dict(seat.card)))
         work = partial(
             assemble_pop,
@@ -165,6 +170,8 @@ class LiveSeatFeed:
         agent_id = offered.agent_id
         if fields["customer"] is not None:  # offered to them: theirs to open
             self._access.grant(agent_id, fields["customer"]["id"])
+        fields, secrets = conceal_update(fields)
+        self.revealable.keep(agent_id, offered.call_id, secrets)
         card = self._card(agent_id, offered.call_id)
         if card is None:  # the offer is over already: nothing on screen to fill
             return

@@ -20,7 +20,7 @@ from switchboard.crm.models import Customer, CustomerIdentifier
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
-from switchboard.seat.models import SeatDisposition
+from switchboard.seat.models import SeatDisposition, SeatReveal
 
 __all__ = [
     "MISSED_RESULTS",
@@ -31,6 +31,7 @@ __all__ = [
     "create_customer",
     "customer_by_id",
     "customers_matching",
+    "record_reveal",
     "save_disposition",
 ]
 
@@ -224,6 +225,31 @@ def save_disposition(
 ) -> int:
     row = SeatDisposition(
         call_id=call_id, agent_id=agent_id, queue=queue, code=code, note=note, at=at(when)
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def record_reveal(
+    session: Session,
+    *,
+    user_id: int,
+    username: str,
+    agent_id: str,
+    call_id: str,
+    field: str,
+    address: str,
+    when: float,
+) -> int:
+    row = SeatReveal(
+        at=at(when),
+        user_id=user_id,
+        username=username,
+        agent_id=agent_id,
+        call_id=call_id,
+        field=field,
+        address=address[:64],
     )
     session.add(row)
     session.flush()

@@ -13,6 +13,7 @@ from switchboard.hub import Hub
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions, SeatControl
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.reveal import RevealableValues
 from switchboard.seat.wrapup import PauseAfterWrapup
 from switchboard.store import Database
 
@@ -47,6 +48,7 @@ def build_seat(
 ) -> SeatService:
     """The seat of ``settings.seat`` over ``agent_control`` (the routing mode's)."""
     access = CustomerAccess()  # shared: the feed grants on a pop, the actions check
+    revealable = RevealableValues()  # shared: the feed hides values, the actions reveal
     seat = settings.seat
     feed = LiveSeatFeed(
         hub,
@@ -57,8 +59,9 @@ def build_seat(
         pause_reasons=settings.queues.pause_reasons,
         access=access,
         agents=agent_control,
+        revealable=revealable,
     )
-    actions = LiveSeatActions(agent_control, database, seat, clock, access)
+    actions = LiveSeatActions(agent_control, database, seat, clock, access, revealable)
     wrapup = None
     if not seat.wrapup_auto_ready:
         wrapup = PauseAfterWrapup(hub, agent_control, seat.wrapup_pause_reason, actions.finishing)

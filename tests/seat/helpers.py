@@ -21,6 +21,7 @@ from switchboard.queue.shell.control import AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.reveal import RevealableValues
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 
@@ -146,7 +147,7 @@ def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SET
     hub, clock = Hub(), Clock()
     clock.advance(NOON)
     control = FakeControl(clock, {"1001": AgentState.LOGGED_OUT, "1002": AgentState.LOGGED_OUT})
-    access = CustomerAccess()
+    access, revealable = CustomerAccess(), RevealableValues()
     feed = LiveSeatFeed(
         hub,
         clock,
@@ -156,7 +157,8 @@ def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SET
         pause_reasons=("break", "lunch"),
         access=access,
         agents=control,
+        revealable=revealable,
     )
     feed.start()
-    actions = LiveSeatActions(control, database, settings, clock, access)
+    actions = LiveSeatActions(control, database, settings, clock, access, revealable)
     return Seat(hub, clock, database, runner, control, feed, actions)
