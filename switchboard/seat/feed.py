@@ -86,6 +86,7 @@ class LiveSeatFeed:
         access: CustomerAccess,
         agents: AgentLookup | None = None,
         revealable: RevealableValues | None = None,
+        wrap_up_s: Callable[[str], float | None] = lambda queue: None,
     ) -> None:
         self._hub = hub
         self._clock = clock
@@ -96,6 +97,7 @@ class LiveSeatFeed:
         self._access = access
         self._agents = agents
         self.revealable = revealable if revealable is not None else RevealableValues()
+        self._wrap_up_s = wrap_up_s  # a queue's wrap-up length, when the seat knows it
         self._seats: dict[str, _Seat] = {}
         self._queued: OrderedDict[str, CallQueued] = OrderedDict()
         self._baselines: dict[tuple[str, float], Baseline] = {}
@@ -233,7 +235,11 @@ class LiveSeatFeed:
         )
         self._send(fact.agent_id, self._state_message(fact.agent_id, seat))
         if fact.state is AgentState.WRAP_UP and seat.card is not None:
-            self._call_event(fact.agent_id, seat.card["call_id"], "wrap_up", fact.at)
+            # The length lets the page show "elapsed / total"; null: only the elapsed time.
+            seat.card["wrap_up_s"] = length = self._wrap_up_s(seat.card["queue"])
+            self._call_event(
+                fact.agent_id, seat.card["call_id"], "wrap_up", fact.at, wrap_up_s=length
+            )
         self._count(fact.agent_id, fact)
 
     # -- the card -------------------------------------------------------------------------

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 from twisted.application.service import Service
 
 from switchboard.config import Settings
 from switchboard.hub import Hub
+from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions, SeatControl
 from switchboard.seat.feed import LiveSeatFeed
@@ -17,7 +20,9 @@ from switchboard.seat.reveal import RevealableValues
 from switchboard.seat.wrapup import PauseAfterWrapup
 from switchboard.store import Database
 
-__all__ = ["SeatService", "build_seat"]
+__all__ = ["SeatService", "build_seat", "wrap_up_lengths"]
+
+log = structlog.get_logger(__name__)
 
 
 class SeatService(Service):
@@ -60,6 +65,7 @@ def build_seat(
         access=access,
         agents=agent_control,
         revealable=revealable,
+        wrap_up_s=wrap_up_lengths(settings),
     )
     actions = LiveSeatActions(agent_control, database, seat, clock, access, revealable)
     wrapup = None
@@ -68,3 +74,18 @@ def build_seat(
     service = SeatService(feed, actions, wrapup)
     service.setName("seat")
     return service
+
+
+def wrap_up_lengths(settings: Settings) -> Callable[[str], float | None]:
+    """Each queue's ``wrap_up_s`` from ``[queues] file`` as it reads at start (a queue the
+    file does not describe, or no file: None, and the page shows the elapsed time only).
+    An edit the hot reload takes is seen here after a restart."""
+    if settings.queues.file is None:
+        return lambda queue: None
+    try:
+        config = load_queue_config(settings.queues.file)
+    except (QueueConfigError, OSError) as exc:  # the ACD reports it; the seat does without
+        log.warning("seat_wrap_up_lengths_unread", file=str(settings.queues.file), error=str(exc))
+        return lambda queue: None
+    lengths = {queue.name: queue.wrap_up_s for queue in config.queues}
+    return lengths.get

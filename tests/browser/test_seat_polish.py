@@ -6,6 +6,7 @@ ended says "log in again" and stops trying; the language switch; wrap-up's "elap
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
@@ -75,3 +76,29 @@ def test_a_reconnect_refused_while_the_session_is_fine_keeps_retrying(
     assert posts_to(stand_in, "/api/v1/seat/session")  # asked, and told the session is fine
     stand_in.up()
     expect(banner).to_be_hidden(timeout=20_000)
+
+
+def test_a_snapshot_in_wrap_up_shows_elapsed_of_total_from_when_it_began(
+    page: Page, stand_in: StandIn
+) -> None:
+    # The server's card in wrap-up carries the queue's wrap_up_s; the state's since is
+    # when the wrap-up began (12 s before the page connected).
+    card = dict(m.answered_card("c-12"), phase="wrap_up", wrap_up_s=30)
+    snapshot = m.snapshot("wrap_up", call=card)
+    snapshot["state"]["since"] = time.time() - 12
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:1[2-9] / 0:30$"))
+    progress = float(page.locator("#wrapup-progress").get_attribute("value") or "0")
+    assert 0.4 <= progress < 0.7
+
+
+def test_wrap_up_without_a_known_length_shows_the_elapsed_time_only(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    stand_in.send(m.pop("c-13"))
+    stand_in.send(m.call("answered", "c-13"))
+    stand_in.send(m.call("wrap_up", "c-13", wrap_up_s=None))
+    stand_in.send(m.state("wrap_up"))
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:0\d$"))
+    expect(page.locator("#wrapup-progress")).to_be_hidden()

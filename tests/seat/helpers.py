@@ -143,7 +143,12 @@ class Seat:
         return sink
 
 
-def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SETTINGS) -> Seat:
+def make_seat(
+    database: Database,
+    runner: HeldWork,
+    settings: SeatSettings = SETTINGS,
+    wrap_up_s: dict[str, float] | None = None,
+) -> Seat:
     hub, clock = Hub(), Clock()
     clock.advance(NOON)
     control = FakeControl(clock, {"1001": AgentState.LOGGED_OUT, "1002": AgentState.LOGGED_OUT})
@@ -158,6 +163,7 @@ def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SET
         access=access,
         agents=control,
         revealable=revealable,
+        wrap_up_s=(wrap_up_s or {}).get,
     )
     feed.start()
     actions = LiveSeatActions(control, database, settings, clock, access, revealable)

@@ -400,3 +400,34 @@ def test_a_broken_sink_never_keeps_the_agents_other_sockets_from_their_pop(seat:
     other = seat.sink("1001")
     offer(seat, number="13911112222", ivr_ref="")
     assert other.types() == ["state", "pop", "pop_update"]
+
+
+def test_wrap_up_says_how_long_it_lasts_when_the_queue_says_so(
+    database: Database, runner: HeldWork
+) -> None:
+    seat = make_seat(database, runner, wrap_up_s={"sales": 30.0})
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(
+        seat,
+        CallAnswered("c1", "sales", "1001", NOON + 3, 21.0),
+        CallFinished("c1", "sales", NOON + 90, CallOutcome.ANSWERED, "1001"),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+
+    [wrap_up] = [m for m in agent.of("call") if m["event"] == "wrap_up"]
+    assert (wrap_up["wrap_up_s"], wrap_up["at"]) == (30.0, NOON + 90)
+    # A page that connects during the wrap-up learns it from the snapshot's card.
+    assert _snapshot(seat, "1001")["call"]["wrap_up_s"] == 30.0
+
+
+def test_wrap_up_of_a_queue_of_unknown_length_says_null(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(
+        seat,
+        CallAnswered("c1", "sales", "1001", NOON + 3, 21.0),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+    [wrap_up] = [m for m in agent.of("call") if m["event"] == "wrap_up"]
+    assert wrap_up["wrap_up_s"] is None

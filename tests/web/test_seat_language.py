@@ -26,7 +26,7 @@ def test_the_seat_page_offers_both_languages_and_follows_the_switch(stack: Stack
     # The switch is on the seat page, the current language pressed.
     assert re.search(r'data-sb-language="zh-CN"\s+aria-pressed="true"', before.text)
     assert 'data-sb-language="en"' in before.text
-X
+    assert "完成话后" in before.text  # the seat's own strings, in Chinese
     assert _catalogue(before.text)["Connection lost: reconnecting… (attempt {n})"] != (
         "Connection lost: reconnecting… (attempt {n})"
     )

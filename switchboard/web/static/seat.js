@@ -35,8 +35,8 @@
       seat.figuresAtMs = nowMs();
       var card = first(m.call, m.card);
       setCall(card && typeof card === "object" ? card : null, true);
-      if (card && card.status === "wrap_up") startWrapUp(card);
-      applyState(m); // after the card: a wrap-up state needs it
+      // After the card: a wrap-up runs from the state's `since`, for the card's wrap_up_s.
+      applyState(m);
       seat.live = true;
       hideReconnecting();
       renderAll();
