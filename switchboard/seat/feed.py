@@ -42,7 +42,7 @@ from switchboard.queue.shell.control import AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.card import pop_card
 from switchboard.seat.figures import LiveTally, day_start, figures_json
-from switchboard.seat.lookup import Baseline, assemble_pop, baseline_figures
+from switchboard.seat.lookup import Baseline, assemble_pops, baseline_figures
 from switchboard.seat.messages import message, state_message
 from switchboard.seat.reveal import RevealableValues, conceal_pop, conceal_update
 from switchboard.store import Database
@@ -52,6 +52,15 @@ __all__ = ["AgentLookup", "LiveSeatFeed"]
 log = structlog.get_logger(__name__)
 Sink = Callable[[dict[str, Any]], None]
 QUEUED_CALLS: Final = 10_000  # calls whose queued fact is kept for their pop (oldest go)
+LOOKUPS_PER_JOB: Final = 25  # pops looked up in one database job (one thread, one session)
+
+
+def _lookup_of(offered: Offered) -> dict[str, str]:
+    return {
+        "call_id": offered.call_id,
+        "caller_number": offered.caller_number,
+        "ivr_ref": offered.ivr_ref,
+    }
 
 
 class AgentLookup(Protocol):
@@ -102,6 +111,7 @@ class LiveSeatFeed:
         self._queued: OrderedDict[str, CallQueued] = OrderedDict()
         self._baselines: dict[tuple[str, float], Baseline] = {}
         self._unsubscribe: list[Callable[[], None]] = []
+        self._lookups: list[Offered] = []  # offers popped this turn, their lookups to start
         self._started = clock.seconds()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -157,16 +167,30 @@ class LiveSeatFeed:
         seat.card, secrets = conceal_pop(card)  # the card as the browser may see it
         self.revealable.keep(offered.agent_id, offered.call_id, secrets)
         self._send(offered.agent_id, message("pop", call=dict(seat.card)))
-        work = partial(
-            assemble_pop,
-            call_id=offered.call_id,
-            caller_number=offered.caller_number,
-            ivr_ref=offered.ivr_ref,
-        )
-        assembled: Deferred[dict[str, Any]] = self._database.run(work)
-        assembled.addCallbacks(
-            partial(self._assembled, offered), partial(self._not_assembled, offered)
-        )
+        self._lookups.append(offered)
+        if len(self._lookups) == 1:
+            # The lookups start two reactor turns on, once this turn's pops are written:
+            # the database's threads would otherwise take the core (the GIL) from those
+            # writes at each system call, and a burst of offers would pop late.
+            self._clock.callLater(0, self._clock.callLater, 0, self._start_lookups)
+
+    def _start_lookups(self) -> None:
+        pending, self._lookups = self._lookups, []
+        for start in range(0, len(pending), LOOKUPS_PER_JOB):
+            batch = pending[start : start + LOOKUPS_PER_JOB]
+            work = partial(assemble_pops, offers=[_lookup_of(o) for o in batch])
+            assembled: Deferred[list[dict[str, Any]]] = self._database.run(work)
+            assembled.addCallbacks(
+                partial(self._assembled_batch, batch), partial(self._not_assembled_batch, batch)
+            )
+
+    def _assembled_batch(self, batch: list[Offered], results: list[dict[str, Any]]) -> None:
+        for offered, fields in zip(batch, results, strict=True):
+            self._assembled(offered, fields)
+
+    def _not_assembled_batch(self, batch: list[Offered], failure: Failure) -> None:
+        for offered in batch:
+            self._not_assembled(offered, failure)
 
     def _assembled(self, offered: Offered, fields: dict[str, Any]) -> None:
         agent_id = offered.agent_id

@@ -26,6 +26,7 @@ __all__ = [
     "MISSED_RESULTS",
     "Baseline",
     "assemble_pop",
+    "assemble_pops",
     "baseline_figures",
     "call_of_agent",
     "create_customer",
@@ -120,6 +121,12 @@ def assemble_pop(
         "csat": _last_csat(session, [c["call_id"] for c in history]),
         "tickets": [],  # no ticket store yet: always empty (docs/websocket-api.md)
     }
+
+
+def assemble_pops(session: Session, *, offers: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """:func:`assemble_pop` for several offers (``call_id``, ``caller_number``, ``ivr_ref``
+    each) in one session, in their order."""
+    return [assemble_pop(session, **offer) for offer in offers]
 
 
 def _by_phone(session: Session, number: str) -> Customer | None:

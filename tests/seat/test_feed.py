@@ -95,6 +95,7 @@ def offer(
         OFFERED,
         Offered(call_id, agent_id, f"PJSIP/{agent_id}", queue, now, number, ivr_ref),
     )
+    seat.clock.advance(0)  # the feed starts the card's lookups once the pops are written
 
 
 def _customer_with_history(session: Session) -> int:
@@ -431,3 +432,23 @@ def test_wrap_up_of_a_queue_of_unknown_length_says_null(seat: Seat) -> None:
     )
     [wrap_up] = [m for m in agent.of("call") if m["event"] == "wrap_up"]
     assert wrap_up["wrap_up_s"] is None
+
+
+def test_a_bursts_lookups_start_after_its_pops_in_shared_database_jobs(
+    seat: Seat, runner: HeldWork
+) -> None:
+    runner.auto = False
+    sinks = [seat.sink(f"20{n:02}") for n in range(30)]
+    for n in range(30):
+        seat.hub.publish(
+            OFFERED, Offered(f"b{n}", f"20{n:02}", "PJSIP/x", "sales", NOON, "13911112222", "")
+        )
+
+    # Every pop is out, and no lookup has started yet: nothing competes with the writes.
+    assert all(len(sink.of("pop")) == 1 for sink in sinks)
+    assert runner.waiting == []
+    seat.clock.advance(0)
+    assert len(runner.waiting) == 2  # 25 + 5 lookups, one database job each
+
+    runner.release()
+    assert all(len(sink.of("pop_update")) == 1 for sink in sinks)

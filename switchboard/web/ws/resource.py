@@ -9,14 +9,18 @@ here puts them on the injected clock instead, so that a test drives heartbeats w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from autobahn.exception import PayloadExceededError
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory
+from autobahn.websocket.protocol import PreparedMessage
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.web.resource import IResource
 
+from switchboard.web.ws.outbox import Message
 from switchboard.web.ws.ports import SeatFeed, SessionLookup
 from switchboard.web.ws.seat_socket import SeatSocket
 
@@ -71,6 +75,9 @@ class SeatSocketFactory(WebSocketServerFactory):
         self.max_buffered_messages = max_buffered_messages
         self.session_check_s = session_check_s
         self.sockets: set[SeatSocket] = set()
+        # The last message framed, and its frame: the feed hands the same message object
+        # to every socket of an agent (several tabs), so it is encoded and framed once.
+        self._last: tuple[Message, PreparedMessage] | None = None
         # A ping every heartbeat_s; no pong (nor any data) within another heartbeat_s
         # and the peer is dead: autobahn drops the connection.
         self.setProtocolOptions(
@@ -81,6 +88,21 @@ class SeatSocketFactory(WebSocketServerFactory):
             openHandshakeTimeout=10.0,
             closeHandshakeTimeout=2.0,
         )
+
+    def prepared(self, message: Message) -> PreparedMessage:
+        """``message`` as JSON text in a websocket frame (raises on what JSON cannot say,
+        or beyond the message size limit)."""
+        last = self._last
+        if last is not None and last[0] is message:
+            return last[1]
+        payload = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(payload) > MAX_MESSAGE_BYTES:
+            raise PayloadExceededError(
+                f"a {len(payload)}-byte message exceeds the limit of {MAX_MESSAGE_BYTES}"
+            )
+        frame = self.prepareMessage(payload)
+        self._last = (message, frame)  # held: its id cannot be reused while we compare
+        return frame
 
     def opened(self, socket: SeatSocket) -> None:
         self.sockets.add(socket)
