@@ -434,7 +434,7 @@ def test_wrap_up_of_a_queue_of_unknown_length_says_null(seat: Seat) -> None:
     assert wrap_up["wrap_up_s"] is None
 
 
-def test_a_bursts_lookups_start_after_its_pops_in_shared_database_jobs(
+def test_a_bursts_lookups_start_after_its_pops_one_shared_database_job_at_a_time(
     seat: Seat, runner: HeldWork
 ) -> None:
     runner.auto = False
@@ -448,7 +448,27 @@ def test_a_bursts_lookups_start_after_its_pops_in_shared_database_jobs(
     assert all(len(sink.of("pop")) == 1 for sink in sinks)
     assert runner.waiting == []
     seat.clock.advance(0)
-    assert len(runner.waiting) == 2  # 25 + 5 lookups, one database job each
+    assert len(runner.waiting) == 1  # 25 lookups in one database job, one job at a time
 
     runner.release()
+    assert [len(sink.of("pop_update")) for sink in sinks] == [1] * 25 + [0] * 5
+    assert len(runner.waiting) == 1  # the other 5, once the first job is done
+    runner.release()
     assert all(len(sink.of("pop_update")) == 1 for sink in sinks)
+
+
+def test_a_failed_lookup_job_does_not_hold_up_the_next(seat: Seat, runner: HeldWork) -> None:
+    runner.auto = False
+    sinks = [seat.sink(f"20{n:02}") for n in range(30)]
+    for n in range(30):
+        seat.hub.publish(
+            OFFERED, Offered(f"b{n}", f"20{n:02}", "PJSIP/x", "sales", NOON, "13911112222", "")
+        )
+    seat.clock.advance(0)
+
+    _work, done = runner.waiting.pop()
+    done.errback(RuntimeError("database unreachable"))
+
+    assert all("could not be read" in sink.of("pop_update")[0]["error"] for sink in sinks[:25])
+    runner.release()  # the next job went ahead
+    assert all(sink.of("pop_update")[0]["customer"] is None for sink in sinks[25:])
