@@ -109,6 +109,7 @@ class HubFeed:
 
 sent: dict[str, float] = {}
 latencies: list[float] = []
+updates = [0]  # pop_update messages read (the real feed's database half)
 waiting: list[tuple[int, defer.Deferred[None]]] = []
 
 
@@ -126,6 +127,8 @@ class Seat(WebSocketClientProtocol):
             latencies.append(time.perf_counter() - sent.pop(call_id))
             if waiting and len(latencies) >= waiting[0][0]:
                 waiting.pop()[1].callback(None)
+        elif message["type"] == "pop_update":
+            updates[0] += 1
 
 
 def received(count: int) -> defer.Deferred[None]:
@@ -135,6 +138,17 @@ def received(count: int) -> defer.Deferred[None]:
     else:
         waiting.append((count, done))
     return done
+
+
+async def lookups_done() -> None:
+    """Until no pop_update has come for 0.2 s (a card replaced by the agent's next offer
+    before its lookup answered gets none, so there is no count to wait for)."""
+    waited, seen = time.perf_counter(), -1
+    while seen != updates[0]:
+        seen = updates[0]
+        await task.deferLater(reactor, 0.2, lambda: None)
+    print(f"(the stream's lookups were done {time.perf_counter() - waited - 0.2:.1f} s after it)")
+    updates[0] = 0
 
 
 def rss_kib() -> int:
@@ -252,6 +266,8 @@ async def run_feed(args: argparse.Namespace, name: str, folder: Path) -> None:
         reactor.callLater(at, offer, hub, n, rnd.randrange(args.sockets))
     await received(total)
     print(summary("stream", latencies) + f"  ({args.rate:g} offers/s for {args.seconds:g} s)")
+    if name == "real":  # the burst starts quiet: the stream's lookups done
+        await lookups_done()
 
     latencies.clear()
     profile = cProfile.Profile() if args.profile else None
