@@ -91,6 +91,19 @@ def test_snapshot_then_own_deltas():
     ]
 
 
+def test_every_tab_of_an_agent_gets_each_message_framed_once_for_all():
+    rig = SeatRig()
+    tab1, tab2 = rig.open_seat("tok-a", "a1"), rig.open_seat("tok-b", "a1")
+
+    rig.feed.publish("a1", pop("c1"))
+    rig.feed.publish("a1", pop("c2"))
+    for tab in (tab1, tab2):
+        tab.flush()
+
+    for tab in (tab1, tab2):
+        assert tab.client.messages[1:] == [pop("c1"), pop("c2")]
+
+
 def test_an_agent_receives_nothing_of_another_agents_calls():
     rig = SeatRig()
     first = rig.open_seat("tok-a", "a1")
