@@ -91,7 +91,7 @@ def test_snapshot_then_own_deltas():
     ]
 
 
-def test_every_tab_of_an_agent_gets_each_message_framed_once_for_all():
+def test_every_tab_of_an_agent_gets_each_message():
     rig = SeatRig()
     tab1, tab2 = rig.open_seat("tok-a", "a1"), rig.open_seat("tok-b", "a1")
 
