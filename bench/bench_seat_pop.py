@@ -2,9 +2,16 @@
 
 One process, real loopback sockets: the seat resource (``switchboard.web.ws``) served by
 twisted.web on 127.0.0.1, and 1,000 autobahn clients, each logged in as its own agent.
-A stand-in for ``switchboard.seat``'s feed subscribes to the real :class:`~switchboard.hub.Hub`'s
-OFFERED topic and turns each ``Offered`` into the ``pop`` message (the card fields known at
-once); latency runs from ``hub.publish(OFFERED, ...)`` to the client's ``onMessage``:
+Two feeds, one after the other (``--feed``):
+
+  * ``stand-in``: subscribes to the real :class:`~switchboard.hub.Hub`'s OFFERED topic and
+    turns each ``Offered`` into a small ``pop`` message (the transport's cost alone);
+  * ``real``: ``switchboard.seat``'s :class:`~switchboard.seat.feed.LiveSeatFeed` over a
+    migrated SQLite file in a temporary folder, its database work on its thread pool: the
+    card built and masked, the ``pop`` sent, then the ``pop_update`` when the database
+    answers (the clients time the ``pop`` only; the lookups compete for the core).
+
+Latency runs from ``hub.publish(OFFERED, ...)`` to the client's ``onMessage``:
 
   * ``stream``: offers to random agents, Poisson arrivals at ``--rate`` per second;
   * ``burst``: every agent offered a call in the same reactor turn (the worst moment).
@@ -15,6 +22,7 @@ client socket), and the server side alone measured with tracemalloc on in-memory
 Figures are printed, never asserted.
 
     .venv/bin/python bench/bench_seat_pop.py [--sockets 1000] [--rate 200] [--seconds 10]
+        [--feed both|stand-in|real]
 """
 
 from __future__ import annotations
@@ -27,20 +35,30 @@ import logging
 import pstats
 import random
 import statistics
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
+from sqlalchemy import make_url
 from twisted.internet import defer, reactor, task
 from twisted.internet.testing import StringTransport
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
+from switchboard.config import SeatSettings
 from switchboard.hub import OFFERED, Hub, Offered
+from switchboard.seat.access import CustomerAccess
+from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.ports import SeatFeed
+from switchboard.store import Database, upgrade_database
+from switchboard.store.db import create_database_engine
 from switchboard.web.ws import seat_resource
 
 ORIGIN = "http://127.0.0.1:8080"
@@ -91,6 +109,7 @@ class HubFeed:
 
 sent: dict[str, float] = {}
 latencies: list[float] = []
+updates = [0]  # pop_update messages read (the real feed's database half)
 waiting: list[tuple[int, defer.Deferred[None]]] = []
 
 
@@ -104,9 +123,12 @@ class Seat(WebSocketClientProtocol):
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         message = json.loads(payload)
         if message["type"] == "pop":
-            latencies.append(time.perf_counter() - sent.pop(message["call_id"]))
+            call_id = message.get("call_id") or message["call"]["call_id"]  # stand-in / real
+            latencies.append(time.perf_counter() - sent.pop(call_id))
             if waiting and len(latencies) >= waiting[0][0]:
                 waiting.pop()[1].callback(None)
+        elif message["type"] == "pop_update":
+            updates[0] += 1
 
 
 def received(count: int) -> defer.Deferred[None]:
@@ -118,6 +140,17 @@ def received(count: int) -> defer.Deferred[None]:
     return done
 
 
+async def lookups_done() -> None:
+    """Until no pop_update has come for 0.2 s (a card replaced by the agent's next offer
+    before its lookup answered gets none, so there is no count to wait for)."""
+    waited, seen = time.perf_counter(), -1
+    while seen != updates[0]:
+        seen = updates[0]
+        await task.deferLater(reactor, 0.2, lambda: None)
+    print(f"(the stream's lookups were done {time.perf_counter() - waited - 0.2:.1f} s after it)")
+    updates[0] = 0
+
+
 def rss_kib() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -126,7 +159,25 @@ def rss_kib() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
 
 
-def site_for(feed: HubFeed, clock: Any) -> Site:
+def real_feed(hub: Hub, folder: Path) -> LiveSeatFeed:
+    """The seat's own feed over a migrated SQLite file, its lookups on the thread pool."""
+    url = make_url(f"sqlite:///{folder / 'seat.sqlite'}")
+    upgrade_database(url)
+    database = Database(create_database_engine(url), reactor)
+    feed = LiveSeatFeed(
+        hub,
+        reactor,
+        database,
+        SeatSettings(),
+        timezone=ZoneInfo("Asia/Shanghai"),
+        pause_reasons=("break", "lunch"),
+        access=CustomerAccess(),
+    )
+    feed.start()
+    return feed
+
+
+def site_for(feed: SeatFeed, clock: Any) -> Site:
     ws = Resource()
     ws.putChild(b"seat", seat_resource(feed, Sessions(), allowed_origin=ORIGIN, clock=clock))
     root = Resource()
@@ -181,8 +232,19 @@ def _with_opened(build: Any, opened: defer.Deferred[None], seats: list[Seat]) ->
 
 
 async def run(args: argparse.Namespace) -> None:
+    feeds = ("stand-in", "real") if args.feed == "both" else (args.feed,)
+    for name in feeds:
+        with tempfile.TemporaryDirectory(prefix="bench-seat-") as folder:
+            await run_feed(args, name, Path(folder))
+        sent.clear()
+        latencies.clear()
+    memory_figure(args.sockets)
+
+
+async def run_feed(args: argparse.Namespace, name: str, folder: Path) -> None:
+    print(f"--- feed: {name}")
     hub = Hub()
-    feed = HubFeed(hub)
+    feed: SeatFeed = HubFeed(hub) if name == "stand-in" else real_feed(hub, folder)
     port = reactor.listenTCP(0, site_for(feed, reactor), backlog=1024, interface="127.0.0.1")
     gc.collect()
     before = rss_kib()
@@ -204,6 +266,8 @@ async def run(args: argparse.Namespace) -> None:
         reactor.callLater(at, offer, hub, n, rnd.randrange(args.sockets))
     await received(total)
     print(summary("stream", latencies) + f"  ({args.rate:g} offers/s for {args.seconds:g} s)")
+    if name == "real":  # the burst starts quiet: the stream's lookups done
+        await lookups_done()
 
     latencies.clear()
     profile = cProfile.Profile() if args.profile else None
@@ -225,7 +289,8 @@ async def run(args: argparse.Namespace) -> None:
     for seat in seats:
         seat.sendClose(1000)
     await port.stopListening()
-    memory_figure(args.sockets)
+    if isinstance(feed, LiveSeatFeed):
+        feed.stop()
 
 
 def server_bytes_per_socket(sockets: int) -> float:
@@ -265,6 +330,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the burst")
+    parser.add_argument("--feed", choices=("both", "stand-in", "real"), default="both")
     args = parser.parse_args()
     # One info line per socket opened is right for a service, noise for a bench.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))

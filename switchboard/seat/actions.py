@@ -26,10 +26,12 @@ from switchboard.seat.lookup import (
     create_customer,
     customer_by_id,
     customers_matching,
+    record_reveal,
     save_disposition,
 )
 from switchboard.seat.messages import message, state_message
 from switchboard.seat.ports import ErrorCode, SeatActionError
+from switchboard.seat.reveal import RevealableValues
 from switchboard.store import Database
 
 __all__ = ["LiveSeatActions", "SeatControl"]
@@ -62,8 +64,10 @@ class LiveSeatActions:
         settings: SeatSettings,
         clock: Any,
         access: CustomerAccess,
+        revealable: RevealableValues | None = None,
     ) -> None:
         self._control = control
+        self._revealable = revealable if revealable is not None else RevealableValues()
         self._database = database
         self._settings = settings
         self._clock = clock
@@ -218,6 +222,41 @@ class LiveSeatActions:
         self._access.grant(agent_id, created["id"])
         log.info("seat_customer_created", agent=agent_id, customer_id=created["id"])
         return created
+
+    # -- masked values --------------------------------------------------------------------
+    async def reveal(self, user: User, call_id: str, field: str, address: str) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        if not self._revealable.offered(agent_id, call_id):
+            raise SeatActionError(
+                "forbidden",
+                f"call {call_id!r} was not offered to you ({agent_id}) or is too old to reveal;"
+                " search for the customer instead",
+                "call_id",
+            )
+        value = self._revealable.value(agent_id, call_id, field)
+        if value is None:
+            fields = self._revealable.fields(agent_id, call_id)
+            raise SeatActionError(
+                "bad_request",
+                f"the card of call {call_id!r} has no masked field {field!r}; it has: "
+                + (", ".join(fields) or "none"),
+                "field",
+            )
+        # The audit row first: a look that cannot be logged is not given.
+        await self._database.run(
+            partial(
+                record_reveal,
+                user_id=user.id,
+                username=user.username,
+                agent_id=agent_id,
+                call_id=call_id,
+                field=field,
+                address=address,
+                when=self._clock.seconds(),
+            )
+        )
+        log.info("seat_value_revealed", call_id=call_id, agent=agent_id, field=field)
+        return {"call_id": call_id, "field": field, "value": value}
 
 
 def _seat_of(user: User) -> str:

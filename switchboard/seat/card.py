@@ -64,6 +64,7 @@ def pop_card(
         "tickets": None,
         "answered_at": None,
         "ended_at": None,
+        "wrap_up_s": None,
     }
 
 

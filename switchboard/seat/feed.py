@@ -13,7 +13,7 @@ the database, which runs off the reactor thread (``Database.run``): it follows a
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,8 +42,9 @@ from switchboard.queue.shell.control import AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.card import pop_card
 from switchboard.seat.figures import LiveTally, day_start, figures_json
-from switchboard.seat.lookup import Baseline, assemble_pop, baseline_figures
+from switchboard.seat.lookup import Baseline, assemble_pops, baseline_figures
 from switchboard.seat.messages import message, state_message
+from switchboard.seat.reveal import RevealableValues, conceal_pop, conceal_update
 from switchboard.store import Database
 
 __all__ = ["AgentLookup", "LiveSeatFeed"]
@@ -51,6 +52,15 @@ __all__ = ["AgentLookup", "LiveSeatFeed"]
 log = structlog.get_logger(__name__)
 Sink = Callable[[dict[str, Any]], None]
 QUEUED_CALLS: Final = 10_000  # calls whose queued fact is kept for their pop (oldest go)
+LOOKUPS_PER_JOB: Final = 25  # pops looked up in one database job (one thread, one session)
+
+
+def _lookup_of(offered: Offered) -> dict[str, str]:
+    return {
+        "call_id": offered.call_id,
+        "caller_number": offered.caller_number,
+        "ivr_ref": offered.ivr_ref,
+    }
 
 
 class AgentLookup(Protocol):
@@ -84,6 +94,8 @@ class LiveSeatFeed:
         pause_reasons: Sequence[str],
         access: CustomerAccess,
         agents: AgentLookup | None = None,
+        revealable: RevealableValues | None = None,
+        wrap_up_s: Callable[[str], float | None] = lambda queue: None,
     ) -> None:
         self._hub = hub
         self._clock = clock
@@ -93,10 +105,15 @@ class LiveSeatFeed:
         self._pause_reasons = tuple(pause_reasons)
         self._access = access
         self._agents = agents
+        self.revealable = revealable if revealable is not None else RevealableValues()
+        self._wrap_up_s = wrap_up_s  # a queue's wrap-up length, when the seat knows it
         self._seats: dict[str, _Seat] = {}
         self._queued: OrderedDict[str, CallQueued] = OrderedDict()
         self._baselines: dict[tuple[str, float], Baseline] = {}
         self._unsubscribe: list[Callable[[], None]] = []
+        self._lookups: list[Offered] = []  # offers popped this turn, their lookups to start
+        self._waiting_jobs: deque[list[Offered]] = deque()
+        self._job_running = False
         self._started = clock.seconds()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -148,23 +165,55 @@ class LiveSeatFeed:
     def _on_offered(self, offered: Offered) -> None:
         seat = self._seat(offered.agent_id)
         dispositions = self._settings.dispositions_for(offered.queue)
-        seat.card = pop_card(offered, self._queued.get(offered.call_id), dispositions)
+        card = pop_card(offered, self._queued.get(offered.call_id), dispositions)
+        seat.card, secrets = conceal_pop(card)  # the card as the browser may see it
+        self.revealable.keep(offered.agent_id, offered.call_id, secrets)
         self._send(offered.agent_id, message("pop", call=dict(seat.card)))
-        work = partial(
-            assemble_pop,
-            call_id=offered.call_id,
-            caller_number=offered.caller_number,
-            ivr_ref=offered.ivr_ref,
-        )
-        assembled: Deferred[dict[str, Any]] = self._database.run(work)
+        self._lookups.append(offered)
+        if len(self._lookups) == 1:
+            # The lookups start two reactor turns on, once this turn's pops are written:
+            # the database's threads would otherwise take the core (the GIL) from those
+            # writes at each system call, and a burst of offers would pop late.
+            self._clock.callLater(0, self._clock.callLater, 0, self._start_lookups)
+
+    def _start_lookups(self) -> None:
+        pending, self._lookups = self._lookups, []
+        for start in range(0, len(pending), LOOKUPS_PER_JOB):
+            self._waiting_jobs.append(pending[start : start + LOOKUPS_PER_JOB])
+        self._next_job()
+
+    def _next_job(self) -> None:
+        # One job at a time: the lookups share one interpreter (the GIL) with the reactor,
+        # which keeps about half of it against one busy thread, a fifth against four.
+        if self._job_running or not self._waiting_jobs:
+            return
+        batch = self._waiting_jobs.popleft()
+        self._job_running = True
+        work = partial(assemble_pops, offers=[_lookup_of(o) for o in batch])
+        assembled: Deferred[list[dict[str, Any]]] = self._database.run(work)
         assembled.addCallbacks(
-            partial(self._assembled, offered), partial(self._not_assembled, offered)
+            partial(self._assembled_batch, batch), partial(self._not_assembled_batch, batch)
         )
+        assembled.addBoth(self._job_done)
+
+    def _job_done(self, _: object) -> None:
+        self._job_running = False
+        self._next_job()
+
+    def _assembled_batch(self, batch: list[Offered], results: list[dict[str, Any]]) -> None:
+        for offered, fields in zip(batch, results, strict=True):
+            self._assembled(offered, fields)
+
+    def _not_assembled_batch(self, batch: list[Offered], failure: Failure) -> None:
+        for offered in batch:
+            self._not_assembled(offered, failure)
 
     def _assembled(self, offered: Offered, fields: dict[str, Any]) -> None:
         agent_id = offered.agent_id
         if fields["customer"] is not None:  # offered to them: theirs to open
             self._access.grant(agent_id, fields["customer"]["id"])
+        fields, secrets = conceal_update(fields)
+        self.revealable.keep(agent_id, offered.call_id, secrets)
         card = self._card(agent_id, offered.call_id)
         if card is None:  # the offer is over already: nothing on screen to fill
             return
@@ -226,7 +275,11 @@ class LiveSeatFeed:
         )
         self._send(fact.agent_id, self._state_message(fact.agent_id, seat))
         if fact.state is AgentState.WRAP_UP and seat.card is not None:
-            self._call_event(fact.agent_id, seat.card["call_id"], "wrap_up", fact.at)
+            # The length lets the page show "elapsed / total"; null: only the elapsed time.
+            seat.card["wrap_up_s"] = length = self._wrap_up_s(seat.card["queue"])
+            self._call_event(
+                fact.agent_id, seat.card["call_id"], "wrap_up", fact.at, wrap_up_s=length
+            )
         self._count(fact.agent_id, fact)
 
     # -- the card -------------------------------------------------------------------------

@@ -20,17 +20,19 @@ from switchboard.crm.models import Customer, CustomerIdentifier
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
-from switchboard.seat.models import SeatDisposition
+from switchboard.seat.models import SeatDisposition, SeatReveal
 
 __all__ = [
     "MISSED_RESULTS",
     "Baseline",
     "assemble_pop",
+    "assemble_pops",
     "baseline_figures",
     "call_of_agent",
     "create_customer",
     "customer_by_id",
     "customers_matching",
+    "record_reveal",
     "save_disposition",
 ]
 
@@ -119,6 +121,12 @@ def assemble_pop(
         "csat": _last_csat(session, [c["call_id"] for c in history]),
         "tickets": [],  # no ticket store yet: always empty (docs/websocket-api.md)
     }
+
+
+def assemble_pops(session: Session, *, offers: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """:func:`assemble_pop` for several offers (``call_id``, ``caller_number``, ``ivr_ref``
+    each) in one session, in their order."""
+    return [assemble_pop(session, **offer) for offer in offers]
 
 
 def _by_phone(session: Session, number: str) -> Customer | None:
@@ -224,6 +232,31 @@ def save_disposition(
 ) -> int:
     row = SeatDisposition(
         call_id=call_id, agent_id=agent_id, queue=queue, code=code, note=note, at=at(when)
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def record_reveal(
+    session: Session,
+    *,
+    user_id: int,
+    username: str,
+    agent_id: str,
+    call_id: str,
+    field: str,
+    address: str,
+    when: float,
+) -> int:
+    row = SeatReveal(
+        at=at(when),
+        user_id=user_id,
+        username=username,
+        agent_id=agent_id,
+        call_id=call_id,
+        field=field,
+        address=address[:64],
     )
     session.add(row)
     session.flush()

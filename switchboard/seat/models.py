@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.store.models import Base
 
-__all__ = ["SeatDisposition"]
+__all__ = ["SeatDisposition", "SeatReveal"]
 
 
 class SeatDisposition(Base):
@@ -29,3 +29,20 @@ class SeatDisposition(Base):
     code: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SeatReveal(Base):
+    """One look at a masked value of a call card (migration 0011_seat_reveals): who (the
+    user and the agent they sat as), when, which call and field, from which address.
+    Written before the value is handed over; never updated or deleted by switchboard."""
+
+    __tablename__ = "seat_reveal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))

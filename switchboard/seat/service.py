@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 from twisted.application.service import Service
 
 from switchboard.config import Settings
 from switchboard.hub import Hub
+from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions, SeatControl
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.reveal import RevealableValues
 from switchboard.seat.wrapup import PauseAfterWrapup
 from switchboard.store import Database
 
-__all__ = ["SeatService", "build_seat"]
+__all__ = ["SeatService", "build_seat", "wrap_up_lengths"]
+
+log = structlog.get_logger(__name__)
 
 
 class SeatService(Service):
@@ -47,6 +53,7 @@ def build_seat(
 ) -> SeatService:
     """The seat of ``settings.seat`` over ``agent_control`` (the routing mode's)."""
     access = CustomerAccess()  # shared: the feed grants on a pop, the actions check
+    revealable = RevealableValues()  # shared: the feed hides values, the actions reveal
     seat = settings.seat
     feed = LiveSeatFeed(
         hub,
@@ -57,11 +64,28 @@ def build_seat(
         pause_reasons=settings.queues.pause_reasons,
         access=access,
         agents=agent_control,
+        revealable=revealable,
+        wrap_up_s=wrap_up_lengths(settings),
     )
-    actions = LiveSeatActions(agent_control, database, seat, clock, access)
+    actions = LiveSeatActions(agent_control, database, seat, clock, access, revealable)
     wrapup = None
     if not seat.wrapup_auto_ready:
         wrapup = PauseAfterWrapup(hub, agent_control, seat.wrapup_pause_reason, actions.finishing)
     service = SeatService(feed, actions, wrapup)
     service.setName("seat")
     return service
+
+
+def wrap_up_lengths(settings: Settings) -> Callable[[str], float | None]:
+    """Each queue's ``wrap_up_s`` from ``[queues] file`` as it reads at start (a queue the
+    file does not describe, or no file: None, and the page shows the elapsed time only).
+    An edit the hot reload takes is seen here after a restart."""
+    if settings.queues.file is None:
+        return lambda queue: None
+    try:
+        config = load_queue_config(settings.queues.file)
+    except (QueueConfigError, OSError) as exc:  # the ACD reports it; the seat does without
+        log.warning("seat_wrap_up_lengths_unread", file=str(settings.queues.file), error=str(exc))
+        return lambda queue: None
+    lengths = {queue.name: queue.wrap_up_s for queue in config.queues}
+    return lengths.get

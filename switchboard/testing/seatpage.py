@@ -9,8 +9,10 @@ runs under a strict CSP (no inline script or style), as it will behind the real 
 
 The test drives it over HTTP under ``/_test/``: ``reset`` (with the snapshot to send on
 each connect), ``send`` a message to every open socket, ``down`` (close every socket and
-refuse new ones) and ``up``, ``end-session`` (close with 4001), ``fail`` the next request
-to a path, read ``posted`` and ``status``. Run it as
+refuse new ones) and ``up``, ``end-session`` (close with 4001), ``session`` (what
+``GET /api/v1/seat/session`` says: ``{"valid": false}`` answers 401), ``fail`` the next
+request to a path, read ``posted`` and ``status``. ``reset`` may also carry
+``revealable`` (field -> full value) for ``POST /api/v1/seat/calls/{id}/reveal``. Run it as
 ``python -m switchboard.testing.seatpage``: it listens on a free port of 127.0.0.1,
 prints ``seatpage listening on http://127.0.0.1:PORT`` and ends when its standard input
 closes (so it never outlives the test run that started it).
@@ -137,6 +139,8 @@ class StandIn:
     sockets: set[SeatSocket] = field(default_factory=set)
     connects: int = 0
     refusing: bool = False
+    session_valid: bool = True  # what GET /api/v1/seat/session says (/_test/session)
+    revealable: dict[str, str] = field(default_factory=dict)  # field -> full value
     app: Klein = field(default_factory=Klein)
 
     def __post_init__(self) -> None:
@@ -216,6 +220,18 @@ class StandIn:
         def disposition(request: Request, call_id: str) -> bytes:
             return self._answer(request, lambda body: {"call_id": call_id, **body})
 
+        @app.route("/api/v1/seat/session", methods=["GET"])
+        def session(request: Request) -> bytes:
+            self.posted.append({"path": request.path.decode(), "body": {}, "csrf_ok": True})
+            if self.session_valid:
+                return _json({"username": "wang", "agent_id": "1003", "language": "en"})
+            request.setResponseCode(401)
+            return _json({"error": {"code": "unauthenticated", "message": "log in first"}})
+
+        @app.route("/api/v1/seat/calls/<call_id>/reveal", methods=["POST"])
+        def reveal(request: Request, call_id: str) -> bytes:
+            return self._answer(request, lambda body: self._revealed(call_id, body))
+
         @app.route("/api/v1/seat/customers", methods=["POST"])
         def create_customer(request: Request) -> bytes:
             return self._answer(request, _created_customer)
@@ -225,6 +241,8 @@ class StandIn:
         def reset(request: Request) -> bytes:
             body = _json_body(request)
             self.snapshot = body.get("snapshot") or default_snapshot()
+            self.revealable = dict(body.get("revealable") or {})
+            self.session_valid = True
             self.posted.clear()
             self.failures.clear()
             self.connects, self.refusing = 0, False
@@ -252,6 +270,11 @@ class StandIn:
             dropped, self.sockets = self.sockets, set()
             for socket in dropped:
                 socket.sendClose(SESSION_ENDED, "session ended: log in again")
+            return _json({"ok": True})
+
+        @app.route("/_test/session", methods=["POST"])
+        def session_state(request: Request) -> bytes:
+            self.session_valid = bool(_json_body(request).get("valid"))
             return _json({"ok": True})
 
         @app.route("/_test/up", methods=["POST"])
@@ -293,6 +316,12 @@ class StandIn:
         if answer.get("type") == "state":
             self.broadcast(answer)
         return _json(answer)
+
+    def _revealed(self, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        field_name = str(body.get("field", ""))
+        if field_name not in self.revealable:
+            raise _Refused(f"the card of call {call_id!r} has no masked field {field_name!r}")
+        return {"call_id": call_id, "field": field_name, "value": self.revealable[field_name]}
 
     def _state_after(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         state = STATE_AFTER.get(action)

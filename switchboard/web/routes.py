@@ -33,6 +33,7 @@ from switchboard.web.seat_port import SeatActions
 from switchboard.web.security import csrf_matches, security_headers, set_cookie, ws_url
 from switchboard.web.static import CACHE_FOREVER, StaticFiles
 from switchboard.web.templating import Pages
+from switchboard.web.ws.ports import SessionSockets
 
 __all__ = ["WebApp"]
 
@@ -217,9 +218,12 @@ class WebApp:
     async def log_out(self, request: Request) -> Any:
         info = await self._gate.api_session(request)
         token = request.getCookie(COOKIE.encode()) or b""
-        await self._sessions.log_out(token.decode("ascii", "replace"))
+        text = token.decode("ascii", "replace")
+        await self._sessions.log_out(text)
         set_cookie(request, COOKIE, "", secure=self._secure, max_age=0)
-        log.info("web_logout", username=info.user.username)
+        # The seat's open sockets close now, not at their next session check.
+        closed = self._ws.end_session(text) if isinstance(self._ws, SessionSockets) else 0
+        log.info("web_logout", username=info.user.username, seat_sockets_closed=closed)
         return {"redirect": "/login"}
 
     async def seat_page(self, request: Request) -> bytes:

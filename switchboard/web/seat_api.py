@@ -35,6 +35,20 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         route: Callable[[Route], Route] = app.route(PREFIX + path, methods=["POST"])
         return route
 
+    @app.route(PREFIX + "/session", methods=["GET"])
+    @json_route
+    async def seat_session(request: Request) -> Any:
+        # Cheap and side-effect free: the page asks it when its socket will not reconnect,
+        # because a refused upgrade (403) looks like a network failure to a script. 401: log
+        # in again; 403: no seat; 200: the session is fine, so the network is at fault.
+        user = await gate.seat_user(request)
+        return {
+            "username": user.username,
+            "display_name": user.display_name,
+            "agent_id": user.agent_id,
+            "language": user.language,
+        }
+
     @post("/pause")
     @json_route
     async def seat_pause(request: Request) -> Any:
@@ -61,6 +75,14 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         code = text_field(body, "code")
         note = text_field(body, "note", required=False)
         return await actions().save_disposition(user, call_id, code, note)
+
+    @post("/calls/<call_id>/reveal")
+    @json_route
+    async def seat_reveal(request: Request, call_id: str) -> Any:
+        user = await gate.seat_user(request)
+        field = text_field(json_body(request), "field")
+        address = request.getClientAddress().host or ""
+        return await actions().reveal(user, call_id, field, address)
 
     @app.route(PREFIX + "/customers/<int:customer_id>", methods=["GET"])
     @json_route

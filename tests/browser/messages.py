@@ -71,7 +71,7 @@ def ivr() -> dict[str, Any]:
         "flow": "main-menu",
         "outcome": "queued",
         "language": "cmn",
-        "digits": "116222021234567890",
+        "digits": "**************7890",  # masked by the server (switchboard/seat/reveal.py)
         "path": [
             {"flow": "main-menu", "step": "choose_language"},
             {"flow": "main-menu", "step": "menu"},
@@ -83,10 +83,19 @@ def ivr() -> dict[str, Any]:
             {"flow": "main-menu", "step": "menu", "kind": "menu", "label": "menu",
              "digits": "1", "value": "self_service"},
             {"flow": "balance", "step": "account", "kind": "collect", "label": "account",
-             "digits": "6222021234567890", "value": "6222021234567890",
-             "masked": "************7890"},
+             "masked": "************7890", "field": "ivr.inputs.2"},
         ],
     }  # fmt: skip
+
+
+# What the server keeps behind the masks above (the stand-in's reveal answers with these).
+REVEALABLE = {
+    "ivr.inputs.2": "6222021234567890",
+    "identifiers.0": "13812345678",
+    "identifiers.1": "6222021234567890",
+    "ivr.digits": "116222021234567890",
+    "ivr_digits": "162221234",
+}
 
 
 def pop_update(call_id: str = "c-1", *, known: bool = True) -> dict[str, Any]:
@@ -117,8 +126,8 @@ def pop_update(call_id: str = "c-1", *, known: bool = True) -> dict[str, Any]:
             "vip_level": 2,
             "language": "cmn",
             "identifiers": [
-                {"kind": "phone", "value": "13812345678", "masked": "*******5678"},
-                {"kind": "account", "value": "6222021234567890", "masked": "************7890"},
+                {"kind": "phone", "masked": "*******5678", "field": "identifiers.0"},
+                {"kind": "account", "masked": "************7890", "field": "identifiers.1"},
             ],
             "attributes": {"balance": "1024.50"},
         },

@@ -18,7 +18,7 @@ from tests.browser.conftest import ARTIFACTS, StandIn
 
 
 def open_seat(page: Page, stand_in: StandIn, snapshot: dict[str, Any], lang: str = "en") -> None:
-    stand_in.reset(snapshot)
+    stand_in.call("POST", "/_test/reset", {"snapshot": snapshot, "revealable": m.REVEALABLE})
     page.goto(stand_in.page_url(lang))
     expect(page.locator("#seat")).to_have_attribute("data-state", snapshot["state"]["state"])
 
@@ -68,7 +68,9 @@ def test_pop_shows_customer_vip_and_ivr_digits_while_ringing(page: Page, stand_i
         ["Language: 1 → Mandarin", "Menu: 1 → self_service", "Account: ************7890"]
     )
     digits.nth(2).get_by_role("button").click()
-    expect(digits.nth(2)).to_have_text("Account: 6222021234567890")
+    expect(digits.nth(2)).to_have_text("Account: 6222021234567890")  # as the server answered
+    [look] = posts_to(stand_in, "/calls/c-1/reveal")
+    assert look["body"] == {"field": "ivr.inputs.2"} and look["csrf_ok"]
     expect(page.locator("#call-tickets")).to_have_text("#1042 扣费投诉 (open)")
     history = page.locator("#call-history li")
     expect(history).to_have_count(5)  # six were sent: five are shown
@@ -91,9 +93,11 @@ def test_pop_shows_customer_vip_and_ivr_digits_while_ringing(page: Page, stand_i
 
 def test_app_queue_pop_shows_the_keys_pressed_at_once(page: Page, stand_in: StandIn) -> None:
     open_seat(page, stand_in, m.snapshot("ready"))
-    stand_in.send(dict(m.pop("c-6"), call=dict(m.pop("c-6")["call"], ivr_digits="162221234")))
-    expect(page.locator("#ivr-digits")).to_have_text("Keys pressed: 162221234")
+    stand_in.send(dict(m.pop("c-6"), call=dict(m.pop("c-6")["call"], ivr_digits="*****1234")))
+    expect(page.locator("#ivr-digits")).to_have_text("Keys pressed: *****1234")
     expect(page.locator("#call-status")).to_have_text("Ringing")
+    page.locator("#ivr-digits").get_by_role("button").click()
+    expect(page.locator("#ivr-digits")).to_have_text("Keys pressed: 162221234")
 
 
 def test_pop_update_for_another_call_leaves_the_card_alone(page: Page, stand_in: StandIn) -> None:

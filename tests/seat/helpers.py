@@ -21,6 +21,7 @@ from switchboard.queue.shell.control import AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.reveal import RevealableValues
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 
@@ -142,11 +143,16 @@ class Seat:
         return sink
 
 
-def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SETTINGS) -> Seat:
+def make_seat(
+    database: Database,
+    runner: HeldWork,
+    settings: SeatSettings = SETTINGS,
+    wrap_up_s: dict[str, float] | None = None,
+) -> Seat:
     hub, clock = Hub(), Clock()
     clock.advance(NOON)
     control = FakeControl(clock, {"1001": AgentState.LOGGED_OUT, "1002": AgentState.LOGGED_OUT})
-    access = CustomerAccess()
+    access, revealable = CustomerAccess(), RevealableValues()
     feed = LiveSeatFeed(
         hub,
         clock,
@@ -156,7 +162,9 @@ def make_seat(database: Database, runner: HeldWork, settings: SeatSettings = SET
         pause_reasons=("break", "lunch"),
         access=access,
         agents=control,
+        revealable=revealable,
+        wrap_up_s=(wrap_up_s or {}).get,
     )
     feed.start()
-    actions = LiveSeatActions(control, database, settings, clock, access)
+    actions = LiveSeatActions(control, database, settings, clock, access, revealable)
     return Seat(hub, clock, database, runner, control, feed, actions)

@@ -5,6 +5,7 @@ state; today's figures; and never another agent's calls."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +95,7 @@ def offer(
         OFFERED,
         Offered(call_id, agent_id, f"PJSIP/{agent_id}", queue, now, number, ivr_ref),
     )
+    seat.clock.advance(0)  # the feed starts the card's lookups once the pops are written
 
 
 def _customer_with_history(session: Session) -> int:
@@ -210,11 +212,14 @@ def test_the_pop_update_has_the_customer_vip_ivr_digits_with_labels_and_history(
     identifiers = {i["kind"]: i for i in update["customer"]["identifiers"]}
     assert identifiers["account"]["masked"] == "************7890"
     ivr = update["ivr"]
-    assert [(i["label"], i["digits"], i["value"]) for i in ivr["inputs"]] == [
-        ("language", "1", "cmn"),
-        ("menu", "1", "self_service"),
-        ("account", "6222021234567890", "6222021234567890"),
+    assert [
+        (i["label"], i.get("digits"), i.get("value"), i.get("masked")) for i in ivr["inputs"]
+    ] == [
+        ("language", "1", "cmn", None),
+        ("menu", "1", "self_service", None),
+        ("account", None, None, "************7890"),  # the full value stays on the server
     ]
+    assert "6222021234567890" not in json.dumps(update)
     assert [p["step"] for p in ivr["path"]] == ["choose_language", "menu", "account"]
     assert [(c["call_id"], c["disposition"]["code"]) for c in update["last_calls"]] == [
         ("old2", "complaint"),
@@ -396,3 +401,74 @@ def test_a_broken_sink_never_keeps_the_agents_other_sockets_from_their_pop(seat:
     other = seat.sink("1001")
     offer(seat, number="13911112222", ivr_ref="")
     assert other.types() == ["state", "pop", "pop_update"]
+
+
+def test_wrap_up_says_how_long_it_lasts_when_the_queue_says_so(
+    database: Database, runner: HeldWork
+) -> None:
+    seat = make_seat(database, runner, wrap_up_s={"sales": 30.0})
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(
+        seat,
+        CallAnswered("c1", "sales", "1001", NOON + 3, 21.0),
+        CallFinished("c1", "sales", NOON + 90, CallOutcome.ANSWERED, "1001"),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+
+    [wrap_up] = [m for m in agent.of("call") if m["event"] == "wrap_up"]
+    assert (wrap_up["wrap_up_s"], wrap_up["at"]) == (30.0, NOON + 90)
+    # A page that connects during the wrap-up learns it from the snapshot's card.
+    assert _snapshot(seat, "1001")["call"]["wrap_up_s"] == 30.0
+
+
+def test_wrap_up_of_a_queue_of_unknown_length_says_null(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="")
+    publish(
+        seat,
+        CallAnswered("c1", "sales", "1001", NOON + 3, 21.0),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+    [wrap_up] = [m for m in agent.of("call") if m["event"] == "wrap_up"]
+    assert wrap_up["wrap_up_s"] is None
+
+
+def test_a_bursts_lookups_start_after_its_pops_one_shared_database_job_at_a_time(
+    seat: Seat, runner: HeldWork
+) -> None:
+    runner.auto = False
+    sinks = [seat.sink(f"20{n:02}") for n in range(30)]
+    for n in range(30):
+        seat.hub.publish(
+            OFFERED, Offered(f"b{n}", f"20{n:02}", "PJSIP/x", "sales", NOON, "13911112222", "")
+        )
+
+    # Every pop is out, and no lookup has started yet: nothing competes with the writes.
+    assert all(len(sink.of("pop")) == 1 for sink in sinks)
+    assert runner.waiting == []
+    seat.clock.advance(0)
+    assert len(runner.waiting) == 1  # 25 lookups in one database job, one job at a time
+
+    runner.release()
+    assert [len(sink.of("pop_update")) for sink in sinks] == [1] * 25 + [0] * 5
+    assert len(runner.waiting) == 1  # the other 5, once the first job is done
+    runner.release()
+    assert all(len(sink.of("pop_update")) == 1 for sink in sinks)
+
+
+def test_a_failed_lookup_job_does_not_hold_up_the_next(seat: Seat, runner: HeldWork) -> None:
+    runner.auto = False
+    sinks = [seat.sink(f"20{n:02}") for n in range(30)]
+    for n in range(30):
+        seat.hub.publish(
+            OFFERED, Offered(f"b{n}", f"20{n:02}", "PJSIP/x", "sales", NOON, "13911112222", "")
+        )
+    seat.clock.advance(0)
+
+    _work, done = runner.waiting.pop()
+    done.errback(RuntimeError("database unreachable"))
+
+    assert all("could not be read" in sink.of("pop_update")[0]["error"] for sink in sinks[:25])
+    runner.release()  # the next job went ahead
+    assert all(sink.of("pop_update")[0]["customer"] is None for sink in sinks[25:])

@@ -6,17 +6,20 @@ migration makes the table the model describes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import URL
 
 from switchboard.config import SeatSettings, Settings
+from switchboard.config.model import QueuesSettings
 from switchboard.hub import FACT
 from switchboard.queue.core.decisions import AgentStateChanged
 from switchboard.queue.core.model import AgentState
 from switchboard.queue.shell.control import AgentView
 from switchboard.seat import build_seat
+from switchboard.seat.service import wrap_up_lengths
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 from tests.seat.helpers import NOON, HeldWork, Sink, make_seat, migrated, user
@@ -112,3 +115,20 @@ def test_the_wrap_up_pause_reason_must_be_a_configured_pause_reason() -> None:
             {"seat": {"wrapup_auto_ready": False, "wrapup_pause_reason": "acw"}}
         )
     Settings.model_validate({"seat": {"wrapup_auto_ready": True, "wrapup_pause_reason": "acw"}})
+
+
+def test_wrap_up_lengths_come_from_the_queue_file(tmp_path: Path) -> None:
+    queues = tmp_path / "queues.yaml"
+    queues.write_text(
+        "queues:\n  sales: {wrap_up_s: 45}\n  support: {}\n"
+        'agents:\n  "1001": {device: PJSIP/1001, queues: [sales]}\n'
+    )
+    lengths = wrap_up_lengths(Settings(queues=QueuesSettings(file=queues)))
+    assert (lengths("sales"), lengths("support"), lengths("nowhere")) == (45.0, 10.0, None)
+    assert wrap_up_lengths(Settings())("sales") is None
+
+
+def test_an_unreadable_queue_file_leaves_the_wrap_up_length_unknown(tmp_path: Path) -> None:
+    queues = tmp_path / "queues.yaml"
+    queues.write_text("queues:\n  sales: {wrap_up_s: -1}\n")
+    assert wrap_up_lengths(Settings(queues=QueuesSettings(file=queues)))("sales") is None

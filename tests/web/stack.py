@@ -85,6 +85,9 @@ class FakeSeat:
     async def create_customer(self, user: User, fields: Mapping[str, str]) -> dict[str, Any]:
         return self._answer("create_customer", user, dict(fields))
 
+    async def reveal(self, user: User, call_id: str, field: str, address: str) -> dict[str, Any]:
+        return self._answer("reveal", user, call_id, field, address)
+
 
 @dataclass
 class Stack:

@@ -24,6 +24,12 @@ ROUTES = [
         {"code": "resolved", "note": "回访"},
         ("save_disposition", ("wang", "1700000000.42", "resolved", "回访")),
     ),
+    (
+        "POST",
+        "/api/v1/seat/calls/1700000000.42/reveal",
+        {"field": "ivr.inputs.2"},
+        ("reveal", ("wang", "1700000000.42", "ivr.inputs.2", "192.0.2.10")),
+    ),
     ("GET", "/api/v1/seat/customers/17", None, ("customer", ("wang", 17))),
     ("GET", "/api/v1/seat/customers?q=138", None, ("search_customers", ("wang", "138"))),
     (

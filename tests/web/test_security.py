@@ -20,6 +20,7 @@ STATE_CHANGES = [
     ("/api/v1/seat/logout", {}),
     ("/api/v1/seat/finish-wrapup", {}),
     ("/api/v1/seat/calls/c-1/disposition", {"code": "resolved", "note": ""}),
+    ("/api/v1/seat/calls/c-1/reveal", {"field": "identifiers.0"}),
     ("/api/v1/seat/customers", {"fields": {"phone": "13800138000"}}),
 ]
 

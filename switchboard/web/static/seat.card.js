@@ -93,18 +93,20 @@
     var items = inputs.map(function (d) {
       if (typeof d !== "object" || !d) return String(d);
       var label = first(d.label, d.name, d.key);
-      var value = first(d.value, d.digits, "");
       var chosen = d.kind === "language" ? tKey("", LANGUAGES[d.value] || d.value) : d.value;
       var shown = d.kind === "menu" || d.kind === "language"
         ? document.createTextNode(first(d.digits, "") + (present(chosen) ? " → " + chosen : ""))
-        : maskedNode(value, d.masked);
+        : present(d.field) ? maskedNode(d.masked, d.field, card.revealed)
+        : document.createTextNode(String(first(d.value, d.digits, d.masked, "")));
       return present(label) ? [tKey("ivr_label.", label) + ": ", shown] : shown;
     });
     var raw = first(typeof ivr.digits === "string" ? ivr.digits : undefined, card.ivr_digits, card.digits);
     if (!items.length && typeof raw === "object" && raw) {
       items = Object.keys(raw).map(function (k) { return tKey("ivr_label.", k) + ": " + raw[k]; });
     } else if (!items.length && present(raw)) {
-      items = [t("Keys pressed") + ": " + raw];
+      // The offer's keys (app_queue) come masked: the full digits are a logged look away.
+      var field = typeof ivr.digits === "string" && present(ivr.digits) ? "ivr.digits" : "ivr_digits";
+      items = [[t("Keys pressed") + ": ", maskedNode(raw, field, card.revealed)]];
     }
     listInto("ivr-digits", items);
   }
@@ -114,11 +116,12 @@
     var number = first(card.number, card.caller_number);
     var parts = present(number) ? [document.createTextNode(number)] : [];
     asList(customer && customer.identifiers).forEach(function (i) {
-      var value = typeof i === "object" && i ? first(i.value, i.masked) : i;
-      var kind = typeof i === "object" && i ? i.kind : "";
-      if (!present(value) || value === number) return;
-      var span = el("span", "identifier", present(kind) ? tKey("identifier.", kind) + " " : "");
-      span.appendChild(maskedNode(value, typeof i === "object" && i ? i.masked : undefined));
+      if (typeof i !== "object" || !i) return;
+      // The caller's own number is shown above; its masked twin would say nothing more.
+      if (i.kind === "phone" && present(number) && present(i.masked) &&
+          String(number).slice(-4) === String(i.masked).slice(-4)) return;
+      var span = el("span", "identifier", present(i.kind) ? tKey("identifier.", i.kind) + " " : "");
+      span.appendChild(maskedNode(first(i.masked, i.value), i.field, card.revealed));
       parts.push(span);
     });
     parts.forEach(function (part, index) {

@@ -35,8 +35,8 @@
       seat.figuresAtMs = nowMs();
       var card = first(m.call, m.card);
       setCall(card && typeof card === "object" ? card : null, true);
-      if (card && card.status === "wrap_up") startWrapUp(card);
-      applyState(m); // after the card: a wrap-up state needs it
+      // After the card: a wrap-up runs from the state's `since`, for the card's wrap_up_s.
+      applyState(m);
       seat.live = true;
       hideReconnecting();
       renderAll();
@@ -289,6 +289,22 @@
     }));
   }
 
+  // The full value of a masked field: the server logs the look, then answers; until it
+  // has, the card stays masked (and stays so when it refuses).
+  function reveal(button) {
+    var card = seat.call;
+    if (!card || button.disabled) return;
+    var field = button.dataset.field;
+    button.disabled = true;
+    var url = "/api/v1/seat/calls/" + encodeURIComponent(card.call_id) + "/reveal";
+    quiet(post(url, { field: field }).then(function (data) {
+      if (!data || !present(data.value)) return;
+      card.revealed = card.revealed || {};
+      card.revealed[field] = data.value;
+      if (seat.call === card) cardView.render(seat);
+    })).then(function () { button.disabled = false; });
+  }
+
   // ---- pause menu ------------------------------------------------------------------------
   function reasonCode(r) {
     return typeof r === "object" && r ? first(r.code, r.name, r.reason) : r;
@@ -525,8 +541,7 @@
     $("new-customer").addEventListener("submit", createCustomer);
     $("call-body").addEventListener("click", function (event) {
       var button = event.target.closest("button.masked");
-      if (!button) return;
-      button.replaceWith(document.createTextNode(button.dataset.full));
+      if (button) reveal(button);
     });
     document.addEventListener("keydown", onKey);
     setInterval(renderClock, 1000);

@@ -1,11 +1,14 @@
 /* The seat's websocket: connects to <meta name="sb-ws-url">, hands each message on, and on a
  * loss reconnects with jittered back-off until the server's fresh snapshot arrives. A close
- * with 4001 (the session ended) is not retried: logging in again is what helps. */
+ * with 4001 (the session ended) is not retried: logging in again is what helps. A connect
+ * that never opened may be a refused upgrade (an expired session: HTTP 403, which a script
+ * cannot see) or the network: GET /api/v1/seat/session tells them apart (401: log in). */
 (function () {
   "use strict";
   var meta = window.sbSeat.util.meta;
   var PING_EVERY_MS = 20000, SILENCE_LIMIT_MS = 45000;
   var SESSION_ENDED = 4001;
+  var SESSION_URL = "/api/v1/seat/session";
   var socket = null, attempt = 0, lastHeardMs = 0, retryTimer = null, on = null;
 
   function wsUrl() {
@@ -23,7 +26,9 @@
       return;
     }
     socket = ws;
+    var opened = false;
     ws.onopen = function () {
+      opened = true;
       lastHeardMs = Date.now();
     };
     ws.onmessage = function (event) {
@@ -42,8 +47,18 @@
       if (socket !== ws) return;
       socket = null;
       if (event.code === SESSION_ENDED) on.sessionEnded();
+      else if (!opened) checkSession();
       else scheduleReconnect();
     };
+  }
+  function checkSession() {
+    fetch(SESSION_URL, { credentials: "same-origin", cache: "no-store" }).then(
+      function (response) {
+        if (response.status === 401) on.sessionEnded(); // no retry: only logging in helps
+        else scheduleReconnect(); // the session is fine (or the server is down): retry
+      },
+      function () { scheduleReconnect(); } // the network: retry
+    );
   }
   function scheduleReconnect() {
     attempt += 1;

@@ -83,12 +83,17 @@
     node.appendChild(ul);
   }
   // A sensitive value shows masked; the agent clicks to see it whole.
-  function maskedNode(full, masked) {
-    if (!present(masked) || masked === full) return document.createTextNode(String(full));
+  // A masked value: a button that asks the server for the full value (a logged look,
+  // POST .../reveal); `revealed` holds what the server already gave for this card.
+  function maskedNode(masked, field, revealed) {
+    if (revealed && present(field) && present(revealed[field])) {
+      return document.createTextNode(String(revealed[field]));
+    }
+    if (!present(field)) return document.createTextNode(String(first(masked, "")));
     var button = el("button", "masked", masked);
     button.type = "button";
     button.title = t("Show the full value");
-    button.dataset.full = String(full);
+    button.dataset.field = String(field);
     return button;
   }
   function monthDay(date) {

@@ -8,11 +8,11 @@ The real classes live elsewhere (``switchboard.accounts`` for users and sessions
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from switchboard.seat.ports import SeatFeed
 
-__all__ = ["SeatFeed", "SeatUser", "SessionLookup"]
+__all__ = ["SeatFeed", "SeatUser", "SessionLookup", "SessionSockets"]
 
 
 class SeatUser(Protocol):
@@ -27,4 +27,13 @@ class SessionLookup(Protocol):
 
     async def user_for_token(self, token: str) -> SeatUser | None:
         """None when the token is unknown, expired, logged out or its user disabled."""
+        ...
+
+
+@runtime_checkable
+class SessionSockets(Protocol):
+    """What the web tier tells the seat's websocket (``SeatResource``): a session ended."""
+
+    def end_session(self, token: str) -> int:
+        """Close the sockets opened with ``token`` at once; how many were closed."""
         ...

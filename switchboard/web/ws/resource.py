@@ -9,14 +9,18 @@ here puts them on the injected clock instead, so that a test drives heartbeats w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from autobahn.exception import PayloadExceededError
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory
+from autobahn.websocket.protocol import PreparedMessage
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.web.resource import IResource
 
+from switchboard.web.ws.outbox import Message
 from switchboard.web.ws.ports import SeatFeed, SessionLookup
 from switchboard.web.ws.seat_socket import SeatSocket
 
@@ -26,6 +30,11 @@ __all__ = ["ClockTimer", "SeatResource", "SeatSocketFactory", "seat_resource"]
 # bounds whole messages (many frames) in both directions with one figure: generous.
 MAX_CLIENT_FRAME_BYTES = 4096
 MAX_MESSAGE_BYTES = 1 << 20
+# Each check of each socket is one database read (the sessions live there). Logout closes
+# its sockets at once (``end_session``), so the check only catches what happens elsewhere:
+# expiry, a user disabled from the command line (another process). Every 60 s costs
+# 1,000 seats about 17 reads a second; every 15 s (the heartbeat) would cost 67.
+SESSION_CHECK_S = 60.0
 
 
 class ClockTimer:
@@ -66,6 +75,9 @@ class SeatSocketFactory(WebSocketServerFactory):
         self.max_buffered_messages = max_buffered_messages
         self.session_check_s = session_check_s
         self.sockets: set[SeatSocket] = set()
+        # The last message framed, and its frame: the feed hands the same message object
+        # to every socket of an agent (several tabs), so it is encoded and framed once.
+        self._last: tuple[Message, PreparedMessage] | None = None
         # A ping every heartbeat_s; no pong (nor any data) within another heartbeat_s
         # and the peer is dead: autobahn drops the connection.
         self.setProtocolOptions(
@@ -76,6 +88,21 @@ class SeatSocketFactory(WebSocketServerFactory):
             openHandshakeTimeout=10.0,
             closeHandshakeTimeout=2.0,
         )
+
+    def prepared(self, message: Message) -> PreparedMessage:
+        """``message`` as JSON text in a websocket frame (raises on what JSON cannot say,
+        or beyond the message size limit)."""
+        last = self._last
+        if last is not None and last[0] is message:
+            return last[1]
+        payload = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(payload) > MAX_MESSAGE_BYTES:
+            raise PayloadExceededError(
+                f"a {len(payload)}-byte message exceeds the limit of {MAX_MESSAGE_BYTES}"
+            )
+        frame = self.prepareMessage(payload)
+        self._last = (message, frame)  # held: its id cannot be reused while we compare
+        return frame
 
     def opened(self, socket: SeatSocket) -> None:
         self.sockets.add(socket)
@@ -109,7 +136,7 @@ def seat_resource(
     clock: IReactorTime,
     max_buffered_messages: int = 256,
     heartbeat_s: float = 15.0,
-    session_check_s: float | None = None,
+    session_check_s: float = SESSION_CHECK_S,
 ) -> IResource:
     """The seat's websocket resource (see :mod:`switchboard.web.ws.seat_socket`).
 
@@ -122,8 +149,8 @@ def seat_resource(
             dropped for a fresh snapshot.
         heartbeat_s: seconds between the server's pings; a peer silent for another
             ``heartbeat_s`` after one is dropped.
-        session_check_s: seconds between looks at the session (logout, expiry);
-            ``heartbeat_s`` when not given.
+        session_check_s: seconds between looks at each socket's session (expiry, a user
+            disabled by another process); a logout in this process closes at once.
     """
     factory = SeatSocketFactory(
         feed,
@@ -132,6 +159,6 @@ def seat_resource(
         clock=clock,
         max_buffered_messages=max_buffered_messages,
         heartbeat_s=heartbeat_s,
-        session_check_s=heartbeat_s if session_check_s is None else session_check_s,
+        session_check_s=session_check_s,
     )
     return SeatResource(factory)

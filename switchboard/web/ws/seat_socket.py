@@ -50,10 +50,6 @@ SESSION_ENDED = 4001  # close code: log in again
 FEED_FAILED = 4002  # close code: the snapshot could not be built; the page reconnects
 
 
-def _encode(message: Message) -> bytes:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _error(code: str, message: str) -> Message:
     return {"v": VERSION, "type": "error", "code": code, "message": message}
 
@@ -149,7 +145,7 @@ class SeatSocket(WebSocketServerProtocol):
         if self.state != self.STATE_OPEN:
             return  # closing: the page reconnects and gets a snapshot
         try:
-            self.sendMessage(_encode(message), isBinary=False)
+            self.sendPreparedMessage(self.factory.prepared(message))
         except (PayloadExceededError, TypeError, ValueError) as exc:  # a feed bug: say so
             log.error(
                 "seat_message_not_sent",

@@ -136,7 +136,12 @@ class Connection:
 class SeatRig:
     """The web tier's Site with the seat resource at /ws/seat, and clients to open it."""
 
-    def __init__(self, max_buffered_messages: int = 256, heartbeat_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        max_buffered_messages: int = 256,
+        heartbeat_s: float = 15.0,
+        session_check_s: float | None = None,
+    ) -> None:
         self.clock = Clock()
         self.feed = FakeFeed()
         self.sessions = FakeSessions()
@@ -147,6 +152,8 @@ class SeatRig:
             clock=self.clock,
             max_buffered_messages=max_buffered_messages,
             heartbeat_s=heartbeat_s,
+            # The tests of session ends check as often as the heartbeat unless told.
+            session_check_s=heartbeat_s if session_check_s is None else session_check_s,
         )
         assert isinstance(resource, SeatResource)
         self.resource = resource

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from switchboard.web.ws.resource import SESSION_CHECK_S
 from tests.web.ws.harness import ORIGIN, SeatRig
 
 
@@ -88,6 +89,19 @@ def test_snapshot_then_own_deltas():
         pop("c1"),
         {"v": 1, "type": "call", "call_id": "c1", "event": "answered"},
     ]
+
+
+def test_every_tab_of_an_agent_gets_each_message():
+    rig = SeatRig()
+    tab1, tab2 = rig.open_seat("tok-a", "a1"), rig.open_seat("tok-b", "a1")
+
+    rig.feed.publish("a1", pop("c1"))
+    rig.feed.publish("a1", pop("c2"))
+    for tab in (tab1, tab2):
+        tab.flush()
+
+    for tab in (tab1, tab2):
+        assert tab.client.messages[1:] == [pop("c1"), pop("c2")]
 
 
 def test_an_agent_receives_nothing_of_another_agents_calls():
@@ -238,6 +252,24 @@ def test_a_valid_session_keeps_the_socket_open_across_checks():
 
     assert seat.client.close is None
     assert rig.sessions.lookups == 1 + 4
+
+
+def test_sessions_are_read_again_once_a_minute_not_at_every_heartbeat():
+    # Thousands of sockets each reading the session table every 15 s is load for nothing:
+    # logout closes its sockets at once; the check is for expiry and disabled users.
+    rig = SeatRig(heartbeat_s=15.0, session_check_s=SESSION_CHECK_S)
+    seat = rig.open_seat("tok-a", "a1")
+    del rig.sessions.users["tok-a"]
+
+    for step in (15.0, 15.0, 15.0, 14.0):  # the heartbeats come and go (pongs flushed)
+        rig.clock.advance(step)
+        seat.flush()
+    assert seat.client.close is None and rig.sessions.lookups == 1
+
+    rig.clock.advance(1.0)
+    seat.flush()
+    assert seat.client.close is not None and seat.client.close[1] == 4001
+    assert SESSION_CHECK_S == 60.0
 
 
 def test_end_session_closes_only_that_sessions_sockets_at_once():
