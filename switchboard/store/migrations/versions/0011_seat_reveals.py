@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_seat_reveals"
-down_revision = "0007_seat_dispositions"
+down_revision = "0010_supervision"
 branch_labels = None
 depends_on = None
 
