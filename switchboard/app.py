@@ -45,6 +45,7 @@ from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
+from switchboard.wallboard import WallboardService, build_wallboard
 
 if TYPE_CHECKING:
     from switchboard.web import WebService
@@ -71,6 +72,7 @@ class App:
     stats: LiveStats | None = None  # both kinds of queue, side by side
     web: WebService | None = None
     seat: SeatService | None = None
+    wallboard: WallboardService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -232,6 +234,7 @@ def build_web_tier(
     database: Database,
     *,
     seat: SeatService | None = None,
+    wallboard: WallboardService | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves.
@@ -241,6 +244,7 @@ def build_web_tier(
     if not settings.web.enabled:
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
+    from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
     from switchboard.web.ws import seat_resource
 
     def seat_socket(sessions: Any) -> Any:
@@ -253,7 +257,20 @@ def build_web_tier(
         database,
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
+        extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
     )
+
+
+def queue_config(
+    acd: AcdService | None, app_queue: AppQueueService | None
+) -> tuple[list[Queue], list[Agent]]:
+    """The queues and agents of both routing modes as they are now (the wallboard's)."""
+    queues: list[Queue] = list(acd.router.queues.values()) if acd else []
+    agents: list[Agent] = list(acd.config.agents) if acd else []
+    if app_queue is not None:
+        queues += app_queue.tracker.queues.values()
+        agents += app_queue.tracker.agents()
+    return queues, agents
 
 
 def build(
@@ -303,7 +320,11 @@ def build(
         control.setServiceParent(root)
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
-    web = build_web_tier(settings, reactor, database, seat=seat)
+    wallboard = build_wallboard(
+        settings, clock, database, hub, lambda: queue_config(acd, app_queue)
+    )
+    wallboard.setServiceParent(root)
+    web = build_web_tier(settings, reactor, database, seat=seat, wallboard=wallboard)
     if web is not None:
         web.setServiceParent(root)
     return App(
@@ -322,6 +343,7 @@ def build(
         stats=acd.stats if acd else app_queue.stats if app_queue else None,
         web=web,
         seat=seat,
+        wallboard=wallboard,
     )
 
 

@@ -50,6 +50,7 @@ LAYERS = {
     "tests/browser": "browser",  # chromium against the seat page (tests/browser/conftest.py)
     "tests/browser/test_seat_catalogue.py": "unit",
     "tests/web/test_i18n_js.py": "integration",  # runs node
+    "tests/web/wallboard/test_socket.py": "protocol",  # /ws/wallboard over iosim
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).

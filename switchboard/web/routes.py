@@ -10,7 +10,7 @@ twisted.web underneath, in the reactor we already run; no second framework's thr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -67,6 +67,7 @@ class WebApp:
         seat: SeatActions | None = None,
         ws: IResource | None = None,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+        extra_routes: Sequence[Callable[[WebApp], None]] = (),
     ) -> None:
         self._settings = settings
         self._sessions = sessions
@@ -87,6 +88,8 @@ class WebApp:
         app.route("/static/<path:name>", methods=["GET"])(self.asset)
         app.route("/ws/seat", branch=False)(self.websocket)
         add_seat_api(app, self._gate, seat)
+        for add_routes in extra_routes:  # other areas' pages (the wallboard), from app.py
+            add_routes(self)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
 
     def resource(self) -> IResource:
