@@ -255,7 +255,7 @@ class Board:
             if visibility is not None and not any(q in visibility for q in queues):
                 continue
             agent = self._agents.get(snap.agent_id)
-            call = self._calls.get(snap.agent_id)
+            call = self._calls.get(snap.agent_id) if snap.state in BUSY_STATES else None
             rows.append(
                 {
                     "agent_id": snap.agent_id,

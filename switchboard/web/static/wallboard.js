@@ -124,18 +124,20 @@
   }
 
   // ---- charts (ECharts) ----------------------------------------------------------------------
-  function hhmm(at) {
-    var d = new Date(at * 1000), two = function (n) { return (n < 10 ? "0" : "") + n; };
-    return two(d.getHours()) + ":" + two(d.getMinutes());
+  // The site's clock time of an interval (the day starts at the site's midnight, whatever
+  // this browser's time zone).
+  function hhmm(secondsIntoDay) {
+    var m = Math.round(secondsIntoDay / 60), two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return two(Math.floor(m / 60) % 24) + ":" + two(m % 60);
   }
   function chartOption(field, yName, max) {
-    var longest = 0, start = 0, step = 900;
+    var longest = 0, step = 900;
     order.forEach(function (name) {
       var s = queues[name].series;
-      if (s[field].length > longest) { longest = s[field].length; start = s.start; step = s.step_s; }
+      if (s[field].length > longest) { longest = s[field].length; step = s.step_s; }
     });
     var labels = [];
-    for (var i = 0; i < longest; i++) labels.push(hhmm(start + i * step));
+    for (var i = 0; i < longest; i++) labels.push(hhmm(i * step));
     return {
       animation: false,
       grid: { left: 48, right: 16, top: 32, bottom: 28 },
@@ -145,7 +147,7 @@
       yAxis: { type: "value", name: yName, min: 0, max: max, minInterval: 1 },
       series: order.map(function (name) {
         return { name: u.tKey("queue.", name), type: "line", connectNulls: false,
-                 showSymbol: false, data: queues[name].series[field] };
+                 showSymbol: true, symbolSize: 5, data: queues[name].series[field] };
       })
     };
   }
