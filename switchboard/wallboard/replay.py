@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.wallboard.test_replay -*-
+# -*- test-case-name: tests.wallboard.test_board,tests.wallboard.test_feed -*-
 """Today's stored records as the facts they were, so the board is whole after a restart.
 
 The wallboard starts listening to the hub at ``cutoff``; every fact before it is read back
