@@ -336,14 +336,31 @@ class WallboardColours(_Section):
 class WallboardSettings(_Section):
     """The supervisors' wallboard: colour thresholds (per queue) and how often it pushes."""
 
-    colours: WallboardColours = WallboardColours()
+    # Every queue's tile: service level today below amber_below_pct turns it amber, below
+    # red_below_pct red; the longest wait above amber_wait_s / red_wait_s seconds too.
+    amber_below_pct: float = Field(default=80.0, ge=0, le=100)
+    red_below_pct: float = Field(default=60.0, ge=0, le=100)
+    amber_wait_s: float = Field(default=30.0, gt=0)
+    red_wait_s: float = Field(default=60.0, gt=0)
     # A queue's own thresholds, e.g. [wallboard.queue_colours.sales] amber_below_pct = 90.
     queue_colours: dict[str, WallboardColours] = {}
     # At most one update per queue per this many seconds, whatever the call rate.
     push_interval_s: float = Field(default=1.0, gt=0, le=10)
 
-    def colours_for(self, queue: str) -> WallboardColours:
-        return self.queue_colours.get(queue, self.colours)
+    @model_validator(mode="after")
+    def _ordered(self) -> WallboardSettings:
+        self.colours  # noqa: B018  # the same checks as a queue's own thresholds
+        return self
+
+    @property
+    def colours(self) -> WallboardColours:
+        """The thresholds of a queue without its own."""
+        return WallboardColours(
+            amber_below_pct=self.amber_below_pct,
+            red_below_pct=self.red_below_pct,
+            amber_wait_s=self.amber_wait_s,
+            red_wait_s=self.red_wait_s,
+        )
 
 
 class Settings(_Section):
