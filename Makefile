@@ -84,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_hostile.py
 	$(BIN)/python bench/bench_agi_process.py
 	$(BIN)/python bench/bench_seat_pop.py
+	$(BIN)/python bench/bench_wallboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -96,6 +96,9 @@ class Board:
         self._agents: dict[str, Agent] = {}
         self._callers: dict[str, _Caller] = {}  # call id -> waiting or awaiting a callback
         self._calls: dict[str, _Call] = {}  # agent id -> the call they are on
+        # agent id -> (state, reason, since) of the logged-in: what a row shows, without
+        # LiveStats' per-window figures (too dear for a thousand agents every second)
+        self._states: dict[str, tuple[AgentState, str, float]] = {}
         self._set_config(queues, agents)
 
     # -- configuration ----------------------------------------------------------------------
@@ -124,6 +127,10 @@ class Board:
 
     def _apply(self, fact: Fact) -> set[str]:
         if isinstance(fact, AgentStateChanged):
+            if fact.state is AgentState.LOGGED_OUT:
+                self._states.pop(fact.agent_id, None)
+            else:
+                self._states[fact.agent_id] = (fact.state, fact.reason, fact.at)
             if fact.state not in BUSY_STATES:
                 self._calls.pop(fact.agent_id, None)
             return {AGENTS, *self._agent_queues(fact.agent_id)}
@@ -248,21 +255,20 @@ class Board:
     def agent_rows(self, now: float, visibility: Visibility) -> list[dict[str, Any]]:
         """Logged-in agents who serve a visible queue (an admin sees every agent)."""
         rows = []
-        for snap in self.stats.agents(now):
-            if snap.state is AgentState.LOGGED_OUT:
-                continue
-            queues = self._agent_queues(snap.agent_id)
+        for agent_id in sorted(self._states):
+            state, reason, since = self._states[agent_id]
+            queues = self._agent_queues(agent_id)
             if visibility is not None and not any(q in visibility for q in queues):
                 continue
-            agent = self._agents.get(snap.agent_id)
-            call = self._calls.get(snap.agent_id) if snap.state in BUSY_STATES else None
+            agent = self._agents.get(agent_id)
+            call = self._calls.get(agent_id) if state in BUSY_STATES else None
             rows.append(
                 {
-                    "agent_id": snap.agent_id,
-                    "name": agent.name if agent is not None and agent.name else snap.agent_id,
-                    "state": snap.state.value,
-                    "reason": snap.reason,
-                    "since": round(now - snap.in_state_s, 3),
+                    "agent_id": agent_id,
+                    "name": agent.name if agent is not None and agent.name else agent_id,
+                    "state": state.value,
+                    "reason": reason if state is AgentState.NOT_READY else "",
+                    "since": since,
                     "queues": list(queues),
                     "call": None if call is None else {"queue": call.queue, "since": call.since},
                 }

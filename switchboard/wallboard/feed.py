@@ -187,11 +187,16 @@ class WallboardFeed:
             n: {"v": VERSION, "type": "queue", "now": now, **self.board.queue_json(n, now)}
             for n in names
         }
+        every_agent = self.board.agent_rows(now, None) if AGENTS in dirty else []
         for key, sinks in list(self._sinks.items()):
             visible = visibility_of(key)
             messages = [m for n, m in queue_messages.items() if visible is None or n in visible]
             if AGENTS in dirty:
-                rows = self.board.agent_rows(now, visible)
+                rows = [
+                    row
+                    for row in every_agent
+                    if visible is None or any(q in visible for q in row["queues"])
+                ]
                 messages.append({"v": VERSION, "type": "agents", "now": now, "agents": rows})
             for sink in list(sinks):
                 for message in messages:
