@@ -5,12 +5,23 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench serve prompts clean fuzz test-browser
+.PHONY: demo test test-fast lint typecheck bench serve prompts clean fuzz test-browser vendor
+
+# Browser libraries from npm, pinned with their integrity in web-vendor/package-lock.json
+# (ECharts for the wallboard's charts), copied where the web tier serves hashed static
+# files; both folders are git-ignored.
+VENDOR := switchboard/web/static/vendor/echarts.min.js
+$(VENDOR): web-vendor/package.json web-vendor/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: on Debian run 'apt-get install npm', then make again"; exit 1; }
+	cd web-vendor && npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(@D)
+	cp web-vendor/node_modules/echarts/dist/echarts.min.js $@
+vendor: $(VENDOR)
 
 # The browser tests use Debian's /usr/bin/chromium: Playwright must never fetch its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(VENDOR)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "switchboard needs Python 3.11 or newer: install python3.11 and run make again")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 	  echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv', then make again"; exit 1; }
@@ -73,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_hostile.py
 	$(BIN)/python bench/bench_agi_process.py
 	$(BIN)/python bench/bench_seat_pop.py
+	$(BIN)/python bench/bench_wallboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -48,6 +48,7 @@ from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.supervise.monitor import Monitors
+from switchboard.wallboard import WallboardService, build_wallboard
 
 if TYPE_CHECKING:
     from switchboard.web import WebService
@@ -75,6 +76,7 @@ class App:
     web: WebService | None = None
     seat: SeatService | None = None
     ops: Ops | None = None  # /healthz and /metrics
+    wallboard: WallboardService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -238,11 +240,13 @@ def build_web_tier(
     seat: SeatService | None = None,
     rest: Mapping[str, Any] | None = None,
     sockets: list[Any] | None = None,
+    wallboard: WallboardService | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
     ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields);
-    ``sockets``: gets the seat websocket resource made (its open sockets are a metric).
+    ``sockets``: gets the seat websocket resource made (its open sockets are a metric);
+    ``wallboard``: the wallboard service whose page and socket it serves.
 
     Sessions and login limits run on the reactor's time, never a demo's faster clock: a
     session lasts its lifetime in real hours."""
@@ -250,6 +254,7 @@ def build_web_tier(
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
+    from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
     from switchboard.web.ws import seat_resource
 
     def seat_socket(sessions: Any) -> Any:
@@ -266,6 +271,7 @@ def build_web_tier(
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
         rest=None if rest is None else RestBackends(database, **rest),
+        extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
     )
 
 
@@ -303,6 +309,18 @@ def build_ops(
         websocket_clients=lambda: sum(len(r.factory.sockets) for r in sockets),
     )
     return Ops(Health(sources), Metrics(sources))
+
+
+def queue_config(
+    acd: AcdService | None, app_queue: AppQueueService | None
+) -> tuple[list[Queue], list[Agent]]:
+    """The queues and agents of both routing modes as they are now (the wallboard's)."""
+    queues: list[Queue] = list(acd.router.queues.values()) if acd else []
+    agents: list[Agent] = list(acd.config.agents) if acd else []
+    if app_queue is not None:
+        queues += app_queue.tracker.queues.values()
+        agents += app_queue.tracker.agents()
+    return queues, agents
 
 
 def build(
@@ -369,7 +387,13 @@ def build(
     monitors.start()  # ChanSpyStart/Stop close each listen/whisper/barge in the log
     rest.update(health=ops.health, metrics=ops.metrics, monitors=monitors)
     rest["recording_of"] = lambda call_id: getattr(calls.model.call(call_id), "recording", None)
-    web = build_web_tier(settings, reactor, database, seat=seat, rest=rest, sockets=sockets)
+    wallboard = build_wallboard(
+        settings, clock, database, hub, lambda: queue_config(acd, app_queue)
+    )
+    wallboard.setServiceParent(root)
+    web = build_web_tier(
+        settings, reactor, database, seat=seat, rest=rest, sockets=sockets, wallboard=wallboard
+    )
     if web is not None:
         web.setServiceParent(root)
     return App(
@@ -389,6 +413,7 @@ def build(
         web=web,
         seat=seat,
         ops=ops,
+        wallboard=wallboard,
     )
 
 

@@ -54,6 +54,8 @@ LAYERS = {
     "tests/browser/test_seat_catalogue.py": "unit",
     "tests/web/test_i18n_js.py": "integration",  # runs node
     "tests/integration/test_demo_people.py": "sim",  # the demo's site on SimNet
+    "tests/web/wallboard/test_socket.py": "protocol",  # /ws/wallboard over iosim
+    "tests/wallboard/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).

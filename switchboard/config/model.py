@@ -308,6 +308,61 @@ class WebSettings(_Section):
         return self.tls_certificate is not None
 
 
+class WallboardColours(_Section):
+    """When a queue's tile turns amber or red (colour plus a word on screen, never colour alone)."""
+
+    # Service level today below this: amber; below red_below_pct: red.
+    amber_below_pct: float = Field(default=80.0, ge=0, le=100)
+    red_below_pct: float = Field(default=60.0, ge=0, le=100)
+    # The longest wait now above this many seconds: amber; above red_wait_s: red.
+    amber_wait_s: float = Field(default=30.0, gt=0)
+    red_wait_s: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WallboardColours:
+        if self.red_below_pct > self.amber_below_pct:
+            raise ValueError(
+                f"red_below_pct ({self.red_below_pct}) must not be above amber_below_pct "
+                f"({self.amber_below_pct}): red is the worse of the two"
+            )
+        if self.red_wait_s < self.amber_wait_s:
+            raise ValueError(
+                f"red_wait_s ({self.red_wait_s}) must not be below amber_wait_s "
+                f"({self.amber_wait_s}): red is the worse of the two"
+            )
+        return self
+
+
+class WallboardSettings(_Section):
+    """The supervisors' wallboard: colour thresholds (per queue) and how often it pushes."""
+
+    # Every queue's tile: service level today below amber_below_pct turns it amber, below
+    # red_below_pct red; the longest wait above amber_wait_s / red_wait_s seconds too.
+    amber_below_pct: float = Field(default=80.0, ge=0, le=100)
+    red_below_pct: float = Field(default=60.0, ge=0, le=100)
+    amber_wait_s: float = Field(default=30.0, gt=0)
+    red_wait_s: float = Field(default=60.0, gt=0)
+    # A queue's own thresholds, e.g. [wallboard.queue_colours.sales] amber_below_pct = 90.
+    queue_colours: dict[str, WallboardColours] = {}
+    # At most one update per queue per this many seconds, whatever the call rate.
+    push_interval_s: float = Field(default=1.0, gt=0, le=10)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WallboardSettings:
+        self.colours  # noqa: B018  # the same checks as a queue's own thresholds
+        return self
+
+    @property
+    def colours(self) -> WallboardColours:
+        """The thresholds of a queue without its own."""
+        return WallboardColours(
+            amber_below_pct=self.amber_below_pct,
+            red_below_pct=self.red_below_pct,
+            amber_wait_s=self.amber_wait_s,
+            red_wait_s=self.red_wait_s,
+        )
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -320,6 +375,7 @@ class Settings(_Section):
     control: ControlSettings = ControlSettings()
     seat: SeatSettings = SeatSettings()
     web: WebSettings = WebSettings()
+    wallboard: WallboardSettings = WallboardSettings()
 
     @field_validator("seat")
     @classmethod

@@ -10,7 +10,7 @@ twisted.web underneath, in the reactor we already run; no second framework's thr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -70,6 +70,7 @@ class WebApp:
         ws: IResource | None = None,
         rest: RestBackends | None = None,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+        extra_routes: Sequence[Callable[[WebApp], None]] = (),
     ) -> None:
         self._settings = settings
         self._sessions = sessions
@@ -91,6 +92,8 @@ class WebApp:
         app.route("/ws/seat", branch=False)(self.websocket)
         add_seat_api(app, self._gate, seat)
         add_rest_api(app, self._gate, rest)
+        for add_routes in extra_routes:  # other areas' pages (the wallboard), from app.py
+            add_routes(self)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
 
     def resource(self) -> IResource:

@@ -6,7 +6,7 @@ over TLS when a certificate and key are set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,11 +147,13 @@ def build_web(
     endpoint: IStreamServerEndpoint | None = None,
     templates: Path = TEMPLATE_DIR,
     rest: RestBackends | None = None,
+    extra_routes: Sequence[Callable[[WebApp], None]] = (),
 ) -> WebService:
     """The web tier, not yet listening. ``clock``: the time sessions and the login limit
     run on (the reactor unless given); ``hasher``: a cheaper argon2 in tests;
     ``endpoint``: where to listen instead of ``[web] bind:port`` (tests); ``templates``:
-    the page templates' folder (tests); ``rest``: what the REST API reads and drives."""
+    the page templates' folder (tests); ``rest``: what the REST API reads and drives;
+    ``extra_routes``: called with the app to add another area's pages (the wallboard's)."""
     clock = reactor if clock is None else clock
     limiter = LoginLimiter(
         clock.seconds,
@@ -169,7 +171,9 @@ def build_web(
     static = StaticFiles()
     pages = Pages(Catalogues.load(), static, templates)
     ws = ws_resource_for(sessions) if ws_resource_for is not None else None
-    app = WebApp(settings, sessions, pages, static, seat=seat, ws=ws, rest=rest)
+    app = WebApp(
+        settings, sessions, pages, static, seat=seat, ws=ws, rest=rest, extra_routes=extra_routes
+    )
     service = WebService(settings, reactor, sessions, app.resource(), endpoint=endpoint)
     service.setName("web")
     return service

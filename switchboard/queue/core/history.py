@@ -36,7 +36,7 @@ from switchboard.queue.core.stats import (
     queue_figures,
 )
 
-__all__ = ["AgentPeriod", "HistoryBuilder", "VisitRecord", "recompute"]
+__all__ = ["AgentPeriod", "HistoryBuilder", "VisitRecord", "recompute", "visit_facts"]
 
 
 @dataclass(slots=True)
@@ -127,9 +127,20 @@ class HistoryBuilder:
             visit.agent_id = fact.agent_id
 
 
-def _dated_deltas(visit: VisitRecord, queue: Queue) -> Iterable[tuple[float, list[float]]]:
-    """The counter increments a visit stands for, each at the time it happened."""
-    facts: list[Fact] = [CallQueued(visit.call_id, visit.queue, visit.entered_at, 0.0)]
+def visit_facts(visit: VisitRecord) -> list[Fact]:
+    """The facts a stored visit stands for, in the order they happened (the wallboard
+    replays them at start; :func:`recompute` counts them)."""
+    facts: list[Fact] = [
+        CallQueued(
+            visit.call_id,
+            visit.queue,
+            visit.entered_at,
+            visit.enqueued_at,
+            visit.priority,
+            visit.caller_number,
+            visit.ivr_ref,
+        )
+    ]
     if visit.answered_at is not None and visit.waited_s is not None:
         facts.append(
             CallAnswered(
@@ -168,7 +179,12 @@ def _dated_deltas(visit: VisitRecord, queue: Queue) -> Iterable[tuple[float, lis
                 visit.wrap_s or 0.0,
             )
         )
-    for fact in facts:
+    return facts
+
+
+def _dated_deltas(visit: VisitRecord, queue: Queue) -> Iterable[tuple[float, list[float]]]:
+    """The counter increments a visit stands for, each at the time it happened."""
+    for fact in visit_facts(visit):
         if (delta := queue_delta(fact, queue)) is not None:
             yield fact.at, delta
 
