@@ -43,6 +43,7 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
+from switchboard.recorder import RecorderService, build_recorder
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 
@@ -71,6 +72,7 @@ class App:
     stats: LiveStats | None = None  # both kinds of queue, side by side
     web: WebService | None = None
     seat: SeatService | None = None
+    recorder: RecorderService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -306,6 +308,10 @@ def build(
     web = build_web_tier(settings, reactor, database, seat=seat)
     if web is not None:
         web.setServiceParent(root)
+    # Recordings: ended calls' files checked and indexed, from the hub and AMI.
+    recorder = build_recorder(settings.recorder, reactor, clock, database, hub, ami)
+    if recorder is not None:
+        recorder.setServiceParent(root)
     return App(
         root=root,
         ami=ami,
@@ -322,6 +328,7 @@ def build(
         stats=acd.stats if acd else app_queue.stats if app_queue else None,
         web=web,
         seat=seat,
+        recorder=recorder,
     )
 
 

@@ -17,6 +17,7 @@ for _module in (
     "switchboard.queue.store.member_store",
     "switchboard.seat.models",
     "switchboard.accounts.records",
+    "switchboard.recorder.models",
 ):
     import_module(_module)
 
