@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.recorder.test_lifecycle -*-
+# -*- test-case-name: tests.recorder.test_service -*-
 """Which calls are being recorded, and what is known of each: sans-I/O, clock-free.
 
 Fed three things, the same in both routing modes: the live call model's changes (hub

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.recorder.test_index -*-
+# -*- test-case-name: tests.recorder.test_service -*-
 """The recorder's tables (migration 0009_recordings).
 
 ``recording``: one row per recording file, written when the call ends and the file has

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.recorder.test_index -*-
+# -*- test-case-name: tests.recorder.test_service -*-
 """Writing and reading the recordings index (blocking; run through ``Database.run``)."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Revises: 0007_seat_dispositions (the integrator relinks it after 0008)
 Create Date: 2026-12-05
 """
 
-# test-case-name: tests.recorder.test_index
+# test-case-name: tests.recorder.test_service
 
 import sqlalchemy as sa
 from alembic import op
