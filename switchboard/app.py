@@ -308,8 +308,11 @@ def build(
     web = build_web_tier(settings, reactor, database, seat=seat)
     if web is not None:
         web.setServiceParent(root)
-    # Recordings: ended calls' files checked and indexed, from the hub and AMI.
-    recorder = build_recorder(settings.recorder, reactor, clock, database, hub, ami)
+    # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
+    # checks run where the database work runs when a test gives a runner).
+    recorder = build_recorder(
+        settings.recorder, reactor, clock, database, hub, ami, run_check=database_runner
+    )
     if recorder is not None:
         recorder.setServiceParent(root)
     return App(

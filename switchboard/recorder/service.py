@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import structlog
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
 from switchboard.config.model import RecorderSettings
@@ -79,6 +79,7 @@ class RecorderService(Service):
         self._mixmonitor_channel: dict[str, str] = {}  # Linkedid -> the recorded channel
         self._asked: dict[tuple[str, bool], str] = {}  # (Linkedid, paused) -> who asked
         self.in_flight: set[Deferred[None]] = set()
+        self._retries: set[IDelayedCall] = set()
 
     def startService(self) -> None:
         super().startService()
@@ -93,6 +94,9 @@ class RecorderService(Service):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
+        for retry in self._retries:  # indexed by `recordings reindex` if it comes late
+            retry.cancel()
+        self._retries.clear()
         return super().stopService()
 
     # -- pause / resume ------------------------------------------------------------------
@@ -151,9 +155,16 @@ class RecorderService(Service):
         looked.addErrback(self._failed, "recording_check_failed", done.linked_id)
         self._track(looked)
 
+    def _retry(self, done: Finished, attempt: int) -> None:
+        self._retries = {r for r in self._retries if r.active()}
+        self._look(done, attempt)
+
     def _looked(self, check: FileCheck, done: Finished, attempt: int) -> Deferred[None] | None:
         if check.status in _RETRIED and done.path and attempt < self.settings.check_attempts:
-            self._clock.callLater(self.settings.check_delay_s, self._look, done, attempt + 1)
+            retry: IDelayedCall = self._clock.callLater(
+                self.settings.check_delay_s, self._retry, done, attempt + 1
+            )
+            self._retries.add(retry)
             return None
         if check.flagged:
             log.error(
