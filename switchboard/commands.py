@@ -65,6 +65,10 @@ COMMANDS: dict[str, Subcommand] = {
         "web tier accounts: add, passwd, list, disable",
         "switchboard.accounts.commands:add_commands",
     ),
+    "recordings": Subcommand(
+        "call recordings: search, verify, reindex, retention, hold",
+        "switchboard.recorder.commands:add_commands",
+    ),
 }
 
 
