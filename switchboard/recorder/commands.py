@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.recorder.test_commands -*-
+# -*- test-case-name: tests.recorder.test_search -*-
 """``switchboard recordings search|verify|reindex|retention|hold``: the recordings index
 in the database of ``[database]`` (brought up to date first, as ``serve`` does)."""
 
@@ -128,8 +128,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out.write(" ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n")
         for row in page.rows:
-            cells = ("" if row[n] is None else str(row[n]) for n, _ in _TABLE)
-            out.write(" ".join(c.ljust(w) for c, (_, w) in zip(cells, _TABLE)).rstrip() + "\n")
+            cells = (str("" if row[n] is None else row[n]).ljust(w) for n, w in _TABLE)
+            out.write(" ".join(cells).rstrip() + "\n")
         last = min(page.page * page.per_page, page.total)
         first = min((page.page - 1) * page.per_page + 1, last)
         out.write(f"{first}-{last} of {page.total} (page {page.page})\n")
