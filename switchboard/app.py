@@ -44,6 +44,8 @@ from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.recorder import RecorderService, build_recorder
+from switchboard.recorder.paths import PathMap
+from switchboard.recorder.playback import RecordingPlayback
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 
@@ -234,6 +236,7 @@ def build_web_tier(
     database: Database,
     *,
     seat: SeatService | None = None,
+    recordings: RecordingPlayback | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves.
@@ -255,6 +258,21 @@ def build_web_tier(
         database,
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
+        recordings=recordings,
+    )
+
+
+def build_playback(settings: Settings, database: Database, reactor: Any) -> RecordingPlayback:
+    """Who may hear which recording, on the web tier; the files served only from the
+    ACD's recording folder and the ``[recorder] path_map`` folders, as seen here."""
+    paths = PathMap(settings.recorder.path_map)
+    roots = (paths.local(str(settings.queues.recording_dir)), *paths.roots())
+    return RecordingPlayback(
+        database,
+        paths,
+        roots,
+        reactor.seconds,
+        agent_may_play=settings.recorder.agent_may_play,
     )
 
 
@@ -305,9 +323,6 @@ def build(
         control.setServiceParent(root)
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
-    web = build_web_tier(settings, reactor, database, seat=seat)
-    if web is not None:
-        web.setServiceParent(root)
     # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
     # checks run where the database work runs when a test gives a runner).
     recorder = build_recorder(
@@ -315,6 +330,15 @@ def build(
     )
     if recorder is not None:
         recorder.setServiceParent(root)
+    web = build_web_tier(
+        settings,
+        reactor,
+        database,
+        seat=seat,
+        recordings=build_playback(settings, database, reactor),
+    )
+    if web is not None:
+        web.setServiceParent(root)
     return App(
         root=root,
         ami=ami,

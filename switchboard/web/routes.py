@@ -25,6 +25,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from switchboard.accounts.model import LANGUAGES
 from switchboard.accounts.sessions import COOKIE, LoginRefused, SessionInfo, Sessions
 from switchboard.config import WebSettings
+from switchboard.recorder.playback import RecordingPlayback
+from switchboard.recorder.web import add_recording_routes
 from switchboard.web.gate import Gate, Refusal, arg, json_body, json_route, text_field
 from switchboard.web.i18n import pick_language
 from switchboard.web.seat_api import add_seat_api
@@ -66,6 +68,7 @@ class WebApp:
         *,
         seat: SeatActions | None = None,
         ws: IResource | None = None,
+        recordings: RecordingPlayback | None = None,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
     ) -> None:
         self._settings = settings
@@ -87,6 +90,7 @@ class WebApp:
         app.route("/static/<path:name>", methods=["GET"])(self.asset)
         app.route("/ws/seat", branch=False)(self.websocket)
         add_seat_api(app, self._gate, seat)
+        add_recording_routes(app, self._gate, recordings)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
 
     def resource(self) -> IResource:

@@ -28,6 +28,7 @@ from switchboard.accounts.ratelimit import LoginLimiter
 from switchboard.accounts.sessions import Sessions
 from switchboard.config import WebSettings
 from switchboard.control.service import ControlSite
+from switchboard.recorder.playback import RecordingPlayback
 from switchboard.store import Database
 from switchboard.web.i18n import Catalogues
 from switchboard.web.routes import WebApp
@@ -145,6 +146,7 @@ def build_web(
     clock: Any = None,
     endpoint: IStreamServerEndpoint | None = None,
     templates: Path = TEMPLATE_DIR,
+    recordings: RecordingPlayback | None = None,
 ) -> WebService:
     """The web tier, not yet listening. ``clock``: the time sessions and the login limit
     run on (the reactor unless given); ``hasher``: a cheaper argon2 in tests;
@@ -167,7 +169,7 @@ def build_web(
     static = StaticFiles()
     pages = Pages(Catalogues.load(), static, templates)
     ws = ws_resource_for(sessions) if ws_resource_for is not None else None
-    app = WebApp(settings, sessions, pages, static, seat=seat, ws=ws)
+    app = WebApp(settings, sessions, pages, static, seat=seat, ws=ws, recordings=recordings)
     service = WebService(settings, reactor, sessions, app.resource(), endpoint=endpoint)
     service.setName("web")
     return service
