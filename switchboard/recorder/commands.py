@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -67,6 +68,21 @@ def add_commands(subparsers: Any) -> None:
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--per-page", type=int, default=50)
     search.add_argument("--format", choices=FORMATS, default="table")
+    reindex = sub.add_parser(
+        "reindex", help="index a spool's files: match them to calls, report orphans both ways"
+    )
+    reindex.add_argument("dir", type=Path, help="the spool folder, as this machine sees it")
+    reindex.add_argument("--batch", type=int, default=500, help="files per commit (resumable)")
+    sub.add_parser("verify", help="re-check every file's checksum; exit 1 on any mismatch")
+    keep = sub.add_parser("retention", help="delete recordings older than their queue's days")
+    keep.add_argument("--dry-run", action="store_true", help="list what would go; delete none")
+    hold = sub.add_parser("hold", help="put a legal hold on a recording, a call or a ticket")
+    target = hold.add_mutually_exclusive_group(required=True)
+    target.add_argument("--recording", type=int, metavar="ID")
+    target.add_argument("--call", metavar="CALL_ID")
+    target.add_argument("--ticket", metavar="TICKET")
+    hold.add_argument("--reason", default="")
+    hold.add_argument("--release", action="store_true", help="lift the hold instead")
     for parser in sub.choices.values():
         parser.set_defaults(run=run)
 
@@ -136,4 +152,127 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-_ACTIONS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {"search": _search}
+def _paths(settings: Settings) -> Any:
+    from switchboard.recorder.paths import PathMap
+
+    return PathMap(settings.recorder.path_map)
+
+
+def _bar(total: int, what: str) -> Any:
+    from rich.progress import Progress
+
+    progress = Progress(transient=False, disable=not sys.stderr.isatty() or total == 0)
+    task = progress.add_task(what, total=total)
+    return progress, lambda done: progress.update(task, completed=done)
+
+
+def _reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from switchboard.recorder.ops import audio_files, reindex
+    from switchboard.store import database_url, upgrade_database
+    from switchboard.store.db import create_database_engine
+
+    if not args.dir.is_dir():
+        raise UsageProblem(f"{args.dir} is not a folder: give the spool folder to scan")
+    if args.batch < 1:
+        raise UsageProblem("--batch must be 1 or more")
+    url = database_url(settings.database)
+    upgrade_database(url)
+    engine = create_database_engine(url)
+    files = list(audio_files(args.dir))
+    progress, advance = _bar(len(files), "reindex")
+    try:
+        with progress:
+            report = reindex(
+                lambda: Session(engine, expire_on_commit=False),
+                args.dir,
+                _paths(settings),
+                datetime.now(UTC).timestamp(),
+                files=files,
+                progress=advance,
+                batch=args.batch,
+            )
+    finally:
+        engine.dispose()
+    print(
+        f"{report.scanned} files: {report.already} already indexed, {report.by_filename} matched"
+        f" by the recorded file name, {report.by_call} matched to a call by name"
+    )
+    print(f"files without a call: {len(report.files_without_call)}")
+    for path in report.files_without_call:
+        print(f"  {path}")
+    print(f"calls without a file: {len(report.calls_without_file)}")
+    for row_id, missing in report.calls_without_file:
+        print(f"  #{row_id} {missing}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from switchboard.recorder.ops import verify
+
+    checked, wrong = in_database(settings, lambda s: verify(s, _paths(settings)))
+    for row_id, path, what in wrong:
+        print(f"#{row_id} {path}: {what}")
+    print(f"{checked} recordings checked, {len(wrong)} mismatched")
+    return 1 if wrong else 0
+
+
+def _retention(args: argparse.Namespace, settings: Settings) -> int:
+    from switchboard.recorder.ops import retention
+
+    days = settings.recorder.retention_days
+    if not days:
+        print("no [recorder] retention_days: every recording is kept")
+        return 0
+    now = datetime.now(UTC).timestamp()
+
+    def work(session: Session) -> tuple[list[str], list[str]]:
+        gone, kept = retention(session, days, _paths(settings), now, dry_run=args.dry_run)
+        return [f"#{r.id} {r.queue} {r.path}" for r in gone], [f"#{r.id} {r.path}" for r in kept]
+
+    gone, kept = in_database(settings, work)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {len(gone)} recordings; {len(kept)} expired but under a legal hold")
+    for line in gone:
+        print(f"  {line}")
+    for line in kept:
+        print(f"  held: {line}")
+    return 0
+
+
+def _hold(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import delete
+
+    from switchboard.recorder.models import Recording, RecordingHold
+
+    def work(session: Session) -> str:
+        if args.recording is not None:
+            row = session.get(Recording, args.recording)
+            if row is None:
+                raise UsageProblem(f"no recording #{args.recording}: see `recordings search`")
+            row.legal_hold = not args.release
+            return f"recording #{row.id}"
+        kind, value = ("call", args.call) if args.call else ("ticket", args.ticket)
+        if args.release:
+            session.execute(
+                delete(RecordingHold).where(
+                    RecordingHold.kind == kind, RecordingHold.value == value
+                )
+            )
+        else:
+            session.add(
+                RecordingHold(kind=kind, value=value, reason=args.reason, at=datetime.now(UTC))
+            )
+        return f"{kind} {value}"
+
+    what = in_database(settings, work)
+    print(f"{what}: legal hold {'lifted' if args.release else 'set'}")
+    return 0
+
+
+_ACTIONS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "search": _search,
+    "reindex": _reindex,
+    "verify": _verify,
+    "retention": _retention,
+    "hold": _hold,
+}

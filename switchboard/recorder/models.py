@@ -4,7 +4,8 @@
 ``recording``: one row per recording file, written when the call ends and the file has
 been checked; a missing or corrupt file still gets its row, with ``status`` saying so.
 ``recording_ticket``: the tickets a recording is linked to. ``recording_pause``: every
-pause/resume of a recording (who, when). ``recording_access``: every playback and
+pause/resume of a recording (who, when). ``recording_hold``: legal holds (on a call or a
+ticket; a recording's own is ``legal_hold``). ``recording_access``: every playback and
 download (who, when, which, from where); it outlives the file. The disposition is not
 copied: searches read the newest ``seat_disposition`` of the call, so a correction counts.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.store.models import Base
 
-__all__ = ["Recording", "RecordingAccess", "RecordingPause", "RecordingTicket"]
+__all__ = ["Recording", "RecordingAccess", "RecordingHold", "RecordingPause", "RecordingTicket"]
 
 
 class Recording(Base):
@@ -74,3 +75,15 @@ class RecordingAccess(Base):
     remote: Mapped[str] = mapped_column(String(128))
     range: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RecordingHold(Base):
+    """A legal hold: no retention deletes a recording held by itself, its call or a ticket."""
+
+    __tablename__ = "recording_hold"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # recording | call | ticket
+    value: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -29,6 +29,7 @@ _INDEXED = {
     "recording_ticket": ("recording_id", "ticket"),
     "recording_pause": ("linked_id",),
     "recording_access": ("recording_id", "username", "at"),
+    "recording_hold": ("value",),
 }
 
 
@@ -90,6 +91,15 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recording_access")),
     )
+    op.create_table(
+        "recording_hold",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recording_hold")),
+    )
     for table, columns in _INDEXED.items():
         for column in columns:
             op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
@@ -99,5 +109,11 @@ def downgrade() -> None:
     for table, columns in _INDEXED.items():
         for column in columns:
             op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
-    for table in ("recording_access", "recording_pause", "recording_ticket", "recording"):
+    for table in (
+        "recording_hold",
+        "recording_access",
+        "recording_pause",
+        "recording_ticket",
+        "recording",
+    ):
         op.drop_table(table)
