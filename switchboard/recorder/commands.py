@@ -23,8 +23,8 @@ T = TypeVar("T")
 FORMATS = ("table", "json", "csv")
 _TABLE = (
     ("id", 7),
-    ("started_at", 25),
-    ("duration_s", 8),
+    ("started_at", 19),
+    ("duration_s", 10),
     ("caller_number", 14),
     ("agent_id", 8),
     ("queue", 10),
@@ -143,7 +143,10 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
             writer.writerow({**row, "tickets": " ".join(row.get("tickets", []))})
     else:
         out.write(" ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n")
-        for row in page.rows:
+        for found in page.rows:
+            row = {**found, "started_at": found["started_at"][:19].replace("T", " ")}
+            if found["duration_s"] is not None:
+                row["duration_s"] = f"{found['duration_s']:.1f}"
             cells = (str("" if row[n] is None else row[n]).ljust(w) for n, w in _TABLE)
             out.write(" ".join(cells).rstrip() + "\n")
         last = min(page.page * page.per_page, page.total)
