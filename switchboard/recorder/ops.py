@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -23,12 +24,14 @@ from typing import Final
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from switchboard.crm.directory import normalize
+from switchboard.crm.models import CustomerIdentifier
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.recorder.filecheck import MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished
 from switchboard.recorder.models import Recording, RecordingHold, RecordingTicket
 from switchboard.recorder.paths import PathMap
-from switchboard.recorder.store import apply_check, index_recording, moment
+from switchboard.recorder.store import apply_check, fill_row, moment
 
 __all__ = ["AUDIO", "Reindexed", "held_ids", "reindex", "retention", "verify"]
 
@@ -68,6 +71,7 @@ def reindex(
     progress: Progress = lambda _n: None,
     check: Callable[[Path], FileCheck] = check_file,
     batch: int = 500,
+    workers: int = 4,
 ) -> Reindexed:
     files = list(audio_files(folder)) if files is None else files
     report = Reindexed()
@@ -77,11 +81,12 @@ def reindex(
     by_name: dict[str, int] = {}
     for row_id, named in rows:
         by_name.setdefault(PurePosixPath(named).name, row_id)
-    for start in range(0, len(files), batch):
-        with sessions() as session, session.begin():
-            for path in files[start : start + batch]:
-                _one(session, path, report, local_of, by_name, check, now)
-        progress(min(start + batch, len(files)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # hashing releases the GIL
+        for start in range(0, len(files), batch):
+            with sessions() as session, session.begin():
+                chunk = files[start : start + batch]
+                _batch(session, chunk, report, local_of, by_name, check, now, pool)
+            progress(min(start + batch, len(files)))
     with sessions() as session:
         for row_id, named in session.execute(
             select(Recording.id, Recording.path).where(Recording.deleted_at.is_(None))
@@ -91,7 +96,54 @@ def reindex(
     return report
 
 
-def _one(
+def _batch(
+    session: Session,
+    chunk: list[Path],
+    report: Reindexed,
+    local_of: dict[str, int],
+    by_name: dict[str, int],
+    check: Callable[[Path], FileCheck],
+    now: float,
+    pool: ThreadPoolExecutor,
+) -> None:
+    """Index one batch: a query for its calls and one for their customers, not one a file."""
+    fresh: list[Path] = []
+    for path in chunk:
+        report.scanned += 1
+        if str(path) in local_of:
+            report.already += 1
+        elif not _moved(session, path, report, local_of, by_name, check, now):
+            fresh.append(path)
+    ids = {path: _UNIQUEID.findall(path.name) for path in fresh}
+    wanted = {call_id for found in ids.values() for call_id in found}
+    visits: dict[str, CallVisitRow] = {}
+    if wanted:
+        for visit in session.scalars(
+            select(CallVisitRow)
+            .where(CallVisitRow.call_id.in_(wanted))
+            .order_by(CallVisitRow.answered_at.is_(None), CallVisitRow.id.desc())
+        ):
+            visits.setdefault(visit.call_id, visit)  # the answered, latest visit first
+    matched = [(p, next((visits[i] for i in ids[p] if i in visits), None)) for p in fresh]
+    report.files_without_call += [path for path, visit in matched if visit is None]
+    found = [(path, visit) for path, visit in matched if visit is not None]
+    customers = _customers(session, {visit.caller_number for _, visit in found})
+    checks = pool.map(check, [path for path, _ in found])
+    rows = []
+    for (path, visit), checked in zip(found, checks, strict=True):
+        row = Recording(path=str(path), legal_hold=False)
+        fill_row(
+            row, _finished(path, visit), checked, customers.get(visit.caller_number), indexed_at=now
+        )
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        local_of[row.path] = row.id
+    report.by_call += len(rows)
+
+
+def _moved(
     session: Session,
     path: Path,
     report: Reindexed,
@@ -99,34 +151,36 @@ def _one(
     by_name: dict[str, int],
     check: Callable[[Path], FileCheck],
     now: float,
-) -> None:
-    report.scanned += 1
-    if str(path) in local_of:
-        report.already += 1
-        return
+) -> bool:
+    """The file Asterisk named, found in another place: its row (flagged missing) takes it."""
     row_id = by_name.get(path.name)
-    if row_id is not None:  # the file Asterisk named, found in another place
-        row = session.get(Recording, row_id)
-        if row is not None and row.status == MISSING:
-            row.path = str(path)
-            apply_check(row, check(path), indexed_at=now)
-            local_of[str(path)] = row_id
-            report.by_filename += 1
-            return
-    ids = _UNIQUEID.findall(path.name)
-    visit = None
-    if ids:
-        visit = session.scalars(
-            select(CallVisitRow)
-            .where(CallVisitRow.call_id.in_(ids))
-            .order_by(CallVisitRow.answered_at.is_(None), CallVisitRow.id.desc())
-        ).first()
-    if visit is None:
-        report.files_without_call.append(path)
-        return
+    row = session.get(Recording, row_id) if row_id is not None else None
+    if row is None or row.status != MISSING:
+        return False
+    row.path = str(path)
+    apply_check(row, check(path), indexed_at=now)
+    local_of[str(path)] = row.id
+    report.by_filename += 1
+    return True
+
+
+def _customers(session: Session, numbers: set[str]) -> dict[str, int]:
+    """Customer ids by phone number (as the CRM stores phones)."""
+    stored = {normalize("phone", n): n for n in numbers if n}
+    if not stored:
+        return {}
+    pairs = session.execute(
+        select(CustomerIdentifier.value, CustomerIdentifier.customer_id)
+        .where(CustomerIdentifier.kind == "phone", CustomerIdentifier.value.in_(stored))
+        .order_by(CustomerIdentifier.id.desc())
+    )
+    return {stored[value]: customer for value, customer in pairs}
+
+
+def _finished(path: Path, visit: CallVisitRow) -> Finished:
     started = visit.answered_at or visit.entered_at
     ended = visit.ended_at or visit.handled_at or visit.left_at or started
-    done = Finished(
+    return Finished(
         linked_id=visit.call_id,
         call_id=visit.call_id,
         path=str(path),
@@ -136,9 +190,6 @@ def _one(
         started_at=_epoch(started),
         ended_at=_epoch(ended),
     )
-    row = index_recording(session, done, check(path), indexed_at=now)
-    local_of[str(path)] = row.id
-    report.by_call += 1
 
 
 def _epoch(moment_: datetime) -> float:

@@ -19,7 +19,15 @@ from switchboard.recorder.models import (
     RecordingTicket,
 )
 
-__all__ = ["index_recording", "link_ticket", "log_access", "log_pause", "moment"]
+__all__ = [
+    "apply_check",
+    "fill_row",
+    "index_recording",
+    "link_ticket",
+    "log_access",
+    "log_pause",
+    "moment",
+]
 
 
 def moment(epoch: float) -> datetime:
@@ -36,18 +44,24 @@ def index_recording(
     row = session.scalars(select(Recording).where(Recording.path == path)).first()
     if row is None:
         row = Recording(path=path, legal_hold=False)
+    fill_row(row, done, check, customer.id if customer else None, indexed_at=indexed_at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def fill_row(
+    row: Recording, done: Finished, check: FileCheck, customer_id: int | None, *, indexed_at: float
+) -> None:
     row.call_id = done.call_id
     row.linked_id = done.linked_id
     row.caller_number = done.caller_number
-    row.customer_id = customer.id if customer is not None else None
+    row.customer_id = customer_id
     row.agent_id = done.agent_id
     row.queue = done.queue
     row.started_at = moment(done.started_at)
     row.ended_at = moment(done.ended_at)
     apply_check(row, check, indexed_at=indexed_at)
-    session.add(row)
-    session.flush()
-    return row
 
 
 def apply_check(row: Recording, check: FileCheck, *, indexed_at: float) -> None:
