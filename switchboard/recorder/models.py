@@ -14,8 +14,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from switchboard.store.models import Base
 
@@ -24,14 +35,26 @@ __all__ = ["Recording", "RecordingAccess", "RecordingHold", "RecordingPause", "R
 
 class Recording(Base):
     __tablename__ = "recording"
+    # Every search key with the time, so "key, newest first" reads one index range; only
+    # rows not deleted (what a search reads), so PostgreSQL can count from the index.
+    __table_args__ = tuple(
+        Index(
+            f"ix_recording_{key}_started_at",
+            key,
+            "started_at",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        )
+        for key in ("caller_number", "customer_id", "agent_id", "queue", "status")
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(String(64), index=True)  # the queue's call id
     linked_id: Mapped[str] = mapped_column(String(64), index=True)  # Asterisk Linkedid
-    caller_number: Mapped[str] = mapped_column(String(64), default="", index=True)
-    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    agent_id: Mapped[str] = mapped_column(String(64), default="", index=True)
-    queue: Mapped[str] = mapped_column(String(64), default="", index=True)
+    caller_number: Mapped[str] = mapped_column(String(64), default="")
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[str] = mapped_column(String(64), default="")
+    queue: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     duration_s: Mapped[float | None] = mapped_column(Float)
@@ -39,7 +62,7 @@ class Recording(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     format: Mapped[str] = mapped_column(String(16), default="")
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(16), index=True)  # ok empty missing corrupt
+    status: Mapped[str] = mapped_column(String(16))  # ok empty missing corrupt
     problem: Mapped[str] = mapped_column(Text, default="")
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,8 +6,8 @@ indexed under that path looks for its call: first an index row whose file name (
 Asterisk reported it in ``MIXMONITOR_FILENAME``) is the same, then a queue call record
 whose id (an Asterisk uniqueid) appears in the file name. It commits every ``batch``
 files, so an interrupted run loses at most one batch and a rerun skips what is done.
-Orphans are reported both ways: files without a call, and calls (index rows) whose file
-is gone.
+Orphans are reported both ways: files without a call, and calls (index rows of that
+folder) whose file the walk did not find.
 """
 
 from __future__ import annotations
@@ -87,11 +87,17 @@ def reindex(
                 chunk = files[start : start + batch]
                 _batch(session, chunk, report, local_of, by_name, check, now, pool)
             progress(min(start + batch, len(files)))
+    # Calls without a file: rows of this spool whose file the walk did not see (no stat
+    # per row: a million rows cost a set lookup each).
+    seen = {str(path) for path in files}
+    root = folder.resolve()
     with sessions() as session:
         for row_id, named in session.execute(
             select(Recording.id, Recording.path).where(Recording.deleted_at.is_(None))
         ):
-            if not paths.local(named).is_file():
+            local = paths.local(named)
+            inside = local.is_relative_to(folder) or local.is_relative_to(root)
+            if inside and str(local) not in seen:
                 report.calls_without_file.append((row_id, named))
     return report
 

@@ -16,21 +16,17 @@ branch_labels = None
 depends_on = None
 
 _INDEXED = {
-    "recording": (
-        "call_id",
-        "linked_id",
-        "caller_number",
-        "customer_id",
-        "agent_id",
-        "queue",
-        "started_at",
-        "status",
-    ),
+    "recording": ("call_id", "linked_id", "started_at"),
     "recording_ticket": ("recording_id", "ticket"),
     "recording_pause": ("linked_id",),
     "recording_access": ("recording_id", "username", "at"),
     "recording_hold": ("value",),
 }
+
+# Every search key with the time, so "key, newest first" reads one index range.
+_WITH_TIME = ("caller_number", "customer_id", "agent_id", "queue", "status")
+# ... only rows not deleted (what a search reads), so PostgreSQL can count from the index.
+_LIVE = sa.text("deleted_at IS NULL")
 
 
 def upgrade() -> None:
@@ -103,9 +99,19 @@ def upgrade() -> None:
     for table, columns in _INDEXED.items():
         for column in columns:
             op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+    for key in _WITH_TIME:
+        op.create_index(
+            f"ix_recording_{key}_started_at",
+            "recording",
+            [key, "started_at"],
+            postgresql_where=_LIVE,
+            sqlite_where=_LIVE,
+        )
 
 
 def downgrade() -> None:
+    for key in _WITH_TIME:
+        op.drop_index(f"ix_recording_{key}_started_at", table_name="recording")
     for table, columns in _INDEXED.items():
         for column in columns:
             op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
