@@ -262,7 +262,9 @@ def build_web_tier(
     )
 
 
-def build_playback(settings: Settings, database: Database, reactor: Any) -> RecordingPlayback:
+def build_playback(
+    settings: Settings, database: Database, reactor: Any, recorder: RecorderService | None
+) -> RecordingPlayback:
     """Who may hear which recording, on the web tier; the files served only from the
     ACD's recording folder and the ``[recorder] path_map`` folders, as seen here."""
     paths = PathMap(settings.recorder.path_map)
@@ -273,6 +275,7 @@ def build_playback(settings: Settings, database: Database, reactor: Any) -> Reco
         roots,
         reactor.seconds,
         agent_may_play=settings.recorder.agent_may_play,
+        recorder=recorder,
     )
 
 
@@ -335,7 +338,7 @@ def build(
         reactor,
         database,
         seat=seat,
-        recordings=build_playback(settings, database, reactor),
+        recordings=build_playback(settings, database, reactor, recorder),
     )
     if web is not None:
         web.setServiceParent(root)

@@ -89,6 +89,13 @@ class RecordingBook:
         rec = self._open.get(linked_id)
         return () if rec is None else tuple(rec.channels)
 
+    def answered_by(self, call_id: str) -> tuple[str, str] | None:
+        """(queue, agent id) of a call being recorded, by its queue call id."""
+        answer = self._answers.get(call_id)
+        if answer is None or self.linked_id_of(call_id) is None:
+            return None
+        return answer.queue, answer.agent_id
+
     def linked_id_of(self, call_id: str) -> str | None:
         """The Linkedid of a recorded call named by either id."""
         if call_id in self._open:

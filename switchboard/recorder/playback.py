@@ -22,6 +22,7 @@ from switchboard.accounts.model import Role, User
 from switchboard.recorder.models import Recording
 from switchboard.recorder.paths import PathMap, inside
 from switchboard.recorder.search import RecordingQuery
+from switchboard.recorder.service import RecorderError, RecorderService
 from switchboard.recorder.store import log_access
 from switchboard.store import Database
 
@@ -79,8 +80,10 @@ class RecordingPlayback:
         now: Callable[[], float],
         *,
         agent_may_play: bool = False,
+        recorder: RecorderService | None = None,
     ) -> None:
         self.database = database
+        self.recorder = recorder  # pause/resume from the seat, where the recorder runs
         self.agent_may_play = agent_may_play
         self._paths = paths
         self._roots = roots
@@ -124,3 +127,23 @@ class RecordingPlayback:
         fmt = row.format or local.suffix.lstrip(".")
         content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
         return Playable(row.id, local, content_type, f"recording-{row.id}.{fmt or 'bin'}")
+
+    async def set_paused(self, user: User, call_id: str, paused: bool) -> None:
+        """Pause or resume the recording of a live call: its agent, or a supervisor who
+        may hear its queue; logged with the user's name."""
+        if self.recorder is None:
+            raise Denied("unavailable", "the recorder is not running in this process")
+        answered = self.recorder.book.answered_by(call_id)
+        if answered is None:
+            raise Denied("not_found", f"call {call_id} is not being recorded now")
+        queue, agent_id = answered
+        own = user.agent_id is not None and user.agent_id == agent_id
+        if not own and not may_hear(user, queue, agent_id, agent_may_play=False):
+            raise Denied("forbidden", f"{user.username} is not on call {call_id}")
+        try:
+            if paused:
+                await self.recorder.pause(call_id, by=user.username)
+            else:
+                await self.recorder.resume(call_id, by=user.username)
+        except RecorderError as exc:
+            raise Denied(exc.code, exc.message) from None

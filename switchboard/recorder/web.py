@@ -1,7 +1,9 @@
 # -*- test-case-name: tests.recorder.test_playback -*-
 """The recordings' routes on the web tier: ``GET /recordings/<id>/audio`` (the file, with
 HTTP Range requests so a player can seek; ``?download=1`` for an attachment) and
-``GET /api/v1/recordings`` (the search, narrowed to what the user may hear).
+``GET /api/v1/recordings`` (the search, narrowed to what the user may hear), and
+``POST /api/v1/recordings/calls/<call_id>/pause|resume`` (sensitive input: the call's
+agent or a supervisor of its queue; logged with who).
 
 The bytes, ranges included, are served by twisted.web's ``static.File``, after the access
 check and the audit row (:mod:`switchboard.recorder.playback`).
@@ -54,6 +56,22 @@ def add_recording_routes(app: Klein, gate: Gate, playback: RecordingPlayback | N
         audio = File(str(playable.path), defaultType=playable.content_type)
         audio.contentTypes = {}  # the type is the index's format, not a guess from the name
         return audio
+
+    for verb, paused in (("pause", True), ("resume", False)):
+
+        async def set_paused(request: Request, call_id: str, paused: bool = paused) -> Any:
+            user = (await gate.api_session(request)).user  # a POST: the CSRF token too
+            try:
+                await served().set_paused(user, call_id, paused)
+            except Denied as denied:
+                raise Refusal(denied.code, denied.message) from None
+            return {"call_id": call_id, "paused": paused}
+
+        app.route(
+            f"/api/v1/recordings/calls/<call_id>/{verb}",
+            methods=["POST"],
+            endpoint=f"recording_{verb}",
+        )(json_route(set_paused))
 
     @app.route("/api/v1/recordings", methods=["GET"])
     @json_route

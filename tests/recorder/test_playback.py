@@ -171,3 +171,31 @@ def test_the_search_api_shows_only_what_the_user_may_hear(site: Site) -> None:
     assert ada["total"] == 1
     bad = site.browser("ada").get("/api/v1/recordings?per_page=9999")
     assert bad.status == 400 and "per page" in bad.json()["error"]["message"]
+
+
+def test_the_agent_on_the_call_pauses_and_resumes_its_recording(site: Site, tmp_path: Path) -> None:
+    from switchboard.config.model import RecorderSettings
+    from tests.recorder.helpers import Pbx
+
+    pbx = Pbx(site.database, RecorderSettings(), Clock())
+    pbx.start_call(str(site.spool / "live.wav"))
+    pbx.answer(agent="1002")
+    playback = RecordingPlayback(site.database, PathMap({}), (site.spool,), pbx.clock.seconds)
+    playback.recorder = pbx.recorder
+    web = build_web(WebSettings(), Clock(), site.database, hasher=CHEAP, recordings=playback)
+    live = Site(web, site.database, site.ids, site.spool)
+    wang = live.browser("wang")
+    token = wang.get("/account").meta("csrf-token")
+    path = "/api/v1/recordings/calls/100.12/pause"
+    assert wang.post_json(path).status == 403  # no CSRF token
+    answer = wang.post_json(path, csrf=token)
+    assert answer.status == 200 and answer.json() == {"call_id": "100.12", "paused": True}
+    assert [a.name for a in pbx.ami.sent] == ["MixMonitorMute"]
+    li = live.browser("li")
+    refused = li.post_json(path, csrf=li.get("/account").meta("csrf-token"))
+    assert refused.status == 403
+    resumed = wang.post_json("/api/v1/recordings/calls/100.12/resume", csrf=token)
+    assert resumed.json()["paused"] is False
+    assert [dict(a.headers)["State"] for a in pbx.ami.sent] == ["1", "0"]
+    gone = wang.post_json("/api/v1/recordings/calls/nope/pause", csrf=token)
+    assert gone.status == 404
