@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Final
 
 from sqlalchemy import or_, select
@@ -77,10 +77,10 @@ def reindex(
     report = Reindexed()
     with sessions() as session:
         rows = session.execute(select(Recording.id, Recording.path)).all()
-    local_of = {str(paths.local(path)): row_id for row_id, path in rows}
+    local_of = {paths.local_text(path): row_id for row_id, path in rows}
     by_name: dict[str, int] = {}
     for row_id, named in rows:
-        by_name.setdefault(PurePosixPath(named).name, row_id)
+        by_name.setdefault(named.rpartition("/")[2], row_id)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # hashing releases the GIL
         for start in range(0, len(files), batch):
             with sessions() as session, session.begin():
@@ -90,14 +90,13 @@ def reindex(
     # Calls without a file: rows of this spool whose file the walk did not see (no stat
     # per row: a million rows cost a set lookup each).
     seen = {str(path) for path in files}
-    root = folder.resolve()
+    under = (str(folder).rstrip("/") + "/", str(folder.resolve()).rstrip("/") + "/")
     with sessions() as session:
         for row_id, named in session.execute(
             select(Recording.id, Recording.path).where(Recording.deleted_at.is_(None))
         ):
-            local = paths.local(named)
-            inside = local.is_relative_to(folder) or local.is_relative_to(root)
-            if inside and str(local) not in seen:
+            local = paths.local_text(named)
+            if local.startswith(under) and local not in seen:
                 report.calls_without_file.append((row_id, named))
     return report
 

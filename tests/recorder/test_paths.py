@@ -10,6 +10,8 @@ def test_the_longest_asterisk_prefix_maps_to_its_local_folder(tmp_path: Path) ->
     assert paths.local("/elsewhere/c.wav") == Path("/elsewhere/c.wav")
     # a prefix is a whole folder name, not the start of one
     assert paths.local("/var/spoolish/d.wav") == Path("/var/spoolish/d.wav")
+    for name in ("/var/spool/asterisk/monitor/q/a.wav", "/var/spool/x.wav", "/var/spoolish/d"):
+        assert paths.local_text(name) == str(paths.local(name))
 
 
 def test_inside_follows_dot_dot_and_symlinks(tmp_path: Path) -> None:
