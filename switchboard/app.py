@@ -45,6 +45,9 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
+from switchboard.recorder import RecorderService, build_recorder
+from switchboard.recorder.paths import PathMap
+from switchboard.recorder.playback import RecordingPlayback
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.supervise.monitor import Monitors
@@ -77,6 +80,7 @@ class App:
     seat: SeatService | None = None
     ops: Ops | None = None  # /healthz and /metrics
     wallboard: WallboardService | None = None
+    recorder: RecorderService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -241,6 +245,7 @@ def build_web_tier(
     rest: Mapping[str, Any] | None = None,
     sockets: list[Any] | None = None,
     wallboard: WallboardService | None = None,
+    recordings: RecordingPlayback | None = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
@@ -272,6 +277,24 @@ def build_web_tier(
         ws_resource_for=None if seat is None else seat_socket,
         rest=None if rest is None else RestBackends(database, **rest),
         extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
+        recordings=recordings,
+    )
+
+
+def build_playback(
+    settings: Settings, database: Database, reactor: Any, recorder: RecorderService | None
+) -> RecordingPlayback:
+    """Who may hear which recording, on the web tier; the files served only from the
+    ACD's recording folder and the ``[recorder] path_map`` folders, as seen here."""
+    paths = PathMap(settings.recorder.path_map)
+    roots = (paths.local(str(settings.queues.recording_dir)), *paths.roots())
+    return RecordingPlayback(
+        database,
+        paths,
+        roots,
+        reactor.seconds,
+        agent_may_play=settings.recorder.agent_may_play,
+        recorder=recorder,
     )
 
 
@@ -370,6 +393,13 @@ def build(
         control.setServiceParent(root)
     seat = build_seat(settings, clock, database, hub, agent_control)
     seat.setServiceParent(root)
+    # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
+    # checks run where the database work runs when a test gives a runner).
+    recorder = build_recorder(
+        settings.recorder, reactor, clock, database, hub, ami, run_check=database_runner
+    )
+    if recorder is not None:
+        recorder.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,
@@ -392,7 +422,14 @@ def build(
     )
     wallboard.setServiceParent(root)
     web = build_web_tier(
-        settings, reactor, database, seat=seat, rest=rest, sockets=sockets, wallboard=wallboard
+        settings,
+        reactor,
+        database,
+        seat=seat,
+        rest=rest,
+        sockets=sockets,
+        wallboard=wallboard,
+        recordings=build_playback(settings, database, reactor, recorder),
     )
     if web is not None:
         web.setServiceParent(root)
@@ -414,6 +451,7 @@ def build(
         seat=seat,
         ops=ops,
         wallboard=wallboard,
+        recorder=recorder,
     )
 
 

@@ -68,6 +68,10 @@ COMMANDS: dict[str, Subcommand] = {
     "tokens": Subcommand(
         "REST API tokens: create, list, revoke", "switchboard.web.api.commands:add_commands"
     ),
+    "recordings": Subcommand(
+        "call recordings: search, verify, reindex, retention, hold",
+        "switchboard.recorder.commands:add_commands",
+    ),
 }
 
 

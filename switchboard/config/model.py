@@ -363,6 +363,30 @@ class WallboardSettings(_Section):
         )
 
 
+class RecorderSettings(_Section):
+    """Call recordings: checked and indexed when a call ends (see docs/recorder.md)."""
+
+    enabled: bool = True
+    # Asterisk's spool path -> the same folder as this machine sees it (a mount, say):
+    # {"/var/spool/asterisk/monitor" = "/mnt/pbx/monitor"}. Longest prefix wins.
+    path_map: dict[str, Path] = {}
+    # Asterisk may close the file a moment after the hang-up: look again this many times.
+    check_attempts: int = Field(5, ge=1, le=100)
+    check_delay_s: float = Field(2.0, gt=0)
+    # The agent of a call may play its recording (supervisors of the queue always may).
+    agent_may_play: bool = False
+    # Days a queue's recordings are kept ("*": every other queue); none: kept for ever.
+    retention_days: dict[str, int] = {}
+
+    @field_validator("retention_days")
+    @classmethod
+    def _positive_days(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [f"{queue} = {days}" for queue, days in value.items() if days < 1]
+        if bad:
+            raise ValueError(f"retention days must be 1 or more (got {', '.join(bad)})")
+        return value
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -376,6 +400,7 @@ class Settings(_Section):
     seat: SeatSettings = SeatSettings()
     web: WebSettings = WebSettings()
     wallboard: WallboardSettings = WallboardSettings()
+    recorder: RecorderSettings = RecorderSettings()
 
     @field_validator("seat")
     @classmethod

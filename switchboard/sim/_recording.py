@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import math
+import sys
 import time
 import wave
+from array import array
 from pathlib import Path
 
 import structlog
@@ -16,15 +19,31 @@ log = structlog.get_logger(__name__)
 RATE = 8000
 
 
+def _quiet_tone() -> bytes:
+    """One second of a soft 425 Hz tone, so a played demo recording is heard."""
+    samples = array("h", (int(800 * math.sin(2 * math.pi * 425 * n / RATE)) for n in range(RATE)))
+    if sys.byteorder == "big":  # WAV is little-endian
+        samples.byteswap()
+    return samples.tobytes()
+
+
+_SECOND = _quiet_tone()
+
+
 def write_wav(path: Path, seconds: float) -> None:
-    """Write ``seconds`` of 8 kHz 16-bit mono silence (``0`` gives a header-only file)."""
+    """Write ``seconds`` of 8 kHz 16-bit mono audio, as MixMonitor does (``0`` gives a
+    header-only file), a second at a time so that a long call needs no long buffer."""
+    frames = int(seconds * RATE)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with wave.open(str(path), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(RATE)
-            out.writeframes(b"\x00\x00" * int(seconds * RATE))
+            whole, rest = divmod(frames, RATE)
+            for _ in range(whole):
+                out.writeframesraw(_SECOND)
+            out.writeframes(_SECOND[: rest * 2])
     except OSError as exc:
         log.warning("sim_recording_not_written", path=str(path), error=str(exc))
 
@@ -58,8 +77,8 @@ class Recorder:
         chan.variables["__bridged_s"] = str(total)
 
     def finish(self, chan: Channel) -> None:
-        """Write the call's WAV: with ``,b`` only bridged audio (capped, files stay short)."""
+        """Write the call's WAV: with ``,b`` only bridged audio, the talk time's length."""
         path = self._recordings.pop(chan, None)
         chan.recording = None
         if path is not None:
-            write_wav(path, min(3.0, float(chan.variables.get("__bridged_s", 0))))
+            write_wav(path, float(chan.variables.get("__bridged_s", 0)))

@@ -25,6 +25,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from switchboard.accounts.model import LANGUAGES
 from switchboard.accounts.sessions import COOKIE, LoginRefused, SessionInfo, Sessions
 from switchboard.config import WebSettings
+from switchboard.recorder.playback import RecordingPlayback
+from switchboard.recorder.web import add_recording_routes
 from switchboard.web.api import RestBackends, add_rest_api
 from switchboard.web.gate import Gate, Refusal, arg, json_body, json_route, text_field
 from switchboard.web.i18n import pick_language
@@ -69,6 +71,7 @@ class WebApp:
         seat: SeatActions | None = None,
         ws: IResource | None = None,
         rest: RestBackends | None = None,
+        recordings: RecordingPlayback | None = None,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
         extra_routes: Sequence[Callable[[WebApp], None]] = (),
     ) -> None:
@@ -94,6 +97,7 @@ class WebApp:
         add_rest_api(app, self._gate, rest)
         for add_routes in extra_routes:  # other areas' pages (the wallboard), from app.py
             add_routes(self)
+        add_recording_routes(app, self._gate, recordings)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
 
     def resource(self) -> IResource:

@@ -28,6 +28,7 @@ from switchboard.accounts.ratelimit import LoginLimiter
 from switchboard.accounts.sessions import Sessions
 from switchboard.config import WebSettings
 from switchboard.control.service import ControlSite
+from switchboard.recorder.playback import RecordingPlayback
 from switchboard.store import Database
 from switchboard.web.api import RestBackends
 from switchboard.web.i18n import Catalogues
@@ -148,6 +149,7 @@ def build_web(
     templates: Path = TEMPLATE_DIR,
     rest: RestBackends | None = None,
     extra_routes: Sequence[Callable[[WebApp], None]] = (),
+    recordings: RecordingPlayback | None = None,
 ) -> WebService:
     """The web tier, not yet listening. ``clock``: the time sessions and the login limit
     run on (the reactor unless given); ``hasher``: a cheaper argon2 in tests;
@@ -172,7 +174,15 @@ def build_web(
     pages = Pages(Catalogues.load(), static, templates)
     ws = ws_resource_for(sessions) if ws_resource_for is not None else None
     app = WebApp(
-        settings, sessions, pages, static, seat=seat, ws=ws, rest=rest, extra_routes=extra_routes
+        settings,
+        sessions,
+        pages,
+        static,
+        seat=seat,
+        ws=ws,
+        rest=rest,
+        extra_routes=extra_routes,
+        recordings=recordings,
     )
     service = WebService(settings, reactor, sessions, app.resource(), endpoint=endpoint)
     service.setName("web")

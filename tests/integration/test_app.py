@@ -47,6 +47,7 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
         "appqueue-agents",
         "seat",
         "wallboard",
+        "recorder",
         "web",
     }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")

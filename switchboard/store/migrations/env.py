@@ -19,6 +19,7 @@ for _module in (
     "switchboard.accounts.records",
     "switchboard.web.api.tokens",
     "switchboard.supervise.records",
+    "switchboard.recorder.models",
 ):
     import_module(_module)
 

@@ -1,0 +1,40 @@
+"""Call recordings: tracked from AMI, checked, indexed, found, played, kept by policy.
+
+:func:`build_recorder` is what the composition root calls; docs/recorder.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from switchboard.config.model import RecorderSettings
+from switchboard.hub import Hub
+from switchboard.recorder.service import AmiLink, CheckRunner, RecorderError, RecorderService
+from switchboard.store import Database
+
+__all__ = ["RecorderError", "RecorderService", "build_recorder"]
+
+
+def build_recorder(
+    settings: RecorderSettings,
+    reactor: Any,
+    clock: Any,
+    database: Database,
+    hub: Hub,
+    ami: AmiLink,
+    *,
+    run_check: CheckRunner | None = None,
+) -> RecorderService | None:
+    """The recorder, or None when ``[recorder] enabled = false``. File checks run in the
+    reactor's thread pool unless ``run_check`` says otherwise (tests)."""
+    if not settings.enabled:
+        return None
+    if run_check is None:
+        from twisted.internet.threads import deferToThreadPool
+
+        def run_check(work: Any) -> Any:
+            return deferToThreadPool(reactor, reactor.getThreadPool(), work)
+
+    recorder = RecorderService(settings, clock, database, hub, ami, run_check)
+    recorder.setName("recorder")
+    return recorder

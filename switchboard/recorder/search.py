@@ -1,0 +1,161 @@
+# -*- test-case-name: tests.recorder.test_search -*-
+"""Finding recordings by any key, a page at a time (blocking; run through ``Database.run``).
+
+The disposition is the newest ``seat_disposition`` code of the call (a correction counts);
+the customer is found by any identifier (phone, account, ID card ...) through the CRM.
+Newest first; a page is ``per_page`` rows and the total says how many match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from switchboard.crm.directory import find_customer
+from switchboard.recorder.models import Recording, RecordingTicket
+from switchboard.seat.models import SeatDisposition
+
+__all__ = ["MAX_PER_PAGE", "Page", "RecordingQuery", "search"]
+
+MAX_PER_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingQuery:
+    since: datetime | None = None  # started at or after
+    until: datetime | None = None  # started before
+    caller: str | None = None
+    customer: str | None = None  # any identifier of the customer
+    agent: str | None = None
+    queue: str | None = None
+    disposition: str | None = None
+    ticket: str | None = None
+    min_duration_s: float | None = None
+    max_duration_s: float | None = None
+    status: str | None = None
+    queues: tuple[str, ...] | None = None  # only these (a supervisor's); None: any
+    page: int = 1
+    per_page: int = 50
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.page < 1:
+            out.append(f"page {self.page}: pages start at 1")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            out.append(f"per page {self.per_page}: give 1 to {MAX_PER_PAGE}")
+        if self.since and self.until and self.since >= self.until:
+            out.append("the date range is empty: --from must be before --to")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: tuple[dict[str, Any], ...]
+    total: int
+    page: int
+    per_page: int
+
+
+def _disposition() -> Any:
+    return (
+        select(SeatDisposition.code)
+        .where(SeatDisposition.call_id == Recording.call_id)
+        .order_by(SeatDisposition.at.desc(), SeatDisposition.id.desc())
+        .limit(1)
+        .correlate(Recording)
+        .scalar_subquery()
+    )
+
+
+def _conditions(session: Session, query: RecordingQuery) -> list[ColumnElement[bool]] | None:
+    """The WHERE clauses; None when nothing can match (an unknown customer)."""
+    where: list[ColumnElement[bool]] = [Recording.deleted_at.is_(None)]
+    if query.since is not None:
+        where.append(Recording.started_at >= query.since)
+    if query.until is not None:
+        where.append(Recording.started_at < query.until)
+    if query.caller:
+        where.append(Recording.caller_number == query.caller)
+    if query.customer:
+        customer = find_customer(session, "any", query.customer)
+        if customer is None:
+            return None
+        where.append(Recording.customer_id == customer.id)
+    for column, value in ((Recording.agent_id, query.agent), (Recording.queue, query.queue)):
+        if value:
+            where.append(column == value)
+    if query.status:
+        where.append(Recording.status == query.status)
+    if query.queues is not None:
+        where.append(Recording.queue.in_(query.queues))
+    if query.min_duration_s is not None:
+        where.append(Recording.duration_s >= query.min_duration_s)
+    if query.max_duration_s is not None:
+        where.append(Recording.duration_s <= query.max_duration_s)
+    if query.ticket:
+        linked = select(RecordingTicket.recording_id).where(RecordingTicket.ticket == query.ticket)
+        where.append(Recording.id.in_(linked))
+    if query.disposition:
+        where.append(_disposition() == query.disposition)
+    return where
+
+
+def search(session: Session, query: RecordingQuery) -> Page:
+    where = _conditions(session, query)
+    if where is None:
+        return Page((), 0, query.page, query.per_page)
+    total = session.scalar(select(func.count()).select_from(Recording).where(*where)) or 0
+    found: Select[Any] = (
+        select(Recording, _disposition().label("disposition"))
+        .where(*where)
+        .order_by(Recording.started_at.desc(), Recording.id.desc())
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    results = session.execute(found).all()
+    ids = [row.id for row, _ in results]
+    tickets: dict[int, list[str]] = {}
+    if ids:
+        pairs = session.execute(
+            select(RecordingTicket.recording_id, RecordingTicket.ticket)
+            .where(RecordingTicket.recording_id.in_(ids))
+            .order_by(RecordingTicket.id)
+        )
+        for recording_id, ticket in pairs:
+            tickets.setdefault(recording_id, []).append(ticket)
+    rows = tuple(as_dict(row, code, tickets.get(row.id, [])) for row, code in results)
+    return Page(rows, total, query.page, query.per_page)
+
+
+def as_dict(row: Recording, disposition: str | None, tickets: list[str]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "call_id": row.call_id,
+        "linked_id": row.linked_id,
+        "started_at": _iso(row.started_at),
+        "ended_at": _iso(row.ended_at),
+        "duration_s": row.duration_s,
+        "caller_number": row.caller_number,
+        "customer_id": row.customer_id,
+        "agent_id": row.agent_id,
+        "queue": row.queue,
+        "disposition": disposition or "",
+        "tickets": tickets,
+        "status": row.status,
+        "problem": row.problem,
+        "legal_hold": row.legal_hold,
+        "format": row.format,
+        "size": row.size,
+        "sha256": row.sha256,
+        "path": row.path,
+    }
+
+
+def _iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.isoformat() if moment.tzinfo else moment.isoformat() + "+00:00"
