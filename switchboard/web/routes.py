@@ -99,6 +99,7 @@ class WebApp:
             add_routes(self)
         add_recording_routes(app, self._gate, recordings)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
+        _refuse_shared_endpoints(app)
 
     def resource(self) -> IResource:
         return _WithSecurityHeaders(
@@ -295,4 +296,20 @@ class WebApp:
         session = await self._gate.session(request)
         return self._error_page(
             request, 404, "Page not found", "There is no page at this address.", session
+        )
+
+
+def _refuse_shared_endpoints(app: Klein) -> None:
+    """Klein names a route's endpoint after its function unless told, and a second rule of
+    the same name silently takes over the first one's handler (the wallboard's socket once
+    answered ``/ws/seat``): refuse that at start, naming the routes."""
+    urls: dict[str, list[str]] = {}
+    for rule in app.url_map.iter_rules():
+        urls.setdefault(rule.endpoint, []).append(rule.rule)
+    shared = {name: rules for name, rules in urls.items() if len(rules) > 1}
+    if shared:
+        named = "; ".join(f"{name}: {', '.join(rules)}" for name, rules in sorted(shared.items()))
+        raise ValueError(
+            f"web routes share an endpoint name ({named}): give each its own "
+            "route(..., endpoint=...)"
         )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from twisted.internet.task import Clock
+
 from switchboard.accounts.model import Role
+from switchboard.config import WebSettings
+from switchboard.store import Database
+from switchboard.web.routes import WebApp
+from switchboard.web.service import build_web
 from switchboard.web.templating import TEMPLATE_DIR
 from tests.web.stack import Stack, make_stack
 
@@ -93,3 +100,22 @@ def test_the_seat_page_is_rendered_in_base_html_with_the_sessions_token_and_ws_u
 def test_an_unknown_address_gets_the_not_found_page_in_the_users_language(stack: Stack) -> None:
     answer = stack.browser().get("/no/such/page?lang=en")
     assert answer.status == 404 and "There is no page at this address." in answer.text
+
+
+def test_a_page_added_under_a_route_name_already_taken_is_refused_at_start(
+    tmp_path: Path,
+) -> None:
+    # The wallboard's socket function was once called "websocket", like the seat's:
+    # Klein then answered /ws/seat with the wallboard's socket, and no agent could connect.
+    def add_board(web: WebApp) -> None:
+        def websocket(request: object) -> bytes:
+            return b"the board"
+
+        web.app.route("/ws/board", branch=False)(websocket)
+
+    with pytest.raises(ValueError, match=r"websocket: /ws/seat, /ws/board"):
+        build_web(WebSettings(), Clock(), _database(tmp_path), extra_routes=(add_board,))
+
+
+def _database(tmp_path: Path) -> Database:
+    return make_stack(tmp_path).database

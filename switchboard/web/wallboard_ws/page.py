@@ -72,7 +72,9 @@ def wallboard_routes(feed: SeatFeed, clock: IReactorTime) -> Callable[[WebApp], 
         def websocket(request: Request) -> Any:
             return resource()
 
-        web.app.route("/wallboard", methods=["GET"])(page)
-        web.app.route("/ws/wallboard", branch=False)(websocket)
+        # Klein names a route's endpoint after its function unless told: the seat's socket
+        # is "websocket" too, and a second rule of one name takes the first one's handler.
+        web.app.route("/wallboard", methods=["GET"], endpoint="wallboard_page")(page)
+        web.app.route("/ws/wallboard", branch=False, endpoint="wallboard_socket")(websocket)
 
     return add
