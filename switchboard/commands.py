@@ -65,6 +65,9 @@ COMMANDS: dict[str, Subcommand] = {
         "web tier accounts: add, passwd, list, disable",
         "switchboard.accounts.commands:add_commands",
     ),
+    "customers": Subcommand(
+        "the customer file: search, import, show", "switchboard.crm.commands:add_commands"
+    ),
 }
 
 

@@ -15,8 +15,9 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from switchboard.crm.directory import KINDS, add_customer, normalize
+from switchboard.crm.directory import add_customer, normalize
 from switchboard.crm.models import Customer, CustomerIdentifier
+from switchboard.crm.search import CustomerQuery, SearchError, search_customers
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
@@ -76,18 +77,15 @@ def create_customer(
 
 
 def customers_matching(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Customers one of whose identifiers is ``query`` (normalised as each kind stores it)."""
-    candidates = {normalize(kind, query) for kind in KINDS} - {""}
-    if not candidates:
+    """Customers found by the CRM search (any identifier, a phone's last digits, name,
+    pinyin or initials), best match first; none for a search it refuses."""
+    try:
+        page = search_customers(session, CustomerQuery(query, per_page=limit))
+    except SearchError:
         return []
-    ids = session.scalars(
-        select(CustomerIdentifier.customer_id)
-        .where(CustomerIdentifier.value.in_(candidates))
-        .distinct()
-        .order_by(CustomerIdentifier.customer_id)
-        .limit(limit)
-    ).all()
-    return [_customer(c) for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))]
+    ids = [found["id"] for found in page.customers]
+    rows = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    return [_customer(rows[i]) for i in ids]
 
 
 def assemble_pop(

@@ -1,0 +1,47 @@
+"""``switchboard customers import|search|show`` on the settings' database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from switchboard.cli import parser_for
+from switchboard.config import Settings
+from switchboard.config.model import DatabaseSettings
+
+
+def _run(tmp_path: Path, *argv: str) -> int:
+    settings = Settings(database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'crm.sqlite'}"))
+    args = parser_for(argv[0]).parse_args(list(argv))
+    return int(args.run(args, settings))
+
+
+def test_import_then_search_by_pinyin_and_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "客户.csv"
+    source.write_bytes("姓名,手机,标签\n张伟,13800138000,vip\n坏号码,12,\n".encode("gb18030"))
+    assert _run(tmp_path, "customers", "import", str(source)) == 1  # a row was rejected
+    out = capsys.readouterr().out
+    assert "(gb18030): 2 rows: 1 created, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "客户.csv.rejects.csv" in out
+
+    assert _run(tmp_path, "customers", "search", "zw", "--json") == 0
+    [found] = json.loads(capsys.readouterr().out)["customers"]
+    assert (found["name"], found["tags"], found["match"]) == ("张伟", ["vip"], "initials")
+
+    assert _run(tmp_path, "customers", "search", "--tag", "vip") == 0
+    assert "张伟" in capsys.readouterr().out
+    assert _run(tmp_path, "customers", "show", str(found["id"])) == 0
+    assert json.loads(capsys.readouterr().out)["identifiers"] == [
+        {"kind": "phone", "value": "13800138000"}
+    ]
+
+
+def test_a_refused_search_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(tmp_path, "customers", "search", "x" * 200) == 2
+    assert "limited to 100 characters" in capsys.readouterr().err
+    assert _run(tmp_path, "customers", "import", str(tmp_path / "none.csv")) == 2
+    assert "no such file" in capsys.readouterr().err
