@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.crm.identifiers import IdentifierRules
-from switchboard.crm.models import Customer, CustomerIdentifier, CustomerTag
 from switchboard.crm.reading import SourceFile
 from switchboard.crm.rows import ColumnPlan, Problem, Row, check_row
+from switchboard.crm.upsert import upsert_rows
 
 __all__ = ["ImportCounts", "import_customers", "rejects_path", "state_path"]
 
@@ -107,7 +107,7 @@ def _commit(
     engine: Engine, checked: list[_Checked], counts: ImportCounts, writer: Any, out: Any
 ) -> None:
     with Session(engine) as session, session.begin():
-        outcomes = _upsert(session, [(c.line, c.row) for c in checked if c.row is not None])
+        outcomes = upsert_rows(session, [(c.line, c.row) for c in checked if c.row is not None])
     found = iter(outcomes)
     for item in checked:
         problems = item.problems if item.row is None else next(found)
@@ -118,100 +118,6 @@ def _commit(
         for problem in problems:
             writer.writerow([item.line, problem.column, problem.reason, *item.cells])
     out.flush()
-
-
-def _upsert(session: Session, rows: list[tuple[int, Row]]) -> list[str | list[Problem]]:
-    """Per row: "created", "updated", "unchanged", or the problems that refuse it."""
-    values = {value for _line, row in rows for _kind, value, _column in row.identifiers}
-    owners: dict[tuple[str, str], Customer] = {}
-    for start in range(0, len(values), 2000):
-        chunk = sorted(values)[start : start + 2000]
-        for identifier in session.scalars(
-            select(CustomerIdentifier).where(CustomerIdentifier.value.in_(chunk))
-        ):
-            owners[(identifier.kind, identifier.value)] = identifier.customer
-    outcomes: list[str | list[Problem]] = []
-    new_at: dict[int, int] = {}  # id() of a customer this batch created -> its line
-    for line, row in rows:
-        found = {id(c): c for k, v, _ in row.identifiers if (c := owners.get((k, v)))}
-        if len(found) > 1:
-            outcomes.append(_owned_elsewhere(row, owners, new_at))
-            continue
-        if found:
-            customer = next(iter(found.values()))
-            outcomes.append("updated" if _update(customer, row) else "unchanged")
-        else:
-            customer = Customer(name=row.name, attributes={})
-            _update(customer, row)
-            session.add(customer)
-            new_at[id(customer)] = line
-            outcomes.append("created")
-        for kind, value, _ in row.identifiers:
-            owners[(kind, value)] = customer
-    session.flush()
-    return outcomes
-
-
-def _owned_elsewhere(
-    row: Row, owners: Mapping[tuple[str, str], Customer], new_at: Mapping[int, int]
-) -> list[Problem]:
-    def named(customer: Customer) -> str:
-        line = new_at.get(id(customer))
-        where = f"the customer of line {line}" if line else f"customer {customer.id}"
-        return f"{where} ({customer.name})"
-
-    first = owners[next((k, v) for k, v, _ in row.identifiers if (k, v) in owners)]
-    for kind, value, column in row.identifiers:
-        other = owners.get((kind, value))
-        if other is not None and other is not first:
-            return [
-                Problem(
-                    column,
-                    f"{kind} {value} already belongs to {named(other)}, while other "
-                    f"identifiers of this row belong to {named(first)}; merge them first",
-                )
-            ]
-    raise AssertionError("two owners were found")
-
-
-def _update(customer: Customer, row: Row) -> bool:
-    """Bring ``customer`` up to the row; True when anything changed."""
-    changed = False
-
-    def put(attribute: str, value: object) -> None:
-        nonlocal changed
-        if getattr(customer, attribute) != value:
-            setattr(customer, attribute, value)
-            changed = True
-
-    put("name", row.name)
-    if row.language:
-        put("language", row.language)
-    if row.vip_level is not None:
-        put("vip_level", row.vip_level)
-    if row.notes:
-        put("notes", row.notes)
-    if row.last_contact is not None:
-        current = customer.last_contact_at
-        if current is not None and current.tzinfo is None:
-            current = current.replace(tzinfo=UTC)
-        if current is None or row.last_contact > current:
-            put("last_contact_at", row.last_contact)
-    if any(customer.attributes.get(k) != v for k, v in row.attributes.items()):
-        put("attributes", {**customer.attributes, **row.attributes})
-    have = {(i.kind, i.value) for i in customer.identifiers}
-    for kind, value, _ in row.identifiers:
-        if (kind, value) not in have:
-            customer.identifiers.append(CustomerIdentifier(kind=kind, value=value))
-            have.add((kind, value))
-            changed = True
-    tags = set(customer.tag_names)
-    for tag in row.tags:
-        if tag not in tags:
-            customer.tags.append(CustomerTag(tag=tag))
-            tags.add(tag)
-            changed = True
-    return changed
 
 
 def _fingerprint(path: Path) -> dict[str, int]:
