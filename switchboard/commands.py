@@ -68,6 +68,10 @@ COMMANDS: dict[str, Subcommand] = {
     "customers": Subcommand(
         "the customer file: search, import, show", "switchboard.crm.commands:add_commands"
     ),
+    "tickets": Subcommand(
+        "tickets (工单): open, show, list, set, comment, link, report",
+        "switchboard.crm.ticket_commands:add_commands",
+    ),
 }
 
 

@@ -155,6 +155,7 @@ class LiveSeatFeed:
             call_id=offered.call_id,
             caller_number=offered.caller_number,
             ivr_ref=offered.ivr_ref,
+            now=self._clock.seconds(),
         )
         assembled: Deferred[dict[str, Any]] = self._database.run(work)
         assembled.addCallbacks(

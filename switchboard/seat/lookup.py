@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from switchboard.crm.directory import add_customer, normalize
 from switchboard.crm.models import Customer, CustomerIdentifier
 from switchboard.crm.search import CustomerQuery, SearchError, search_customers
+from switchboard.crm.tickets import open_tickets_of_customer
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
@@ -89,7 +90,7 @@ def customers_matching(session: Session, query: str, limit: int = 20) -> list[di
 
 
 def assemble_pop(
-    session: Session, *, call_id: str, caller_number: str, ivr_ref: str
+    session: Session, *, call_id: str, caller_number: str, ivr_ref: str, now: float = 0.0
 ) -> dict[str, Any]:
     """The rest of the card: customer, IVR path and inputs, last calls, last CSAT, tickets."""
     sessions = sessions_for_call(session, ivr_ref) if ivr_ref else []
@@ -115,7 +116,9 @@ def assemble_pop(
         "ivr": ivr_summary(sessions),
         "last_calls": history[:LAST_CALLS],
         "csat": _last_csat(session, [c["call_id"] for c in history]),
-        "tickets": [],  # no ticket store yet: always empty (docs/websocket-api.md)
+        "tickets": (
+            open_tickets_of_customer(session, customer.id, now=now) if customer is not None else []
+        ),
     }
 
 

@@ -45,3 +45,67 @@ def test_a_refused_search_says_why(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "limited to 100 characters" in capsys.readouterr().err
     assert _run(tmp_path, "customers", "import", str(tmp_path / "none.csv")) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_tickets_open_work_list_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from switchboard.crm.ticket_commands import run as tickets
+
+    settings = Settings(database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'crm.sqlite'}"))
+    friday_5pm = datetime(2026, 9, 25, 17, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+
+    def ticket_cli(*argv: str, now: float = friday_5pm) -> int:
+        args = parser_for("tickets").parse_args(["tickets", *argv, "--as", "zhao"])
+        return tickets(args, settings, now=now)
+
+    assert (
+        ticket_cli(
+            "open",
+            "--category",
+            "quality",
+            "--priority",
+            "urgent",
+            "--subject",
+            "空调不制冷",
+            "--call",
+            "c-1",
+        )
+        == 0
+    )
+    opened = json.loads(capsys.readouterr().out)
+    assert (opened["status"], opened["owner"], opened["links"]) == (
+        "open",
+        "zhao",
+        [{"kind": "call", "ref": "c-1"}],
+    )
+    due = datetime.fromtimestamp(opened["due_at"], ZoneInfo("Asia/Shanghai"))
+    assert due.strftime("%a %H:%M") == "Mon 12:00"  # 4 business hours over the weekend
+
+    assert ticket_cli("set", "1", "--status", "closed") == 1
+    assert "from open it can become: in_progress, resolved" in capsys.readouterr().err
+    assert ticket_cli("list", "--overdue", now=friday_5pm + 4 * 86400) == 0
+    assert "OVERDUE" in capsys.readouterr().out
+    assert ticket_cli("set", "1", "--status", "resolved") == 0
+    assert ticket_cli("report", "--from", "2026-09-01", "--to", "2026-09-30") == 0
+    out = capsys.readouterr().out
+    [quality] = [line for line in out.splitlines() if line.startswith("quality")]
+    assert quality.split() == (
+        [
+            "quality",
+            "质量",
+            "opened",
+            "1",
+            "resolved",
+            "1",
+            "within",
+            "SLA",
+            "1",
+            "closure",
+            "rate",
+            "100%",
+        ]
+    )

@@ -396,3 +396,38 @@ def test_a_broken_sink_never_keeps_the_agents_other_sockets_from_their_pop(seat:
     other = seat.sink("1001")
     offer(seat, number="13911112222", ivr_ref="")
     assert other.types() == ["state", "pop", "pop_update"]
+
+
+def test_the_pop_update_lists_the_customers_open_tickets(seat: Seat) -> None:
+    from switchboard.config import CrmSettings
+    from switchboard.crm.tickets import TicketPolicy, open_ticket, update_ticket
+
+    policy = TicketPolicy.from_settings(CrmSettings())
+
+    def customer_with_tickets(session: Session) -> None:
+        customer_id = _customer_with_history(session)
+        for subject in ("漏水", "发票"):
+            ticket = open_ticket(
+                session,
+                policy,
+                actor="1002",
+                now=NOON - 86400 * 3,
+                type="complaint",
+                category="quality",
+                priority="normal",
+                subject=subject,
+                customer_id=customer_id,
+            )
+        update_ticket(
+            session, policy, ticket["id"], actor="1002", now=NOON - 3600, status="resolved"
+        )
+
+    write(seat.database, customer_with_tickets)
+    agent = seat.sink("1001")
+
+    offer(seat)
+
+    [update] = agent.of("pop_update")
+    assert [(t["subject"], t["status"], t["overdue"]) for t in update["tickets"]] == [
+        ("漏水", "open", True)  # 16 business hours, opened three days ago
+    ]
