@@ -66,7 +66,8 @@ COMMANDS: dict[str, Subcommand] = {
         "switchboard.accounts.commands:add_commands",
     ),
     "customers": Subcommand(
-        "the customer file: search, import, show", "switchboard.crm.commands:add_commands"
+        "the customer file: search, import, show, history, merge, unmerge",
+        "switchboard.crm.commands:add_commands",
     ),
     "tickets": Subcommand(
         "tickets (工单): open, show, list, set, comment, link, report",

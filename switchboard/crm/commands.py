@@ -72,6 +72,18 @@ def add_commands(subparsers: Any) -> None:
     show = sub.add_parser("show", help="one customer with every identifier")
     show.add_argument("customer_id", type=int)
     show.set_defaults(run=run_show)
+    history = sub.add_parser("history", help="a customer's calls, tickets and CSAT scores")
+    history.add_argument("customer_id", type=int)
+    history.set_defaults(run=run_history)
+    merge = sub.add_parser("merge", help="merge DUPLICATE into SURVIVOR (undo: unmerge)")
+    merge.add_argument("survivor_id", type=int)
+    merge.add_argument("duplicate_id", type=int)
+    merge.add_argument("--as", dest="actor", default="", help="who merges (default: you)")
+    merge.set_defaults(run=run_merge)
+    unmerge = sub.add_parser("unmerge", help="undo a merge (the command line acts as admin)")
+    unmerge.add_argument("merge_id", type=int)
+    unmerge.add_argument("--as", dest="actor", default="", help="who undoes it (default: you)")
+    unmerge.set_defaults(run=run_merge)
     load = sub.add_parser(
         "import", help="CSV or XLSX: upsert by identifier, bad rows to FILE.rejects.csv"
     )
@@ -154,6 +166,45 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard customers: no customer {args.customer_id}", file=sys.stderr)
         return 1
     print(json.dumps(found, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_history(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from switchboard.crm.history import customer_history
+
+    found = in_database(settings, lambda s: customer_history(s, args.customer_id, now=time.time()))
+    if found is None:
+        print(f"switchboard customers: no customer {args.customer_id}", file=sys.stderr)
+        return 1
+    print(json.dumps(found, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_merge(args: argparse.Namespace, settings: Settings, now: float | None = None) -> int:
+    """``merge`` and ``unmerge``: whoever runs the command line holds the database, so
+    they act as an administrator."""
+    import getpass
+    import time
+
+    from switchboard.crm.merge import MergeError, merge_customers, undo_merge
+
+    actor = args.actor or getpass.getuser()
+    at = time.time() if now is None else now
+
+    def act(session: Session) -> dict[str, Any]:
+        if args.customers_command == "merge":
+            return merge_customers(
+                session, args.survivor_id, args.duplicate_id, actor=actor, now=at
+            )
+        return undo_merge(session, args.merge_id, actor=actor, now=at, is_admin=True)
+
+    try:
+        print(json.dumps(in_database(settings, act), ensure_ascii=False, indent=2))
+    except MergeError as exc:
+        print(f"switchboard customers: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

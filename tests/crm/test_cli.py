@@ -109,3 +109,25 @@ def test_tickets_open_work_list_and_report(
             "100%",
         ]
     )
+
+
+def test_merge_history_and_unmerge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "dupes.csv"
+    source.write_text("姓名,手机\n张伟,13800138000\n张伟,01062345678\n", encoding="utf-8")
+    assert _run(tmp_path, "customers", "import", str(source)) == 0
+    capsys.readouterr()
+    assert _run(tmp_path, "customers", "merge", "1", "2", "--as", "li") == 0
+    merge = json.loads(capsys.readouterr().out)
+    assert (merge["survivor_id"], merge["merged_id"], merge["actor"]) == (1, 2, "li")
+    assert _run(tmp_path, "customers", "history", "1") == 0
+    history = json.loads(capsys.readouterr().out)
+    assert sorted(i["value"] for i in history["customer"]["identifiers"]) == [
+        "01062345678",
+        "13800138000",
+    ]
+    assert _run(tmp_path, "customers", "merge", "2", "1") == 1
+    assert "was merged into 1; use that one" in capsys.readouterr().err
+    assert _run(tmp_path, "customers", "unmerge", str(merge["id"]), "--as", "admin") == 0
+    assert json.loads(capsys.readouterr().out)["undone_by"] == "admin"
+    assert _run(tmp_path, "customers", "search", "01062345678", "--json") == 0
+    assert [c["id"] for c in json.loads(capsys.readouterr().out)["customers"]] == [2]
