@@ -66,8 +66,8 @@ class CustomerQuery:
         text = self.text.strip()
         if len(text) > MAX_QUERY:
             raise SearchError(f"search text is limited to {MAX_QUERY} characters")
-        if any(ord(ch) < 32 for ch in text):
-            raise SearchError("search text has control characters; type plain text")
+        if any(ord(ch) < 32 for value in (text, *self.tags) for ch in value):
+            raise SearchError("search text or a tag has control characters; type plain text")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise SearchError(f"per page: 1 to {MAX_PER_PAGE}")
         if not 1 <= self.page <= 10_000:

@@ -113,6 +113,7 @@ def test_names_with_wildcard_characters_are_found_literally(engine: Engine) -> N
     [
         (CustomerQuery("x" * 101), "limited to 100 characters"),
         (CustomerQuery("a\x00b"), "control characters"),
+        (CustomerQuery(tags=("v\x00",)), "control characters"),
         (CustomerQuery(""), "give search text"),
         (CustomerQuery("zw", per_page=1000), "per page"),
         (CustomerQuery("zw", page=0), "page"),
