@@ -7,6 +7,8 @@ Letters and digits outside Chinese characters pass through lower-cased, so ``Tom
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["fold", "pinyin_forms"]
 
 
@@ -15,6 +17,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
 
 
+@lru_cache(maxsize=65536)  # names repeat (张伟 is a common name) and pypinyin is slowish
 def pinyin_forms(name: str) -> tuple[str, str]:
     """``(full pinyin, initials)`` of ``name``, both folded."""
     from pypinyin import lazy_pinyin

@@ -146,8 +146,10 @@ def _checked_text(value: str, name: str, limit: int, *, required: bool = False) 
     text = value.strip()
     if required and not text:
         raise TicketError("bad_request", f"give the ticket a {name}", name)
-    if len(text) > limit or "\x00" in text:
+    if len(text) > limit:
         raise TicketError("bad_request", f"the {name} is limited to {limit} characters", name)
+    if "\x00" in text:
+        raise TicketError("bad_request", f"the {name} has a NUL character; send plain text", name)
     return text
 
 

@@ -224,7 +224,7 @@ def _write(session: Session, created: list[_Record], loaded: Iterable[_Record]) 
         for k, v in r.new_identifiers
     ]
     tags = [{"customer_id": r.id, "tag": t} for r in touched for t in r.new_tags]
-    # One multi-row INSERT per chunk: far fewer round trips than an executemany.
+    # An executemany of one cached statement: a multi-row VALUES is compiled anew each time.
     for table, values in ((CustomerIdentifier, identifiers), (CustomerTag, tags)):
-        for start in range(0, len(values), _CHUNK):
-            session.execute(insert(table).values(values[start : start + _CHUNK]))
+        if values:
+            session.execute(insert(table), values)

@@ -132,6 +132,7 @@ def test_bad_fields_are_refused(engine: Engine) -> None:
         ({"type": "praise"}, "type", "unknown type 'praise'"),
         ({"subject": "  "}, "subject", "give the ticket a subject"),
         ({"subject": "x" * 201}, "subject", "limited to 200"),
+        ({"subject": "a\x00"}, "subject", "has a NUL character"),
         ({"customer_id": 999}, "customer_id", "no customer 999"),
     ]:
         with pytest.raises(TicketError, match=message) as caught:
@@ -225,7 +226,10 @@ def test_no_sequence_reaches_a_forbidden_state_and_the_audit_replays(
                 now += value
                 continue
             if operation == "comment":
-                add_comment(session, tid, actor="li", now=now, body=value)
+                try:
+                    add_comment(session, tid, actor="li", now=now, body=value)
+                except TicketError as exc:
+                    assert "\x00" in value and exc.code == "bad_request"
                 continue
             try:
                 after = update_ticket(
