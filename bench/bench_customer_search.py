@@ -35,7 +35,8 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def resident_id(n: int) -> str:
-    body = f"110105{19500101 + n % 500000:08d}"[:14] + f"{n % 1000:03d}"
+    # unique for n below 1.5 million: the "date" part is n % 500000, the sequence says which
+    body = f"110105{19500101 + n % 500000:08d}"[:14] + f"{n // 500000 * 100 + n % 100:03d}"
     total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
     return body + "10X98765432"[total % 11]
 
