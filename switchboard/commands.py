@@ -72,6 +72,14 @@ COMMANDS: dict[str, Subcommand] = {
         "call recordings: search, verify, reindex, retention, hold",
         "switchboard.recorder.commands:add_commands",
     ),
+    "customers": Subcommand(
+        "the customer file: search, import, show, history, merge, unmerge",
+        "switchboard.crm.commands:add_commands",
+    ),
+    "tickets": Subcommand(
+        "tickets (工单): open, show, list, set, comment, link, report",
+        "switchboard.crm.ticket_commands:add_commands",
+    ),
 }
 
 

@@ -387,6 +387,96 @@ class RecorderSettings(_Section):
         return value
 
 
+class CrmSettings(_Section):
+    """Customers and tickets (工单): identifier kinds, VIP tiers, ticket categories and SLAs."""
+
+    # Numbers typed without a country code are of this region (phonenumbers' code).
+    phone_region: str = "CN"
+    # Identifier kind -> rule: phone, cn_id (resident ID, checksum), upper, lower or text.
+    identifier_kinds: dict[str, Literal["phone", "cn_id", "upper", "lower", "text"]] = {
+        "phone": "phone",
+        "account": "upper",
+        "id_card": "cn_id",
+        "plate": "upper",
+        "member_card": "upper",
+        "order": "upper",
+        "email": "lower",
+    }
+    # VIP tier names, lowest first: a customer's vip_level is the index in this list.
+    vip_tiers: tuple[str, ...] = ("normal", "silver", "gold", "platinum")
+    # Ticket category code -> its label (the seeds' complaint classes).
+    ticket_categories: dict[str, str] = {
+        "quality": "质量",
+        "service": "服务",
+        "general": "综合",
+        "emergency": "突发",
+    }
+    # Priorities, lowest first, and the business hours each allows to resolve a ticket.
+    sla_hours: dict[str, float] = {"low": 40.0, "normal": 16.0, "high": 8.0, "urgent": 4.0}
+    # A category's own hours per priority, instead of sla_hours.
+    category_sla_hours: dict[str, dict[str, float]] = {
+        "emergency": {"low": 8.0, "normal": 4.0, "high": 2.0, "urgent": 1.0}
+    }
+    # Business hours the SLA clock runs in; holidays and make-up workdays come from the
+    # IVR's calendar of that name (_calendars.yaml in the flows dir) and from the lists.
+    timezone: str = "Asia/Shanghai"
+    business_days: str = "mon-fri"
+    business_hours: str = "09:00-18:00"
+    calendar: str = ""
+    holidays: tuple[str, ...] = ()
+    workdays: tuple[str, ...] = ()
+    # A resolved or closed ticket can be reopened this many days after it was resolved.
+    reopen_days: int = Field(7, ge=0)
+    # "Due soon": the due time is at most this far ahead.
+    due_soon_h: float = Field(4.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CrmSettings:
+        from switchboard.ivr_flows.schedule import (
+            parse_date_spec,
+            parse_minute_range,
+            parse_weekdays,
+        )
+
+        problems = []
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"timezone: a name such as Asia/Shanghai, not {self.timezone!r}")
+        for name, parse, value in (
+            ("business_days", parse_weekdays, self.business_days),
+            ("business_hours", parse_minute_range, self.business_hours),
+        ):
+            try:
+                parse(value)  # type: ignore[operator]
+            except ValueError as exc:
+                problems.append(f"{name}: {exc}")
+        for spec in (*self.holidays, *self.workdays):
+            try:
+                parse_date_spec(spec)
+            except ValueError as exc:
+                problems.append(f"holidays/workdays: {exc}")
+        if not self.vip_tiers or not self.sla_hours or not self.ticket_categories:
+            problems.append("vip_tiers, sla_hours and ticket_categories must not be empty")
+        for category, hours in self.category_sla_hours.items():
+            if category not in self.ticket_categories:
+                problems.append(f"category_sla_hours: {category!r} is not a ticket category")
+            if unknown := set(hours) - set(self.sla_hours):
+                problems.append(
+                    f"category_sla_hours.{category}: unknown priority {sorted(unknown)[0]!r};"
+                    f" priorities: {', '.join(self.sla_hours)}"
+                )
+        if any(h <= 0 for h in self.sla_hours.values()):
+            problems.append("sla_hours: every priority needs more than 0 hours")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def sla_for(self, category: str, priority: str) -> float:
+        """Business hours to resolve a ticket of this category and priority."""
+        return self.category_sla_hours.get(category, {}).get(priority, self.sla_hours[priority])
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -401,6 +491,7 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     wallboard: WallboardSettings = WallboardSettings()
     recorder: RecorderSettings = RecorderSettings()
+    crm: CrmSettings = CrmSettings()
 
     @field_validator("seat")
     @classmethod

@@ -1,9 +1,9 @@
-# -*- test-case-name: tests.ivr.test_store -*-
+# -*- test-case-name: tests.ivr.test_store,tests.crm.test_search -*-
 """Find customers by any identifier; add them. Plain functions of a SQLAlchemy session.
 
-Values are normalised before they are stored and searched, so ``+86 138-0013-8000``,
-``008613800138000`` and ``13800138000`` are one phone number, and ``粤b 12345`` and
-``粤B12345`` one plate. Run these through :meth:`switchboard.store.Database.run`.
+Values are normalised before they are stored and searched (:mod:`.identifiers`), so
+``+86 138-0013-8000``, ``008613800138000`` and ``13800138000`` are one phone number, and
+``粤b 12345`` and ``粤B12345`` one plate. Run these through :meth:`switchboard.store.Database.run`.
 """
 
 from __future__ import annotations
@@ -14,26 +14,18 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from switchboard.crm.models import Customer, CustomerIdentifier
+from switchboard.crm.identifiers import DEFAULT_RULES, IdentifierRules
+from switchboard.crm.models import Customer, CustomerIdentifier, CustomerTag
 
 __all__ = ["KINDS", "add_customer", "find_customer", "normalize"]
 
+# The kinds the seat's "new customer" form offers (every configured kind can be searched).
 KINDS: Final = ("phone", "account", "id_card", "plate", "email", "order")
 
 
-def normalize(kind: str, value: str) -> str:
-    """The stored form of an identifier of this kind."""
-    text = value.strip()
-    if kind == "phone":
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if digits.startswith("0086"):
-            digits = digits[4:]
-        elif digits.startswith("86") and len(digits) == 13:
-            digits = digits[2:]
-        return digits
-    if kind == "email":
-        return text.lower()
-    return "".join(ch for ch in text if ch not in " -").upper()
+def normalize(kind: str, value: str, rules: IdentifierRules = DEFAULT_RULES) -> str:
+    """The stored form of an identifier of this kind (``""`` when unusable)."""
+    return rules.normalize(kind, value)
 
 
 def add_customer(
@@ -44,26 +36,38 @@ def add_customer(
     vip_level: int = 0,
     language: str = "",
     attributes: Mapping[str, Any] | None = None,
+    tags: Iterable[str] = (),
+    notes: str = "",
+    rules: IdentifierRules = DEFAULT_RULES,
 ) -> Customer:
     """Create a customer with identifiers (kind -> value or values)."""
     customer = Customer(
-        name=name, vip_level=vip_level, language=language, attributes=dict(attributes or {})
+        name=name,
+        vip_level=vip_level,
+        language=language,
+        attributes=dict(attributes or {}),
+        notes=notes,
     )
     for kind, values in identifiers.items():
         for value in [values] if isinstance(values, str) else values:
-            customer.identifiers.append(CustomerIdentifier(kind=kind, value=normalize(kind, value)))
+            customer.identifiers.append(
+                CustomerIdentifier(kind=kind, value=rules.normalize(kind, value))
+            )
+    customer.tags.extend(CustomerTag(tag=tag) for tag in dict.fromkeys(tags))
     session.add(customer)
     session.flush()
     return customer
 
 
-def find_customer(session: Session, kind: str, value: str) -> Customer | None:
+def find_customer(
+    session: Session, kind: str, value: str, rules: IdentifierRules = DEFAULT_RULES
+) -> Customer | None:
     """The customer with this identifier; ``kind="any"`` searches every kind."""
     if kind == "any":
-        candidates = {normalize(k, value) for k in KINDS} - {""}
+        candidates = {rules.normalize(k, value) for k in rules.kinds} - {""}
         query = select(CustomerIdentifier).where(CustomerIdentifier.value.in_(candidates))
     else:
-        wanted = normalize(kind, value)
+        wanted = rules.normalize(kind, value) if kind in rules.kinds else ""
         if not wanted:
             return None
         query = select(CustomerIdentifier).where(

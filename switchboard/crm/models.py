@@ -1,5 +1,10 @@
-# -*- test-case-name: tests.ivr.test_store -*-
-"""CRM tables: a customer, and every identifier that finds them (created by 0002_ivr_crm)."""
+# -*- test-case-name: tests.crm.test_search,tests.ivr.test_store -*-
+"""CRM tables: customers, their identifiers and tags, merges (0002_ivr_crm, 0013_crm_tickets).
+
+The name's pinyin forms and an identifier's last digits are derived columns, kept right by
+the ``validates`` hooks below whenever the ORM sets a name or a value; bulk writers
+(:mod:`.importer`) fill them with the same functions.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +18,50 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from switchboard.crm.names import pinyin_forms
 from switchboard.store.models import Base
 
-__all__ = ["Customer", "CustomerIdentifier"]
+__all__ = ["Customer", "CustomerIdentifier", "CustomerMerge", "CustomerTag", "digits_tail"]
+
+TAIL = 4
+
+
+def digits_tail(value: str) -> str:
+    """The last digits of a number-like stored value (``""`` for anything else)."""
+    digits = value.removeprefix("+")
+    return digits[-TAIL:] if digits.isdigit() and len(digits) >= TAIL else ""
 
 
 class Customer(Base):
-    """A person or company that calls; ``attributes`` holds free fields (balance, tier ...)."""
+    """A person or company that calls; ``attributes`` holds free fields (balance ...)."""
 
     __tablename__ = "crm_customer"
+    # Pattern operators: on PostgreSQL a prefix LIKE ('zhang%') uses these btrees whatever
+    # the collation (equality too); SQLite gets plain indexes.
+    __table_args__ = tuple(
+        Index(f"ix_crm_customer_{c}", c, postgresql_ops={c: "varchar_pattern_ops"})
+        for c in ("name", "name_pinyin", "name_initials")
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200))
     vip_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     language: Mapped[str] = mapped_column(String(16), default="", server_default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    name_pinyin: Mapped[str] = mapped_column(String(400), default="")
+    name_initials: Mapped[str] = mapped_column(String(200), default="")
+    last_contact_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    # Set while this record is merged into another (it is then hidden from search).
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -40,10 +69,22 @@ class Customer(Base):
     identifiers: Mapped[list[CustomerIdentifier]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
     )
+    tags: Mapped[list[CustomerTag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CustomerTag.tag"
+    )
+
+    @validates("name")
+    def _derive_pinyin(self, _key: str, name: str) -> str:
+        self.name_pinyin, self.name_initials = pinyin_forms(name)
+        return name
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
 
 
 class CustomerIdentifier(Base):
-    """One key a customer can be found by; ``value`` is stored normalised (see directory)."""
+    """One key a customer can be found by; ``value`` is stored normalised (see identifiers)."""
 
     __tablename__ = "crm_customer_identifier"
     __table_args__ = (
@@ -57,4 +98,35 @@ class CustomerIdentifier(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(String(128))
+    tail: Mapped[str] = mapped_column(String(8), default="", index=True)
     customer: Mapped[Customer] = relationship(back_populates="identifiers")
+
+    @validates("value")
+    def _derive_tail(self, _key: str, value: str) -> str:
+        self.tail = digits_tail(value)
+        return value
+
+
+class CustomerTag(Base):
+    __tablename__ = "crm_customer_tag"
+    __table_args__ = (UniqueConstraint("customer_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class CustomerMerge(Base):
+    """One merge of ``merged_id`` into ``survivor_id``; ``moved`` lists what moved, so an
+    admin can undo it."""
+
+    __tablename__ = "crm_customer_merge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survivor_id: Mapped[int] = mapped_column(Integer)
+    merged_id: Mapped[int] = mapped_column(Integer, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -24,7 +24,7 @@ from switchboard.ivr_flows.schedule import parse_date_spec
 from switchboard.ivr_flows.validate import validate_flows
 from switchboard.yamlines import LineDict, YamlSyntaxError, line_of, load_yaml
 
-__all__ = ["CALENDARS_NAME", "check_directory", "flow_files", "load_flows"]
+__all__ = ["CALENDARS_NAME", "check_directory", "flow_files", "load_calendars", "load_flows"]
 
 CALENDARS_NAME: Final = "_calendars.yaml"
 _SUFFIXES: Final = (".yaml", ".yml")
@@ -167,3 +167,14 @@ def load_flows(directory: Path) -> FlowSet:
     if flows is None:
         raise FlowError(problems)
     return flows
+
+
+def load_calendars(directory: Path) -> tuple[dict[str, Calendar], list[FlowProblem]]:
+    """The holiday calendars of a flows directory (none when it has no _calendars.yaml),
+    for other areas that honour the same days (the CRM's ticket SLAs)."""
+    problems: list[FlowProblem] = []
+    path = directory / CALENDARS_NAME
+    if not path.exists():
+        return {}, problems
+    data = _read(path, problems)
+    return ({} if data is None else _calendars(data, str(path), problems)), problems

@@ -175,8 +175,8 @@ class LiveSeatActions:
         if not text or len(text) > QUERY_LIMIT:
             raise SeatActionError(
                 "bad_request",
-                "search by one identifier (a phone number, account, ID card, plate, e-mail"
-                f" or order number) of 1 to {QUERY_LIMIT} characters",
+                "search by an identifier (phone number or its last digits, account, ID card,"
+                f" plate, e-mail, order), a name or its pinyin, of 1 to {QUERY_LIMIT} characters",
                 "q",
             )
         found = await self._database.run(partial(customers_matching, query=text))

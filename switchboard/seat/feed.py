@@ -189,7 +189,9 @@ class LiveSeatFeed:
             return
         batch = self._waiting_jobs.popleft()
         self._job_running = True
-        work = partial(assemble_pops, offers=[_lookup_of(o) for o in batch])
+        work = partial(
+            assemble_pops, offers=[_lookup_of(o) for o in batch], now=self._clock.seconds()
+        )
         assembled: Deferred[list[dict[str, Any]]] = self._database.run(work)
         assembled.addCallbacks(
             partial(self._assembled_batch, batch), partial(self._not_assembled_batch, batch)

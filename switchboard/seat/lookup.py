@@ -15,8 +15,10 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from switchboard.crm.directory import KINDS, add_customer, normalize
+from switchboard.crm.directory import add_customer, normalize
 from switchboard.crm.models import Customer, CustomerIdentifier
+from switchboard.crm.search import CustomerQuery, SearchError, search_customers
+from switchboard.crm.tickets import open_tickets_of_customer
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
@@ -78,22 +80,19 @@ def create_customer(
 
 
 def customers_matching(session: Session, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Customers one of whose identifiers is ``query`` (normalised as each kind stores it)."""
-    candidates = {normalize(kind, query) for kind in KINDS} - {""}
-    if not candidates:
+    """Customers found by the CRM search (any identifier, a phone's last digits, name,
+    pinyin or initials), best match first; none for a search it refuses."""
+    try:
+        page = search_customers(session, CustomerQuery(query, per_page=limit))
+    except SearchError:
         return []
-    ids = session.scalars(
-        select(CustomerIdentifier.customer_id)
-        .where(CustomerIdentifier.value.in_(candidates))
-        .distinct()
-        .order_by(CustomerIdentifier.customer_id)
-        .limit(limit)
-    ).all()
-    return [_customer(c) for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))]
+    ids = [found["id"] for found in page.customers]
+    rows = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    return [_customer(rows[i]) for i in ids]
 
 
 def assemble_pop(
-    session: Session, *, call_id: str, caller_number: str, ivr_ref: str
+    session: Session, *, call_id: str, caller_number: str, ivr_ref: str, now: float = 0.0
 ) -> dict[str, Any]:
     """The rest of the card: customer, IVR path and inputs, last calls, last CSAT, tickets."""
     sessions = sessions_for_call(session, ivr_ref) if ivr_ref else []
@@ -119,14 +118,18 @@ def assemble_pop(
         "ivr": ivr_summary(sessions),
         "last_calls": history[:LAST_CALLS],
         "csat": _last_csat(session, [c["call_id"] for c in history]),
-        "tickets": [],  # no ticket store yet: always empty (docs/websocket-api.md)
+        "tickets": (
+            open_tickets_of_customer(session, customer.id, now=now) if customer is not None else []
+        ),
     }
 
 
-def assemble_pops(session: Session, *, offers: list[dict[str, str]]) -> list[dict[str, Any]]:
+def assemble_pops(
+    session: Session, *, offers: list[dict[str, str]], now: float = 0.0
+) -> list[dict[str, Any]]:
     """:func:`assemble_pop` for several offers (``call_id``, ``caller_number``, ``ivr_ref``
-    each) in one session, in their order."""
-    return [assemble_pop(session, **offer) for offer in offers]
+    each) in one session, in their order; ``now``: when (open tickets' due state)."""
+    return [assemble_pop(session, **offer, now=now) for offer in offers]
 
 
 def _by_phone(session: Session, number: str) -> Customer | None:

@@ -143,6 +143,7 @@ def test_migration_matches_the_models(database_url: URL) -> None:
     from alembic.runtime.migration import MigrationContext
 
     import switchboard.crm.models
+    import switchboard.crm.ticket_rows
     import switchboard.ivr_flows.records  # noqa: F401
     from switchboard.store.models import Base
 

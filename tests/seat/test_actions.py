@@ -177,3 +177,12 @@ def test_a_customer_created_from_the_number_is_the_creators(seat: Seat) -> None:
     odd = refused(seat.actions.create_customer(WANG, {"name": "X", "vip_level": "9"}))
     assert (odd.code, odd.field) == ("bad_request", "vip_level")
     assert refused(seat.actions.create_customer(WANG, {"name": "X"})).field == "phone"
+
+
+def test_the_seat_finds_customers_by_pinyin_initials_and_last_digits(seat: Seat) -> None:
+    customer_id = write(seat.database, _customer)
+
+    assert [c["id"] for c in run(seat.actions.search_customers(LI, "zw"))] == [customer_id]
+    assert [c["id"] for c in run(seat.actions.search_customers(LI, "8000"))] == [customer_id]
+    assert run(seat.actions.search_customers(LI, "' OR 1=1 --")) == []
+    assert run(seat.actions.customer(LI, customer_id))["name"] == "张伟"

@@ -472,3 +472,38 @@ def test_a_failed_lookup_job_does_not_hold_up_the_next(seat: Seat, runner: HeldW
     assert all("could not be read" in sink.of("pop_update")[0]["error"] for sink in sinks[:25])
     runner.release()  # the next job went ahead
     assert all(sink.of("pop_update")[0]["customer"] is None for sink in sinks[25:])
+
+
+def test_the_pop_update_lists_the_customers_open_tickets(seat: Seat) -> None:
+    from switchboard.config import CrmSettings
+    from switchboard.crm.tickets import TicketPolicy, open_ticket, update_ticket
+
+    policy = TicketPolicy.from_settings(CrmSettings())
+
+    def customer_with_tickets(session: Session) -> None:
+        customer_id = _customer_with_history(session)
+        for subject in ("漏水", "发票"):
+            ticket = open_ticket(
+                session,
+                policy,
+                actor="1002",
+                now=NOON - 86400 * 3,
+                type="complaint",
+                category="quality",
+                priority="normal",
+                subject=subject,
+                customer_id=customer_id,
+            )
+        update_ticket(
+            session, policy, ticket["id"], actor="1002", now=NOON - 3600, status="resolved"
+        )
+
+    write(seat.database, customer_with_tickets)
+    agent = seat.sink("1001")
+
+    offer(seat)
+
+    [update] = agent.of("pop_update")
+    assert [(t["subject"], t["status"], t["overdue"]) for t in update["tickets"]] == [
+        ("漏水", "open", True)  # 16 business hours, opened three days ago
+    ]

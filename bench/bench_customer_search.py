@@ -1,0 +1,161 @@
+"""Customer search over 1,000,000 customers in PostgreSQL: p50/p95 per kind of key.
+
+Loads a fresh database (with COPY, for speed: the import path is measured by
+bench_customer_import.py) with customers of Chinese names (their pinyin and initials
+computed as the ORM does), a mobile each, a landline for one in four, an account, a
+plate for one in three and a resident ID for one in five; then runs ``search_customers``
+for random keys of each kind, warm, one at a time, and prints p50/p95/max in ms and the
+mean number of results. Figures are printed, never asserted. Aim: p95 under 20 ms.
+
+    .venv/bin/python bench/bench_customer_search.py [--customers 1000000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import secrets
+import statistics
+import time
+
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from switchboard.crm.names import pinyin_forms
+from switchboard.crm.search import CustomerQuery, search_customers
+from switchboard.store import upgrade_database
+from switchboard.store.db import create_database_engine
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅文斌辉鹏飞婷雪宇浩然"
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def resident_id(n: int) -> str:
+    # unique for n below 1.5 million: the "date" part is n % 500000, the sequence says which
+    body = f"110105{19500101 + n % 500000:08d}"[:14] + f"{n // 500000 * 100 + n % 100:03d}"
+    total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def load(url: object, customers: int, rng: random.Random) -> dict[str, list[str]]:
+    import psycopg
+
+    samples: dict[str, list[str]] = {k: [] for k in ("phone", "landline", "account", "plate", "id")}
+    names: list[str] = []
+    cust, ident = io.StringIO(), io.StringIO()
+    pinyin_cache: dict[str, tuple[str, str]] = {}
+    identifier_id = 0
+    for n in range(1, customers + 1):
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+        if name not in pinyin_cache:
+            pinyin_cache[name] = pinyin_forms(name)
+        pinyin, initials = pinyin_cache[name]
+        day = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+        cust.write(f"{n}\t{name}\t0\t\t{{}}\t\t{pinyin}\t{initials}\t{day}\n")
+        keys = [("phone", f"13{n:09d}"), ("account", f"ACC{n:08d}")]
+        if n % 4 == 0:
+            keys.append(("phone", f"010{n:08d}"))
+        if n % 3 == 0:
+            keys.append(("plate", f"{PROVINCES[n % len(PROVINCES)]}B{n:06d}"))
+        if n % 5 == 0:
+            keys.append(("id_card", resident_id(n)))
+        for kind, value in keys:
+            identifier_id += 1
+            tail = value[-4:] if value.isdigit() else ""
+            ident.write(f"{identifier_id}\t{n}\t{kind}\t{value}\t{tail}\n")
+        if n % 997 == 0:
+            names.append(name)
+            samples["phone"].append(f"13{n:09d}")
+            samples["account"].append(f"acc{n:08d}")
+            samples["landline"].append(
+                f"010-{n:08d}" if n % 4 == 0 else f"010{(n // 4 * 4 + 4):08d}"
+            )
+            samples["plate"].append(f"{PROVINCES[(n // 3 * 3) % len(PROVINCES)]}b{n // 3 * 3:06d}")
+            samples["id"].append(resident_id(n // 5 * 5 or 5))
+    conninfo = make_url(str(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY crm_customer (id, name, vip_level, language, attributes, notes, name_pinyin,"
+            " name_initials, last_contact_at) FROM STDIN"
+        ) as copy:
+            copy.write(cust.getvalue())
+        with cur.copy(
+            "COPY crm_customer_identifier (id, customer_id, kind, value, tail) FROM STDIN"
+        ) as copy:
+            copy.write(ident.getvalue())
+        cur.execute("SELECT setval('crm_customer_id_seq', %s)", (customers,))
+        cur.execute("ANALYZE crm_customer; ANALYZE crm_customer_identifier")
+    samples["name"] = names
+    samples["name_part"] = [n[1:] for n in names]
+    samples["pinyin"] = [pinyin_cache[n][0] for n in names]
+    samples["initials"] = [pinyin_cache[n][1] for n in names]
+    samples["pinyin_prefix"] = [pinyin_cache[n][0][:4] for n in names]
+    samples["phone_tail"] = [p[-6:] for p in samples["phone"]]
+    return samples
+
+
+def timed(engine: object, texts: list[str], queries: int) -> dict[str, float]:
+    times, counts = [], []
+    with Session(engine) as session:  # type: ignore[call-overload]
+
+        def run(query: str) -> int:
+            return len(search_customers(session, CustomerQuery(query)).customers)
+
+        for t in texts[:5]:
+            run(t)  # warm
+        for n in range(queries):
+            t = texts[n % len(texts)]
+            started = time.perf_counter()
+            counts.append(run(t))
+            times.append((time.perf_counter() - started) * 1000)
+            session.rollback()
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        "max_ms": round(times[-1], 2),
+        "mean_results": round(statistics.mean(counts), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    admin = make_url(args.url)
+    name = f"bench_search_{secrets.token_hex(3)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    url = admin.set(database=name)
+    try:
+        upgrade_database(url)
+        started = time.perf_counter()
+        samples = load(url, args.customers, random.Random(3))
+        loaded_s = time.perf_counter() - started
+        target = create_database_engine(url)
+        figures = {kind: timed(target, texts, args.queries) for kind, texts in samples.items()}
+        target.dispose()
+        print(
+            json.dumps(
+                {"customers": args.customers, "load_s": round(loaded_s, 1), "search": figures},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    finally:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

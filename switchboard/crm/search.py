@@ -1,0 +1,254 @@
+# -*- test-case-name: tests.crm.test_search -*-
+"""Search customers by any key: an identifier, a phone's last digits, a Chinese name or
+part of it, its pinyin or initials; filtered by tags and last-contact dates; ranked, paged.
+
+Every match kind is an indexed query (see 0013_crm_tickets); their candidates are ranked
+here in Python, so SQLite and PostgreSQL give the same answers in the same order: best
+match first, then the most recent contact, then the oldest record. Query text is bound,
+never spliced into SQL, and LIKE wildcards in it are escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from switchboard.crm.identifiers import DEFAULT_RULES, IdentifierRules
+from switchboard.crm.models import TAIL, Customer, CustomerIdentifier, CustomerTag
+from switchboard.crm.names import fold
+
+__all__ = [
+    "MAX_QUERY",
+    "CustomerQuery",
+    "SearchError",
+    "SearchPage",
+    "customer_json",
+    "search_customers",
+]
+
+MAX_QUERY: Final = 100
+MAX_PER_PAGE: Final = 100
+MAX_TAGS: Final = 10
+CANDIDATES: Final = 500  # per match kind: a query matching more is too vague to page through
+# Rank of each way a customer can match (higher first).
+SCORES: Final = {
+    "identifier": 100,
+    "name": 90,
+    "pinyin": 85,
+    "phone_tail": 80,
+    "initials": 75,
+    "name_prefix": 70,
+    "pinyin_prefix": 60,
+    "name_part": 50,
+    "initials_prefix": 40,
+}
+
+
+class SearchError(ValueError):
+    """A search that cannot run as asked; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    text: str = ""
+    tags: tuple[str, ...] = ()
+    contacted_from: datetime | None = None  # inclusive
+    contacted_to: datetime | None = None  # exclusive
+    page: int = 1
+    per_page: int = 20
+
+    def checked(self) -> CustomerQuery:
+        text = self.text.strip()
+        if len(text) > MAX_QUERY:
+            raise SearchError(f"search text is limited to {MAX_QUERY} characters")
+        if any(ord(ch) < 32 for value in (text, *self.tags) for ch in value):
+            raise SearchError("search text or a tag has control characters; type plain text")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise SearchError(f"per page: 1 to {MAX_PER_PAGE}")
+        if not 1 <= self.page <= 10_000:
+            raise SearchError("page: 1 to 10000")
+        if len(self.tags) > MAX_TAGS or any(not 0 < len(t) <= 64 for t in self.tags):
+            raise SearchError(f"at most {MAX_TAGS} tags of 1 to 64 characters")
+        if self.contacted_from and self.contacted_to and self.contacted_to <= self.contacted_from:
+            raise SearchError("the last-contact range ends before it starts")
+        if not (text or self.tags or self.contacted_from or self.contacted_to):
+            raise SearchError("give search text, a tag or a last-contact date range")
+        return CustomerQuery(
+            text, self.tags, self.contacted_from, self.contacted_to, self.page, self.per_page
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    page: int
+    per_page: int
+    customers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def search_customers(
+    session: Session, query: CustomerQuery, rules: IdentifierRules = DEFAULT_RULES
+) -> SearchPage:
+    """One page of the customers matching ``query`` (:class:`SearchError` when unusable)."""
+    query = query.checked()
+    if not query.text:
+        return _filtered_only(session, query)
+    found: dict[int, str] = {}  # customer id -> how it matched best
+    for how, statement in _match_queries(query.text, rules):
+        ids = session.scalars(_filtered(statement, query).limit(CANDIDATES)).all()
+        for customer_id in ids:
+            if customer_id not in found or SCORES[how] > SCORES[found[customer_id]]:
+                found[customer_id] = how
+    if any(h in ("name", "name_prefix", "name_part") for h in found.values()):
+        _drop_case_insensitive_name_matches(session, found, query.text)
+    contacts = dict(
+        session.execute(
+            select(Customer.id, Customer.last_contact_at).where(Customer.id.in_(found))
+        ).all()
+    )
+    ranked = sorted(
+        found,
+        key=lambda cid: (-SCORES[found[cid]], -_epoch(contacts.get(cid)), cid),
+    )
+    start = (query.page - 1) * query.per_page
+    page_ids = ranked[start : start + query.per_page]
+    customers = _load(session, page_ids)
+    return SearchPage(
+        len(ranked),
+        query.page,
+        query.per_page,
+        [customer_json(customers[cid], match=found[cid]) for cid in page_ids],
+    )
+
+
+def _match_queries(text: str, rules: IdentifierRules) -> Iterable[tuple[str, Select[Any]]]:
+    by_identifier = select(CustomerIdentifier.customer_id)
+    pairs = {(k, v) for k in rules.kinds if (v := rules.normalize(k, text))}
+    if pairs:
+        yield (
+            "identifier",
+            by_identifier.where(
+                or_(
+                    *(
+                        and_(CustomerIdentifier.kind == k, CustomerIdentifier.value == v)
+                        for k, v in pairs
+                    )
+                )
+            ),
+        )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= TAIL and all(ch.isdigit() or ch in " -+" for ch in text):
+        phone_kinds = [k for k, rule in rules.kinds.items() if rule == "phone"]
+        yield (
+            "phone_tail",
+            by_identifier.where(
+                CustomerIdentifier.tail == digits[-TAIL:],
+                CustomerIdentifier.kind.in_(phone_kinds),
+                CustomerIdentifier.value.like("%" + digits),
+            ),
+        )
+    name = select(Customer.id)
+    if not text.isascii():
+        yield "name", name.where(Customer.name == text)
+        yield "name_prefix", name.where(Customer.name.like(_escaped(text) + "%", escape="\\"))
+        yield "name_part", name.where(Customer.name.like("%" + _escaped(text) + "%", escape="\\"))
+        return
+    folded = fold(text)
+    if folded and folded.isalpha() and text.replace(" ", "").isalpha():
+        pattern = folded + "%"  # letters only: nothing to escape
+        yield "pinyin", name.where(Customer.name_pinyin == folded)
+        yield "initials", name.where(Customer.name_initials == folded)
+        yield "pinyin_prefix", name.where(Customer.name_pinyin.like(pattern))
+        if len(folded) >= 2:
+            yield "initials_prefix", name.where(Customer.name_initials.like(pattern))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(statement: Select[Any], query: CustomerQuery) -> Select[Any]:
+    """Only live (not merged away) customers with every tag, contacted in the range."""
+    if statement.selected_columns[0].table is not Customer.__table__:
+        statement = statement.join(Customer, Customer.id == CustomerIdentifier.customer_id)
+    statement = statement.where(Customer.merged_into_id.is_(None))
+    for tag in query.tags:
+        statement = statement.where(
+            Customer.id.in_(select(CustomerTag.customer_id).where(CustomerTag.tag == tag))
+        )
+    if query.contacted_from is not None:
+        statement = statement.where(Customer.last_contact_at >= query.contacted_from)
+    if query.contacted_to is not None:
+        statement = statement.where(Customer.last_contact_at < query.contacted_to)
+    return statement
+
+
+def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
+    base = _filtered(select(Customer.id), query)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    ids = session.scalars(
+        base.order_by(
+            Customer.last_contact_at.is_(None), Customer.last_contact_at.desc(), Customer.id
+        )
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    ).all()
+    customers = _load(session, list(ids))
+    return SearchPage(
+        total,
+        query.page,
+        query.per_page,
+        [customer_json(customers[i], match="filter") for i in ids],
+    )
+
+
+def _drop_case_insensitive_name_matches(session: Session, found: dict[int, str], text: str) -> None:
+    """SQLite's LIKE ignores ASCII case, PostgreSQL's does not: keep what both would find."""
+    names = dict(
+        session.execute(
+            select(Customer.id, Customer.name).where(
+                Customer.id.in_([c for c, h in found.items() if h.startswith("name")])
+            )
+        ).all()
+    )
+    for customer_id, name in names.items():
+        how = found[customer_id]
+        exact = {"name": name == text, "name_prefix": name.startswith(text)}.get(how, text in name)
+        if not exact:
+            del found[customer_id]
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, Customer]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+
+
+def _epoch(value: datetime | None) -> float:
+    if value is None:
+        return float("-inf")
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def customer_json(customer: Customer, *, match: str | None = None) -> dict[str, Any]:
+    """A customer as plain JSON-ready data (identifiers as ``[{kind, value}]``)."""
+    contact = customer.last_contact_at
+    found: dict[str, Any] = {
+        "id": customer.id,
+        "name": customer.name,
+        "vip_level": customer.vip_level,
+        "language": customer.language,
+        "identifiers": [{"kind": i.kind, "value": i.value} for i in customer.identifiers],
+        "tags": customer.tag_names,
+        "notes": customer.notes,
+        "attributes": dict(customer.attributes or {}),
+        "last_contact_at": None if contact is None else _epoch(contact),
+    }
+    if match is not None:
+        found["match"] = match
+    return found
