@@ -12,14 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import add_customer
-from switchboard.demo.cli import write_site_queue_file
-from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.queue.core.decisions import CallAnswered
 from switchboard.recorder.models import Recording
-from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
-from switchboard.testing.site import SiteOnSimNet
-from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
+from tests.example_site import one_agent_site
 
 NUMBER = "5550101"
 ENGLISH = KeyPress("3", 0.5, "choose-language")
@@ -27,16 +23,7 @@ OPERATOR = KeyPress("0", 0.5, "main-menu")
 
 
 def _recorded(work: Path, routing: str) -> tuple[Recording, str, int]:
-    work.mkdir()
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=30.0)},
-        flows_dir=EXAMPLES,
-        epoch=TUESDAY_10AM,
-        routing=routing,
-    )
+    run = one_agent_site(work, routing)
     app = run.site.app
     with Session(app.database.engine) as session, session.begin():
         customer = add_customer(session, "Zhang Wei", {"phone": NUMBER}).id

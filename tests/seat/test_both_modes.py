@@ -16,17 +16,13 @@ from sqlalchemy.orm import Session
 
 from switchboard.config import SeatSettings
 from switchboard.crm.directory import add_customer
-from switchboard.demo.cli import write_site_queue_file
-from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.queue.core.decisions import CallHandled
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions
 from switchboard.seat.feed import LiveSeatFeed
 from switchboard.seat.models import SeatDisposition
-from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
-from switchboard.testing.site import SiteOnSimNet
-from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
+from tests.example_site import one_agent_site
 from tests.seat.helpers import Sink, user
 
 NUMBER = "5550101"
@@ -36,16 +32,7 @@ OPERATOR = KeyPress("0", 0.5, "main-menu")  # the example menu's 0: the sales qu
 
 def _run(work: Path, routing: str) -> dict[str, Sink]:
     """Agent 1001 answers after 1 s and talks 30 s; agent 1002's seat listens too."""
-    work.mkdir()
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=30.0)},
-        flows_dir=EXAMPLES,
-        epoch=TUESDAY_10AM,
-        routing=routing,
-    )
+    run = one_agent_site(work, routing)
     app = run.site.app
     access = CustomerAccess()
     with Session(app.database.engine) as session, session.begin():

@@ -11,29 +11,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import add_customer
-from switchboard.demo.cli import write_site_queue_file
-from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.queue.core.decisions import CallAnswered, CallHandled, CallQueued
-from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
-from switchboard.testing.site import SiteOnSimNet
-from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
+from tests.example_site import one_agent_site
 
 NUMBER = "5550101"
 CALL = (KeyPress("3", 0.5, "choose-language"), KeyPress("0", 0.5, "main-menu"))
 
 
 def _run(work: Path, routing: str) -> dict[str, Any]:
-    work.mkdir()
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=30.0)},
-        flows_dir=EXAMPLES,
-        epoch=TUESDAY_10AM,
-        routing=routing,
-    )
+    run = one_agent_site(work, routing)
     app = run.site.app
     assert app.wallboard is not None
     with Session(app.database.engine) as session, session.begin():
