@@ -371,3 +371,30 @@ def test_a_call_handled_while_the_agent_chooses_keeps_its_card_until_saved(
     expect(page.locator("#call-empty")).to_be_visible()  # saved: now the card closes
     [saved] = posts_to(stand_in, "/disposition")
     assert saved["body"] == {"code": "complaint", "note": "账单错误"}
+
+
+def test_timers_count_on_the_servers_clock_not_the_browsers(page: Page, stand_in: StandIn) -> None:
+    # The demo's clock starts at a simulated date, days away from the browser's.
+    server_now = time.time() - 11 * 24 * 3600
+    card = dict(m.answered_card("c-12"), phase="ended")
+    snapshot = m.snapshot("wrap_up", call=card)
+    snapshot.update(now=server_now, rate=1.0)
+    snapshot["state"]["since"] = server_now - 12  # wrap-up began 12 s ago, server time
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:00:1[2-9]$"))
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:1[2-9]$"))
+
+    pause = m.state("not_ready", "lunch")
+    pause.update(since=server_now + 5, now=server_now + 8, rate=1.0)
+    stand_in.send(pause)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:00:0[3-9]$"))
+
+
+def test_timers_run_at_the_servers_speed(page: Page, stand_in: StandIn) -> None:
+    # A demo at 60x: a minute of its time passes each second of the browser's.
+    server_now = time.time() - 11 * 24 * 3600
+    snapshot = m.snapshot("not_ready", reason="break")
+    snapshot.update(now=server_now, rate=60.0)
+    snapshot["state"]["since"] = server_now
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:0[2-9]:\d\d$"))
