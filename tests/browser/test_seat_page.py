@@ -398,3 +398,19 @@ def test_timers_run_at_the_servers_speed(page: Page, stand_in: StandIn) -> None:
     snapshot["state"]["since"] = server_now
     open_seat(page, stand_in, snapshot)
     expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:0[2-9]:\d\d$"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("en", "Not ready: Logged in"), ("zh-CN", re.compile(r"已登录未就绪"))],
+)
+def test_switchboards_own_reasons_are_translated_a_sites_own_shown_as_is(
+    page: Page, stand_in: StandIn, lang: str, label: Any
+) -> None:
+    snapshot = m.snapshot("not_ready", reason="logged_in")
+    snapshot["figures"]["not_ready_s"] = {"logged_in": 120.0, "coaching": 60.0}
+    open_seat(page, stand_in, snapshot, lang)
+    terms = page.locator("#figures-list dt")
+    expect(terms.filter(has_text=label)).to_have_count(1)
+    expect(terms.filter(has_text="logged_in")).to_have_count(0)
+    expect(terms.filter(has_text="coaching")).to_have_count(1)  # a site's word, as it is
