@@ -414,3 +414,20 @@ def test_switchboards_own_reasons_are_translated_a_sites_own_shown_as_is(
     expect(terms.filter(has_text=label)).to_have_count(1)
     expect(terms.filter(has_text="logged_in")).to_have_count(0)
     expect(terms.filter(has_text="coaching")).to_have_count(1)  # a site's word, as it is
+
+
+def test_the_wait_reads_the_same_live_and_after_a_reload_in_wrap_up(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    server_now = time.time()
+    stand_in.send(dict(m.pop("c-13"), now=server_now, rate=1.0))  # waited 18 s in the queue
+    answered = m.call("answered", "c-13", waited_s=25.0)
+    stand_in.send(dict(answered, now=server_now + 7, rate=1.0))  # and rang 7 s
+    expect(page.locator("#call-waited")).to_have_text("Waited 0:25")
+
+    card = dict(m.answered_card("c-13"), phase="ended", waited_s=25.0)
+    stand_in.call("POST", "/_test/snapshot", m.snapshot("wrap_up", call=card))
+    page.reload()
+    expect(page.locator("#seat")).to_have_attribute("data-state", "wrap_up")
+    expect(page.locator("#call-waited")).to_have_text("Waited 0:25")
