@@ -149,6 +149,7 @@ class LiveSeatFeed:
         figures = await self._figures(agent_id)
         return message(
             "snapshot",
+            **self._time(),
             agent_id=agent_id,
             state=self._state_fields(agent_id, seat),
             call=dict(seat.card) if seat.card is not None else None,
@@ -257,7 +258,9 @@ class LiveSeatFeed:
         elif isinstance(fact, CallbackAttemptEnded) and fact.result != "answered":
             self._call_event(fact.agent_id, fact.call_id, "missed", fact.at, result=fact.result)
         elif isinstance(fact, CallAnswered):
-            self._call_event(fact.agent_id, fact.call_id, "answered", fact.at)
+            self._call_event(
+                fact.agent_id, fact.call_id, "answered", fact.at, waited_s=fact.waited_s
+            )
         elif isinstance(fact, CallFinished):
             self._queued.pop(fact.call_id, None)
             agent_id = fact.agent_id or self._agent_showing(fact.call_id)
@@ -285,13 +288,24 @@ class LiveSeatFeed:
         self._count(fact.agent_id, fact)
 
     # -- the card -------------------------------------------------------------------------
-    def _call_event(self, agent_id: str, call_id: str, event: str, at: float, **more: Any) -> None:
+    def _call_event(
+        self,
+        agent_id: str,
+        call_id: str,
+        event: str,
+        at: float,
+        *,
+        waited_s: float | None = None,
+        **more: Any,
+    ) -> None:
         card = self._card(agent_id, call_id)
         if card is None:
             return
         card["phase"] = event  # answered, ended, wrap_up, missed, done
         if event == "answered":
             card["answered_at"] = at
+            if waited_s is not None:  # the whole wait, ring included: a reload shows it too
+                card["waited_s"] = round(max(0.0, waited_s), 3)
         elif event == "ended":
             card["ended_at"] = at
         if event in ("missed", "done"):  # the card closes
@@ -365,6 +379,12 @@ class LiveSeatFeed:
         return figures_json(base, seat.tally, start, now, day)
 
     # -- delivery -------------------------------------------------------------------------
+    def _time(self) -> dict[str, float]:
+        """The seat's clock, for the page to time ``since``/``at`` against: it may differ
+        from the browser's (the demo starts at a simulated date) and run ``rate`` times
+        faster than real time (the demo's speed)."""
+        return {"now": self._clock.seconds(), "rate": float(getattr(self._clock, "speed", 1.0))}
+
     def _seat(self, agent_id: str) -> _Seat:
         seat = self._seats.get(agent_id)
         if seat is None:
@@ -373,7 +393,10 @@ class LiveSeatFeed:
 
     def _send(self, agent_id: str, payload: dict[str, Any]) -> None:
         seat = self._seats.get(agent_id)
-        for sink in list(seat.sinks if seat is not None else ()):
+        if seat is None or not seat.sinks:
+            return
+        payload = {**payload, **self._time()}
+        for sink in list(seat.sinks):
             try:
                 sink(payload)
             except Exception:

@@ -71,6 +71,9 @@ class WallboardFeed:
         config: ConfigSource,
     ) -> None:
         self._hub, self._clock, self._database = hub, clock, database
+        # Seconds of ``clock`` per real second (a demo's ScaledClock runs faster): with
+        # ``now`` on every message the page ticks its timers at the clock's own pace.
+        self._rate = float(getattr(clock, "speed", 1.0))
         self._settings, self._zone, self._config = settings, timezone, config
         queues, agents = config()
         self._seen_config = (tuple(queues), tuple(agents))
@@ -184,7 +187,13 @@ class WallboardFeed:
             return
         names = sorted(n for n in dirty if n in self.board.queue_names)
         queue_messages = {
-            n: {"v": VERSION, "type": "queue", "now": now, **self.board.queue_json(n, now)}
+            n: {
+                "v": VERSION,
+                "type": "queue",
+                "now": now,
+                "rate": self._rate,
+                **self.board.queue_json(n, now),
+            }
             for n in names
         }
         every_agent = self.board.agent_rows(now, None) if AGENTS in dirty else []
@@ -197,7 +206,9 @@ class WallboardFeed:
                     for row in every_agent
                     if visible is None or any(q in visible for q in row["queues"])
                 ]
-                messages.append({"v": VERSION, "type": "agents", "now": now, "agents": rows})
+                messages.append(
+                    {"v": VERSION, "type": "agents", "now": now, "rate": self._rate, "agents": rows}
+                )
             for sink in list(sinks):
                 for message in messages:
                     _deliver(sink, message)
@@ -224,6 +235,7 @@ class WallboardFeed:
             "v": VERSION,
             "type": "snapshot",
             "now": now,
+            "rate": self._rate,
             "push_interval_s": self._settings.push_interval_s,
             "queues": [self.board.queue_json(n, now) for n in self.board.visible_queues(visible)],
             "agents": self.board.agent_rows(now, visible),

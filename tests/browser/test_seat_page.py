@@ -371,3 +371,63 @@ def test_a_call_handled_while_the_agent_chooses_keeps_its_card_until_saved(
     expect(page.locator("#call-empty")).to_be_visible()  # saved: now the card closes
     [saved] = posts_to(stand_in, "/disposition")
     assert saved["body"] == {"code": "complaint", "note": "账单错误"}
+
+
+def test_timers_count_on_the_servers_clock_not_the_browsers(page: Page, stand_in: StandIn) -> None:
+    # The demo's clock starts at a simulated date, days away from the browser's.
+    server_now = time.time() - 11 * 24 * 3600
+    card = dict(m.answered_card("c-12"), phase="ended")
+    snapshot = m.snapshot("wrap_up", call=card)
+    snapshot.update(now=server_now, rate=1.0)
+    snapshot["state"]["since"] = server_now - 12  # wrap-up began 12 s ago, server time
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:00:1[2-9]$"))
+    expect(page.locator("#wrapup-text")).to_have_text(re.compile(r"^Wrap-up 0:1[2-9]$"))
+
+    pause = m.state("not_ready", "lunch")
+    pause.update(since=server_now + 5, now=server_now + 8, rate=1.0)
+    stand_in.send(pause)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:00:0[3-9]$"))
+
+
+def test_timers_run_at_the_servers_speed(page: Page, stand_in: StandIn) -> None:
+    # A demo at 60x: a minute of its time passes each second of the browser's.
+    server_now = time.time() - 11 * 24 * 3600
+    snapshot = m.snapshot("not_ready", reason="break")
+    snapshot.update(now=server_now, rate=60.0)
+    snapshot["state"]["since"] = server_now
+    open_seat(page, stand_in, snapshot)
+    expect(page.locator("#state-timer")).to_have_text(re.compile(r"^00:0[2-9]:\d\d$"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("en", "Not ready: Logged in"), ("zh-CN", re.compile(r"已登录未就绪"))],
+)
+def test_switchboards_own_reasons_are_translated_a_sites_own_shown_as_is(
+    page: Page, stand_in: StandIn, lang: str, label: Any
+) -> None:
+    snapshot = m.snapshot("not_ready", reason="logged_in")
+    snapshot["figures"]["not_ready_s"] = {"logged_in": 120.0, "coaching": 60.0}
+    open_seat(page, stand_in, snapshot, lang)
+    terms = page.locator("#figures-list dt")
+    expect(terms.filter(has_text=label)).to_have_count(1)
+    expect(terms.filter(has_text="logged_in")).to_have_count(0)
+    expect(terms.filter(has_text="coaching")).to_have_count(1)  # a site's word, as it is
+
+
+def test_the_wait_reads_the_same_live_and_after_a_reload_in_wrap_up(
+    page: Page, stand_in: StandIn
+) -> None:
+    open_seat(page, stand_in, m.snapshot("ready"))
+    server_now = time.time()
+    stand_in.send(dict(m.pop("c-13"), now=server_now, rate=1.0))  # waited 18 s in the queue
+    answered = m.call("answered", "c-13", waited_s=25.0)
+    stand_in.send(dict(answered, now=server_now + 7, rate=1.0))  # and rang 7 s
+    expect(page.locator("#call-waited")).to_have_text("Waited 0:25")
+
+    card = dict(m.answered_card("c-13"), phase="ended", waited_s=25.0)
+    stand_in.call("POST", "/_test/snapshot", m.snapshot("wrap_up", call=card))
+    page.reload()
+    expect(page.locator("#seat")).to_have_attribute("data-state", "wrap_up")
+    expect(page.locator("#call-waited")).to_have_text("Waited 0:25")

@@ -9,14 +9,16 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import URL
 from sqlalchemy.orm import Session
 from twisted.internet.defer import ensureDeferred
+from twisted.internet.task import Clock
 
 from switchboard.crm.directory import add_customer
-from switchboard.hub import FACT, OFFERED, Offered
+from switchboard.hub import FACT, OFFERED, Hub, Offered
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
@@ -29,10 +31,13 @@ from switchboard.queue.core.decisions import (
     OfferEnded,
 )
 from switchboard.queue.core.model import AgentState, CallOutcome
+from switchboard.queue.shell.clock import ScaledClock
 from switchboard.queue.store.records import record_facts
+from switchboard.seat.access import CustomerAccess
+from switchboard.seat.feed import LiveSeatFeed
 from switchboard.seat.models import SeatDisposition
 from switchboard.store.db import Database
-from tests.seat.helpers import NOON, HeldWork, Seat, make_seat, migrated, write
+from tests.seat.helpers import NOON, SETTINGS, HeldWork, Seat, make_seat, migrated, write
 
 S = AgentState
 NUMBER = "+86 138-0013-8000"
@@ -507,3 +512,53 @@ def test_the_pop_update_lists_the_customers_open_tickets(seat: Seat) -> None:
     assert [(t["subject"], t["status"], t["overdue"]) for t in update["tickets"]] == [
         ("漏水", "open", True)  # 16 business hours, opened three days ago
     ]
+
+
+def test_the_snapshot_and_every_message_carry_the_seats_clock(seat: Seat) -> None:
+    # The page counts `since` and `at` against this `now`, never the browser's clock.
+    agent = seat.sink("1001")
+    seat.clock.advance(7)
+    offer(seat, number="13911112222", ivr_ref="")
+    seat.clock.advance(3)
+    publish(seat, CallAnswered("c1", "sales", "1001", NOON + 10, 21.0))
+
+    [pop] = agent.of("pop")
+    [answered] = agent.of("call")
+    [state] = agent.of("state")
+    assert (pop["now"], state["now"], answered["now"]) == (NOON + 7, NOON + 7, NOON + 10)
+    assert {m["rate"] for m in (pop, state, answered)} == {1.0}
+    seat.clock.advance(5)
+    assert (_snapshot(seat, "1001")["now"], _snapshot(seat, "1001")["rate"]) == (NOON + 15, 1.0)
+
+
+def test_a_faster_clock_says_its_rate(database: Database) -> None:
+    real = Clock()
+    demo = ScaledClock(real, speed=60.0, epoch=NOON)  # the demo's: a fixed date, 60x
+    hub = Hub()
+    feed = LiveSeatFeed(
+        hub, demo, database, SETTINGS, timezone=ZoneInfo("Asia/Shanghai"),
+        pause_reasons=("break",), access=CustomerAccess(),
+    )  # fmt: skip
+    feed.start()
+    received: list[dict[str, Any]] = []
+    feed.subscribe("1001", received.append)
+    real.advance(2)  # two real seconds: two minutes of the demo's
+    hub.publish(FACT, AgentStateChanged("1001", NOON + 120, S.READY, S.LOGGED_OUT))
+
+    [state] = [m for m in received if m["type"] == "state"]
+    assert (state["now"], state["rate"], state["since"]) == (NOON + 120, 60.0, NOON + 120)
+
+
+def test_a_reload_in_wrap_up_shows_the_same_wait_as_the_live_card(seat: Seat) -> None:
+    agent = seat.sink("1001")
+    offer(seat, number="13911112222", ivr_ref="", waited_s=0.0)  # ready agent: offered at once
+    publish(
+        seat,
+        CallAnswered("c1", "sales", "1001", NOON + 10, 10.0),  # it rang 10 s
+        CallFinished("c1", "sales", NOON + 90, CallOutcome.ANSWERED, "1001"),
+        AgentStateChanged("1001", NOON + 90, S.WRAP_UP, S.ON_CALL),
+    )
+
+    [answered] = [m for m in agent.of("call") if m["event"] == "answered"]
+    assert answered["call"]["waited_s"] == 10.0
+    assert _snapshot(seat, "1001")["call"]["waited_s"] == 10.0

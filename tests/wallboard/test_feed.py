@@ -16,6 +16,7 @@ from switchboard.config.model import WallboardSettings
 from switchboard.crm.directory import add_customer
 from switchboard.hub import FACT, Hub
 from switchboard.queue.core.decisions import CallAnswered, CallQueued, Fact
+from switchboard.queue.shell.clock import ScaledClock
 from switchboard.queue.store.records import record_facts
 from switchboard.store import Database
 from switchboard.wallboard.feed import WallboardFeed, viewer_key
@@ -131,3 +132,22 @@ def test_a_waiting_caller_known_to_the_crm_is_shown_by_name(database: Database) 
     clock.advance(1)
     caller = snapshot(feed)["queues"][0]["waiting"][0]
     assert (caller["customer"], caller["vip_tier"]) == ("张伟", 2)
+
+
+def test_every_message_says_the_clocks_time_and_rate(database: Database) -> None:
+    # A demo's clock: a fixed date, 60 of its seconds per real one; the page ticks at that.
+    real, hub = Clock(), Hub()
+    demo = ScaledClock(real, speed=60.0, epoch=T)
+    feed = WallboardFeed(
+        hub, demo, database, WallboardSettings(), timezone=ZoneInfo("Asia/Shanghai"),
+        config=lambda: (QUEUES, AGENTS),
+    )  # fmt: skip
+    feed.start()
+    got: list[dict[str, Any]] = []
+    feed.subscribe("all", got.append)
+    real.advance(1)
+    publish(hub, CallQueued("x", "sales", T + 60, T + 60))
+    real.advance(1)
+
+    assert (snapshot(feed)["now"], snapshot(feed)["rate"]) == (T + 120, 60.0)
+    assert [(m["type"], m["now"], m["rate"]) for m in got] == [("queue", T + 120, 60.0)]

@@ -11,18 +11,29 @@
 
   // ---- what the page knows ---------------------------------------------------------------
   var seat = {
-    agent: { queues: [] }, state: null, reason: null, sinceMs: null, offsetMs: 0,
+    agent: { queues: [] }, state: null, reason: null, sinceMs: null,
+    clock: { serverMs: null, browserMs: 0, rate: 1 },
     reasons: [], dispositions: {}, figures: null, call: null, wrapUp: null,
     saved: null, live: false, figuresAtMs: 0
   };
+  // The server's clock (the seat's `now`), not the browser's: the two may differ (a demo
+  // starts at a simulated date) and the server's may run `rate` times faster (the demo's
+  // speed). Every message carrying `now` re-anchors it, so drift never accumulates.
   function nowMs() {
-    return Date.now() + seat.offsetMs;
+    var c = seat.clock;
+    if (c.serverMs === null) return Date.now();
+    return c.serverMs + (Date.now() - c.browserMs) * c.rate;
+  }
+  function anchorClock(m) {
+    var server = present(m.now) ? toMs(m.now) : undefined;
+    if (server === undefined) return;
+    var rate = Number(m.rate);
+    seat.clock = { serverMs: server, browserMs: Date.now(), rate: rate > 0 ? rate : 1 };
   }
 
   // ---- messages --------------------------------------------------------------------------
   var handlers = {
     snapshot: function (m) {
-      if (present(m.now)) seat.offsetMs = toMs(m.now) - Date.now();
       var agent = m.agent && typeof m.agent === "object" ? m.agent : {};
       seat.agent = {
         id: first(agent.id, agent.agent_id, m.agent_id),
@@ -77,7 +88,10 @@
       }
       merge(seat.call, update);
       normaliseCard(seat.call);
-      if (status === "answered") seat.call.waitedFrozen = waitedSeconds(seat.call);
+      if (status === "answered") {
+        // The server's wait (queue and ring) when it says; a reload's snapshot says the same.
+        seat.call.waitedFrozen = present(update.waited_s) ? Number(update.waited_s) : waitedSeconds(seat.call);
+      }
       if (present(status)) seat.call.status = status;
       if (status === "wrap_up") startWrapUp(m);
       renderAll();
@@ -548,6 +562,7 @@
     renderAll();
     window.sbSeat.socket.start({
       message: function (m) {
+        anchorClock(m);
         if (handlers[m.type]) handlers[m.type](m);
       },
       lost: function (attempt) {

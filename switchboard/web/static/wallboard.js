@@ -8,12 +8,16 @@
   var queues = {}; // name -> {queue, tile, waiting, series}
   var order = [];
   var agents = [];
-  var skewS = 0; // server seconds minus this browser's
+  // The server's clock at the last message, this browser's then, and how many server
+  // seconds pass per real one (a demo runs faster): the timers tick on the server's time.
+  var anchor = { serverS: null, browserS: 0, rate: 1 };
   var live = false;
   var charts = {};
 
   function nowS() {
-    return Date.now() / 1000 + skewS;
+    var browser = Date.now() / 1000;
+    if (anchor.serverS === null) return browser;
+    return anchor.serverS + (browser - anchor.browserS) * anchor.rate;
   }
   function clock(seconds) {
     if (seconds === null || seconds === undefined || seconds < 0) return "—";
@@ -175,7 +179,10 @@
     $("wb-status").textContent = text;
   }
   function message(m) {
-    if (typeof m.now === "number") skewS = m.now - Date.now() / 1000;
+    if (typeof m.now === "number") {
+      var rate = typeof m.rate === "number" && m.rate > 0 ? m.rate : 1;
+      anchor = { serverS: m.now, browserS: Date.now() / 1000, rate: rate };
+    }
     if (m.type === "snapshot") {
       queues = {};
       order = [];
