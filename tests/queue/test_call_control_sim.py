@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import pytest
 from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 from switchboard.cti.ami.frames import Message
 from switchboard.queue.core.appqueue import AppQueueTracker
@@ -80,13 +79,7 @@ class _Site:
         return [chan.uniqueid for chan in self.engine.queues[queue].waiting]
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
-        done: list[Any] = []
-        Deferred.fromCoroutine(work).addBoth(done.append)
-        self.sim.settle()
-        assert done, "the command never finished"
-        if isinstance(done[0], Failure):
-            done[0].raiseException()
-        return done[0]  # type: ignore[no-any-return]
+        return self.sim.run(work)
 
     def stop(self) -> None:
         self.ami.stopService()
