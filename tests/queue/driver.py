@@ -302,6 +302,8 @@ class Shell:
         """End everything: answer or ring out offers, hang up calls, let callbacks run out."""
         for _round in range(200):
             if not self.router.calls:
+                # A removed agent leaves once idle: after the wrap-up of its last call.
+                self.advance(3600.0)
                 queues, agents = CONFIGS[self.config]
                 assert set(self.router.queues) == {q.name for q in queues}
                 assert set(self.router.agents) == {a.id for a in agents}
