@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_call_control,tests.web.api.test_call_actions -*-
+# -*- test-case-name: tests.queue.test_call_control_sim,tests.web.api.test_call_actions -*-
 """A supervisor's hand on a waiting caller: raise their priority, move them to a queue.
 
 One API (:class:`CallControl`) for both routing modes, as for agents:
