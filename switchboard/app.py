@@ -40,6 +40,12 @@ from switchboard.queue.core.model import Agent, Queue
 from switchboard.queue.core.stats import LiveStats
 from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
 from switchboard.queue.shell.appqueue_service import AppQueueService
+from switchboard.queue.shell.call_control import (
+    AcdCallControl,
+    AppQueueCallControl,
+    CallControl,
+    MixedCallControl,
+)
 from switchboard.queue.shell.control import AcdAgentControl, AgentControl
 from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
@@ -417,6 +423,7 @@ def build(
     monitors.start()  # ChanSpyStart/Stop close each listen/whisper/barge in the log
     rest.update(health=ops.health, metrics=ops.metrics, monitors=monitors)
     rest["recording_of"] = lambda call_id: getattr(calls.model.call(call_id), "recording", None)
+    rest["calls"] = build_call_control(ami, acd, app_queue)  # supervisors' priority and move
     wallboard = build_wallboard(
         settings, clock, database, hub, lambda: queue_config(acd, app_queue)
     )
@@ -491,3 +498,14 @@ def run_until_stopped(settings: Settings, reactor: Any) -> int:
     reactor.run()
     log.info("switchboard_stopped")
     return exit_code[0]
+
+
+def build_call_control(
+    ami: Any, acd: AcdService | None, app_queue: AppQueueService | None
+) -> CallControl | None:
+    """Waiting callers' priority and queue, in the ACD's queues, app_queue's, or both."""
+    on_acd = AcdCallControl(acd) if acd is not None else None
+    on_app_queue = AppQueueCallControl(ami, app_queue.tracker) if app_queue is not None else None
+    if on_acd is not None and on_app_queue is not None:
+        return MixedCallControl(on_acd, on_app_queue)
+    return on_acd or on_app_queue

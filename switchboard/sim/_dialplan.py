@@ -117,6 +117,10 @@ class InboundCalls:
                 if not queue:
                     raise Redirected(two.name)
                 await self.queues.run(two, queue)
+                moved = self._withdrawn_to(two)
+                if moved:
+                    queue = moved
+                    continue
             except Redirected:
                 target = two.redirect_to
                 two.redirect_to = None
@@ -144,6 +148,24 @@ class InboundCalls:
             pbx.newexten(two, "AGI", f"{url},{two.caller_num}", 12)
             pbx.setvar(two, "AGISTATUS", await self.agi.run(two, url, [two.caller_num]))
         await self.hang_up(two, announced)
+
+    def _withdrawn_to(self, two: Channel) -> str:
+        """docs/asterisk.md's lines after ``Queue()``: a caller withdrawn with a queue as
+        ``QUEUE_WITHDRAW_INFO`` is queued there (``QUEUESTATUS`` cleared, as they do)."""
+        if two.variables.get("QUEUESTATUS") != "WITHDRAW":
+            return ""
+        pbx = self.pbx
+        target = two.variables.get("QUEUE_WITHDRAW_INFO", "")
+        pbx.newexten(two, "GotoIf", '$["${QUEUESTATUS}" = "WITHDRAW"]?moved', 12)
+        pbx.newexten(two, "Set", "QUEUESTATUS=", 20)
+        pbx.setvar(two, "QUEUESTATUS", "")
+        if target not in self.queues.queues:
+            log.warning("sim_unknown_queue", queue=target, channel=two.name)
+            return ""
+        pbx.newexten(two, "Set", f"SWITCHBOARD_QUEUE={target}", 21)
+        pbx.setvar(two, "SWITCHBOARD_QUEUE", target)
+        pbx.newexten(two, "Queue", f"{target},t,,,120", 22)
+        return target
 
     async def hang_up(
         self, two: Channel, announced: bool = False, *, exec_dials: bool = False

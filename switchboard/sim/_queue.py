@@ -109,6 +109,11 @@ class QueueEngine:
         pbx.ev("MusicOnHoldStart", two, Class="default")
         try:
             while True:
+                if two.name in q.withdrawals:  # QueueWithdrawCaller: back to the dialplan
+                    info = q.withdrawals.pop(two.name)
+                    self._abandon(two, q, joined, original, withdraw_info=info)
+                    pbx.setvar(two, "QUEUESTATUS", "WITHDRAW")
+                    return
                 m = pick_member(q, pbx.now()) if q.waiting and q.waiting[0] is two else None
                 if m is None:
                     await pbx.sleep(1.0, two)
@@ -125,8 +130,16 @@ class QueueEngine:
             raise
 
     def _abandon(
-        self, two: Channel, q: QueueState, joined: float, original: int, redirected: bool = False
+        self,
+        two: Channel,
+        q: QueueState,
+        joined: float,
+        original: int,
+        redirected: bool = False,
+        withdraw_info: str | None = None,
     ) -> None:
+        """The caller left unanswered. app_queue reports a withdrawal as an abandon too
+        (``record_abandoned``), then sets ``QUEUE_WITHDRAW_INFO`` (``withdraw_info``)."""
         pbx = self.pbx
         waited = pbx.now() - joined
         pbx.ev("MusicOnHoldStop", two)
@@ -154,6 +167,9 @@ class QueueEngine:
             OriginalPosition=original,
             HoldTime=int(waited),
         )
+        if withdraw_info:
+            pbx.setvar(two, "QUEUE_WITHDRAW_INFO", withdraw_info)
+        q.priority.pop(two.name, None)
         if two in q.waiting:
             q.waiting.remove(two)
         self._vars([two], q)
@@ -312,6 +328,8 @@ class QueueEngine:
             pbx.setvar(chan, "QEORIGINALPOS", str(original))
         self._vars([two, a1], q)
         position = q.waiting.index(two) + 1 if two in q.waiting else 1
+        q.priority.pop(two.name, None)
+        q.withdrawals.pop(two.name, None)  # answered first: the withdrawal is dropped
         if two in q.waiting:
             q.waiting.remove(two)
         pbx.ev(

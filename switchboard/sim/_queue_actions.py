@@ -47,6 +47,44 @@ class QueueActions:
             m.penalty = int(msg.get("Penalty") or 0)
         return success(("Message", "Interface penalty set successfully"))
 
+    # Answers and checks in the order of apps/app_queue.c (manager_change_priority_caller_
+    # on_queue, manager_request_withdraw_caller_from_queue). Neither action sends an event
+    # itself: a withdrawn caller leaves at Queue()'s next turn (QueueEngine.run).
+    def do_queuechangeprioritycaller(self, p: AmiSession, msg: Message) -> Reply:
+        for header in ("Queue", "Caller", "Priority"):
+            if not msg.get(header):
+                return error(f"'{header}' not specified.")
+        try:
+            priority = int(msg.get("Priority") or "")
+        except ValueError:
+            return error("'Priority' need integer.")
+        q = self.queues.queues.get(msg.get("Queue") or "")
+        if q is None:
+            return error("Unable to change priority caller on queue: No such queue")
+        chan = q.caller(msg.get("Caller") or "")
+        if chan is None:
+            return error("Unable to change priority caller on queue: No such caller")
+        if (msg.get("Immediate") or "").lower() in ("yes", "true", "y", "t", "1", "on"):
+            q.reprioritise(chan, priority)
+        else:
+            q.priority[chan.name] = priority
+        return success(("Message", "Priority change for caller on queue"))
+
+    def do_queuewithdrawcaller(self, p: AmiSession, msg: Message) -> Reply:
+        for header in ("Queue", "Caller"):
+            if not msg.get(header):
+                return error(f"'{header}' not specified.")
+        q = self.queues.queues.get(msg.get("Queue") or "")
+        if q is None:
+            return error("Unable to request withdraw from queue: No such queue")
+        chan = q.caller(msg.get("Caller") or "")
+        if chan is None:
+            return error("Unable to request withdraw from queue: No such caller")
+        if chan.name in q.withdrawals:
+            return error("Unable to request withdraw from queue: Already requested")
+        q.withdrawals[chan.name] = msg.get("WithdrawInfo") or ""
+        return success(("Message", "Withdraw requested successfully"))
+
     def do_queueadd(self, p: AmiSession, msg: Message) -> Reply:
         q = self.queues.queues.get(msg.get("Queue") or "")
         if q is None:

@@ -56,6 +56,22 @@ class QueueState:
     abandoned: int = 0
     holdtime: int = 0
     talktime: int = 0
+    priority: dict[str, int] = field(default_factory=dict)  # caller channel name -> prio
+    withdrawals: dict[str, str] = field(default_factory=dict)  # channel name -> info
+
+    def caller(self, name: str) -> Channel | None:
+        return next((chan for chan in self.waiting if chan.name == name), None)
+
+    def reprioritise(self, chan: Channel, priority: int) -> None:
+        """app_queue's ``Immediate`` change: out of line, back in before the first caller
+        of a lower priority (after every caller of the same one)."""
+        self.priority[chan.name] = priority
+        self.waiting.remove(chan)
+        place = next(
+            (i for i, c in enumerate(self.waiting) if priority > self.priority.get(c.name, 0)),
+            len(self.waiting),
+        )
+        self.waiting.insert(place, chan)
 
 
 def pick_member(

@@ -32,6 +32,8 @@ from switchboard.queue.core.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
+    CallMoveRequested,
+    CallPriorityChanged,
     ConfigChanged,
     DeviceStateChanged,
     Event,
@@ -300,6 +302,8 @@ class Shell:
         """End everything: answer or ring out offers, hang up calls, let callbacks run out."""
         for _round in range(200):
             if not self.router.calls:
+                # A removed agent leaves once idle: after the wrap-up of its last call.
+                self.advance(3600.0)
                 queues, agents = CONFIGS[self.config]
                 assert set(self.router.queues) == {q.name for q in queues}
                 assert set(self.router.agents) == {a.id for a in agents}
@@ -355,6 +359,10 @@ def step(shell: Shell, op: tuple[Any, ...]) -> None:
     elif kind == "wrap" and agent_id:
         if shell.router.agents[agent_id].state is AgentState.WRAP_UP:
             shell.send(WrapUpEnded(agent_id))
+    elif kind == "move" and (call_id := shell.pick(shell.router.calls, a)):
+        shell.send(CallMoveRequested(call_id, QUEUES[b % len(QUEUES)].name))  # may be refused
+    elif kind == "priority" and (call_id := shell.pick(shell.router.calls, a)):
+        shell.send(CallPriorityChanged(call_id, b % 5))
     elif kind == "reload":
         shell.reload(b)
     elif kind == "wait":

@@ -10,7 +10,8 @@ closed, so the client reconnects and resyncs against the new one.
 from __future__ import annotations
 
 import random
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred, succeed
@@ -30,6 +31,7 @@ from switchboard.sim.ami import AmiServerProtocol
 from switchboard.sim.pbx import Pbx, PbxConfig
 
 SECRET = "sim-secret"
+T = TypeVar("T")
 
 
 class _Pipe(StringTransport):
@@ -102,6 +104,17 @@ class SimAmi:
                 return
             self.clock.advance(0)
         raise AssertionError("the in-memory AMI never settled")
+
+    def run(self, work: Coroutine[Any, Any, T] | Deferred[T]) -> T:
+        """Run one command (or AMI action) to its end on the simulated clock."""
+        done: list[Any] = []
+        d = work if isinstance(work, Deferred) else Deferred.fromCoroutine(work)
+        d.addBoth(done.append)
+        self.settle()
+        assert done, "the command never finished"
+        if isinstance(done[0], Failure):
+            done[0].raiseException()
+        return done[0]  # type: ignore[no-any-return]
 
     def restart_asterisk(self) -> None:
         """Asterisk restarts: it forgets dynamic members; the connection drops."""

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import make_url
 from structlog.testing import capture_logs
 from twisted.internet.defer import Deferred, fail, succeed
-from twisted.python.failure import Failure
 
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import AmiParser, Message
@@ -90,14 +89,7 @@ class _Site:
 
     def run(self, work: Coroutine[Any, Any, T] | Deferred[T]) -> T:
         """Run one control command (or AMI action) to its end on the simulated clock."""
-        done: list[Any] = []
-        d = work if isinstance(work, Deferred) else Deferred.fromCoroutine(work)
-        d.addBoth(done.append)
-        self.sim.settle()
-        assert done, "the command never finished"
-        if isinstance(done[0], Failure):
-            done[0].raiseException()
-        return done[0]  # type: ignore[no-any-return]
+        return self.sim.run(work)
 
     def stop(self) -> None:
         self.control.stopService()

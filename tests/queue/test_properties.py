@@ -1,6 +1,6 @@
 # -*- test-case-name: tests.queue.test_properties -*-
-"""Random arrivals, agents, skills, hangups, no-answers, callbacks and reloads of the
-queue configuration against the router.
+"""Random arrivals, agents, skills, hangups, no-answers, callbacks, supervisors' moves and
+priority changes, and reloads of the queue configuration against the router.
 
 After every event (checked in :meth:`Shell.check`): a ready agent with the needed skills is
 never idle while a call it may take waits, and no agent holds two calls. At the end: every
@@ -46,6 +46,8 @@ KINDS = (
     "wait",
     "wait",
     "reload",
+    "move",
+    "priority",
 )
 OPS = st.lists(
     st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50)), max_size=120

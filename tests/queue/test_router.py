@@ -13,6 +13,7 @@ from switchboard.queue.core.decisions import (
     CallAnswered,
     CallFinished,
     CallHandled,
+    CallQueued,
     CancelOffer,
     MoveToQueue,
     OfferCall,
@@ -32,6 +33,8 @@ from switchboard.queue.core.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
+    CallMoveRequested,
+    CallPriorityChanged,
     DeviceStateChanged,
     OfferAnswered,
     OfferNotAnswered,
@@ -407,3 +410,69 @@ def test_an_illegal_agent_step_raises_naming_the_agent() -> None:
         IllegalTransition, match="agent 'a1': no transition 'answer' from 'logged_out'"
     ):
         h.router.move_agent(h.router.agents["a1"], "answer")
+
+
+# -- supervisor actions: priority and move of a waiting caller ------------------------------
+def test_a_raised_priority_puts_the_caller_ahead_of_earlier_callers() -> None:
+    h = Harness.of([Queue("sales")], [agent("a1")])
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(5)
+    h.send(CallArrived(call("c2", at=h.now)))
+    assert h.router.waiting.position(h.router.calls["c2"]) == 2
+    h.send(CallPriorityChanged("c2", 5))
+    assert h.last.commands == ()
+    assert h.router.waiting.position(h.router.calls["c2"]) == 1
+    h.send(AgentLoggedIn("a1", ready=True))
+    assert offers(h) == [("c2", "a1")]
+
+
+def test_a_moved_caller_leaves_one_queue_and_waits_in_the_other_keeping_their_place() -> None:
+    queues = [Queue("sales"), Queue("support", music_class="calm")]
+    h = Harness.of(queues, [agent("s1", ["support"])])
+    h.send(CallArrived(call("c1", at=h.now)))
+    h.advance(30)
+    h.send(CallArrived(call("c2", queue="support", at=h.now)))
+    h.advance(10)
+    h.send(CallMoveRequested("c1", "support"))
+    assert of_type(h.last.commands, MoveToQueue) == [MoveToQueue("c1", "support", "calm")]
+    left = of_type(h.last.facts, QueueLeft)
+    assert [(f.queue, f.outcome, f.to_queue, f.waited_s) for f in left] == [
+        ("sales", "moved", "support", 40.0)
+    ]
+    queued = of_type(h.last.facts, CallQueued)
+    assert [(f.queue, f.enqueued_at) for f in queued] == [("support", START)]
+    assert h.router.waiting.position(h.router.calls["c1"]) == 1  # earlier than c2
+    h.advance(5)
+    h.send(AgentLoggedIn("s1", ready=True))
+    assert offers(h) == [("c1", "s1")]
+    h.send(OfferAnswered("c1", "s1"))
+    # The new queue's service level counts from the move, as for an overflow.
+    assert [f.waited_s for f in of_type(h.last.facts, CallAnswered)] == [5.0]
+
+
+def test_only_a_caller_waiting_in_line_can_be_moved_or_reprioritised() -> None:
+    queues = [Queue("sales"), Queue("support", max_length=1), Queue("gone")]
+    h = Harness.of(queues, [agent("a1")])
+    h.send(CallArrived(call("c9", queue="support", at=h.now)))
+    h.send(CallArrived(call("c1", at=h.now)), AgentLoggedIn("a1", ready=True))
+    refused = {
+        CallMoveRequested("c1", "support"): "call 'c1' is not waiting: it is ringing agent 'a1'",
+        CallPriorityChanged("nope", 3): "unknown call 'nope'",
+    }
+    for event, reason in refused.items():
+        h.send(event)
+        assert of_type(h.last.commands, Rejected)[0].reason.startswith(reason)
+        assert h.last.facts == ()
+    h.send(OfferAnswered("c1", "a1"))
+    h.send(CallPriorityChanged("c1", 3))
+    assert "answered by agent 'a1'" in of_type(h.last.commands, Rejected)[0].reason
+    h.send(CallArrived(call("c2", at=h.now)))
+    for target, reason in (
+        ("support", "queue 'support' is full (1 waiting)"),
+        ("sales", "call 'c2' already waits in 'sales'"),
+        ("nowhere", "unknown queue 'nowhere'"),
+    ):
+        h.send(CallMoveRequested("c2", target))
+        assert of_type(h.last.commands, Rejected)[0].reason.startswith(reason)
+        assert h.last.facts == ()
+    assert h.router.calls["c2"].queue == "sales"

@@ -319,3 +319,26 @@ def mix_monitor_mute(channel: str, state: bool, direction: str = "both") -> Acti
         ("Direction", direction),
         ("State", "1" if state else "0"),
     )
+
+
+def queue_change_priority_caller(
+    queue: str, caller: str, priority: int, immediate: bool = True
+) -> Action:
+    """``Immediate``: the caller's place changes now, not only for callers joining later."""
+    return action(
+        "QueueChangePriorityCaller",
+        (names.QUEUE, queue),
+        ("Caller", caller),
+        ("Priority", priority),
+        ("Immediate", immediate),
+    )
+
+
+def queue_withdraw_caller(queue: str, caller: str, withdraw_info: str | None = None) -> Action:
+    """Queue() returns with QUEUESTATUS=WITHDRAW and QUEUE_WITHDRAW_INFO=``withdraw_info``."""
+    return action(
+        "QueueWithdrawCaller",
+        (names.QUEUE, queue),
+        ("Caller", caller),
+        ("WithdrawInfo", withdraw_info),
+    )

@@ -12,6 +12,7 @@ release the agent, so that an agent freed by a call is never handed that same ca
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from switchboard.queue.core._agents import AgentRuntime
@@ -233,6 +234,57 @@ class CallFlow:
             self._out.reject(event, f"call {call_id!r} is not offered to agent {agent_id!r}")
             return None
         return runtime
+
+    # -- supervisor actions -------------------------------------------------------------------
+    def _waiting_call(self, event: str, call_id: str) -> CallRuntime | None:
+        """The live caller waiting in line, or a refusal that says why not."""
+        runtime = self.calls.get(call_id)
+        if runtime is None:
+            self._out.reject(event, f"unknown call {call_id!r}: it left the queues or never came")
+        elif runtime.virtual:
+            self._out.reject(event, f"call {call_id!r} is a callback, not a caller in line")
+        elif runtime.phase is not CallPhase.WAITING:
+            what = {
+                CallPhase.OFFERED: f"ringing agent {runtime.agent_id!r}",
+                CallPhase.CONNECTED: f"answered by agent {runtime.agent_id!r}",
+            }.get(runtime.phase, runtime.phase.value)
+            self._out.reject(event, f"call {call_id!r} is not waiting: it is {what}")
+        else:
+            return runtime
+        return None
+
+    def change_priority(self, call_id: str, priority: int) -> None:
+        """Refile the caller with the new priority: their place is recomputed from it."""
+        runtime = self._waiting_call("CallPriorityChanged", call_id)
+        if runtime is None:
+            return
+        self.waiting.remove(runtime)
+        runtime.call = replace(runtime.call, priority=priority)
+        self.route(runtime, "file")
+
+    def move(self, call_id: str, name: str) -> None:
+        """A supervisor's move: leave this queue ("moved"), join ``name`` as an overflow
+        move does (original place kept; the new queue's wait and deadlines from now)."""
+        runtime = self._waiting_call("CallMoveRequested", call_id)
+        if runtime is None:
+            return
+        if name == runtime.queue:
+            self._out.reject("CallMoveRequested", f"call {call_id!r} already waits in {name!r}")
+            return
+        if not self._desk.accepting(name):
+            what = "removed" if name in self._desk.queues else "unknown"
+            self._out.reject("CallMoveRequested", f"{what} queue {name!r}: move to a served one")
+            return
+        queue = self._desk.queues[name]
+        if queue.max_length is not None and self.live_waiting[name] >= queue.max_length:
+            self._out.reject(
+                "CallMoveRequested",
+                f"queue {name!r} is full ({queue.max_length} waiting): try again later",
+            )
+            return
+        self._leave(runtime, "moved", to_queue=name)
+        self._out.command(MoveToQueue(call_id, name, queue.music_class))
+        self._enter_queue(runtime, name)
 
     # -- waiting ------------------------------------------------------------------------------
     def _enter_queue(self, runtime: CallRuntime, name: str) -> None:

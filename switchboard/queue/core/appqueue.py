@@ -119,6 +119,8 @@ class _Visit:
     # Left the queue while AMI was down, its ringing agent now in a call: AgentComplete
     # (HoldTime, TalkTime) tells when it was answered.
     answered_unseen: bool = False
+    channel: str = ""  # the caller's channel name: what QueueChangePriorityCaller etc. name
+    withdrawing: bool = False  # QueueWithdrawCaller asked: its abandon is a move
 
 
 @dataclass(slots=True)
@@ -193,6 +195,24 @@ class AppQueueTracker:
         """Call ids waiting in a queue now (not answered, not gone)."""
         return sorted(v.call_id for v in self._visits.values() if v.answered_at is None)
 
+    def caller(self, call_id: str) -> tuple[str, str] | None:
+        """(queue, channel) of a caller waiting in a queue now; None if not waiting."""
+        visit = self._visits.get(call_id)
+        if visit is None or visit.answered_at is not None or visit.left_at is not None:
+            return None
+        return visit.queue, visit.channel
+
+    def expect_withdraw(self, call_id: str, withdrawing: bool = True) -> None:
+        """A move by ``QueueWithdrawCaller`` was asked (False: Asterisk refused it).
+
+        app_queue reports a withdrawn caller with ``QueueCallerAbandon`` (apps/app_queue.c
+        calls ``record_abandoned`` for ``QUEUE_WITHDRAW``); told first, the tracker counts
+        it as ``QueueLeft(moved)`` when the dialplan queues the caller again.
+        """
+        visit = self._visits.get(call_id)
+        if visit is not None:
+            visit.withdrawing = withdrawing
+
     def agent_state(self, agent_id: str) -> AgentState:
         member = next((m for m in self._members.values() if m.agent_id == agent_id), None)
         return member.state if member else AgentState.LOGGED_OUT
@@ -215,7 +235,12 @@ class AppQueueTracker:
             self._note_ivr(msg, name)
         elif name == "QUEUESTATUS":
             visit = self._visits.get(msg.get("Uniqueid") or "")
-            if visit is not None and visit.left_at is not None and visit.answered_at is None:
+            if (
+                visit is not None
+                and visit.left_at is not None
+                and visit.answered_at is None
+                and not visit.withdrawing  # the next QueueCallerJoin says where it went
+            ):
                 self._finish_unanswered(visit, now, "overflowed", CallOutcome.OVERFLOWED, batch)
 
     def _note_ivr(self, msg: Message, name: str) -> None:
@@ -256,6 +281,7 @@ class AppQueueTracker:
         self._queue_seen(queue, batch)
         ivr = self._ivr.get(msg.get("Linkedid") or "") or self._ivr.get(call_id)
         visit = _Visit(call_id, queue, now, _text(msg, "CallerIDNum"), ivr)
+        visit.channel = msg.get("Channel") or ""
         self._visits[call_id] = visit
         language = ivr.language if ivr and ivr.language else _text(msg, "Language")
         batch.facts.append(
@@ -278,7 +304,9 @@ class AppQueueTracker:
 
     def _abandon(self, msg: Message, now: float, batch: _Batch) -> None:
         visit = self._visits.get(msg.get("Uniqueid") or "")
-        if visit is not None and visit.answered_at is None:
+        if visit is not None and visit.withdrawing:
+            visit.left_at = now  # withdrawn, to be queued again: not an abandon
+        elif visit is not None and visit.answered_at is None:
             self._finish_unanswered(visit, now, "abandoned", CallOutcome.ABANDONED, batch)
 
     def _agent_called(self, msg: Message, now: float, batch: _Batch) -> None:
@@ -544,6 +572,7 @@ class AppQueueTracker:
             visit = _Visit(
                 call_id, queue, joined, _text(msg, "CallerIDNum"), self._ivr.get(call_id)
             )
+            visit.channel = msg.get("Channel") or ""
             self._visits[call_id] = visit
             batch.facts.append(
                 CallQueued(
@@ -638,7 +667,8 @@ class AppQueueTracker:
         del self._visits[visit.call_id]
         if not to_queue:
             self._forget_ivr(visit)
-        at = visit.left_at if left == "overflowed" and visit.left_at is not None else now
+        left_then = left in ("overflowed", "moved") and visit.left_at is not None
+        at = visit.left_at if left_then and visit.left_at is not None else now
         batch.facts.append(
             QueueLeft(
                 visit.call_id, visit.queue, at, left, round(at - visit.entered_at, 6), to_queue

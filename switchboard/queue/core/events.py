@@ -18,6 +18,8 @@ __all__ = [
     "AgentReady",
     "CallArrived",
     "CallEnded",
+    "CallMoveRequested",
+    "CallPriorityChanged",
     "CallbackOutcome",
     "CallbackRequested",
     "CallerAbandoned",
@@ -135,6 +137,26 @@ class CallbackOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class CallPriorityChanged:
+    """A supervisor sets a waiting caller's priority (higher goes first; see ``Queue``)."""
+
+    call_id: str
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallMoveRequested:
+    """A supervisor moves a waiting caller to ``queue``.
+
+    Like an overflow move: the caller keeps their place (``enqueued_at``) in the new
+    queue's order, while the new queue's service level counts from the move.
+    """
+
+    call_id: str
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: ring timeouts, wrap-ups, overflow, aging, max wait, announcements."""
 
@@ -166,5 +188,7 @@ Event = (
     | CallbackRequested
     | CallbackOutcome
     | ConfigChanged
+    | CallPriorityChanged
+    | CallMoveRequested
     | Tick
 )

@@ -47,6 +47,8 @@ from switchboard.queue.core.events import (
     CallbackRequested,
     CallEnded,
     CallerAbandoned,
+    CallMoveRequested,
+    CallPriorityChanged,
     ConfigChanged,
     DeviceStateChanged,
     Event,
@@ -178,6 +180,10 @@ class Router:
                 self._wrap_up_ended(agent_id)
             case DeviceStateChanged():
                 self._device_state(event)
+            case CallPriorityChanged():
+                self._flow.change_priority(event.call_id, event.priority)
+            case CallMoveRequested():
+                self._flow.move(event.call_id, event.queue)
             case ConfigChanged():
                 self._apply_config(event.queues, event.agents)
             case Tick():

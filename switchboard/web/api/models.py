@@ -217,6 +217,28 @@ class MonitorBody(_Model):
     )
 
 
+class PriorityBody(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    priority: int = Field(
+        ge=0, le=1000, description="higher goes first; callers join with the IVR's (often 0)"
+    )
+
+
+class MoveBody(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    queue: str = Field(min_length=1, description="the queue to wait in from now on")
+
+
+class WaitingCaller(_Model):
+    """A caller waiting in a queue, after a supervisor's priority change or move."""
+
+    call_id: str
+    queue: str = Field(description="the queue the caller waits in (for a move: the target)")
+    priority: int | None = Field(description="null when app_queue routes the queue")
+
+
 class Monitoring(_Model):
     id: int
     supervisor: str

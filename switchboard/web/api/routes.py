@@ -16,6 +16,7 @@ from twisted.web.server import Request
 from switchboard.ops import Health, Metrics
 from switchboard.queue.core.model import Queue
 from switchboard.queue.core.stats import LiveStats, QueueSnapshot
+from switchboard.queue.shell.call_control import CallControl, CallControlError, WaitingCaller
 from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
 from switchboard.store import Database
 from switchboard.supervise.monitor import Monitors, SuperviseError
@@ -40,6 +41,7 @@ _CONTROL_CODES = {
     "bad_request": "bad_request",
     "unavailable": "unavailable",
 }
+_CALL_CODES = {"not_found": "not_found", "refused": "conflict", "unavailable": "unavailable"}
 
 
 @dataclass
@@ -56,6 +58,8 @@ class RestBackends:
     monitors: Monitors | None = None
     # The recording file of a call the live call model still knows (MixMonitor's name).
     recording_of: Callable[[str], str | None] = field(default=lambda _call_id: None)
+    # A waiting caller's priority and queue (supervisors); None: no queue runs here.
+    calls: CallControl | None = None
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -261,6 +265,42 @@ class RestApi:
             ]
         )
 
+    # -- waiting callers ----------------------------------------------------------
+
+    def _calls(self) -> CallControl:
+        calls = self.backends().calls
+        if calls is None:
+            raise Refusal(
+                "unavailable", "no waiting callers here: neither the ACD nor app_queue runs"
+            )
+        return calls
+
+    async def _waiting(self, caller: Caller, call_id: str) -> WaitingCaller:
+        try:
+            found = await self._calls().waiting(call_id)
+        except CallControlError as exc:
+            raise Refusal(_CALL_CODES[exc.code], exc.message) from None
+        caller.reach((found.queue,), f"call {call_id!r} (waiting in {found.queue!r})")
+        return found
+
+    async def _call_action(self, work: Awaitable[WaitingCaller]) -> m.WaitingCaller:
+        try:
+            done = await work
+        except CallControlError as exc:
+            raise Refusal(_CALL_CODES[exc.code], exc.message) from None
+        return m.WaitingCaller(call_id=done.call_id, queue=done.queue, priority=done.priority)
+
+    async def call_priority(
+        self, caller: Caller, call_id: str, body: m.PriorityBody
+    ) -> m.WaitingCaller:
+        await self._waiting(caller, call_id)
+        return await self._call_action(self._calls().set_priority(call_id, body.priority))
+
+    async def move_call(self, caller: Caller, call_id: str, body: m.MoveBody) -> m.WaitingCaller:
+        await self._waiting(caller, call_id)
+        caller.reach((body.queue,), f"queue {body.queue!r}")
+        return await self._call_action(self._calls().move(call_id, body.queue))
+
     # -- calls and customers -------------------------------------------------------
 
     async def list_calls(self, caller: Caller, query: m.CallQuery) -> m.CallList:
@@ -405,6 +445,28 @@ def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[
             m.CallDetail,
             api.one_call,
             path_params={"call_id": "the call's id"},
+        ),
+        Endpoint(
+            "POST",
+            f"{PREFIX}/calls/<call_id>/priority",
+            "call_priority",
+            "Set a waiting caller's priority (higher goes first)",
+            "supervise",
+            m.WaitingCaller,
+            api.call_priority,
+            body=m.PriorityBody,
+            path_params={"call_id": "the waiting call's id"},
+        ),
+        Endpoint(
+            "POST",
+            f"{PREFIX}/calls/<call_id>/move",
+            "move_call",
+            "Move a waiting caller to another queue (they keep their place in line)",
+            "supervise",
+            m.WaitingCaller,
+            api.move_call,
+            body=m.MoveBody,
+            path_params={"call_id": "the waiting call's id"},
         ),
         Endpoint(
             "GET",

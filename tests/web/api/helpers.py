@@ -20,9 +20,12 @@ from switchboard.accounts.store import add_user
 from switchboard.config import WebSettings
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import Call, ChannelView
-from switchboard.queue.core.decisions import AgentStateChanged, CallQueued
-from switchboard.queue.core.model import Agent, AgentState, Queue
+from switchboard.queue.core.decisions import AgentStateChanged, CallQueued, Rejected
+from switchboard.queue.core.events import CallArrived, Event
+from switchboard.queue.core.model import Agent, AgentState, Queue, WaitingCall
+from switchboard.queue.core.router import Router
 from switchboard.queue.core.stats import LiveStats
+from switchboard.queue.shell.call_control import AcdCallControl
 from switchboard.queue.shell.control import (
     AgentControlError,
     AgentView,
@@ -131,6 +134,21 @@ class FakeAmi:
 
 
 @dataclass
+class RouterAcd:
+    """The ACD as :class:`AcdCallControl` drives it: a real router on the stack's clock."""
+
+    clock: Clock
+    router: Router = field(default_factory=lambda: Router(QUEUES, AGENTS))
+
+    def command(self, event: Event) -> str:
+        out = self.router.handle(event, self.clock.seconds())
+        return next((c.reason for c in out.commands if isinstance(c, Rejected)), "")
+
+    def caller_waits(self, call_id: str, queue: str) -> None:
+        assert not self.command(CallArrived(WaitingCall(call_id, queue, self.clock.seconds())))
+
+
+@dataclass
 class ApiStack:
     web: WebService
     clock: Clock
@@ -140,6 +158,7 @@ class ApiStack:
     ami: FakeAmi
     calls: list[Call]
     monitors: Monitors
+    acd: RouterAcd
 
     def run(self, work: Any) -> Any:
         result: list[Any] = []
@@ -211,6 +230,7 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
     calls: list[Call] = []
     monitors = Monitors(ami, lambda: calls, database, clock.seconds)
     monitors.start()
+    acd = RouterAcd(clock)
     rest = RestBackends(
         database,
         clock.seconds,
@@ -219,8 +239,9 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
         queue_config=lambda: {q.name: q for q in QUEUES},
         monitors=monitors,
         recording_of=lambda call_id: RECORDINGS.get(call_id),
+        calls=AcdCallControl(acd),  # type: ignore[arg-type]  # the router is all it reads
     )
     web = build_web(
         WebSettings(), clock, database, hasher=CHEAP, rest=rest if with_backends else None
     )
-    return ApiStack(web, clock, database, agents, stats, ami, calls, monitors)
+    return ApiStack(web, clock, database, agents, stats, ami, calls, monitors, acd)

@@ -25,7 +25,11 @@ PATH_VALUES = {
     "customer_id": "1",
     "monitoring_id": "1",
 }
-BODIES = {"/api/v1/agents/{agent_id}/monitor": {"mode": "listen", "device": "PJSIP/9000"}}
+BODIES = {
+    "/api/v1/agents/{agent_id}/monitor": {"mode": "listen", "device": "PJSIP/9000"},
+    "/api/v1/calls/{call_id}/priority": {"priority": 5},
+    "/api/v1/calls/{call_id}/move": {"queue": "support"},
+}
 QUERY = {"/api/v1/customers": "?q=5550101"}
 
 
@@ -77,6 +81,7 @@ def _schema_check(document: dict[str, Any], ref: dict[str, Any], body: Any) -> N
 def test_every_documented_route_answers_with_its_documented_schema(stack: ApiStack) -> None:
     stack.agent_changed("1001", AgentState.READY)
     stack.agent_on_call()
+    stack.acd.caller_waits("c1", "sales")  # for the priority change, then the move
     document = _document(stack)
     token = stack.token("read:stats", "read:calls", "control:agents", "supervise")
     exercised = 0
@@ -97,4 +102,5 @@ def test_every_documented_route_answers_with_its_documented_schema(stack: ApiSta
                     "ChanSpyStart", SpyerChannel="PJSIP/9000-01", SpyeeChannel=AGENT_CHANNEL
                 )
             exercised += 1
-    assert exercised == 16  # agents 2, control 5, supervise 3, queues 2, calls 2, customers 2
+    # agents 2, control 5, supervise 3, queues 2, calls 2, waiting callers 2, customers 2
+    assert exercised == 18
