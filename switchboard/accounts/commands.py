@@ -17,8 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
 from switchboard.accounts.model import LANGUAGES, Role, User
 from switchboard.accounts.passwords import PasswordProblem, Passwords
 from switchboard.accounts.store import (
@@ -29,6 +27,7 @@ from switchboard.accounts.store import (
     set_password_hash,
 )
 from switchboard.config import Settings
+from switchboard.store.oneshot import in_database as _in_database
 
 __all__ = ["add_commands", "run"]
 
@@ -127,20 +126,6 @@ def _password(path: Path | None, prompt: Prompt) -> str:
     if prompt("Password again: ") != first:
         raise AccountError("the two passwords differ: nothing changed")
     return first
-
-
-def _in_database(settings: Settings, work: Callable[[Session], T]) -> T:
-    from switchboard.store import database_url, upgrade_database
-    from switchboard.store.db import create_database_engine
-
-    url = database_url(settings.database)
-    upgrade_database(url)
-    engine = create_database_engine(url)
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            return work(session)
-    finally:
-        engine.dispose()
 
 
 def _as_dict(user: User) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import CrmSettings, Settings
 from switchboard.crm.identifiers import IdentifierRules
+from switchboard.store.oneshot import database_engine, in_database
 
 __all__ = ["add_commands", "database_engine", "in_database", "rules_for"]
 
@@ -28,29 +28,6 @@ T = TypeVar("T")
 
 def rules_for(crm: CrmSettings) -> IdentifierRules:
     return IdentifierRules(dict(crm.identifier_kinds), crm.phone_region)
-
-
-@contextmanager
-def database_engine(settings: Settings) -> Iterator[Engine]:
-    from switchboard.store import database_url, upgrade_database
-    from switchboard.store.db import create_database_engine
-
-    url = database_url(settings.database)
-    upgrade_database(url)
-    engine = create_database_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def in_database(settings: Settings, work: Callable[[Session], T]) -> T:
-    with (
-        database_engine(settings) as engine,
-        Session(engine, expire_on_commit=False) as session,
-        session.begin(),
-    ):
-        return work(session)
 
 
 def add_commands(subparsers: Any) -> None:

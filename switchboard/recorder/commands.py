@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from switchboard.config import Settings
+from switchboard.store.oneshot import in_database
 
 __all__ = ["add_commands", "run"]
 
@@ -93,20 +94,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except UsageProblem as exc:
         print(f"switchboard recordings: {exc}", file=sys.stderr)
         return 2
-
-
-def in_database(settings: Settings, work: Callable[[Session], T]) -> T:
-    from switchboard.store import database_url, upgrade_database
-    from switchboard.store.db import create_database_engine
-
-    url = database_url(settings.database)
-    upgrade_database(url)
-    engine = create_database_engine(url)
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            return work(session)
-    finally:
-        engine.dispose()
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from switchboard.accounts.commands import _in_database as in_database
 from switchboard.config import Settings
+from switchboard.store.oneshot import in_database
 from switchboard.web.api.tokens import (
     SCOPES,
     ApiToken,
