@@ -18,6 +18,7 @@ transport it reuses): ``"all"`` sees every queue, ``"queues:a,b"`` only queues a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 import structlog
@@ -89,6 +90,7 @@ class WallboardFeed:
         self._early: list[Fact] | None = []  # hub facts heard before the records are read
         self._ready: Deferred[None] | None = None
         self._timer: IDelayedCall | None = None
+        self._midnight: IDelayedCall | None = None
         self._last_flush = float("-inf")
         self._asked: set[str] = set()  # call ids whose customer the CRM was asked for
         self._unsubscribe: Callable[[], None] | None = None
@@ -106,6 +108,7 @@ class WallboardFeed:
             lambda stored: self._replay(stored, cutoff), self._load_failed
         )
         self._ready = ready
+        self._schedule_midnight()
         return ready
 
     def _replay(self, stored: Stored, cutoff: float) -> None:
@@ -126,9 +129,10 @@ class WallboardFeed:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
-        self._timer = None
+        for timer in (self._timer, self._midnight):
+            if timer is not None and timer.active():
+                timer.cancel()
+        self._timer = self._midnight = None
 
     # -- facts ----------------------------------------------------------------------------
     def _on_fact(self, fact: Fact) -> None:
@@ -169,6 +173,18 @@ class WallboardFeed:
 
     def _crm_failed(self, failure: Failure) -> None:
         log.warning("wallboard_customer_lookup_failed", error=failure.getErrorMessage())
+
+    # -- the new day ----------------------------------------------------------------------
+    def _schedule_midnight(self) -> None:
+        # "Today" starts again at local midnight even when no call comes: without this push
+        # a quiet night would show yesterday's figures until the morning's first call.
+        now = self._clock.seconds()
+        self._midnight = self._clock.callLater(next_midnight(now, self._zone) - now, self._new_day)
+
+    def _new_day(self) -> None:
+        self._dirty |= {AGENTS, *self.board.queue_names}
+        self._schedule()
+        self._schedule_midnight()
 
     # -- pushing --------------------------------------------------------------------------
     def _schedule(self) -> None:
@@ -240,6 +256,12 @@ class WallboardFeed:
             "queues": [self.board.queue_json(n, now) for n in self.board.visible_queues(visible)],
             "agents": self.board.agent_rows(now, visible),
         }
+
+
+def next_midnight(now: float, zone: tzinfo) -> float:
+    """Epoch seconds of the next local midnight in ``zone`` (a 23- or 25-hour day too)."""
+    today = datetime.fromtimestamp(now, zone).date()
+    return datetime.combine(today + timedelta(days=1), time(), zone).timestamp()
 
 
 def _customer(session: Any, number: str) -> tuple[str, int] | None:

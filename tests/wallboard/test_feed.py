@@ -4,6 +4,7 @@ throttled pushes, each viewer's queues only, and the CRM's names for callers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,9 @@ from switchboard.queue.core.decisions import CallAnswered, CallQueued, Fact
 from switchboard.queue.shell.clock import ScaledClock
 from switchboard.queue.store.records import record_facts
 from switchboard.store import Database
-from switchboard.wallboard.feed import WallboardFeed, viewer_key
+from switchboard.wallboard.feed import WallboardFeed, next_midnight, viewer_key
 from tests.seat.helpers import HeldWork, migrated, write
-from tests.wallboard.scenario import AGENTS, QUEUES, T, morning
+from tests.wallboard.scenario import AGENTS, DAY, QUEUES, T, morning
 
 NOW = T + 1000
 
@@ -151,3 +152,38 @@ def test_every_message_says_the_clocks_time_and_rate(database: Database) -> None
 
     assert (snapshot(feed)["now"], snapshot(feed)["rate"]) == (T + 120, 60.0)
     assert [(m["type"], m["now"], m["rate"]) for m in got] == [("queue", T + 120, 60.0)]
+
+
+def test_the_board_starts_a_new_day_at_midnight_without_waiting_for_a_call(
+    database: Database,
+) -> None:
+    hub = Hub()
+    feed, clock = feed_at(database, T, hub)
+    got: list[dict[str, Any]] = []
+    feed.subscribe("all", got.append)
+    publish(hub, *morning())
+    clock.advance(1)
+    assert snapshot(feed)["queues"][0]["tile"]["offered"] == 5
+    got.clear()
+    shanghai_midnight = DAY + 16 * 3600  # 00:00 at UTC+8
+    clock.advance(shanghai_midnight - clock.seconds() - 1)  # 23:59:59, nothing happens
+    assert got == []
+    clock.advance(1)  # local midnight in Shanghai: every viewer is sent the new day
+    tiles = {m["queue"]: m["tile"] for m in got if m["type"] == "queue"}
+    assert set(tiles) == set(feed.board.queue_names)
+    assert tiles["sales"]["offered"] == 0 and any(m["type"] == "agents" for m in got)
+    got.clear()
+    clock.advance(24 * 3600)  # and again the next night
+    assert {m["queue"] for m in got if m["type"] == "queue"} == set(feed.board.queue_names)
+
+
+@pytest.mark.parametrize(
+    ("local_day", "hours"), [((2026, 3, 29), 23), ((2026, 10, 25), 25), ((2026, 6, 1), 24)]
+)
+def test_the_next_midnight_is_local_across_a_clock_change(
+    local_day: tuple[int, int, int], hours: int
+) -> None:
+    london = ZoneInfo("Europe/London")
+    start = datetime(*local_day, tzinfo=london).timestamp()
+    assert next_midnight(start, london) - start == hours * 3600
+    assert next_midnight(start + 3600 * 5.5, london) - start == hours * 3600
