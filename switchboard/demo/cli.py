@@ -49,7 +49,13 @@ from switchboard.demo.site import (
     start_site,
 )
 from switchboard.demo.tally import FactTally, summary_line
-from switchboard.demo.web import DemoLogin, add_demo_users, demo_logins, with_web_port
+from switchboard.demo.web import (
+    DemoLogin,
+    add_demo_users,
+    demo_logins,
+    with_control_port,
+    with_web_port,
+)
 from switchboard.hub import AGENT_STATE, FACT
 from switchboard.logs import configure_logging
 from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
@@ -312,6 +318,7 @@ async def _demo(
         behaviours[_exten(bots[-1])] = AgentBehaviour(answer_after_s=25.0)  # often away
     behaviours.update({_exten(a): person_phone(a, config.queues) for a in seats})
     settings, web_note = await with_web_port(reactor, settings)
+    settings, control_note = await with_control_port(reactor, settings)
     site = await start_site(
         reactor,
         settings,
@@ -337,6 +344,12 @@ async def _demo(
     if site.app.web is not None:
         await site.app.web.listening()  # print only an address that answers
     _say_logins(demo, site.settings.web.origin, web_note, logins, seats, behaviours)
+    if control_note:  # `switchboard agents` looks at the usual port unless told
+        port = site.settings.control.port
+        demo.say(
+            f"agent control: {control_note}: "
+            f"SWITCHBOARD_CONTROL_PORT={port} switchboard agents list"
+        )
     for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
         await site.ami.send(actions.setvar(name, value))
     if acd is not None:  # app_queue's agents are its queues' static members

@@ -21,7 +21,14 @@ from switchboard.accounts.store import add_user, find_user, set_password_hash
 from switchboard.config import Settings
 from switchboard.queue.core.model import Agent
 
-__all__ = ["DEMO_WEB_PORT", "DemoLogin", "add_demo_users", "demo_logins", "with_web_port"]
+__all__ = [
+    "DEMO_WEB_PORT",
+    "DemoLogin",
+    "add_demo_users",
+    "demo_logins",
+    "with_control_port",
+    "with_web_port",
+]
 
 DEMO_WEB_PORT = 8080
 SUPERVISOR = "supervisor"
@@ -50,14 +57,7 @@ async def with_web_port(
 ) -> tuple[Settings, str]:
     """``settings`` serving the web tier on 127.0.0.1:8080 (``preferred``; 0: any free
     port), or on a free port if that is taken (then the second value says so)."""
-    note = ""
-    try:
-        probe = reactor.listenTCP(preferred, ServerFactory(), interface="127.0.0.1")
-    except CannotListenError:
-        probe = reactor.listenTCP(0, ServerFactory(), interface="127.0.0.1")
-        note = f"port {preferred} is taken, so a free one"
-    port = probe.getHost().port
-    await maybeDeferred(probe.stopListening)
+    port, note = await _port_or_free(reactor, preferred)
     web = settings.web.model_copy(
         update={
             "enabled": True,
@@ -67,6 +67,29 @@ async def with_web_port(
         }
     )
     return settings.model_copy(update={"web": web}), note
+
+
+async def with_control_port(reactor: Any, settings: Settings) -> tuple[Settings, str]:
+    """``settings`` with the control endpoint (``switchboard agents``) on its usual port,
+    or on a free one if a serve or another demo holds it (then the note says so), instead
+    of a demo that cannot start."""
+    if not settings.control.enabled:
+        return settings, ""
+    port, note = await _port_or_free(reactor, settings.control.port)
+    control = settings.control.model_copy(update={"bind": "127.0.0.1", "port": port})
+    return settings.model_copy(update={"control": control}), note
+
+
+async def _port_or_free(reactor: Any, preferred: int) -> tuple[int, str]:
+    note = ""
+    try:
+        probe = reactor.listenTCP(preferred, ServerFactory(), interface="127.0.0.1")
+    except CannotListenError:
+        probe = reactor.listenTCP(0, ServerFactory(), interface="127.0.0.1")
+        note = f"port {preferred} is taken, so a free one"
+    port = probe.getHost().port
+    await maybeDeferred(probe.stopListening)
+    return port, note
 
 
 def add_demo_users(session: Session, logins: Sequence[DemoLogin]) -> None:

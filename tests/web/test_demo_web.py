@@ -10,7 +10,7 @@ from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import find_user, list_users
 from switchboard.config import Settings
 from switchboard.demo.site import EXAMPLE_QUEUES
-from switchboard.demo.web import add_demo_users, demo_logins, with_web_port
+from switchboard.demo.web import add_demo_users, demo_logins, with_control_port, with_web_port
 from switchboard.queue.config.queue_file import load_queue_config
 from switchboard.testing.simnet import SimNet
 from tests.web.stack import PASSWORD, Stack
@@ -64,3 +64,20 @@ def test_demo_passwords_are_argon2id(stack: Stack) -> None:
         assert Passwords().check(found[1], "demo-1001")
 
     stack.database.run(work)
+
+
+def test_the_demo_control_endpoint_moves_to_a_free_port_when_4575_is_taken() -> None:
+    from twisted.internet.defer import Deferred
+
+    def control_port(net: SimNet) -> tuple[Settings, str]:
+        got: list[tuple[Settings, str]] = []
+        Deferred.fromCoroutine(with_control_port(net, Settings())).addCallback(got.append)
+        net.advance(0)
+        return got[0]
+
+    net = SimNet()
+    settings, note = control_port(net)
+    assert (settings.control.port, note) == (4575, "")
+    net.listenTCP(4575, ServerFactory(), interface="127.0.0.1")  # a serve already runs
+    settings, note = control_port(net)
+    assert settings.control.port not in (0, 4575) and note == "port 4575 is taken, so a free one"
