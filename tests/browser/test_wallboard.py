@@ -170,6 +170,19 @@ def test_screenshots_of_the_wallboard_and_its_big_screen_mode(
     html_lang = page.locator("html").get_attribute("lang")
     assert html_lang == lang
     page.wait_for_selector("#wb-chart-sl svg")  # ECharts drew
+    # A label that wraps ("Service level (20 s)" at 1366 px) must not push its figure
+    # below the others of the tile's main row.
+    tops = page.eval_on_selector_all(
+        ".wb-main", "rows => rows.map(r => [...r.querySelectorAll('.wb-fig-value')]"
+        ".map(v => Math.round(v.getBoundingClientRect().top)))",
+    )
+    assert tops and all(len(set(row)) == 1 for row in tops), tops
+    spill = page.eval_on_selector_all(
+        ".wb-tile", "tiles => tiles.flatMap(t => [...t.querySelectorAll('.wb-fig-value')]"
+        ".filter(v => v.getBoundingClientRect().right > t.getBoundingClientRect().right)"
+        ".map(v => v.textContent))",
+    )
+    assert spill == []  # every figure inside its tile
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"wallboard-{lang}.png"), full_page=True)
     page.set_viewport_size({"width": 1920, "height": 1080})

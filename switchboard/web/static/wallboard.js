@@ -60,8 +60,9 @@
     var main = el("div", "wb-main");
     figure(main, t("Waiting"), "wb-waiting", tile.waiting);
     figure(main, t("Longest wait"), "wb-longest", tile.waiting ? clock(waitS) : "—");
-    figure(main, tf("Service level ({s} s)", { s: Math.round(tile.service_level_s) }), "wb-sl",
-      pct(tile.service_level_pct));
+    // A number keeps its unit on the same line when the label wraps: "(20 s)", not "(20" "s)".
+    var slLabel = tf("Service level ({s} s)", { s: Math.round(tile.service_level_s) });
+    figure(main, slLabel.replace(/(\d) /g, "$1\u00a0"), "wb-sl", pct(tile.service_level_pct));
     node.appendChild(main);
     var more = el("div", "wb-more");
     figure(more, t("Abandoned"), "wb-abandon-pct", pct(tile.abandoned_pct));
