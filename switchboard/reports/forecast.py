@@ -13,34 +13,40 @@ without calls is kept, at zero. See docs/forecast.md for the model and its assum
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.reports.erlang import Staffing, Target, TargetProblem, agents_needed
 
 __all__ = [
+    "BUCKET_S",
     "INTERVALS_MIN",
     "WEEKDAYS",
+    "Arrivals",
     "DayPeaks",
     "Forecast",
     "ForecastRequest",
     "IntervalForecast",
-    "StoredCall",
-    "forecast_from_calls",
+    "forecast_from_arrivals",
     "forecast_queue",
     "history_queues",
-    "load_calls",
+    "load_arrivals",
     "window",
 ]
 
 INTERVALS_MIN = (15, 30, 60)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The database counts arrivals per 15 minutes of UTC. Each such stretch lies inside one
+# local interval because every zone's offset today is a whole number of quarter hours
+# (+08:00, +05:30, +05:45, -03:30 ...).
+BUCKET_S = 900
 
 
 @dataclass(frozen=True)
@@ -70,12 +76,15 @@ class ForecastRequest:
 
 
 @dataclass(frozen=True)
-class StoredCall:
-    """One visit as the forecast sees it: when it entered (epoch seconds) and, if an agent
-    handled it, its talk + wrap-up seconds."""
+class Arrivals:
+    """The visits that entered in one stretch of time starting at ``at`` (epoch seconds),
+    never straddling two local intervals: how many, how many an agent handled, and the
+    talk + wrap-up seconds of those."""
 
-    entered_at: float
-    handle_s: float | None
+    at: float
+    offered: int
+    handled: int
+    handle_s: float
 
 
 @dataclass(frozen=True)
@@ -131,26 +140,33 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone)
 
 
-def load_calls(session: Session, queue: str, since: datetime, until: datetime) -> list[StoredCall]:
+def load_arrivals(
+    session: Session, queue: str, since: datetime, until: datetime, bucket_s: int
+) -> list[Arrivals]:
+    """The queue's visits in [since, until), counted in the database per ``bucket_s``
+    seconds of UTC: a few thousand rows to read back, however busy the queue."""
+    entered = CallVisitRow.entered_at
+    if session.get_bind().dialect.name == "postgresql":
+        bucket: Any = func.floor(func.extract("epoch", entered) / bucket_s)
+    else:  # SQLite keeps UTC text; strftime('%s') reads it as epoch seconds
+        bucket = cast(func.strftime("%s", entered), Integer) / bucket_s
+    done = and_(CallVisitRow.answered_at.is_not(None), CallVisitRow.talk_s.is_not(None))
+    handle = CallVisitRow.talk_s + func.coalesce(CallVisitRow.wrap_s, 0.0)
     rows = session.execute(
         select(
-            CallVisitRow.entered_at,
-            CallVisitRow.answered_at,
-            CallVisitRow.talk_s,
-            CallVisitRow.wrap_s,
-        ).where(
-            CallVisitRow.queue == queue,
-            CallVisitRow.entered_at >= since.astimezone(UTC),
-            CallVisitRow.entered_at < until.astimezone(UTC),
+            bucket,
+            func.count(),
+            func.count(case((done, 1))),
+            func.coalesce(func.sum(case((done, handle))), 0.0),
         )
+        .where(
+            CallVisitRow.queue == queue,
+            entered >= since.astimezone(UTC),
+            entered < until.astimezone(UTC),
+        )
+        .group_by(bucket)
     )
-    calls = []
-    for entered, answered, talk, wrap in rows:
-        if entered.tzinfo is None:  # SQLite hands back naive values: stored as UTC
-            entered = entered.replace(tzinfo=UTC)
-        handled = talk + (wrap or 0.0) if answered is not None and talk is not None else None
-        calls.append(StoredCall(entered.timestamp(), handled))
-    return calls
+    return [Arrivals(float(b) * bucket_s, n, h, float(s)) for b, n, h, s in rows]
 
 
 def forecast_queue(session: Session, request: ForecastRequest, now: datetime) -> Forecast:
@@ -158,47 +174,48 @@ def forecast_queue(session: Session, request: ForecastRequest, now: datetime) ->
     first, end = window(now.astimezone(request.timezone).date(), request.weeks)
     since = _local_midnight(first, request.timezone)
     until = _local_midnight(end, request.timezone)
-    calls = load_calls(session, request.queue, since, until)
-    return forecast_from_calls(calls, request, first, end)
+    arrivals = load_arrivals(session, request.queue, since, until, BUCKET_S)
+    return forecast_from_arrivals(arrivals, request, first, end)
 
 
-def forecast_from_calls(
-    calls: Sequence[StoredCall], request: ForecastRequest, first: date, end: date
+def forecast_from_arrivals(
+    arrivals: Iterable[Arrivals], request: ForecastRequest, first: date, end: date
 ) -> Forecast:
-    """The forecast from calls already read (all inside the window)."""
+    """The forecast from arrivals already counted (all inside the window)."""
     zone, step = request.timezone, request.interval_min
     offered: dict[tuple[int, int], int] = defaultdict(int)
-    handle: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for call in calls:
-        local = datetime.fromtimestamp(call.entered_at, zone)
+    handled: dict[tuple[int, int], tuple[int, float]] = defaultdict(lambda: (0, 0.0))
+    for stretch in arrivals:
+        local = datetime.fromtimestamp(stretch.at, zone)
         slot = (local.weekday(), (local.hour * 60 + local.minute) // step)
-        offered[slot] += 1
-        if call.handle_s is not None:
-            handle[slot].append(call.handle_s)
-    every = [s for times in handle.values() for s in times]
-    queue_aht = sum(every) / len(every) if every else 0.0
+        offered[slot] += stretch.offered
+        count, seconds = handled[slot]
+        handled[slot] = (count + stretch.handled, seconds + stretch.handle_s)
+    total = sum(n for n, _ in handled.values())
+    queue_aht = sum(s for _, s in handled.values()) / total if total else 0.0
     weekdays = sorted(set(request.weekdays or range(7)))
     intervals = tuple(
-        _interval(request, (day, slot), offered[day, slot], handle.get((day, slot)), queue_aht)
+        _interval(request, (day, slot), offered[day, slot], handled[day, slot], queue_aht)
         for day in weekdays
         for slot in range(24 * 60 // step)
     )
     days = tuple(_peaks(day, [i for i in intervals if i.weekday == day]) for day in weekdays)
-    return Forecast(request, first, end, len(calls), queue_aht, intervals, days)
+    return Forecast(request, first, end, sum(offered.values()), queue_aht, intervals, days)
 
 
 def _interval(
     request: ForecastRequest,
     slot: tuple[int, int],
     offered: int,
-    handled: list[float] | None,
+    handled: tuple[int, float],
     queue_aht: float,
 ) -> IntervalForecast:
     day, index = slot
     minutes = index * request.interval_min
     start = time(minutes // 60, minutes % 60)
     calls = offered / request.weeks
-    aht = sum(handled) / len(handled) if handled else (queue_aht if offered else 0.0)
+    count, seconds = handled
+    aht = seconds / count if count else (queue_aht if offered else 0.0)
     if calls and not aht:
         raise TargetProblem(
             f"queue {request.queue!r}: no call was answered in the {request.weeks} week(s)"
