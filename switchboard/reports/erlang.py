@@ -155,12 +155,10 @@ def _scheduled(agents: int, shrinkage: float) -> int:
     return math.ceil(agents / (1 - shrinkage) - _ROUNDING) if agents else 0
 
 
-def staffing_for(
-    agents: int, traffic: float, aht_s: float, target: Target, shrinkage: float = 0.0
+def _staffing(
+    agents: int, traffic: float, blocked: float, aht_s: float, target: Target, shrinkage: float
 ) -> Staffing:
-    """The figures of exactly ``agents`` on the phones."""
-    _check_plan(1.0, shrinkage)
-    waits = wait_probability(agents, traffic)
+    waits = _erlang_c_from_b(agents, traffic, blocked) if traffic > 0 else 0.0
     return Staffing(
         agents=agents,
         scheduled=_scheduled(agents, shrinkage),
@@ -169,6 +167,14 @@ def staffing_for(
         asa_s=_asa(agents, traffic, waits, aht_s),
         occupancy=occupancy(agents, traffic),
     )
+
+
+def staffing_for(
+    agents: int, traffic: float, aht_s: float, target: Target, shrinkage: float = 0.0
+) -> Staffing:
+    """The figures of exactly ``agents`` on the phones."""
+    _check_plan(1.0, shrinkage)
+    return _staffing(agents, traffic, erlang_b(agents, traffic), aht_s, target, shrinkage)
 
 
 def agents_needed(
@@ -196,14 +202,6 @@ def agents_needed(
         blocked = traffic * blocked / (agents + traffic * blocked)
         if agents < floor:
             continue
-        waits = _erlang_c_from_b(agents, traffic, blocked)
-        level = _service_level(agents, traffic, waits, aht_s, target.answer_s)
-        if level >= target.level - _ROUNDING:
-            return Staffing(
-                agents=agents,
-                scheduled=_scheduled(agents, shrinkage),
-                wait_probability=waits,
-                service_level=level,
-                asa_s=_asa(agents, traffic, waits, aht_s),
-                occupancy=occupancy(agents, traffic),
-            )
+        staffing = _staffing(agents, traffic, blocked, aht_s, target, shrinkage)
+        if staffing.service_level >= target.level - _ROUNDING:
+            return staffing
