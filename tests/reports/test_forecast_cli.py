@@ -8,6 +8,7 @@ import json
 import random
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import URL
@@ -107,3 +108,18 @@ def test_the_timezone_option_moves_the_intervals(
     body = json.loads(capsys.readouterr().out)
     wednesday = {i["start"]: i["offered"] for i in body["intervals"] if i["weekday"] == "wed"}
     assert wednesday["02:00"] > 0 and wednesday["10:00"] == 0
+
+
+def test_the_reports_timezone_setting_is_the_default_when_there_is_one(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class WithReports:  # settings with a [reports] section, as the reports area adds it
+        reports = SimpleNamespace(timezone="Europe/London")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(settings, name)
+
+    assert _run(WithReports(), "--queue", "sales", "--format", "json") == 0  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)["timezone"] == "Europe/London"
+    assert _run(WithReports(), "--queue", "sales", "--timezone", "UTC", "--format", "json") == 0  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)["timezone"] == "UTC"
