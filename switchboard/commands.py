@@ -80,6 +80,10 @@ COMMANDS: dict[str, Subcommand] = {
         "tickets (工单): open, show, list, set, comment, link, report",
         "switchboard.crm.ticket_commands:add_commands",
     ),
+    "forecast": Subcommand(
+        "staffing forecast: agents needed per interval to reach a service level (Erlang C)",
+        "switchboard.reports.forecast_cli:add_commands",
+    ),
 }
 
 
