@@ -51,7 +51,7 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
-from switchboard.recorder import RecorderService, build_recorder
+from switchboard.recorder import RecorderService, build_recorder, build_retention
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
 from switchboard.seat import SeatService, build_seat
@@ -406,6 +406,9 @@ def build(
     )
     if recorder is not None:
         recorder.setServiceParent(root)
+    retention = build_retention(settings.recorder, settings.queues.timezone, clock, database)
+    if retention is not None:  # each night, off the reactor thread
+        retention.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,

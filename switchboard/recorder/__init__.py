@@ -9,10 +9,12 @@ from typing import Any
 
 from switchboard.config.model import RecorderSettings
 from switchboard.hub import Hub
+from switchboard.recorder.paths import PathMap
+from switchboard.recorder.retention_job import RetentionJob
 from switchboard.recorder.service import AmiLink, CheckRunner, RecorderError, RecorderService
 from switchboard.store import Database
 
-__all__ = ["RecorderError", "RecorderService", "build_recorder"]
+__all__ = ["RecorderError", "RecorderService", "RetentionJob", "build_recorder", "build_retention"]
 
 
 def build_recorder(
@@ -38,3 +40,24 @@ def build_recorder(
     recorder = RecorderService(settings, clock, database, hub, ami, run_check)
     recorder.setName("recorder")
     return recorder
+
+
+def build_retention(
+    settings: RecorderSettings, timezone: str, clock: Any, database: Database
+) -> RetentionJob | None:
+    """The daily retention run at ``retention_at`` in ``timezone`` (``[queues] timezone``),
+    or None when there is no policy (``retention_days`` empty) or no time (``""``)."""
+    if not settings.enabled or not settings.retention_days or not settings.retention_at:
+        return None
+    from zoneinfo import ZoneInfo
+
+    job = RetentionJob(
+        clock,
+        database,
+        settings.retention_days,
+        PathMap(settings.path_map),
+        settings.retention_at,
+        ZoneInfo(timezone),
+    )
+    job.setName("recordings-retention")
+    return job
