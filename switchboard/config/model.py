@@ -132,8 +132,8 @@ class QueuesSettings(_Section):
     poll_interval_s: float = Field(2.0, gt=0)
     # Where MixMonitor writes the ACD's recordings, as Asterisk sees the path.
     recording_dir: Path = Path(recording_names.DEFAULT_DIR)
-    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {time}; the
-    # extension picks the format.
+    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {year}
+    # {month} {day} {time} ({call_id} required); the extension picks the format.
     recording_name: str = recording_names.DEFAULT_NAME
     # What an agent may give as the reason of a pause (ACD and app_queue alike); any
     # other reason is refused with this list.
