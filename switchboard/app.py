@@ -51,7 +51,7 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
-from switchboard.recorder import RecorderService, build_recorder, build_retention
+from switchboard.recorder import Naming, RecorderService, build_recorder, build_retention
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
 from switchboard.seat import SeatService, build_seat
@@ -402,7 +402,18 @@ def build(
     # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
     # checks run where the database work runs when a test gives a runner).
     recorder = build_recorder(
-        settings.recorder, reactor, clock, database, hub, ami, run_check=database_runner
+        settings.recorder,
+        reactor,
+        clock,
+        database,
+        hub,
+        ami,
+        run_check=database_runner,
+        naming=Naming(
+            str(settings.queues.recording_dir),
+            settings.queues.recording_name,
+            ZoneInfo(settings.queues.timezone),
+        ),
     )
     if recorder is not None:
         recorder.setServiceParent(root)

@@ -11,10 +11,23 @@ from switchboard.config.model import RecorderSettings
 from switchboard.hub import Hub
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.retention_job import RetentionJob
-from switchboard.recorder.service import AmiLink, CheckRunner, RecorderError, RecorderService
+from switchboard.recorder.service import (
+    AmiLink,
+    CheckRunner,
+    Naming,
+    RecorderError,
+    RecorderService,
+)
 from switchboard.store import Database
 
-__all__ = ["RecorderError", "RecorderService", "RetentionJob", "build_recorder", "build_retention"]
+__all__ = [
+    "Naming",
+    "RecorderError",
+    "RecorderService",
+    "RetentionJob",
+    "build_recorder",
+    "build_retention",
+]
 
 
 def build_recorder(
@@ -26,9 +39,11 @@ def build_recorder(
     ami: AmiLink,
     *,
     run_check: CheckRunner | None = None,
+    naming: Naming | None = None,
 ) -> RecorderService | None:
     """The recorder, or None when ``[recorder] enabled = false``. File checks run in the
-    reactor's thread pool unless ``run_check`` says otherwise (tests)."""
+    reactor's thread pool unless ``run_check`` says otherwise (tests). ``naming``: where a
+    recording started from the seat goes (none: the seat cannot start one)."""
     if not settings.enabled:
         return None
     if run_check is None:
@@ -37,7 +52,7 @@ def build_recorder(
         def run_check(work: Any) -> Any:
             return deferToThreadPool(reactor, reactor.getThreadPool(), work)
 
-    recorder = RecorderService(settings, clock, database, hub, ami, run_check)
+    recorder = RecorderService(settings, clock, database, hub, ami, run_check, naming=naming)
     recorder.setName("recorder")
     return recorder
 

@@ -48,9 +48,7 @@ def test_the_run_waits_for_retention_at_in_the_centres_zone_and_keeps_held_files
     database, ids = seeded
     clock = Clock()
     clock.advance(T0 + 3.5 * DAY)  # 2026-11-28 00:00 UTC = 08:00 in Shanghai
-    job = RetentionJob(
-        clock, database, {"sales": 1, "*": 30}, PathMap({}), "03:30", SHANGHAI
-    )
+    job = RetentionJob(clock, database, {"sales": 1, "*": 30}, PathMap({}), "03:30", SHANGHAI)
     with capture_logs() as logs:
         job.startService()
         clock.advance(19.5 * HOUR - 1)  # 03:29:59 the next morning
