@@ -31,8 +31,8 @@ from twisted.python.failure import Failure
 
 from switchboard.config.model import RecorderSettings
 from switchboard.cti.ami import actions
-from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.errors import AmiError
+from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import CallEnded
 from switchboard.hub import CALL, FACT, RECORDING, Hub, RecordingState
 from switchboard.queue.core.decisions import CallAnswered
