@@ -54,6 +54,7 @@ from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.recorder import Naming, RecorderService, build_recorder, build_retention
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
+from switchboard.recorder.seat_link import SeatRecording
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.supervise.monitor import Monitors
@@ -397,8 +398,6 @@ def build(
     control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
-    seat = build_seat(settings, clock, database, hub, agent_control)
-    seat.setServiceParent(root)
     # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
     # checks run where the database work runs when a test gives a runner).
     recorder = build_recorder(
@@ -420,6 +419,16 @@ def build(
     retention = build_retention(settings.recorder, settings.queues.timezone, clock, database)
     if retention is not None:  # each night, off the reactor thread
         retention.setServiceParent(root)
+    # The seat: its feed hears the hub; its actions drive agent control and the recorder.
+    seat = build_seat(
+        settings,
+        clock,
+        database,
+        hub,
+        agent_control,
+        recording=None if recorder is None else SeatRecording(recorder),
+    )
+    seat.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,
