@@ -34,6 +34,7 @@ from switchboard.cti.ami import actions
 from switchboard.cti.ami.errors import AmiError
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import CallEnded
+from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
 from switchboard.hub import CALL, FACT, RECORDING, Hub, RecordingState
 from switchboard.queue.core.decisions import CallAnswered
 from switchboard.recorder.filecheck import CORRUPT, MISSING, FileCheck, check_file
@@ -45,7 +46,7 @@ from switchboard.store import Database
 
 __all__ = ["MUTE_VARIABLE", "Naming", "RecorderError", "RecorderService"]
 
-MUTE_VARIABLE = "SWITCHBOARD_RECORDING_MUTE"  # "1:<who>" pauses, "0:<who>" resumes
+MUTE_VARIABLE = RECORDING_MUTE_VARIABLE  # "1:<who>" pauses, "0:<who>" resumes
 
 log = structlog.get_logger(__name__)
 
