@@ -214,11 +214,11 @@ class RecorderService(Service):
         self._mixmonitor_channel.setdefault(linked, msg.get("Channel") or "")
 
     def _on_mute(self, msg: Message) -> None:
-        change = self.book.on_mute(msg, self._clock.seconds())
-        if change is None:
-            return
         linked = msg.get("Linkedid") or msg.get("Uniqueid") or ""
-        by = self._asked.pop((linked, change.paused), "asterisk")
+        by = self._asked.pop((linked, msg.get("State") == "1"), "asterisk")
+        change = self.book.on_mute(msg, self._clock.seconds())
+        if change is None:  # nothing recording (Asterisk says Success all the same)
+            return
         self._database.run(partial(log_pause, linked_id=linked, change=change, by=by)).addErrback(
             self._failed, "recording_pause_not_logged", linked
         )
@@ -232,6 +232,8 @@ class RecorderService(Service):
         if isinstance(change, CallEnded):
             for call_id in answered:
                 self._announced.pop(call_id, None)
+            for key in [k for k in self._asked if k[0] == linked]:
+                del self._asked[key]
         else:
             at = change.at if change.at is not None else self._clock.seconds()
             for call_id in self.book.answered_ids(linked):
@@ -239,8 +241,6 @@ class RecorderService(Service):
         if done is None:
             return
         self._mixmonitor_channel.pop(done.linked_id, None)
-        for key in [k for k in self._asked if k[0] == done.linked_id]:
-            del self._asked[key]
         self._look(done, 1)
 
     # -- the file ------------------------------------------------------------------------

@@ -145,3 +145,16 @@ def test_other_variables_and_unnamed_askers(database: Database, tmp_path: Path) 
     pbx.chan("VarSet", "2", Variable="SWITCHBOARD_RECORDING_MUTE", Value="1")
     pbx.ami.emit(event("MixMonitorMute", Channel=CALLER, Linkedid="100.1", State="1"))
     assert [p.by for p in pauses(database)] == ["dialplan"]
+
+
+def test_a_pause_asked_while_nothing_recorded_is_not_pinned_on_a_later_mute(
+    database: Database, tmp_path: Path
+) -> None:
+    pbx, _ = make(database, tmp_path)
+    pbx.start_unrecorded_call()
+    pbx.chan("VarSet", "2", Variable="SWITCHBOARD_RECORDING_MUTE", Value="1:ivr:pay")
+    pbx.chan("MixMonitorMute", "2", Direction="both", State="1")  # Success, nothing records
+    assert pauses(database) == []
+    pbx.mixmonitor(str(tmp_path / "later.wav"))
+    pbx.chan("MixMonitorMute", "2", Direction="both", State="1")  # someone else's mute
+    assert [p.by for p in pauses(database)] == ["asterisk"]
