@@ -13,13 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from switchboard.demo.cli import write_site_queue_file
-from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.recorder.models import Recording, RecordingPause
-from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
 from switchboard.testing.site import SiteOnSimNet
-from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
+from tests.example_site import one_agent_site
+from tests.ivr.helpers import EXAMPLES
 
 PAY = """\
 language: en
@@ -32,19 +30,11 @@ steps:
 
 
 def _site(work: Path, routing: str) -> SiteOnSimNet:
-    work.mkdir()
-    flows = work / "flows"
+    """The example site with this main menu (the other example flows as shipped)."""
+    flows = work.with_name(work.name + "-flows")
     shutil.copytree(EXAMPLES, flows)
     (flows / "main-menu.yaml").write_text(PAY, encoding="utf-8")
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    return SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=10.0)},
-        flows_dir=flows,
-        epoch=TUESDAY_10AM,
-        routing=routing,
-    )
+    return one_agent_site(work, routing, flows)
 
 
 @pytest.mark.parametrize("routing", ["switchboard", "app_queue"])
