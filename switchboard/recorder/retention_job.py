@@ -31,8 +31,7 @@ log = structlog.get_logger(__name__)
 
 
 def seconds_until(at: str, now: float, zone: ZoneInfo) -> float:
-    """Seconds from ``now`` to the next ``HH:MM`` wall-clock time in ``zone`` (a time a
-    daylight-saving jump skips runs at the same instant one hour on)."""
+    """Seconds from ``now`` to the next ``HH:MM`` wall-clock time in ``zone``."""
     hour, minute = (int(part) for part in at.split(":"))
     local = datetime.fromtimestamp(now, zone)
     target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)

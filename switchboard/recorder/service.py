@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from switchboard.config.model import RecorderSettings
 from switchboard.cti.ami import actions
-from switchboard.cti.ami.errors import AmiError
+from switchboard.cti.ami.errors import AmiActionFailed, AmiError
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import CallEnded
 from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
@@ -44,9 +44,7 @@ from switchboard.recorder.store import index_recording, log_pause
 from switchboard.recording_names import render
 from switchboard.store import Database
 
-__all__ = ["MUTE_VARIABLE", "Naming", "RecorderError", "RecorderService"]
-
-MUTE_VARIABLE = RECORDING_MUTE_VARIABLE  # "1:<who>" pauses, "0:<who>" resumes
+__all__ = ["Naming", "RecorderError", "RecorderService"]
 
 log = structlog.get_logger(__name__)
 
@@ -172,7 +170,8 @@ class RecorderService(Service):
         try:
             await self._ami.send(actions.mix_monitor(channel, path, options="b"))
         except AmiError as exc:
-            raise RecorderError("unavailable", f"Asterisk did not start recording: {exc}") from exc
+            said = exc.message if isinstance(exc, AmiActionFailed) else str(exc)
+            raise RecorderError("unavailable", f"Asterisk did not start recording: {said}") from exc
         log.info("recording_started_on_demand", call_id=call_id, by=by, path=path)
         return path
 
@@ -194,7 +193,7 @@ class RecorderService(Service):
         self._hub.publish(RECORDING, RecordingState(call_id, answer[1], state, at))
 
     def _on_varset(self, msg: Message) -> None:
-        if msg.get("Variable") != MUTE_VARIABLE:
+        if msg.get("Variable") != RECORDING_MUTE_VARIABLE:  # "1:<who>" / "0:<who>"
             return
         value = msg.get("Value") or ""
         paused = value.startswith("1")

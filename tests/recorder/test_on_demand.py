@@ -107,7 +107,7 @@ def test_asterisk_refusing_the_action_is_reported_not_hidden(
     pbx.answer()
     no_channel = Message([("Response", "Error"), ("Message", "No such channel")])
     pbx.ami.send = lambda action, timeout_s=None: fail(AmiActionFailed(no_channel))  # type: ignore[method-assign]
-    with pytest.raises(RecorderError, match="Asterisk did not start recording") as raised:
+    with pytest.raises(RecorderError, match="did not start recording: No such channel") as raised:
         _start(pbx)
     assert raised.value.code == "unavailable"
 
