@@ -51,9 +51,10 @@ from switchboard.queue.shell.hold import HoldOptions
 from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
-from switchboard.recorder import RecorderService, build_recorder
+from switchboard.recorder import Naming, RecorderService, build_recorder, build_retention
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
+from switchboard.recorder.seat_link import SeatRecording
 from switchboard.seat import SeatService, build_seat
 from switchboard.store import Database, database_url, upgrade_database
 from switchboard.supervise.monitor import Monitors
@@ -397,15 +398,37 @@ def build(
     control = build_control(settings, reactor, agent_control)
     if control is not None:
         control.setServiceParent(root)
-    seat = build_seat(settings, clock, database, hub, agent_control)
-    seat.setServiceParent(root)
     # Recordings: ended calls' files checked and indexed, from the hub and AMI (file
     # checks run where the database work runs when a test gives a runner).
     recorder = build_recorder(
-        settings.recorder, reactor, clock, database, hub, ami, run_check=database_runner
+        settings.recorder,
+        reactor,
+        clock,
+        database,
+        hub,
+        ami,
+        run_check=database_runner,
+        naming=Naming(
+            str(settings.queues.recording_dir),
+            settings.queues.recording_name,
+            ZoneInfo(settings.queues.timezone),
+        ),
     )
     if recorder is not None:
         recorder.setServiceParent(root)
+    retention = build_retention(settings.recorder, settings.queues.timezone, clock, database)
+    if retention is not None:  # each night, off the reactor thread
+        retention.setServiceParent(root)
+    # The seat: its feed hears the hub; its actions drive agent control and the recorder.
+    seat = build_seat(
+        settings,
+        clock,
+        database,
+        hub,
+        agent_control,
+        recording=None if recorder is None else SeatRecording(recorder),
+    )
+    seat.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,

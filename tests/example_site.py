@@ -12,16 +12,16 @@ from switchboard.testing.site import SiteOnSimNet
 from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
 
 
-def one_agent_site(work: Path, routing: str) -> SiteOnSimNet:
-    """The example flows and queues routed by ``routing``, from Tuesday 10:00 (open);
-    agent 1001 answers after 1 s and talks 30 s."""
+def one_agent_site(work: Path, routing: str, flows_dir: Path = EXAMPLES) -> SiteOnSimNet:
+    """The example flows (or ``flows_dir``) and queues routed by ``routing``, from Tuesday
+    10:00 (open); agent 1001 answers after 1 s and talks 30 s."""
     work.mkdir()
     queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
     return SiteOnSimNet(
         work,
         queues,
         {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=30.0)},
-        flows_dir=EXAMPLES,
+        flows_dir=flows_dir,
         epoch=TUESDAY_10AM,
         routing=routing,
     )

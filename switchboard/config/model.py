@@ -132,8 +132,8 @@ class QueuesSettings(_Section):
     poll_interval_s: float = Field(2.0, gt=0)
     # Where MixMonitor writes the ACD's recordings, as Asterisk sees the path.
     recording_dir: Path = Path(recording_names.DEFAULT_DIR)
-    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {time}; the
-    # extension picks the format.
+    # Each recording's name in it: {queue} {call_id} {agent} {caller} {date} {year}
+    # {month} {day} {time} ({call_id} required); the extension picks the format.
     recording_name: str = recording_names.DEFAULT_NAME
     # What an agent may give as the reason of a pause (ACD and app_queue alike); any
     # other reason is refused with this list.
@@ -377,6 +377,18 @@ class RecorderSettings(_Section):
     agent_may_play: bool = False
     # Days a queue's recordings are kept ("*": every other queue); none: kept for ever.
     retention_days: dict[str, int] = {}
+    # When serve applies retention_days each day, "HH:MM" in [queues] timezone (a quiet
+    # hour); "" leaves it to `switchboard recordings retention` from cron.
+    retention_at: str = "03:30"
+
+    @field_validator("retention_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(
+                f'a time of day as "HH:MM" such as "03:30", or "" for no schedule; not {value!r}'
+            )
+        return value
 
     @field_validator("retention_days")
     @classmethod

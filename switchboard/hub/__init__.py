@@ -8,7 +8,7 @@ message bus can replace this in-process hub without changing either side.
 """
 
 from switchboard.hub.jsonform import PayloadFormatError
-from switchboard.hub.payloads import Offered
+from switchboard.hub.payloads import Offered, RecordingState
 from switchboard.hub.pubsub import Hub
 from switchboard.hub.topics import (
     AGENT_STATE,
@@ -16,6 +16,7 @@ from switchboard.hub.topics import (
     FACT,
     OFFERED,
     QUEUE_STATS,
+    RECORDING,
     TOPICS,
     VERSION,
     Topic,
@@ -28,11 +29,13 @@ __all__ = [
     "FACT",
     "OFFERED",
     "QUEUE_STATS",
+    "RECORDING",
     "TOPICS",
     "VERSION",
     "Hub",
     "Offered",
     "PayloadFormatError",
+    "RecordingState",
     "Topic",
     "topic_named",
 ]

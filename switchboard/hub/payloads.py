@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Final
 
-__all__ = ["Offered"]
+__all__ = ["RECORDING_STATES", "Offered", "RecordingState"]
 
 
 def _no_extra() -> Mapping[str, str]:
@@ -34,3 +35,18 @@ class Offered:
     callback: bool = False
     attempt: int = 0  # the callback attempt (1, 2 ...); 0 for a live caller
     extra: Mapping[str, str] = field(default_factory=_no_extra)
+
+
+RECORDING_STATES: Final = ("recording", "paused", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingState:
+    """Whether an answered call is being recorded: ``recording``, ``paused`` (muted for
+    sensitive input; silence is written) or ``off``; published by the recorder when the
+    agent answers and at each change, for the agent's seat."""
+
+    call_id: str  # the queue's call id, as in the facts and the pop
+    agent_id: str
+    state: str  # one of RECORDING_STATES
+    at: float

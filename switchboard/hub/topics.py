@@ -13,6 +13,8 @@ topic                     payload                                         publis
                                                                           of facts touched
 ``call``                  :data:`switchboard.cti.calls.Change`            each change of a live
                                                                           call seen on AMI
+``recording``             :class:`~switchboard.hub.payloads.RecordingState` an answered call's
+                                                                          recording state
 ========================  ==============================================  =================
 
 ``fact`` is one topic for the whole closed union of facts, not one topic per kind: statistics,
@@ -33,7 +35,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from switchboard.cti.calls.values import CallEnded, CallStarted, CallUpdated, Change
 from switchboard.hub.jsonform import PayloadFormatError, from_fields, to_fields
-from switchboard.hub.payloads import Offered
+from switchboard.hub.payloads import Offered, RecordingState
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
@@ -55,6 +57,7 @@ __all__ = [
     "FACT",
     "OFFERED",
     "QUEUE_STATS",
+    "RECORDING",
     "TOPICS",
     "VERSION",
     "Topic",
@@ -131,9 +134,10 @@ QUEUE_STATS: Final[Topic[QueueSnapshot]] = _topic("queue_stats", queue_snapshot=
 CALL: Final[Topic[Change]] = _topic(
     "call", call_started=CallStarted, call_updated=CallUpdated, call_ended=CallEnded
 )
+RECORDING: Final[Topic[RecordingState]] = _topic("recording", recording_state=RecordingState)
 
 TOPICS: Final[Mapping[str, Topic[Any]]] = MappingProxyType(
-    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS, CALL)}
+    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS, CALL, RECORDING)}
 )
 
 

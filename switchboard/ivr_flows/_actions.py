@@ -1,6 +1,6 @@
 # -*- test-case-name: tests.ivr.test_engine -*-
 """Steps that do not wait for a key: play, say, set, branch, hours, lookup, goto, return,
-queue, voicemail, callback, transfer, hang up."""
+queue, voicemail, callback, transfer, hang up, recording."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from switchboard.cti.agi.wire import UnsafeArgument, app_argument
+from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
 from switchboard.ivr_flows import model as m
 from switchboard.ivr_flows._base import Ctx, Emit, Jump, Out, Stop
 from switchboard.ivr_flows.effects import (
@@ -327,6 +328,21 @@ class HangupHandler:
         return Stop(state, "hangup")
 
 
+class RecordingHandler:
+    """Pause or resume the call's recording: the channel variable the recorder watches
+    (its ``VarSet`` reaches switchboard over AMI, which sends ``MixMonitorMute``; FastAGI
+    and process AGI alike). Who asked is ``ivr:<flow>`` in the recorder's pause log."""
+
+    def enter(self, ctx: Ctx, step: m.Recording, state: CallState) -> Out:
+        flag = "1" if step.action == "pause" else "0"
+        state = ctx.trace(state, f"recording_{step.action}")
+        value = f"{flag}:ivr:{state.flow}"
+        return Emit(state, SetVariables(((RECORDING_MUTE_VARIABLE, value),)))
+
+    def resume(self, ctx: Ctx, step: m.Recording, state: CallState, result: Result) -> Out:
+        return Jump(state, ctx.next_of(step))
+
+
 ACTION_HANDLERS: dict[type[m.Step], Any] = {
     m.Play: PlayHandler(),
     m.Say: SayHandler(),
@@ -341,4 +357,5 @@ ACTION_HANDLERS: dict[type[m.Step], Any] = {
     m.Callback: CallbackHandler(),
     m.Transfer: TransferHandler(),
     m.Hangup: HangupHandler(),
+    m.Recording: RecordingHandler(),
 }

@@ -17,6 +17,7 @@ from switchboard.ivr_flows.prompts import PromptCatalog
 
 __all__ = [
     "INPUT_STEP_TYPES",
+    "RECORDING_ACTIONS",
     "STEP_TYPES",
     "Branch",
     "Callback",
@@ -33,6 +34,7 @@ __all__ = [
     "MenuOption",
     "Play",
     "QueueStep",
+    "Recording",
     "Return",
     "Say",
     "SetVars",
@@ -217,6 +219,16 @@ class Hangup(Step):
     pass
 
 
+RECORDING_ACTIONS: Final = ("pause", "resume")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recording(Step):
+    """Pause or resume the call's recording around sensitive input (a card number)."""
+
+    action: str  # one of RECORDING_ACTIONS
+
+
 STEP_TYPES: Final[Mapping[str, type[Step]]] = MappingProxyType(
     {
         "play": Play,
@@ -236,6 +248,7 @@ STEP_TYPES: Final[Mapping[str, type[Step]]] = MappingProxyType(
         "transfer": Transfer,
         "survey": Survey,
         "hangup": Hangup,
+        "recording": Recording,
     }
 )
 STEP_TYPE_NAMES: Final[Mapping[type[Step], str]] = MappingProxyType(

@@ -395,6 +395,18 @@ def _survey(f: Fields, c: dict[str, Any], _cal: Mapping[str, Calendar]) -> m.Ste
     )
 
 
+def _recording(f: Fields, c: dict[str, Any], _cal: Mapping[str, Calendar]) -> m.Step:
+    action = f.text("action", required="pause or resume") or ""
+    if action and action not in m.RECORDING_ACTIONS:
+        f.problem(
+            "action",
+            "invalid_field",
+            f"'action' must be pause or resume, not '{action}'",
+            "'action: pause' before the sensitive input, 'action: resume' after it",
+        )
+    return m.Recording(**c, action=action)
+
+
 def _plain(cls: type[m.Step]) -> _Builder:
     return lambda _f, c, _cal: cls(**c)
 
@@ -417,6 +429,7 @@ _BUILDERS: dict[str, _Builder] = {
     "transfer": _transfer,
     "survey": _survey,
     "hangup": _plain(m.Hangup),
+    "recording": _recording,
 }
 
 

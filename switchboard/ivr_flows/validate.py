@@ -252,6 +252,17 @@ def _check_flow(flow: m.Flow, flows: m.FlowSet, defined: set[str]) -> list[FlowP
                             step.id,
                         )
                     )
+    recording = [s for s in flow.steps.values() if isinstance(s, m.Recording)]
+    if any(s.action == "pause" for s in recording) and all(s.action != "resume" for s in recording):
+        pause = next(s for s in recording if s.action == "pause")
+        add(
+            pause,
+            "action",
+            "recording_not_resumed",
+            "this flow pauses the call's recording and never resumes it: the rest of the"
+            " call, the agent's talk included, would be silence",
+            "add a step '{type: recording, action: resume}' after the sensitive input",
+        )
     reached: set[str] = set()
     todo = [flow.start]
     while todo:

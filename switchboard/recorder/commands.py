@@ -1,5 +1,5 @@
 # -*- test-case-name: tests.recorder.test_search -*-
-"""``switchboard recordings search|verify|reindex|retention|hold``: the recordings index
+"""``switchboard recordings search|verify|reindex|retention|hold|link``: the recordings index
 in the database of ``[database]`` (brought up to date first, as ``serve`` does)."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _moment(text: str) -> datetime:
 
 def add_commands(subparsers: Any) -> None:
     recordings = subparsers.add_parser(
-        "recordings", help="call recordings: search, verify, reindex, retention, hold"
+        "recordings", help="call recordings: search, verify, reindex, retention, hold, link"
     )
     sub = recordings.add_subparsers(dest="recordings_command", metavar="ACTION", required=True)
     search = sub.add_parser("search", help="find recordings by any key, newest first")
@@ -84,6 +84,9 @@ def add_commands(subparsers: Any) -> None:
     target.add_argument("--ticket", metavar="TICKET")
     hold.add_argument("--reason", default="")
     hold.add_argument("--release", action="store_true", help="lift the hold instead")
+    link = sub.add_parser("link", help="link CRM tickets to a recording (each must exist)")
+    link.add_argument("recording", type=int, metavar="ID", help="the recording's index id")
+    link.add_argument("tickets", nargs="+", metavar="TICKET", help="ticket numbers (42 or #42)")
     for parser in sub.choices.values():
         parser.set_defaults(run=run)
 
@@ -242,6 +245,8 @@ def _hold(args: argparse.Namespace, settings: Settings) -> int:
             row.legal_hold = not args.release
             return f"recording #{row.id}"
         kind, value = ("call", args.call) if args.call else ("ticket", args.ticket)
+        if kind == "ticket":
+            value = _ticket(session, value)
         if args.release:
             session.execute(
                 delete(RecordingHold).where(
@@ -259,10 +264,34 @@ def _hold(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ticket(session: Session, reference: str) -> str:
+    from switchboard.recorder.store import TicketProblem, checked_ticket
+
+    try:
+        return checked_ticket(session, reference)
+    except TicketProblem as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _link(args: argparse.Namespace, settings: Settings) -> int:
+    from switchboard.recorder.store import TicketProblem, link_ticket
+
+    def work(session: Session) -> list[str]:
+        try:
+            return link_ticket(session, args.recording, args.tickets)
+        except TicketProblem as exc:
+            raise UsageProblem(str(exc)) from None
+
+    linked = in_database(settings, work)
+    print(f"recording #{args.recording}: linked to ticket {', '.join(linked)}")
+    return 0
+
+
 _ACTIONS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "search": _search,
     "reindex": _reindex,
     "verify": _verify,
     "retention": _retention,
     "hold": _hold,
+    "link": _link,
 }

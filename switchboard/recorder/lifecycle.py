@@ -96,6 +96,44 @@ class RecordingBook:
             return None
         return answer.queue, answer.agent_id
 
+    def live_answer(self, call_id: str) -> tuple[str, str] | None:
+        """(queue, agent id) of a call in progress that an agent answered, recorded or not."""
+        answer = self._answers.get(call_id)
+        if answer is None or not answer.agent_id or self._live(call_id) is None:
+            return None
+        return answer.queue, answer.agent_id
+
+    def channel_of(self, call_id: str) -> str | None:
+        """The live channel whose uniqueid is ``call_id`` (the queue caller's channel)."""
+        rec = self._live(call_id)
+        if rec is None:
+            return None
+        return next((name for name, uid in rec.channels.items() if uid == call_id), None)
+
+    def state_of(self, call_id: str) -> str:
+        """``recording``, ``paused`` or ``off`` for a call named by either id."""
+        linked = self.linked_id_of(call_id)
+        if linked is None:
+            return "off"
+        return "paused" if self._open[linked].paused else "recording"
+
+    def answered_ids(self, linked_id: str) -> list[str]:
+        """The answered queue call ids among a live call's channels."""
+        rec = self._watched.get(linked_id)
+        if rec is None:
+            return []
+        return sorted(u for u in rec.uniqueids if (a := self._answers.get(u)) and a.agent_id)
+
+    def caller_of(self, call_id: str) -> str:
+        rec = self._live(call_id)
+        return rec.caller_number if rec is not None else ""
+
+    def _live(self, call_id: str) -> _Open | None:
+        rec = self._watched.get(call_id)
+        if rec is not None:
+            return rec
+        return next((r for r in self._watched.values() if call_id in r.uniqueids), None)
+
     def linked_id_of(self, call_id: str) -> str | None:
         """The Linkedid of a recorded call named by either id."""
         if call_id in self._open:
@@ -127,6 +165,8 @@ class RecordingBook:
             return None
         del self._watched[call.call_id]
         if self._open.pop(call.call_id, None) is None:
+            for uniqueid in rec.uniqueids:  # a call never recorded: its answer is done with
+                self._answers.pop(uniqueid, None)
             return None
         return self._finish(rec, call, at)
 

@@ -6,12 +6,19 @@ a thread pool by default), looked at again up to ``check_attempts`` times while 
 missing or unfinished (Asterisk closes it a moment after the hang-up), and then indexed,
 whatever it was: a missing or corrupt file gets its row with the problem, and an error
 log line, never silence. Pause/resume (sensitive input) sends ``MixMonitorMute`` and logs
-who asked; the state itself is what the ``MixMonitorMute`` events said.
+who asked; the state itself is what the ``MixMonitorMute`` events said. A flow (or the
+dialplan) asks for it by setting ``SWITCHBOARD_RECORDING_MUTE`` to ``1:<who>`` or
+``0:<who>``: Asterisk reports the ``VarSet``, and the mute is sent from here, so it works
+for FastAGI and process AGI alike. An agent may start recording an unrecorded call
+(``start``: the AMI ``MixMonitor`` action), named by ``[queues] recording_name``. Each
+answered call's recording state goes on the hub (``recording``) for the agent's seat.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,15 +31,20 @@ from twisted.python.failure import Failure
 
 from switchboard.config.model import RecorderSettings
 from switchboard.cti.ami import actions
+from switchboard.cti.ami.errors import AmiActionFailed, AmiError
 from switchboard.cti.ami.frames import Message
-from switchboard.hub import CALL, FACT, Hub
+from switchboard.cti.calls.values import CallEnded
+from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
+from switchboard.hub import CALL, FACT, RECORDING, Hub, RecordingState
+from switchboard.queue.core.decisions import CallAnswered
 from switchboard.recorder.filecheck import CORRUPT, MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished, RecordingBook
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.store import index_recording, log_pause
+from switchboard.recording_names import render
 from switchboard.store import Database
 
-__all__ = ["RecorderError", "RecorderService"]
+__all__ = ["Naming", "RecorderError", "RecorderService"]
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +57,16 @@ class AmiLink(Protocol):
         self, event_name: str, callback: Callable[[Message], object]
     ) -> Callable[[], None]: ...
     def send(self, action: actions.Action, *, timeout_s: float | None = None) -> Deferred[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """Where a recording started here goes (``[queues] recording_dir`` / ``recording_name``,
+    the date fields in ``[queues] timezone``)."""
+
+    folder: str
+    pattern: str
+    zone: tzinfo
 
 
 class RecorderError(Exception):
@@ -65,6 +87,7 @@ class RecorderService(Service):
         run_check: CheckRunner,
         *,
         check: Callable[[Path], FileCheck] = check_file,
+        naming: Naming | None = None,
     ) -> None:
         self.settings = settings
         self.book = RecordingBook()
@@ -80,14 +103,17 @@ class RecorderService(Service):
         self._asked: dict[tuple[str, bool], str] = {}  # (Linkedid, paused) -> who asked
         self.in_flight: set[Deferred[None]] = set()
         self._retries: set[IDelayedCall] = set()
+        self._naming = naming
+        self._announced: dict[str, str] = {}  # answered call id -> state told to the hub
 
     def startService(self) -> None:
         super().startService()
         self._unsubscribe = [
             self._hub.subscribe(CALL, self._on_call),
-            self._hub.subscribe(FACT, self.book.on_fact),
+            self._hub.subscribe(FACT, self._on_fact),
             self._ami.subscribe("MixMonitorStart", self._on_start),
             self._ami.subscribe("MixMonitorMute", self._on_mute),
+            self._ami.subscribe("VarSet", self._on_varset),
         ]
 
     def stopService(self) -> Any:
@@ -118,28 +144,102 @@ class RecorderService(Service):
         await self._ami.send(actions.mix_monitor_mute(channel, paused))
         log.info("recording_pause_asked", call_id=call_id, paused=paused, by=by)
 
+    async def start(self, call_id: str, by: str) -> str:
+        """Record an answered call that is not recorded (AMI ``MixMonitor`` on the queue
+        caller's channel, bridged audio only, as the ACD records); returns the file name.
+        The lifecycle indexes it like any other once Asterisk reports ``MixMonitorStart``."""
+        answer = self.book.live_answer(call_id)
+        if answer is None:
+            raise RecorderError("not_found", f"call {call_id} is not an answered call in progress")
+        if self.book.linked_id_of(call_id) is not None:
+            raise RecorderError("conflict", f"call {call_id} is being recorded already")
+        channel = self.book.channel_of(call_id)
+        if channel is None or self._naming is None:
+            raise RecorderError("unavailable", f"the caller's channel of {call_id} is unknown")
+        queue, agent_id = answer
+        naming = self._naming
+        path = render(
+            naming.folder,
+            naming.pattern,
+            datetime.fromtimestamp(self._clock.seconds(), naming.zone),
+            queue=queue,
+            call_id=call_id,
+            agent=agent_id,
+            caller=self.book.caller_of(call_id),
+        )
+        try:
+            await self._ami.send(actions.mix_monitor(channel, path, options="b"))
+        except AmiError as exc:
+            said = exc.message if isinstance(exc, AmiActionFailed) else str(exc)
+            raise RecorderError("unavailable", f"Asterisk did not start recording: {said}") from exc
+        log.info("recording_started_on_demand", call_id=call_id, by=by, path=path)
+        return path
+
     # -- events --------------------------------------------------------------------------
+    def _on_fact(self, fact: object) -> None:
+        self.book.on_fact(fact)
+        if isinstance(fact, CallAnswered):
+            self._announce(fact.call_id, fact.at)
+
+    def _announce(self, call_id: str, at: float) -> None:
+        """Tell the hub the recording state of an answered call when it changed."""
+        answer = self.book.live_answer(call_id)
+        if answer is None:
+            return
+        state = self.book.state_of(call_id)
+        if self._announced.get(call_id) == state:
+            return
+        self._announced[call_id] = state
+        self._hub.publish(RECORDING, RecordingState(call_id, answer[1], state, at))
+
+    def _on_varset(self, msg: Message) -> None:
+        if msg.get("Variable") != RECORDING_MUTE_VARIABLE:  # "1:<who>" / "0:<who>"
+            return
+        value = msg.get("Value") or ""
+        paused = value.startswith("1")
+        by = value.partition(":")[2].strip()[:64] or "dialplan"
+        linked = msg.get("Linkedid") or msg.get("Uniqueid") or ""
+        channel = self._mixmonitor_channel.get(linked) or msg.get("Channel") or ""
+        self._asked[(linked, paused)] = by
+        sent = self._ami.send(actions.mix_monitor_mute(channel, paused))
+        sent.addCallbacks(
+            lambda _: log.info("recording_pause_asked", channel=channel, paused=paused, by=by),
+            self._failed,
+            errbackArgs=("recording_pause_not_sent", linked),
+        )
+
     def _on_start(self, msg: Message) -> None:
         linked = msg.get("Linkedid") or msg.get("Uniqueid") or ""
         self._mixmonitor_channel.setdefault(linked, msg.get("Channel") or "")
 
     def _on_mute(self, msg: Message) -> None:
-        change = self.book.on_mute(msg, self._clock.seconds())
-        if change is None:
-            return
         linked = msg.get("Linkedid") or msg.get("Uniqueid") or ""
-        by = self._asked.pop((linked, change.paused), "asterisk")
+        by = self._asked.pop((linked, msg.get("State") == "1"), "asterisk")
+        change = self.book.on_mute(msg, self._clock.seconds())
+        if change is None:  # nothing recording (Asterisk says Success all the same)
+            return
         self._database.run(partial(log_pause, linked_id=linked, change=change, by=by)).addErrback(
             self._failed, "recording_pause_not_logged", linked
         )
+        for call_id in self.book.answered_ids(linked):
+            self._announce(call_id, change.at)
 
     def _on_call(self, change: Any) -> None:
+        linked = change.call.call_id
+        answered = self.book.answered_ids(linked)
         done = self.book.on_change(change)
+        if isinstance(change, CallEnded):
+            for call_id in answered:
+                self._announced.pop(call_id, None)
+            for key in [k for k in self._asked if k[0] == linked]:
+                del self._asked[key]
+        else:
+            at = change.at if change.at is not None else self._clock.seconds()
+            for call_id in self.book.answered_ids(linked):
+                self._announce(call_id, at)
         if done is None:
             return
         self._mixmonitor_channel.pop(done.linked_id, None)
-        for key in [k for k in self._asked if k[0] == done.linked_id]:
-            del self._asked[key]
         self._look(done, 1)
 
     # -- the file ------------------------------------------------------------------------

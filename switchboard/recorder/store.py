@@ -20,7 +20,9 @@ from switchboard.recorder.models import (
 )
 
 __all__ = [
+    "TicketProblem",
     "apply_check",
+    "checked_ticket",
     "fill_row",
     "index_recording",
     "link_ticket",
@@ -28,6 +30,11 @@ __all__ = [
     "log_pause",
     "moment",
 ]
+
+
+class TicketProblem(ValueError):
+    """A ticket reference that names no ticket of the CRM (the message says which, and how
+    to find the right one)."""
 
 
 def moment(epoch: float) -> datetime:
@@ -86,15 +93,37 @@ def log_pause(session: Session, linked_id: str, change: PauseChange, by: str) ->
     )
 
 
-def link_ticket(session: Session, recording_id: int, tickets: Sequence[str]) -> None:
+def checked_ticket(session: Session, reference: str) -> str:
+    """The CRM ticket ``reference`` names (``42`` or ``#42``), as stored in links: its id.
+    :class:`TicketProblem` when it is not a ticket number or no such ticket exists."""
+    from switchboard.crm.ticket_rows import TicketRow
+
+    text = reference.strip().removeprefix("#")
+    if not text.isdigit():
+        raise TicketProblem(
+            f"{reference!r} is not a ticket number: tickets are numbered, e.g. 42"
+            " (see `switchboard tickets list`)"
+        )
+    if session.get(TicketRow, int(text)) is None:
+        raise TicketProblem(f"no ticket {int(text)}: see `switchboard tickets list`")
+    return str(int(text))
+
+
+def link_ticket(session: Session, recording_id: int, tickets: Sequence[str]) -> list[str]:
+    """Link CRM tickets to a recording (idempotent); every one must exist, else nothing is
+    linked and :class:`TicketProblem` names the first that does not. Returns the ids."""
+    if session.get(Recording, recording_id) is None:
+        raise TicketProblem(f"no recording #{recording_id}: see `recordings search`")
+    wanted = list(dict.fromkeys(checked_ticket(session, ticket) for ticket in tickets))
     known = set(
         session.scalars(
             select(RecordingTicket.ticket).where(RecordingTicket.recording_id == recording_id)
         )
     )
-    for ticket in dict.fromkeys(tickets):
+    for ticket in wanted:
         if ticket not in known:
             session.add(RecordingTicket(recording_id=recording_id, ticket=ticket))
+    return wanted
 
 
 def log_access(

@@ -30,7 +30,7 @@ from switchboard.seat.lookup import (
     save_disposition,
 )
 from switchboard.seat.messages import message, state_message
-from switchboard.seat.ports import ErrorCode, SeatActionError
+from switchboard.seat.ports import RECORDING_ACTIONS, ErrorCode, RecordingControl, SeatActionError
 from switchboard.seat.reveal import RevealableValues
 from switchboard.store import Database
 
@@ -65,8 +65,10 @@ class LiveSeatActions:
         clock: Any,
         access: CustomerAccess,
         revealable: RevealableValues | None = None,
+        recording: RecordingControl | None = None,
     ) -> None:
         self._control = control
+        self._recording = recording
         self._revealable = revealable if revealable is not None else RevealableValues()
         self._database = database
         self._settings = settings
@@ -257,6 +259,25 @@ class LiveSeatActions:
         )
         log.info("seat_value_revealed", call_id=call_id, agent=agent_id, field=field)
         return {"call_id": call_id, "field": field, "value": value}
+
+    # -- the call's recording (start on demand, pause for sensitive input) ----------------
+    async def recording(self, user: User, call_id: str, action: str) -> dict[str, Any]:
+        agent_id = _seat_of(user)
+        if action not in RECORDING_ACTIONS:
+            raise SeatActionError(
+                "bad_request",
+                f"unknown recording action {action!r}; use {', '.join(RECORDING_ACTIONS)}",
+                "action",
+            )
+        if self._recording is None:
+            raise SeatActionError("unavailable", "the recorder is not running in this process")
+        if self._recording.agent_of(call_id) != agent_id:
+            raise SeatActionError(
+                "forbidden", f"call {call_id} is not a call you have answered and are on now"
+            )
+        await self._recording.change(call_id, action, user.username)
+        log.info("seat_recording_asked", agent=agent_id, call_id=call_id, action=action)
+        return {"call_id": call_id, "action": action}
 
 
 def _seat_of(user: User) -> str:

@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred, ensureDeferred
 from twisted.python.failure import Failure
 
 from switchboard.config import SeatSettings
-from switchboard.hub import FACT, OFFERED, Hub, Offered
+from switchboard.hub import FACT, OFFERED, RECORDING, Hub, Offered, RecordingState
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
@@ -124,6 +124,7 @@ class LiveSeatFeed:
             self._unsubscribe = [
                 self._hub.subscribe(FACT, self._on_fact),
                 self._hub.subscribe(OFFERED, self._on_offered),
+                self._hub.subscribe(RECORDING, self._on_recording),
             ]
 
     def stop(self) -> None:
@@ -269,6 +270,18 @@ class LiveSeatFeed:
         elif isinstance(fact, CallHandled):
             self._call_event(fact.agent_id, fact.call_id, "done", fact.at)
             self._count(fact.agent_id, fact)
+
+    def _on_recording(self, told: RecordingState) -> None:
+        """Whether the call on the card is recorded (the recorder's word, from Asterisk's
+        events), kept on the card so a reload shows it too."""
+        card = self._card(told.agent_id, told.call_id)
+        if card is None:
+            return
+        card["recording"] = told.state
+        self._send(
+            told.agent_id,
+            message("recording", call_id=told.call_id, state=told.state, at=told.at),
+        )
 
     def _agent_changed(self, fact: AgentStateChanged) -> None:
         seat = self._seat(fact.agent_id)

@@ -13,11 +13,20 @@ from typing import Any, Final, Literal, Protocol
 
 from switchboard.accounts.model import User
 
-__all__ = ["VERSION", "ErrorCode", "SeatActionError", "SeatActions", "SeatFeed"]
+__all__ = [
+    "RECORDING_ACTIONS",
+    "VERSION",
+    "ErrorCode",
+    "RecordingControl",
+    "SeatActionError",
+    "SeatActions",
+    "SeatFeed",
+]
 
 VERSION: Final = 1  # the "v" of every message; a change of form is a new version
 
 ErrorCode = Literal["bad_request", "forbidden", "not_found", "conflict", "unavailable"]
+RECORDING_ACTIONS: Final = ("start", "pause", "resume")
 
 
 class SeatActionError(Exception):
@@ -70,4 +79,23 @@ class SeatActions(Protocol):
     async def reveal(self, user: User, call_id: str, field: str, address: str) -> dict[str, Any]:
         """The full value behind a masked ``field`` of the card of a call offered to this
         user's agent, written to the audit (who, when, call, field, ``address``) first."""
+        ...
+
+    async def recording(self, user: User, call_id: str, action: str) -> dict[str, Any]:
+        """Start, pause or resume the recording of this user's agent's own answered call
+        (one of :data:`RECORDING_ACTIONS`). The page learns the outcome from the
+        ``recording`` message, which follows what Asterisk reports."""
+        ...
+
+
+class RecordingControl(Protocol):
+    """What the seat asks of the recorder (``switchboard.recorder.seat_link``)."""
+
+    def agent_of(self, call_id: str) -> str | None:
+        """The agent who answered ``call_id``, while it lasts; None for another call."""
+        ...
+
+    async def change(self, call_id: str, action: str, by: str) -> None:
+        """Carry out ``action`` (start, pause, resume) for user ``by``; refusals are
+        :class:`SeatActionError` with a message for the agent."""
         ...

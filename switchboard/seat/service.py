@@ -16,6 +16,7 @@ from switchboard.queue.config.queue_file import QueueConfigError, load_queue_con
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.actions import LiveSeatActions, SeatControl
 from switchboard.seat.feed import LiveSeatFeed
+from switchboard.seat.ports import RecordingControl
 from switchboard.seat.reveal import RevealableValues
 from switchboard.seat.wrapup import PauseAfterWrapup
 from switchboard.store import Database
@@ -49,9 +50,15 @@ class SeatService(Service):
 
 
 def build_seat(
-    settings: Settings, clock: Any, database: Database, hub: Hub, agent_control: SeatControl
+    settings: Settings,
+    clock: Any,
+    database: Database,
+    hub: Hub,
+    agent_control: SeatControl,
+    recording: RecordingControl | None = None,
 ) -> SeatService:
-    """The seat of ``settings.seat`` over ``agent_control`` (the routing mode's)."""
+    """The seat of ``settings.seat`` over ``agent_control`` (the routing mode's);
+    ``recording``: the recorder's controls for the agent's own call, where it runs."""
     access = CustomerAccess()  # shared: the feed grants on a pop, the actions check
     revealable = RevealableValues()  # shared: the feed hides values, the actions reveal
     seat = settings.seat
@@ -67,7 +74,9 @@ def build_seat(
         revealable=revealable,
         wrap_up_s=wrap_up_lengths(settings),
     )
-    actions = LiveSeatActions(agent_control, database, seat, clock, access, revealable)
+    actions = LiveSeatActions(
+        agent_control, database, seat, clock, access, revealable, recording=recording
+    )
     wrapup = None
     if not seat.wrapup_auto_ready:
         wrapup = PauseAfterWrapup(hub, agent_control, seat.wrapup_pause_reason, actions.finishing)

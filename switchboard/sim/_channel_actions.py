@@ -122,6 +122,10 @@ class ChannelActions:
 
     # -- recordings --------------------------------------------------------------------
     def do_mixmonitor(self, p: AmiSession, msg: Message) -> Reply:
+        """As ``manager_mixmonitor`` (apps/app_mixmonitor.c): Channel required, File,
+        Options; Success with no Message, then MIXMONITOR_FILENAME and MixMonitorStart."""
+        if not msg.get("Channel"):
+            return error("No channel specified")
         chan = self._need_channel(msg)
         if isinstance(chan, Reply):
             return chan

@@ -49,20 +49,27 @@ def write_wav(path: Path, seconds: float) -> None:
 
 
 class Recorder:
-    """The MixMonitors running on the PBX's channels."""
+    """The MixMonitors running on the PBX's channels. ``dialplan_records = False`` is a
+    site whose dialplan leaves ``MixMonitor`` out before ``Queue()`` (calls recorded on
+    demand only, by the AMI ``MixMonitor`` action)."""
 
     def __init__(self, pbx: Pbx) -> None:
         self.pbx = pbx
+        self.dialplan_records = True
         self._recordings: dict[Channel, Path] = {}
+        self._started: dict[Channel, float] = {}
 
     def mixmonitor(self, chan: Channel, path: Path) -> None:
         self.pbx.setvar(chan, "MIXMONITOR_FILENAME", str(path))
         self.pbx.ev("MixMonitorStart", chan)
         self._recordings[chan] = path
+        self._started[chan] = self.pbx.now()
         chan.recording = str(path)
 
     def record_call(self, two: Channel, queue: str, priority: int | None = None) -> None:
         """``Set(SWITCHBOARD_RECORDING=…)`` and ``MixMonitor(…,b)`` before ``Queue()``."""
+        if not self.dialplan_records:
+            return
         pbx = self.pbx
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(pbx.now()))
         path = pbx.config.spool_dir / "monitor" / f"{queue}-{stamp}-{two.uniqueid}.wav"
@@ -77,8 +84,12 @@ class Recorder:
         chan.variables["__bridged_s"] = str(total)
 
     def finish(self, chan: Channel) -> None:
-        """Write the call's WAV: with ``,b`` only bridged audio, the talk time's length."""
+        """Write the call's WAV: with ``,b`` only bridged audio, the talk time's length,
+        and for a MixMonitor started during the talk only what came after it (the bridge
+        ends with the call here, so the time since the start bounds it)."""
         path = self._recordings.pop(chan, None)
+        started = self._started.pop(chan, None)
         chan.recording = None
-        if path is not None:
-            write_wav(path, float(chan.variables.get("__bridged_s", 0)))
+        if path is not None and started is not None:
+            bridged = float(chan.variables.get("__bridged_s", 0))
+            write_wav(path, max(0.0, min(bridged, self.pbx.now() - started)))

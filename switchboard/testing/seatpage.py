@@ -232,6 +232,11 @@ class StandIn:
         def reveal(request: Request, call_id: str) -> bytes:
             return self._answer(request, lambda body: self._revealed(call_id, body))
 
+        @app.route("/api/v1/seat/calls/<call_id>/recording/<action>", methods=["POST"])
+        def recording(request: Request, call_id: str, action: str) -> bytes:
+            # As the web tier: the state itself comes later, as a `recording` message.
+            return self._answer(request, lambda body: {"call_id": call_id, "action": action})
+
         @app.route("/api/v1/seat/customers", methods=["POST"])
         def create_customer(request: Request) -> bytes:
             return self._answer(request, _created_customer)

@@ -84,6 +84,13 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         address = request.getClientAddress().host or ""
         return await actions().reveal(user, call_id, field, address)
 
+    # -- the call's recording: start / pause / resume (the agent's own answered call) ----
+    @post("/calls/<call_id>/recording/<action>")
+    @json_route
+    async def seat_recording(request: Request, call_id: str, action: str) -> Any:
+        user = await gate.seat_user(request)
+        return await actions().recording(user, call_id, action)
+
     @app.route(PREFIX + "/customers/<int:customer_id>", methods=["GET"])
     @json_route
     async def seat_customer(request: Request, customer_id: int) -> Any:

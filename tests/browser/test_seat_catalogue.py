@@ -22,7 +22,8 @@ def used_msgids() -> set[str]:
     """t("...") and tf("...") in the seat's scripts, their tables' labels, _("...") in seat.html."""
     found = set(re.findall(r'\bt\("((?:[^"\\]|\\.)*)"\)', SCRIPT))
     found |= set(re.findall(r'\btf\("((?:[^"\\]|\\.)*)"', SCRIPT))
-    for table in re.findall(r"(?:STATE_LABELS|CALL_STATUS|LANGUAGES) = \{(.*?)\};", SCRIPT, re.S):
+    tables = r"(?:STATE_LABELS|CALL_STATUS|LANGUAGES|RECORDING_LABELS) = \{(.*?)\};"
+    for table in re.findall(tables, SCRIPT, re.S):
         found |= set(re.findall(r':\s*"([^"]+)"', table))
     found |= set(re.findall(r"""_\(["']((?:[^"'\\]|\\.)*)["']\)""", TEMPLATE))
     return found

@@ -62,6 +62,8 @@ def test_every_step_type_parses(tmp_path: Path) -> None:
         main="""\
         steps:
           play: {type: play, prompts: x}
+          hush: {type: recording, action: pause}
+          loud: {type: recording, action: resume}
           lang: {type: language, options: {"1": en}}
           menu: {type: menu, options: {"1": collect, "*": say}}
           collect: {type: collect, var: n, pattern: "[0-9]+", luhn: true, max_digits: 19}
@@ -85,4 +87,4 @@ def test_every_step_type_parses(tmp_path: Path) -> None:
     assert kinds == set(m.STEP_TYPES)
     menu = main.steps["menu"]
     assert isinstance(menu, m.Menu) and set(menu.options) == {"1", "*"}
-    assert main.steps["menu"].line == 4
+    assert main.steps["menu"].line == 6

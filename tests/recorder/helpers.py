@@ -20,7 +20,7 @@ from switchboard.cti.calls.model import CallModel
 from switchboard.hub import CALL, FACT, Hub
 from switchboard.queue.core.decisions import CallAnswered
 from switchboard.recorder.models import Recording, RecordingPause
-from switchboard.recorder.service import RecorderService
+from switchboard.recorder.service import Naming, RecorderService
 from switchboard.store import upgrade_database
 from switchboard.store.db import Database, create_database_engine
 
@@ -73,7 +73,13 @@ class FakeAmi:
 class Pbx:
     """One inbound call's channels (``;1`` = Linkedid, ``;2`` = the queue caller)."""
 
-    def __init__(self, database: Database, settings: RecorderSettings, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: RecorderSettings,
+        clock: Clock,
+        naming: Naming | None = None,
+    ) -> None:
         self.clock = clock
         self.clock.advance(T0 - clock.seconds())
         self.hub = Hub()
@@ -82,7 +88,7 @@ class Pbx:
         self.database = database
         self.checks: list[Path] = []
         self.recorder = RecorderService(
-            settings, clock, database, self.hub, self.ami, self._run_check
+            settings, clock, database, self.hub, self.ami, self._run_check, naming=naming
         )
         self.recorder.startService()
 
@@ -112,6 +118,15 @@ class Pbx:
         self.chan("Newchannel", "1", n)
         self.chan("Newchannel", "2", n)
         self.chan("VarSet", "2", n, Variable="SWITCHBOARD_RECORDING", Value=path)
+        self.chan("VarSet", "2", n, Variable="MIXMONITOR_FILENAME", Value=path)
+        self.chan("MixMonitorStart", "2", n)
+
+    def start_unrecorded_call(self, n: str = "1") -> None:
+        self.chan("Newchannel", "1", n)
+        self.chan("Newchannel", "2", n)
+
+    def mixmonitor(self, path: str, n: str = "1") -> None:
+        """What Asterisk reports after a MixMonitor (application or AMI action)."""
         self.chan("VarSet", "2", n, Variable="MIXMONITOR_FILENAME", Value=path)
         self.chan("MixMonitorStart", "2", n)
 

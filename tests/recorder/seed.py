@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from switchboard.config.model import CrmSettings
 from switchboard.crm.directory import add_customer
+from switchboard.crm.tickets import TicketPolicy, open_ticket
 from switchboard.recorder.filecheck import check_file
 from switchboard.recorder.lifecycle import Finished
 from switchboard.recorder.store import index_recording, link_ticket
@@ -18,7 +20,8 @@ DAY = 86400.0
 
 
 def seed(session: Session, spool: Path) -> dict[str, int]:
-    """Four recordings over three days, two queues, two agents; returns their ids."""
+    """Four recordings over three days, two queues, two agents, tickets 1 and 2 linked to
+    b; returns the recordings' ids."""
     add_customer(session, "Li Na", {"phone": "13800138000", "account": "ACC-77"})
     plan = [  # name, day, caller, agent, queue, talk seconds
         ("a", 0, "13800138000", "1001", "sales", 12.0),
@@ -47,6 +50,12 @@ def seed(session: Session, spool: Path) -> dict[str, int]:
             SeatDisposition(call_id=call, agent_id="x", queue="q", code=code, note="", at=at)
         )
         session.flush()
-    link_ticket(session, ids["b"], ["T-9", "T-10"])
-    link_ticket(session, ids["b"], ["T-9"])  # linking twice keeps one link
+    policy = TicketPolicy.from_settings(CrmSettings())
+    for subject in ("空调不制冷", "回访"):  # tickets 1 and 2 of a fresh database
+        open_ticket(
+            session, policy, actor="li", now=T0, type="complaint", category="quality",
+            priority="normal", subject=subject,
+        )  # fmt: skip
+    link_ticket(session, ids["b"], ["1", "#2"])
+    link_ticket(session, ids["b"], ["1"])  # linking twice keeps one link
     return ids

@@ -15,7 +15,7 @@ from switchboard.config.model import DatabaseSettings, RecorderSettings
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.recorder.commands import run
 from switchboard.recorder.filecheck import check_file
-from switchboard.recorder.models import Recording, RecordingAccess
+from switchboard.recorder.models import Recording, RecordingAccess, RecordingHold
 from switchboard.recorder.ops import reindex
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.store import log_access
@@ -174,3 +174,25 @@ class _Frozen:
 
     def __getattr__(self, name: str) -> object:
         return getattr(datetime, name)
+
+
+def test_a_ticket_is_linked_only_when_the_crm_has_it(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(db)
+    assert _cli(settings, ["link", "1", "#2"]) == 0
+    assert "recording #1: linked to ticket 2" in capsys.readouterr().out
+    assert _cli(settings, ["link", "1", "2", "99"]) == 2  # all or nothing
+    assert "no ticket 99: see `switchboard tickets list`" in capsys.readouterr().err
+    assert _cli(settings, ["link", "1", "T-9"]) == 2
+    assert "'T-9' is not a ticket number" in capsys.readouterr().err
+    assert _cli(settings, ["link", "77", "1"]) == 2
+    assert "no recording #77" in capsys.readouterr().err
+    assert _cli(settings, ["search", "--ticket", "2", "--format", "json"]) == 0
+    found = capsys.readouterr().out
+    assert '"total": 2' in found  # b (seeded) and a, nothing more
+    assert _cli(settings, ["hold", "--ticket", "99"]) == 2
+    assert "no ticket 99" in capsys.readouterr().err
+    assert _cli(settings, ["hold", "--ticket", "#1"]) == 0
+    with _session(db) as session:
+        assert [h.value for h in session.query(RecordingHold)] == ["1"]

@@ -32,6 +32,7 @@ from switchboard.hub import (
     TOPICS,
     Offered,
     PayloadFormatError,
+    RecordingState,
     topic_named,
 )
 from switchboard.queue.core.decisions import (
@@ -201,6 +202,7 @@ EXAMPLES: list[tuple[str, Any]] = [
     ),
     ("call", CallUpdated(LIVE_CALL, ("ringing", "channels"), T + 31.5)),
     ("call", CallEnded(ENDED_CALL, "hangup", T + 160.0)),
+    ("recording", RecordingState("1795485600.17", "1001", "paused", T + 45.0)),
 ]
 
 

@@ -71,6 +71,9 @@ class FakeSeat:
     async def finish_wrapup(self, user: User) -> dict[str, Any]:
         return self._answer("finish_wrapup", user)
 
+    async def recording(self, user: User, call_id: str, action: str) -> dict[str, Any]:
+        return self._answer("recording", user, call_id, action)
+
     async def save_disposition(
         self, user: User, call_id: str, code: str, note: str
     ) -> dict[str, Any]:

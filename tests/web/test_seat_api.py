@@ -30,6 +30,12 @@ ROUTES = [
         {"field": "ivr.inputs.2"},
         ("reveal", ("wang", "1700000000.42", "ivr.inputs.2", "192.0.2.10")),
     ),
+    (
+        "POST",
+        "/api/v1/seat/calls/1700000000.42/recording/pause",
+        {},
+        ("recording", ("wang", "1700000000.42", "pause")),
+    ),
     ("GET", "/api/v1/seat/customers/17", None, ("customer", ("wang", 17))),
     ("GET", "/api/v1/seat/customers?q=138", None, ("search_customers", ("wang", "138"))),
     (

@@ -102,6 +102,50 @@
       renderFigures();
     }
   };
+  // ---- the call's recording (recorder; docs/recorder.md) -------------------------------
+  // The state comes from the `recording` message (what Asterisk reported), never from the
+  // button's answer; the buttons act on the agent's own answered call only.
+  var RECORDING_LABELS = { recording: "Recording", paused: "Recording paused", off: "Not recorded" };
+  var recordingAsked = false;
+  handlers.recording = function (m) {
+    if (!seat.call || String(m.call_id) !== String(seat.call.call_id)) return;
+    seat.call.recording = m.state;
+    recordingAsked = false;
+    renderRecording();
+  };
+  function renderRecording() {
+    var card = seat.call, box = $("call-recording");
+    var state = card && card.status === "answered" ? card.recording : undefined;
+    box.hidden = !present(state);
+    box.dataset.recording = state || "";
+    $("recording-state").textContent = present(state) ? t(RECORDING_LABELS[state] || state) : "";
+    $("btn-record").hidden = state !== "off";
+    $("btn-recording-pause").hidden = state !== "recording";
+    $("btn-recording-resume").hidden = state !== "paused";
+    ["btn-record", "btn-recording-pause", "btn-recording-resume"].forEach(function (id) {
+      $(id).disabled = recordingAsked;
+    });
+  }
+  function askRecording(action) {
+    if (!seat.call || recordingAsked) return;
+    recordingAsked = true;
+    renderRecording();
+    var url = "/api/v1/seat/calls/" + encodeURIComponent(seat.call.call_id) + "/recording/" + action;
+    quiet(post(url, {})).then(function (answer) {
+      if (answer === null) { // refused (shown by post): the buttons come back
+        recordingAsked = false;
+        renderRecording();
+      }
+    });
+  }
+  function startRecordingButtons() {
+    $("call-recording").addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-recording-action]");
+      if (button) askRecording(button.dataset.recordingAction);
+    });
+  }
+  // ---- end of the recording block --------------------------------------------------------
+
   function cardOf(m) {
     var inner = first(m.call, m.card);
     var card = inner && typeof inner === "object" ? Object.assign({}, inner) : {};
@@ -371,6 +415,7 @@
     renderDisposition();
     renderFigures();
     renderClock();
+    renderRecording();
   }
   function renderState() {
     var root = $("seat");
@@ -553,6 +598,7 @@
       cardView.render(seat);
     });
     $("new-customer").addEventListener("submit", createCustomer);
+    startRecordingButtons();
     $("call-body").addEventListener("click", function (event) {
       var button = event.target.closest("button.masked");
       if (button) reveal(button);
