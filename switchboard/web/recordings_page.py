@@ -140,23 +140,17 @@ def add_recordings_page(web: WebApp, playback: RecordingPlayback | None) -> None
                 session,
             )
         form = read_form(request, user)
-        status, listing, picked = 200, None, None
-        if form.problems:
-            status = 400
-        else:
-            narrowed = scope(user, form.query, agent_may_play=playback.agent_may_play)
-            assert narrowed is not None  # an agent's query is their own calls (read_form)
+        narrowed = scope(user, form.query, agent_may_play=playback.agent_may_play)
+        listing: Listing | None = None
+        if not form.problems and narrowed is not None:  # an agent's query is their own
             listing = await playback.database.run(lambda s: find(s, narrowed))
+        found: Picked | str = ""
         if form.play is not None:
-            found = await playback.database.run(
-                lambda s: pick(s, form.play or 0, user, form.zone, playback.agent_may_play)
-            )
-            if isinstance(found, str):
-                status = 404 if found == "not_found" else 403
-            picked = found if isinstance(found, Picked) else None
-            refused = found if isinstance(found, str) else ""
-        else:
-            refused = ""
+            wanted, may_play = form.play, playback.agent_may_play
+            found = await playback.database.run(lambda s: pick(s, wanted, user, may_play))
+        status = 400 if form.problems else 200
+        if found in ("forbidden", "not_found"):
+            status = 403 if found == "forbidden" else 404
         return web._page(
             request,
             "recordings.html",
@@ -165,8 +159,8 @@ def add_recordings_page(web: WebApp, playback: RecordingPlayback | None) -> None
             session=session,
             form=form,
             listing=listing,
-            picked=picked,
-            refused=refused,
+            picked=found if isinstance(found, Picked) else None,
+            refused=found if isinstance(found, str) else "",
             pages=_page_count(listing),
             statuses=STATUSES,
             per_page_choices=PER_PAGE_CHOICES,
@@ -291,9 +285,7 @@ def find(session: Session, query: RecordingQuery) -> Listing:
     )
 
 
-def pick(
-    session: Session, recording_id: int, user: User, zone: tzinfo, agent_may_play: bool
-) -> Picked | str:
+def pick(session: Session, recording_id: int, user: User, agent_may_play: bool) -> Picked | str:
     """The recording picked, with its pauses and listeners; a code if the user may not."""
     row = session.get(Recording, recording_id)
     if row is None:
