@@ -30,6 +30,7 @@ from switchboard.recorder.web import add_recording_routes
 from switchboard.web.api import RestBackends, add_rest_api
 from switchboard.web.gate import Gate, Refusal, arg, json_body, json_route, text_field
 from switchboard.web.i18n import pick_language
+from switchboard.web.recordings_page import add_recordings_page
 from switchboard.web.seat_api import add_seat_api
 from switchboard.web.seat_port import SeatActions
 from switchboard.web.security import csrf_matches, security_headers, set_cookie, ws_url
@@ -98,6 +99,7 @@ class WebApp:
         for add_routes in extra_routes:  # other areas' pages (the wallboard), from app.py
             add_routes(self)
         add_recording_routes(app, self._gate, recordings)
+        add_recordings_page(self, recordings)
         app.handle_errors(NotFound, MethodNotAllowed)(self.not_found)
         _refuse_shared_endpoints(app)
 
