@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "CommentBody",
@@ -35,15 +35,40 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _no_control(value: Any, allowed: str) -> Any:
+    if isinstance(value, str) and any(
+        (ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in value
+    ):
+        raise ValueError("control characters (a NUL byte ...); send plain text")
+    return value
+
+
+class _Query(BaseModel):
+    """Query strings: no control character in any text (PostgreSQL refuses a NUL)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return _no_control(value, "")
+
+
 class _Body(BaseModel):
-    # JSON bodies: strict types (no "5" for 5), unknown fields refused.
+    # JSON bodies: strict types (no "5" for 5), unknown fields refused, text without control
+    # characters but line breaks and tabs.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return _no_control(value, "\t\n\r")
 
 
 # -- customers ------------------------------------------------------------------------
 
 
-class CustomerSearch(_Model):
+class CustomerSearch(_Query):
     q: str = Field(
         default="",
         max_length=100,
@@ -157,7 +182,7 @@ class Merge(_Model):
     undone_at: str | None
 
 
-class ReadsQuery(_Model):
+class ReadsQuery(_Query):
     limit: int = Field(default=100, ge=1, le=1000)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
@@ -180,7 +205,7 @@ class CustomerReads(_Model):
 # -- tickets --------------------------------------------------------------------------
 
 
-class TicketQuery(_Model):
+class TicketQuery(_Query):
     status: str = Field(
         default="",
         max_length=64,
@@ -266,7 +291,7 @@ class TicketList(_Model):
     tickets: list[TicketSummary]
 
 
-class TicketReportQuery(_Model):
+class TicketReportQuery(_Query):
     start: date | None = Field(default=None, description="first day (default: 30 days ago)")
     end: date | None = Field(default=None, description="last day, inclusive (default: today)")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.task import Clock
@@ -33,7 +33,7 @@ from switchboard.queue.shell.control import (
     unknown_agent,
 )
 from switchboard.seat.access import CustomerAccess
-from switchboard.store import Database
+from switchboard.store import Database, upgrade_database
 from switchboard.store.db import create_database_engine
 from switchboard.supervise.monitor import Monitors
 from switchboard.web.api import RestBackends
@@ -217,11 +217,17 @@ class ApiStack:
         )
 
 
-def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
+def make_api_stack(
+    tmp_path: Path, *, with_backends: bool = True, url: URL | None = None
+) -> ApiStack:
+    """``url``: an empty database to migrate and use (PostgreSQL), else a SQLite copy."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    db_file = migrated_copy(tmp_path, tmp_path.parent)
+    if url is None:
+        url = make_url(f"sqlite:///{migrated_copy(tmp_path, tmp_path.parent)}")
+    else:
+        upgrade_database(url)
     database = Database(
-        create_database_engine(make_url(f"sqlite:///{db_file}")),
+        create_database_engine(url),
         None,
         runner=lambda work: succeed(work()),
     )
