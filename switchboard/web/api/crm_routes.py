@@ -86,8 +86,18 @@ def _whole(value: str, name: str) -> int:
     return int(value)
 
 
-def _ticket_refusal(exc: TicketError) -> Refusal:
-    return Refusal(exc.code, str(exc), exc.field)
+# The crm's names for a ticket's fields where the request's differ.
+_FIELDS = {
+    "comment": "body",
+    "link kind": "kind",
+    "call reference": "call_id",
+    "recording reference": "recording_id",
+}
+
+
+def _ticket_refusal(exc: TicketError, fields: dict[str, str] | None = None) -> Refusal:
+    field = exc.field and {**_FIELDS, **(fields or {})}.get(exc.field, exc.field)
+    return Refusal(exc.code, str(exc), field)
 
 
 def _merge_refusal(exc: MergeError) -> Refusal:
@@ -268,11 +278,16 @@ class CrmApi:
 
     # -- tickets -----------------------------------------------------------------------
 
-    async def _ticket_work(self, work: Callable[[Session], Any], answer: type[Answer]) -> Answer:
+    async def _ticket_work(
+        self,
+        work: Callable[[Session], Any],
+        answer: type[Answer],
+        fields: dict[str, str] | None = None,
+    ) -> Answer:
         try:
             return answer.model_validate(await self._run(work))
         except TicketError as exc:
-            raise _ticket_refusal(exc) from None
+            raise _ticket_refusal(exc, fields) from None
 
     async def list_tickets(self, caller: Caller, query: c.TicketQuery) -> c.TicketList:
         statuses = tuple(s.strip() for s in query.status.split(",") if s.strip())
@@ -384,7 +399,8 @@ class CrmApi:
             add_link(session, wanted, actor=caller.name, now=now, kind=body.kind, ref=body.ref)
             return ticket_detail(session, wanted, now=now, policy=policy)
 
-        return await self._ticket_work(work, c.TicketDetail)
+        refs = {"call reference": "ref", "recording reference": "ref"}
+        return await self._ticket_work(work, c.TicketDetail, refs)
 
     async def report(self, caller: Caller, query: c.TicketReportQuery) -> c.TicketReport:
         if caller.agent:

@@ -124,6 +124,13 @@ def test_comment_change_link_and_read_the_audit(stack: ApiStack, token: str) -> 
     assert status.status == 400 and status.json()["error"]["field"] == "status"
     bad_link = stack.bearer(token, "POST", path + "/links", {"kind": "email", "ref": "x"})
     assert bad_link.status == 400 and bad_link.json()["error"]["field"] == "kind"
+    blank_ref = stack.bearer(token, "POST", path + "/links", {"kind": "call", "ref": "  "})
+    assert blank_ref.status == 400 and blank_ref.json()["error"]["field"] == "ref"
+    blank = stack.bearer(token, "POST", path + "/comments", {"body": "  "})
+    assert blank.status == 400 and blank.json()["error"]["field"] == "body"
+    blank_call = stack.bearer(token, "POST", "/api/v1/tickets", {**COMPLAINT, "call_id": " "})
+    assert blank_call.status == 400 and blank_call.json()["error"]["field"] == "call_id"
+    assert stack.bearer(token, "GET", "/api/v1/tickets").json()["total"] == 1  # none half-made
 
 
 def test_list_by_each_filter_in_pages(stack: ApiStack, token: str) -> None:
