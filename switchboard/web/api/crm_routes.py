@@ -101,7 +101,7 @@ def _ticket_refusal(exc: TicketError, fields: dict[str, str] | None = None) -> R
 
 
 def _merge_refusal(exc: MergeError) -> Refusal:
-    return Refusal(exc.code, str(exc))
+    return Refusal(exc.code, str(exc), "duplicate_id" if exc.code == "bad_request" else None)
 
 
 class CrmApi:

@@ -164,7 +164,7 @@ def test_merge_then_undo_by_an_admin_only(stack: ApiStack) -> None:
 def test_merge_refusals(stack: ApiStack) -> None:
     token = stack.token("write:customers")
     itself = stack.bearer(token, "POST", f"/api/v1/customers/{ZHANG}/merge", {"duplicate_id": 1})
-    assert itself.status == 400
+    assert itself.status == 400 and itself.json()["error"]["field"] == "duplicate_id"
     missing = stack.bearer(token, "POST", f"/api/v1/customers/{ZHANG}/merge", {"duplicate_id": 99})
     assert missing.status == 404
     wrong_type = stack.bearer(
