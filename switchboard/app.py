@@ -23,6 +23,7 @@ from twisted.internet.defer import Deferred
 from switchboard.build_parts import build_database, build_flows
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
+from switchboard.crm.contact import build_contact_tracker
 from switchboard.cti.agi.channel import Handler
 from switchboard.cti.agi.server import AgiServerService
 from switchboard.cti.ami.service import AmiClient
@@ -266,6 +267,7 @@ def build_web_tier(
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
+    from switchboard.web.api.crm_routes import crm_backends
     from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
     from switchboard.web.ws import seat_resource
 
@@ -282,7 +284,11 @@ def build_web_tier(
         database,
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
-        rest=None if rest is None else RestBackends(database, **rest),
+        rest=None
+        if rest is None
+        else RestBackends(
+            database, **rest, crm=crm_backends(settings, seat.actions.access if seat else None)
+        ),
         extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
         recordings=recordings,
     )
@@ -429,6 +435,7 @@ def build(
         recording=None if recorder is None else SeatRecording(recorder),
     )
     seat.setServiceParent(root)
+    build_contact_tracker(settings.crm, database, hub).setServiceParent(root)  # last contact
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,

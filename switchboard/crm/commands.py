@@ -98,7 +98,13 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     )
     rules = rules_for(settings.crm)
     try:
-        page = in_database(settings, lambda s: search_customers(s, query, rules))
+
+        def search(session: Session) -> Any:
+            found = search_customers(session, query, rules)
+            _logged(session, [c["id"] for c in found.customers], "cli:search")
+            return found
+
+        page = in_database(settings, search)
     except SearchError as exc:
         print(f"switchboard customers search: {exc}", file=sys.stderr)
         return 2
@@ -130,13 +136,28 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _logged(session: Session, customer_ids: list[int], via: str) -> None:
+    """A person read these records at this terminal (docs/crm.md, "Who read a customer")."""
+    import getpass
+    import time
+
+    from switchboard.crm.reads import record_reads
+
+    record_reads(
+        session, customer_ids, username=getpass.getuser(), via=via, address="local", now=time.time()
+    )
+
+
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     from switchboard.crm.models import Customer
     from switchboard.crm.search import customer_json
 
     def read(session: Session) -> dict[str, Any] | None:
         customer = session.get(Customer, args.customer_id)
-        return None if customer is None else customer_json(customer)
+        if customer is None:
+            return None
+        _logged(session, [customer.id], "cli")
+        return customer_json(customer)
 
     found = in_database(settings, read)
     if found is None:
@@ -151,7 +172,13 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
 
     from switchboard.crm.history import customer_history
 
-    found = in_database(settings, lambda s: customer_history(s, args.customer_id, now=time.time()))
+    def read(session: Session) -> dict[str, Any] | None:
+        found = customer_history(session, args.customer_id, now=time.time())
+        if found is not None:
+            _logged(session, [args.customer_id], "cli:history")
+        return found
+
+    found = in_database(settings, read)
     if found is None:
         print(f"switchboard customers: no customer {args.customer_id}", file=sys.stderr)
         return 1

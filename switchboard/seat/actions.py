@@ -15,10 +15,12 @@ from typing import Any, Final, Protocol
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from switchboard.accounts.model import User
 from switchboard.config import SeatSettings
 from switchboard.crm.directory import KINDS, normalize
+from switchboard.crm.reads import record_reads
 from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.lookup import (
@@ -75,6 +77,11 @@ class LiveSeatActions:
         self._clock = clock
         self._access = access
         self.finishing: set[str] = set()  # agents whose wrap-up the seat itself ends
+
+    @property
+    def access(self) -> CustomerAccess:
+        """Who may read which customer (the REST API's customer routes check it too)."""
+        return self._access
 
     # -- agent state ----------------------------------------------------------------------
     async def log_in(self, user: User) -> dict[str, Any]:
@@ -158,7 +165,7 @@ class LiveSeatActions:
         )
 
     # -- customers ------------------------------------------------------------------------
-    async def customer(self, user: User, customer_id: int) -> dict[str, Any]:
+    async def customer(self, user: User, customer_id: int, address: str = "") -> dict[str, Any]:
         agent_id = _seat_of(user)
         if not self._access.allowed(agent_id, customer_id):
             raise SeatActionError(
@@ -166,12 +173,24 @@ class LiveSeatActions:
                 f"customer {customer_id} was not offered to you and not found by your search;"
                 " search for them by an identifier first",
             )
-        found = await self._database.run(partial(customer_by_id, customer_id=customer_id))
+        now, username = self._clock.seconds(), user.username
+
+        def read(session: Session) -> dict[str, Any] | None:  # the log in the same transaction
+            found = customer_by_id(session, customer_id)
+            if found is not None:
+                record_reads(
+                    session, [customer_id], username=username, via="seat", address=address, now=now
+                )
+            return found
+
+        found = await self._database.run(read)
         if found is None:
             raise SeatActionError("not_found", f"no customer {customer_id}")
         return found
 
-    async def search_customers(self, user: User, query: str) -> list[dict[str, Any]]:
+    async def search_customers(
+        self, user: User, query: str, address: str = ""
+    ) -> list[dict[str, Any]]:
         agent_id = _seat_of(user)
         text = query.strip()
         if not text or len(text) > QUERY_LIMIT:
@@ -181,7 +200,17 @@ class LiveSeatActions:
                 f" plate, e-mail, order), a name or its pinyin, of 1 to {QUERY_LIMIT} characters",
                 "q",
             )
-        found = await self._database.run(partial(customers_matching, query=text))
+        now, username = self._clock.seconds(), user.username
+
+        def search(session: Session) -> list[dict[str, Any]]:
+            listed = customers_matching(session, text)
+            ids = [customer["id"] for customer in listed]
+            record_reads(
+                session, ids, username=username, via="seat:search", address=address, now=now
+            )
+            return listed
+
+        found = await self._database.run(search)
         for customer in found:
             self._access.grant(agent_id, customer["id"])
         return found

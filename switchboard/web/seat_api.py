@@ -95,7 +95,8 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
     @json_route
     async def seat_customer(request: Request, customer_id: int) -> Any:
         user = await gate.seat_user(request)
-        return await actions().customer(user, customer_id)
+        address = request.getClientAddress().host or ""
+        return await actions().customer(user, customer_id, address)
 
     @app.route(PREFIX + "/customers", methods=["GET"])
     @json_route
@@ -104,7 +105,8 @@ def add_seat_api(app: Klein, gate: Gate, seat: SeatActions | None) -> None:
         query = arg(request, "q").strip()
         if not query:
             raise Refusal("bad_request", "say what to look for: ?q=<number, name or id>", "q")
-        return await actions().search_customers(user, query)  # a JSON array
+        address = request.getClientAddress().host or ""
+        return await actions().search_customers(user, query, address)  # a JSON array
 
     @post("/customers")
     @json_route

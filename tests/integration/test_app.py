@@ -48,6 +48,7 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
         "seat",
         "wallboard",
         "recorder",
+        "crm-last-contact",
         "web",
     }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")

@@ -79,10 +79,12 @@ class FakeSeat:
     ) -> dict[str, Any]:
         return self._answer("save_disposition", user, call_id, code, note)
 
-    async def customer(self, user: User, customer_id: int) -> dict[str, Any]:
+    async def customer(self, user: User, customer_id: int, address: str = "") -> dict[str, Any]:
         return self._answer("customer", user, customer_id)
 
-    async def search_customers(self, user: User, query: str) -> list[dict[str, Any]]:
+    async def search_customers(
+        self, user: User, query: str, address: str = ""
+    ) -> list[dict[str, Any]]:
         return [self._answer("search_customers", user, query)]
 
     async def create_customer(self, user: User, fields: Mapping[str, str]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from switchboard.store.models import Base
 # Every module that declares tables, so that autogenerate sees the whole schema.
 for _module in (
     "switchboard.crm.models",
+    "switchboard.crm.reads",
     "switchboard.ivr_flows.records",
     "switchboard.queue.store.records",
     "switchboard.queue.store.member_store",

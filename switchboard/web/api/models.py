@@ -16,9 +16,6 @@ __all__ = [
     "CallQuery",
     "CallSummary",
     "ControlBody",
-    "Customer",
-    "CustomerList",
-    "CustomerQuery",
     "Disposition",
     "ErrorBody",
     "IvrPath",
@@ -252,28 +249,3 @@ class Monitoring(_Model):
 
 class MonitoringList(_Model):
     sessions: list[Monitoring]
-
-
-# -- customers ------------------------------------------------------------------------
-
-
-class CustomerQuery(_Model):
-    q: str = Field(min_length=1, description="a phone number, account, e-mail ... of any kind")
-
-
-class Identifier(_Model):
-    kind: str
-    value: str
-
-
-class Customer(_Model):
-    id: int
-    name: str
-    vip_level: int
-    language: str
-    attributes: dict[str, object]
-    identifiers: list[Identifier]
-
-
-class CustomerList(_Model):
-    customers: list[Customer]

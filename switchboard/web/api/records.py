@@ -1,5 +1,5 @@
 # -*- test-case-name: tests.web.api.test_calls -*-
-"""Reading calls and customers out of the stored records, for the REST API (each
+"""Reading calls out of the stored records, for the REST API (each
 function runs inside one database transaction)."""
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from switchboard.crm.directory import find_customer
-from switchboard.crm.models import Customer as CustomerRow
 from switchboard.ivr_flows.records import IvrSession
 from switchboard.queue.store.records import CallVisitRow, OfferRow
 from switchboard.seat.models import SeatDisposition
 from switchboard.web.api import models as m
 
-__all__ = ["call_detail", "customer", "recent_calls", "search_customers"]
+__all__ = ["call_detail", "recent_calls"]
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -168,24 +166,3 @@ def _steps(trace: Sequence[object]) -> list[str]:
             if not steps or steps[-1] != here:
                 steps.append(here)
     return steps
-
-
-def _customer(row: CustomerRow) -> m.Customer:
-    return m.Customer(
-        id=row.id,
-        name=row.name,
-        vip_level=row.vip_level,
-        language=row.language,
-        attributes=dict(row.attributes or {}),
-        identifiers=[m.Identifier(kind=i.kind, value=i.value) for i in row.identifiers],
-    )
-
-
-def customer(session: Session, customer_id: int) -> m.Customer | None:
-    row = session.get(CustomerRow, customer_id)
-    return None if row is None else _customer(row)
-
-
-def search_customers(session: Session, query: str) -> m.CustomerList:
-    found = find_customer(session, "any", query)
-    return m.CustomerList(customers=[] if found is None else [_customer(found)])

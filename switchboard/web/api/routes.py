@@ -23,6 +23,7 @@ from switchboard.supervise.monitor import Monitors, SuperviseError
 from switchboard.web.api import models as m
 from switchboard.web.api import records
 from switchboard.web.api.access import Caller, authenticate
+from switchboard.web.api.crm_routes import CrmBackends, crm_endpoints
 from switchboard.web.api.ops_routes import add_ops_routes
 from switchboard.web.api.spec import Endpoint, openapi
 from switchboard.web.api.tokens import ApiToken, find_token
@@ -60,6 +61,12 @@ class RestBackends:
     recording_of: Callable[[str], str | None] = field(default=lambda _call_id: None)
     # A waiting caller's priority and queue (supervisors); None: no queue runs here.
     calls: CallControl | None = None
+    # Customers and tickets: the ticket policy, identifier rules, the seat's customer access.
+    crm: CrmBackends | None = None
+
+
+def _now(backends: RestBackends | None) -> Callable[[], float]:
+    return backends.now if backends else lambda: 0.0
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -318,25 +325,13 @@ class RestApi:
         recording = self.backends().recording_of(call_id)
         return detail.model_copy(update={"recording": recording}) if recording else detail
 
-    async def one_customer(self, caller: Caller, customer_id: str) -> m.Customer:
-        if not customer_id.isdigit():
-            raise Refusal("bad_request", "a customer id is a whole number", "customer_id")
-        found = await self._db(lambda s: records.customer(s, int(customer_id)))
-        if found is None:
-            raise Refusal("not_found", f"no customer {customer_id}")
-        assert isinstance(found, m.Customer)
-        return found
-
-    async def find_customers(self, caller: Caller, query: m.CustomerQuery) -> m.CustomerList:
-        found: m.CustomerList = await self._db(lambda s: records.search_customers(s, query.q))
-        return found
-
 
 def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[Endpoint]:
-    """Registers ``/api/v1/{agents,queues,calls,customers}``, ``/api/v1/openapi.json``,
-    ``/healthz`` and ``/metrics``; answers 503 ``unavailable`` from every data route when
-    ``backends`` is None."""
+    """Registers ``/api/v1/{agents,queues,calls,customers,merges,tickets}``,
+    ``/api/v1/openapi.json``, ``/healthz`` and ``/metrics``; answers 503 ``unavailable``
+    from every data route when ``backends`` is None."""
     api = RestApi(gate, backends)
+    crm = backends.crm if backends else None
     add_ops_routes(
         app,
         backends.health if backends else None,
@@ -468,26 +463,7 @@ def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[
             body=m.MoveBody,
             path_params={"call_id": "the waiting call's id"},
         ),
-        Endpoint(
-            "GET",
-            f"{PREFIX}/customers",
-            "find_customers",
-            "Customers with an identifier",
-            "read:calls",
-            m.CustomerList,
-            api.find_customers,
-            query=m.CustomerQuery,
-        ),
-        Endpoint(
-            "GET",
-            f"{PREFIX}/customers/<customer_id>",
-            "get_customer",
-            "One customer",
-            "read:calls",
-            m.Customer,
-            api.one_customer,
-            path_params={"customer_id": "the customer's id"},
-        ),
+        *crm_endpoints(PREFIX, lambda: api.backends().database, _now(backends), crm),
     ]
     for endpoint in endpoints:
         api.add(app, endpoint)

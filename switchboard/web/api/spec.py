@@ -21,7 +21,7 @@ ERRORS = {
     "400": "bad request: the field and the fix are named",
     "401": "no valid session or token",
     "403": "a scope, role, queue or CSRF header is missing",
-    "404": "no such agent, queue, call or customer",
+    "404": "no such agent, queue, call, customer, merge or ticket",
     "409": "refused in the current state",
     "503": "the part of switchboard that would answer is not running",
 }
@@ -29,7 +29,7 @@ ERRORS = {
 
 @dataclass(frozen=True)
 class Endpoint:
-    method: str  # GET | POST
+    method: str  # GET | POST | PATCH
     path: str  # klein form: /api/v1/agents/<agent_id>
     name: str  # the operationId and klein endpoint name
     summary: str
@@ -109,7 +109,7 @@ def openapi(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
         "info": {
             "title": "switchboard REST API",
             "version": version,
-            "description": "Agents, queues, calls and customers; see docs/api.md.",
+            "description": "Agents, queues, calls, customers and tickets; see docs/api.md.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,

@@ -31,9 +31,15 @@ __all__ = [
 # What each scope lets a token do.
 SCOPES: Final = {
     "read:stats": "read agents and queues with their live figures",
-    "read:calls": "read calls (legs, IVR path, disposition) and customers",
+    "read:calls": "read calls (legs, IVR path, disposition); customers too, as read:customers",
     "control:agents": "log agents in and out, make them ready, pause them, end wrap-up",
     "supervise": "listen, whisper, barge; move or raise waiting calls",
+    "read:customers": "search customers, read a customer and their history (each read logged)",
+    "write:customers": "merge duplicate customers",
+    "read:tickets": "list and read tickets, the per-category report",
+    "write:tickets": "open tickets, comment on them",
+    "manage:tickets": "move tickets between statuses, change owner, priority ..., link calls",
+    "admin:crm": "undo a merge; read who read a customer",
 }
 PREFIX: Final = "sbt_"  # so a leaked token is recognisable in logs and secret scanners
 

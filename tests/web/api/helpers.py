@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.task import Clock
@@ -17,7 +17,7 @@ from twisted.internet.task import Clock
 from switchboard.accounts.model import Role
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import add_user
-from switchboard.config import WebSettings
+from switchboard.config import Settings, WebSettings
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import Call, ChannelView
 from switchboard.queue.core.decisions import AgentStateChanged, CallQueued, Rejected
@@ -32,10 +32,12 @@ from switchboard.queue.shell.control import (
     check_reason,
     unknown_agent,
 )
-from switchboard.store import Database
+from switchboard.seat.access import CustomerAccess
+from switchboard.store import Database, upgrade_database
 from switchboard.store.db import create_database_engine
 from switchboard.supervise.monitor import Monitors
 from switchboard.web.api import RestBackends
+from switchboard.web.api.crm_routes import crm_backends
 from switchboard.web.api.tokens import create_token
 from switchboard.web.service import WebService, build_web
 from tests.web.browser import Browser, Response
@@ -159,6 +161,7 @@ class ApiStack:
     calls: list[Call]
     monitors: Monitors
     acd: RouterAcd
+    access: CustomerAccess
 
     def run(self, work: Any) -> Any:
         result: list[Any] = []
@@ -214,11 +217,17 @@ class ApiStack:
         )
 
 
-def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
+def make_api_stack(
+    tmp_path: Path, *, with_backends: bool = True, url: URL | None = None
+) -> ApiStack:
+    """``url``: an empty database to migrate and use (PostgreSQL), else a SQLite copy."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    db_file = migrated_copy(tmp_path, tmp_path.parent)
+    if url is None:
+        url = make_url(f"sqlite:///{migrated_copy(tmp_path, tmp_path.parent)}")
+    else:
+        upgrade_database(url)
     database = Database(
-        create_database_engine(make_url(f"sqlite:///{db_file}")),
+        create_database_engine(url),
         None,
         runner=lambda work: succeed(work()),
     )
@@ -231,6 +240,7 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
     monitors = Monitors(ami, lambda: calls, database, clock.seconds)
     monitors.start()
     acd = RouterAcd(clock)
+    access = CustomerAccess()  # the seat's: what each agent may read
     rest = RestBackends(
         database,
         clock.seconds,
@@ -240,8 +250,9 @@ def make_api_stack(tmp_path: Path, *, with_backends: bool = True) -> ApiStack:
         monitors=monitors,
         recording_of=lambda call_id: RECORDINGS.get(call_id),
         calls=AcdCallControl(acd),  # type: ignore[arg-type]  # the router is all it reads
+        crm=crm_backends(Settings(), access),
     )
     web = build_web(
         WebSettings(), clock, database, hasher=CHEAP, rest=rest if with_backends else None
     )
-    return ApiStack(web, clock, database, agents, stats, ami, calls, monitors, acd)
+    return ApiStack(web, clock, database, agents, stats, ami, calls, monitors, acd, access)
