@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from switchboard.config.model import RecorderSettings
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import Message
+from switchboard.cti.calls.values import CallsResynced
 from switchboard.hub import CALL, FACT, Hub
 from switchboard.recorder.filecheck import CORRUPT, MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished, RecordingBook
@@ -134,6 +135,8 @@ class RecorderService(Service):
         )
 
     def _on_call(self, change: Any) -> None:
+        if isinstance(change, CallsResynced):  # a resync's end: the changes came before
+            return
         done = self.book.on_change(change)
         if done is None:
             return
