@@ -19,15 +19,19 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "END_STOPPED",
     "END_UNCLEAN",
     "LegWrite",
     "Op",
     "Reconcile",
     "RecordWrite",
+    "Stopped",
 ]
 
 #: A row found open after a restart, its call no longer live: closed at its last sighting.
 END_UNCLEAN: Final = "unclean_stop"
+#: The same, when the switchboard before had stopped cleanly (it noted when).
+END_STOPPED: Final = "switchboard_stopped"
 
 
 def _empty() -> Mapping[str, object]:
@@ -83,4 +87,13 @@ class Reconcile:
     vanished_reason: str
 
 
-Op = RecordWrite | LegWrite | Reconcile
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """A clean stop at ``at`` with ``live`` calls still up: their last sighting, and a
+    note that the next start, not a crash, will find them open."""
+
+    live: tuple[str, ...]
+    at: float
+
+
+Op = RecordWrite | LegWrite | Reconcile | Stopped

@@ -12,8 +12,10 @@ other, in the order they were made. Nothing here waits for the database on the r
 * A batch the database refused is tried again (``retry_s``, up to ``max_attempts``).
 * Every ``heartbeat_s`` the live calls' ``last_seen_at`` moves on: after a crash, a call
   that ended unseen is closed at the last moment this switchboard still saw it live.
-* A stop writes what is pending and leaves live calls open: the next start closes them
-  after its first resync if they ended meanwhile (``unclean_stop``), or goes on with them.
+* A stop writes what is pending and leaves live calls open, noting when it stopped: the
+  next start closes them after its first resync if they ended meanwhile (at the stop,
+  ``switchboard_stopped``; after a crash at the last heartbeat, ``unclean_stop``), or
+  goes on with them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
 
 from switchboard.callrecord.book import CallBook
-from switchboard.callrecord.ops import Op, RecordWrite
+from switchboard.callrecord.ops import Op, RecordWrite, Stopped
 from switchboard.callrecord.store import apply_ops
 from switchboard.cti.calls.values import CallNews
 from switchboard.hub import CALL, FACT, Hub
@@ -50,7 +52,7 @@ class CallRecordService(Service):
         clock: IReactorTime,
         *,
         heartbeat_s: float = 60.0,
-        fact_wait_s: float = 60.0,
+        fact_wait_s: float = 300.0,
         retry_s: float = 1.0,
         max_attempts: int = 5,
     ) -> None:
@@ -91,6 +93,8 @@ class CallRecordService(Service):
             if timer is not None and timer.active():
                 timer.cancel()
         self._turn = self._retry = None
+        if self.book.live_calls:
+            self._pending.append(Stopped(self.book.live_calls, self._clock.seconds()))
         self._flush(final=True)
         return self._written
 

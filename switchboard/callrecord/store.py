@@ -17,7 +17,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from switchboard.callrecord.models import CallLegRow, CallRecordRow
-from switchboard.callrecord.ops import END_UNCLEAN, LegWrite, Op, Reconcile, RecordWrite
+from switchboard.callrecord.ops import (
+    END_STOPPED,
+    END_UNCLEAN,
+    LegWrite,
+    Op,
+    Reconcile,
+    RecordWrite,
+    Stopped,
+)
 from switchboard.ivr_flows.records import IvrSession
 
 __all__ = [
@@ -110,6 +118,8 @@ def apply_ops(session: Session, ops: Iterable[Op]) -> list[RecordWrite]:
                 unmatched.append(op)
         elif isinstance(op, LegWrite):
             _write_leg(session, op)
+        elif isinstance(op, Stopped):
+            _stopped(session, op)
         else:
             _reconcile(session, op)
         session.flush()
@@ -154,6 +164,8 @@ def _write_record(session: Session, op: RecordWrite) -> bool:
         setattr(row, name, (getattr(row, name) or 0) + amount)
     if op.seen_at is not None and row.ended_at is None:
         row.last_seen_at = _at(max(epoch(row.last_seen_at) or 0.0, op.seen_at))
+        if op.creates and row.end_reason == END_STOPPED:
+            row.end_reason = ""  # seen live again after the restart: it goes on
     if op.end is not None and row.ended_at is None:
         _close(session, row, *op.end)
     elif row.ended_at is not None:
@@ -232,6 +244,14 @@ def _write_leg(session: Session, op: LegWrite) -> None:
         leg.cause_text = op.cause_text[:64]
 
 
+def _stopped(session: Session, op: Stopped) -> None:
+    for call_id in op.live:
+        row = session.get(CallRecordRow, call_id)
+        if row is not None and row.ended_at is None:
+            row.last_seen_at = _at(op.at)
+            row.end_reason = END_STOPPED
+
+
 def _reconcile(session: Session, op: Reconcile) -> None:
     open_rows = select(CallRecordRow).where(CallRecordRow.ended_at.is_(None))
     for row in session.scalars(open_rows).all():
@@ -239,5 +259,6 @@ def _reconcile(session: Session, op: Reconcile) -> None:
             continue
         if row.call_id in op.followed:
             _close(session, row, op.at, op.vanished_reason)
-        else:
-            _close(session, row, epoch(row.last_seen_at) or op.at, END_UNCLEAN)
+        else:  # left open by the run before this one
+            reason = END_STOPPED if row.end_reason == END_STOPPED else END_UNCLEAN
+            _close(session, row, epoch(row.last_seen_at) or op.at, reason)
