@@ -25,7 +25,7 @@ from functools import partial
 
 import structlog
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
@@ -68,7 +68,9 @@ class CallRecordService(Service):
         self._waiting: list[RecordWrite] = []  # fact writes whose call has no row yet
         self._turn: IDelayedCall | None = None
         self._retry: IDelayedCall | None = None
-        self._written: Deferred[None] = succeed(None)  # the end of the last batch
+        self._writing = False  # a batch is in the database's hands
+        self._final = False  # stopping: what is left is written once, not waited for
+        self._idle: list[Deferred[None]] = []  # written() callers
         self._unsubscribe: list[Callable[[], None]] = []
         self._heartbeat = LoopingCall(self._beat)
         self._heartbeat.clock = clock
@@ -80,6 +82,7 @@ class CallRecordService(Service):
             self._hub.subscribe(CALL, self._on_call),
             self._hub.subscribe(FACT, self._on_fact),
         ]
+        self._final = False
         self._heartbeat.start(self._heartbeat_s, now=False)
 
     def stopService(self) -> Deferred[None]:
@@ -95,13 +98,15 @@ class CallRecordService(Service):
         self._turn = self._retry = None
         if self.book.live_calls:
             self._pending.append(Stopped(self.book.live_calls, self._clock.seconds()))
-        self._flush(final=True)
-        return self._written
+        self._final = True
+        return self.written()
 
     def written(self) -> Deferred[None]:
-        """Fires once everything received so far is written (tests, the demo)."""
+        """Fires once everything received so far is written (the stop, tests)."""
+        done: Deferred[None] = Deferred()
+        self._idle.append(done)
         self._flush()
-        return self._written
+        return done
 
     # -- from the hub -------------------------------------------------------------------
     def _on_call(self, news: CallNews) -> None:
@@ -112,7 +117,8 @@ class CallRecordService(Service):
 
     def _beat(self) -> None:
         now = self._clock.seconds()
-        self._queue([RecordWrite(call_id, seen_at=now) for call_id in self.book.live_calls])
+        live = self.book.live_calls
+        self._queue([RecordWrite(call_id, seen_at=now, creates=False) for call_id in live])
 
     def _queue(self, ops: list[Op]) -> None:
         if not ops:
@@ -122,26 +128,44 @@ class CallRecordService(Service):
             self._turn = self._reactor.callLater(0, self._flush)
 
     # -- to the database ----------------------------------------------------------------
-    def _flush(self, final: bool = False) -> None:
+    def _flush(self, with_waiting: bool = True) -> None:
+        """Write what is pending as one batch, unless a batch is being written: then it
+        all goes in the next one, as soon as that is done (a slow database gets fewer,
+        bigger transactions, never a queue of small ones). Facts waiting for their row
+        go along, except when only they are left after a batch (the retry timer's)."""
         if self._turn is not None and self._turn.active():
             self._turn.cancel()
         self._turn = None
-        batch: list[Op] = [*self._waiting, *self._pending]
-        self._waiting, self._pending = [], []
-        if batch:
-            self._written = self._written.addCallback(lambda _: self._write(batch, 1, final))
+        if self._writing:
+            return
+        if not (with_waiting or self._pending):
+            batch: list[Op] = []
+        else:
+            batch = [*self._waiting, *self._pending]
+            self._waiting, self._pending = [], []
+        if not batch:
+            idle, self._idle = self._idle, []
+            for done in idle:
+                done.callback(None)
+            return
+        self._writing = True
+        self._write(batch, 1).addBoth(self._wrote)
 
-    def _write(self, batch: list[Op], attempt: int, final: bool) -> Deferred[None]:
+    def _wrote(self, _: object) -> None:
+        self._writing = False
+        if self._pending or self._idle:
+            self._flush(with_waiting=False)
+
+    def _write(self, batch: list[Op], attempt: int) -> Deferred[None]:
         done = self._database.run(partial(apply_ops, ops=batch))
-        return done.addCallbacks(
-            partial(self._after, final=final),
-            partial(self._failed, batch=batch, attempt=attempt, final=final),
-        )
+        return done.addCallbacks(self._after, partial(self._failed, batch=batch, attempt=attempt))
 
-    def _after(self, unmatched: list[RecordWrite], final: bool) -> None:
+    def _after(self, unmatched: list[RecordWrite]) -> None:
         now = self._clock.seconds()
         for write in unmatched:
-            if not final and now - write.born_at < self._fact_wait_s:
+            if not write.queue_call_id:
+                continue  # a heartbeat of a call whose row is gone: nothing to note
+            if not self._final and now - write.born_at < self._fact_wait_s:
                 self._waiting.append(write)
                 continue
             log.warning(
@@ -152,18 +176,16 @@ class CallRecordService(Service):
         if self._waiting and self.running and (self._retry is None or not self._retry.active()):
             self._retry = self._reactor.callLater(self._retry_s, self._flush)
 
-    def _failed(
-        self, failure: Failure, batch: list[Op], attempt: int, final: bool
-    ) -> Deferred[None] | None:
+    def _failed(self, failure: Failure, batch: list[Op], attempt: int) -> Deferred[None] | None:
         log.error(
             "callrecord_write_failed",
             error=failure.getErrorMessage(),
             operations=len(batch),
             attempt=attempt,
         )
-        if attempt >= self._max_attempts or final or not self.running:
+        if attempt >= self._max_attempts or self._final:
             log.error("callrecord_batch_dropped", operations=len(batch))
             return None
-        # Later batches wait behind this one: the rows are written in the order made.
+        # What comes meanwhile waits behind this batch: rows are written in the order made.
         later = deferLater(self._reactor, self._retry_s * attempt, lambda: None)
-        return later.addCallback(lambda _: self._write(batch, attempt + 1, final))
+        return later.addCallback(lambda _: self._write(batch, attempt + 1))

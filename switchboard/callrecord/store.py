@@ -122,7 +122,6 @@ def apply_ops(session: Session, ops: Iterable[Op]) -> list[RecordWrite]:
             _stopped(session, op)
         else:
             _reconcile(session, op)
-        session.flush()
     return unmatched
 
 
@@ -132,6 +131,8 @@ def _find(session: Session, op: RecordWrite) -> CallRecordRow | None:
         if row is not None or op.creates:
             return row
     key = op.queue_call_id
+    if not key:
+        return None
     statement = (
         select(CallRecordRow)
         .where(or_(CallRecordRow.queue_call_id == key, CallRecordRow.call_id == key))
@@ -154,6 +155,7 @@ def _write_record(session: Session, op: RecordWrite) -> bool:
             **_DEFAULTS,
         )
         session.add(row)
+        session.flush()  # found by the next operation's lookup
     for name, value in op.first.items():
         if not _empty(value) and _empty(getattr(row, name)):
             setattr(row, name, _stored(name, value))
@@ -230,6 +232,7 @@ def _write_leg(session: Session, op: LegWrite) -> None:
             cause_text="",
         )
         session.add(leg)
+        session.flush()
     if op.channel:
         leg.channel = op.channel[:128]
     if op.role != "other":
