@@ -121,7 +121,8 @@ class CallBook:
             "answered_at": call.answered_at,
             "direction": "other",
         }
-        last: dict[str, object] = {"agent_device": call.agent or "", "recording": call.recording}
+        # Only what the model knows: after a restart it has not seen the answer yet.
+        last: dict[str, object] = {"agent_device": call.agent, "recording": call.recording}
         if parent:
             last["direction"] = "callback"
         elif followed.inbound:

@@ -259,6 +259,7 @@ def test_after_a_restart_live_calls_go_on_and_the_others_close_at_the_stop(
     # What the first run knew is kept: its start, answer, queue, offers.
     assert (record["started_at"], record["answered_at"], record["talk_s"]) == (T0, T0 + 30, 70.0)
     assert (record["offers"]["count"], record["queue"]["first"]) == (2, "sales")
+    assert record["agent_device"] == "PJSIP/1001"  # the new model never saw the dial
     assert (record["outcome"], record["end_reason"]) == ("answered", "hangup")
     assert [leg["started_at"] for leg in record["legs"]] == [T0, T0 + 26]
     assert len(desk.rows()) == 2
