@@ -21,6 +21,7 @@ from twisted.application.service import MultiService
 from twisted.internet.defer import Deferred
 
 from switchboard.build_parts import build_database, build_flows
+from switchboard.callrecord import CallRecordService, build_callrecord
 from switchboard.config import Settings
 from switchboard.control.service import ControlService
 from switchboard.crm.contact import build_contact_tracker
@@ -89,6 +90,7 @@ class App:
     ops: Ops | None = None  # /healthz and /metrics
     wallboard: WallboardService | None = None
     recorder: RecorderService | None = None
+    callrecord: CallRecordService | None = None
 
 
 def build_ami(settings: Settings, reactor: Any) -> AmiClient:
@@ -436,6 +438,9 @@ def build(
     )
     seat.setServiceParent(root)
     build_contact_tracker(settings.crm, database, hub).setServiceParent(root)  # last contact
+    # One durable row per call and per leg, from the hub's call and fact topics.
+    callrecord = build_callrecord(reactor, clock, database, hub)
+    callrecord.setServiceParent(root)
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,
@@ -489,6 +494,7 @@ def build(
         ops=ops,
         wallboard=wallboard,
         recorder=recorder,
+        callrecord=callrecord,
     )
 
 

@@ -56,6 +56,8 @@ LAYERS = {
     "tests/integration/test_demo_people.py": "sim",  # the demo's site on SimNet
     "tests/web/wallboard/test_socket.py": "protocol",  # /ws/wallboard over iosim
     "tests/wallboard/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
+    "tests/callrecord/test_restart_sim.py": "sim",  # restarts mid-call, both routings
+    "tests/callrecord/test_outage_sim.py": "sim",  # AMI outages mid-call, both routings
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).

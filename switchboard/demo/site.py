@@ -24,13 +24,14 @@ publishes the same facts on the hub and stores the same call records.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from twisted.internet import task
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, fail
 from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.protocol import Protocol
 
 from switchboard.app import App, build, migrate_database
@@ -97,6 +98,33 @@ class Site:
     settings: Settings
     clock: ScaledClock
     work: Path
+    # What a restart builds again with: the apps so far (the PBX's FastAGI connects to the
+    # newest), the database runner, and whether the digit menu stands in for the flows.
+    apps: list[App] = field(default_factory=list)
+    database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None
+    digit_menu: bool = False
+
+    async def restart_app(self, down_s: float = 0.0) -> App:
+        """Stop switchboard and start it again ``down_s`` reactor seconds later, from the
+        same settings and database, while the simulated PBX goes on: calls in progress
+        stay up in Asterisk; callers held in FastAGI lose their session."""
+        await self.app.root.stopService()
+        await task.deferLater(self.reactor, down_s, lambda: None)
+        handlers: dict[str, Handler] = {}
+        self.app = build(
+            self.settings,
+            self.reactor,
+            clock=self.clock,
+            handlers=handlers if self.digit_menu else None,
+            database_runner=self.database_runner,
+        )
+        if self.digit_menu:
+            handlers[DIGIT_IVR] = digit_ivr(self.acd)
+        self.apps.append(self.app)
+        self.app.root.startService()
+        await self.app.agi.listening()
+        await self.app.ami.when_ready()
+        return self.app
 
     @property
     def acd(self) -> AcdService:
@@ -232,7 +260,7 @@ async def start_site(
         speed=speed,
         ami_port=0,
         agi_target=None,
-        agi_connector=_connect_to(reactor, lambda: built[0].agi.port),
+        agi_connector=_connect_to(reactor, lambda: built[-1].agi.port),
         recordings_dir=work,
         ami_users={settings.ami.username: settings.ami.secret.get_secret_value()},
         agi_script=DIGIT_IVR if flows_dir is None else ENTRY_FLOW,
@@ -268,14 +296,18 @@ async def start_site(
     app.root.startService()
     await app.agi.listening()
     await app.ami.when_ready()
-    return Site(reactor, pbx, app, local, clock, work)
+    return Site(reactor, pbx, app, local, clock, work, built, database_runner, flows_dir is None)
 
 
 def _connect_to(reactor: Any, port: Callable[[], int]) -> Callable[[Protocol], Deferred[Any]]:
     """The simulator's FastAGI connector, to a port only known once the app listens."""
 
     def connect(proto: Protocol) -> Deferred[Any]:
-        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", port(), timeout=5)
+        try:
+            where = port()
+        except RuntimeError:  # switchboard stopped (a restart): the port refuses
+            return fail(ConnectionRefusedError("switchboard is not listening"))
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", where, timeout=5)
         return connectProtocol(endpoint, proto)
 
     return connect

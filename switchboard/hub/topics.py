@@ -11,8 +11,9 @@ topic                     payload                                         publis
                                                                           also on ``fact``
 ``queue_stats``           :class:`~switchboard.queue.core.stats.QueueSnapshot` each queue a batch
                                                                           of facts touched
-``call``                  :data:`switchboard.cti.calls.Change`            each change of a live
-                                                                          call seen on AMI
+``call``                  :data:`switchboard.cti.calls.CallNews`          each change of a live
+                                                                          call seen on AMI, and
+                                                                          each resync's end
 ``recording``             :class:`~switchboard.hub.payloads.RecordingState` an answered call's
                                                                           recording state
 ========================  ==============================================  =================
@@ -33,7 +34,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
-from switchboard.cti.calls.values import CallEnded, CallStarted, CallUpdated, Change
+from switchboard.cti.calls.values import (
+    CallEnded,
+    CallNews,
+    CallsResynced,
+    CallStarted,
+    CallUpdated,
+)
 from switchboard.hub.jsonform import PayloadFormatError, from_fields, to_fields
 from switchboard.hub.payloads import Offered, RecordingState
 from switchboard.queue.core.decisions import (
@@ -131,8 +138,12 @@ AGENT_STATE: Final[Topic[AgentStateChanged]] = _topic(
     "agent_state", agent_state_changed=AgentStateChanged
 )
 QUEUE_STATS: Final[Topic[QueueSnapshot]] = _topic("queue_stats", queue_snapshot=QueueSnapshot)
-CALL: Final[Topic[Change]] = _topic(
-    "call", call_started=CallStarted, call_updated=CallUpdated, call_ended=CallEnded
+CALL: Final[Topic[CallNews]] = _topic(
+    "call",
+    call_started=CallStarted,
+    call_updated=CallUpdated,
+    call_ended=CallEnded,
+    calls_resynced=CallsResynced,
 )
 RECORDING: Final[Topic[RecordingState]] = _topic("recording", recording_state=RecordingState)
 

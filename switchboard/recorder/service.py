@@ -33,7 +33,7 @@ from switchboard.config.model import RecorderSettings
 from switchboard.cti.ami import actions
 from switchboard.cti.ami.errors import AmiActionFailed, AmiError
 from switchboard.cti.ami.frames import Message
-from switchboard.cti.calls.values import CallEnded
+from switchboard.cti.calls.values import CallEnded, CallsResynced
 from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
 from switchboard.hub import CALL, FACT, RECORDING, Hub, RecordingState
 from switchboard.queue.core.decisions import CallAnswered
@@ -225,6 +225,8 @@ class RecorderService(Service):
             self._announce(call_id, change.at)
 
     def _on_call(self, change: Any) -> None:
+        if isinstance(change, CallsResynced):  # a resync's end: the changes came before
+            return
         linked = change.call.call_id
         answered = self.book.answered_ids(linked)
         done = self.book.on_change(change)

@@ -12,7 +12,7 @@ from switchboard import app as app_module
 from switchboard.app import build
 from switchboard.config import ControlSettings, DatabaseSettings, QueuesSettings, Settings
 from switchboard.cti.ami.service import AmiClient
-from switchboard.cti.calls import CallEnded, CallStarted, Change
+from switchboard.cti.calls import CallEnded, CallNews, CallsResynced, CallStarted
 from switchboard.hub import CALL
 from switchboard.queue.shell.appqueue_control import AppQueueAgentControl
 from switchboard.queue.shell.control import AcdAgentControl
@@ -49,6 +49,7 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
         "wallboard",
         "recorder",
         "crm-last-contact",
+        "callrecord",
         "web",
     }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
@@ -119,7 +120,7 @@ def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(
         app_module, "build_ami", lambda s, r: AmiClient(s.ami, r, endpoint=asterisk)
     )
     app = build(_settings(tmp_path), reactor)
-    published: list[Change] = []
+    published: list[CallNews] = []
     app.hub.subscribe(CALL, published.append)
     app.root.startService()
     assert app.root.getServiceNamed("calls") is app.calls
@@ -138,11 +139,15 @@ def test_the_calls_on_the_ami_link_are_published_on_the_hub_call_topic(
         ]
     )
     reactor.advance(60.0)
+    # The resync's end: no call live after the login.
+    assert published == [CallsResynced((), 0.0)]
     conn.send(event_blocks("scenario-6calls/ami-scenario-6calls"))  # Newchannel ... Hangup
-    ended = [c for c in published if isinstance(c, CallEnded)]
+    changes = [c for c in published[1:] if not isinstance(c, CallsResynced)]
+    assert len(changes) == len(published) - 1
+    ended = [c for c in changes if isinstance(c, CallEnded)]
     assert len(ended) == 6 and all(c.reason == "hangup" and c.at == 60.0 for c in ended)
-    assert isinstance(published[0], CallStarted)
-    assert {c.call.call_id for c in published} == {c.call.call_id for c in ended}
+    assert isinstance(changes[0], CallStarted)
+    assert {c.call.call_id for c in changes} == {c.call.call_id for c in ended}
     # What a subscriber across a bus would read: the hub's JSON form, read back equal.
     assert all(CALL.from_json(json.loads(json.dumps(CALL.to_json(c)))) == c for c in published)
     assert app.calls.model.live_calls() == ()

@@ -19,11 +19,13 @@ import pytest
 from switchboard.cti.calls import (
     Call,
     CallEnded,
+    CallNews,
+    CallsResynced,
     CallStarted,
     CallUpdated,
-    Change,
     ChannelView,
     IvrSession,
+    LegHangup,
 )
 from switchboard.hub import (
     CALL,
@@ -111,6 +113,10 @@ ENDED_CALL = Call(
     hangup_cause_text="Normal Clearing",
     ended_at=T + 160.0,
     end_reason="hangup",
+    dialled_number="4008001234",
+    hold_count=1,
+    hold_s=12.5,
+    last_hangup=LegHangup("PJSIP/1001-00000012", "1795485600.18", 16, "Normal Clearing"),
 )
 
 # (topic, payload): one example of every kind each topic carries.
@@ -203,6 +209,7 @@ EXAMPLES: list[tuple[str, Any]] = [
     ("call", CallUpdated(LIVE_CALL, ("ringing", "channels"), T + 31.5)),
     ("call", CallEnded(ENDED_CALL, "hangup", T + 160.0)),
     ("recording", RecordingState("1795485600.17", "1001", "paused", T + 45.0)),
+    ("call", CallsResynced(("1795485600.17", "1795485700.3"), T + 200.0)),
 ]
 
 
@@ -216,7 +223,7 @@ def test_every_kind_of_every_topic_has_an_example() -> None:
     assert covered == {(t.name, cls) for t in TOPICS.values() for cls in t.kinds.values()}
     # A fact the router learns to produce must get a JSON kind before it can be published.
     assert set(FACT.kinds.values()) == set(typing.get_args(Fact))
-    assert set(CALL.kinds.values()) == set(typing.get_args(Change))
+    assert set(CALL.kinds.values()) == set(typing.get_args(CallNews))
 
 
 def test_a_call_change_is_published_under_the_kind_it_names_itself() -> None:
@@ -289,3 +296,15 @@ def test_a_bad_enum_value_lists_the_valid_ones() -> None:
     message = {**FACT.to_json(EXAMPLES[8][1]), "outcome": "lost"}
     with pytest.raises(PayloadFormatError, match=r"outcome: 'lost' is not one of 'answered', "):
         FACT.from_json(message)
+
+
+def test_a_call_of_an_older_v1_publisher_reads_with_the_later_optional_fields_at_rest() -> None:
+    """Hold, the dialled number and the last leg's hang-up came later within v1: a
+    message without them is a call never held, number and last leg unknown."""
+    message = CALL.to_json(EXAMPLES[-2][1])
+    later = ("dialled_number", "on_hold", "hold_count", "hold_s", "last_hangup")
+    message["call"] = {k: v for k, v in message["call"].items() if k not in later}
+    read = CALL.from_json(message)
+    assert (read.call.hold_count, read.call.hold_s, read.call.on_hold) == (0, 0.0, False)
+    assert read.call.dialled_number is None and read.call.last_hangup is None
+    assert read.call.hangup_cause == 16  # the rest as it was

@@ -1,7 +1,8 @@
 """The live call model: channels grouped into calls by ``Linkedid``, from AMI events.
 
 * :mod:`.values` — frozen :class:`Call` snapshots and the changes (``CallStarted``,
-  ``CallUpdated``, ``CallEnded``), each with a versioned JSON form.
+  ``CallUpdated``, ``CallEnded``) and ``CallsResynced`` (a resync's end), each with a
+  versioned JSON form.
 * :mod:`.model` — :class:`CallModel`, pure: ``feed(message, at) -> [Change]``, ``resync``
   from ``CoreShowChannels``, ``expire(now)``.
 * :mod:`.tracker` — :class:`CallTracker`, the Twisted service that runs the model on an
@@ -15,11 +16,14 @@ from switchboard.cti.calls.values import (
     END_VANISHED,
     Call,
     CallEnded,
+    CallNews,
+    CallsResynced,
     CallStarted,
     CallUpdated,
     Change,
     ChannelView,
     IvrSession,
+    LegHangup,
 )
 
 __all__ = [
@@ -28,10 +32,13 @@ __all__ = [
     "Call",
     "CallEnded",
     "CallModel",
+    "CallNews",
     "CallStarted",
     "CallTracker",
     "CallUpdated",
+    "CallsResynced",
     "Change",
     "ChannelView",
     "IvrSession",
+    "LegHangup",
 ]

@@ -33,6 +33,7 @@ from switchboard.cti.calls.values import (
     CallUpdated,
     Change,
     ChannelView,
+    LegHangup,
 )
 
 __all__ = ["EVENTS", "CallModel"]
@@ -49,9 +50,12 @@ EVENTS: Final = (
     "BridgeLeave",
     "MixMonitorStart",
     "VarSet",
+    "Hold",
+    "Unhold",
 )
 
 _UNKNOWN: Final = frozenset({"", "<unknown>"})
+_NO_NUMBER: Final = frozenset({"", "s"})  # the "s" extension: Asterisk's start, no number
 _CALL_FIELDS: Final = tuple(f.name for f in fields(Call))
 # "Local/agent1001@switchboard-agents-0000000f;1" -> "Local/agent1001@switchboard-agents",
 # "PJSIP/1001-00000012" -> "PJSIP/1001": the device behind a channel instance.
@@ -91,6 +95,8 @@ class _Channel:
     cid_num: str | None
     cid_name: str | None
     bridge: str | None = None
+    exten: str | None = None  # the extension it was created for (Newchannel's Exten)
+    held: bool = False  # between AMI Hold and Unhold
     generation: int = 0
     shown: ChannelView | None = None  # the last view published, while it is still true
 
@@ -110,6 +116,7 @@ class _Live:
     channels: dict[str, _Channel]  # by uniqueid, in order of appearance
     ringing: set[str]
     down_hangup: dict[str, object] | None = None  # the first, of a channel not Up
+    held_since: float | None = None  # when the current hold began (None: not on hold)
 
 
 class CallModel:
@@ -138,6 +145,8 @@ class CallModel:
             "BridgeLeave": self._on_bridge_leave,
             "MixMonitorStart": self._on_mixmonitor_start,
             "VarSet": self._on_varset,
+            "Hold": self._on_hold,
+            "Unhold": self._on_hold,
         }
         assert tuple(self._handlers) == EVENTS
 
@@ -177,6 +186,7 @@ class CallModel:
                 state=msg.get("ChannelStateDesc") or "",
                 cid_num=None,
                 cid_name=None,
+                exten=msg.get("Exten") if msg.event == "Newchannel" else None,
             )
             self._channels[uniqueid] = chan
             live = self._live.get(call_id)
@@ -201,12 +211,14 @@ class CallModel:
             return []
         live = self._live[chan.call_id]
         del live.channels[chan.uniqueid]
-        cause = msg.get("Cause") or ""
+        cause_text = msg.get("Cause") or ""
+        cause = int(cause_text) if cause_text.isdigit() else None
         hung: dict[str, object] = {
             "first_hangup": chan.name,
-            "hangup_cause": int(cause) if cause.isdigit() else None,
+            "hangup_cause": cause,
             "hangup_cause_text": msg.get("Cause-txt"),
         }
+        last = LegHangup(chan.name, chan.uniqueid, cause, msg.get("Cause-txt"))
         # A dialled leg that never answered (Cause 0 after NOANSWER) did not end the call:
         # the first channel that was Up names who hung up, else the first channel to go.
         first: dict[str, object] = {}
@@ -216,10 +228,10 @@ class CallModel:
             elif live.down_hangup is None:
                 live.down_hangup = hung
         if live.channels:
-            return self._commit(chan.call_id, at, **first)
+            return self._commit(chan.call_id, at, last_hangup=last, **first)
         if live.snapshot.first_hangup is None and not first:
             first = live.down_hangup or hung
-        return self._end(chan.call_id, END_HANGUP, at, **first)
+        return self._end(chan.call_id, END_HANGUP, at, last_hangup=last, **first)
 
     def _on_dial_begin(self, msg: Message, at: float | None) -> list[Change]:
         # An Originate's own dial has no caller side (no Channel header): not a call's dial.
@@ -260,6 +272,16 @@ class CallModel:
     def _on_mixmonitor_start(self, msg: Message, at: float | None) -> list[Change]:
         chan = self._touch(msg)
         return [] if chan is None else self._commit(chan.call_id, at, recorded=True)
+
+    def _on_hold(self, msg: Message, at: float | None) -> list[Change]:
+        # Asterisk 22 ``Hold`` / ``Unhold`` (channel event headers, ``MusicClass`` on Hold;
+        # docs.asterisk.org, Asterisk_22_Documentation/API_Documentation/AMI_Events/Hold):
+        # a phone put the call on hold (a re-INVITE) or took it off.
+        chan = self._touch(msg)
+        if chan is None:
+            return []
+        chan.held = msg.event == "Hold"
+        return self._commit(chan.call_id, at)
 
     def _on_varset(self, msg: Message, at: float | None) -> list[Change]:
         # VarSet is ~40 % of AMI traffic and nearly all of it is not ours: look for our
@@ -359,7 +381,23 @@ class CallModel:
         wanted = {**self._derived(live), **fields}
         if not old.channels and wanted.get("started_at", old.started_at) is None:
             wanted["started_at"] = at
+        wanted.update(self._hold(live, at, bool(wanted.get("on_hold"))))
         return {name: value for name, value in wanted.items() if getattr(old, name) != value}
+
+    @staticmethod
+    def _hold(live: _Live, at: float | None, held: bool) -> dict[str, object]:
+        """The hold fields when the call goes on or off hold (one hold however many of
+        its channels are held); an unknown time counts nothing."""
+        call = live.snapshot
+        if held == call.on_hold:
+            return {}
+        if held:
+            live.held_since = at
+            return {"hold_count": call.hold_count + 1}
+        since, live.held_since = live.held_since, None
+        if since is None or at is None:
+            return {}
+        return {"hold_s": call.hold_s + max(0.0, at - since)}
 
     def _derived(self, live: _Live) -> dict[str, object]:
         chans = live.channels.values()
@@ -368,9 +406,12 @@ class CallModel:
             "channels": tuple([c.view() for c in chans]),
             "bridged": len(bridges) != len(set(bridges)),
             "ringing": tuple(sorted(live.ringing)),
+            "on_hold": any(c.held for c in chans),
         }
         call = live.snapshot
         origin = live.channels.get(call.call_id)
+        if origin is not None and call.dialled_number is None and origin.exten not in _NO_NUMBER:
+            derived["dialled_number"] = origin.exten
         source = origin if origin is not None and origin.cid_num else None
         if source is None and call.caller_number is None:
             source = next((c for c in chans if c.cid_num), None)
@@ -381,7 +422,7 @@ class CallModel:
 
     def _end(self, call_id: str, reason: str, at: float | None, **fields: object) -> list[Change]:
         live = self._live.pop(call_id)
-        changes = self._changes(live, at, fields)
+        changes = self._changes(live, at, {**fields, "on_hold": False})
         changes.update(ended_at=at, end_reason=reason, ringing=())
         ended = replace(live.snapshot, **changes)  # type: ignore[arg-type]
         for chan in live.channels.values():

@@ -3,8 +3,9 @@
 
 It subscribes to the events the model reads, stamps each with the injected clock's time,
 and after every (re)login (the AMI client's ``resynced``) rebuilds the model from
-``CoreShowChannels``. A timer forgets ended calls once their grace has passed. What to do
-with a change is the ``publish`` callable's business (the event hub, topic ``call``).
+``CoreShowChannels``, then publishes :class:`CallsResynced` with the calls live now. A
+timer forgets ended calls once their grace has passed. What to do with a change is the
+``publish`` callable's business (the event hub, topic ``call``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from switchboard.cti.ami import actions
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.ami.pending import EventList
 from switchboard.cti.calls.model import EVENTS, CallModel
-from switchboard.cti.calls.values import Change
+from switchboard.cti.calls.values import CallNews, CallsResynced, Change
 
 __all__ = ["CallTracker"]
 
@@ -49,7 +50,7 @@ class CallTracker(Service):
         self,
         ami: AmiSource,
         clock: IReactorTime,
-        publish: Callable[[Change], object],
+        publish: Callable[[CallNews], object],
         *,
         model: CallModel | None = None,
         expire_every_s: float = 5.0,
@@ -88,7 +89,12 @@ class CallTracker(Service):
 
     def _apply_listing(self, listing: EventList) -> None:
         items = [m for m in listing.items if m.event == "CoreShowChannel"]
-        self._emit(self.model.resync(items, self._clock.seconds()))
+        at = self._clock.seconds()
+        self._emit(self.model.resync(items, at))
+        # Then the list of what is live: a subscriber holding calls open (the call
+        # records after a restart) closes the ones that ended while nobody listened.
+        live = tuple(call.call_id for call in self.model.live_calls())
+        self._emit([CallsResynced(live, at)])
 
     def _listing_failed(self, failure: Failure) -> None:
         # The link dropped again (or Asterisk refused): the next login resyncs once more.
@@ -97,11 +103,10 @@ class CallTracker(Service):
     def _expire(self) -> None:
         self.model.expire(self._clock.seconds())
 
-    def _emit(self, changes: list[Change]) -> None:
+    def _emit(self, changes: list[Change] | list[CallsResynced]) -> None:
         for change in changes:
             try:
                 self._publish(change)
             except Exception:
-                log.exception(
-                    "calls_publish_failed", change=change.kind, call_id=change.call.call_id
-                )
+                call_id = getattr(getattr(change, "call", None), "call_id", None)
+                log.exception("calls_publish_failed", change=change.kind, call_id=call_id)

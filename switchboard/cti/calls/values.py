@@ -19,11 +19,14 @@ __all__ = [
     "END_VANISHED",
     "Call",
     "CallEnded",
+    "CallNews",
     "CallStarted",
     "CallUpdated",
+    "CallsResynced",
     "Change",
     "ChannelView",
     "IvrSession",
+    "LegHangup",
 ]
 
 #: Every channel of the call hung up (the ``Hangup`` events were seen).
@@ -39,6 +42,16 @@ class ChannelView:
     name: str
     uniqueid: str
     state: str  # ChannelStateDesc: Down, Ring, Ringing, Up ...
+
+
+@dataclass(frozen=True, slots=True)
+class LegHangup:
+    """The last channel of a call that hung up, and why (its ``Hangup`` event)."""
+
+    channel: str
+    uniqueid: str
+    cause: int | None = None  # Q.850 (16: normal clearing; 0 for a dial that never answered)
+    cause_text: str | None = None
 
 
 def _no_variables() -> Mapping[str, str]:
@@ -71,6 +84,11 @@ class Call:
     (else the first at all) and ``hangup_cause`` its cause: the order in which Asterisk tore
     the legs down, which in the captures is the side that hung up, but an AMI ``Hangup`` of
     the caller can tear the agent's legs down first.
+    ``on_hold`` is true while a channel of the call is on hold (AMI ``Hold`` until its
+    ``Unhold``); ``hold_count`` counts the holds and ``hold_s`` the seconds of those that
+    ended (a hold still on at the end of the call ends with it). ``dialled_number`` is the
+    first channel's ``Exten`` (``s``, Asterisk's "no number", is unknown). ``last_hangup``
+    is the leg that hung up last, with its cause (each leg's, as they go).
     Times are whatever the feeder passed as ``at`` (epoch seconds); ``None`` when unknown.
     """
 
@@ -92,6 +110,11 @@ class Call:
     hangup_cause_text: str | None = None
     ended_at: float | None = None
     end_reason: str | None = None
+    dialled_number: str | None = None
+    on_hold: bool = False
+    hold_count: int = 0
+    hold_s: float = 0.0
+    last_hangup: LegHangup | None = None
 
     @property
     def ended(self) -> bool:
@@ -127,4 +150,18 @@ class CallEnded:
     kind: str = field(default="call_ended", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class CallsResynced:
+    """The model was rebuilt from ``CoreShowChannels`` after an AMI (re)login; ``live``
+    holds the ids of every call live now (in the order the model has them). Published
+    after the resync's own changes, so a subscriber can close what it holds open and is
+    not listed: calls that ended while nobody was listening."""
+
+    live: tuple[str, ...]
+    at: float | None = None
+    kind: str = field(default="calls_resynced", init=False)
+
+
 Change = CallStarted | CallUpdated | CallEnded
+#: What the hub's ``call`` topic carries: a change of one call, or the end of a resync.
+CallNews = Change | CallsResynced

@@ -21,6 +21,7 @@ for _module in (
     "switchboard.web.api.tokens",
     "switchboard.supervise.records",
     "switchboard.recorder.models",
+    "switchboard.callrecord.models",
 ):
     import_module(_module)
 
