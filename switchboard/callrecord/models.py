@@ -1,5 +1,5 @@
 # -*- test-case-name: tests.callrecord.test_store -*-
-"""The call record's tables (migration 0018_call_records): one row per call, one per leg.
+"""The call record's tables (migration 0015_call_records): one row per call, one per leg.
 
 ``call_record.call_id`` is Asterisk's ``Linkedid`` (the uniqueid of the call's first
 channel). ``queue_call_id`` is the id the IVR and the queues gave the same call

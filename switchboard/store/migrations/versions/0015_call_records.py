@@ -1,7 +1,7 @@
 """Call records: one row per call (call_record) and one per leg (call_leg).
 
-Revision ID: 0018_call_records
-Revises: 0013_crm_tickets
+Revision ID: 0015_call_records
+Revises: 0014_crm_reads
 Create Date: 2026-12-05
 """
 
@@ -10,8 +10,8 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_call_records"
-down_revision = "0013_crm_tickets"
+revision = "0015_call_records"
+down_revision = "0014_crm_reads"
 branch_labels = None
 depends_on = None
 
