@@ -173,12 +173,14 @@ def test_screenshots_of_the_wallboard_and_its_big_screen_mode(
     # A label that wraps ("Service level (20 s)" at 1366 px) must not push its figure
     # below the others of the tile's main row.
     tops = page.eval_on_selector_all(
-        ".wb-main", "rows => rows.map(r => [...r.querySelectorAll('.wb-fig-value')]"
+        ".wb-main",
+        "rows => rows.map(r => [...r.querySelectorAll('.wb-fig-value')]"
         ".map(v => Math.round(v.getBoundingClientRect().top)))",
     )
     assert tops and all(len(set(row)) == 1 for row in tops), tops
     spill = page.eval_on_selector_all(
-        ".wb-tile", "tiles => tiles.flatMap(t => [...t.querySelectorAll('.wb-fig-value')]"
+        ".wb-tile",
+        "tiles => tiles.flatMap(t => [...t.querySelectorAll('.wb-fig-value')]"
         ".filter(v => v.getBoundingClientRect().right > t.getBoundingClientRect().right)"
         ".map(v => v.textContent))",
     )
