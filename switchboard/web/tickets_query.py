@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final, TypeVar, Unpack
+from typing import Any, Final, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ PER_PAGE: Final = 50
 ACTIVE: Final = ("open", "in_progress")  # the statuses whose due time still matters
 _TEXT_LIMIT: Final = 100
 _LAST_PAGE: Final = 100_000
-Query = TypeVar("Query", bound="Select[Unpack[tuple[Any, ...]]]")
+Query = TypeVar("Query", bound="Select[*tuple[Any, ...]]")
 
 
 class FilterError(ValueError):
