@@ -69,8 +69,10 @@ class SeatTickets:
         category: str,
         note: str,
         priority: str = "",
+        subject: str = "",
     ) -> dict[str, Any]:
-        """A new ticket linked to ``call_id`` (and the customer): its summary."""
+        """A new ticket linked to ``call_id`` (and the customer): its summary. Its subject:
+        ``subject``, else the note's first line, else the category and the call."""
         agent_id = user.agent_id
         if agent_id is None or user.disabled:
             raise SeatActionError(
@@ -98,7 +100,8 @@ class SeatTickets:
             )
         text = note.strip()
         label = self.policy.categories.get(category, category)
-        subject = (text.splitlines() or [""])[0][:SUBJECT_LIMIT].strip() or f"{label} · {call_id}"
+        first_line = (text.splitlines() or [""])[0][:SUBJECT_LIMIT].strip()
+        subject = subject.strip() or first_line or f"{label} · {call_id}"
         work = partial(
             open_ticket,
             policy=self.policy,

@@ -59,6 +59,7 @@ def seat_ticket_routes(tickets: SeatTickets | None) -> Callable[[WebApp], None]:
                 category=text_field(body, "category").strip(),
                 priority=text_field(body, "priority", required=False).strip(),
                 note=note,
+                subject=text_field(body, "subject", required=False),
             )
 
         route = web.app.route

@@ -118,6 +118,8 @@ def test_an_unknown_caller_gets_a_ticket_too_named_after_its_category(desk: Desk
     answer = _post(desk, "wang", {"call_id": CALL, "customer_id": None, "category": "emergency"})
     assert answer.status == 200, answer.text
     assert answer.json()["ticket"]["subject"] == f"突发 · {CALL}"
+    named = _post(desk, "wang", {"call_id": CALL, "category": "general", "subject": "综合 · 139"})
+    assert named.json()["ticket"]["subject"] == "综合 · 139"
 
 
 def test_a_customer_the_agent_may_not_read_is_refused(desk: Desk) -> None:
@@ -143,6 +145,7 @@ def test_a_call_not_offered_to_the_agent_is_refused(desk: Desk) -> None:
         ({"call_id": "", "category": "quality"}, "call_id"),
         ({"call_id": CALL, "category": "quality", "note": "x" * 2001}, "note"),
         ({"call_id": CALL}, "category"),
+        ({"call_id": CALL, "category": "quality", "subject": "长" * 201}, "subject"),
     ],
 )
 def test_bad_input_is_named(desk: Desk, body: dict[str, Any], field: str) -> None:

@@ -62,12 +62,18 @@
     var customer = call && String(call.call_id) === formCall ? customerOf(call) : null;
     var button = $("btn-ticket-create");
     button.disabled = true;
+    // No note: the subject says what and who ("质量 · 张伟"); else the note's first line.
+    var category = $("ticket-category");
+    var who = customer ? customer.name : call && first(call.number, call.caller_number);
+    var subject = $("ticket-note").value.trim() || !present(who) ? ""
+      : category.options[category.selectedIndex].textContent + " · " + who;
     page.post("/api/v1/seat/tickets", {
       call_id: formCall,
       customer_id: customer && present(customer.id) ? Number(customer.id) : null,
       type: $("ticket-type").value,
-      category: $("ticket-category").value,
-      note: $("ticket-note").value
+      category: category.value,
+      note: $("ticket-note").value,
+      subject: subject
     }).then(function (data) {
       var ticket = data && data.ticket;
       var shown = page.call();
