@@ -63,6 +63,10 @@ def _users(session: Session) -> None:
             )
 
 
+def _body(request: Request) -> Any:
+    return json.loads(request.content.read() if request.content is not None else b"{}")
+
+
 def main(argv: list[str] | None = None) -> None:
     from twisted.internet import reactor as installed
 
@@ -83,11 +87,11 @@ def main(argv: list[str] | None = None) -> None:
 
     def test_routes(web: Any) -> None:
         def set_now(request: Request) -> bytes:
-            clock["now"] = float(json.loads(request.content.read())["now"])  # type: ignore[union-attr]
+            clock["now"] = float(_body(request)["now"])
             return answer(request, clock)
 
         async def tickets(request: Request) -> bytes:
-            body = json.loads(request.content.read())  # type: ignore[union-attr]
+            body = _body(request)
 
             def work(session: Session) -> list[int]:
                 made = []
