@@ -108,7 +108,9 @@
     $("btn-ticket-cancel").addEventListener("click", closeForm);
     $("ticket-form").addEventListener("submit", create);
     document.addEventListener("keydown", function (event) {
-      if (event.altKey && !event.ctrlKey && (event.key === "t" || event.key === "T")) {
+      // Alt+N: free in Chromium and Firefox (Alt+T opens Firefox's Tools menu); by its
+      // key code, since Alt+N types a dead key on a Mac.
+      if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyN") {
         event.preventDefault();
         if (formCall === null) openForm();
       } else if (event.key === "Escape" && formCall !== null) {
