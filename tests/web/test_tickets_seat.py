@@ -15,6 +15,8 @@ from switchboard.config import CrmSettings
 from switchboard.crm.directory import add_customer
 from switchboard.crm.ticket_rows import TicketLinkRow, TicketRow
 from switchboard.crm.tickets import TicketPolicy
+from switchboard.queue.core.decisions import CallOffered, CallQueued
+from switchboard.queue.store.records import record_facts
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.tickets import SeatTickets
 from switchboard.web.tickets_seat import seat_ticket_routes
@@ -167,3 +169,13 @@ def test_the_form_offers_the_types_and_categories(desk: Desk) -> None:
     form = browser.get("/api/v1/seat/tickets/form").json()
     assert form["default_type"] == "complaint" and "follow_up" in form["types"]
     assert form["categories"][0] == {"code": "quality", "label": "质量"}
+
+
+def test_after_a_restart_the_stored_offer_says_whose_call_it_was(desk: Desk) -> None:
+    assert desk.stack is not None
+    desk.cards.clear()  # a restart forgot the cards
+    at = desk.stack.clock.seconds() - 60
+    facts = [CallQueued(CALL, "sales", at, at), CallOffered(CALL, "sales", "1001", at + 5)]
+    _run(desk.stack, lambda s: record_facts(s, facts))
+    assert _post(desk, "wang", {"call_id": CALL, "category": "quality"}).status == 200
+    assert _post(desk, "li", {"call_id": CALL, "category": "quality"}).status == 403
