@@ -256,12 +256,14 @@ def build_web_tier(
     sockets: list[Any] | None = None,
     wallboard: WallboardService | None = None,
     recordings: RecordingPlayback | None = None,
+    clock: Any = None,
 ) -> WebService | None:
     """The web tier (login, the seat's pages, its API and its websocket) unless
     ``[web] enabled = false``; ``seat``: the seat service whose actions and feed it serves;
     ``rest``: the REST API's back-ends (:class:`switchboard.web.api.RestBackends` fields);
     ``sockets``: gets the seat websocket resource made (its open sockets are a metric);
-    ``wallboard``: the wallboard service whose page and socket it serves.
+    ``wallboard``: the wallboard service whose page and socket it serves; ``clock``: the
+    time tickets are due on (the ACD's; the reactor unless given).
 
     Sessions and login limits run on the reactor's time, never a demo's faster clock: a
     session lasts its lifetime in real hours."""
@@ -270,6 +272,8 @@ def build_web_tier(
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
     from switchboard.web.api.crm_routes import crm_backends
+    from switchboard.web.tickets_pages import ticket_routes
+    from switchboard.web.tickets_seat import seat_ticket_routes
     from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
     from switchboard.web.ws import seat_resource
 
@@ -280,6 +284,12 @@ def build_web_tier(
             sockets.append(made)
         return made
 
+    extra = [seat_ticket_routes(None if seat is None else seat.tickets)]
+    if wallboard is not None:
+        extra.append(wallboard_page(wallboard.feed, reactor))
+    policy = seat.tickets.policy if seat is not None and seat.tickets is not None else None
+    if policy is not None:  # else the seat has logged why: [crm]'s calendar
+        extra.append(ticket_routes(database, policy, (clock or reactor).seconds))
     return build_web(
         settings.web,
         reactor,
@@ -291,7 +301,7 @@ def build_web_tier(
         else RestBackends(
             database, **rest, crm=crm_backends(settings, seat.actions.access if seat else None)
         ),
-        extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
+        extra_routes=extra,
         recordings=recordings,
     )
 
@@ -472,6 +482,7 @@ def build(
         sockets=sockets,
         wallboard=wallboard,
         recordings=build_playback(settings, database, reactor, recorder),
+        clock=clock,
     )
     if web is not None:
         web.setServiceParent(root)

@@ -327,6 +327,16 @@ class LiveSeatFeed:
             agent_id, message("call", event=event, call_id=call_id, at=at, call=dict(card), **more)
         )
 
+    def ticket_opened(self, agent_id: str, call_id: str, ticket: dict[str, Any]) -> None:
+        """A ticket the agent opened from this call's card: first of the card's open
+        tickets (a reload's snapshot keeps it), and told to the page as a pop_update."""
+        card = self._card(agent_id, call_id)
+        if card is None:  # the card has closed meanwhile: the ticket is on record anyway
+            return
+        others = [t for t in card.get("tickets") or () if t.get("id") != ticket.get("id")]
+        card["tickets"] = [ticket, *others]
+        self._send(agent_id, message("pop_update", call_id=call_id, tickets=card["tickets"]))
+
     def _card(self, agent_id: str, call_id: str) -> dict[str, Any] | None:
         seat = self._seats.get(agent_id)
         card = seat.card if seat is not None else None

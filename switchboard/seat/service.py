@@ -11,6 +11,7 @@ import structlog
 from twisted.application.service import Service
 
 from switchboard.config import Settings
+from switchboard.crm.tickets import TicketPolicy
 from switchboard.hub import Hub
 from switchboard.queue.config.queue_file import QueueConfigError, load_queue_config
 from switchboard.seat.access import CustomerAccess
@@ -18,6 +19,7 @@ from switchboard.seat.actions import LiveSeatActions, SeatControl
 from switchboard.seat.feed import LiveSeatFeed
 from switchboard.seat.ports import RecordingControl
 from switchboard.seat.reveal import RevealableValues
+from switchboard.seat.tickets import SeatTickets
 from switchboard.seat.wrapup import PauseAfterWrapup
 from switchboard.store import Database
 
@@ -30,10 +32,15 @@ class SeatService(Service):
     """Listens to the hub while running; ``feed`` for the websocket, ``actions`` for REST."""
 
     def __init__(
-        self, feed: LiveSeatFeed, actions: LiveSeatActions, wrapup: PauseAfterWrapup | None
+        self,
+        feed: LiveSeatFeed,
+        actions: LiveSeatActions,
+        wrapup: PauseAfterWrapup | None,
+        tickets: SeatTickets | None = None,
     ) -> None:
         self.feed = feed
         self.actions = actions
+        self.tickets = tickets  # tickets from the card; None when [crm]'s SLA is unusable
         self._wrapup = wrapup
 
     def startService(self) -> None:
@@ -80,7 +87,16 @@ def build_seat(
     wrapup = None
     if not seat.wrapup_auto_ready:
         wrapup = PauseAfterWrapup(hub, agent_control, seat.wrapup_pause_reason, actions.finishing)
-    service = SeatService(feed, actions, wrapup)
+    tickets = None
+    try:
+        policy = TicketPolicy.from_settings(settings.crm, settings.flows.dir)
+    except ValueError as exc:  # a calendar the flows do not have: calls go on, no tickets
+        log.error("seat_tickets_unavailable", error=str(exc))
+    else:
+        tickets = SeatTickets(
+            database, policy, clock, access, revealable.offered, feed.ticket_opened
+        )
+    service = SeatService(feed, actions, wrapup, tickets)
     service.setName("seat")
     return service
 

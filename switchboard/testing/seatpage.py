@@ -47,7 +47,15 @@ __all__ = ["LANGUAGES", "StandIn", "catalogue", "main"]
 WEB = Path(__file__).resolve().parent.parent / "web"
 TEMPLATES = Path(__file__).resolve().parent / "seatpage_templates"
 LANGUAGES = {"zh-CN": "zh_CN", "en": "en"}  # page language -> locale folder
-STATIC = ("seat.util.js", "seat.card.js", "seat.socket.js", "seat.js", "seat.css")
+STATIC = (
+    "seat.util.js",
+    "seat.card.js",
+    "seat.socket.js",
+    "seat.js",
+    "seat.css",
+    "seat.tickets.js",
+    "seat.tickets.css",
+)
 # What the real web tier sends too: nothing inline, sockets only to this origin.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

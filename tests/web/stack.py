@@ -5,7 +5,7 @@ with a cheap argon2 and a recording fake of the seat domain."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from switchboard.accounts.store import add_user
 from switchboard.config import WebSettings
 from switchboard.store import Database, upgrade_database
 from switchboard.store.db import create_database_engine
+from switchboard.web.routes import WebApp
 from switchboard.web.seat_port import SeatActionError
 from switchboard.web.service import WebService, build_web
 from tests.web.browser import Browser
@@ -140,6 +141,7 @@ def make_stack(
     with_seat: bool = True,
     ws_resource_for: Any = None,
     templates: Path | None = None,
+    extra_routes: Sequence[Callable[[WebApp], None]] = (),
 ) -> Stack:
     tmp_path.mkdir(parents=True, exist_ok=True)
     db_file = migrated_copy(tmp_path, tmp_path.parent)
@@ -158,6 +160,7 @@ def make_stack(
         seat=fake if with_seat else None,
         ws_resource_for=ws_resource_for,
         hasher=CHEAP,
+        extra_routes=extra_routes,
         **({"templates": templates} if templates is not None else {}),
     )
     return Stack(web, clock, database, fake)

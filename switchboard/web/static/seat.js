@@ -562,6 +562,13 @@
       if (next) next.focus();
     }
   }
+  // ---- for seat.tickets.js (the card's "New ticket" form): the call shown, a redraw, post
+  window.sbSeat.page = {
+    call: function () { return seat.call; },
+    render: renderAll,
+    post: post
+  };
+
   function start() {
     $("btn-ready").addEventListener("click", function () { setState("ready"); });
     $("btn-login").addEventListener("click", function () { setState("login"); });
