@@ -105,7 +105,7 @@
   // ---- the call's recording (recorder; docs/recorder.md) -------------------------------
   // The state comes from the `recording` message (what Asterisk reported), never from the
   // button's answer; the buttons act on the agent's own answered call only.
-  var RECORDING_LABELS = { recording: "Recording", paused: "Recording paused", off: "Not recorded" };
+  var RECORDING_LABELS = { recording: "Recording now", paused: "Recording paused", off: "Not recorded" };
   var recordingAsked = false;
   handlers.recording = function (m) {
     if (!seat.call || String(m.call_id) !== String(seat.call.call_id)) return;
