@@ -80,6 +80,10 @@ COMMANDS: dict[str, Subcommand] = {
         "tickets (工单): open, show, list, set, comment, link, report",
         "switchboard.crm.ticket_commands:add_commands",
     ),
+    "report": Subcommand(
+        "reports on the call records: queue, agent (table, CSV, JSON, XLSX)",
+        "switchboard.reports.commands:add_commands",
+    ),
 }
 
 
