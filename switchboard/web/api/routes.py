@@ -13,6 +13,7 @@ from klein import Klein
 from pydantic import BaseModel, ValidationError
 from twisted.web.server import Request
 
+from switchboard.config import ReportSettings
 from switchboard.ops import Health, Metrics
 from switchboard.queue.core.model import Queue
 from switchboard.queue.core.stats import LiveStats, QueueSnapshot
@@ -24,9 +25,10 @@ from switchboard.web.api import models as m
 from switchboard.web.api import records
 from switchboard.web.api.access import Caller, authenticate
 from switchboard.web.api.ops_routes import add_ops_routes
+from switchboard.web.api.report_routes import report_endpoint
 from switchboard.web.api.spec import Endpoint, openapi
 from switchboard.web.api.tokens import ApiToken, find_token
-from switchboard.web.gate import Gate, Refusal, json_body, json_route
+from switchboard.web.gate import Download, Gate, Refusal, json_body, json_route
 
 __all__ = ["RestBackends", "add_rest_api"]
 
@@ -60,6 +62,8 @@ class RestBackends:
     recording_of: Callable[[str], str | None] = field(default=lambda _call_id: None)
     # A waiting caller's priority and queue (supervisors); None: no queue runs here.
     calls: CallControl | None = None
+    # The reports' zone and thresholds (GET /reports/{kind}).
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 def _parse(model: type[Model], data: Mapping[str, Any]) -> Model:
@@ -167,7 +171,7 @@ class RestApi:
             if endpoint.query is not None:
                 kw["query"] = _parse(endpoint.query, _query_args(request))
             answer = await endpoint.handler(caller, **kw)
-            return answer.model_dump(mode="json")
+            return answer if isinstance(answer, Download) else answer.model_dump(mode="json")
 
         app.route(endpoint.path, methods=[endpoint.method], endpoint=f"api_{endpoint.name}")(
             json_route(handle)
@@ -333,7 +337,7 @@ class RestApi:
 
 
 def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[Endpoint]:
-    """Registers ``/api/v1/{agents,queues,calls,customers}``, ``/api/v1/openapi.json``,
+    """Registers ``/api/v1/{agents,queues,calls,customers,reports}``, ``/api/v1/openapi.json``,
     ``/healthz`` and ``/metrics``; answers 503 ``unavailable`` from every data route when
     ``backends`` is None."""
     api = RestApi(gate, backends)
@@ -488,6 +492,7 @@ def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[
             api.one_customer,
             path_params={"customer_id": "the customer's id"},
         ),
+        report_endpoint(api.backends, PREFIX),
     ]
     for endpoint in endpoints:
         api.add(app, endpoint)

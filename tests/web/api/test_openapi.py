@@ -24,13 +24,17 @@ PATH_VALUES = {
     "call_id": "c1",
     "customer_id": "1",
     "monitoring_id": "1",
+    "kind": "queue",
 }
 BODIES = {
     "/api/v1/agents/{agent_id}/monitor": {"mode": "listen", "device": "PJSIP/9000"},
     "/api/v1/calls/{call_id}/priority": {"priority": 5},
     "/api/v1/calls/{call_id}/move": {"queue": "support"},
 }
-QUERY = {"/api/v1/customers": "?q=5550101"}
+QUERY = {
+    "/api/v1/customers": "?q=5550101",
+    "/api/v1/reports/{kind}": "?from=2026-12-01&to=2026-12-01&interval=day",
+}
 
 
 @pytest.fixture
@@ -102,5 +106,6 @@ def test_every_documented_route_answers_with_its_documented_schema(stack: ApiSta
                     "ChanSpyStart", SpyerChannel="PJSIP/9000-01", SpyeeChannel=AGENT_CHANNEL
                 )
             exercised += 1
-    # agents 2, control 5, supervise 3, queues 2, calls 2, waiting callers 2, customers 2
-    assert exercised == 18
+    # agents 2, control 5, supervise 3, queues 2, calls 2, waiting callers 2, customers 2,
+    # reports 1
+    assert exercised == 19
