@@ -56,6 +56,7 @@ LAYERS = {
     "tests/integration/test_demo_people.py": "sim",  # the demo's site on SimNet
     "tests/web/wallboard/test_socket.py": "protocol",  # /ws/wallboard over iosim
     "tests/wallboard/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
+    "tests/reports/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).
