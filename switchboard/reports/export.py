@@ -17,7 +17,16 @@ from typing import Literal
 
 from switchboard.reports.table import Cell, Column, Report
 
-__all__ = ["FORMATS", "CONTENT_TYPES", "Format", "render", "to_csv", "to_json", "to_table", "to_xlsx"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FORMATS",
+    "Format",
+    "render",
+    "to_csv",
+    "to_json",
+    "to_table",
+    "to_xlsx",
+]
 
 Format = Literal["table", "csv", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("table", "csv", "json", "xlsx")

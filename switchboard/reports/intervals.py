@@ -15,7 +15,7 @@ zeros, never a missing row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -31,18 +31,17 @@ MAX_SPANS = 10_000
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """One interval: ``start`` (local time, with its offset) to ``end``, end excluded."""
+    """One interval: ``start`` (local time, with its offset) to ``end``, end excluded;
+    both in epoch seconds too (``datetime.timestamp`` is slow in a loop)."""
 
     start: datetime
     end: datetime
+    start_s: float = field(init=False)
+    end_s: float = field(init=False)
 
-    @property
-    def start_s(self) -> float:
-        return self.start.timestamp()
-
-    @property
-    def end_s(self) -> float:
-        return self.end.timestamp()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_s", self.start.timestamp())
+        object.__setattr__(self, "end_s", self.end.timestamp())
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -26,8 +26,12 @@ class ReportKind:
 
 
 KINDS: dict[str, ReportKind] = {
-    "queue": ReportKind("per queue and interval: offered, answered, SL, ASA, AHT ...", build_queue_report),
-    "agent": ReportKind("per agent and interval: time by state, calls, AHT, occupancy ...", build_agent_report),
+    "queue": ReportKind(
+        "per queue and interval: offered, answered, SL, ASA, AHT ...", build_queue_report
+    ),
+    "agent": ReportKind(
+        "per agent and interval: time by state, calls, AHT, occupancy ...", build_agent_report
+    ),
 }
 
 

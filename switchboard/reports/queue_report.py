@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 from switchboard.config import ReportSettings
 from switchboard.reports.intervals import Span
 from switchboard.reports.query import ReportQuery, query_parameters
-from switchboard.reports.source import Contact, Csat, Visit, contacts_after, csat_answers
-from switchboard.reports.source import visits_entered
+from switchboard.reports.source import (
+    Contact,
+    Csat,
+    Visit,
+    contacts_after,
+    csat_answers,
+    visits_entered,
+)
 from switchboard.reports.table import Cell, Column, Report
 
 __all__ = ["OVERFLOW_OUTCOMES", "build_queue_report", "queue_columns", "queue_report"]

@@ -1,10 +1,9 @@
-# -*- test-case-name: tests.reports.test_queue_report,tests.reports.test_agent_report -*-
-"""The stored rows a report reads, as small tuples with times in epoch seconds.
-
-The routing tables (``acd_*``, written from the router's facts in both routing modes),
-the CSAT answers (``ivr_csat_response``), the IVR sessions (who the caller was) and the
-agents' dispositions (``seat_disposition``). Only the columns a report needs are read, and
-only the rows of the range (plus, for first-call resolution, the days after it).
+# -*- test-case-name: tests.reports.test_queue_report -*-
+"""The stored rows the queue report reads, as small tuples with times in epoch seconds:
+the queue visits (``acd_call_visit``, written from the router's facts in both routing
+modes), who the caller was (the IVR session's customer) and the CSAT answers. Only the
+columns the report needs, only the rows of the range (plus, for first-call resolution,
+a caller's calls in the days after it). The agent report sums in SQL (.agent_source).
 """
 
 from __future__ import annotations
@@ -13,29 +12,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
-from switchboard.queue.store.records import AgentSessionRow, AgentStateRow, CallVisitRow, OfferRow
-from switchboard.seat.models import SeatDisposition
+from switchboard.queue.store.records import CallVisitRow
 
-__all__ = [
-    "Contact",
-    "Csat",
-    "Disposition",
-    "Offer",
-    "Stretch",
-    "Visit",
-    "agent_stretches",
-    "contacts_after",
-    "csat_answers",
-    "dispositions",
-    "handled_visits",
-    "login_sessions",
-    "offers",
-    "visits_entered",
-]
+__all__ = ["Contact", "Csat", "Visit", "contacts_after", "csat_answers", "visits_entered"]
 
 
 def _at(epoch: float) -> datetime:
@@ -82,37 +65,11 @@ class Contact(NamedTuple):
     customer_id: int | None
 
 
-class Stretch(NamedTuple):
-    """An agent state (``state``, ``reason``) or a log-in session (``state`` "logged_in")
-    from ``start`` to ``end`` (None: still open)."""
-
-    agent_id: str
-    state: str
-    reason: str
-    start: float
-    end: float | None
-
-
-class Offer(NamedTuple):
-    agent_id: str
-    queue: str
-    offered_at: float
-    result: str
-
-
 class Csat(NamedTuple):
     call_id: str
     agent: str
     queue: str
     score: int
-    at: float
-
-
-class Disposition(NamedTuple):
-    call_id: str
-    agent_id: str
-    queue: str
-    code: str
     at: float
 
 
@@ -210,77 +167,12 @@ def contacts_after(
     return list(found.values())
 
 
-def handled_visits(
-    session: Session, start: float, end: float, agents: Iterable[str] = (), queues: Iterable[str] = ()
-) -> list[Visit]:
-    """Visits an agent finished (talk and wrap-up known) in ``[start, end)``."""
-    v = CallVisitRow
-    statement = select(v.call_id, v.queue, v.agent_id, v.handled_at, v.talk_s, v.wrap_s).where(
-        *_where(
-            v.handled_at >= _at(start),
-            v.handled_at < _at(end),
-            _in(v.agent_id, agents),
-            _in(v.queue, queues),
-        )
-    )
-    return [
-        Visit(
-            r[0], r[1], 0.0, "", None, None, None, False, r[2], None, None, None, "", None,
-            _s(r[3]), r[4], r[5],
-        )  # fmt: skip
-        for r in session.execute(statement)
-    ]
-
-
-def _overlapping(started: Any, ended: Any, start: float, end: float) -> list[ColumnElement[bool]]:
-    return [started < _at(end), or_(ended.is_(None), ended > _at(start))]
-
-
-def agent_stretches(
-    session: Session, start: float, end: float, agents: Iterable[str] = ()
-) -> list[Stretch]:
-    """Agent states overlapping ``[start, end)``."""
-    a = AgentStateRow
-    statement = select(a.agent_id, a.state, a.reason, a.started_at, a.ended_at).where(
-        *_overlapping(a.started_at, a.ended_at, start, end), *_where(_in(a.agent_id, agents))
-    )
-    return [
-        Stretch(r[0], r[1], r[2], _s(r[3]) or 0.0, _s(r[4])) for r in session.execute(statement)
-    ]
-
-
-def login_sessions(
-    session: Session, start: float, end: float, agents: Iterable[str] = ()
-) -> list[Stretch]:
-    """Log-in sessions overlapping ``[start, end)``."""
-    a = AgentSessionRow
-    statement = select(a.agent_id, a.logged_in_at, a.logged_out_at).where(
-        *_overlapping(a.logged_in_at, a.logged_out_at, start, end),
-        *_where(_in(a.agent_id, agents)),
-    )
-    return [
-        Stretch(r[0], "logged_in", "", _s(r[1]) or 0.0, _s(r[2]))
-        for r in session.execute(statement)
-    ]
-
-
-def offers(
-    session: Session, start: float, end: float, agents: Iterable[str] = (), queues: Iterable[str] = ()
-) -> list[Offer]:
-    o = OfferRow
-    statement = select(o.agent_id, o.queue, o.offered_at, o.result).where(
-        *_where(
-            o.offered_at >= _at(start),
-            o.offered_at < _at(end),
-            _in(o.agent_id, agents),
-            _in(o.queue, queues),
-        )
-    )
-    return [Offer(r[0], r[1], _s(r[2]) or 0.0, r[3]) for r in session.execute(statement)]
-
-
 def csat_answers(
-    session: Session, start: float, end: float, agents: Iterable[str] = (), queues: Iterable[str] = ()
+    session: Session,
+    start: float,
+    end: float,
+    agents: Iterable[str] = (),
+    queues: Iterable[str] = (),
 ) -> list[Csat]:
     c = CsatResponse
     statement = select(c.call_id, c.agent, c.queue, c.score, c.created_at).where(
@@ -292,24 +184,3 @@ def csat_answers(
         )
     )
     return [Csat(r[0], r[1], r[2], int(r[3]), _s(r[4]) or 0.0) for r in session.execute(statement)]
-
-
-def dispositions(
-    session: Session, start: float, end: float, agents: Iterable[str] = (), queues: Iterable[str] = ()
-) -> list[Disposition]:
-    """The disposition an agent left on each call in ``[start, end)``: the newest of the
-    call's rows by that agent (a correction replaces, it does not add)."""
-    d = SeatDisposition
-    statement = (
-        select(d.call_id, d.agent_id, d.queue, d.code, d.at)
-        .where(
-            *_where(
-                d.at >= _at(start), d.at < _at(end), _in(d.agent_id, agents), _in(d.queue, queues)
-            )
-        )
-        .order_by(d.id)
-    )
-    newest: dict[tuple[str, str], Disposition] = {}
-    for r in session.execute(statement):
-        newest[(r[0], r[1])] = Disposition(r[0], r[1], r[2], r[3], _s(r[4]) or 0.0)
-    return list(newest.values())

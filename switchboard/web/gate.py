@@ -25,7 +25,12 @@ __all__ = [
     "Download",
     "Gate",
     "Refusal",
-    "arg", "json_body", "json_route", "send_json", "text_field"]
+    "arg",
+    "json_body",
+    "json_route",
+    "send_json",
+    "text_field",
+]
 
 log = structlog.get_logger(__name__)
 

@@ -77,16 +77,16 @@ def expected_queue(
         for q in sorted({v.queue for v in visits}):
             mine = [v for v in visits if v.queue == q and of[id(v)] == b]
             live = [v for v in mine if v.answered_at is not None and not v.via_callback]
-            shorts = [
-                v for v in mine if v.outcome == "abandoned" and v.left_waited_s < short_s
-            ]
+            shorts = [v for v in mine if v.outcome == "abandoned" and v.left_waited_s < short_s]
             abandoned = [v for v in mine if v.outcome == "abandoned"]
             handled = [v for v in mine if v.handled_at is not None]
             waits = [v.waited_s for v in live]
             waits += [v.left_waited_s for v in mine if v.left_waited_s is not None]
             waits += [v.callback_waited_s for v in mine if v.callback_waited_s is not None]
             scores = [
-                a.score for a in answers if a.queue == q and bucket(starts, s(a.created_at), end) == b
+                a.score
+                for a in answers
+                if a.queue == q and bucket(starts, s(a.created_at), end) == b
             ]
             fcr = [v for v in mine if v.answered_at is not None]
             fcr = [v for v in fcr if v.caller_number or customer.get(v.path_ref) is not None]
@@ -116,7 +116,9 @@ def expected_queue(
                 "aht_s": mean(v.talk_s + v.wrap_s for v in handled) if handled else None,
                 "longest_wait_s": max(waits, default=0.0),
                 "callbacks_requested": sum(v.callback_at is not None for v in mine),
-                "callbacks_completed": sum(v.via_callback and v.answered_at is not None for v in mine),
+                "callbacks_completed": sum(
+                    v.via_callback and v.answered_at is not None for v in mine
+                ),
                 "overflowed": sum(v.outcome in ("moved", "voicemail", "overflowed") for v in mine),
                 "csat_avg": mean(scores) if scores else None,
                 "csat_responses": len(scores),
@@ -146,12 +148,18 @@ def expected_agents(
         lo, hi = b, bounds[i + 1]
         for agent in sorted(agents):
 
-            def spent(begin: datetime, finish: datetime | None, lo: float = lo, hi: float = hi) -> float:
+            def spent(
+                begin: datetime, finish: datetime | None, lo: float = lo, hi: float = hi
+            ) -> float:
                 stop = now if finish is None else s(finish)
                 return max(0.0, min(stop, hi) - max(s(begin), lo))
 
             by_state = {
-                st: sum(spent(r.started_at, r.ended_at) for r in states if r.agent_id == agent and r.state == st)
+                st: sum(
+                    spent(r.started_at, r.ended_at)
+                    for r in states
+                    if r.agent_id == agent and r.state == st
+                )
                 for st in ("ready", "reserved", "on_call", "wrap_up", "not_ready")
             }
             reasons = {
@@ -164,7 +172,9 @@ def expected_agents(
                 if r.state == "not_ready"
             }
             done = [
-                v for v in visits if v.agent_id == agent and v.handled_at and lo <= s(v.handled_at) < hi
+                v
+                for v in visits
+                if v.agent_id == agent and v.handled_at and lo <= s(v.handled_at) < hi
             ]
             rung = [o for o in offers if o.agent_id == agent and lo <= s(o.offered_at) < hi]
             scores = [a.score for a in answers if a.agent == agent and lo <= s(a.created_at) < hi]
@@ -176,7 +186,9 @@ def expected_agents(
                 ),
                 **{f"{k}_s": v for k, v in by_state.items()},
                 **{f"not_ready_s:{k}": v for k, v in reasons.items()},
-                "occupancy_pct": 100 * busy / (busy + by_state["ready"]) if busy + by_state["ready"] else None,
+                "occupancy_pct": 100 * busy / (busy + by_state["ready"])
+                if busy + by_state["ready"]
+                else None,
                 "offers": len(rung),
                 "missed_offers": sum(o.result in ("no_answer", "busy") for o in rung),
                 "handled": len(done),

@@ -85,7 +85,9 @@ class Seeder:
             if rng.random() < 0.25:
                 miss = rng.choice([a for a in AGENTS if a != agent])
                 f.append(CallOffered(call_id, queue, miss, at + wait / 3))
-                f.append(OfferEnded(call_id, miss, at + wait / 2, rng.choice(("no_answer", "busy"))))
+                f.append(
+                    OfferEnded(call_id, miss, at + wait / 2, rng.choice(("no_answer", "busy")))
+                )
             f.append(CallOffered(call_id, queue, agent, at + wait - 0.5))
             f.append(OfferEnded(call_id, agent, at + wait, "answered"))
             f.append(CallAnswered(call_id, queue, agent, at + wait, wait))
@@ -106,7 +108,9 @@ class Seeder:
         elif roll < 0.88:  # a callback: the caller hangs up, an agent calls back later
             f.append(QueueLeft(call_id, queue, at + wait, "callback", wait))
             back = at + wait + rng.uniform(60, 900)
-            f.append(CallbackScheduled(call_id, queue, "1380000", at + wait, back - 60, back + 600, at))
+            f.append(
+                CallbackScheduled(call_id, queue, "1380000", at + wait, back - 60, back + 600, at)
+            )
             agent = rng.choice(AGENTS)
             f.append(CallbackAttemptEnded(call_id, 1, agent, back, "answered"))
             f.append(CallAnswered(call_id, queue, agent, back, back - at, True))
@@ -162,7 +166,9 @@ class Seeder:
             choices = [AgentState.READY, AgentState.ON_CALL, AgentState.WRAP_UP]
             choices += [AgentState.RESERVED, AgentState.NOT_READY, AgentState.LOGGED_OUT]
             state = rng.choice([s for s in choices if s is not previous])
-            reason = rng.choice(("break", "lunch", "training")) if state is AgentState.NOT_READY else ""
+            reason = (
+                rng.choice(("break", "lunch", "training")) if state is AgentState.NOT_READY else ""
+            )
             if previous is AgentState.LOGGED_OUT:  # logging in again
                 state, reason = AgentState.NOT_READY, "logged_in"
 

@@ -55,16 +55,21 @@ def _run(work: Path, routing: str) -> dict[str, Any]:
             reports[kind] = make_report(session, query, SETTINGS)
         starts = naive.interval_starts(query.start, query.end, "hour", ZoneInfo("UTC"))
         end = query.end.timestamp()
+        engine = app.database.engine
         expected = (
-            naive.expected_queue(app.database.engine, starts, end, sl=(20.0, 30.0), short_s=5.0, fcr_days=7)
+            naive.expected_queue(engine, starts, end, sl=(20.0, 30.0), short_s=5.0, fcr_days=7)
             if kind == "queue"
-            else naive.expected_agents(app.database.engine, starts, end, now)
-        )  # fmt: skip
+            else naive.expected_agents(engine, starts, end, now)
+        )
         for row in reports[kind].records():
             key = (row["interval"].timestamp(), row[kind])  # type: ignore[union-attr]
             want = expected[key]
-            assert {k: row.get(k, 0.0) for k in want if not naive.same(row.get(k, 0.0), want[k])} == {}
-    outcomes = sorted(f.outcome.value for f in run.finished().values() if isinstance(f, CallFinished))
+            assert {
+                k: row.get(k, 0.0) for k in want if not naive.same(row.get(k, 0.0), want[k])
+            } == {}
+    outcomes = sorted(
+        f.outcome.value for f in run.finished().values() if isinstance(f, CallFinished)
+    )
     run.stop()
     return {"reports": reports, "outcomes": outcomes}
 
@@ -86,7 +91,12 @@ def test_the_queue_report_counts_the_answer_and_the_abandon(
     assert runs[routing]["outcomes"] == ["abandoned", "answered"]
     [row] = _busy(runs[routing]["reports"]["queue"], "offered")
     assert row["queue"] == "sales"
-    assert (row["offered"], row["answered"], row["abandoned"], row["short_abandons"]) == (2, 1, 1, 0)
+    assert (row["offered"], row["answered"], row["abandoned"], row["short_abandons"]) == (
+        2,
+        1,
+        1,
+        0,
+    )
     assert row["handled"] == 1 and row["aht_s"] is not None and row["aht_s"] >= 30.0
     assert row["service_level_1_pct"] == 50.0  # answered at once; the other gave up
     assert row["longest_wait_s"] > 5.0 and row["fcr_calls"] == 1

@@ -56,7 +56,9 @@ def test_json_csv_and_a_table(db_path: Path, capsys: pytest.CaptureFixture[str])
 
 def test_xlsx_to_a_file(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "agents.xlsx"
-    assert _cli(db_path, ["agent", *DAY, "--interval", "day", "--format", "xlsx", "-o", str(out)]) == 0
+    assert (
+        _cli(db_path, ["agent", *DAY, "--interval", "day", "--format", "xlsx", "-o", str(out)]) == 0
+    )
     assert f"wrote {out}" in capsys.readouterr().err
     book = load_workbook(out)
     header = next(book["agent"].values)
@@ -67,7 +69,10 @@ def test_xlsx_to_a_file(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["queue", "--from", "2026-12-02", "--to", "2026-12-01"], "--to: '2026-12-01' is not after"),
+        (
+            ["queue", "--from", "2026-12-02", "--to", "2026-12-01"],
+            "--to: '2026-12-01' is not after",
+        ),
         (["queue", "--from", "1 Dec", "--to", "2026-12-01"], "--from: '1 Dec' is not a date"),
         (["calls", *DAY], "KIND: no report 'calls': choose one of queue, agent"),
         (["queue", *DAY, "--format", "xlsx"], "give a file with -o"),

@@ -4,6 +4,7 @@ days London's clocks change; weeks from Monday; months of their own length."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,14 +37,16 @@ def test_back_to_back_and_covering(interval: str) -> None:
     start, end = _local("2026-03-27T13:07"), _local("2026-04-02T05:00")
     made = spans(start, end, interval, LONDON)  # type: ignore[arg-type]
     assert made[0].start <= start and made[-1].end >= end
-    assert all(a.end == b.start for a, b in zip(made, made[1:], strict=False))
+    assert all(a.end == b.start for a, b in pairwise(made))
     assert all(s.start.tzinfo == LONDON for s in made)
 
 
 def test_weeks_start_on_monday_and_months_on_the_first() -> None:
     weeks = spans(_local("2026-12-03T10:00"), _local("2026-12-20T00:00"), "week", SHANGHAI)
     assert [w.start.date().isoformat() for w in weeks] == ["2026-11-30", "2026-12-07", "2026-12-14"]
-    months = spans(_local("2026-02-10", SHANGHAI), _local("2026-03-02", SHANGHAI), "month", SHANGHAI)
+    months = spans(
+        _local("2026-02-10", SHANGHAI), _local("2026-03-02", SHANGHAI), "month", SHANGHAI
+    )
     assert [(m.start.isoformat(), m.end.isoformat()) for m in months] == [
         ("2026-02-01T00:00:00+08:00", "2026-03-01T00:00:00+08:00"),
         ("2026-03-01T00:00:00+08:00", "2026-04-01T00:00:00+08:00"),

@@ -13,8 +13,8 @@ from sqlalchemy import URL, Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
-from switchboard.reports.queue_report import build_queue_report
 from switchboard.reports.query import ReportQuery, parse_query
+from switchboard.reports.queue_report import build_queue_report
 from switchboard.reports.table import Report
 from tests.reports import naive
 from tests.reports.seed import migrated_engine, seed

@@ -93,7 +93,9 @@ def test_a_bad_parameter_is_named_with_its_fix(
 
 
 def test_an_unknown_report_names_the_known_ones(stack: ApiStack) -> None:
-    answer = stack.bearer(stack.token("read:stats"), "GET", f"/api/v1/reports/sales?from={DAY}&to={DAY}")
+    answer = stack.bearer(
+        stack.token("read:stats"), "GET", f"/api/v1/reports/sales?from={DAY}&to={DAY}"
+    )
     assert answer.status == 400
     assert answer.json()["error"]["field"] == "kind"
     assert "queue, agent" in answer.json()["error"]["message"]
