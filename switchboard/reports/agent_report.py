@@ -11,7 +11,7 @@ the times stay the agent's own (a state is not of one queue).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -36,8 +36,8 @@ _STATE_COLUMNS = (
 @dataclass(slots=True)
 class _Tally:
     logged_in_s: float = 0.0
-    seconds: Counter[str] = field(default_factory=Counter)
-    not_ready: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    not_ready: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     offers: int = 0
     missed: int = 0
     handled: int = 0
