@@ -111,6 +111,10 @@ def test_a_supervisor_sees_their_queues_only(stack: ApiStack) -> None:
     assert agents["parameters"]["queues"] == ["sales"]
     refused = browser.get(URL + "&queue=support")
     assert refused.status == 403 and "support" in refused.json()["error"]["message"]
+    mine = browser.get(f"/api/v1/reports/agent?from={DAY}&to={DAY}&agent=1001&interval=day")
+    assert mine.status == 200 and [r["agent"] for r in mine.json()["rows"]] == ["1001"]
+    theirs = browser.get(f"/api/v1/reports/agent?from={DAY}&to={DAY}&agent=2001")
+    assert theirs.status == 403 and theirs.json()["error"]["field"] == "agent"
     token = stack.token("read:stats", queues=("support",))
     rows = stack.bearer(token, "GET", URL + "&interval=day").json()["rows"]
     assert {r["queue"] for r in rows} == {"support"}

@@ -15,6 +15,7 @@ from switchboard.config import ReportSettings
 from switchboard.reports.export import CONTENT_TYPES, render
 from switchboard.reports.kinds import KINDS, make_report
 from switchboard.reports.query import ReportProblem, ReportQuery, parse_query
+from switchboard.queue.shell.control import AgentControl
 from switchboard.store import Database
 from switchboard.web.api import models as m
 from switchboard.web.api.access import Caller
@@ -43,8 +44,10 @@ class ReportRoute:
         database: Callable[[], Database],
         settings: Callable[[], ReportSettings],
         now: Callable[[], float],
+        agents: Callable[[], AgentControl | None],
     ) -> None:
         self._database, self._settings, self._now = database, settings, now
+        self._agents = agents
 
     async def report(self, caller: Caller, kind: str, query: m.ReportQueryArgs) -> Any:
         settings = self._settings()
@@ -65,6 +68,7 @@ class ReportRoute:
         except ReportProblem as exc:
             return self._refuse(exc)
         asked = replace(asked, queues=_reachable(asked, caller))
+        await self._check_agents(caller, asked.agents)
         report = await self._database().run(lambda s: make_report(s, asked, settings))
         if query.format == "json":
             return m.Report.model_validate(report.to_json())
@@ -74,6 +78,22 @@ class ReportRoute:
             CONTENT_TYPES[query.format],
             f"{kind}-report-{day}-{asked.interval}.{query.format}",
         )
+
+    async def _check_agents(self, caller: Caller, agents: tuple[str, ...]) -> None:
+        """A supervisor may name only agents of their queues (an agent's times are the
+        agent's own, whatever queue they served)."""
+        if caller.queues is None or not agents:
+            return
+        control = self._agents()
+        views = {} if control is None else {v.id: v for v in await control.agents()}
+        for agent in agents:
+            view = views.get(agent)
+            if view is None or not caller.reaches(view.queues):
+                raise Refusal(
+                    "forbidden",
+                    f"agent {agent!r} is not an agent of the queues {caller.name} supervises",
+                    "agent",
+                )
 
     @staticmethod
     def _refuse(exc: ReportProblem) -> Any:
@@ -86,6 +106,7 @@ def report_endpoint(backends: Callable[[], Any], prefix: str) -> Endpoint:
         lambda: backends().database,
         lambda: getattr(backends(), "reports", ReportSettings()),
         lambda: backends().now(),
+        lambda: backends().agents,
     )
     kinds: Mapping[str, str] = {name: kind.summary for name, kind in KINDS.items()}
     return Endpoint(
