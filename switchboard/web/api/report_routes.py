@@ -12,10 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from switchboard.config import ReportSettings
+from switchboard.queue.shell.control import AgentControl
 from switchboard.reports.export import CONTENT_TYPES, render
 from switchboard.reports.kinds import KINDS, make_report
 from switchboard.reports.query import ReportProblem, ReportQuery, parse_query
-from switchboard.queue.shell.control import AgentControl
 from switchboard.store import Database
 from switchboard.web.api import models as m
 from switchboard.web.api.access import Caller
