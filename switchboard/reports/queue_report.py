@@ -19,11 +19,10 @@ from switchboard.config import ReportSettings
 from switchboard.reports.intervals import Span
 from switchboard.reports.query import ReportQuery, query_parameters
 from switchboard.reports.source import (
-    Contact,
     Csat,
     Visit,
-    contacts_after,
     csat_answers,
+    repeated_visits,
     visits_entered,
 )
 from switchboard.reports.table import Cell, Column, Report
@@ -122,28 +121,6 @@ def _count_visit(tally: _Tally, visit: Visit, settings: ReportSettings) -> None:
     tally.longest = max(tally.longest, *(w for w in waits if w is not None), 0.0)
 
 
-class _Repeats:
-    """Who called again: later contacts by number and by identified customer."""
-
-    def __init__(self, contacts: Iterable[Contact], same_queue: bool) -> None:
-        self._by: dict[tuple[str, str | int], list[tuple[float, str, str]]] = {}
-        self._same_queue = same_queue
-        for c in contacts:
-            for key in _keys(c.caller_number, c.customer_id):
-                self._by.setdefault(key, []).append((c.entered_at, c.call_id, c.queue))
-
-    def called_again(self, visit: Visit, within_s: float) -> bool:
-        for key in _keys(visit.caller_number, visit.customer_id):
-            for at, call_id, queue in self._by.get(key, ()):
-                if (
-                    call_id != visit.call_id
-                    and visit.entered_at < at <= visit.entered_at + within_s
-                    and (not self._same_queue or queue == visit.queue)
-                ):
-                    return True
-        return False
-
-
 def _keys(number: str, customer: int | None) -> list[tuple[str, str | int]]:
     keys: list[tuple[str, str | int]] = []
     if number:
@@ -157,7 +134,7 @@ def queue_report(
     query: ReportQuery,
     settings: ReportSettings,
     visits: Iterable[Visit],
-    contacts: Iterable[Contact],
+    repeated: set[tuple[str, str]],
     answers: Iterable[Csat],
 ) -> Report:
     """The report from rows already read (pure: the tests feed it directly too)."""
@@ -169,8 +146,6 @@ def queue_report(
         answers = [a for a in answers if a.queue in query.queues]
     names = sorted(set(query.queues) | {v.queue for v in visits} | {a.queue for a in answers})
     tallies = {(q, i): _Tally() for q in names for i in range(len(spans))}
-    repeats = _Repeats(contacts, settings.fcr_same_queue)
-    within_s = settings.fcr_days * _DAY_S
     for visit in visits:
         i = _index(starts, spans, visit.entered_at)
         if i is None:
@@ -179,7 +154,7 @@ def queue_report(
         _count_visit(tally, visit, settings)
         if visit.answered_at is not None and _keys(visit.caller_number, visit.customer_id):
             tally.fcr_calls += 1
-            tally.fcr_resolved += not repeats.called_again(visit, within_s)
+            tally.fcr_resolved += (visit.call_id, visit.queue) not in repeated
     for answer in answers:
         i = _index(starts, spans, answer.at)
         if i is not None:
@@ -238,13 +213,13 @@ def _parameters(query: ReportQuery, settings: ReportSettings) -> dict[str, objec
 def build_queue_report(session: Session, query: ReportQuery, settings: ReportSettings) -> Report:
     start, end = query.start.timestamp(), query.end.timestamp()
     visits = visits_entered(session, start, end, query.queues)
-    answered = [v for v in visits if v.answered_at is not None]
-    contacts = contacts_after(
+    repeated = repeated_visits(
         session,
         start,
-        end + settings.fcr_days * _DAY_S,
-        (v.caller_number for v in answered if v.caller_number),
-        (v.customer_id for v in answered if v.customer_id is not None),
+        end,
+        settings.fcr_days * _DAY_S,
+        same_queue=settings.fcr_same_queue,
+        queues=query.queues,
     )
     answers = csat_answers(session, start, end, queues=query.queues)
-    return queue_report(query, settings, visits, contacts, answers)
+    return queue_report(query, settings, visits, repeated, answers)

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.store.records import CallVisitRow
+from switchboard.reports.sqltime import epoch, plus_seconds
 
-__all__ = ["Contact", "Csat", "Visit", "contacts_after", "csat_answers", "visits_entered"]
+__all__ = ["Csat", "Visit", "csat_answers", "repeated_visits", "visits_entered"]
 
 
 def _at(epoch: float) -> datetime:
@@ -55,31 +56,12 @@ class Visit(NamedTuple):
     wrap_s: float | None
 
 
-class Contact(NamedTuple):
-    """A later call from a caller (first-call resolution looks for these)."""
-
-    call_id: str
-    queue: str
-    entered_at: float
-    caller_number: str
-    customer_id: int | None
-
-
 class Csat(NamedTuple):
     call_id: str
     agent: str
     queue: str
     score: int
     at: float
-
-
-def _customer_of_visit() -> Any:
-    """The customer the IVR session of the visit identified (a correlated sub-select)."""
-    return (
-        select(func.max(IvrSession.customer_id))
-        .where(IvrSession.call_id == CallVisitRow.path_ref)
-        .scalar_subquery()
-    )
 
 
 def _in(column: Any, names: Iterable[str]) -> ColumnElement[bool] | None:
@@ -95,76 +77,75 @@ def visits_entered(
     session: Session, start: float, end: float, queues: Iterable[str] = ()
 ) -> list[Visit]:
     v = CallVisitRow
+    entered = _where(v.entered_at >= _at(start), v.entered_at < _at(end), _in(v.queue, queues))
+    # Who the IVR said each caller was, in one query (not a sub-select per visit).
+    known = select(IvrSession.call_id, func.max(IvrSession.customer_id)).where(
+        IvrSession.customer_id.is_not(None),
+        IvrSession.call_id.in_(select(v.path_ref).where(*entered)),
+    )
+    customer = dict(session.execute(known.group_by(IvrSession.call_id)).tuples().all())
     statement = select(
         v.call_id,
         v.queue,
-        v.entered_at,
+        epoch(v.entered_at),
         v.caller_number,
-        _customer_of_visit(),
-        v.answered_at,
+        v.path_ref,
+        epoch(v.answered_at),
         v.waited_s,
         v.via_callback,
         v.agent_id,
-        v.callback_at,
+        epoch(v.callback_at),
         v.callback_waited_s,
-        v.left_at,
+        epoch(v.left_at),
         v.outcome,
         v.left_waited_s,
-        v.handled_at,
+        epoch(v.handled_at),
         v.talk_s,
         v.wrap_s,
-    ).where(*_where(v.entered_at >= _at(start), v.entered_at < _at(end), _in(v.queue, queues)))
+    ).where(*entered)
     return [
-        Visit(
-            r[0],
-            r[1],
-            _s(r[2]) or 0.0,
-            r[3],
-            r[4],
-            _s(r[5]),
-            r[6],
-            bool(r[7]),
-            r[8],
-            _s(r[9]),
-            r[10],
-            _s(r[11]),
-            r[12],
-            r[13],
-            _s(r[14]),
-            r[15],
-            r[16],
-        )
+        Visit(*r[:4], customer.get(r[4]), *r[5:7], bool(r[7]), *r[8:])
         for r in session.execute(statement)
     ]
 
 
-def contacts_after(
+def repeated_visits(
     session: Session,
     start: float,
     end: float,
-    numbers: Iterable[str],
-    customers: Iterable[int],
-) -> list[Contact]:
-    """Visits that entered in ``(start, end)`` from one of ``numbers`` or one of
-    ``customers`` (as the IVR identified them)."""
-    v = CallVisitRow
-    numbers, customers = sorted(set(numbers)), sorted(set(customers))
-    found: dict[tuple[str, str, float], Contact] = {}
-    window = (v.entered_at > _at(start), v.entered_at < _at(end))
-    columns = (v.call_id, v.queue, v.entered_at, v.caller_number, _customer_of_visit())
-    batches: list[Any] = []
-    for i in range(0, len(numbers), 5000):  # bounded parameter lists
-        batches.append(select(*columns).where(*window, v.caller_number.in_(numbers[i : i + 5000])))
-    for i in range(0, len(customers), 5000):
-        known = select(IvrSession.call_id).where(
-            IvrSession.customer_id.in_(customers[i : i + 5000])
-        )
-        batches.append(select(*columns).where(*window, v.path_ref.in_(known)))
-    for statement in batches:
-        for r in session.execute(statement):
-            contact = Contact(r[0], r[1], _s(r[2]) or 0.0, r[3], r[4])
-            found[(contact.call_id, contact.queue, contact.entered_at)] = contact
-    return list(found.values())
+    within_s: float,
+    *,
+    same_queue: bool = False,
+    queues: Iterable[str] = (),
+) -> set[tuple[str, str]]:
+    """The answered visits entered in ``[start, end)`` whose caller called again within
+    ``within_s`` after: a later visit of another call from the same number, or from the
+    same customer as the IVR identified them (``(call_id, queue)`` of each)."""
+    v, w = CallVisitRow, aliased(CallVisitRow)
+    mine, theirs = aliased(IvrSession), aliased(IvrSession)
+    horizon = plus_seconds(v.entered_at, literal(float(within_s)))
+    later = [w.call_id != v.call_id, w.entered_at > v.entered_at, w.entered_at <= horizon]
+    if same_queue:
+        later.append(w.queue == v.queue)
+    by_number = (
+        select(w.id).where(v.caller_number != "", w.caller_number == v.caller_number, *later)
+    ).exists()
+    by_customer = (
+        select(w.id)
+        .join(theirs, theirs.call_id == w.path_ref)
+        .join(mine, mine.customer_id == theirs.customer_id)
+        .where(mine.call_id == v.path_ref, *later)
+    ).exists()
+    statement = select(v.call_id, v.queue).where(
+        *_where(
+            v.entered_at >= _at(start),
+            v.entered_at < _at(end),
+            v.answered_at.is_not(None),
+            _in(v.queue, queues),
+        ),
+        or_(by_number, by_customer),
+    )
+    return {(r[0], r[1]) for r in session.execute(statement)}
 
 
 def csat_answers(

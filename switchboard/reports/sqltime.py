@@ -15,7 +15,7 @@ from sqlalchemy import Float
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement, GenericFunction
 
-__all__ = ["earlier", "seconds_between"]
+__all__ = ["earlier", "epoch", "plus_seconds", "seconds_between"]
 
 
 class seconds_between(FunctionElement[float]):
@@ -59,3 +59,51 @@ def _pg_earlier(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(earlier, "sqlite")
 def _sqlite_earlier(element: Any, compiler: Any, **kw: Any) -> str:
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class plus_seconds(FunctionElement[Any]):
+    """A stored time plus a number of seconds, comparable with stored times."""
+
+    inherit_cache = True
+    name = "plus_seconds"
+
+
+@compiles(plus_seconds, "postgresql")
+def _pg_plus(element: Any, compiler: Any, **kw: Any) -> str:
+    at, seconds = list(element.clauses)
+    return (
+        f"({compiler.process(at, **kw)} + make_interval(secs => {compiler.process(seconds, **kw)}))"
+    )
+
+
+@compiles(plus_seconds, "sqlite")
+def _sqlite_plus(element: Any, compiler: Any, **kw: Any) -> str:
+    # The stored form with microseconds: text comparison stays time order.
+    at, seconds = list(element.clauses)
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%f', {compiler.process(at, **kw)}, "
+        f"'+' || {compiler.process(seconds, **kw)} || ' seconds') || '000')"
+    )
+
+
+class epoch(FunctionElement[float]):
+    """A stored time as epoch seconds (NULL stays NULL): cheaper to read than a datetime."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch"
+
+
+@compiles(epoch, "postgresql")
+def _pg_epoch(element: Any, compiler: Any, **kw: Any) -> str:
+    return (
+        f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+    )
+
+
+@compiles(epoch, "sqlite")
+def _sqlite_epoch(element: Any, compiler: Any, **kw: Any) -> str:
+    # Whole seconds plus the stored fraction ('.ffffff' from the 20th character): exact,
+    # where julianday's floating days would blur a time on an interval boundary.
+    at = compiler.process(element.clauses, **kw)
+    return f"(CAST(strftime('%s', {at}) AS REAL) + CAST(substr({at}, 20) AS REAL))"
