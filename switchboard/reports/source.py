@@ -103,10 +103,8 @@ def visits_entered(
         v.talk_s,
         v.wrap_s,
     ).where(*entered)
-    return [
-        Visit(*r[:4], customer.get(r[4]), *r[5:7], bool(r[7]), *r[8:])
-        for r in session.execute(statement)
-    ]
+    rows: list[Any] = list(session.execute(statement))
+    return [Visit._make((*r[:4], customer.get(r[4]), *r[5:7], bool(r[7]), *r[8:])) for r in rows]
 
 
 def repeated_visits(
