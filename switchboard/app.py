@@ -454,6 +454,7 @@ def build(
     stats = acd.stats if acd else app_queue.stats if app_queue else None
     rest: dict[str, Any] = {
         "now": clock.seconds,
+        "reports": settings.reports,
         "agents": agent_control,
         "stats": stats,
         "queue_config": lambda: {

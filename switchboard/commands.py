@@ -84,6 +84,10 @@ COMMANDS: dict[str, Subcommand] = {
         "staffing forecast: agents needed per interval to reach a service level (Erlang C)",
         "switchboard.reports.forecast_cli:add_commands",
     ),
+    "report": Subcommand(
+        "reports on the call records: queue, agent (table, CSV, JSON, XLSX)",
+        "switchboard.reports.commands:add_commands",
+    ),
 }
 
 

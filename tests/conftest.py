@@ -58,6 +58,7 @@ LAYERS = {
     "tests/wallboard/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
     "tests/callrecord/test_restart_sim.py": "sim",  # restarts mid-call, both routings
     "tests/callrecord/test_outage_sim.py": "sim",  # AMI outages mid-call, both routings
+    "tests/reports/test_both_modes.py": "sim",  # the demo's site on SimNet, both routings
 }
 DEFAULT_LAYER = "unit"
 # Files whose point is a real socket on 127.0.0.1 (marked ``socket`` as well).

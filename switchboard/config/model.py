@@ -489,6 +489,44 @@ class CrmSettings(_Section):
         return self.category_sla_hours.get(category, {}).get(priority, self.sla_hours[priority])
 
 
+class ReportSettings(_Section):
+    """Reports (docs/reports.md): the centre's time zone and the thresholds of the figures."""
+
+    # Intervals (15 minutes, hour, day, week, month) start at these wall-clock times. Not
+    # the machine's zone: a report must not change with the server it runs on.
+    timezone: str = "Asia/Shanghai"
+    # An abandon after less than this many seconds of waiting is a short abandon: counted
+    # apart and left out of the service level (a caller who hung up at once).
+    short_abandon_s: float = Field(5.0, ge=0)
+    # Service level: answered within each of these many seconds (two thresholds).
+    service_level_s: tuple[float, float] = (20.0, 30.0)
+    # First-call resolution: an answered caller who did not call again within this many
+    # days; the caller is the CRM customer when the IVR knew them, else the number.
+    fcr_days: float = Field(7.0, gt=0, le=90)
+    # ... and only a call to the same queue counts as calling again (false: any queue).
+    fcr_same_queue: bool = False
+    # CSAT scores 1..csat_scale are shown one column each (the survey's scale, 5 by default).
+    csat_scale: int = Field(5, ge=2, le=9)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"a time zone name such as Asia/Shanghai or Europe/London, not {value!r}"
+            ) from None
+        return value
+
+    @field_validator("service_level_s")
+    @classmethod
+    def _positive_thresholds(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if any(t <= 0 for t in value):
+            raise ValueError(f"two thresholds above 0 seconds, such as [20, 30], not {value}")
+        return value
+
+
 class Settings(_Section):
     """All settings; the composition root (``switchboard.app``) is the only reader."""
 
@@ -504,6 +542,7 @@ class Settings(_Section):
     wallboard: WallboardSettings = WallboardSettings()
     recorder: RecorderSettings = RecorderSettings()
     crm: CrmSettings = CrmSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("seat")
     @classmethod

@@ -66,7 +66,7 @@ class IvrSession(Base):
     queue: Mapped[str] = mapped_column(String(64), default="")
     digits: Mapped[str] = mapped_column(String(256), default="")
     customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crm_customer.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("crm_customer.id", ondelete="SET NULL"), nullable=True, index=True
     )
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     trace: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -99,7 +99,9 @@ class CsatResponse(Base):
     queue: Mapped[str] = mapped_column(String(64), default="")
     flow: Mapped[str] = mapped_column(String(64), default="")
     score: Mapped[int] = mapped_column(SmallInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
 
 
 def sessions_for_call(session: Session, call_id: str) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ class SeatDisposition(Base):
     queue: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class SeatReveal(Base):

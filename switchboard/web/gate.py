@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -20,7 +21,16 @@ from switchboard.accounts.sessions import COOKIE, SessionInfo, Sessions
 from switchboard.web.seat_port import SeatActionError
 from switchboard.web.security import CSRF_HEADER, STATE_CHANGING, csrf_matches
 
-__all__ = ["Gate", "Refusal", "arg", "json_body", "json_route", "send_json", "text_field"]
+__all__ = [
+    "Download",
+    "Gate",
+    "Refusal",
+    "arg",
+    "json_body",
+    "json_route",
+    "send_json",
+    "text_field",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +64,24 @@ def _error(request: Request, code: str, message: str, field: str | None) -> byte
     return send_json(request, status, {"error": {"code": code, "message": message, "field": field}})
 
 
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A handler's answer that is a file (a report as CSV or XLSX), not JSON."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def send_download(request: Request, download: Download) -> bytes:
+    request.setResponseCode(200)
+    request.setHeader(b"content-type", download.content_type.encode())
+    request.setHeader(b"cache-control", b"no-store")
+    disposition = f'attachment; filename="{download.filename}"'
+    request.setHeader(b"content-disposition", disposition.encode("ascii", "replace"))
+    return download.content
+
+
 Handler = Callable[..., Awaitable[Any]]
 
 
@@ -73,6 +101,8 @@ def json_route(handler: Handler) -> Callable[..., Awaitable[bytes]]:
                 500,
                 {"error": {"code": "internal", "message": "internal error", "field": None}},
             )
+        if isinstance(result, Download):
+            return send_download(request, result)
         return send_json(request, 200, result)
 
     return answer

@@ -79,9 +79,9 @@ class CallVisitRow(Base):
     entered_at: Mapped[datetime] = mapped_column(_Time, index=True)
     enqueued_at: Mapped[datetime] = mapped_column(_Time)
     priority: Mapped[int] = mapped_column(Integer)
-    caller_number: Mapped[str] = mapped_column(String(64))
+    caller_number: Mapped[str] = mapped_column(String(64), index=True)  # reports: FCR
     # The IVR session (its call_id) the caller came through: the path and digits.
-    path_ref: Mapped[str] = mapped_column(String(64))
+    path_ref: Mapped[str] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(16))
     customer_tier: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
@@ -95,7 +95,7 @@ class CallVisitRow(Base):
     left_waited_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     to_queue: Mapped[str] = mapped_column(String(64))
     ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
-    handled_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True, index=True)
     talk_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     wrap_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
@@ -109,7 +109,7 @@ class OfferRow(Base):
     call_id: Mapped[str] = mapped_column(String(64), index=True)
     queue: Mapped[str] = mapped_column(String(64))
     agent_id: Mapped[str] = mapped_column(String(64), index=True)
-    offered_at: Mapped[datetime] = mapped_column(_Time)
+    offered_at: Mapped[datetime] = mapped_column(_Time, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
     result: Mapped[str] = mapped_column(String(32))  # "" while ringing
     callback_attempt: Mapped[int] = mapped_column(Integer)

@@ -24,6 +24,9 @@ __all__ = [
     "QueueConfig",
     "QueueFigures",
     "QueueList",
+    "Report",
+    "ReportColumn",
+    "ReportQueryArgs",
 ]
 
 
@@ -249,3 +252,45 @@ class Monitoring(_Model):
 
 class MonitoringList(_Model):
     sessions: list[Monitoring]
+
+
+# -- reports --------------------------------------------------------------------------
+
+
+class ReportQueryArgs(_Model):
+    """The parameters of ``GET /reports/{kind}``; checked as the CLI checks them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: str | None = Field(
+        default=None,
+        alias="from",
+        description="first day (2026-12-01) or time (2026-12-01T08:00, the centre's zone, "
+        "or with an offset)",
+    )
+    end: str | None = Field(
+        default=None, alias="to", description="last day, included, or a time (excluded)"
+    )
+    queue: str | None = Field(default=None, description="only these queues (comma-separated)")
+    agent: str | None = Field(default=None, description="only these agents (comma-separated)")
+    interval: str | None = Field(default=None, description="15m, hour (default), day, week, month")
+    format: str = Field(default="json", description="json, csv or xlsx (a file)")
+
+
+class ReportColumn(_Model):
+    key: str = Field(description="the key of this column in each row")
+    label: str = Field(description="English label (a msgid)")
+    unit: str = Field(description="interval, text, count, s, pct or score")
+
+
+class Report(_Model):
+    v: int = Field(description="version of this form (1)")
+    kind: str
+    title: str
+    parameters: dict[str, str | float | bool | list[str] | list[float] | None] = Field(
+        description="the range (widened to whole intervals), zone, filters and thresholds"
+    )
+    columns: list[ReportColumn]
+    rows: list[dict[str, str | int | float | None]] = Field(
+        description="one object per row; intervals as ISO 8601 with their UTC offset"
+    )

@@ -13,6 +13,7 @@ from klein import Klein
 from pydantic import BaseModel, ValidationError
 from twisted.web.server import Request
 
+from switchboard.config import ReportSettings
 from switchboard.ops import Health, Metrics
 from switchboard.queue.core.model import Queue
 from switchboard.queue.core.stats import LiveStats, QueueSnapshot
@@ -25,9 +26,10 @@ from switchboard.web.api import records
 from switchboard.web.api.access import Caller, authenticate
 from switchboard.web.api.crm_routes import CrmBackends, crm_endpoints
 from switchboard.web.api.ops_routes import add_ops_routes
+from switchboard.web.api.report_routes import report_endpoint
 from switchboard.web.api.spec import Endpoint, openapi
 from switchboard.web.api.tokens import ApiToken, find_token
-from switchboard.web.gate import Gate, Refusal, json_body, json_route
+from switchboard.web.gate import Download, Gate, Refusal, json_body, json_route
 
 __all__ = ["RestBackends", "add_rest_api"]
 
@@ -63,6 +65,8 @@ class RestBackends:
     calls: CallControl | None = None
     # Customers and tickets: the ticket policy, identifier rules, the seat's customer access.
     crm: CrmBackends | None = None
+    # The reports' zone and thresholds (GET /reports/{kind}).
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 def _now(backends: RestBackends | None) -> Callable[[], float]:
@@ -174,7 +178,7 @@ class RestApi:
             if endpoint.query is not None:
                 kw["query"] = _parse(endpoint.query, _query_args(request))
             answer = await endpoint.handler(caller, **kw)
-            return answer.model_dump(mode="json")
+            return answer if isinstance(answer, Download) else answer.model_dump(mode="json")
 
         app.route(endpoint.path, methods=[endpoint.method], endpoint=f"api_{endpoint.name}")(
             json_route(handle)
@@ -327,7 +331,7 @@ class RestApi:
 
 
 def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[Endpoint]:
-    """Registers ``/api/v1/{agents,queues,calls,customers,merges,tickets}``,
+    """Registers ``/api/v1/{agents,queues,calls,customers,merges,tickets,reports}``,
     ``/api/v1/openapi.json``, ``/healthz`` and ``/metrics``; answers 503 ``unavailable``
     from every data route when ``backends`` is None."""
     api = RestApi(gate, backends)
@@ -464,6 +468,7 @@ def add_rest_api(app: Klein, gate: Gate, backends: RestBackends | None) -> list[
             path_params={"call_id": "the waiting call's id"},
         ),
         *crm_endpoints(PREFIX, lambda: api.backends().database, _now(backends), crm),
+        report_endpoint(api.backends, PREFIX),
     ]
     for endpoint in endpoints:
         api.add(app, endpoint)

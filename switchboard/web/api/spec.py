@@ -35,10 +35,12 @@ class Endpoint:
     summary: str
     scope: str
     answer: type[BaseModel]
-    handler: Callable[..., Awaitable[BaseModel]]
+    handler: Callable[..., Awaitable[Any]]  # a BaseModel, or a gate.Download of files
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     path_params: dict[str, str] = field(default_factory=dict)  # name -> description
+    # Other forms of the 200 answer (content type -> description), e.g. a report as CSV.
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def openapi_path(self) -> str:
@@ -84,7 +86,11 @@ def openapi(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
                     "content": {
                         "application/json": {
                             "schema": _schema(endpoint.answer, components, "serialization")
-                        }
+                        },
+                        **{
+                            kind: {"schema": {"type": "string", "description": text}}
+                            for kind, text in endpoint.files.items()
+                        },
                     },
                 },
                 **{

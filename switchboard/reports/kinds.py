@@ -1,0 +1,39 @@
+# -*- test-case-name: tests.reports.test_cli -*-
+"""Every report by name, for the CLI and the REST API: a report is a function of a
+database session, a checked query and the ``[reports]`` settings. A new report (IVR,
+complaints, scorecards, forecast) adds one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from switchboard.config import ReportSettings
+from switchboard.reports.agent_report import build_agent_report
+from switchboard.reports.query import ReportQuery
+from switchboard.reports.queue_report import build_queue_report
+from switchboard.reports.table import Report
+
+__all__ = ["KINDS", "ReportKind", "make_report"]
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    summary: str
+    build: Callable[[Session, ReportQuery, ReportSettings], Report]
+
+
+KINDS: dict[str, ReportKind] = {
+    "queue": ReportKind(
+        "per queue and interval: offered, answered, SL, ASA, AHT ...", build_queue_report
+    ),
+    "agent": ReportKind(
+        "per agent and interval: time by state, calls, AHT, occupancy ...", build_agent_report
+    ),
+}
+
+
+def make_report(session: Session, query: ReportQuery, settings: ReportSettings) -> Report:
+    return KINDS[query.kind].build(session, query, settings)
