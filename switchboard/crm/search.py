@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -37,6 +37,8 @@ __all__ = [
     "customer_json",
     "search_customers",
 ]
+
+_AnySelect = TypeVar("_AnySelect", bound=Select[*tuple[Any, ...]])
 
 MAX_QUERY: Final = 100
 MAX_PER_PAGE: Final = 100
@@ -142,7 +144,7 @@ def search_customers(
 
 def _match_queries(
     text: str, rules: IdentifierRules, postgres: bool
-) -> Iterable[tuple[str, Select[Any]]]:
+) -> Iterable[tuple[str, Select[int, datetime | None]]]:
     """Per way of matching, a query of ``(customer id, last contact)``."""
     by_identifier = select(CustomerIdentifier.customer_id, Customer.last_contact_at).join(
         Customer, Customer.id == CustomerIdentifier.customer_id
@@ -203,7 +205,7 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(statement: Select[Any], query: CustomerQuery) -> Select[Any]:
+def _filtered(statement: _AnySelect, query: CustomerQuery) -> _AnySelect:
     """Only live (not merged away) customers with every tag, contacted in the range."""
     statement = statement.where(Customer.merged_into_id.is_(None))
     for tag in query.tags:
