@@ -46,7 +46,17 @@ class Recording(Base):
                 postgresql_where=text("deleted_at IS NULL"),
                 sqlite_where=text("deleted_at IS NULL"),
             )
-            for key in ("caller_number", "customer_id", "agent_id", "queue", "status")
+            for key in ("caller_number", "customer_id", "agent_id", "status")
+        ),
+        # A queue has thousands of recordings a week: with the call id in the index, a
+        # search by queue and disposition never reads the table (0015_search_indexes).
+        Index(
+            "ix_recording_queue_started_at",
+            "queue",
+            "started_at",
+            "call_id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
         ),
         # Dates alone (0015_search_indexes): counted from the index, newest first, and the
         # call id at hand for its disposition.
