@@ -48,12 +48,13 @@ class Recording(Base):
             )
             for key in ("caller_number", "customer_id", "agent_id", "status")
         ),
-        # A queue has thousands of recordings a week: with the call id in the index, a
-        # search by queue and disposition never reads the table (0015_search_indexes).
+        # A queue has thousands of recordings a week: with the id and the call id in the
+        # index, a search by queue and disposition never reads the table (0015).
         Index(
             "ix_recording_queue_started_at",
             "queue",
             "started_at",
+            "id",
             "call_id",
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),

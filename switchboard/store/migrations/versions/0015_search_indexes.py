@@ -65,13 +65,13 @@ def upgrade() -> None:
         postgresql_where=_LIVE,
         sqlite_where=_LIVE,
     )
-    # A queue's recordings with their call ids, so a search by queue and disposition
-    # reads indexes only (the table's rows of a week are spread over thousands of pages).
+    # A queue's recordings with their ids and call ids, so a search by queue and
+    # disposition reads indexes only (a week's rows are spread over thousands of pages).
     op.drop_index("ix_recording_queue_started_at", table_name="recording")
     op.create_index(
         "ix_recording_queue_started_at",
         "recording",
-        ["queue", "started_at", "call_id"],
+        ["queue", "started_at", "id", "call_id"],
         postgresql_where=_LIVE,
         sqlite_where=_LIVE,
     )
