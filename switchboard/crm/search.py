@@ -222,15 +222,18 @@ def _filtered(statement: _AnySelect, query: CustomerQuery) -> _AnySelect:
 def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
     """Tags and dates alone, the most recent contact first, never contacted last.
 
-    Up to MAX_COUNTED matches are fetched whole and paged here: a rare tag's customers
-    are found from the tag, where walking the contact order to find them would visit
-    most of the file. More than that, and the page is read in the contact order (an
-    index range on PostgreSQL), where matches are frequent enough to come soon.
+    Counted up to MAX_COUNTED + 1 first. Up to MAX_COUNTED matches are then fetched whole
+    and paged here: a rare tag's customers are found from the tag, where walking the
+    contact order to find them would visit most of the file. More than that, and the
+    page is read in the contact order (an index range on PostgreSQL), where matches are
+    frequent enough to come soon.
     """
     base = _filtered(select(Customer.id, Customer.last_contact_at), query)
-    matches = session.execute(base.limit(MAX_COUNTED + 1)).all()
+    counted = base.with_only_columns(Customer.id).limit(MAX_COUNTED + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     start = (query.page - 1) * query.per_page
-    if len(matches) <= MAX_COUNTED:
+    if total <= MAX_COUNTED:
+        matches = session.execute(base).all()
         ranked = sorted(matches, key=lambda m: (m[1] is None, -_epoch(m[1]), m[0]))
         ids = [m[0] for m in ranked[start : start + query.per_page]]
     else:
@@ -244,11 +247,11 @@ def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
         )
     customers = _load(session, ids)
     return SearchPage(
-        min(len(matches), MAX_COUNTED),
+        min(total, MAX_COUNTED),
         query.page,
         query.per_page,
         [customer_json(customers[i], match="filter") for i in ids],
-        more=len(matches) > MAX_COUNTED,
+        more=total > MAX_COUNTED,
     )
 
 
