@@ -10,7 +10,7 @@ After each committed batch the line reached is saved in ``<file>.import-state.js
 run again after an interruption and the import goes on from there (a changed file
 starts over). Re-running a finished import changes nothing: every row is ``unchanged``.
 
-Rows are checked and normalised (phone numbers, pinyin) outside any transaction: while one
+Rows are checked and normalised (phone numbers, IDs, dates) outside any transaction: while one
 batch is written on a worker thread, the next is checked here, so the database's time and
 ours overlap. One batch at most is in flight, and its outcome (counts, rejects, the line
 saved for a resume) is recorded only once it is committed, in file order.
