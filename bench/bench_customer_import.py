@@ -6,6 +6,10 @@ plus 1 % bad rows (a wrong resident-ID checksum), into a fresh database, then im
 with the same code as ``switchboard customers import`` and imports it again (the re-run
 that must change nothing). Figures are printed, never asserted. Aim: under 30 s.
 
+Beside the wall time it prints the CPU seconds of this process (all its threads) and of
+the PostgreSQL backends serving it (read from /proc: the server must be on this machine),
+and the load average: on a shared machine the wall time says more about the neighbours.
+
     .venv/bin/python bench/bench_customer_import.py [--rows 100000] [--url postgresql+psycopg://...]
 """
 
@@ -14,13 +18,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import secrets
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from switchboard.crm.identifiers import DEFAULT_RULES
 from switchboard.crm.importer import import_customers
@@ -63,6 +68,22 @@ def write_file(path: Path, rows: int, rng: random.Random) -> None:
             )
 
 
+def backend_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this database."""
+    with engine.connect() as conn:
+        pids = conn.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -85,6 +106,7 @@ def main() -> None:
             for run in ("first", "rerun"):
                 source = open_source(path)
                 plan = plan_columns(source.headers, DEFAULT_RULES)
+                server = backend_cpu(target)
                 started, cpu = time.perf_counter(), time.process_time()
                 counts = import_customers(
                     target,
@@ -94,9 +116,15 @@ def main() -> None:
                     vip_tiers=("normal", "silver", "gold", "platinum"),
                 )
                 elapsed = time.perf_counter() - started
+                client_cpu = time.process_time() - cpu
+                after = backend_cpu(target)
                 figures[run] = {
                     "seconds": round(elapsed, 2),
-                    "cpu_seconds_of_this_process": round(time.process_time() - cpu, 2),
+                    "cpu_seconds_of_this_process": round(client_cpu, 2),
+                    "cpu_seconds_of_postgresql": round(
+                        sum(t - server.get(pid, 0.0) for pid, t in after.items()), 2
+                    ),
+                    "load_average": os.getloadavg(),
                     "rows_per_s": round(counts.rows / elapsed),
                     "created": counts.created,
                     "updated": counts.updated,

@@ -9,13 +9,20 @@ different customers is rejected, never merged by accident.
 After each committed batch the line reached is saved in ``<file>.import-state.json``;
 run again after an interruption and the import goes on from there (a changed file
 starts over). Re-running a finished import changes nothing: every row is ``unchanged``.
+
+Rows are checked and normalised (phone numbers, IDs, dates) outside any transaction: while one
+batch is written on a worker thread, the next is checked here, so the database's time and
+ours overlap. One batch at most is in flight, and its outcome (counts, rejects, the line
+saved for a resume) is recorded only once it is committed, in file order.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -27,7 +34,7 @@ from sqlalchemy.orm import Session
 from switchboard.crm.identifiers import IdentifierRules
 from switchboard.crm.reading import SourceFile
 from switchboard.crm.rows import ColumnPlan, Problem, Row, check_row
-from switchboard.crm.upsert import upsert_rows
+from switchboard.crm.upsert import Outcome, upsert_rows
 
 __all__ = ["ImportCounts", "import_customers", "rejects_path", "state_path"]
 
@@ -78,36 +85,75 @@ def import_customers(
     fingerprint = _fingerprint(source.path)
     counts, after_line = _resume(source.path, fingerprint)
     rejects = rejects_path(source.path)
-    with rejects.open("a" if after_line else "w", encoding="utf-8-sig", newline="") as out:
+    with (
+        rejects.open("a" if after_line else "w", encoding="utf-8-sig", newline="") as out,
+        ThreadPoolExecutor(1, thread_name_prefix="crm-import") as writer_thread,
+    ):
         writer = csv.writer(out)
         if not after_line:
             writer.writerow(["line", "column", "reason", *source.headers])
-        pending: list[_Checked] = []
-        for line, cells in source.rows():
-            if line <= after_line:
-                continue
-            checked = check_row(cells, plan, rules, vip_tiers, zone)
-            if isinstance(checked, Row):
-                pending.append(_Checked(line, cells, checked, []))
-            else:
-                pending.append(_Checked(line, cells, None, checked))
-            if len(pending) >= batch:
-                _commit(engine, pending, counts, writer, out)
-                _save_state(source.path, fingerprint, pending[-1].line, counts)
-                progress(counts.rows)
-                pending = []
-        if pending:
-            _commit(engine, pending, counts, writer, out)
+        in_flight: tuple[list[_Checked], Future[list[Outcome]]] | None = None
+
+        def record_in_flight() -> None:
+            """Wait for the batch being written; count it, report its rejects, save the line."""
+            nonlocal in_flight
+            if in_flight is None:
+                return
+            written, outcomes = in_flight
+            in_flight = None
+            _record(written, outcomes.result(), counts, writer, out)
+            _save_state(source.path, fingerprint, written[-1].line, counts)
             progress(counts.rows)
+
+        try:
+            for pending in _batches(source, after_line, batch, plan, rules, vip_tiers, zone):
+                record_in_flight()
+                in_flight = pending, writer_thread.submit(_commit, engine, pending)
+            record_in_flight()
+        except BaseException:
+            # Stopped while a batch was being written: let it finish and record it, or a
+            # resume would count its rows again, as unchanged.
+            with suppress(Exception):  # it failed: the batch is redone on resume
+                record_in_flight()
+            raise
     state_path(source.path).unlink(missing_ok=True)
     return counts
 
 
-def _commit(
-    engine: Engine, checked: list[_Checked], counts: ImportCounts, writer: Any, out: Any
-) -> None:
+def _batches(
+    source: SourceFile,
+    after_line: int,
+    size: int,
+    plan: ColumnPlan,
+    rules: IdentifierRules,
+    vip_tiers: Sequence[str],
+    zone: tzinfo,
+) -> Iterator[list[_Checked]]:
+    """The rows after ``after_line``, checked, ``size`` at a time."""
+    pending: list[_Checked] = []
+    for line, cells in source.rows():
+        if line <= after_line:
+            continue
+        checked = check_row(cells, plan, rules, vip_tiers, zone)
+        if isinstance(checked, Row):
+            pending.append(_Checked(line, cells, checked, []))
+        else:
+            pending.append(_Checked(line, cells, None, checked))
+        if len(pending) >= size:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def _commit(engine: Engine, checked: list[_Checked]) -> list[Outcome]:
     with Session(engine) as session, session.begin():
-        outcomes = upsert_rows(session, [(c.line, c.row) for c in checked if c.row is not None])
+        return upsert_rows(session, [(c.line, c.row) for c in checked if c.row is not None])
+
+
+def _record(
+    checked: list[_Checked], outcomes: list[Outcome], counts: ImportCounts, writer: Any, out: Any
+) -> None:
     found = iter(outcomes)
     for item in checked:
         problems = item.problems if item.row is None else next(found)

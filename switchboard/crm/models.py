@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -44,9 +45,24 @@ class Customer(Base):
     __tablename__ = "crm_customer"
     # Pattern operators: on PostgreSQL a prefix LIKE ('zhang%') uses these btrees whatever
     # the collation (equality too); SQLite gets plain indexes.
-    __table_args__ = tuple(
-        Index(f"ix_crm_customer_{c}", c, postgresql_ops={c: "varchar_pattern_ops"})
-        for c in ("name", "name_pinyin", "name_initials")
+    __table_args__ = (
+        *(
+            Index(f"ix_crm_customer_{c}", c, postgresql_ops={c: "varchar_pattern_ops"})
+            for c in ("name", "name_pinyin", "name_initials")
+        ),
+        # PostgreSQL only (0017_search_indexes): the name's pieces, for a part of a name.
+        Index(
+            "ix_crm_customer_name_grams",
+            func.crm_name_grams(text("name")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+        # PostgreSQL only (0015): a search by tag or date alone, most recent contact first.
+        Index(
+            "ix_crm_customer_contact_order",
+            text("last_contact_at DESC NULLS LAST"),
+            "id",
+            postgresql_where=text("merged_into_id IS NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -109,11 +125,14 @@ class CustomerIdentifier(Base):
 
 class CustomerTag(Base):
     __tablename__ = "crm_customer_tag"
-    __table_args__ = (UniqueConstraint("customer_id", "tag"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "tag"),
+        Index("ix_crm_customer_tag_tag_customer_id", "tag", "customer_id"),  # 0015
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"))
-    tag: Mapped[str] = mapped_column(String(64), index=True)
+    tag: Mapped[str] = mapped_column(String(64))
 
 
 class CustomerMerge(Base):

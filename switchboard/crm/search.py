@@ -2,10 +2,15 @@
 """Search customers by any key: an identifier, a phone's last digits, a Chinese name or
 part of it, its pinyin or initials; filtered by tags and last-contact dates; ranked, paged.
 
-Every match kind is an indexed query (see 0013_crm_tickets); their candidates are ranked
-here in Python, so SQLite and PostgreSQL give the same answers in the same order: best
-match first, then the most recent contact, then the oldest record. Query text is bound,
-never spliced into SQL, and LIKE wildcards in it are escaped.
+Every match kind is an indexed query (see 0013_crm_tickets, 0017_search_indexes); their
+candidates come with their last contact and are ranked here in Python, so SQLite and
+PostgreSQL give the same answers in the same order: best match first, then the most recent
+contact, then the oldest record. Query text is bound, never spliced into SQL, and LIKE
+wildcards in it are escaped.
+
+A part of a Chinese name (``%伟%``) cannot use a btree. On PostgreSQL the name's one- and
+two-character pieces are in a GIN index (``crm_name_grams``, 0015): the LIKE is then only
+checked on the rows holding every piece of the query; SQLite scans, as before.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from switchboard.crm.identifiers import DEFAULT_RULES, IdentifierRules
@@ -23,6 +29,7 @@ from switchboard.crm.models import TAIL, Customer, CustomerIdentifier, CustomerT
 from switchboard.crm.names import fold
 
 __all__ = [
+    "MAX_COUNTED",
     "MAX_QUERY",
     "CustomerQuery",
     "SearchError",
@@ -31,10 +38,15 @@ __all__ = [
     "search_customers",
 ]
 
+_AnySelect = TypeVar("_AnySelect", bound=Select[*tuple[Any, ...]])
+
 MAX_QUERY: Final = 100
 MAX_PER_PAGE: Final = 100
 MAX_TAGS: Final = 10
 CANDIDATES: Final = 500  # per match kind: a query matching more is too vague to page through
+# A tag or a date range alone may match most of the file: it is counted up to this many
+# (counting 300,000 tagged customers costs a second; the first thousand, milliseconds).
+MAX_COUNTED: Final = 1000
 # Rank of each way a customer can match (higher first).
 SCORES: Final = {
     "identifier": 100,
@@ -85,10 +97,13 @@ class CustomerQuery:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    total: int
+    total: int  # at most MAX_COUNTED for a search without text (then ``more`` is true)
     page: int
     per_page: int
     customers: list[dict[str, Any]] = field(default_factory=list)
+    # More than ``total`` may match (a vague text: CANDIDATES per kind of match; no text:
+    # MAX_COUNTED): narrow the search. Pages past ``total`` can still be asked for.
+    more: bool = False
 
 
 def search_customers(
@@ -99,18 +114,18 @@ def search_customers(
     if not query.text:
         return _filtered_only(session, query)
     found: dict[int, str] = {}  # customer id -> how it matched best
-    for how, statement in _match_queries(query.text, rules):
-        ids = session.scalars(_filtered(statement, query).limit(CANDIDATES)).all()
-        for customer_id in ids:
+    contacts: dict[int, datetime | None] = {}
+    more = False  # a kind of match found more candidates than it takes
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for how, statement in _match_queries(query.text, rules, postgres):
+        rows = session.execute(_filtered(statement, query).limit(CANDIDATES)).all()
+        more = more or len(rows) == CANDIDATES
+        for customer_id, contact in rows:
+            contacts[customer_id] = contact
             if customer_id not in found or SCORES[how] > SCORES[found[customer_id]]:
                 found[customer_id] = how
-    if any(h in ("name", "name_prefix", "name_part") for h in found.values()):
+    if not postgres and any(h in ("name", "name_prefix", "name_part") for h in found.values()):
         _drop_case_insensitive_name_matches(session, found, query.text)
-    contacts = dict(
-        session.execute(
-            select(Customer.id, Customer.last_contact_at).where(Customer.id.in_(found))
-        ).all()
-    )
     ranked = sorted(
         found,
         key=lambda cid: (-SCORES[found[cid]], -_epoch(contacts.get(cid)), cid),
@@ -123,11 +138,17 @@ def search_customers(
         query.page,
         query.per_page,
         [customer_json(customers[cid], match=found[cid]) for cid in page_ids],
+        more=more,
     )
 
 
-def _match_queries(text: str, rules: IdentifierRules) -> Iterable[tuple[str, Select[Any]]]:
-    by_identifier = select(CustomerIdentifier.customer_id)
+def _match_queries(
+    text: str, rules: IdentifierRules, postgres: bool
+) -> Iterable[tuple[str, Select[int, datetime | None]]]:
+    """Per way of matching, a query of ``(customer id, last contact)``."""
+    by_identifier = select(CustomerIdentifier.customer_id, Customer.last_contact_at).join(
+        Customer, Customer.id == CustomerIdentifier.customer_id
+    )
     pairs = {(k, v) for k in rules.kinds if (v := rules.normalize(k, text))}
     if pairs:
         yield (
@@ -152,11 +173,15 @@ def _match_queries(text: str, rules: IdentifierRules) -> Iterable[tuple[str, Sel
                 CustomerIdentifier.value.like("%" + digits),
             ),
         )
-    name = select(Customer.id)
+    name = select(Customer.id, Customer.last_contact_at)
     if not text.isascii():
         yield "name", name.where(Customer.name == text)
         yield "name_prefix", name.where(Customer.name.like(_escaped(text) + "%", escape="\\"))
-        yield "name_part", name.where(Customer.name.like("%" + _escaped(text) + "%", escape="\\"))
+        part = name.where(Customer.name.like("%" + _escaped(text) + "%", escape="\\"))
+        if postgres:  # narrowed by the GIN index first (0017_search_indexes)
+            wanted = cast(bindparam("grams", name_grams(text), type_=ARRAY(Text)), ARRAY(Text))
+            part = part.where(func.crm_name_grams(Customer.name).op("@>")(wanted))
+        yield "name_part", part
         return
     folded = fold(text)
     if folded and folded.isalpha() and text.replace(" ", "").isalpha():
@@ -168,14 +193,20 @@ def _match_queries(text: str, rules: IdentifierRules) -> Iterable[tuple[str, Sel
             yield "initials_prefix", name.where(Customer.name_initials.like(pattern))
 
 
+def name_grams(text: str) -> list[str]:
+    """The pieces of ``text`` every name containing it has among its own: its two-character
+    pieces (its one character if that is all), as ``crm_name_grams`` cuts a name."""
+    if len(text) == 1:
+        return [text]
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
 def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(statement: Select[Any], query: CustomerQuery) -> Select[Any]:
+def _filtered(statement: _AnySelect, query: CustomerQuery) -> _AnySelect:
     """Only live (not merged away) customers with every tag, contacted in the range."""
-    if statement.selected_columns[0].table is not Customer.__table__:
-        statement = statement.join(Customer, Customer.id == CustomerIdentifier.customer_id)
     statement = statement.where(Customer.merged_into_id.is_(None))
     for tag in query.tags:
         statement = statement.where(
@@ -189,21 +220,38 @@ def _filtered(statement: Select[Any], query: CustomerQuery) -> Select[Any]:
 
 
 def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
-    base = _filtered(select(Customer.id), query)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ids = session.scalars(
-        base.order_by(
-            Customer.last_contact_at.is_(None), Customer.last_contact_at.desc(), Customer.id
+    """Tags and dates alone, the most recent contact first, never contacted last.
+
+    Counted up to MAX_COUNTED + 1 first. Up to MAX_COUNTED matches are then fetched whole
+    and paged here: a rare tag's customers are found from the tag, where walking the
+    contact order to find them would visit most of the file. More than that, and the
+    page is read in the contact order (an index range on PostgreSQL), where matches are
+    frequent enough to come soon.
+    """
+    base = _filtered(select(Customer.id, Customer.last_contact_at), query)
+    counted = base.with_only_columns(Customer.id).limit(MAX_COUNTED + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    start = (query.page - 1) * query.per_page
+    if total <= MAX_COUNTED:
+        matches = session.execute(base).all()
+        ranked = sorted(matches, key=lambda m: (m[1] is None, -_epoch(m[1]), m[0]))
+        ids = [m[0] for m in ranked[start : start + query.per_page]]
+    else:
+        ids = list(
+            session.scalars(
+                base.with_only_columns(Customer.id)
+                .order_by(Customer.last_contact_at.desc().nulls_last(), Customer.id)
+                .offset(start)
+                .limit(query.per_page)
+            )
         )
-        .offset((query.page - 1) * query.per_page)
-        .limit(query.per_page)
-    ).all()
-    customers = _load(session, list(ids))
+    customers = _load(session, ids)
     return SearchPage(
-        total,
+        min(total, MAX_COUNTED),
         query.page,
         query.per_page,
         [customer_json(customers[i], match="filter") for i in ids],
+        more=total > MAX_COUNTED,
     )
 
 

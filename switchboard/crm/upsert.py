@@ -2,6 +2,14 @@
 """Write a batch of checked rows: upsert by identifier with a handful of set-based
 statements per batch (not an ORM object per row: 100,000 rows must load in seconds).
 
+The batch's existing customers are read once (on PostgreSQL with ``= ANY(array)``: one
+bound parameter, so the statement is compiled and planned once, not per list length),
+decided here, then written: on PostgreSQL new customers, identifiers and tags go in by
+``COPY`` (ids taken from the sequence first), elsewhere by one executemany each. Not
+``INSERT ... ON CONFLICT``: a row whose identifiers belong to two customers must be refused
+by name, which needs the owners read anyway, and a conflict with a concurrent writer must
+fail the batch (it is then redone on the next run) rather than be skipped silently.
+
 A row whose identifiers are all unknown creates a customer; a row whose identifiers
 lead to one customer updates it (name, and any non-empty field; tags and identifiers are
 added, never removed; free fields merged; the last contact only moves forward); a row
@@ -15,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from switchboard.crm.models import Customer, CustomerIdentifier, CustomerTag, digits_tail
 from switchboard.crm.names import pinyin_forms
@@ -85,7 +94,7 @@ def _owners(session: Session, values: set[str]) -> dict[tuple[str, str], _Record
         keys = session.execute(
             select(
                 CustomerIdentifier.kind, CustomerIdentifier.value, CustomerIdentifier.customer_id
-            ).where(CustomerIdentifier.value.in_(ordered[start : start + _CHUNK]))
+            ).where(_among(session, CustomerIdentifier.value, ordered[start : start + _CHUNK]))
         ).all()
         loaded.update(_load(session, {k.customer_id for k in keys} - set(loaded)))
         for kind, value, customer_id in keys:
@@ -117,20 +126,33 @@ def _load(session: Session, ids: set[int]) -> dict[int, _Record]:
                 Customer.notes,
                 Customer.last_contact_at,
                 Customer.attributes,
-            ).where(Customer.id.in_(ids))
+            ).where(_among(session, Customer.id, ids))
         )
     }
     for customer_id, kind, value in session.execute(
         select(
             CustomerIdentifier.customer_id, CustomerIdentifier.kind, CustomerIdentifier.value
-        ).where(CustomerIdentifier.customer_id.in_(ids))
+        ).where(_among(session, CustomerIdentifier.customer_id, ids))
     ):
         records[customer_id].identifiers.add((kind, value))
     for customer_id, tag in session.execute(
-        select(CustomerTag.customer_id, CustomerTag.tag).where(CustomerTag.customer_id.in_(ids))
+        select(CustomerTag.customer_id, CustomerTag.tag).where(
+            _among(session, CustomerTag.customer_id, ids)
+        )
     ):
         records[customer_id].tags.add(tag)
     return records
+
+
+def _among(
+    session: Session, column: InstrumentedAttribute[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter whatever
+    the number of values (an IN list is compiled, converted and planned anew per length)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(list(values))
+    item = Integer() if isinstance(column.type, Integer) else String()
+    return column == any_(bindparam("among", list(values), type_=ARRAY(item)))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -207,13 +229,17 @@ def _columns(record: _Record) -> dict[str, Any]:
 
 
 def _write(session: Session, created: list[_Record], loaded: Iterable[_Record]) -> None:
+    copying = session.get_bind().dialect.name == "postgresql"
     if created:
-        ids = session.scalars(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-            [_columns(r) for r in created],
-        ).all()
-        for record, customer_id in zip(created, ids, strict=True):
-            record.id = customer_id
+        if copying:
+            _copy_customers(session, created)
+        else:
+            ids = session.scalars(
+                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                [_columns(r) for r in created],
+            ).all()
+            for record, customer_id in zip(created, ids, strict=True):
+                record.id = customer_id
     changed = [r for r in loaded if r.changed]
     if changed:
         session.execute(update(Customer), [{"id": r.id, **_columns(r)} for r in changed])
@@ -224,7 +250,41 @@ def _write(session: Session, created: list[_Record], loaded: Iterable[_Record]) 
         for k, v in r.new_identifiers
     ]
     tags = [{"customer_id": r.id, "tag": t} for r in touched for t in r.new_tags]
-    # An executemany of one cached statement: a multi-row VALUES is compiled anew each time.
     for table, values in ((CustomerIdentifier, identifiers), (CustomerTag, tags)):
-        if values:
+        if not values:
+            continue
+        if copying:
+            _copy(session, table.__tablename__, [tuple(v.values()) for v in values], *values[0])
+        else:  # an executemany of one cached statement (a multi-row VALUES compiles anew)
             session.execute(insert(table), values)
+
+
+def _copy_customers(session: Session, created: list[_Record]) -> None:
+    """New customers by COPY, their ids taken from the table's sequence beforehand."""
+    ids = sorted(
+        session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('crm_customer', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": len(created)},
+        )
+    )
+    for record, customer_id in zip(created, ids, strict=True):
+        record.id = customer_id
+    from psycopg.types.json import Json
+
+    rows = []
+    for record in created:
+        columns = _columns(record)
+        columns["attributes"] = Json(columns["attributes"])
+        rows.append((record.id, *columns.values()))
+    _copy(session, "crm_customer", rows, "id", *_columns(created[0]))
+
+
+def _copy(session: Session, table: str, rows: list[tuple[Any, ...]], *columns: str) -> None:
+    """``rows`` into ``table`` by COPY, in the session's transaction (psycopg escapes)."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -37,15 +37,38 @@ class Recording(Base):
     __tablename__ = "recording"
     # Every search key with the time, so "key, newest first" reads one index range; only
     # rows not deleted (what a search reads), so PostgreSQL can count from the index.
-    __table_args__ = tuple(
+    __table_args__ = (
+        *(
+            Index(
+                f"ix_recording_{key}_started_at",
+                key,
+                "started_at",
+                postgresql_where=text("deleted_at IS NULL"),
+                sqlite_where=text("deleted_at IS NULL"),
+            )
+            for key in ("caller_number", "customer_id", "agent_id", "status")
+        ),
+        # A queue has thousands of recordings a week: with the id and the call id in the
+        # index, a search by queue and disposition never reads the table (0015).
         Index(
-            f"ix_recording_{key}_started_at",
-            key,
+            "ix_recording_queue_started_at",
+            "queue",
             "started_at",
+            "id",
+            "call_id",
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
-        )
-        for key in ("caller_number", "customer_id", "agent_id", "queue", "status")
+        ),
+        # Dates alone (0017_search_indexes): counted from the index, newest first, and the
+        # call id at hand for its disposition.
+        Index(
+            "ix_recording_live_started_at",
+            "started_at",
+            "id",
+            "call_id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

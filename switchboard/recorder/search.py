@@ -3,7 +3,11 @@
 
 The disposition is the newest ``seat_disposition`` code of the call (a correction counts);
 the customer is found by any identifier (phone, account, ID card ...) through the CRM.
-Newest first; a page is ``per_page`` rows and the total says how many match.
+Newest first; a page is ``per_page`` rows and the total says how many match, counted up
+to :data:`MAX_COUNTED` (``more`` then says there are more: a disposition over three months
+can match 80,000 recordings, and counting them all takes seconds, where the first page
+and a bounded count take milliseconds). Every search is served by an index of
+0012_recordings or 0017_search_indexes (docs/performance.md has the figures).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from switchboard.crm.directory import find_customer
 from switchboard.recorder.models import Recording, RecordingTicket
 from switchboard.seat.models import SeatDisposition
 
-__all__ = ["MAX_PER_PAGE", "Page", "RecordingQuery", "search"]
+__all__ = ["MAX_COUNTED", "MAX_PER_PAGE", "Page", "RecordingQuery", "search"]
 
 MAX_PER_PAGE = 500
+MAX_COUNTED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +60,10 @@ class RecordingQuery:
 @dataclass(frozen=True, slots=True)
 class Page:
     rows: tuple[dict[str, Any], ...]
-    total: int
+    total: int  # at most MAX_COUNTED
     page: int
     per_page: int
+    more: bool = False  # more than ``total`` match: later pages can still be asked for
 
 
 def _disposition() -> Any:
@@ -108,16 +114,24 @@ def search(session: Session, query: RecordingQuery) -> Page:
     where = _conditions(session, query)
     if where is None:
         return Page((), 0, query.page, query.per_page)
-    total = session.scalar(select(func.count()).select_from(Recording).where(*where)) or 0
-    found: Select[Any] = (
-        select(Recording, _disposition().label("disposition"))
-        .where(*where)
-        .order_by(Recording.started_at.desc(), Recording.id.desc())
-        .offset((query.page - 1) * query.per_page)
-        .limit(query.per_page)
+    matching = select(Recording.id).where(*where).limit(MAX_COUNTED + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(matching)) or 0
+    # The page's ids first, read from an index where one holds the keys, the time and the
+    # id (0017_search_indexes); then only those rows, with their disposition.
+    ids = list(
+        session.scalars(
+            select(Recording.id)
+            .where(*where)
+            .order_by(Recording.started_at.desc(), Recording.id.desc())
+            .offset((query.page - 1) * query.per_page)
+            .limit(query.per_page)
+        )
     )
-    results = session.execute(found).all()
-    ids = [row.id for row, _ in results]
+    found: Select[Any] = select(Recording, _disposition().label("disposition")).where(
+        Recording.id.in_(ids)
+    )
+    position = {recording_id: n for n, recording_id in enumerate(ids)}
+    results = sorted(session.execute(found).all(), key=lambda r: position[r[0].id]) if ids else []
     tickets: dict[int, list[str]] = {}
     if ids:
         pairs = session.execute(
@@ -128,7 +142,7 @@ def search(session: Session, query: RecordingQuery) -> Page:
         for recording_id, ticket in pairs:
             tickets.setdefault(recording_id, []).append(ticket)
     rows = tuple(as_dict(row, code, tickets.get(row.id, [])) for row, code in results)
-    return Page(rows, total, query.page, query.per_page)
+    return Page(rows, min(total, MAX_COUNTED), query.page, query.per_page, more=total > MAX_COUNTED)
 
 
 def as_dict(row: Recording, disposition: str | None, tickets: list[str]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.store.models import Base
@@ -21,6 +21,9 @@ __all__ = ["SeatDisposition", "SeatReveal"]
 
 class SeatDisposition(Base):
     __tablename__ = "seat_disposition"
+    # A call's newest code read from the index alone (recordings searched by disposition,
+    # 0017_search_indexes).
+    __table_args__ = (Index("ix_seat_disposition_call_id_at", "call_id", "at", "id", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(String(64), index=True)

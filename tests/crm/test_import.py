@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import URL, Engine, func, select
 
+from switchboard.crm import importer
 from switchboard.crm.identifiers import DEFAULT_RULES
 from switchboard.crm.importer import ImportCounts, import_customers, rejects_path, state_path
 from switchboard.crm.models import Customer, CustomerIdentifier
@@ -202,3 +203,51 @@ def test_unreadable_files_are_refused_naming_the_fix(tmp_path: Path) -> None:
         plan_columns(("手机",), DEFAULT_RULES)
     with pytest.raises(ValueError, match="the mapping's field 'phon' is unknown"):
         plan_columns(("姓名", "tel"), DEFAULT_RULES, {"tel": "phon"})
+
+
+def test_an_interrupt_while_a_batch_is_written_keeps_that_batch(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are checked while the batch before is written: a stop then waits for that
+    batch and records it, so the resume neither loses nor recounts its rows."""
+    rows = [[f"客户{n}", f"1380000{n:04d}", "", "", "", "", "", ""] for n in range(25)]
+    path = write_csv(tmp_path / "big.csv", rows, "utf-8")
+    check_row = importer.check_row
+
+    def stop_in_the_third_batch(cells: tuple[str, ...], *args: object) -> object:
+        if cells[0] == "客户23":
+            raise KeyboardInterrupt
+        return check_row(cells, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "check_row", stop_in_the_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(engine, path, batch=10)
+    monkeypatch.setattr(importer, "check_row", check_row)
+    counts = run_import(engine, path, batch=10)
+    assert counts.resumed_from_line == 21  # the second batch was written, and recorded
+    assert (counts.created, counts.unchanged, counts.rejected) == (25, 0, 0)
+
+
+def test_awkward_text_is_stored_as_given(engine: Engine, tmp_path: Path) -> None:
+    """Tabs, backslashes, quotes and new lines in names and free fields (written by COPY
+    on PostgreSQL) come back unchanged; customers are numbered in file order."""
+    path = tmp_path / "awkward.csv"
+    rows = [
+        ["姓名", "手机", "备注", "余额"],
+        ["a\tb\\c", "13800000001", "line 1\nline 2", 'say "hi"\\N'],
+        ["D'Arcy", "13800000002", "\\.", "{}"],
+    ]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert run_import(engine, path).created == 2
+    stored = in_session(
+        engine,
+        lambda s: [
+            (c.name, c.notes, c.attributes)
+            for c in s.scalars(select(Customer).order_by(Customer.id))
+        ],
+    )
+    assert stored == [
+        ("a\tb\\c", "line 1\nline 2", {"余额": 'say "hi"\\N'}),
+        ("D'Arcy", "\\.", {"余额": "{}"}),
+    ]

@@ -60,6 +60,8 @@ def names(engine: Engine, **query: object) -> list[str]:
         # part of a Chinese name: exact first, then prefix, then anywhere
         ("张伟", ["张伟", "张伟华"]),
         ("伟", ["张伟", "张伟华"]),
+        ("伟华", ["张伟华"]),  # a part in the middle and at the end
+        ("伟张", []),  # its characters, not in that order
         # pinyin and its initials; 章薇 reads zhangwei too
         ("zhangwei", ["章薇", "张伟", "张伟华"]),
         ("Zhang Wei", ["章薇", "张伟", "张伟华"]),
@@ -124,3 +126,31 @@ def test_names_with_wildcard_characters_are_found_literally(engine: Engine) -> N
 def test_unusable_searches_are_refused(engine: Engine, query: CustomerQuery, problem: str) -> None:
     with pytest.raises(SearchError, match=problem):
         in_session(engine, lambda s: search_customers(s, query))
+
+
+def test_a_search_without_text_counts_up_to_a_bound(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag or a date range alone may match most of the file: it is counted up to
+    MAX_COUNTED, ``more`` says there are more, and every page can still be read."""
+    monkeypatch.setattr("switchboard.crm.search.MAX_COUNTED", 2)
+    pages = [
+        in_session(
+            engine,
+            lambda s, p=p: search_customers(
+                s, CustomerQuery(contacted_from=day(1), page=p, per_page=2)
+            ),
+        )
+        for p in (1, 2)
+    ]
+    assert [(p.total, p.more) for p in pages] == [(2, True), (2, True)]
+    assert [[c["name"] for c in p.customers] for p in pages] == [
+        ["章薇", "张伟"],
+        ["张伟华", "Tom Lee"],
+    ]
+    vip = in_session(engine, lambda s: search_customers(s, CustomerQuery(tags=("vip",))))
+    assert (vip.total, vip.more) == (2, False)
+
+
+def test_customers_never_contacted_come_last(engine: Engine) -> None:
+    assert names(engine, tags=("late",)) == ["张伟华", "王小明"]

@@ -108,3 +108,19 @@ def test_the_cli_names_a_bad_page_or_date(
     with pytest.raises(SystemExit):
         _cli(sqlite_db, ["search", "--from", "yesterday"])
     assert "write 2026-11-24" in capsys.readouterr().err
+
+
+def test_the_total_is_counted_up_to_a_bound(
+    database: tuple[Database, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vague search is counted up to MAX_COUNTED; ``more`` says there are more, and
+    the pages past the bound can still be read."""
+    db, ids = database
+    names = {v: k for k, v in ids.items()}
+    monkeypatch.setattr("switchboard.recorder.search.MAX_COUNTED", 2)
+    with Session(db.engine) as session:
+        pages = [search(session, RecordingQuery(per_page=2, page=p)) for p in (1, 2)]
+        exact = search(session, RecordingQuery(queue="sales"))
+    assert [(p.total, p.more) for p in pages] == [(2, True), (2, True)]
+    assert [[names[r["id"]] for r in p.rows] for p in pages] == [["d", "c"], ["b", "a"]]
+    assert (exact.total, exact.more) == (2, False)
