@@ -111,7 +111,12 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(
             json.dumps(
-                {"total": page.total, "page": page.page, "customers": page.customers},
+                {
+                    "total": page.total,
+                    "more": page.more,
+                    "page": page.page,
+                    "customers": page.customers,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -132,7 +137,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
         tags = ",".join(c["tags"]) or "-"
         print(f"{c['id']:>8}  {c['name']}  [{c['match']}]  {tier}  {contact}  {tags}  {keys}")
     last = min(page.total, page.page * page.per_page)
-    print(f"{(page.page - 1) * page.per_page + 1}-{last} of {page.total}")
+    print(f"{(page.page - 1) * page.per_page + 1}-{last} of {page.total}{'+' if page.more else ''}")
     return 0
 
 

@@ -122,7 +122,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     page = in_database(settings, lambda session: search(session, query))
     out = sys.stdout
     if args.format == "json":
-        body = {"total": page.total, "page": page.page, "per_page": page.per_page}
+        body = {
+            "total": page.total,
+            "more": page.more,
+            "page": page.page,
+            "per_page": page.per_page,
+        }
         json.dump({**body, "recordings": list(page.rows)}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
@@ -141,7 +146,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
             out.write(" ".join(cells).rstrip() + "\n")
         last = min(page.page * page.per_page, page.total)
         first = min((page.page - 1) * page.per_page + 1, last)
-        out.write(f"{first}-{last} of {page.total} (page {page.page})\n")
+        more = "+" if page.more else ""  # counted up to a bound: "of 1000+"
+        out.write(f"{first}-{last} of {page.total}{more} (page {page.page})\n")
     return 0
 
 

@@ -85,6 +85,7 @@ def add_recording_routes(app: Klein, gate: Gate, playback: RecordingPlayback | N
         rows = [{k: v for k, v in row.items() if k != "path"} for row in page.rows]
         return {
             "total": page.total,
+            "more": page.more,  # more than total match (counted up to a bound)
             "page": page.page,
             "per_page": page.per_page,
             "recordings": rows,

@@ -405,7 +405,9 @@ def _held(session: Session, recordings: list[tuple[int, set[str]]]) -> set[int]:
 def _page_count(listing: Listing | None) -> int:
     if listing is None:
         return 0
-    return max(1, math.ceil(listing.page.total / listing.page.per_page))
+    pages = max(1, math.ceil(listing.page.total / listing.page.per_page))
+    # Counted up to a bound: when more match, the next page is always there to ask for.
+    return max(pages, listing.page.page + 1) if listing.page.more else pages
 
 
 def _aware(moment: datetime) -> datetime:

@@ -124,3 +124,13 @@ def test_the_total_is_counted_up_to_a_bound(
     assert [(p.total, p.more) for p in pages] == [(2, True), (2, True)]
     assert [[names[r["id"]] for r in p.rows] for p in pages] == [["d", "c"], ["b", "a"]]
     assert (exact.total, exact.more) == (2, False)
+
+
+def test_the_cli_says_when_more_match_than_were_counted(
+    sqlite_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("switchboard.recorder.search.MAX_COUNTED", 2)
+    assert _cli(sqlite_db, ["search", "--per-page", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1-1 of 2+ (page 1)"  # not "of 2"
+    assert _cli(sqlite_db, ["search", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["more"] is True

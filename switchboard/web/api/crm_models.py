@@ -105,7 +105,8 @@ class CustomerRecord(_Model):
 
 
 class CustomerPage(_Model):
-    total: int = Field(description="customers matching (at most 500 per way of matching)")
+    total: int = Field(description="customers matching, counted up to a bound")
+    more: bool = Field(description="more than total match: narrow the search")
     page: int
     per_page: int
     customers: list[CustomerRecord]

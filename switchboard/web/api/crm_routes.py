@@ -197,6 +197,7 @@ class CrmApi:
         return c.CustomerPage.model_validate(
             {
                 "total": page.total,
+                "more": page.more,
                 "page": page.page,
                 "per_page": page.per_page,
                 "customers": page.customers,
