@@ -104,7 +104,7 @@ def test_a_supervisor_filters_the_list_and_sees_the_overdue_ticket_marked(
 ) -> None:
     late, soon, calm, low = seed(site)
     log_in(page, site, "boss")
-    page.click("a.sb-nav")  # the account bar's 工单
+    page.click('a.sb-nav[href="/tickets"]')  # the account bar's 工单
     rows = page.locator("#tk-list tbody tr")
     expect(rows).to_have_count(4)
     late_row = page.locator(f'tr[data-ticket="{late}"]')

@@ -211,6 +211,7 @@ EXAMPLES: list[tuple[str, Any]] = [
     ("recording", RecordingState("1795485600.17", "1001", "paused", T + 45.0)),
     ("call", CallsResynced(("1795485600.17", "1795485700.3"), T + 200.0)),
 ]
+_ENDED = next(p for _, p in EXAMPLES if isinstance(p, CallEnded))  # the ended call's example
 
 
 def _golden() -> list[dict[str, Any]]:
@@ -283,7 +284,7 @@ def test_a_missing_field_is_named_and_unknown_fields_of_a_newer_publisher_are_ig
 
 
 def test_a_call_snapshot_with_a_malformed_channel_list_is_refused_naming_the_item() -> None:
-    message = CALL.to_json(EXAMPLES[-2][1])
+    message = CALL.to_json(_ENDED)
     message["call"] = {**message["call"], "channels": [{"name": "PJSIP/x", "uniqueid": "1"}]}
     with pytest.raises(PayloadFormatError, match=r"call\.channels\[0\]: the field 'state'"):
         CALL.from_json(message)
@@ -301,7 +302,7 @@ def test_a_bad_enum_value_lists_the_valid_ones() -> None:
 def test_a_call_of_an_older_v1_publisher_reads_with_the_later_optional_fields_at_rest() -> None:
     """Hold, the dialled number and the last leg's hang-up came later within v1: a
     message without them is a call never held, number and last leg unknown."""
-    message = CALL.to_json(EXAMPLES[-2][1])
+    message = CALL.to_json(_ENDED)
     later = ("dialled_number", "on_hold", "hold_count", "hold_s", "last_hangup")
     message["call"] = {k: v for k, v in message["call"].items() if k not in later}
     read = CALL.from_json(message)
