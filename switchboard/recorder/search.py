@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import find_customer
+from switchboard.crm.ticket_rows import TicketLinkRow
 from switchboard.recorder.models import Recording, RecordingTicket
 from switchboard.seat.models import SeatDisposition
 
@@ -104,10 +105,29 @@ def _conditions(session: Session, query: RecordingQuery) -> list[ColumnElement[b
         where.append(Recording.duration_s <= query.max_duration_s)
     if query.ticket:
         linked = select(RecordingTicket.recording_id).where(RecordingTicket.ticket == query.ticket)
-        where.append(Recording.id.in_(linked))
+        where.append(or_(Recording.id.in_(linked), *_named_by_the_ticket(query.ticket)))
     if query.disposition:
         where.append(_disposition() == query.disposition)
     return where
+
+
+def _named_by_the_ticket(ticket: str) -> list[ColumnElement[bool]]:
+    """The ticket's own links (``crm_ticket_link``): a ticket opened from the seat names its
+    call, and one linked from the ticket's side names a recording by id."""
+    number = ticket.removeprefix("#")
+    if not number.isdigit():
+        return []
+
+    def refs(kind: str) -> Select[tuple[str]]:
+        mine = TicketLinkRow.ticket_id == int(number)
+        return select(TicketLinkRow.ref).where(mine, TicketLinkRow.kind == kind)
+
+    calls = refs("call")
+    return [
+        Recording.call_id.in_(calls),
+        Recording.linked_id.in_(calls),
+        cast(Recording.id, String).in_(refs("recording")),
+    ]
 
 
 def search(session: Session, query: RecordingQuery) -> Page:

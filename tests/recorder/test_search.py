@@ -134,3 +134,25 @@ def test_the_cli_says_when_more_match_than_were_counted(
     assert capsys.readouterr().out.splitlines()[-1] == "1-1 of 2+ (page 1)"  # not "of 2"
     assert _cli(sqlite_db, ["search", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["more"] is True
+
+
+def test_a_ticket_finds_the_recordings_its_own_links_name(
+    database: tuple[Database, dict[str, int]],
+) -> None:
+    """A ticket opened from the seat links its call, not the recording: the search by
+    ticket still finds the call's recording (and one the ticket links by id)."""
+    from switchboard.config.model import CrmSettings
+    from switchboard.crm.tickets import TicketPolicy, add_link, open_ticket
+
+    db, ids = database
+    with Session(db.engine) as session, session.begin():
+        opened = open_ticket(
+            session, TicketPolicy.from_settings(CrmSettings()), actor="li", now=T0,
+            type="complaint", category="service", priority="normal", subject="态度差",
+        )  # fmt: skip
+        number = opened["id"]
+        add_link(session, number, actor="li", now=T0, kind="call", ref="Cc")
+        add_link(session, number, actor="li", now=T0, kind="recording", ref=str(ids["a"]))
+    assert _found(database, ticket=str(number)) == ["c", "a"]
+    assert _found(database, ticket=f"#{number}") == ["c", "a"]
+    assert _found(database, ticket="1") == ["b"]  # linked from the recording's side only
