@@ -118,7 +118,7 @@ def _named_by_the_ticket(ticket: str) -> list[ColumnElement[bool]]:
     if not number.isdigit():
         return []
 
-    def refs(kind: str) -> Select[tuple[str]]:
+    def refs(kind: str) -> Select[Any]:
         mine = TicketLinkRow.ticket_id == int(number)
         return select(TicketLinkRow.ref).where(mine, TicketLinkRow.kind == kind)
 
