@@ -12,7 +12,9 @@ from switchboard.testing.site import SiteOnSimNet
 from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
 
 
-def one_agent_site(work: Path, routing: str, flows_dir: Path = EXAMPLES) -> SiteOnSimNet:
+def one_agent_site(
+    work: Path, routing: str, flows_dir: Path = EXAMPLES, survey_script: str = ""
+) -> SiteOnSimNet:
     """The example flows (or ``flows_dir``) and queues routed by ``routing``, from Tuesday
     10:00 (open); agent 1001 answers after 1 s and talks 30 s."""
     work.mkdir()
@@ -24,4 +26,5 @@ def one_agent_site(work: Path, routing: str, flows_dir: Path = EXAMPLES) -> Site
         flows_dir=flows_dir,
         epoch=TUESDAY_10AM,
         routing=routing,
+        survey_script=survey_script,
     )

@@ -233,6 +233,7 @@ async def start_site(
     database_runner: Callable[[Callable[[], Any]], Deferred[Any]] | None = None,
     routing: str = "switchboard",
     people: Collection[str] = (),
+    survey_script: str = "",
 ) -> Site:
     """Start the simulated PBX, then ``app.build`` of the site's settings, on 127.0.0.1
     (ports chosen by the system); ``epoch``: the moment simulated time starts from
@@ -241,7 +242,8 @@ async def start_site(
     :data:`ROUTINGS`; the queue file's queues must say the same, and app_queue needs
     ``flows_dir``: the flow's ``queue`` step is what hands the caller to ``Queue()``).
     ``people``: agent ids a person logs in from the seat (app_queue: not the queues'
-    static members)."""
+    static members). ``survey_script``: the FastAGI script a caller whose agent hung up
+    first is sent to (``csat``), as docs/asterisk.md's dialplans do."""
     if routing not in ROUTINGS:
         raise ValueError(f"routing {routing!r}: use one of {', '.join(ROUTINGS)}")
     if routing == "app_queue" and flows_dir is None:
@@ -267,6 +269,7 @@ async def start_site(
         dialplan="inbound" if by_app_queue else "acd",
         epoch=epoch,
         queues=app_queue_members(queues, people) if by_app_queue else DEFAULT_QUEUES,
+        survey_script=survey_script,
     )
     await pbx.startService()
     local = site_settings(

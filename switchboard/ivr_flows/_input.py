@@ -139,6 +139,7 @@ class KeyHandler:
                 agent=ctx.render(state, step.agent),
                 queue=ctx.render(state, step.queue),
                 flow=ctx.flow.name,
+                at=ctx.now,
             )
             return Emit(replace(state, stage="save"), SaveSurvey(answer))
         return _fail(ctx, step, state, "invalid", self._prompt, digit=digit)

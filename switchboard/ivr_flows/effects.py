@@ -96,6 +96,9 @@ class SurveyAnswer:
     agent: str = ""
     queue: str = ""
     flow: str = ""
+    # When the caller pressed it, on the call's clock (a demo's runs ahead of the
+    # database's); None: the database's time of the insert.
+    at: float | None = None
 
 
 # -- effects -------------------------------------------------------------------------------

@@ -89,15 +89,16 @@ class DatabaseServices:
         from switchboard.ivr_flows.records import CsatResponse
 
         def work(session: Session) -> None:
-            session.add(
-                CsatResponse(
-                    call_id=answer.call_id,
-                    agent=answer.agent,
-                    queue=answer.queue,
-                    flow=answer.flow,
-                    score=answer.score,
-                )
+            row = CsatResponse(
+                call_id=answer.call_id,
+                agent=answer.agent,
+                queue=answer.queue,
+                flow=answer.flow,
+                score=answer.score,
             )
+            if answer.at is not None:  # the call's time, which the reports bucket by
+                row.created_at = _at(answer.at)
+            session.add(row)
 
         await self._database.run(work)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from switchboard.ivr_flows.records import CsatResponse
 from switchboard.queue.store.records import AgentSessionRow, AgentStateRow, CallVisitRow, OfferRow
 from switchboard.reports.intervals import Span
+from switchboard.reports.source import csat_owner
 from switchboard.reports.sqltime import earlier, seconds_between
 from switchboard.seat.models import SeatDisposition
 
@@ -149,6 +150,7 @@ def read_agent_pieces(
         session, _SESSIONS, spans, now, agents
     )
     v, o, c, d = CallVisitRow, OfferRow, CsatResponse, SeatDisposition
+    rated, rated_queue = csat_owner()  # by the visit the call was answered in
     newer = aliased(SeatDisposition)
     is_newest = (
         ~select(newer.id)
@@ -177,10 +179,10 @@ def read_agent_pieces(
         )
         for agent, count, misses in session.execute(rung.group_by(o.agent_id)):
             pieces.offers.append((i, agent, int(count), int(misses or 0)))
-        scores = select(c.agent, c.score, func.count()).where(
-            *within(c.created_at, c.agent, c.queue), c.agent != ""
+        scores = select(rated, c.score, func.count()).where(
+            *within(c.created_at, rated, rated_queue), rated != ""
         )
-        for agent, score, count in session.execute(scores.group_by(c.agent, c.score)):
+        for agent, score, count in session.execute(scores.group_by(rated, c.score)):
             pieces.scores.append((i, agent, int(score), int(count)))
         codes = select(d.agent_id, d.code, func.count()).where(
             *within(d.at, d.agent_id, d.queue), is_newest

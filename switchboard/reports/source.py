@@ -19,7 +19,14 @@ from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.reports.sqltime import epoch, plus_seconds
 
-__all__ = ["Csat", "Visit", "csat_answers", "repeated_visits", "visits_entered"]
+__all__ = [
+    "Csat",
+    "Visit",
+    "csat_answers",
+    "csat_owner",
+    "repeated_visits",
+    "visits_entered",
+]
 
 
 def _at(epoch: float) -> datetime:
@@ -146,6 +153,25 @@ def repeated_visits(
     return {(r[0], r[1]) for r in session.execute(statement)}
 
 
+def csat_owner() -> tuple[ColumnElement[str], ColumnElement[str]]:
+    """The agent and queue a CSAT answer counts for, as SQL over ``ivr_csat_response``: those
+    of the visit its call was answered in (the latest, when answered twice), found by the
+    call id. What the survey flow stored is not enough: in switchboard's ACD the agent and
+    queue it reads are empty (no ``MEMBERNAME``; ``SWITCHBOARD_QUEUE`` is cleared once the
+    caller is served), and in app_queue ``MEMBERNAME`` is the member's name, not the agent
+    id. The stored values count only for a call with no answered visit."""
+    v, c = CallVisitRow, CsatResponse
+    answered = (
+        select(v.agent_id, v.queue)
+        .where(v.call_id == c.call_id, v.answered_at.is_not(None))
+        .order_by(v.answered_at.desc(), v.id.desc())
+        .limit(1)
+    )
+    agent = answered.with_only_columns(v.agent_id).scalar_subquery()
+    queue = answered.with_only_columns(v.queue).scalar_subquery()
+    return func.coalesce(agent, c.agent), func.coalesce(queue, c.queue)
+
+
 def csat_answers(
     session: Session,
     start: float,
@@ -154,12 +180,13 @@ def csat_answers(
     queues: Iterable[str] = (),
 ) -> list[Csat]:
     c = CsatResponse
-    statement = select(c.call_id, c.agent, c.queue, c.score, c.created_at).where(
+    agent, queue = csat_owner()
+    statement = select(c.call_id, agent, queue, c.score, c.created_at).where(
         *_where(
             c.created_at >= _at(start),
             c.created_at < _at(end),
-            _in(c.agent, agents),
-            _in(c.queue, queues),
+            _in(agent, agents),
+            _in(queue, queues),
         )
     )
     return [Csat(r[0], r[1], r[2], int(r[3]), _s(r[4]) or 0.0) for r in session.execute(statement)]

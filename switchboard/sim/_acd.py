@@ -87,7 +87,13 @@ class AcdContext:
                 f"ACD_RECORDING={recording}",
                 4,
             )
-            pbx.newexten(two, "Hangup", "", 5)
+            survey = self.calls.survey_script
+            if dialstatus == "ANSWER" and survey:  # docs/asterisk.md section 5: the agent
+                survey_url = f"{url.rsplit('/', 1)[0]}/{survey}"  # hung up, the caller rates
+                pbx.newexten(two, "AGI", f"{survey_url},{two.caller_num}", 5)
+                rated = await self.calls.agi.run(two, survey_url, [two.caller_num])
+                pbx.setvar(two, "AGISTATUS", rated)
+            pbx.newexten(two, "Hangup", "", 6 if survey else 5)
             pbx.soft_hangup_request(two)
         else:
             pbx.ev("SoftHangupRequest", two, Cause=16)

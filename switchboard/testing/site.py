@@ -46,6 +46,7 @@ class SiteOnSimNet:
         epoch: float | None = None,
         routing: str = "switchboard",
         people: frozenset[str] = frozenset(),
+        survey_script: str = "",
     ) -> None:
         self.net = SimNet()
         self.site: Site = self.wait(
@@ -63,6 +64,7 @@ class SiteOnSimNet:
                 database_runner=self.net.database_runner,
                 routing=routing,
                 people=people,
+                survey_script=survey_script,
             ),
             "the site started",
         )

@@ -58,6 +58,16 @@ def pct(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole > 0 else None
 
 
+def csat_owner(answer: Any, visits: list[Any]) -> tuple[str, str]:
+    """(agent, queue) a CSAT answer counts for: the visit its call was answered in (the
+    latest), else what the survey stored."""
+    answered = [v for v in visits if v.call_id == answer.call_id and v.answered_at is not None]
+    if answered:
+        last = max(answered, key=lambda v: (s(v.answered_at), v.id))
+        return last.agent_id, last.queue
+    return answer.agent, answer.queue
+
+
 def expected_queue(
     engine: Engine,
     starts: list[float],
@@ -86,7 +96,7 @@ def expected_queue(
             scores = [
                 a.score
                 for a in answers
-                if a.queue == q and bucket(starts, s(a.created_at), end) == b
+                if csat_owner(a, visits)[1] == q and bucket(starts, s(a.created_at), end) == b
             ]
             fcr = [v for v in mine if v.answered_at is not None]
             fcr = [v for v in fcr if v.caller_number or customer.get(v.path_ref) is not None]
@@ -177,7 +187,11 @@ def expected_agents(
                 if v.agent_id == agent and v.handled_at and lo <= s(v.handled_at) < hi
             ]
             rung = [o for o in offers if o.agent_id == agent and lo <= s(o.offered_at) < hi]
-            scores = [a.score for a in answers if a.agent == agent and lo <= s(a.created_at) < hi]
+            scores = [
+                a.score
+                for a in answers
+                if csat_owner(a, visits)[0] == agent and lo <= s(a.created_at) < hi
+            ]
             coded = [d for d in newest.values() if d.agent_id == agent and lo <= s(d.at) < hi]
             busy = by_state["reserved"] + by_state["on_call"] + by_state["wrap_up"]
             out[(b, agent)] = {

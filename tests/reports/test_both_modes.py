@@ -26,14 +26,15 @@ SETTINGS = ReportSettings(timezone="UTC")
 
 
 def _run(work: Path, routing: str) -> dict[str, Any]:
-    """Caller one is answered (agent 1001 talks 30 s); caller two, two seconds later,
-    finds the agent busy and hangs up after waiting."""
-    run = one_agent_site(work, routing)
+    """Caller one is answered (agent 1001 talks 30 s, hangs up) and rates the call 4 in
+    the survey; caller two, two seconds later, finds the agent busy and hangs up after
+    waiting."""
+    run = one_agent_site(work, routing, survey_script="csat")
     app = run.site.app
     if routing == "switchboard":  # app_queue's agents are its queues' static members
         run.site.acd.log_in("1001", ready=True)
     pbx = run.site.pbx
-    pbx.place(ScriptedCall(at_s=0.0, number="13800000001", name="One", keys=TO_SALES))
+    pbx.place(ScriptedCall(at_s=0.0, number="13800000001", name="One", keys=TO_SALES, csat=4))
     pbx.place(
         ScriptedCall(
             at_s=2.0, number="13800000002", name="Two", behaviour="abandon",
@@ -100,6 +101,9 @@ def test_the_queue_report_counts_the_answer_and_the_abandon(
     assert row["handled"] == 1 and row["aht_s"] is not None and row["aht_s"] >= 30.0
     assert row["service_level_1_pct"] == 50.0  # answered at once; the other gave up
     assert row["longest_wait_s"] > 5.0 and row["fcr_calls"] == 1
+    # The survey's answer counts for the queue and the agent the caller was answered by,
+    # though the survey flow itself knows no queue in the ACD and a member name in app_queue.
+    assert (row["csat_responses"], row["csat_avg"], row["csat_4"]) == (1, 4.0, 1)
 
 
 @pytest.mark.parametrize("routing", ["switchboard", "app_queue"])
@@ -111,6 +115,7 @@ def test_the_agent_report_counts_the_call_and_the_time(
     assert sum(r["handled"] for r in rows) == 1
     assert sum(r["on_call_s"] for r in rows) >= 30.0
     assert sum(r["missed_offers"] for r in rows) == 0
+    assert [r["csat_avg"] for r in rows if r["csat_responses"]] == [4.0]
 
 
 def test_both_modes_tell_the_same_story(runs: dict[str, dict[str, Any]]) -> None:
