@@ -78,6 +78,8 @@ def read_scorecard_pieces(
         v.handled_at >= lo, v.handled_at < hi, *([v.queue.in_(queues)] if queues else [])
     )
     for agent, at, talk, wrap, has_code, has_complaint in session.execute(handled):
+        if at is None:  # never: the range asks for a handling time
+            continue
         pieces.calls.append(
             HandledCall(
                 agent, _epoch(at), float(talk or 0.0) + float(wrap or 0.0), has_code, has_complaint

@@ -4,7 +4,6 @@ as ``switchboard tickets report`` over the same days, on SQLite and PostgreSQL."
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
@@ -14,19 +13,17 @@ import pytest
 from sqlalchemy import URL, Engine
 from sqlalchemy.orm import Session
 
-from switchboard.config import CrmSettings, ReportSettings
+from switchboard.config import ReportSettings
 from switchboard.crm.ticket_rows import TicketRow
-from switchboard.crm.tickets import TicketPolicy, category_figures, open_ticket, update_ticket
+from switchboard.crm.tickets import category_figures
 from switchboard.reports.complaints_report import build_complaints_report
 from switchboard.reports.query import ReportQuery, parse_query
 from switchboard.reports.table import Report
 from tests.reports import naive
+from tests.reports.more_seed import CATEGORIES, POLICY, seed_tickets
 from tests.reports.seed import migrated_engine
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-POLICY = TicketPolicy.from_settings(CrmSettings())
-TYPES = ("complaint", "complaint", "request", "enquiry")
-CATEGORIES = ("quality", "service", "general")  # nothing "emergency" is opened
 
 
 @pytest.fixture
@@ -37,35 +34,6 @@ def engine(database_url: URL) -> Iterator[Engine]:
 
 def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
-
-
-def _seed(engine: Engine, start: float, end: float, count: int) -> float:
-    """``count`` tickets opened between ``start`` and ``end``, some resolved in time, some
-    late, some closed, some still open; returns the last moment anything happened."""
-    rng = random.Random(11)
-    last = end
-    with Session(engine) as session, session.begin():
-        for n in range(count):
-            opened = rng.uniform(start, end)
-            ticket = open_ticket(
-                session, POLICY, actor="li", now=opened, type=rng.choice(TYPES),
-                category=rng.choice(CATEGORIES), priority=rng.choice(("normal", "urgent")),
-                subject=f"ticket {n}",
-            )  # fmt: skip
-            roll = rng.random()
-            if roll < 0.2:
-                continue  # still open
-            at = opened + rng.uniform(600, 4 * 86400)  # within the SLA or not
-            update_ticket(session, POLICY, ticket["id"], actor="li", now=at, status="in_progress")
-            if roll < 0.35:
-                continue
-            at += rng.uniform(60, 86400)
-            update_ticket(session, POLICY, ticket["id"], actor="li", now=at, status="resolved")
-            if roll > 0.7:
-                at += 3600
-                update_ticket(session, POLICY, ticket["id"], actor="li", now=at, status="closed")
-            last = max(last, at)
-    return last
 
 
 def _query(start: str, end: str, interval: str, now: float) -> ReportQuery:
@@ -108,7 +76,7 @@ def _recount(engine: Engine, query: ReportQuery) -> dict[tuple[float, str], dict
 @pytest.mark.parametrize("interval", ["day", "week"])
 def test_every_figure_per_category(engine: Engine, interval: str) -> None:
     start, end = _epoch("2026-09-28T00:00:00+08:00"), _epoch("2026-10-12T00:00:00+08:00")
-    now = _seed(engine, start, end, count=150) - 2 * 86400  # some are overdue now
+    now = seed_tickets(engine, start, end, count=150) - 2 * 86400  # some are overdue now
     query = _query("2026-09-28", "2026-10-11", interval, now)
     records = _report(engine, query).records()
     expected = _recount(engine, query)
@@ -125,7 +93,7 @@ def test_every_figure_per_category(engine: Engine, interval: str) -> None:
 
 def test_the_same_figures_as_the_tickets_report(engine: Engine) -> None:
     start, end = _epoch("2026-09-01T00:00:00+08:00"), _epoch("2026-10-01T00:00:00+08:00")
-    now = _seed(engine, start, end, count=120)
+    now = seed_tickets(engine, start, end, count=120)
     query = _query("2026-09-01", "2026-09-30", "month", now)
     rows = {r["category"]: r for r in _report(engine, query).records()}
     # What `switchboard tickets report --from 2026-09-01 --to 2026-09-30` asks for.
@@ -142,12 +110,16 @@ def test_the_same_figures_as_the_tickets_report(engine: Engine) -> None:
             figure["opened"], figure["resolved"], figure["within_sla"],
         )  # fmt: skip
         rate = figure["closure_rate"]
-        assert row["closure_rate_pct"] == (None if rate is None else pytest.approx(rate * 100, abs=0.01))
+        assert row["closure_rate_pct"] == (
+            None if rate is None else pytest.approx(rate * 100, abs=0.01)
+        )
     assert sum(f["opened"] for f in figures) == 120
 
 
 def test_a_month_without_tickets_is_zeros(engine: Engine) -> None:
-    _seed(engine, _epoch("2026-09-01T00:00:00+08:00"), _epoch("2026-09-10T00:00:00+08:00"), 10)
+    seed_tickets(
+        engine, _epoch("2026-09-01T00:00:00+08:00"), _epoch("2026-09-10T00:00:00+08:00"), 10
+    )
     query = _query("2026-10-01", "2026-10-31", "month", _epoch("2026-11-01T00:00:00+08:00"))
     records = _report(engine, query).records()
     assert len(records) == len(CATEGORIES)

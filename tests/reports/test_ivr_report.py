@@ -4,7 +4,6 @@ stores them, and every figure held against a simple recount, on SQLite and Postg
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,57 +23,13 @@ from switchboard.reports.ivr_report import build_ivr_report
 from switchboard.reports.query import ReportQuery, parse_query
 from tests.ivr.helpers import engine as flow_engine
 from tests.reports import naive
+from tests.reports.more_seed import BILLING, MAIN, seed_ivr
 from tests.reports.seed import migrated_engine
 
 LONDON = ZoneInfo("Europe/London")
-
-MAIN = """
-steps:
-  welcome:
-    type: play
-    prompts: [welcome]
-  menu:
-    type: menu
-    prompts: [main-menu]
-    retries: 1
-    options: {"1": info, "2": sales, "3": billing}
-  sales:
-    type: queue
-    queue: sales
-  billing:
-    type: goto
-    flow: billing
-  info:
-    type: play
-    prompts: [opening-hours]
-"""
-BILLING = """
-steps:
-  pick:
-    type: menu
-    prompts: [billing-menu]
-    retries: 0
-    options: {"1": bye, "2": agent}
-    fallback: agent
-  bye:
-    type: hangup
-  agent:
-    type: queue
-    queue: billing
-"""
-# What the callers do; "-" is silence, "hangup" hangs up at the next command.
-SCRIPTS = (
-    ["1"],
-    ["2"],
-    ["3", "1"],
-    ["3", "2"],
-    ["3", "7"],
-    ["9", "1"],
-    ["-", "2"],
-    ["9", "-"],
-    ["hangup"],
-    ["3", "hangup"],
-    ["1", "hangup"],
+HOUR = (
+    datetime.fromisoformat("2026-06-01T10:00:00+01:00").timestamp(),
+    datetime.fromisoformat("2026-06-01T11:00:00+01:00").timestamp(),
 )
 
 
@@ -86,21 +41,6 @@ def engine(database_url: URL) -> Iterator[Engine]:
 
 def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
-
-
-def _seed(engine: Engine, tmp_path: Path, start: float, end: float, calls: int) -> list[str]:
-    flows = flow_engine(tmp_path / "flows", main=MAIN, billing=BILLING)
-    rng = random.Random(5)
-    outcomes = []
-    with Session(engine) as session, session.begin():
-        for n in range(calls):
-            call = CallInfo(call_id=f"ivr-{n}", caller_number="13800138000", channel="SIP/1")
-            at = rng.uniform(start, end)
-            walked = walk(flows, "main", rng.choice(SCRIPTS), call=call, now=at)
-            record = session_record(walked.state, call)
-            outcomes.append(record.outcome)
-            session.add(record.to_row())
-    return outcomes
 
 
 def _query(start: str, end: str, interval: str, queue: str | None = None) -> ReportQuery:
@@ -127,7 +67,8 @@ def _recount(engine: Engine, query: ReportQuery) -> dict[tuple[float, str, str],
             hangup_steps.add((s.last_flow, s.last_step))
     out = {}
     for b in starts:
-        mine = [s for s in sessions if naive.bucket(starts, naive.s(s.started_at), query.end.timestamp()) == b]  # type: ignore[arg-type]  # fmt: skip
+        end = query.end.timestamp()
+        mine = [s for s in sessions if naive.bucket(starts, naive.s(s.started_at), end) == b]  # type: ignore[arg-type]
         for flow, step in menus | hangup_steps | {(f, "") for f in flows}:
 
             def here(e: dict[str, Any], flow: str = flow, step: str = step) -> bool:
@@ -186,7 +127,7 @@ def test_every_figure_per_flow_and_menu_across_midnight(
     engine: Engine, tmp_path: Path, interval: str
 ) -> None:
     start, end = _epoch("2026-10-24T21:00:00+01:00"), _epoch("2026-10-25T03:00:00+00:00")
-    outcomes = _seed(engine, tmp_path, start, end, calls=160)
+    outcomes = seed_ivr(engine, tmp_path, start, end, calls=160)
     # The scripts reach every ending the report tells apart.
     assert {"completed", "hangup", "queued", "menu_failed", "caller_hangup"} <= set(outcomes)
     query = _query("2026-10-24T22:00", "2026-10-25T02:00", interval)
@@ -221,7 +162,7 @@ def test_containment_of_known_callers(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_a_day_without_calls_is_zeros(engine: Engine, tmp_path: Path) -> None:
-    _seed(engine, tmp_path, _epoch("2026-06-01T10:00:00+01:00"), _epoch("2026-06-01T11:00:00+01:00"), 20)  # fmt: skip
+    seed_ivr(engine, tmp_path, *HOUR, 20)
     query = _query("2026-06-01", "2026-06-02", "day")
     with Session(engine) as session:
         records = build_ivr_report(session, query, ReportSettings()).records()
@@ -231,7 +172,7 @@ def test_a_day_without_calls_is_zeros(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_a_queue_keeps_the_callers_handed_to_it(engine: Engine, tmp_path: Path) -> None:
-    _seed(engine, tmp_path, _epoch("2026-06-01T10:00:00+01:00"), _epoch("2026-06-01T11:00:00+01:00"), 60)  # fmt: skip
+    seed_ivr(engine, tmp_path, *HOUR, 60)
     records = _check(engine, _query("2026-06-01", "2026-06-01", "day", queue="billing"))
     main = next(r for r in records if r["flow"] == "main" and r["step"] == "")
     assert main["sessions"] > 0 and main["contained"] == 0

@@ -55,13 +55,12 @@ def _seed(engine: Engine, start: float, end: float) -> None:
                 session, policy, actor="qa", now=end, type=rng.choice(("complaint", "request")),
                 category="service", priority="normal", subject="about a call", call_id=v.call_id,
             )  # fmt: skip
-        answered = {v.call_id for v in visits}
         for v in rng.sample(visits, 40):
-            if v.call_id in answered and v.handled_at is not None:
+            if v.handled_at is not None:
                 at = v.handled_at if v.handled_at.tzinfo else v.handled_at.replace(tzinfo=UTC)
-                session.add(
-                    CsatResponse(call_id=v.call_id, agent="", queue="", score=rng.randint(1, 5), created_at=at)  # fmt: skip
-                )
+                answer = CsatResponse(call_id=v.call_id, agent="", queue="", created_at=at)
+                answer.score = rng.randint(1, 5)
+                session.add(answer)
 
 
 def _query(start: str, end: str, interval: str, now: float, **kw: str) -> ReportQuery:
@@ -97,9 +96,14 @@ def _recount(engine: Engine, query: ReportQuery, settings: ReportSettings) -> di
 
     out = {}
     for b in starts:
-        done = [v for v in visits if v.handled_at and naive.bucket(starts, naive.s(v.handled_at), end) == b]  # type: ignore[arg-type]  # fmt: skip
+        done = [
+            v for v in visits
+            if v.handled_at and naive.bucket(starts, naive.s(v.handled_at), end) == b  # type: ignore[arg-type]
+        ]  # fmt: skip
         team = {v.agent_id for v in done}
-        ahts = {a: statistics.mean(v.talk_s + v.wrap_s for v in done if v.agent_id == a) for a in team}
+        ahts = {
+            a: statistics.mean(v.talk_s + v.wrap_s for v in done if v.agent_id == a) for a in team
+        }
         median = statistics.median(ahts.values()) if ahts else None
         for agent in {a for (bb, a) in agents if bb == b}:
             mine = [v for v in done if v.agent_id == agent]
