@@ -42,6 +42,7 @@ class _Tally:
     complaints: int = 0
     busy_s: float = 0.0
     ready_s: float = 0.0
+    offers: int = 0
     missed: int = 0
     scores: list[int] = field(default_factory=list)
     logged_in: bool = False
@@ -80,7 +81,8 @@ def _tallies(query: ReportQuery, pieces: ScorecardPieces) -> dict[tuple[int, str
         t.complaints += call.complained
     for answer in pieces.answers:
         tallies[(index(answer.at), answer.agent)].scores.append(answer.score)
-    for i, agent, _offers, misses in pieces.agent.offers:
+    for i, agent, offers, misses in pieces.agent.offers:
+        tallies[(i, agent)].offers += offers
         tallies[(i, agent)].missed += misses
     for i, agent, state, _reason, seconds in pieces.agent.seconds:
         t = tallies[(i, agent)]
@@ -101,7 +103,7 @@ def scorecard(query: ReportQuery, pieces: ScorecardPieces, settings: ReportSetti
         names = sorted(query.agents)
     else:
         names = sorted(
-            {a for (_, a), t in tallies.items() if t.handled or t.missed or t.scores}
+            {a for (_, a), t in tallies.items() if t.handled or t.offers or t.scores}
             | {a for (_, a), t in tallies.items() if t.logged_in and not query.queues}
         )
     names = [n for n in names if n]
