@@ -85,7 +85,7 @@ COMMANDS: dict[str, Subcommand] = {
         "switchboard.reports.forecast_cli:add_commands",
     ),
     "report": Subcommand(
-        "reports on the call records: queue, agent (table, CSV, JSON, XLSX)",
+        "reports: queue, agent, ivr, complaints, scorecard (table, CSV, JSON, XLSX)",
         "switchboard.reports.commands:add_commands",
     ),
 }

@@ -489,6 +489,10 @@ class CrmSettings(_Section):
         return self.category_sla_hours.get(category, {}).get(priority, self.sla_hours[priority])
 
 
+# What an agent scorecard weighs (reports/scorecard.py defines each).
+SCORECARD_COMPONENTS = ("quality", "efficiency", "csat")
+
+
 class ReportSettings(_Section):
     """Reports (docs/reports.md): the centre's time zone and the thresholds of the figures."""
 
@@ -507,6 +511,29 @@ class ReportSettings(_Section):
     fcr_same_queue: bool = False
     # CSAT scores 1..csat_scale are shown one column each (the survey's scale, 5 by default).
     csat_scale: int = Field(5, ge=2, le=9)
+    # Agent scorecards: the weight of each component (quality, efficiency, csat), summing
+    # to 100, and the points taken off per missed offer (docs/reports.md).
+    scorecard_weights: dict[str, float] = {"quality": 60.0, "efficiency": 30.0, "csat": 10.0}
+    scorecard_missed_offer_penalty: float = Field(2.0, ge=0, le=100)
+
+    @field_validator("scorecard_weights")
+    @classmethod
+    def _weights_sum_to_100(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(SCORECARD_COMPONENTS))
+        if unknown:
+            raise ValueError(
+                f"unknown scorecard component {', '.join(map(repr, unknown))}: "
+                f"weigh only {', '.join(SCORECARD_COMPONENTS)}"
+            )
+        negative = sorted(k for k, w in value.items() if w < 0)
+        if negative:
+            raise ValueError(f"the weight of {negative[0]!r} is below 0: give 0 to leave it out")
+        if abs(sum(value.values()) - 100.0) > 1e-6:
+            raise ValueError(
+                f"the weights sum to {sum(value.values()):g}, not 100: for example "
+                "{quality = 60, efficiency = 30, csat = 10}"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
 from switchboard.reports.agent_report import build_agent_report
+from switchboard.reports.complaints_report import build_complaints_report
+from switchboard.reports.ivr_report import build_ivr_report
 from switchboard.reports.query import ReportQuery
 from switchboard.reports.queue_report import build_queue_report
+from switchboard.reports.scorecard import build_scorecard
 from switchboard.reports.table import Report
 
 __all__ = ["KINDS", "ReportKind", "make_report"]
@@ -31,6 +34,17 @@ KINDS: dict[str, ReportKind] = {
     ),
     "agent": ReportKind(
         "per agent and interval: time by state, calls, AHT, occupancy ...", build_agent_report
+    ),
+    "ivr": ReportKind(
+        "per flow and menu: containment, hang-ups, options, invalid/timeout", build_ivr_report
+    ),
+    "complaints": ReportKind(
+        "per ticket category: opened, resolved, closure within SLA, overdue",
+        build_complaints_report,
+    ),
+    "scorecard": ReportKind(
+        "per agent: weighted score of quality, efficiency, CSAT less missed offers",
+        build_scorecard,
     ),
 }
 

@@ -36,8 +36,12 @@ def interval_starts(start: datetime, end: datetime, interval: str, zone: ZoneInf
             local = local.replace(minute=local.minute // 15 * 15, second=0, microsecond=0)
         elif interval == "hour":
             local = local.replace(minute=0, second=0, microsecond=0)
-        else:  # day
-            local = datetime(local.year, local.month, local.day, tzinfo=zone)
+        elif interval == "month":
+            local = datetime(local.year, local.month, 1, tzinfo=zone)
+        else:  # day, or the Monday of the week
+            back = local.weekday() if interval == "week" else 0
+            day = local.date() - timedelta(days=back)
+            local = datetime(day.year, day.month, day.day, tzinfo=zone)
         found.add(local.timestamp())
         at += timedelta(minutes=1)
     return sorted(found)
