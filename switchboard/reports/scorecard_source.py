@@ -18,6 +18,7 @@ from switchboard.ivr_flows.records import CsatResponse
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.reports.agent_source import AgentPieces, read_agent_pieces
 from switchboard.reports.intervals import Span
+from switchboard.reports.source import csat_owner
 from switchboard.seat.models import SeatDisposition
 
 __all__ = ["HandledCall", "ScorecardPieces", "ScoredAnswer", "read_scorecard_pieces"]
@@ -85,23 +86,11 @@ def read_scorecard_pieces(
                 agent, _epoch(at), float(talk or 0.0) + float(wrap or 0.0), has_code, has_complaint
             )
         )
-    # CSAT rows from app_queue calls may carry no agent or queue: the call id finds the
-    # visit the caller was answered in (the last one, when a call was answered twice).
-    answered = (
-        select(v.agent_id, v.queue)
-        .where(v.call_id == c.call_id, v.answered_at.is_not(None))
-        .order_by(v.answered_at.desc(), v.id.desc())
-        .limit(1)
+    rater, rated_queue = csat_owner()  # the agent and queue who answered the call
+    scored = select(rater, rated_queue, c.created_at, c.score).where(
+        c.created_at >= lo, c.created_at < hi, *([rated_queue.in_(queues)] if queues else [])
     )
-    by_agent = answered.with_only_columns(v.agent_id).scalar_subquery()
-    by_queue = answered.with_only_columns(v.queue).scalar_subquery()
-    scored = select(c.agent, c.queue, by_agent, by_queue, c.created_at, c.score).where(
-        c.created_at >= lo, c.created_at < hi
-    )
-    for survey_agent, survey_queue, agent, queue, at, score in session.execute(scored):
-        if queues and (queue or survey_queue) not in queues:
-            continue
-        who = agent or survey_agent
+    for who, _queue, at, score in session.execute(scored):
         if who:
             pieces.answers.append(ScoredAnswer(who, _epoch(at), int(score)))
     pieces.agent = read_agent_pieces(session, spans, now, agents, queues)
