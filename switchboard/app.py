@@ -265,6 +265,7 @@ def build_web_tier(
         return None
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
+    from switchboard.web.reports_page import reports_routes
     from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
     from switchboard.web.ws import seat_resource
 
@@ -282,7 +283,10 @@ def build_web_tier(
         seat=None if seat is None else seat.actions,
         ws_resource_for=None if seat is None else seat_socket,
         rest=None if rest is None else RestBackends(database, **rest),
-        extra_routes=() if wallboard is None else (wallboard_page(wallboard.feed, reactor),),
+        extra_routes=(
+            *(() if wallboard is None else (wallboard_page(wallboard.feed, reactor),)),
+            reports_routes(settings.reports, lambda: sorted((rest or {}).get("queue_config", dict)())),
+        ),
         recordings=recordings,
     )
 
