@@ -285,7 +285,9 @@ def build_web_tier(
         rest=None if rest is None else RestBackends(database, **rest),
         extra_routes=(
             *(() if wallboard is None else (wallboard_page(wallboard.feed, reactor),)),
-            reports_routes(settings.reports, lambda: sorted((rest or {}).get("queue_config", dict)())),
+            reports_routes(
+                settings.reports, lambda: sorted((rest or {}).get("queue_config", dict)())
+            ),
         ),
         recordings=recordings,
     )

@@ -59,7 +59,16 @@ def abandoned(call: str, queue: str, queued: str, waited: float) -> list[Any]:
     ]  # fmt: skip
 
 
+def state(agent: str, clock: str, now: str, was: str, reason: str = "") -> Any:
+    fields = {"agent_id": agent, "state": now, "previous": was, "at": at(clock)}
+    return ("AgentStateChanged", {**fields, "reason": reason} if reason else fields)
+
+
 CALLS = [
+    state("1001", "08:50:00", "ready", "logged_out"),
+    state("1001", "12:00:00", "not_ready", "ready", "lunch"),
+    state("1001", "13:00:00", "ready", "not_ready"),
+    state("1001", "17:30:00", "logged_out", "ready"),
     *answered("c1", "sales", "09:05:00", 10.0, 240.0),
     *abandoned("c2", "sales", "09:20:00", 40.0),
     *answered("c3", "sales", "09:40:00", 25.0, 7300.0),
@@ -140,9 +149,11 @@ def page(chromium: Path, tmp_path: Path) -> Iterator[Any]:
             page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
             page.on(
                 "console",
-                lambda msg: errors.append(f"console: {msg.text}")
-                if msg.type == "error" and "/api/v1/reports/" not in msg.location.get("url", "")
-                else None,
+                lambda msg: (
+                    errors.append(f"console: {msg.text}")
+                    if msg.type == "error" and "/api/v1/reports/" not in msg.location.get("url", "")
+                    else None
+                ),
             )
             yield page
         finally:

@@ -232,6 +232,12 @@
       return r[key] === undefined ? null : r[key];
     }) }, extra || {});
   }
+  // Ticks of a seconds axis on whole minutes or hours (4 to 8 of them), never 16:40.
+  var STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  function timeStep(longest) {
+    for (var i = 0; i < STEPS.length; i++) if (longest / STEPS[i] <= 6) return STEPS[i];
+    return Math.ceil(longest / 6 / 86400) * 86400;
+  }
   function drawCharts(report) {
     if (!window.echarts) return;
     var spec = chartSpec(report), interval = report.parameters.interval;
@@ -266,7 +272,7 @@
     var counts = spec.bars.map(function (k) {
       return series(rows, k, "bar", { name: name(k) });
     }).concat(spec.line.map(function (k) {
-      return series(rows, k, "line", { name: name(k), yAxisIndex: 1, connectNulls: false,
+      return series(rows, k, "line", { name: name(k), yAxisIndex: 1, symbolSize: 7,
         tooltip: { valueFormatter: function (v) { return show(v, "pct"); } } });
     }));
     chart("rp-chart-counts").setOption(Object.assign({}, base, {
@@ -275,12 +281,19 @@
       series: counts
     }), true);
     var timed = spec.times.map(function (k) {
-      return series(rows, k, spec.stackTimes ? "bar" : "line", { name: name(k),
+      return series(rows, k, spec.stackTimes ? "bar" : "line", { name: name(k), symbolSize: 6,
         stack: spec.stackTimes ? "time" : undefined,
         tooltip: { valueFormatter: function (v) { return show(v, "s"); } } });
     });
+    var longest = Math.max.apply(null, [60].concat(rows.map(function (r) {
+      return spec.stackTimes
+        ? spec.times.reduce(function (sum, k) { return sum + (r[k] || 0); }, 0)
+        : Math.max.apply(null, spec.times.map(function (k) { return r[k] || 0; }));
+    })));
+    var step = timeStep(longest);
     chart("rp-chart-rates").setOption(Object.assign({}, base, {
-      yAxis: [{ type: "value", axisLabel: { formatter: function (v) { return clock(v); } } }],
+      yAxis: [{ type: "value", interval: step, max: Math.ceil(longest / step) * step,
+        axisLabel: { formatter: function (v) { return clock(v); } } }],
       series: timed
     }), true);
     Object.keys(charts).forEach(function (id) { charts[id].resize(); }); // shown just now
