@@ -286,3 +286,9 @@ def test_screenshots_fit_both_screens_without_scrolling_sideways(
     ask(page, "agent", DAY, DAY, "hour")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1920
     page.screenshot(path=str(ARTIFACTS / f"reports-agent-{lang}.png"), full_page=True)
+    for kind in ("ivr", "complaints", "scorecard"):  # the generic table and charts
+        ask(page, kind, DAY, DAY, "day")
+        state = page.locator("#reports").get_attribute("data-state")
+        assert state == "ready", (kind, page.locator("#reports").inner_text()[:300])
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+        page.screenshot(path=str(ARTIFACTS / f"reports-{kind}-{lang}.png"), full_page=True)
