@@ -272,6 +272,7 @@ def build_web_tier(
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
     from switchboard.web.api.crm_routes import crm_backends
+    from switchboard.web.customer_pages import customer_routes
     from switchboard.web.tickets_pages import ticket_routes
     from switchboard.web.tickets_seat import seat_ticket_routes
     from switchboard.web.wallboard_ws.page import wallboard_routes as wallboard_page
@@ -290,6 +291,9 @@ def build_web_tier(
     policy = seat.tickets.policy if seat is not None and seat.tickets is not None else None
     if policy is not None:  # else the seat has logged why: [crm]'s calendar
         extra.append(ticket_routes(database, policy, (clock or reactor).seconds))
+    extra.append(
+        customer_routes(database, seat.actions.access if seat else None, (clock or reactor).seconds)
+    )
     return build_web(
         settings.web,
         reactor,

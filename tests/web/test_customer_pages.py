@@ -1,0 +1,161 @@
+"""The customer pages on the real web tier (in memory, fake clock, migrated SQLite):
+search by any key, a customer's history, every view a logged read, agents limited to the
+customers their seat may read, bad input a 400 page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from switchboard.accounts.model import Role
+from switchboard.config import CrmSettings
+from switchboard.crm.directory import add_customer
+from switchboard.crm.reads import reads_of
+from switchboard.crm.tickets import TicketPolicy, open_ticket
+from switchboard.seat.access import CustomerAccess
+from switchboard.web.customer_pages import customer_routes
+from tests.web.browser import Response
+from tests.web.stack import Stack, make_stack
+
+NOW = 1_800_000_000.0
+POLICY = TicketPolicy.from_settings(CrmSettings())
+
+
+class _LateDatabase:
+    def __init__(self, made: list[Stack]) -> None:
+        self._made = made
+
+    def run(self, work: Any) -> Any:
+        return self._made[0].database.run(work)
+
+
+@pytest.fixture
+def access() -> CustomerAccess:
+    return CustomerAccess()
+
+
+@pytest.fixture
+def stack(tmp_path: Path, access: CustomerAccess) -> Iterator[Stack]:
+    made: list[Stack] = []
+    stack = make_stack(
+        tmp_path / "web",
+        extra_routes=(
+            customer_routes(_LateDatabase(made), access, lambda: made[0].clock.seconds()),  # type: ignore[arg-type]
+        ),
+    )
+    made.append(stack)
+    stack.add_user("boss", role=Role.SUPERVISOR, agent_id=None)
+    stack.add_user("wang", agent_id="1001")
+    stack.add_user("li", agent_id="1002", language="en")
+    yield stack
+    stack.database.close()
+
+
+def _run(stack: Stack, work: Any) -> Any:
+    result: list[Any] = []
+    stack.database.run(work).addCallback(result.append)
+    return result[0]
+
+
+def _customers(stack: Stack) -> tuple[int, int]:
+    def work(session: Any) -> tuple[int, int]:
+        zhang = add_customer(session, "张伟", {"phone": "13800138000"}, tags=["金卡"])
+        li = add_customer(session, "李娜", {"phone": "13912345678"})
+        session.flush()
+        return zhang.id, li.id
+
+    return _run(stack, work)  # type: ignore[no-any-return]
+
+
+def _found(page: Response) -> list[int]:
+    return [int(m) for m in re.findall(r'<tr data-customer="(\d+)"', page.text)]
+
+
+@pytest.mark.parametrize("query", ["zhangwei", "zw", "8000", "张"])
+def test_the_search_finds_by_pinyin_initials_last_digits_and_name(stack: Stack, query: str) -> None:
+    zhang, _ = _customers(stack)
+    browser, _ = stack.logged_in("boss")
+    page = browser.get(f"/customers?q={quote(query)}")
+    assert page.status == 200
+    assert _found(page) == [zhang]
+
+
+def test_each_search_result_is_a_logged_read(stack: Stack) -> None:
+    zhang, li = _customers(stack)
+    browser, _ = stack.logged_in("boss")
+    browser.get("/customers?q=zhangwei")
+    reads = _run(stack, lambda s: reads_of(s, zhang))["reads"]
+    assert [(r["username"], r["via"]) for r in reads] == [("boss", "web:search")]
+    assert _run(stack, lambda s: reads_of(s, li))["total"] == 0
+
+
+def test_the_history_shows_the_customer_and_their_tickets_and_is_a_logged_read(
+    stack: Stack,
+) -> None:
+    zhang, _ = _customers(stack)
+    ticket = _run(
+        stack,
+        lambda s: open_ticket(
+            s,
+            POLICY,
+            actor="boss",
+            now=NOW,
+            type="complaint",
+            category="quality",
+            priority="normal",
+            subject="空调不制冷",
+            customer_id=zhang,
+        ),
+    )["id"]
+    browser, _ = stack.logged_in("boss")
+    page = browser.get(f"/customers/{zhang}")
+    assert page.status == 200
+    assert "张伟" in page.text and "金卡" in page.text
+    assert f'href="/tickets/{ticket}"' in page.text
+    reads = _run(stack, lambda s: reads_of(s, zhang))["reads"]
+    assert [(r["username"], r["via"], r["address"]) for r in reads] == [
+        ("boss", "web", "192.0.2.10")
+    ]
+
+
+def test_an_agent_reads_only_the_customers_their_search_found(stack: Stack) -> None:
+    zhang, li = _customers(stack)
+    browser, _ = stack.logged_in("wang")
+    refused = browser.get(f"/customers/{zhang}")
+    assert refused.status == 403
+    assert _run(stack, lambda s: reads_of(s, zhang))["total"] == 0
+    assert _found(browser.get("/customers?q=8000")) == [zhang]
+    assert browser.get(f"/customers/{zhang}").status == 200
+    assert browser.get(f"/customers/{li}").status == 403  # not found by their search
+
+
+def test_an_unknown_customer_is_a_404_page(stack: Stack) -> None:
+    browser, _ = stack.logged_in("boss")
+    assert browser.get("/customers/999").status == 404
+
+
+@pytest.mark.parametrize("query", ["q=" + "x" * 101, "q=a&page=zero", "q=a&page=0"])
+def test_bad_input_is_a_400_naming_the_problem(stack: Stack, query: str) -> None:
+    browser, _ = stack.logged_in("boss")
+    page = browser.get(f"/customers?{query}")
+    assert page.status == 400 and "tk-problem" in page.text
+
+
+def test_the_english_page_speaks_english(stack: Stack) -> None:
+    _customers(stack)
+    browser, _ = stack.logged_in("li")
+    page = browser.get("/customers?q=zhangwei")
+    assert "Customers" in page.text and "1 customers found" in page.text
+    boss, _ = stack.logged_in("boss")
+    assert "客户" in boss.get("/customers").text
+
+
+def test_someone_not_logged_in_is_sent_to_the_login(stack: Stack) -> None:
+    for path in ("/customers", "/customers/1"):
+        answer = stack.browser().get(path)
+        assert answer.status == 303 and answer.header("location") == "/login"
