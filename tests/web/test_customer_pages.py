@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,13 @@ from switchboard.config import CrmSettings
 from switchboard.crm.directory import add_customer
 from switchboard.crm.reads import reads_of
 from switchboard.crm.tickets import TicketPolicy, open_ticket
+from switchboard.ivr_flows.records import CsatResponse
+from switchboard.queue.core.decisions import CallAnswered, CallFinished, CallQueued
+from switchboard.queue.core.model import CallOutcome
+from switchboard.queue.store.records import record_facts
+from switchboard.recorder.models import Recording
 from switchboard.seat.access import CustomerAccess
+from switchboard.seat.models import SeatDisposition
 from switchboard.web.customer_pages import customer_routes
 from tests.web.browser import Response
 from tests.web.stack import Stack, make_stack
@@ -159,3 +166,44 @@ def test_someone_not_logged_in_is_sent_to_the_login(stack: Stack) -> None:
     for path in ("/customers", "/customers/1"):
         answer = stack.browser().get(path)
         assert answer.status == 303 and answer.header("location") == "/login"
+
+
+def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack: Stack) -> None:
+    zhang, _ = _customers(stack)
+
+    def work(session: Any) -> int:
+        record_facts(
+            session,
+            [
+                CallQueued("c9", "support", NOW, NOW, caller_number="13800138000"),
+                CallAnswered("c9", "support", "1002", NOW + 5, 5.0),
+                CallFinished("c9", "support", NOW + 65, CallOutcome.ANSWERED, "1002"),
+            ],
+        )
+        at = datetime.fromtimestamp(NOW, UTC)
+        session.add(
+            SeatDisposition(
+                call_id="c9", agent_id="1002", queue="support", code="complaint", note="", at=at
+            )
+        )
+        session.add(CsatResponse(call_id="c9", agent="1002", queue="support", score=2))
+        recording = Recording(
+            call_id="c9",
+            linked_id="c9",
+            started_at=at,
+            path="/rec/c9.wav",
+            status="ok",
+            indexed_at=at,
+        )
+        session.add(recording)
+        session.flush()
+        return int(recording.id)
+
+    recording = _run(stack, work)
+    browser, _ = stack.logged_in("boss")
+    page = browser.get(f"/customers/{zhang}")
+    row = re.search(r'<tr data-call="c9".*?</tr>', page.text, re.S)
+    assert row is not None
+    assert "support" in row.group(0) and "1002" in row.group(0) and "complaint" in row.group(0)
+    assert f'href="/recordings/{recording}/audio"' in row.group(0)
+    assert re.search(r'id="customer-csat">\s*<li>[^<]*· 2</li>', page.text)
