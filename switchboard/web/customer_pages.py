@@ -21,12 +21,15 @@ from twisted.web.server import Request
 from switchboard.accounts.model import Role, User
 from switchboard.crm.history import customer_history
 from switchboard.crm.identifiers import DEFAULT_RULES, IdentifierRules
+from switchboard.crm.merge import MergeError, merge_customers, undo_merge
+from switchboard.crm.models import Customer, CustomerMerge
 from switchboard.crm.reads import record_reads
 from switchboard.crm.search import CustomerQuery, SearchError, search_customers
 from switchboard.recorder.models import Recording
 from switchboard.seat.access import CustomerAccess
 from switchboard.store import Database
 from switchboard.web.gate import arg
+from switchboard.web.security import CSRF_HEADER, csrf_matches
 
 if TYPE_CHECKING:
     from switchboard.web.routes import WebApp
@@ -60,7 +63,16 @@ def _history(session: Session, customer_id: int, **read: Any) -> dict[str, Any] 
         recordings.setdefault(call_id, recording_id)
     for call in found["calls"]:
         call["recording"] = recordings.get(call["call_id"])
+    found["merge_id"] = session.scalar(
+        select(CustomerMerge.id)
+        .where(CustomerMerge.merged_id == customer_id, CustomerMerge.undone_at.is_(None))
+        .order_by(CustomerMerge.id.desc())
+        .limit(1)
+    )
     return found
+
+
+MERGE_STATUS = {"bad_request": 400, "not_found": 404, "conflict": 409, "forbidden": 403}
 
 
 def customer_routes(
@@ -166,12 +178,127 @@ def customer_routes(
                 when=_shown,
                 found=found,
                 supervises=_supervises(user),
+                admin=user.role is Role.ADMIN,
             )
+
+        def duplicate_of(request: Request) -> int | None:
+            try:
+                return int(arg(request, "duplicate"))
+            except ValueError:
+                return None
+
+        async def merge_confirm(request: Request, customer_id: int) -> bytes:
+            """Both records side by side before the merge (agents: customers they may read)."""
+            session = await web._gate.session(request)
+            if session is None:
+                return web._redirect(request, "/login")
+            duplicate = duplicate_of(request)
+            if duplicate is None or duplicate == customer_id:
+                return web._error_page(
+                    request, 400, "Not a duplicate", "Enter another customer's number.", session
+                )
+            if not (may_read(session.user, customer_id) and may_read(session.user, duplicate)):
+                return web._error_page(
+                    request,
+                    403,
+                    "Not your customer",
+                    "Search for the customer by an identifier first.",
+                    session,
+                )
+            pair = await database.run(
+                lambda db: (db.get(Customer, customer_id), db.get(Customer, duplicate))
+            )
+            if pair[0] is None or pair[1] is None:
+                return web._error_page(
+                    request,
+                    404,
+                    "No such customer",
+                    "There is no customer with this number.",
+                    session,
+                )
+            return web._page(
+                request,
+                "customers_merge.html",
+                session.user.language,
+                session=session,
+                survivor=pair[0],
+                duplicate=pair[1],
+            )
+
+        async def merge_done(request: Request, customer_id: int) -> bytes:
+            session = await web._gate.session(request)
+            if session is None:
+                return web._redirect(request, "/login")
+            sent = request.getHeader(CSRF_HEADER) or arg(request, "csrf_token")
+            if not csrf_matches(sent, session.csrf_token):
+                return web._error_page(
+                    request, 403, "Form expired", "Reload the page and try again.", session
+                )
+            user, duplicate = session.user, duplicate_of(request)
+            if duplicate is None:
+                return web._error_page(
+                    request, 400, "Not a duplicate", "Enter another customer's number.", session
+                )
+            if not (may_read(user, customer_id) and may_read(user, duplicate)):
+                return web._error_page(
+                    request,
+                    403,
+                    "Not your customer",
+                    "Search for the customer by an identifier first.",
+                    session,
+                )
+            stamp = now()
+            try:
+                await database.run(
+                    lambda db: merge_customers(
+                        db, customer_id, duplicate, actor=user.username, now=stamp
+                    )
+                )
+            except MergeError as error:
+                return web._error_page(
+                    request, MERGE_STATUS[error.code], "Not merged", str(error), session
+                )
+            return web._redirect(request, f"/customers/{customer_id}")
+
+        async def undo_done(request: Request, merge_id: int) -> bytes:
+            session = await web._gate.session(request)
+            if session is None:
+                return web._redirect(request, "/login")
+            sent = request.getHeader(CSRF_HEADER) or arg(request, "csrf_token")
+            if not csrf_matches(sent, session.csrf_token):
+                return web._error_page(
+                    request, 403, "Form expired", "Reload the page and try again.", session
+                )
+            user, stamp = session.user, now()
+            try:
+                undone = await database.run(
+                    lambda db: undo_merge(
+                        db,
+                        merge_id,
+                        actor=user.username,
+                        now=stamp,
+                        is_admin=user.role is Role.ADMIN,
+                    )
+                )
+            except MergeError as error:
+                return web._error_page(
+                    request, MERGE_STATUS[error.code], "Not undone", str(error), session
+                )
+            return web._redirect(request, f"/customers/{undone['merged_id']}")
 
         route = web.app.route
         route("/customers", methods=["GET"], endpoint="customers_search")(search_page)
         route("/customers/<int:customer_id>", methods=["GET"], endpoint="customers_detail")(
             history_page
+        )
+        route("/customers/<int:customer_id>/merge", methods=["GET"], endpoint="customers_merge")(
+            merge_confirm
+        )
+        route(
+            "/customers/<int:customer_id>/merge", methods=["POST"], endpoint="customers_merge_post"
+        )(merge_done)
+        route("/customers/merges/<int:merge_id>/undo", methods=["POST"], endpoint="customers_undo")(
+            undo_done
         )
 
     return add

@@ -207,3 +207,41 @@ def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack:
     assert "support" in row.group(0) and "1002" in row.group(0) and "complaint" in row.group(0)
     assert f'href="/recordings/{recording}/audio"' in row.group(0)
     assert re.search(r'id="customer-csat">\s*<li>[^<]*· 2</li>', page.text)
+
+
+def _csrf(page: Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_duplicate_is_merged_through_the_forms_and_an_admin_undoes_it(stack: Stack) -> None:
+    zhang, li = _customers(stack)
+    stack.add_user("root", role=Role.ADMIN, agent_id=None)
+    browser, _ = stack.logged_in("boss")
+    confirm = browser.get(f"/customers/{zhang}/merge?duplicate={li}")
+    assert confirm.status == 200 and "张伟" in confirm.text and "李娜" in confirm.text
+    forged = browser.post_form(f"/customers/{zhang}/merge", {"duplicate": str(li)})
+    assert forged.status == 403
+    assert "已合并到" not in browser.get(f"/customers/{li}").text
+    done = browser.post_form(
+        f"/customers/{zhang}/merge", {"duplicate": str(li), "csrf_token": _csrf(confirm)}
+    )
+    assert done.status == 303 and done.header("location") == f"/customers/{zhang}"
+    merged = browser.get(f"/customers/{li}")
+    assert "已合并到" in merged.text and f'href="/customers/{zhang}"' in merged.text
+    assert 'id="undo-form"' not in merged.text  # undo is the administrators'
+    root, _ = stack.logged_in("root")
+    page = root.get(f"/customers/{li}")
+    action = re.search(r'action="(/customers/merges/\d+/undo)"', page.text)
+    assert action is not None
+    undone = root.post_form(action.group(1), {"csrf_token": _csrf(page)})
+    assert undone.status == 303
+    assert "已合并到" not in root.get(f"/customers/{li}").text
+
+
+@pytest.mark.parametrize("duplicate", ["abc", "", "1e9"])
+def test_a_bad_duplicate_is_a_400_never_a_500(stack: Stack, duplicate: str) -> None:
+    zhang, _ = _customers(stack)
+    browser, _ = stack.logged_in("boss")
+    assert browser.get(f"/customers/{zhang}/merge?duplicate={duplicate}").status == 400
