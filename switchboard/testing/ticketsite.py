@@ -35,8 +35,8 @@ from switchboard.logs import configure_logging
 from switchboard.store import Database, upgrade_database
 from switchboard.store.db import create_database_engine
 from switchboard.testing.wallboardsite import CHEAP, _free_port, _StopWhenStdinCloses
-from switchboard.web.service import build_web
 from switchboard.web.customer_pages import customer_routes
+from switchboard.web.service import build_web
 from switchboard.web.tickets_pages import ticket_routes
 
 __all__ = ["PASSWORD", "main"]
