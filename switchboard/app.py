@@ -272,6 +272,7 @@ def build_web_tier(
     from switchboard.web import build_web  # klein, jinja2, argon2: only when served
     from switchboard.web.api import RestBackends
     from switchboard.web.api.crm_routes import crm_backends
+    from switchboard.web.customer_pages import customer_routes
     from switchboard.web.reports_page import reports_routes
     from switchboard.web.tickets_pages import ticket_routes
     from switchboard.web.tickets_seat import seat_ticket_routes
@@ -293,6 +294,9 @@ def build_web_tier(
         extra.append(ticket_routes(database, policy, (clock or reactor).seconds))
     queue_names = (rest or {}).get("queue_config", dict)
     extra.append(reports_routes(settings.reports, lambda: sorted(queue_names())))
+    extra.append(
+        customer_routes(database, seat.actions.access if seat else None, (clock or reactor).seconds)
+    )
     return build_web(
         settings.web,
         reactor,

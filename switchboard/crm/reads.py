@@ -11,6 +11,7 @@ What counts as a person reading (the ``via`` of each row):
 * ``rest`` / ``rest:history`` / ``rest:search``: ``GET /api/v1/customers/{id}``, its
   history, and each customer on a page of search results;
 * ``seat`` / ``seat:search``: the seat's customer view and each search result it lists;
+* ``web`` / ``web:search``: the ``/customers/{id}`` page and each search result listed;
 * ``cli`` / ``cli:history`` / ``cli:search``: ``switchboard customers show``, ``history``
   and ``search`` (the login user, address ``local``).
 
@@ -40,6 +41,8 @@ VIAS: Final = (
     "cli",
     "cli:history",
     "cli:search",
+    "web",
+    "web:search",
 )
 
 

@@ -35,6 +35,7 @@ from switchboard.logs import configure_logging
 from switchboard.store import Database, upgrade_database
 from switchboard.store.db import create_database_engine
 from switchboard.testing.wallboardsite import CHEAP, _free_port, _StopWhenStdinCloses
+from switchboard.web.customer_pages import customer_routes
 from switchboard.web.service import build_web
 from switchboard.web.tickets_pages import ticket_routes
 
@@ -118,7 +119,11 @@ def main(argv: list[str] | None = None) -> None:
         reactor,
         database,
         hasher=CHEAP,
-        extra_routes=(ticket_routes(database, policy, lambda: clock["now"]), test_routes),
+        extra_routes=(
+            ticket_routes(database, policy, lambda: clock["now"]),
+            customer_routes(database, None, lambda: clock["now"]),
+            test_routes,
+        ),
     )
 
     def start() -> None:

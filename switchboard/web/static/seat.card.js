@@ -46,6 +46,7 @@
       ? first(customer.name, customer.display_name, "—")
       : pending ? t("Looking up the caller…")
       : failed ? t("Customer details could not be read") : t("Unknown caller");
+    if (customer && customer.id) $("customer-name").replaceChildren(Object.assign(document.createElement("a"), { href: "/customers/" + customer.id, target: "_blank", textContent: $("customer-name").textContent }));  // the history in a new tab: the seat stays on the call
     $("call-loading").hidden = !pending;
     var vip = first(card.vip, card.vip_level, customer && first(customer.vip_level, customer.vip));
     var vipNode = $("call-vip");
