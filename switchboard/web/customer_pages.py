@@ -27,6 +27,7 @@ from switchboard.crm.reads import record_reads
 from switchboard.crm.search import CustomerQuery, SearchError, search_customers
 from switchboard.recorder.models import Recording
 from switchboard.seat.access import CustomerAccess
+from switchboard.seat.card import mask
 from switchboard.store import Database
 from switchboard.web.gate import arg
 from switchboard.web.security import CSRF_HEADER, csrf_matches
@@ -179,6 +180,9 @@ def customer_routes(
                 found=found,
                 supervises=_supervises(user),
                 admin=user.role is Role.ADMIN,
+                # An agent sees identifiers masked, as on the seat's card, whose audited
+                # reveal is the one way to their full values.
+                shown_id=(lambda value: value) if _supervises(user) else mask,
             )
 
         def duplicate_of(request: Request) -> int | None:

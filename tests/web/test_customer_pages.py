@@ -137,8 +137,13 @@ def test_an_agent_reads_only_the_customers_their_search_found(stack: Stack) -> N
     assert refused.status == 403
     assert _run(stack, lambda s: reads_of(s, zhang))["total"] == 0
     assert _found(browser.get("/customers?q=8000")) == [zhang]
-    assert browser.get(f"/customers/{zhang}").status == 200
+    page = browser.get(f"/customers/{zhang}")
+    assert page.status == 200
+    # masked as on the seat's card (whose audited reveal shows the whole number)
+    assert "*******8000" in page.text and "13800138000" not in page.text
     assert browser.get(f"/customers/{li}").status == 403  # not found by their search
+    boss, _ = stack.logged_in("boss")
+    assert "13800138000" in boss.get(f"/customers/{zhang}").text  # a supervisor sees it
 
 
 def test_an_unknown_customer_is_a_404_page(stack: Stack) -> None:
