@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = ["customer_routes"]
 
+# The refusals these pages give: status, title and what to do (msgids in customers.po).
+NOT_YOURS = (403, "Not your customer", "Search for the customer by an identifier first.")
+NO_SUCH = (404, "No such customer", "There is no customer with this number.")
+EXPIRED = (403, "Form expired", "Reload the page and try again.")
+NOT_A_DUPLICATE = (400, "Not a duplicate", "Enter another customer's number.")
+
 
 def _supervises(user: User) -> bool:
     return user.role in (Role.SUPERVISOR, Role.ADMIN)
@@ -85,6 +91,9 @@ def customer_routes(
     """What ``build_web(extra_routes=...)`` calls with the app: adds the customer pages."""
 
     def add(web: WebApp) -> None:
+        def refuse(request: Request, why: tuple[int, str, str], session: Any) -> bytes:
+            return web._error_page(request, *why, session)
+
         def may_read(user: User, customer_id: int) -> bool:
             if _supervises(user):
                 return True
@@ -149,13 +158,7 @@ def customer_routes(
                 return web._redirect(request, "/login")
             user = session.user
             if not may_read(user, customer_id):
-                return web._error_page(
-                    request,
-                    403,
-                    "Not your customer",
-                    "Search for the customer by an identifier first.",
-                    session,
-                )
+                return refuse(request, NOT_YOURS, session)
             read = {
                 "username": user.username,
                 "via": "web",
@@ -164,13 +167,7 @@ def customer_routes(
             }
             found = await database.run(lambda db: _history(db, customer_id, **read))
             if found is None:
-                return web._error_page(
-                    request,
-                    404,
-                    "No such customer",
-                    "There is no customer with this number.",
-                    session,
-                )
+                return refuse(request, NO_SUCH, session)
             return web._page(
                 request,
                 "customers_detail.html",
@@ -198,28 +195,14 @@ def customer_routes(
                 return web._redirect(request, "/login")
             duplicate = duplicate_of(request)
             if duplicate is None or duplicate == customer_id:
-                return web._error_page(
-                    request, 400, "Not a duplicate", "Enter another customer's number.", session
-                )
+                return refuse(request, NOT_A_DUPLICATE, session)
             if not (may_read(session.user, customer_id) and may_read(session.user, duplicate)):
-                return web._error_page(
-                    request,
-                    403,
-                    "Not your customer",
-                    "Search for the customer by an identifier first.",
-                    session,
-                )
+                return refuse(request, NOT_YOURS, session)
             pair = await database.run(
                 lambda db: (db.get(Customer, customer_id), db.get(Customer, duplicate))
             )
             if pair[0] is None or pair[1] is None:
-                return web._error_page(
-                    request,
-                    404,
-                    "No such customer",
-                    "There is no customer with this number.",
-                    session,
-                )
+                return refuse(request, NO_SUCH, session)
             return web._page(
                 request,
                 "customers_merge.html",
@@ -235,22 +218,12 @@ def customer_routes(
                 return web._redirect(request, "/login")
             sent = request.getHeader(CSRF_HEADER) or arg(request, "csrf_token")
             if not csrf_matches(sent, session.csrf_token):
-                return web._error_page(
-                    request, 403, "Form expired", "Reload the page and try again.", session
-                )
+                return refuse(request, EXPIRED, session)
             user, duplicate = session.user, duplicate_of(request)
             if duplicate is None:
-                return web._error_page(
-                    request, 400, "Not a duplicate", "Enter another customer's number.", session
-                )
+                return refuse(request, NOT_A_DUPLICATE, session)
             if not (may_read(user, customer_id) and may_read(user, duplicate)):
-                return web._error_page(
-                    request,
-                    403,
-                    "Not your customer",
-                    "Search for the customer by an identifier first.",
-                    session,
-                )
+                return refuse(request, NOT_YOURS, session)
             stamp = now()
             try:
                 await database.run(
@@ -270,9 +243,7 @@ def customer_routes(
                 return web._redirect(request, "/login")
             sent = request.getHeader(CSRF_HEADER) or arg(request, "csrf_token")
             if not csrf_matches(sent, session.csrf_token):
-                return web._error_page(
-                    request, 403, "Form expired", "Reload the page and try again.", session
-                )
+                return refuse(request, EXPIRED, session)
             user, stamp = session.user, now()
             try:
                 undone = await database.run(
