@@ -8,11 +8,12 @@ message bus can replace this in-process hub without changing either side.
 """
 
 from switchboard.hub.jsonform import PayloadFormatError
-from switchboard.hub.payloads import Offered, RecordingState
+from switchboard.hub.payloads import DispositionSaved, Offered, RecordingState
 from switchboard.hub.pubsub import Hub
 from switchboard.hub.topics import (
     AGENT_STATE,
     CALL,
+    DISPOSITION,
     FACT,
     OFFERED,
     QUEUE_STATS,
@@ -26,12 +27,14 @@ from switchboard.hub.topics import (
 __all__ = [
     "AGENT_STATE",
     "CALL",
+    "DISPOSITION",
     "FACT",
     "OFFERED",
     "QUEUE_STATS",
     "RECORDING",
     "TOPICS",
     "VERSION",
+    "DispositionSaved",
     "Hub",
     "Offered",
     "PayloadFormatError",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["RECORDING_STATES", "Offered", "RecordingState"]
+__all__ = ["RECORDING_STATES", "DispositionSaved", "Offered", "RecordingState"]
 
 
 def _no_extra() -> Mapping[str, str]:
@@ -49,4 +49,16 @@ class RecordingState:
     call_id: str  # the queue's call id, as in the facts and the pop
     agent_id: str
     state: str  # one of RECORDING_STATES
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionSaved:
+    """An agent saved a disposition for a call (the seat; a correction is a new one, and
+    the newest counts): for the areas that file the call under it, such as the recorder."""
+
+    call_id: str  # the queue's call id, as in the facts and the pop
+    agent_id: str
+    queue: str
+    code: str
     at: float

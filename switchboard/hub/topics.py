@@ -16,6 +16,8 @@ topic                     payload                                         publis
                                                                           each resync's end
 ``recording``             :class:`~switchboard.hub.payloads.RecordingState` an answered call's
                                                                           recording state
+``disposition``           :class:`~switchboard.hub.payloads.DispositionSaved` an agent saved
+                                                                          a call's disposition
 ========================  ==============================================  =================
 
 ``fact`` is one topic for the whole closed union of facts, not one topic per kind: statistics,
@@ -42,7 +44,7 @@ from switchboard.cti.calls.values import (
     CallUpdated,
 )
 from switchboard.hub.jsonform import PayloadFormatError, from_fields, to_fields
-from switchboard.hub.payloads import Offered, RecordingState
+from switchboard.hub.payloads import DispositionSaved, Offered, RecordingState
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
     CallAnswered,
@@ -61,6 +63,7 @@ from switchboard.queue.core.stats import QueueSnapshot
 __all__ = [
     "AGENT_STATE",
     "CALL",
+    "DISPOSITION",
     "FACT",
     "OFFERED",
     "QUEUE_STATS",
@@ -146,9 +149,12 @@ CALL: Final[Topic[CallNews]] = _topic(
     calls_resynced=CallsResynced,
 )
 RECORDING: Final[Topic[RecordingState]] = _topic("recording", recording_state=RecordingState)
+DISPOSITION: Final[Topic[DispositionSaved]] = _topic(
+    "disposition", disposition_saved=DispositionSaved
+)
 
 TOPICS: Final[Mapping[str, Topic[Any]]] = MappingProxyType(
-    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS, CALL, RECORDING)}
+    {t.name: t for t in (OFFERED, FACT, AGENT_STATE, QUEUE_STATS, CALL, RECORDING, DISPOSITION)}
 )
 
 

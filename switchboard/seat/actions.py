@@ -21,6 +21,7 @@ from switchboard.accounts.model import User
 from switchboard.config import SeatSettings
 from switchboard.crm.directory import KINDS, normalize
 from switchboard.crm.reads import record_reads
+from switchboard.hub import DISPOSITION, DispositionSaved, Hub
 from switchboard.queue.shell.control import AgentControl, AgentControlError, AgentView
 from switchboard.seat.access import CustomerAccess
 from switchboard.seat.lookup import (
@@ -68,8 +69,10 @@ class LiveSeatActions:
         access: CustomerAccess,
         revealable: RevealableValues | None = None,
         recording: RecordingControl | None = None,
+        hub: Hub | None = None,
     ) -> None:
         self._control = control
+        self._hub = hub  # told of each saved disposition, for the areas that file by it
         self._recording = recording
         self._revealable = revealable if revealable is not None else RevealableValues()
         self._database = database
@@ -160,6 +163,9 @@ class LiveSeatActions:
             )
         )
         log.info("seat_disposition_saved", call_id=call_id, agent=agent_id, code=code)
+        if self._hub is not None:
+            saved = DispositionSaved(call_id, agent_id, queue, code, at)
+            self._hub.publish(DISPOSITION, saved)
         return message(
             "disposition", call_id=call_id, agent_id=agent_id, code=code, note=note, at=at
         )

@@ -82,7 +82,7 @@ def build_seat(
         wrap_up_s=wrap_up_lengths(settings),
     )
     actions = LiveSeatActions(
-        agent_control, database, seat, clock, access, revealable, recording=recording
+        agent_control, database, seat, clock, access, revealable, recording=recording, hub=hub
     )
     wrapup = None
     if not seat.wrapup_auto_ready:

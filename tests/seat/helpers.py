@@ -166,5 +166,5 @@ def make_seat(
         wrap_up_s=(wrap_up_s or {}).get,
     )
     feed.start()
-    actions = LiveSeatActions(control, database, settings, clock, access, revealable)
+    actions = LiveSeatActions(control, database, settings, clock, access, revealable, hub=hub)
     return Seat(hub, clock, database, runner, control, feed, actions)

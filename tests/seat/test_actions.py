@@ -14,6 +14,7 @@ from twisted.internet.defer import ensureDeferred
 from twisted.python.failure import Failure
 
 from switchboard.crm.directory import add_customer
+from switchboard.hub import DISPOSITION, DispositionSaved
 from switchboard.queue.core.decisions import CallAnswered, CallOffered, CallQueued
 from switchboard.queue.shell.control import AgentControlError
 from switchboard.queue.store.records import record_facts
@@ -110,6 +111,8 @@ def test_a_user_without_a_seat_is_refused(seat: Seat) -> None:
 def test_a_disposition_and_note_are_saved_on_the_call_record(seat: Seat) -> None:
     write(seat.database, _answered_call("c1", "support", "1001"))
     seat.clock.advance(120)
+    told: list[DispositionSaved] = []
+    seat.hub.subscribe(DISPOSITION, told.append)
 
     saved = run(seat.actions.save_disposition(WANG, "c1", "escalated", "客户要求回电"))
 
@@ -119,6 +122,16 @@ def test_a_disposition_and_note_are_saved_on_the_call_record(seat: Seat) -> None
         assert [(r.call_id, r.agent_id, r.queue, r.code, r.note) for r in rows] == [
             ("c1", "1001", "support", "escalated", "客户要求回电")
         ]
+    # The other areas (the recorder files the call's recording under it) hear of it.
+    assert told == [DispositionSaved("c1", "1001", "support", "escalated", seat.clock.seconds())]
+
+
+def test_a_refused_disposition_tells_the_hub_nothing(seat: Seat) -> None:
+    write(seat.database, _answered_call("c1", "support", "1001"))
+    told: list[DispositionSaved] = []
+    seat.hub.subscribe(DISPOSITION, told.append)
+    refused(seat.actions.save_disposition(WANG, "c1", "complaint", ""))
+    assert told == []
 
 
 def test_an_unknown_code_is_refused_with_the_queues_codes(seat: Seat) -> None:

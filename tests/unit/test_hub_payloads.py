@@ -32,6 +32,7 @@ from switchboard.hub import (
     FACT,
     OFFERED,
     TOPICS,
+    DispositionSaved,
     Offered,
     PayloadFormatError,
     RecordingState,
@@ -209,6 +210,7 @@ EXAMPLES: list[tuple[str, Any]] = [
     ("call", CallUpdated(LIVE_CALL, ("ringing", "channels"), T + 31.5)),
     ("call", CallEnded(ENDED_CALL, "hangup", T + 160.0)),
     ("recording", RecordingState("1795485600.17", "1001", "paused", T + 45.0)),
+    ("disposition", DispositionSaved("1795485600.17", "1001", "sales", "complaint", T + 100.0)),
     ("call", CallsResynced(("1795485600.17", "1795485700.3"), T + 200.0)),
 ]
 _ENDED = next(p for _, p in EXAMPLES if isinstance(p, CallEnded))  # the ended call's example
