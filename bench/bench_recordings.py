@@ -85,24 +85,24 @@ def load(url: URL, rows: int, rng: random.Random) -> None:
             caller = 13800000000 + rng.randrange(200_000)
             customer = str(caller - 13800000000 + 1) if caller < 13800050000 else "\\N"
             call_id = f"1795{n:09d}.{n}"
+            code = rng.choice(CODES) if n % 2 == 0 else ""  # as the recorder files it
             recordings.append(
                 f"{call_id}\t{call_id}\t{caller}\t{customer}\t{rng.choice(AGENTS)}\t"
                 f"{rng.choice(QUEUES)}\t{start.isoformat()}\t"
                 f"{(start + timedelta(seconds=talk)).isoformat()}\t{talk:.2f}\t"
                 f"/var/spool/asterisk/monitor/{call_id}.wav\t{int(talk * 16000) + 44}\twav\t"
-                f"{n:064x}\tok\t\tf\t{start.isoformat()}\n"
+                f"{n:064x}\tok\t\tf\t{start.isoformat()}\t{code}\n"
             )
-            if n % 2 == 0:
-                dispositions.append(
-                    f"{call_id}\t{AGENTS[0]}\tq00\t{rng.choice(CODES)}\t\t{start.isoformat()}\n"
-                )
+            if code:
+                dispositions.append(f"{call_id}\t{AGENTS[0]}\tq00\t{code}\t\t{start.isoformat()}\n")
             if n % 20 == 0:
                 tickets.append(f"{n}\tT-{n // 20}\n")
         _copy(
             conn,
             "recording",
             "call_id,linked_id,caller_number,customer_id,agent_id,queue,started_at,ended_at,"
-            "duration_s,path,size,format,sha256,status,problem,legal_hold,indexed_at",
+            "duration_s,path,size,format,sha256,status,problem,legal_hold,indexed_at,"
+            "disposition",
             recordings,
         )
         _copy(conn, "seat_disposition", "call_id,agent_id,queue,code,note,at", dispositions)

@@ -6,8 +6,10 @@ been checked; a missing or corrupt file still gets its row, with ``status`` sayi
 ``recording_ticket``: the tickets a recording is linked to. ``recording_pause``: every
 pause/resume of a recording (who, when). ``recording_hold``: legal holds (on a call or a
 ticket; a recording's own is ``legal_hold``). ``recording_access``: every playback and
-download (who, when, which, from where); it outlives the file. The disposition is not
-copied: searches read the newest ``seat_disposition`` of the call, so a correction counts.
+download (who, when, which, from where); it outlives the file. ``disposition`` is the
+newest ``seat_disposition`` code of the call, copied when the row is written and again each
+time the hub says an agent saved one (a correction counts), so a search by it reads one
+index (0018_recording_disposition) instead of checking each candidate's dispositions.
 """
 
 from __future__ import annotations
@@ -48,24 +50,33 @@ class Recording(Base):
             )
             for key in ("caller_number", "customer_id", "agent_id", "status")
         ),
-        # A queue has thousands of recordings a week: with the id and the call id in the
-        # index, a search by queue and disposition never reads the table (0015).
+        # A queue has thousands of recordings a week: with the id and the disposition in
+        # the index, a search by queue and disposition never reads the table (0018).
         Index(
             "ix_recording_queue_started_at",
             "queue",
             "started_at",
             "id",
-            "call_id",
+            "disposition",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # A disposition, newest first (0018_recording_disposition).
+        Index(
+            "ix_recording_disposition_started_at",
+            "disposition",
+            "started_at",
+            "id",
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
         # Dates alone (0017_search_indexes): counted from the index, newest first, and the
-        # call id at hand for its disposition.
+        # disposition at hand (0018).
         Index(
             "ix_recording_live_started_at",
             "started_at",
             "id",
-            "call_id",
+            "disposition",
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
@@ -78,6 +89,7 @@ class Recording(Base):
     customer_id: Mapped[int | None] = mapped_column(Integer)
     agent_id: Mapped[str] = mapped_column(String(64), default="")
     queue: Mapped[str] = mapped_column(String(64), default="")
+    disposition: Mapped[str] = mapped_column(String(32), default="", server_default="")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     duration_s: Mapped[float | None] = mapped_column(Float)

@@ -31,7 +31,7 @@ from switchboard.recorder.filecheck import MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished
 from switchboard.recorder.models import Recording, RecordingHold, RecordingTicket
 from switchboard.recorder.paths import PathMap
-from switchboard.recorder.store import apply_check, fill_row, moment
+from switchboard.recorder.store import apply_check, file_dispositions, fill_row, moment
 
 __all__ = ["AUDIO", "Reindexed", "held_ids", "reindex", "retention", "verify"]
 
@@ -143,6 +143,7 @@ def _batch(
         rows.append(row)
     session.add_all(rows)
     session.flush()
+    file_dispositions(session, [row.call_id for row in rows])
     for row in rows:
         local_of[row.path] = row.id
     report.by_call += len(rows)

@@ -1,7 +1,8 @@
 # -*- test-case-name: tests.recorder.test_search -*-
 """Finding recordings by any key, a page at a time (blocking; run through ``Database.run``).
 
-The disposition is the newest ``seat_disposition`` code of the call (a correction counts);
+The disposition is the newest ``seat_disposition`` code of the call (a correction counts),
+as the recorder keeps it on the row (``Recording.disposition``);
 the customer is found by any identifier (phone, account, ID card ...) through the CRM.
 Newest first; a page is ``per_page`` rows and the total says how many match, counted up
 to :data:`MAX_COUNTED` (``more`` then says there are more: a disposition over three months
@@ -12,6 +13,7 @@ and a bounded count take milliseconds). Every search is served by an index of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +24,6 @@ from sqlalchemy.orm import Session
 from switchboard.crm.directory import find_customer
 from switchboard.crm.ticket_rows import TicketLinkRow
 from switchboard.recorder.models import Recording, RecordingTicket
-from switchboard.seat.models import SeatDisposition
 
 __all__ = ["MAX_COUNTED", "MAX_PER_PAGE", "Page", "RecordingQuery", "search"]
 
@@ -67,17 +68,6 @@ class Page:
     more: bool = False  # more than ``total`` match: later pages can still be asked for
 
 
-def _disposition() -> Any:
-    return (
-        select(SeatDisposition.code)
-        .where(SeatDisposition.call_id == Recording.call_id)
-        .order_by(SeatDisposition.at.desc(), SeatDisposition.id.desc())
-        .limit(1)
-        .correlate(Recording)
-        .scalar_subquery()
-    )
-
-
 def _conditions(session: Session, query: RecordingQuery) -> list[ColumnElement[bool]] | None:
     """The WHERE clauses; None when nothing can match (an unknown customer)."""
     where: list[ColumnElement[bool]] = [Recording.deleted_at.is_(None)]
@@ -107,7 +97,7 @@ def _conditions(session: Session, query: RecordingQuery) -> list[ColumnElement[b
         linked = select(RecordingTicket.recording_id).where(RecordingTicket.ticket == query.ticket)
         where.append(or_(Recording.id.in_(linked), *_named_by_the_ticket(query.ticket)))
     if query.disposition:
-        where.append(_disposition() == query.disposition)
+        where.append(Recording.disposition == query.disposition)
     return where
 
 
@@ -147,11 +137,11 @@ def search(session: Session, query: RecordingQuery) -> Page:
             .limit(query.per_page)
         )
     )
-    found: Select[Any] = select(Recording, _disposition().label("disposition")).where(
-        Recording.id.in_(ids)
+    found: Iterable[Recording] = (
+        session.scalars(select(Recording).where(Recording.id.in_(ids))) if ids else ()
     )
     position = {recording_id: n for n, recording_id in enumerate(ids)}
-    results = sorted(session.execute(found).all(), key=lambda r: position[r[0].id]) if ids else []
+    results = sorted(found, key=lambda row: position[row.id])
     tickets: dict[int, list[str]] = {}
     if ids:
         pairs = session.execute(
@@ -161,11 +151,11 @@ def search(session: Session, query: RecordingQuery) -> Page:
         )
         for recording_id, ticket in pairs:
             tickets.setdefault(recording_id, []).append(ticket)
-    rows = tuple(as_dict(row, code, tickets.get(row.id, [])) for row, code in results)
+    rows = tuple(as_dict(row, tickets.get(row.id, [])) for row in results)
     return Page(rows, min(total, MAX_COUNTED), query.page, query.per_page, more=total > MAX_COUNTED)
 
 
-def as_dict(row: Recording, disposition: str | None, tickets: list[str]) -> dict[str, Any]:
+def as_dict(row: Recording, tickets: list[str]) -> dict[str, Any]:
     return {
         "id": row.id,
         "call_id": row.call_id,
@@ -177,7 +167,7 @@ def as_dict(row: Recording, disposition: str | None, tickets: list[str]) -> dict
         "customer_id": row.customer_id,
         "agent_id": row.agent_id,
         "queue": row.queue,
-        "disposition": disposition or "",
+        "disposition": row.disposition or "",
         "tickets": tickets,
         "status": row.status,
         "problem": row.problem,

@@ -35,12 +35,20 @@ from switchboard.cti.ami.errors import AmiActionFailed, AmiError
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import CallEnded, CallsResynced
 from switchboard.dialplan_vars import RECORDING_MUTE_VARIABLE
-from switchboard.hub import CALL, FACT, RECORDING, Hub, RecordingState
+from switchboard.hub import (
+    CALL,
+    DISPOSITION,
+    FACT,
+    RECORDING,
+    DispositionSaved,
+    Hub,
+    RecordingState,
+)
 from switchboard.queue.core.decisions import CallAnswered
 from switchboard.recorder.filecheck import CORRUPT, MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished, RecordingBook
 from switchboard.recorder.paths import PathMap
-from switchboard.recorder.store import index_recording, log_pause
+from switchboard.recorder.store import file_dispositions, index_recording, log_pause
 from switchboard.recording_names import render
 from switchboard.store import Database
 
@@ -111,6 +119,7 @@ class RecorderService(Service):
         self._unsubscribe = [
             self._hub.subscribe(CALL, self._on_call),
             self._hub.subscribe(FACT, self._on_fact),
+            self._hub.subscribe(DISPOSITION, self._on_disposition),
             self._ami.subscribe("MixMonitorStart", self._on_start),
             self._ami.subscribe("MixMonitorMute", self._on_mute),
             self._ami.subscribe("VarSet", self._on_varset),
@@ -223,6 +232,11 @@ class RecorderService(Service):
         )
         for call_id in self.book.answered_ids(linked):
             self._announce(call_id, change.at)
+
+    def _on_disposition(self, saved: DispositionSaved) -> None:
+        """File the call's recordings under the code an agent saved (or corrected)."""
+        filed = self._database.run(partial(file_dispositions, call_ids=[saved.call_id]))
+        filed.addErrback(self._failed, "recording_disposition_not_filed", saved.call_id)
 
     def _on_call(self, change: Any) -> None:
         if isinstance(change, CallsResynced):  # a resync's end: the changes came before

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import find_customer
@@ -18,11 +18,13 @@ from switchboard.recorder.models import (
     RecordingPause,
     RecordingTicket,
 )
+from switchboard.seat.models import SeatDisposition
 
 __all__ = [
     "TicketProblem",
     "apply_check",
     "checked_ticket",
+    "file_dispositions",
     "fill_row",
     "index_recording",
     "link_ticket",
@@ -54,7 +56,32 @@ def index_recording(
     fill_row(row, done, check, customer.id if customer else None, indexed_at=indexed_at)
     session.add(row)
     session.flush()
+    file_dispositions(session, [row.call_id])  # saved before the file was checked
     return row
+
+
+def _newest_disposition() -> ColumnElement[str]:
+    return (
+        select(SeatDisposition.code)
+        .where(SeatDisposition.call_id == Recording.call_id)
+        .order_by(SeatDisposition.at.desc(), SeatDisposition.id.desc())
+        .limit(1)
+        .correlate(Recording)
+        .scalar_subquery()
+    )
+
+
+def file_dispositions(session: Session, call_ids: Sequence[str]) -> None:
+    """Copy each call's newest disposition onto its recordings. It reads what is stored, not
+    what the hub said, so two saves filed out of order still leave the newest."""
+    wanted = [call_id for call_id in dict.fromkeys(call_ids) if call_id]
+    if wanted:
+        session.execute(
+            update(Recording)
+            .where(Recording.call_id.in_(wanted))
+            .values(disposition=func.coalesce(_newest_disposition(), ""))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def fill_row(

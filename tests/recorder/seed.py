@@ -12,7 +12,7 @@ from switchboard.crm.directory import add_customer
 from switchboard.crm.tickets import TicketPolicy, open_ticket
 from switchboard.recorder.filecheck import check_file
 from switchboard.recorder.lifecycle import Finished
-from switchboard.recorder.store import index_recording, link_ticket
+from switchboard.recorder.store import file_dispositions, index_recording, link_ticket
 from switchboard.seat.models import SeatDisposition
 from tests.recorder.helpers import T0, write_wav
 
@@ -50,6 +50,7 @@ def seed(session: Session, spool: Path) -> dict[str, int]:
             SeatDisposition(call_id=call, agent_id="x", queue="q", code=code, note="", at=at)
         )
         session.flush()
+        file_dispositions(session, [call])  # what the recorder does when the hub tells it
     policy = TicketPolicy.from_settings(CrmSettings())
     for subject in ("空调不制冷", "回访"):  # tickets 1 and 2 of a fresh database
         open_ticket(

@@ -14,7 +14,10 @@ from twisted.internet.task import Clock
 
 from switchboard.config.model import RecorderSettings
 from switchboard.crm.directory import add_customer
+from switchboard.hub import DISPOSITION, DispositionSaved
 from switchboard.recorder import RecorderError
+from switchboard.recorder.search import RecordingQuery, search
+from switchboard.seat.models import SeatDisposition
 from switchboard.store.db import Database
 from tests.recorder.helpers import T0, Pbx, event, migrated, pauses, rows, write_wav
 
@@ -166,3 +169,57 @@ def test_a_mute_event_of_an_unrecorded_call_changes_nothing(database: Database) 
     pbx = make(database)
     pbx.feed(event("MixMonitorMute", Channel="x", Uniqueid="9", Linkedid="9", State="1"))
     assert pauses(database) == []
+
+
+def _save_disposition(database: Database, code: str, at: float) -> None:
+    """What the seat stores before it tells the hub."""
+    with Session(database.engine) as session, session.begin():
+        session.add(
+            SeatDisposition(
+                call_id="100.12",
+                agent_id="2001",
+                queue="support",
+                code=code,
+                note="",
+                at=datetime.fromtimestamp(at, UTC),
+            )
+        )
+
+
+def test_a_recording_is_found_by_the_newest_disposition_its_agent_saved(
+    database: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "support-1.wav"
+    pbx = make(database)
+    pbx.start_call(str(path))
+    pbx.answer()
+    write_wav(path, 2.0)
+    _save_disposition(database, "sold", T0 + 10)  # during the call, before the index row
+    pbx.hang_up()
+    assert [row.disposition for row in rows(database)] == ["sold"]
+
+    _save_disposition(database, "complaint", T0 + 60)  # corrected in wrap-up
+    pbx.hub.publish(
+        DISPOSITION, DispositionSaved("100.12", "2001", "support", "complaint", T0 + 60)
+    )
+
+    with Session(database.engine) as session:
+        by_new = search(session, RecordingQuery(disposition="complaint"))
+        by_old = search(session, RecordingQuery(disposition="sold"))
+    assert [row["disposition"] for row in by_new.rows] == ["complaint"]
+    assert by_old.rows == ()
+
+
+def test_a_late_word_of_an_older_disposition_does_not_undo_a_correction(
+    database: Database, tmp_path: Path
+) -> None:
+    """The hub's messages may be filed out of order: the stored newest code wins."""
+    path = write_wav(tmp_path / "support-1.wav", 1.0)
+    pbx = make(database)
+    pbx.start_call(str(path))
+    pbx.answer()
+    pbx.hang_up()
+    _save_disposition(database, "sold", T0 + 10)
+    _save_disposition(database, "complaint", T0 + 20)
+    pbx.hub.publish(DISPOSITION, DispositionSaved("100.12", "2001", "support", "sold", T0 + 10))
+    assert [row.disposition for row in rows(database)] == ["complaint"]
