@@ -19,9 +19,9 @@ A transfer counts for the answered call whose caller was handed on: the ``Transf
 is the caller's channel, whose uniqueid is the queue's call id in both modes. When it
 is not (a caller behind a Local channel), the transferer's device names the agent and
 so the agent's answered call still in progress (not finished: with a queue file mixing
-both modes, the other shell's reader must not find an old call of the same agent). A call counts once per answer: a target who
-transfers the caller again did not leave that visit, until the call is answered from
-a queue again.
+both modes, the other shell's reader must not find an old call of the same agent).
+A call counts once per answer: a target who transfers the caller again did not leave
+that visit, until the call is answered from a queue again.
 """
 
 from __future__ import annotations
