@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_transfers -*-
+# -*- test-case-name: tests.reports.test_transfers_sim -*-
 """``BlindTransfer`` and ``AttendedTransfer`` as Asterisk 22 writes them.
 
 The captures hold no transfer, so these layouts are not generated from them (as

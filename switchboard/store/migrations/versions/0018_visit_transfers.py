@@ -6,7 +6,7 @@ Revises: 0017_search_indexes
 Create Date: 2026-12-06
 """
 
-# test-case-name: tests.reports.test_transfers
+# test-case-name: tests.reports.test_transfers_sim
 
 import sqlalchemy as sa
 from alembic import op
