@@ -10,7 +10,7 @@ the store to find by that id.
 
 What it remembers is bounded: the calls it follows (until they end) and, for
 ``max_remembered`` calls, which ids belong to which call, the running totals it has
-already written (hold) and the agent who last answered (transfers).
+already written (hold).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from switchboard.queue.core.decisions import (
     CallHandled,
     CallOffered,
     CallQueued,
+    CallTransferred,
     Fact,
     OfferEnded,
     QueueLeft,
@@ -78,7 +79,6 @@ class CallBook:
         self._live: dict[str, _Followed] = {}
         self._ids: OrderedDict[str, str] = OrderedDict()  # any id of a call -> its Linkedid
         self._followed: OrderedDict[str, None] = OrderedDict()  # Linkedids seen this run
-        self._answered_by: OrderedDict[str, str] = OrderedDict()  # queue call id -> agent
 
     @property
     def live_calls(self) -> tuple[str, ...]:
@@ -234,23 +234,22 @@ class CallBook:
                 if not fact.callback:
                     first["answered_at"] = fact.at
                     add["queue_wait_s"] = fact.waited_s
-                    before = self._answered_by.get(fact.call_id)
-                    if before is not None and before != fact.agent_id:
-                        add["transfers"] = 1
-                    self._remember(self._answered_by, fact.call_id, fact.agent_id)  # type: ignore[arg-type]
             case QueueLeft():
                 add["queue_wait_s"] = fact.waited_s
                 last["queue_outcome"] = fact.outcome
-                if fact.outcome == "moved":
-                    add["transfers"] = 1
-                    if fact.to_queue:
-                        last["last_queue"] = fact.to_queue
+                if fact.outcome == "moved" and fact.to_queue:
+                    last["last_queue"] = fact.to_queue
             case CallHandled():
                 add["wrap_s"] = fact.wrap_s
             case CallFinished():
                 last["queue_outcome"] = fact.outcome.value
                 if fact.agent_id:
                     last["agent_id"] = fact.agent_id
+            case CallTransferred():
+                # An agent's transfer as Asterisk reported it (AMI, both modes); one fact
+                # per transfer, so a caller transferred back into a queue and answered
+                # again is not counted a second time.
+                add["transfers"] = 1
             case CallbackAttemptEnded():
                 add["callback_attempts"] = 1
                 last["callback_result"] = fact.result

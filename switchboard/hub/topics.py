@@ -54,6 +54,7 @@ from switchboard.queue.core.decisions import (
     CallHandled,
     CallOffered,
     CallQueued,
+    CallTransferred,
     Fact,
     OfferEnded,
     QueueLeft,
@@ -136,6 +137,7 @@ FACT: Final[Topic[Fact]] = _topic(
     callback_scheduled=CallbackScheduled,
     callback_attempt_ended=CallbackAttemptEnded,
     agent_state_changed=AgentStateChanged,
+    call_transferred=CallTransferred,
 )
 AGENT_STATE: Final[Topic[AgentStateChanged]] = _topic(
     "agent_state", agent_state_changed=AgentStateChanged

@@ -53,6 +53,7 @@ def queue_columns(settings: ReportSettings) -> tuple[Column, ...]:
         Column("callbacks_requested", "Callbacks requested", "count"),
         Column("callbacks_completed", "Callbacks completed", "count"),
         Column("overflowed", "Overflowed", "count"),
+        Column("transfers", "Transfers", "count"),
         Column("csat_avg", "CSAT average", "score"),
         Column("csat_responses", "CSAT responses", "count"),
         *(
@@ -78,6 +79,7 @@ class _Tally:
     callbacks: int = 0
     called_back: int = 0
     overflowed: int = 0
+    transfers: int = 0
     scores: list[int] = field(default_factory=list)
     fcr_calls: int = 0
     fcr_resolved: int = 0
@@ -113,6 +115,8 @@ def _count_visit(tally: _Tally, visit: Visit, settings: ReportSettings) -> None:
         tally.short += (visit.left_waited_s or 0.0) < settings.short_abandon_s
     if visit.outcome in OVERFLOW_OUTCOMES and visit.left_at is not None:
         tally.overflowed += 1
+    if visit.transferred_at is not None:
+        tally.transfers += 1
     if visit.callback_at is not None:
         tally.callbacks += 1
     if visit.handled_at is not None:
@@ -192,6 +196,7 @@ def _row(span: Span, queue: str, t: _Tally, settings: ReportSettings) -> tuple[C
         t.callbacks,
         t.called_back,
         t.overflowed,
+        t.transfers,
         _mean(sum(scores), len(scores)),
         len(scores),
         *(scores.count(score) for score in range(1, settings.csat_scale + 1)),

@@ -61,6 +61,7 @@ class Visit(NamedTuple):
     handled_at: float | None
     talk_s: float | None
     wrap_s: float | None
+    transferred_at: float | None = None  # the answering agent transferred the caller
 
 
 class Csat(NamedTuple):
@@ -109,6 +110,7 @@ def visits_entered(
         epoch(v.handled_at),
         v.talk_s,
         v.wrap_s,
+        epoch(v.transferred_at),
     ).where(*entered)
     rows: list[Any] = list(session.execute(statement))
     return [Visit._make((*r[:4], customer.get(r[4]), *r[5:7], bool(r[7]), *r[8:])) for r in rows]

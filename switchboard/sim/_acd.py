@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
-from switchboard.sim.pbx import Hungup, Pbx
+from switchboard.sim.pbx import Hungup, Pbx, Transferred
 
 if TYPE_CHECKING:
     from switchboard.sim._caller import Callers
@@ -242,6 +242,8 @@ class DialApp:
                 await pbx.sleep(talk + 3600.0, two)
             else:
                 await pbx.sleep(talk, two)
+        except Transferred:  # the agent's leg goes as when the agent hangs up
+            pass
         except Hungup:
             caller_left = True
         self.recorder.add_bridged(two, pbx.now() - bridged_at)

@@ -18,12 +18,20 @@ from switchboard.sim._chanspy import repeer
 from switchboard.sim._cli import CliFailure
 from switchboard.sim._reply import AmiSession, Frame, Reply, error, list_reply, success
 from switchboard.sim._sounds import show_sound
-from switchboard.sim.channels import Channel
+from switchboard.sim._transfer_events import attended_transfer, blind_transfer
+from switchboard.sim.channels import Bridge, Channel
 from switchboard.sim.events import build_event
 
 if TYPE_CHECKING:
     from switchboard.sim._dialplan import Dialplan
     from switchboard.sim.pbx import Pbx
+
+
+def _bridge_peer(chan: Channel) -> Channel | None:
+    """The other channel of ``chan``'s two-party bridge (``ast_bridge_peer``)."""
+    if chan.bridge is None:
+        return None
+    return next((c for c in chan.bridge.channels if c is not chan), None)
 
 
 def _output(response: str, lines: Sequence[str]) -> Reply:
@@ -119,6 +127,81 @@ class ChannelActions:
             return chan
         # A soft hang-up with no event of its own: the channel's dialplan reacts.
         return success(("Message", "Channel Hungup"), then=lambda: self.pbx.interrupt(chan))
+
+    # -- transfers ---------------------------------------------------------------------
+    def do_blindtransfer(self, p: AmiSession, msg: Message) -> Reply:
+        """As ``action_blind_transfer`` (main/manager.c) and ``ast_bridge_transfer_blind``
+        (main/bridge.c): ``Channel`` is the transferer, its bridge peer the transferee;
+        ``Context`` defaults to the channel's. The event is ``blind_transfer_to_ami``'s
+        (main/stasis_bridges.c), ``IsExternal: Yes`` as for every AMI transfer; a channel
+        in no bridge gets ``Result: Invalid`` and "Transfer invalid". The transferee's
+        talk with the agent ends there (its dialplan at the target is not simulated)."""
+        name, exten = msg.get("Channel") or "", msg.get("Exten") or ""
+        if not name:
+            return error("No channel specified")
+        if not exten:
+            return error("No extension specified")
+        chan = self.pbx.find_channel(name)
+        if chan is None:
+            return error("Channel specified does not exist")
+        context = msg.get("Context") or chan.context
+        bridge, peer = chan.bridge, _bridge_peer(chan)
+        if bridge is None or peer is None:
+            self.pbx.publish(blind_transfer("Invalid", chan, None, None, context, exten))
+            return error("Transfer invalid")
+
+        def transfer() -> None:
+            self.pbx.publish(blind_transfer("Success", chan, peer, bridge, context, exten))
+            self.pbx.end_talk(peer)
+
+        return success(("Message", "Transfer succeeded"), then=transfer)
+
+    def do_atxfer(self, p: AmiSession, msg: Message) -> Reply:
+        """As ``action_atxfer`` (main/manager.c): the transferer's atxfer feature code and
+        ``Exten`` are queued as DTMF and the action is acknowledged at once. The simulated
+        feature (main/bridge_basic.c) consults the target for ``atxfer_consult_s`` and
+        completes as the transferer hanging up: ``AttendedTransfer`` as
+        ``publish_transfer_success`` writes it (the transferer as Orig and Second,
+        ``DestType: Bridge``), or ``publish_transfer_fail``'s ``Result: Fail`` when the
+        transferee hung up meanwhile. The target is a snapshot, not a simulated phone."""
+        name, exten = msg.get("Channel") or "", msg.get("Exten") or ""
+        if not name:
+            return error("No channel specified")
+        if not exten:
+            return error("No extension specified")
+        chan = self.pbx.find_channel(name)
+        if chan is None:
+            return error("Channel specified does not exist")
+        context = msg.get("Context") or chan.context
+        bridge, peer = chan.bridge, _bridge_peer(chan)
+        if bridge is None or peer is None:  # the feature code reaches no bridge: nothing
+            return success(("Message", "Atxfer successfully queued"))
+        pbx = self.pbx
+
+        def complete() -> None:
+            second = Bridge(pbx.ids.bridge_id(), [chan])
+            if peer.hung_up or peer.soft_hangup or chan.hung_up:
+                pbx.publish(attended_transfer("Fail", chan, bridge, second))
+                return
+            now = pbx.now()
+            target = Channel(
+                f"Local/{exten}@{context}-{pbx.ids.local_suffix()};1",
+                pbx.ids.uniqueid(now),
+                "",
+                context,
+                exten,
+                state=6,
+                created_at=now,
+            )
+            target.linkedid = target.uniqueid
+            pbx.publish(attended_transfer("Success", chan, bridge, second, peer, target))
+            pbx.end_talk(peer)
+
+        consult_s = float(pbx.globals.get("ATXFER_CONSULT_S") or 5.0)
+        return success(
+            ("Message", "Atxfer successfully queued"),
+            then=lambda: pbx.call_later(consult_s, complete),
+        )
 
     # -- recordings --------------------------------------------------------------------
     def do_mixmonitor(self, p: AmiSession, msg: Message) -> Reply:

@@ -10,7 +10,7 @@ from typing import Any
 from switchboard.sim import _agent_phone as agent_phone
 from switchboard.sim._queue_state import QUEUE_VARS, MemberState, QueueState, pick_member
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
-from switchboard.sim.pbx import Hungup, Pbx, Redirected
+from switchboard.sim.pbx import Hungup, Pbx, Redirected, Transferred
 
 
 class TalkEnded(Hungup):
@@ -356,7 +356,7 @@ class QueueEngine:
             talk = behaviour.talk_s
         agent_phone.talk(pbx, a2, talk)
         bridged_at = pbx.now()
-        caller_left = False
+        caller_left = transferred = False
         caller_ends = behaviour is not None and behaviour.hangs_up == "caller"
         try:
             if caller_ends and self.caller_hangs_up_after is not None:
@@ -364,6 +364,8 @@ class QueueEngine:
                 await pbx.sleep(int(talk) + 3600.0, two)
             else:
                 await pbx.sleep(int(talk), two)
+        except Transferred:  # the agent's leg goes as when the agent hangs up
+            transferred = True
         except Hungup:
             caller_left = True
         talked = int(pbx.now() - bridged_at)
@@ -388,7 +390,7 @@ class QueueEngine:
             **names,
             HoldTime=hold,
             TalkTime=talked,
-            Reason="caller" if caller_left else "agent",
+            Reason="caller" if caller_left else "transfer" if transferred else "agent",
         )
         if caller_left:
             pbx.soft_hangup_request(a2)

@@ -51,6 +51,7 @@ class Channel:
     redirect_to: tuple[str, str, int] | None = None  # a pending AMI Redirect
     recording: str | None = None  # MixMonitor file while one is running
     moh: bool = False  # music on hold started by the AGI (StartMusicOnHold)
+    transferred: bool = False  # an agent's transfer is ending its talk (Pbx.end_talk)
 
     @property
     def half(self) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "PbxConfig",
     "QueueConfig",
     "Redirected",
+    "Transferred",
     "run_background",
 ]
 
@@ -61,6 +62,11 @@ class Hungup(Exception):
 
 class Redirected(Hungup):
     """The channel left its application for an AMI Redirect (``chan.redirect_to``)."""
+
+
+class Transferred(Exception):
+    """The agent transferred the caller sleeping on this channel: the conversation with
+    the agent is over (AMI ``BlindTransfer`` / ``Atxfer``); the caller is still there."""
 
 
 class Pbx:
@@ -122,6 +128,9 @@ class Pbx:
 
         def cancelled(failure: Failure) -> None:
             failure.trap(CancelledError)
+            if chan.transferred and not chan.soft_hangup:
+                chan.transferred = False
+                raise Transferred(chan.name)
             if chan.redirect_to is not None and not chan.soft_hangup:
                 raise Redirected(chan.name)
             raise Hungup(chan.name)
@@ -278,6 +287,16 @@ class Pbx:
     def redirect(self, chan: Channel, context: str, exten: str, priority: int) -> None:
         """Pull ``chan`` out of its application (AMI Redirect); coroutines see Redirected."""
         chan.redirect_to = (context, exten, priority)
+
+        def deliver() -> None:
+            for d in list(self._waits.pop(chan, ())):
+                d.cancel()
+
+        self.call_later_real(0, deliver)
+
+    def end_talk(self, chan: Channel) -> None:
+        """The agent transferred ``chan``: its talk (a sleep) ends with :class:`Transferred`."""
+        chan.transferred = True
 
         def deliver() -> None:
             for d in list(self._waits.pop(chan, ())):

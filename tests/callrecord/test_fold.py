@@ -5,7 +5,7 @@ from __future__ import annotations
 from switchboard.callrecord.book import CallBook, parent_of
 from switchboard.callrecord.ops import LegWrite, Reconcile, RecordWrite
 from switchboard.cti.calls import Call, CallsResynced, CallStarted, ChannelView, IvrSession
-from switchboard.queue.core.decisions import CallAnswered, OfferEnded, QueueLeft
+from switchboard.queue.core.decisions import CallAnswered, CallTransferred, OfferEnded, QueueLeft
 
 
 def _started(call_id: str, *channels: ChannelView, ivr: str | None = None) -> CallStarted:
@@ -27,7 +27,7 @@ def test_facts_named_by_the_ivrs_id_go_to_the_linkedids_row() -> None:
     (write,) = book.on_fact(QueueLeft("5.2", "sales", 20.0, "moved", 10.0, to_queue="vip"))
     assert isinstance(write, RecordWrite)
     assert (write.call_id, write.queue_call_id, write.creates) == ("5.1", "5.2", False)
-    assert dict(write.add) == {"queue_wait_s": 10.0, "transfers": 1}
+    assert dict(write.add) == {"queue_wait_s": 10.0}  # a move is an overflow, not a transfer
     assert dict(write.last) == {"queue_outcome": "moved", "last_queue": "vip"}
     # A fact about a call the book never saw: the store finds it by that id, or waits.
     (unknown,) = book.on_fact(OfferEnded("7.7", "1001", 3.0, "no_answer"))
@@ -39,16 +39,17 @@ def test_facts_named_by_the_ivrs_id_go_to_the_linkedids_row() -> None:
     )
 
 
-def test_an_answer_by_another_agent_is_a_transfer_and_a_callback_answer_is_not_the_callers() -> (
-    None
-):
+def test_a_transfer_counts_once_from_its_fact_and_a_callback_answer_is_not_the_callers() -> None:
     book = CallBook()
     first = book.on_fact(CallAnswered("6.1", "sales", "1001", 10.0, 4.0))
+    moved = book.on_fact(CallTransferred("6.1", "sales", "1001", 60.0, "blind", "2000@vip"))
+    # Transferred into another queue and answered there: the same transfer, not a second.
     again = book.on_fact(CallAnswered("6.1", "vip", "1002", 90.0, 5.0))
     callback = book.on_fact(CallAnswered("6.1", "vip", "1003", 900.0, 0.0, callback=True))
-    assert [dict(w.add) for w in first + again if isinstance(w, RecordWrite)] == [
+    assert [dict(w.add) for w in first + moved + again if isinstance(w, RecordWrite)] == [
         {"queue_wait_s": 4.0},
-        {"queue_wait_s": 5.0, "transfers": 1},
+        {"transfers": 1},
+        {"queue_wait_s": 5.0},
     ]
     (cb,) = callback
     assert isinstance(cb, RecordWrite) and "answered_at" not in cb.first and not cb.add

@@ -134,6 +134,8 @@ def expected_queue(
                     v.via_callback and v.answered_at is not None for v in mine
                 ),
                 "overflowed": sum(v.outcome in ("moved", "voicemail", "overflowed") for v in mine),
+                # Counted where the transferred visit entered, like everything else here.
+                "transfers": sum(v.transferred_at is not None for v in mine),
                 "csat_avg": mean(scores) if scores else None,
                 "csat_responses": len(scores),
                 **{f"csat_{n}": scores.count(n) for n in range(1, scale + 1)},

@@ -28,6 +28,7 @@ from switchboard.queue.core.decisions import (
     CallHandled,
     CallOffered,
     CallQueued,
+    CallTransferred,
     Fact,
     OfferEnded,
     QueueLeft,
@@ -91,6 +92,9 @@ class Seeder:
             f.append(CallOffered(call_id, queue, agent, at + wait - 0.5))
             f.append(OfferEnded(call_id, agent, at + wait, "answered"))
             f.append(CallAnswered(call_id, queue, agent, at + wait, wait))
+            if int(call_id[1:]) % 4 == 0:  # (no draw of the RNG: the other figures stay)
+                method = "blind" if int(call_id[1:]) % 8 else "attended"
+                f.append(CallTransferred(call_id, queue, agent, at + wait + 10.0, method))
             self._handle(call_id, queue, agent, at + wait, CallOutcome.ANSWERED)
         elif roll < 0.7:  # abandoned, a third of them at once
             gone = round(rng.uniform(0.5, 4.9), 3) if rng.random() < 0.33 else wait

@@ -47,6 +47,7 @@ from switchboard.queue.core.decisions import (
     CallHandled,
     CallOffered,
     CallQueued,
+    CallTransferred,
     Fact,
     OfferEnded,
     QueueLeft,
@@ -176,6 +177,18 @@ EXAMPLES: list[tuple[str, Any]] = [
     ),
     ("fact", CallbackAttemptEnded("1795485600.18", 1, "2001", T + 200.0, "NOANSWER")),
     ("fact", AgentStateChanged("1001", T + 170.0, AgentState.READY, AgentState.WRAP_UP)),
+    (
+        "fact",
+        CallTransferred(
+            "1795485600.17",
+            "sales",
+            "1001",
+            T + 95.0,
+            "blind",
+            target="2000@switchboard-transfer",
+            linkedid="1795485600.17",
+        ),
+    ),
     (
         "agent_state",
         AgentStateChanged(

@@ -22,6 +22,7 @@ __all__ = [
     "CallHandled",
     "CallOffered",
     "CallQueued",
+    "CallTransferred",
     "CallbackAttemptEnded",
     "CallbackScheduled",
     "CancelOffer",
@@ -234,6 +235,23 @@ class AgentStateChanged:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class CallTransferred:
+    """The agent who answered the call in ``queue`` handed the caller on: Asterisk's
+    ``BlindTransfer`` / ``AttendedTransfer`` event with ``Result: Success``, read from
+    AMI in both routing modes (:mod:`.transfers`). ``method``: ``blind`` or ``attended``;
+    ``target``: ``exten@context`` of a blind transfer, the target's channel of an
+    attended one; ``linkedid``: the Asterisk call (the call record's id)."""
+
+    call_id: str
+    queue: str
+    agent_id: str
+    at: float
+    method: str
+    target: str = ""
+    linkedid: str = ""
+
+
 Fact = (
     CallQueued
     | CallOffered
@@ -245,6 +263,7 @@ Fact = (
     | CallbackScheduled
     | CallbackAttemptEnded
     | AgentStateChanged
+    | CallTransferred
 )
 
 

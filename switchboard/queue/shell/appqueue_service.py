@@ -29,6 +29,8 @@ from switchboard.queue.core.appqueue import EVENTS, LIST_EVENTS, AppQueueTracker
 from switchboard.queue.core.decisions import CallOffered
 from switchboard.queue.core.model import Agent, Queue
 from switchboard.queue.core.stats import AgentSnapshot, LiveStats, QueueSnapshot
+from switchboard.queue.core.transfers import EVENTS as TRANSFER_EVENTS
+from switchboard.queue.core.transfers import TransferReader
 from switchboard.queue.shell.outlet import FactOutlet
 from switchboard.store.db import Database
 
@@ -61,6 +63,8 @@ class AppQueueService(Service):
         self.stats = LiveStats((), (), timezone=timezone) if stats is None else stats
         self.stats.reconfigure(self.tracker.queues.values(), self.tracker.agents(), part=_PART)
         self.outlet = FactOutlet(self.stats, hub, database, self.now, lambda: self.tracker.queues)
+        # Agents' transfers (the tracker's answers say whose calls they are).
+        self.transfers = TransferReader(self._device_of)
         self._ami = ami
         self._clock = clock
         self._unsubscribe: list[Callable[[], None]] = []
@@ -68,6 +72,7 @@ class AppQueueService(Service):
     def startService(self) -> None:
         super().startService()
         self._unsubscribe = [self._ami.subscribe(name, self._on_event) for name in EVENTS]
+        self._unsubscribe += [self._ami.subscribe(n, self._on_transfer) for n in TRANSFER_EVENTS]
         self._unsubscribe.append(self._ami.on_resynced(self._on_resynced))
 
     def stopService(self) -> Any:
@@ -100,6 +105,17 @@ class AppQueueService(Service):
             return
         self._deliver(tracked)
 
+    def _on_transfer(self, msg: Message) -> None:
+        fact = self.transfers.feed(msg, self.now())
+        if fact is not None:
+            log.info("appqueue_call_transferred", call_id=fact.call_id, agent=fact.agent_id)
+            self.outlet.deliver((fact,))
+
+    def _device_of(self, agent_id: str) -> str:
+        # A member not in the queue file is named by its interface.
+        agent = next((a for a in self.tracker.agents() if a.id == agent_id), None)
+        return agent.device if agent is not None else agent_id
+
     def _on_resynced(self) -> Deferred[None]:
         listing = self._ami.send_list(actions.queue_status())
         return listing.addCallbacks(self._apply_listing, self._listing_failed)
@@ -121,4 +137,5 @@ class AppQueueService(Service):
         def pop(fact: CallOffered) -> Offered | None:
             return pops.get((fact.call_id, fact.agent_id))
 
+        self.transfers.learn(tracked.facts)
         self.outlet.deliver(tracked.facts, pop)

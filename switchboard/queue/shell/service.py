@@ -32,6 +32,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from switchboard.cti.agi.channel import AgiChannel
 from switchboard.cti.agi.errors import AgiError
+from switchboard.cti.ami.frames import Message
 from switchboard.dialplan_vars import QUEUE_VARIABLE, ROUTE_VARIABLE, ROUTED
 from switchboard.hub import Hub, Offered
 from switchboard.queue.config.queue_file import QueueConfig
@@ -66,6 +67,8 @@ from switchboard.queue.core.events import (
 from switchboard.queue.core.model import WaitingCall, frozen_map
 from switchboard.queue.core.router import Router
 from switchboard.queue.core.stats import AgentSnapshot, LiveStats, QueueSnapshot
+from switchboard.queue.core.transfers import EVENTS as TRANSFER_EVENTS
+from switchboard.queue.core.transfers import TransferReader
 from switchboard.queue.shell._amilink import AmiLike, AmiLink, CallbackSettings
 from switchboard.queue.shell.hold import HeldCall, HoldOptions, QueueOutcome, QueueRequest
 from switchboard.queue.shell.outlet import FactOutlet
@@ -127,6 +130,10 @@ class AcdService(Service):
         self._ids = itertools.count(1)
         # While :meth:`command` runs: the event's name and the router's refusals of it.
         self._refusals: tuple[str, list[str]] | None = None
+        # Agents' transfers, from AMI (the router has no part in them: a fact, no event).
+        self.transfers = TransferReader(self._device_of)
+        self._ami_client = ami
+        self._unsubscribe: list[Callable[[], None]] = []
         self._ami = (
             AmiLink(
                 ami,
@@ -144,6 +151,9 @@ class AcdService(Service):
         super().startService()
         if self._ami is not None:
             self._ami.start()
+        if self._ami_client is not None:
+            client = self._ami_client
+            self._unsubscribe = [client.subscribe(n, self._on_transfer) for n in TRANSFER_EVENTS]
         logger.info(
             "acd_started", queues=sorted(self.router.queues), agents=len(self.router.agents)
         )
@@ -157,6 +167,9 @@ class AcdService(Service):
         super().stopService()
         if self._ami is not None:
             self._ami.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         self._cancel_timer()
         done = self.flush()
         database = self._database
@@ -384,10 +397,21 @@ class AcdService(Service):
 
     # -- facts out ----------------------------------------------------------------------------
     def _deliver(self, facts: tuple[Fact, ...]) -> None:
+        self.transfers.learn(facts)
         self.outlet.deliver(facts, self._pop)
         for fact in facts:
             if isinstance(fact, CallFinished):  # the call is over
                 self._waiting_calls.pop(fact.call_id, None)
+
+    def _on_transfer(self, msg: Message) -> None:
+        fact = self.transfers.feed(msg, self.now())
+        if fact is not None:
+            logger.info("acd_call_transferred", call_id=fact.call_id, agent=fact.agent_id)
+            self.outlet.deliver((fact,))
+
+    def _device_of(self, agent_id: str) -> str:
+        agent = self.router.agents.get(agent_id)
+        return agent.agent.device if agent else ""
 
     def _pop(self, fact: CallOffered) -> Offered:
         call = self._waiting_calls.get(fact.call_id)

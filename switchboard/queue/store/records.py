@@ -26,6 +26,7 @@ from switchboard.queue.core.decisions import (
     CallHandled,
     CallOffered,
     CallQueued,
+    CallTransferred,
     Fact,
     OfferEnded,
     QueueLeft,
@@ -98,6 +99,8 @@ class CallVisitRow(Base):
     handled_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True, index=True)
     talk_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     wrap_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The answering agent handed the caller on (AMI Blind/AttendedTransfer; 0018).
+    transferred_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
 
 
 class OfferRow(Base):
@@ -257,6 +260,17 @@ def _record(session: Session, fact: Fact) -> None:
         callback = _latest(session, CallbackRow, CallbackRow.call_id == fact.call_id)
         if isinstance(callback, CallbackRow):
             callback.attempts = fact.attempt
+        return
+    if isinstance(fact, CallTransferred):
+        answered = _latest(
+            session,
+            CallVisitRow,
+            CallVisitRow.call_id == fact.call_id,
+            CallVisitRow.queue == fact.queue,
+            CallVisitRow.answered_at.is_not(None),
+        )
+        if isinstance(answered, CallVisitRow) and answered.transferred_at is None:
+            answered.transferred_at = _at(fact.at)
         return
     visit = _latest(session, CallVisitRow, CallVisitRow.call_id == fact.call_id)
     if not isinstance(visit, CallVisitRow):
