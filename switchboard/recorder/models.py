@@ -9,7 +9,7 @@ ticket; a recording's own is ``legal_hold``). ``recording_access``: every playba
 download (who, when, which, from where); it outlives the file. ``disposition`` is the
 newest ``seat_disposition`` code of the call, copied when the row is written and again each
 time the hub says an agent saved one (a correction counts), so a search by it reads one
-index (0018_recording_disposition) instead of checking each candidate's dispositions.
+index (0019_recording_disposition) instead of checking each candidate's dispositions.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Recording(Base):
             for key in ("caller_number", "customer_id", "agent_id", "status")
         ),
         # A queue has thousands of recordings a week: with the id and the disposition in
-        # the index, a search by queue and disposition never reads the table (0018).
+        # the index, a search by queue and disposition never reads the table (0019).
         Index(
             "ix_recording_queue_started_at",
             "queue",
@@ -61,7 +61,7 @@ class Recording(Base):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
-        # A disposition, newest first (0018_recording_disposition).
+        # A disposition, newest first (0019_recording_disposition).
         Index(
             "ix_recording_disposition_started_at",
             "disposition",
@@ -71,7 +71,7 @@ class Recording(Base):
             sqlite_where=text("deleted_at IS NULL"),
         ),
         # Dates alone (0017_search_indexes): counted from the index, newest first, and the
-        # disposition at hand (0018).
+        # disposition at hand (0019).
         Index(
             "ix_recording_live_started_at",
             "started_at",

@@ -19,14 +19,14 @@ def test_migration_0009_matches_the_recorder_models(database_url: URL) -> None:
     assert [d for d in diff if "recording" in repr(d)] == []
 
 
-def test_0018_files_existing_recordings_under_their_calls_newest_disposition(
+def test_0019_files_existing_recordings_under_their_calls_newest_disposition(
     database_url: URL,
 ) -> None:
     """Recordings indexed before the column existed are found by disposition after the
     upgrade, under the newest code (a correction counts), and the others under none."""
     from sqlalchemy import text
 
-    upgrade_database(database_url, "0017_search_indexes")
+    upgrade_database(database_url, "0018_visit_transfers")
     engine = create_database_engine(database_url)
     with engine.begin() as connection:
         for n, call in enumerate(("C1", "C2"), start=1):

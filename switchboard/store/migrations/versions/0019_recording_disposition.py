@@ -2,8 +2,8 @@
 instead of finding each candidate recording's newest ``seat_disposition`` (82 / 105 ms p50
 / p95 over 1,000,000 recordings; docs/performance.md).
 
-Revision ID: 0018_recording_disposition
-Revises: 0017_search_indexes
+Revision ID: 0019_recording_disposition
+Revises: 0018_visit_transfers
 Create Date: 2026-12-05
 """
 
@@ -12,8 +12,8 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_recording_disposition"
-down_revision = "0017_search_indexes"
+revision = "0019_recording_disposition"
+down_revision = "0018_visit_transfers"
 branch_labels = None
 depends_on = None
 
