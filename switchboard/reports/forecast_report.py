@@ -240,7 +240,7 @@ COLUMNS = (
     Column("weekday", "Weekday", "text"),
     Column("start", "Start", "text"),
     Column("offered", "Offered (forecast)", "count"),
-    Column("aht_s", "AHT", "s"),
+    Column("aht_s", "Average handling time", "s"),
     Column("traffic_erlangs", "Traffic (erlangs)", "erlang"),
     Column("agents", "Agents needed (Erlang C)", "count"),
     Column("scheduled", "Agents with shrinkage", "count"),

@@ -132,7 +132,7 @@ def test_csv_and_xlsx_files(stack: ApiStack) -> None:
         "Weekday",
         "Start",
         "Offered (forecast)",
-        "AHT",
+        "Average handling time",
         "Traffic (erlangs)",
         "Agents needed (Erlang C)",
     )
