@@ -247,7 +247,7 @@ COLUMNS = (
     Column("service_level_pct", "Expected service level", "pct"),
     Column("asa_s", "Expected ASA", "s"),
     Column("occupancy_pct", "Expected occupancy", "pct"),
-    Column("peak", "Peak", "text"),
+    Column("peak", "Peak / off-peak", "text"),
 )
 
 

@@ -20,10 +20,12 @@
       times: ["asa_s", "aht_s", "longest_wait_s"], stackTimes: false },
     agent: { bars: ["handled", "missed_offers"], line: ["occupancy_pct"],
       times: ["ready_s", "reserved_s", "on_call_s", "wrap_up_s", "not_ready_s"],
-      stackTimes: true },
-    forecast: { bars: ["agents", "scheduled"], countLine: ["offered"],
-      line: ["service_level_pct"], times: ["aht_s", "asa_s"], stackTimes: false }
+      stackTimes: true }
   };
+  // The forecast's two charts (drawForecast): agents per interval with the calls expected
+  // on their own axis, and the service level and occupancy those agents would give.
+  var FORECAST_CHARTS = { bars: ["agents", "scheduled"], calls: "offered",
+    rates: ["service_level_pct", "occupancy_pct"] };
   // Text values that are data, shown translated (the API, CSV and XLSX keep the codes).
   var VALUES = {
     weekday: { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday",
@@ -34,7 +36,7 @@
     var names = VALUES[key];
     return names && names[text] ? t(names[text]) : text;
   }
-  var PEAKS = { peak: "rgba(220, 38, 38, 0.10)", off_peak: "rgba(22, 163, 74, 0.10)" };
+  var PEAKS = { peak: "rgba(220, 38, 38, 0.22)", off_peak: "rgba(22, 163, 74, 0.18)" };
   // Labels carrying a value (a threshold, a score, a reason, a code): the English label's
   // shape and the msgid translating it, {0} being the value.
   var SHAPES = [
@@ -268,9 +270,9 @@
     report.columns.forEach(function (c) { known[c.key] = c; });
     var spec = CHARTS[report.kind] || { bars: columnsOf(report, "count", 3),
       line: columnsOf(report, "pct", 1), times: columnsOf(report, "s", 3), stackTimes: false };
-    var keep = function (keys) { return (keys || []).filter(function (k) { return known[k]; }); };
-    return { bars: keep(spec.bars), countLine: keep(spec.countLine), line: keep(spec.line),
-      times: keep(spec.times), stackTimes: spec.stackTimes, known: known };
+    var keep = function (keys) { return keys.filter(function (k) { return known[k]; }); };
+    return { bars: keep(spec.bars), line: keep(spec.line), times: keep(spec.times),
+      stackTimes: spec.stackTimes, known: known };
   }
   function subjectKey(report) {
     var text = report.columns.filter(function (c) { return c.unit === "text"; })[0];
@@ -325,15 +327,16 @@
       xAxis: { type: "category", data: times, axisLabel: { hideOverlap: true } },
       dataZoom: rows.length > 48 ? [{ type: "inside" }, { type: "slider", height: 16, bottom: 8 }] : []
     };
+    if (report.kind === "forecast") {
+      drawForecast(report, rows, base, name);
+      return;
+    }
     var counts = spec.bars.map(function (k) {
       return series(rows, k, "bar", { name: name(k) });
-    }).concat(spec.countLine.map(function (k) {
-      return series(rows, k, "line", { name: name(k), symbolSize: 5, lineStyle: { type: "dashed" } });
-    })).concat(spec.line.map(function (k) {
+    }).concat(spec.line.map(function (k) {
       return series(rows, k, "line", { name: name(k), yAxisIndex: 1, symbolSize: 7,
         tooltip: { valueFormatter: function (v) { return show(v, "pct"); } } });
     }));
-    if (counts.length && spec.known.peak) counts[0].markArea = peakAreas(rows, times);
     chart("rp-chart-counts").setOption(Object.assign({}, base, {
       yAxis: [{ type: "value", minInterval: 1 },
         { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
@@ -355,7 +358,44 @@
         axisLabel: { formatter: function (v) { return clock(v); } } }],
       series: timed
     }), true);
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); }); // shown just now
+    resizeCharts(); // shown just now
+  }
+  function resizeCharts() {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+  }
+
+  // The forecast: bars of agents (peak and off-peak shaded), the calls expected as a dashed
+  // line on the right axis; then the service level (the target drawn) and occupancy.
+  function drawForecast(report, rows, base, name) {
+    var times = base.xAxis.data, pct = function (v) { return show(v, "pct"); };
+    var agents = FORECAST_CHARTS.bars.map(function (k) {
+      return series(rows, k, "bar", { name: name(k) });
+    });
+    agents[agents.length - 1].markArea = peakAreas(rows, times);
+    agents.push(series(rows, FORECAST_CHARTS.calls, "line", { name: name(FORECAST_CHARTS.calls),
+      yAxisIndex: 1, symbolSize: 5, lineStyle: { type: "dashed" } }));
+    chart("rp-chart-counts").setOption(Object.assign({}, base, {
+      // A tick (hidden) on every interval: ECharts ends marked areas on ticks, and a peak
+      // of one interval between thinned ticks would have no width.
+      xAxis: Object.assign({}, base.xAxis, { axisTick: { show: false, interval: 0 } }),
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", minInterval: 1 }],
+      series: agents
+    }), true);
+    var target = Number(String(report.parameters.target).split("/")[0]);
+    var rates = FORECAST_CHARTS.rates.map(function (k) {
+      return series(rows, k, "line", { name: name(k), symbolSize: 6,
+        tooltip: { valueFormatter: pct } });
+    });
+    if (target) {
+      rates[0].markLine = { silent: true, symbol: "none", lineStyle: { type: "dotted" },
+        label: { formatter: report.parameters.target, position: "insideEndTop" },
+        data: [{ yAxis: target }] };
+    }
+    chart("rp-chart-rates").setOption(Object.assign({}, base, {
+      yAxis: [{ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
+      series: rates
+    }), true);
+    resizeCharts();
   }
 
   // The forecast's peak and off-peak intervals as shaded, labelled stretches of the axis.
@@ -367,7 +407,7 @@
       if (last && last.mark === mark && last.end === i - 1) { last.end = i; return; }
       areas.push({ mark: mark, start: i, end: i });
     });
-    return { silent: true, label: { position: "insideTop", color: "#5b6473", fontSize: 11 },
+    return { silent: true, label: { position: "top", color: "#5b6473", fontSize: 11 },
       data: areas.map(function (a) {
         return [{ name: value("peak", a.mark), xAxis: times[a.start],
           itemStyle: { color: PEAKS[a.mark] } }, { xAxis: times[a.end] }];
@@ -429,7 +469,7 @@
     });
   });
   window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    resizeCharts();
   });
   fill();
   showFields();
