@@ -44,7 +44,7 @@ def _text(value: Cell, column: Column) -> str:
         return "-"
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
-    if isinstance(value, float) and column.unit in ("s", "pct", "score"):
+    if isinstance(value, float) and column.unit in ("s", "pct", "score", "erlang"):
         return f"{value:.1f}"
     return str(value)
 

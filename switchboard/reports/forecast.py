@@ -219,7 +219,7 @@ def _interval(
     if calls and not aht:
         raise TargetProblem(
             f"queue {request.queue!r}: no call was answered in the {request.weeks} week(s)"
-            " before today, so there is no handle time to plan with; give more --weeks"
+            " before today, so there is no handle time to plan with; give more weeks of history"
         )
     traffic = calls * aht / (request.interval_min * 60)
     staffing = agents_needed(

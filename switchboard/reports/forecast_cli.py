@@ -38,16 +38,6 @@ COLUMNS = (
     "asa_s",
     "occupancy",
 )
-_INTERVALS = {"15m": 15, "15": 15, "30m": 30, "30": 30, "1h": 60, "60m": 60, "60": 60}
-_DAY_NAMES = {
-    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{
-        name: i
-        for i, name in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    },
-}
 
 
 class UsageProblem(Exception):
@@ -55,6 +45,8 @@ class UsageProblem(Exception):
 
 
 def add_commands(subparsers: Any) -> None:
+    from switchboard.reports.forecast_report import DEFAULTS
+
     forecast = subparsers.add_parser(
         "forecast",
         help="agents needed per interval to reach a service level (Erlang C on the history)",
@@ -63,21 +55,21 @@ def add_commands(subparsers: Any) -> None:
     )
     forecast.add_argument("--queue", required=True, help="the queue's name")
     forecast.add_argument(
-        "--target", default="80/20", help="PERCENT/SECONDS answered within (default 80/20)"
+        "--target", help=f"PERCENT/SECONDS answered within (default {DEFAULTS['target']})"
     )
     forecast.add_argument(
-        "--weeks", default="4", help="whole weeks of history before today (default 4)"
+        "--weeks", help=f"whole weeks of history before today (default {DEFAULTS['weeks']})"
     )
-    forecast.add_argument("--interval", default="30m", help="15m, 30m or 1h (default 30m)")
+    forecast.add_argument("--interval", help=f"15m, 30m or 1h (default {DEFAULTS['interval']})")
     forecast.add_argument(
         "--shrinkage",
-        default="0.3",
-        help="share of paid time off the phones: breaks, training... (default 0.3)",
+        help="share of paid time off the phones: breaks, training..."
+        f" (default {DEFAULTS['shrinkage']})",
     )
     forecast.add_argument(
         "--max-occupancy",
-        default="0.85",
-        help="busiest share of time an agent may be on calls (default 0.85)",
+        help="busiest share of time an agent may be on calls"
+        f" (default {DEFAULTS['max_occupancy']})",
     )
     forecast.add_argument(
         "--weekday", action="append", default=[], help="mon ... sun (repeatable; default all)"
@@ -92,20 +84,13 @@ def add_commands(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from switchboard.reports.erlang import TargetProblem
+    from switchboard.reports.query import ReportProblem
 
     try:
         return _forecast(args, settings)
-    except (UsageProblem, TargetProblem) as exc:
+    except (UsageProblem, ReportProblem, TargetProblem) as exc:
         print(f"switchboard forecast: {exc}", file=sys.stderr)
         return 2
-
-
-def _number(text: str, option: str, kind: type[int] | type[float]) -> Any:
-    try:
-        return kind(text)
-    except ValueError:
-        example = "4" if kind is int else "0.3"
-        raise UsageProblem(f"{option} {text!r} is not a number: write it like {example}") from None
 
 
 def _zone(args: argparse.Namespace, settings: Settings) -> ZoneInfo:
@@ -121,23 +106,17 @@ def _zone(args: argparse.Namespace, settings: Settings) -> ZoneInfo:
 
 
 def _request(args: argparse.Namespace, settings: Settings) -> Any:
-    from switchboard.reports.erlang import Target
-    from switchboard.reports.forecast import ForecastRequest
+    from switchboard.reports.forecast_report import forecast_request
 
-    if args.interval not in _INTERVALS:
-        raise UsageProblem(f"interval {args.interval!r}: give 15m, 30m or 1h")
-    unknown = [d for d in args.weekday if d.lower() not in _DAY_NAMES]
-    if unknown:
-        raise UsageProblem(f"weekday {unknown[0]!r}: give mon, tue, wed, thu, fri, sat or sun")
-    return ForecastRequest(
-        queue=args.queue,
-        target=Target.parse(args.target),
-        timezone=_zone(args, settings),
-        weeks=_number(args.weeks, "--weeks", int),
-        interval_min=_INTERVALS[args.interval],
-        shrinkage=_number(args.shrinkage, "--shrinkage", float),
-        max_occupancy=_number(args.max_occupancy, "--max-occupancy", float),
-        weekdays=tuple(_DAY_NAMES[d.lower()] for d in args.weekday),
+    return forecast_request(
+        args.queue,
+        _zone(args, settings),
+        target=args.target,
+        weeks=args.weeks,
+        interval=args.interval,
+        shrinkage=args.shrinkage,
+        max_occupancy=args.max_occupancy,
+        weekdays=args.weekday,
     )
 
 
@@ -158,21 +137,16 @@ def _now() -> datetime:
 
 
 def _forecast(args: argparse.Namespace, settings: Settings) -> int:
-    from switchboard.reports.forecast import forecast_queue, history_queues
+    from switchboard.reports.forecast import forecast_queue
+    from switchboard.reports.forecast_report import check_queue
     from switchboard.store.oneshot import in_database
 
     request = _request(args, settings)
-    configured = _configured_queues(settings)
+    configured = sorted(_configured_queues(settings))
     now = _now()
 
     def work(session: Session) -> Any:
-        known = configured | set(history_queues(session))
-        if request.queue not in known:
-            listed = ", ".join(sorted(known)) or "none yet"
-            raise UsageProblem(
-                f"no queue {request.queue!r} in the queue file or the call history;"
-                f" give one of: {listed}"
-            )
+        check_queue(session, request.queue, configured)
         return forecast_queue(session, request, now)
 
     forecast = in_database(settings, work)
@@ -183,17 +157,11 @@ def _forecast(args: argparse.Namespace, settings: Settings) -> int:
 
 def forecast_rows(forecast: Any) -> list[tuple[Any, ...]]:
     """One row of plain values per interval, in :data:`COLUMNS` order."""
-    from switchboard.reports.forecast import WEEKDAYS
+    from switchboard.reports.forecast_report import interval_figures
 
     return [
         (
-            WEEKDAYS[i.weekday],
-            f"{i.start:%H:%M}",
-            round(i.offered, 2),
-            round(i.aht_s, 1),
-            round(i.traffic, 3),
-            i.staffing.agents,
-            i.staffing.scheduled,
+            *interval_figures(i),
             round(i.staffing.service_level, 4),
             round(i.staffing.asa_s, 1),
             round(i.staffing.occupancy, 4),

@@ -23,11 +23,14 @@ DEFAULT_INTERVAL: Interval = "hour"
 
 
 class ReportProblem(ValueError):
-    """A parameter that cannot be used: ``parameter`` names it, ``message`` says the fix."""
+    """A parameter that cannot be used: ``parameter`` names it, ``message`` says the fix.
+    ``named``: the message is a whole sentence that already names the parameter (the
+    forecast's, shared with ``switchboard forecast``); ``text`` is what a person reads."""
 
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(f"{parameter}: {message}")
-        self.parameter, self.message = parameter, message
+    def __init__(self, parameter: str, message: str, *, named: bool = False) -> None:
+        self.text = message if named else f"{parameter}: {message}"
+        super().__init__(self.text)
+        self.parameter, self.message, self.named = parameter, message, named
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,21 @@ class ReportQuery:
     kind: str
     start: datetime  # aware; the first interval begins here
     end: datetime  # aware, excluded; the last interval ends here
-    interval: Interval
+    interval: str  # an Interval; the forecast's own are 15m, 30m and hour
     zone: ZoneInfo
     now: float  # open rows (an agent still logged in) are counted up to here
     queues: tuple[str, ...] = ()  # () : every queue
     agents: tuple[str, ...] = ()  # () : every agent
+    # A kind's own parameters (the forecast's target, shrinkage ...), checked, as text.
+    options: tuple[tuple[str, str], ...] = ()
 
     def spans(self) -> list[Span]:
+        if self.interval not in INTERVALS:
+            raise ValueError(f"{self.kind}: {self.interval!r} intervals are not calendar spans")
         return spans(self.start, self.end, self.interval, self.zone)
+
+    def option(self, name: str) -> str | None:
+        return dict(self.options).get(name)
 
 
 def parse_moment(text: str, zone: ZoneInfo, *, end: bool = False) -> datetime:

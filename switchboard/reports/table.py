@@ -17,9 +17,10 @@ from typing import Any, Literal
 __all__ = ["UNITS", "Cell", "Column", "Report"]
 
 # interval: a datetime (the start of an interval, with its offset); text: a name or code;
-# count: a whole number; s: seconds; pct: a percentage 0..100; score: a mean score.
-Unit = Literal["interval", "text", "count", "s", "pct", "score"]
-UNITS: tuple[Unit, ...] = ("interval", "text", "count", "s", "pct", "score")
+# count: a whole number (the forecast's offered calls: a mean of them); s: seconds; pct: a
+# percentage 0..100; score: a mean score; erlang: traffic, agents' worth of work.
+Unit = Literal["interval", "text", "count", "s", "pct", "score", "erlang"]
+UNITS: tuple[Unit, ...] = ("interval", "text", "count", "s", "pct", "score", "erlang")
 Cell = datetime | str | int | float | None  # None: no value (a mean of nothing)
 
 

@@ -5,14 +5,17 @@ browser tests. Calls are stored as the ACD stores them through ``POST /_test/fac
 ``at``); the page asks the real ``GET /api/v1/reports/{kind}``. Queues sales and support;
 users ``boss`` (supervisor of sales) and ``root`` (admin), password :data:`PASSWORD`.
 
-Run as ``python -m switchboard.testing.reportsite --db FILE``: prints
+Run as ``python -m switchboard.testing.reportsite --db FILE [--now ISO]``: prints
 ``reportsite listening on http://127.0.0.1:PORT`` and ends when standard input closes.
+``--now`` stops the reports' clock at that instant, so that a report reading "the weeks
+before today" (the forecast) reads the same history on any day the test runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     reactor: Any = installed
     parser = argparse.ArgumentParser(prog="python -m switchboard.testing.reportsite")
     parser.add_argument("--db", type=Path, required=True, help="the SQLite file (kept)")
+    parser.add_argument(
+        "--now", type=datetime.fromisoformat, help="the reports' fixed clock (ISO with offset)"
+    )
     args = parser.parse_args(argv)
     url = make_url(f"sqlite:///{args.db}")
     upgrade_database(url)
@@ -69,7 +75,11 @@ def main(argv: list[str] | None = None) -> None:
         reactor,
         database,
         hasher=CHEAP,
-        rest=RestBackends(database, reactor.seconds, reports=settings_reports),
+        rest=RestBackends(
+            database,
+            (lambda: args.now.timestamp()) if args.now else reactor.seconds,
+            reports=settings_reports,
+        ),
         extra_routes=(
             reports_routes(settings_reports, lambda: [q.name for q in QUEUES]),
             test_routes,

@@ -5,7 +5,8 @@ The page is a form and an empty table: ``static/reports.js`` asks
 ``GET /api/v1/reports/{kind}`` (the REST API decides what a supervisor may see) and draws
 the table and the charts from the report's columns and units, so a new report kind needs
 one line in :data:`REPORT_KINDS` (and its chart, if the default one does not fit, in
-reports.js).
+reports.js). The forecast reads weeks of history, not a period: the form swaps the
+period, interval and agents for the forecast's own fields when it is chosen.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from twisted.web.server import Request
 
 from switchboard.accounts.model import Role
 from switchboard.config import ReportSettings
+from switchboard.reports.forecast_report import DEFAULTS
 from switchboard.web.wallboard_ws.page import ECHARTS
 
 if TYPE_CHECKING:
     from switchboard.web.routes import WebApp
 
-__all__ = ["INTERVALS", "PRESETS", "REPORT_KINDS", "reports_routes"]
+__all__ = ["FORECAST_INTERVALS", "INTERVALS", "PRESETS", "REPORT_KINDS", "reports_routes"]
 
 # (kind as the API names it, English msgid): the kinds the page offers, in this order.
 REPORT_KINDS: tuple[tuple[str, str], ...] = (
@@ -31,7 +33,22 @@ REPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("ivr", "IVR report"),
     ("complaints", "Complaints report"),
     ("scorecard", "Agent scorecards"),
+    ("forecast", "Staffing forecast"),
 )
+# The forecast's interval lengths (reports/forecast_report.py), and its defaults as the
+# form shows them: shrinkage and the occupancy cap as percentages.
+FORECAST_INTERVALS: tuple[tuple[str, str], ...] = (
+    ("15m", "15 minutes"),
+    ("30m", "30 minutes"),
+    ("hour", "Hour"),
+)
+FORECAST_DEFAULTS = {
+    "interval": DEFAULTS["interval"],
+    "weeks": DEFAULTS["weeks"],
+    "target": DEFAULTS["target"],
+    "shrinkage": f"{float(DEFAULTS['shrinkage']) * 100:g}",
+    "occupancy": f"{float(DEFAULTS['max_occupancy']) * 100:g}",
+}
 INTERVALS: tuple[tuple[str, str], ...] = (
     ("15m", "15 minutes"),
     ("hour", "Hour"),
@@ -86,6 +103,8 @@ def reports_routes(
                 echarts_url=echarts,
                 kinds=REPORT_KINDS,
                 intervals=INTERVALS,
+                forecast_intervals=FORECAST_INTERVALS,
+                forecast=FORECAST_DEFAULTS,
                 presets=PRESETS,
                 queues=sorted(queues),
                 timezone=settings.timezone,

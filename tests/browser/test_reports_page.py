@@ -78,12 +78,13 @@ CALLS = [
 
 
 class Site:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, now: str | None = None) -> None:
         env = dict(
             os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "switchboard.testing.reportsite", "--db", str(db)],
+            [sys.executable, "-m", "switchboard.testing.reportsite", "--db", str(db)]
+            + (["--now", now] if now else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -79,7 +79,7 @@ def test_csv_and_table_carry_the_same_figures(
             "no queue 'billing' in the queue file or the call history; give one of: sales, support",
         ),
         (("--shrinkage", "1.2"), "shrinkage 1.2: give a fraction from 0 up to"),
-        (("--shrinkage", "lots"), "--shrinkage 'lots' is not a number"),
+        (("--shrinkage", "lots"), "shrinkage 'lots' is not a number"),
         (("--max-occupancy", "0"), "maximum occupancy 0: give a fraction above 0"),
         (("--interval", "45m"), "interval '45m': give 15m, 30m or 1h"),
         (("--weekday", "funday"), "weekday 'funday': give mon, tue"),

@@ -81,9 +81,9 @@ def test_the_cli_in_every_format(
 
 
 def test_the_help_lists_the_kinds(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(db_path, ["forecast", "--from", DAY, "--to", DAY]) == 2
-    assert "queue, agent, ivr, complaints, scorecard" in capsys.readouterr().err
-    assert {"ivr", "complaints", "scorecard"} <= set(KINDS)
+    assert _cli(db_path, ["staffing", "--from", DAY, "--to", DAY]) == 2
+    assert "queue, agent, ivr, complaints, scorecard, forecast" in capsys.readouterr().err
+    assert {"ivr", "complaints", "scorecard", "forecast"} <= set(KINDS)
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from switchboard.accounts.model import Role
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import add_user
 from switchboard.config import ReportSettings, WebSettings
-from switchboard.reports.kinds import KINDS, make_report
-from switchboard.reports.query import parse_query
+from switchboard.reports.kinds import KINDS, make_report, parse_report_query
 from switchboard.store import Database
 from switchboard.store.db import create_database_engine
 from switchboard.web.i18n import Catalogues
@@ -123,9 +122,11 @@ def test_every_column_label_of_a_report_is_translated(tmp_path: Path, kind: str)
     engine = create_database_engine(url)
     start = datetime.fromisoformat("2026-12-01T08:00:00+08:00").timestamp()
     seed(engine, start, start + 4 * 3600, calls=40)  # reasons and dispositions seen
-    query = parse_query(
-        kind, tuple(KINDS), start="2026-12-01", end="2026-12-01", interval="day",
-        queue=None, agent=None, zone=ZoneInfo("Asia/Shanghai"), now=start + 86400,
+    forecast = kind == "forecast"  # the weeks before the next day, of one queue
+    query = parse_report_query(
+        kind, start=None if forecast else "2026-12-01", end=None if forecast else "2026-12-01",
+        interval=None if forecast else "day", queue="sales" if forecast else None, agent=None,
+        options={}, zone=ZoneInfo("Asia/Shanghai"), now=start + 86400,
     )  # fmt: skip
     with Session(engine) as session:
         report = make_report(session, query, ReportSettings())

@@ -271,16 +271,37 @@ class ReportQueryArgs(_Model):
     end: str | None = Field(
         default=None, alias="to", description="last day, included, or a time (excluded)"
     )
-    queue: str | None = Field(default=None, description="only these queues (comma-separated)")
+    queue: str | None = Field(
+        default=None, description="only these queues (comma-separated); forecast: the one queue"
+    )
     agent: str | None = Field(default=None, description="only these agents (comma-separated)")
-    interval: str | None = Field(default=None, description="15m, hour (default), day, week, month")
+    interval: str | None = Field(
+        default=None,
+        description="15m, hour (default), day, week, month; forecast: 15m, 30m (default), hour",
+    )
     format: str = Field(default="json", description="json, csv or xlsx (a file)")
+    # The forecast's own (reports/forecast_report.py OPTIONS); another kind refuses them.
+    target: str | None = Field(
+        default=None, description="forecast: PERCENT/SECONDS answered within (default 80/20)"
+    )
+    weeks: str | None = Field(
+        default=None, description="forecast: whole weeks of history before today, 1-52 (4)"
+    )
+    shrinkage: str | None = Field(
+        default=None, description="forecast: share of paid time off the phones, 0 up to 1 (0.3)"
+    )
+    max_occupancy: str | None = Field(
+        default=None, description="forecast: busiest share of time on calls, to 1 (0.85)"
+    )
+    weekday: str | None = Field(
+        default=None, description="forecast: only these weekdays, mon ... sun (comma-separated)"
+    )
 
 
 class ReportColumn(_Model):
     key: str = Field(description="the key of this column in each row")
     label: str = Field(description="English label (a msgid)")
-    unit: str = Field(description="interval, text, count, s, pct or score")
+    unit: str = Field(description="interval, text, count, s, pct, score or erlang")
 
 
 class Report(_Model):

@@ -2,7 +2,7 @@
 """``GET /api/v1/reports/{kind}``: a report (docs/reports.md) as JSON for a chart, or as
 a CSV or XLSX file. The parameters are the CLI's and are checked by the same code; a bad
 one is a 400 naming it. A supervisor sees their queues only: the queue report of those
-queues, and the agent report of the calls in them."""
+queues, and the agent report of the calls in them; the forecast of one of them."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from switchboard.config import ReportSettings
 from switchboard.queue.shell.control import AgentControl
 from switchboard.reports.export import CONTENT_TYPES, render
-from switchboard.reports.kinds import KINDS, make_report
-from switchboard.reports.query import ReportProblem, ReportQuery, parse_query
+from switchboard.reports.kinds import KINDS, OPTIONS, make_report, parse_report_query
+from switchboard.reports.query import ReportProblem, ReportQuery
 from switchboard.store import Database
 from switchboard.web.api import models as m
 from switchboard.web.api.access import Caller
@@ -54,14 +54,14 @@ class ReportRoute:
         if query.format not in ("json", *_FILES):
             raise Refusal("bad_request", "format: choose json, csv or xlsx", "format")
         try:
-            asked = parse_query(
+            asked = parse_report_query(
                 kind,
-                tuple(KINDS),
                 start=query.start,
                 end=query.end,
                 interval=query.interval,
                 queue=query.queue,
                 agent=query.agent,
+                options={name: getattr(query, name) for name in OPTIONS},
                 zone=ZoneInfo(settings.timezone),
                 now=self._now(),
             )
@@ -69,7 +69,10 @@ class ReportRoute:
             return self._refuse(exc)
         asked = replace(asked, queues=_reachable(asked, caller))
         await self._check_agents(caller, asked.agents)
-        report = await self._database().run(lambda s: make_report(s, asked, settings))
+        try:
+            report = await self._database().run(lambda s: make_report(s, asked, settings))
+        except ReportProblem as exc:  # the forecast's queue that took no calls
+            return self._refuse(exc)
         if query.format == "json":
             return m.Report.model_validate(report.to_json())
         day = asked.start.date().isoformat()
@@ -97,7 +100,7 @@ class ReportRoute:
 
     @staticmethod
     def _refuse(exc: ReportProblem) -> Any:
-        raise Refusal("bad_request", f"{exc.parameter}: {exc.message}", exc.parameter)
+        raise Refusal("bad_request", exc.text, exc.parameter)
 
 
 def report_endpoint(backends: Callable[[], Any], prefix: str) -> Endpoint:

@@ -1,7 +1,9 @@
 /* The reports page: reads the form, asks GET /api/v1/reports/{kind} (same-origin session
  * cookie) and draws the table and the charts from the report's columns and units, so any
  * report kind with the common JSON form (docs/reports.md) shows without code here. CHARTS
- * picks the charted columns of the kinds that want more than the default choice. */
+ * picks the charted columns of the kinds that want more than the default choice. The
+ * forecast reads weeks of history instead of a period: its own fields replace the range,
+ * its rows are weekday + time of day, and its chart marks the peak and off-peak. */
 (function () {
   "use strict";
   var root = document.getElementById("reports");
@@ -20,6 +22,21 @@
       times: ["ready_s", "reserved_s", "on_call_s", "wrap_up_s", "not_ready_s"],
       stackTimes: true }
   };
+  // The forecast's two charts (drawForecast): agents per interval with the calls expected
+  // on their own axis, and the service level and occupancy those agents would give.
+  var FORECAST_CHARTS = { bars: ["agents", "scheduled"], calls: "offered",
+    rates: ["service_level_pct", "occupancy_pct"] };
+  // Text values that are data, shown translated (the API, CSV and XLSX keep the codes).
+  var VALUES = {
+    weekday: { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday",
+      fri: "Friday", sat: "Saturday", sun: "Sunday" },
+    peak: { peak: "Peak", off_peak: "Off-peak" }
+  };
+  function value(key, text) {
+    var names = VALUES[key];
+    return names && names[text] ? t(names[text]) : text;
+  }
+  var PEAKS = { peak: "rgba(220, 38, 38, 0.22)", off_peak: "rgba(22, 163, 74, 0.18)" };
   // Labels carrying a value (a threshold, a score, a reason, a code): the English label's
   // shape and the msgid translating it, {0} being the value.
   var SHAPES = [
@@ -64,7 +81,7 @@
       case "interval": return when(value, interval);
       case "s": return clock(value);
       case "pct": return value.toFixed(1) + "%";
-      case "score": return value.toFixed(2);
+      case "score": case "erlang": return value.toFixed(2);
       default: return String(value);
     }
   }
@@ -102,9 +119,40 @@
     field("rp-to").value = iso(span[1]);
   }
 
+  // ---- the forecast's fields -------------------------------------------------------------
+  function forecasting() { return field("rp-kind").value === "forecast"; }
+  function showFields() {
+    var mine = forecasting();
+    Array.prototype.forEach.call(form.querySelectorAll(".rp-range"), function (node) {
+      node.hidden = mine;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".rp-fc"), function (node) {
+      node.hidden = !mine;
+    });
+    var queue = field("rp-queue");
+    // A forecast is of one queue: "all queues" is not one.
+    queue.options[0].disabled = mine;
+    if (mine && !queue.value && queue.options.length > 1) queue.selectedIndex = 1;
+  }
+  function fraction(id) {
+    var text = field(id).value.trim();
+    return text === "" || isNaN(Number(text)) ? text : String(Number(text) / 100);
+  }
+  var FORECAST = [["rp-fc-interval", "interval"], ["rp-weeks", "weeks"],
+    ["rp-target", "target"], ["rp-shrinkage", "shrinkage"], ["rp-occupancy", "occupancy"]];
+
   // ---- the request ---------------------------------------------------------------------
   function query() {
     var params = new URLSearchParams();
+    if (forecasting()) {
+      params.set("queue", field("rp-queue").value);
+      params.set("interval", field("rp-fc-interval").value);
+      params.set("weeks", field("rp-weeks").value.trim());
+      params.set("target", field("rp-target").value.trim());
+      params.set("shrinkage", fraction("rp-shrinkage"));
+      params.set("max_occupancy", fraction("rp-occupancy"));
+      return params;
+    }
     params.set("from", field("rp-from").value);
     params.set("to", field("rp-to").value);
     params.set("interval", field("rp-interval").value);
@@ -128,7 +176,12 @@
   function remember() {
     var params = query();
     params.set("kind", field("rp-kind").value);
-    params.set("preset", field("rp-preset").value);
+    if (forecasting()) {  // the page's own fields, as the user typed them
+      FORECAST.forEach(function (pair) { params.set(pair[1], field(pair[0]).value); });
+      params.delete("max_occupancy");
+    } else {
+      params.set("preset", field("rp-preset").value);
+    }
     history.replaceState(null, "", "/reports?" + params);
   }
 
@@ -187,7 +240,8 @@
     report.rows.forEach(function (row) {
       var tr = document.createElement("tr");
       report.columns.forEach(function (c, i) {
-        var td = cell("td", show(row[c.key], c.unit, interval),
+        var td = cell("td", c.unit === "text" ? value(c.key, row[c.key])
+          : show(row[c.key], c.unit, interval),
           "rp-" + c.unit + (i < 2 ? " rp-fixed" + i : ""));
         td.dataset.key = c.key;
         if (c.unit === "interval") td.title = row[c.key];
@@ -249,17 +303,20 @@
     });
     var chosen = subjects.indexOf(select.value) >= 0 ? select.value : subjects[0];
     select.replaceChildren.apply(select, subjects.map(function (s) {
-      var option = cell("option", s);
+      var option = cell("option", value(key, s));
       option.value = s;
       option.selected = s === chosen;
       return option;
     }));
     field("rp-subject-label").hidden = subjects.length < 2;
     var rows = key ? report.rows.filter(function (r) { return r[key] === chosen; }) : report.rows;
-    var times = rows.map(function (r) { return when(r.interval, interval); });
+    // A forecast's rows are times of day (of the weekday chosen), not intervals.
+    var times = rows.map(function (r) {
+      return r.interval === undefined ? r.start : when(r.interval, interval);
+    });
     var name = function (k) { return label(spec.known[k].label, k); };
     field("rp-chart-title").textContent = key && chosen !== undefined
-      ? label(spec.known[key].label) + ": " + chosen : "";
+      ? label(spec.known[key].label) + ": " + value(key, chosen) : "";
     field("rp-charts").hidden = !rows.length;
     if (!rows.length) return;
     var base = {
@@ -270,6 +327,10 @@
       xAxis: { type: "category", data: times, axisLabel: { hideOverlap: true } },
       dataZoom: rows.length > 48 ? [{ type: "inside" }, { type: "slider", height: 16, bottom: 8 }] : []
     };
+    if (report.kind === "forecast") {
+      drawForecast(report, rows, base, name);
+      return;
+    }
     var counts = spec.bars.map(function (k) {
       return series(rows, k, "bar", { name: name(k) });
     }).concat(spec.line.map(function (k) {
@@ -297,7 +358,60 @@
         axisLabel: { formatter: function (v) { return clock(v); } } }],
       series: timed
     }), true);
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); }); // shown just now
+    resizeCharts(); // shown just now
+  }
+  function resizeCharts() {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+  }
+
+  // The forecast: bars of agents (peak and off-peak shaded), the calls expected as a dashed
+  // line on the right axis; then the service level (the target drawn) and occupancy.
+  function drawForecast(report, rows, base, name) {
+    var times = base.xAxis.data, pct = function (v) { return show(v, "pct"); };
+    var agents = FORECAST_CHARTS.bars.map(function (k) {
+      return series(rows, k, "bar", { name: name(k) });
+    });
+    agents[agents.length - 1].markArea = peakAreas(rows, times);
+    agents.push(series(rows, FORECAST_CHARTS.calls, "line", { name: name(FORECAST_CHARTS.calls),
+      yAxisIndex: 1, symbolSize: 5, lineStyle: { type: "dashed" } }));
+    chart("rp-chart-counts").setOption(Object.assign({}, base, {
+      // A tick (hidden) on every interval: ECharts ends marked areas on ticks, and a peak
+      // of one interval between thinned ticks would have no width.
+      xAxis: Object.assign({}, base.xAxis, { axisTick: { show: false, interval: 0 } }),
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", minInterval: 1 }],
+      series: agents
+    }), true);
+    var target = Number(String(report.parameters.target).split("/")[0]);
+    var rates = FORECAST_CHARTS.rates.map(function (k) {
+      return series(rows, k, "line", { name: name(k), symbolSize: 6,
+        tooltip: { valueFormatter: pct } });
+    });
+    if (target) {
+      rates[0].markLine = { silent: true, symbol: "none", lineStyle: { type: "dotted" },
+        label: { formatter: report.parameters.target, position: "insideEndTop" },
+        data: [{ yAxis: target }] };
+    }
+    chart("rp-chart-rates").setOption(Object.assign({}, base, {
+      yAxis: [{ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
+      series: rates
+    }), true);
+    resizeCharts();
+  }
+
+  // The forecast's peak and off-peak intervals as shaded, labelled stretches of the axis.
+  function peakAreas(rows, times) {
+    var areas = [];
+    rows.forEach(function (r, i) {
+      var mark = r.peak, last = areas[areas.length - 1];
+      if (!PEAKS[mark]) return;
+      if (last && last.mark === mark && last.end === i - 1) { last.end = i; return; }
+      areas.push({ mark: mark, start: i, end: i });
+    });
+    return { silent: true, label: { position: "top", color: "#5b6473", fontSize: 11 },
+      data: areas.map(function (a) {
+        return [{ name: value("peak", a.mark), xAxis: times[a.start],
+          itemStyle: { color: PEAKS[a.mark] } }, { xAxis: times[a.end] }];
+      }) };
   }
 
   function draw(report) {
@@ -313,8 +427,12 @@
       var value = params.get(name);
       if (value !== null) field(id).value = value;
     };
-    set("rp-kind", "kind"); set("rp-preset", "preset"); set("rp-interval", "interval");
-    set("rp-queue", "queue"); set("rp-agent", "agent");
+    set("rp-kind", "kind"); set("rp-preset", "preset"); set("rp-queue", "queue");
+    if (params.get("kind") === "forecast") {
+      FORECAST.forEach(function (pair) { set(pair[0], pair[1]); });
+    } else {
+      set("rp-interval", "interval"); set("rp-agent", "agent");
+    }
     if (!field("rp-kind").value) field("rp-kind").selectedIndex = 0;
     if (!field("rp-preset").value) field("rp-preset").value = "today";
     if (!field("rp-interval").value) field("rp-interval").value = "hour";
@@ -331,7 +449,11 @@
   ["rp-from", "rp-to"].forEach(function (id) {
     field(id).addEventListener("change", function () { field("rp-preset").value = "custom"; });
   });
-  ["rp-kind", "rp-interval", "rp-queue"].forEach(function (id) {
+  field("rp-kind").addEventListener("change", function () {
+    showFields();
+    run();
+  });
+  ["rp-interval", "rp-queue", "rp-fc-interval"].forEach(function (id) {
     field(id).addEventListener("change", run);
   });
   form.addEventListener("submit", function (event) {
@@ -347,8 +469,9 @@
     });
   });
   window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    resizeCharts();
   });
   fill();
+  showFields();
   run();
 })();

@@ -4,6 +4,7 @@ models, and every route it documents answers as documented."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from referencing.jsonschema import DRAFT202012
 
 from switchboard.crm.directory import add_customer
 from switchboard.queue.core.model import AgentState
+from switchboard.reports.forecast import WEEKDAYS
 from switchboard.web.api.tokens import SCOPES
+from tests.reports.test_forecast import SeedCall, store
 from tests.web.api.helpers import AGENT_CHANNEL, ApiStack, make_api_stack
 from tests.web.api.test_calls import _calls
 
@@ -125,3 +128,26 @@ def test_every_documented_route_answers_with_its_documented_schema(stack: ApiSta
     # agents 2, control 5, supervise 3, queues 2, calls 2, waiting callers 2, customers 4,
     # merges 2, tickets 8, reports 1
     assert exercised == 31
+
+
+def test_the_forecast_kind_answers_with_the_report_schema_and_its_parameters(
+    stack: ApiStack,
+) -> None:
+    """The reports' one route with the forecast's own parameters, documented from the
+    same query model: it answers with the documented report schema."""
+    document = _document(stack)
+    operation = document["paths"]["/api/v1/reports/{kind}"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"target", "weeks", "shrinkage", "max_occupancy", "weekday", "interval"} <= names
+    now = datetime.fromtimestamp(stack.clock.seconds(), UTC)
+    store(stack.database.engine, [SeedCall("sales", now - timedelta(days=7), 120.0)])
+    answer = stack.bearer(
+        stack.token(*SCOPES),
+        "GET",
+        "/api/v1/reports/forecast?queue=sales&target=80/20&weeks=1&shrinkage=0.3"
+        f"&max_occupancy=0.85&weekday={WEEKDAYS[now.weekday()]}&interval=hour",
+    )
+    assert answer.status == 200, answer.text
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    _schema_check(document, schema, answer.json())
+    assert sum(r["offered"] for r in answer.json()["rows"]) == 1
