@@ -12,6 +12,8 @@ each report ``--runs`` times through the code the CLI and the REST API run
 (``reports.kinds.make_report``) and prints every time, in ms. Aim: each under 1 s.
 
     .venv/bin/python bench/bench_reports.py [--url postgresql+psycopg://...] [--calls N]
+        [--database NAME]  # keep the loaded database under this name, reuse it next time
+        [--report queue]   # time only this report
 """
 
 from __future__ import annotations
@@ -195,20 +197,33 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", help="keep the loaded database under this name; reuse it")
+    parser.add_argument("--report", choices=("queue", "agent"), help="time only this report")
     args = parser.parse_args()
     admin = make_url(args.url)
-    name = f"bench_reports_{os.getpid()}"
+    name = args.database or f"bench_reports_{os.getpid()}"
     with psycopg.connect(_conninfo(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = admin.set(database=name)
     try:
         upgrade_database(url)
-        load(url, args.calls, random.Random(args.seed))
-        time_report(url, "queue", "2026-11-17", "2026-11-17", "15m", args.runs)
-        time_report(url, "agent", "2026-11-01", "2026-11-30", "day", args.runs)
+        if exists:  # loaded by an earlier run (--calls and --seed are those of that run)
+            with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+                conn.execute("ANALYZE")  # indexes a new migration may have added
+        else:
+            load(url, args.calls, random.Random(args.seed))
+        print(f"load average before timing: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
+        if args.report in (None, "queue"):
+            time_report(url, "queue", "2026-11-17", "2026-11-17", "15m", args.runs)
+        if args.report in (None, "agent"):
+            time_report(url, "agent", "2026-11-01", "2026-11-30", "day", args.runs)
+        print(f"load average after timing: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
     finally:
-        with psycopg.connect(_conninfo(admin), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.database:
+            with psycopg.connect(_conninfo(admin), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

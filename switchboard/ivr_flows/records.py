@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -51,6 +52,9 @@ def _at(epoch: float | None) -> datetime | None:
 
 class IvrSession(Base):
     __tablename__ = "ivr_session"
+    # A customer's sessions with their call ids from the index alone (reports' first-call
+    # resolution; migration 0020_queue_report_speed).
+    __table_args__ = (Index("ix_ivr_session_customer_id", "customer_id", "call_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -66,7 +70,7 @@ class IvrSession(Base):
     queue: Mapped[str] = mapped_column(String(64), default="")
     digits: Mapped[str] = mapped_column(String(256), default="")
     customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crm_customer.id", ondelete="SET NULL"), nullable=True, index=True
+        ForeignKey("crm_customer.id", ondelete="SET NULL"), nullable=True
     )
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     trace: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -1,31 +1,51 @@
 # -*- test-case-name: tests.reports.test_queue_report -*-
-"""The stored rows the queue report reads, as small tuples with times in epoch seconds:
-the queue visits (``acd_call_visit``, written from the router's facts in both routing
-modes), who the caller was (the IVR session's customer) and the CSAT answers. Only the
-columns the report needs, only the rows of the range (plus, for first-call resolution,
-a caller's calls in the days after it). The agent report sums in SQL (.agent_source).
+"""What the queue report reads, counted in the database: the queue visits (``acd_call_visit``,
+written from the router's facts in both routing modes) and the CSAT answers, summed per
+queue and step of a grid (:class:`Grid`) whose steps never straddle an interval boundary;
+whether a caller was known and called again, as SQL conditions on each visit. A day is
+tens of thousands of visits: reading them into Python cost more than all the counting.
+The agent report sums in SQL too (.agent_source).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import gcd
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.store.records import CallVisitRow
+from switchboard.reports.intervals import Span
 from switchboard.reports.sqltime import epoch, plus_seconds
 
 __all__ = [
     "Csat",
-    "Visit",
+    "Grid",
+    "Scores",
+    "Sums",
+    "called_again",
+    "caller_known",
     "csat_answers",
     "csat_owner",
-    "repeated_visits",
-    "visits_entered",
+    "csat_scores",
+    "visit_sums",
 ]
 
 
@@ -41,35 +61,61 @@ def _s(value: datetime | None) -> float | None:
     return value.timestamp()
 
 
-class Visit(NamedTuple):
-    """One call's stay in one queue (``acd_call_visit``)."""
-
-    call_id: str
-    queue: str
-    entered_at: float
-    caller_number: str
-    customer_id: int | None  # the CRM customer the IVR identified, if it did
-    answered_at: float | None
-    waited_s: float | None
-    via_callback: bool
-    agent_id: str
-    callback_at: float | None
-    callback_waited_s: float | None
-    left_at: float | None
-    outcome: str
-    left_waited_s: float | None
-    handled_at: float | None
-    talk_s: float | None
-    wrap_s: float | None
-    transferred_at: float | None = None  # the answering agent transferred the caller
-
-
 class Csat(NamedTuple):
     call_id: str
     agent: str
     queue: str
     score: int
     at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Steps of ``step_s`` seconds from ``first_s``: the largest step every interval
+    boundary of the report falls on (a quarter-hour report: its quarters; days: hours, a
+    day the clocks change being 23 or 25 of them). Rows are summed per step in SQL and the
+    steps added up per interval in Python, exactly: no step holds two intervals."""
+
+    first_s: float
+    step_s: int
+
+    @classmethod
+    def of(cls, spans: Sequence[Span]) -> Grid:
+        first = spans[0].start_s
+        step = 0
+        for edge in [s.start_s for s in spans] + [spans[-1].end_s]:
+            # Whole seconds: a zone's offsets are (TZif keeps them so), a grid of them exact.
+            step = gcd(step, int(edge - first))
+        return cls(first, step or 1)
+
+    def start_of(self, index: int) -> float:
+        return self.first_s + index * self.step_s
+
+
+class _floor_int(FunctionElement[int]):
+    """The integer part of a non-negative number, on both databases."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "floor_int"
+
+
+@compiles(_floor_int, "postgresql")
+def _pg_floor_int(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(_floor_int, "sqlite")
+def _sqlite_floor_int(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"  # truncates: >= 0
+
+
+def _step(at: Any, grid: Grid) -> ColumnElement[int]:
+    """Which step of ``grid`` a stored time (at or after its start) falls in. The same
+    double-precision epoch the intervals were compared with before: a time on a boundary
+    opens the next step."""
+    step = literal_column(f"{grid.step_s}.0", Float)  # a constant: the same text to group by
+    return _floor_int((epoch(at) - literal(grid.first_s, Float)) / step)
 
 
 def _in(column: Any, names: Iterable[str]) -> ColumnElement[bool] | None:
@@ -81,78 +127,65 @@ def _where(*conditions: ColumnElement[bool] | None) -> list[ColumnElement[bool]]
     return [c for c in conditions if c is not None]
 
 
-def visits_entered(
-    session: Session, start: float, end: float, queues: Iterable[str] = ()
-) -> list[Visit]:
-    v = CallVisitRow
-    entered = _where(v.entered_at >= _at(start), v.entered_at < _at(end), _in(v.queue, queues))
-    # Who the IVR said each caller was, in one query (not a sub-select per visit).
-    known = select(IvrSession.call_id, func.max(IvrSession.customer_id)).where(
-        IvrSession.customer_id.is_not(None),
-        IvrSession.call_id.in_(select(v.path_ref).where(*entered)),
-    )
-    customer = dict(session.execute(known.group_by(IvrSession.call_id)).tuples().all())
-    statement = select(
-        v.call_id,
-        v.queue,
-        epoch(v.entered_at),
-        v.caller_number,
-        v.path_ref,
-        epoch(v.answered_at),
-        v.waited_s,
-        v.via_callback,
-        v.agent_id,
-        epoch(v.callback_at),
-        v.callback_waited_s,
-        epoch(v.left_at),
-        v.outcome,
-        v.left_waited_s,
-        epoch(v.handled_at),
-        v.talk_s,
-        v.wrap_s,
-        epoch(v.transferred_at),
-    ).where(*entered)
-    rows: list[Any] = list(session.execute(statement))
-    return [Visit._make((*r[:4], customer.get(r[4]), *r[5:7], bool(r[7]), *r[8:])) for r in rows]
+class Sums(NamedTuple):
+    """One queue's figures summed over one step of the grid."""
+
+    queue: str
+    at: float  # the step's start, epoch seconds
+    figures: dict[str, Any]
 
 
-def repeated_visits(
+def visit_sums(
     session: Session,
+    figures: Mapping[str, ColumnElement[Any]],
     start: float,
     end: float,
-    within_s: float,
-    *,
-    same_queue: bool = False,
+    grid: Grid,
     queues: Iterable[str] = (),
-) -> set[tuple[str, str]]:
-    """The answered visits entered in ``[start, end)`` whose caller called again within
-    ``within_s`` after: a later visit of another call from the same number, or from the
-    same customer as the IVR identified them (``(call_id, queue)`` of each)."""
-    v, w = CallVisitRow, aliased(CallVisitRow)
+) -> list[Sums]:
+    """``figures`` (aggregates over ``acd_call_visit``, by name) of the visits entered in
+    ``[start, end)``, per queue and step of ``grid``."""
+    v = CallVisitRow
+    step = _step(v.entered_at, grid).label("step")
+    statement = (
+        select(v.queue, step, *(sql.label(name) for name, sql in figures.items()))
+        .where(*_where(v.entered_at >= _at(start), v.entered_at < _at(end), _in(v.queue, queues)))
+        .group_by(v.queue, literal_column("step"))
+    )
+    names = list(figures)
+    return [
+        Sums(r[0], grid.start_of(r[1]), dict(zip(names, r[2:], strict=True)))
+        for r in session.execute(statement)
+    ]
+
+
+def caller_known(v: type[CallVisitRow]) -> ColumnElement[bool]:
+    """The visit's caller is known: a number, or a customer the IVR identified."""
+    session = IvrSession
+    identified = exists().where(session.call_id == v.path_ref, session.customer_id.is_not(None))
+    return or_(v.caller_number != "", identified)
+
+
+def called_again(
+    v: type[CallVisitRow], within_s: float, *, same_queue: bool = False
+) -> ColumnElement[bool]:
+    """The visit's caller called again within ``within_s`` after it: a later visit of
+    another call from the same number, or from the same customer as the IVR identified
+    them. One index probe per visit (the number's, then the customer's later visits)."""
+    w = aliased(CallVisitRow)
     mine, theirs = aliased(IvrSession), aliased(IvrSession)
     horizon = plus_seconds(v.entered_at, literal(float(within_s)))
     later = [w.call_id != v.call_id, w.entered_at > v.entered_at, w.entered_at <= horizon]
     if same_queue:
         later.append(w.queue == v.queue)
-    by_number = (
-        select(w.id).where(v.caller_number != "", w.caller_number == v.caller_number, *later)
-    ).exists()
+    by_number = exists().where(v.caller_number != "", w.caller_number == v.caller_number, *later)
     by_customer = (
         select(w.id)
         .join(theirs, theirs.call_id == w.path_ref)
         .join(mine, mine.customer_id == theirs.customer_id)
         .where(mine.call_id == v.path_ref, *later)
     ).exists()
-    statement = select(v.call_id, v.queue).where(
-        *_where(
-            v.entered_at >= _at(start),
-            v.entered_at < _at(end),
-            v.answered_at.is_not(None),
-            _in(v.queue, queues),
-        ),
-        or_(by_number, by_customer),
-    )
-    return {(r[0], r[1]) for r in session.execute(statement)}
+    return or_(by_number, by_customer)
 
 
 def csat_owner() -> tuple[ColumnElement[str], ColumnElement[str]]:
@@ -192,3 +225,35 @@ def csat_answers(
         )
     )
     return [Csat(r[0], r[1], r[2], int(r[3]), _s(r[4]) or 0.0) for r in session.execute(statement)]
+
+
+class Scores(NamedTuple):
+    """How many CSAT answers gave ``score`` for one queue in one step of the grid."""
+
+    queue: str
+    at: float  # the step's start, epoch seconds
+    score: int
+    answers: int
+
+
+def csat_scores(
+    session: Session, start: float, end: float, grid: Grid, queues: Iterable[str] = ()
+) -> list[Scores]:
+    """The CSAT answers given in ``[start, end)`` counted per queue they count for
+    (:func:`csat_owner`), step of ``grid`` and score. Those for no queue ('') are left to
+    the caller to drop: a condition on the owner here would look it up a second time."""
+    c = CsatResponse
+    queue = csat_owner()[1].label("owner_queue")  # "queue" would group by the stored one
+    step = _step(c.created_at, grid).label("step")
+    statement = (
+        select(queue, step, c.score, func.count())
+        .where(
+            *_where(
+                c.created_at >= _at(start),
+                c.created_at < _at(end),
+                _in(queue, queues),
+            )
+        )
+        .group_by(literal_column("owner_queue"), literal_column("step"), c.score)
+    )
+    return [Scores(r[0], grid.start_of(r[1]), int(r[2]), r[3]) for r in session.execute(statement)]

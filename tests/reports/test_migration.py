@@ -29,3 +29,34 @@ def test_the_report_indexes_come_and_go(database_url: URL) -> None:
     assert "ix_acd_call_visit_handled_at" not in _indexes(database_url, "acd_call_visit")
     upgrade_database(database_url)
     assert "ix_acd_offer_offered_at" in _indexes(database_url, "acd_offer")
+
+
+def _columns(url: URL, table: str) -> dict[str, list[str]]:
+    engine = create_database_engine(url)
+    try:
+        found = inspect(engine).get_indexes(table)
+        return {i["name"]: [str(c) for c in i["column_names"]] for i in found if i["name"]}
+    finally:
+        engine.dispose()
+
+
+def test_migration_0020_puts_the_time_and_call_in_the_caller_indexes(database_url: URL) -> None:
+    from alembic import command
+
+    from switchboard.store.migrate import alembic_config
+
+    upgrade_database(database_url)
+    visit, session = _columns(database_url, "acd_call_visit"), _columns(database_url, "ivr_session")
+    assert visit["ix_acd_call_visit_caller_number"] == ["caller_number", "entered_at", "call_id"]
+    assert visit["ix_acd_call_visit_path_ref"] == ["path_ref", "entered_at", "call_id"]
+    assert session["ix_ivr_session_customer_id"] == ["customer_id", "call_id"]
+    command.downgrade(alembic_config(database_url), "0019_recording_disposition")
+    visit, session = _columns(database_url, "acd_call_visit"), _columns(database_url, "ivr_session")
+    assert visit["ix_acd_call_visit_caller_number"] == ["caller_number"]
+    assert visit["ix_acd_call_visit_path_ref"] == ["path_ref"]
+    assert session["ix_ivr_session_customer_id"] == ["customer_id"]
+    upgrade_database(database_url)
+    assert _columns(database_url, "ivr_session")["ix_ivr_session_customer_id"] == [
+        "customer_id",
+        "call_id",
+    ]

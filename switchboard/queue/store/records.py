@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, Integer, String, func, select
+from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from switchboard.queue.core.decisions import (
@@ -73,6 +73,12 @@ class CallVisitRow(Base):
     """One call's stay in one queue; a call moved by a fallback has one row per queue."""
 
     __tablename__ = "acd_call_visit"
+    # A caller's later visits, by number and by IVR session, read from the index alone
+    # (first-call resolution, reports/source.py; migration 0020_queue_report_speed).
+    __table_args__ = (
+        Index("ix_acd_call_visit_caller_number", "caller_number", "entered_at", "call_id"),
+        Index("ix_acd_call_visit_path_ref", "path_ref", "entered_at", "call_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -80,9 +86,9 @@ class CallVisitRow(Base):
     entered_at: Mapped[datetime] = mapped_column(_Time, index=True)
     enqueued_at: Mapped[datetime] = mapped_column(_Time)
     priority: Mapped[int] = mapped_column(Integer)
-    caller_number: Mapped[str] = mapped_column(String(64), index=True)  # reports: FCR
+    caller_number: Mapped[str] = mapped_column(String(64))
     # The IVR session (its call_id) the caller came through: the path and digits.
-    path_ref: Mapped[str] = mapped_column(String(64), index=True)
+    path_ref: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16))
     customer_tier: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime | None] = mapped_column(_Time, nullable=True)
