@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from switchboard.sim import _agent_phone as agent_phone
+from switchboard.sim._app_args import separate_args
 from switchboard.sim.channels import RINGING, UP, Bridge, Channel
 from switchboard.sim.pbx import Hungup, Pbx, Transferred
 
@@ -42,7 +43,7 @@ ACD_CONTEXT = "switchboard-acd-ivr"
 
 def parse_dial(data: str) -> tuple[str, float, str]:
     """``Local/x@ctx/n,12,g`` → (target, timeout seconds, options)."""
-    parts = [p.strip() for p in data.split(",")]
+    parts = [p.strip() for p in separate_args(data)]
     target = parts[0] if parts else ""
     timeout = float(parts[1]) if len(parts) > 1 and parts[1].replace(".", "", 1).isdigit() else 0
     return target, timeout or 3600.0, parts[2] if len(parts) > 2 else ""

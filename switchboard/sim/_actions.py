@@ -10,6 +10,7 @@ from collections.abc import Callable
 from twisted.internet.defer import Deferred
 
 from switchboard.cti.ami.frames import Message
+from switchboard.sim._app_args import originate_variables
 from switchboard.sim._channel_actions import ChannelActions
 from switchboard.sim._dialplan import Dialplan, OriginateRequest
 from switchboard.sim._queue_actions import QueueActions
@@ -171,8 +172,8 @@ class ActionHandler:
         inner = name[7:-1] if name.startswith("GLOBAL(") and name.endswith(")") else None
         if inner is not None:
             value = self.pbx.globals.get(inner, "")
-        elif chan is not None and name == "CALLERID(all)":
-            value = f'"{chan.caller_name}" <{chan.caller_num}>'
+        elif chan is not None and name.endswith(")"):
+            value = self.pbx.read_function(chan, name) or ""
         else:
             value = self.pbx.getvar(chan, name) or ""
         return success(("Variable", name), ("Value", value))
@@ -181,7 +182,7 @@ class ActionHandler:
     def do_originate(self, p: AmiSession, msg: Message) -> Reply:
         caller = msg.get("CallerID") or ""
         name, _, num = caller.rpartition("<")
-        variables = [tuple(v.split("=", 1)) for v in msg.get_all("Variable") if "=" in v]
+        variables = originate_variables(msg.get_all("Variable"))
         timeout_ms = msg.get("Timeout") or "30000"
         sync = (msg.get("Async") or "false").lower() not in ("true", "yes", "1")
         channel = msg.get("Channel") or ""
@@ -192,7 +193,7 @@ class ActionHandler:
             priority=int(msg.get("Priority") or 1),
             caller_num=num.rstrip(">").strip(),
             caller_name=name.strip().strip('"'),
-            variables=variables,  # type: ignore[arg-type]
+            variables=variables,
             action_id=msg.action_id,
             channel_id=msg.get("ChannelId"),
             other_channel_id=msg.get("OtherChannelId"),

@@ -178,7 +178,7 @@ class CommandRunner:
                 self.pbx.setvar(self.chan, words[2], words[3])
                 return "200 result=1"
             if head == "GET VARIABLE":
-                value = self.pbx.getvar(self.chan, words[2]) if len(words) >= 3 else None
+                value = self._variable(words[2]) if len(words) >= 3 else None
                 return "200 result=0" if value is None else f"200 result=1 ({value})"
             if head == "GET FULL":
                 return self._full_variable(words[3] if len(words) >= 4 else "")
@@ -266,21 +266,16 @@ class CommandRunner:
         return f"200 result={ord(digit) if digit else 0}"
 
     # -- data --------------------------------------------------------------------------
+    def _variable(self, name: str) -> str | None:
+        """res_agi reads a name ending in ``)`` through the function, others as variables."""
+        if name.endswith(")"):
+            return self.pbx.read_function(self.chan, name)
+        return self.pbx.read_function(self.chan, name) or self.pbx.getvar(self.chan, name)
+
     def _full_variable(self, expr: str) -> str:
         def value(match: re.Match[str]) -> str:
             name = match.group(1)
-            functions = {
-                "CALLERID(num)": self.chan.caller_num,
-                "CALLERID(name)": self.chan.caller_name,
-                "CALLERID(all)": f'"{self.chan.caller_name}" <{self.chan.caller_num}>',
-                "CHANNEL(linkedid)": self.chan.linkedid,
-                "CHANNEL(uniqueid)": self.chan.uniqueid,
-                "UNIQUEID": self.chan.uniqueid,
-                "CHANNEL": self.chan.name,
-            }
-            if name in functions:
-                return functions[name]
-            return self.pbx.getvar(self.chan, name) or ""
+            return self._variable(name) or ""
 
         return f"200 result=1 ({_VAR.sub(value, expr)})"
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from switchboard.sim._agi_commands import DEFAULT_PROMPT_S, PROMPTS
+from switchboard.sim._app_args import separate_args
 from switchboard.sim._queue import QueueEngine, TalkEnded
 from switchboard.sim.channels import Channel
 from switchboard.sim.pbx import Hungup, Pbx
@@ -47,7 +48,7 @@ class Applications:
         if app == "queue":
             return await self.queue(chan, data)
         if app == "mixmonitor":
-            path = Path(data.split(",")[0].strip('"'))
+            path = Path((separate_args(data) or [""])[0])
             self.recorder.mixmonitor(chan, path)
             return 0
         if app == "dial":
@@ -87,8 +88,8 @@ class Applications:
     async def queue(self, chan: Channel, data: str) -> int:
         """``Queue(name,options,...)``: unknown option letters are only logged (there is
         no ``g``); an unknown queue sets ``QUEUESTATUS=UNKNOWN`` (agi-failures case e)."""
-        parts = data.split(",")
-        name, options = parts[0], parts[1] if len(parts) > 1 else ""
+        parts = separate_args(data)
+        name, options = (parts[0] if parts else ""), parts[1] if len(parts) > 1 else ""
         for letter in options:
             if letter not in QUEUE_OPTIONS:
                 log.warning("sim_queue_unrecognized_option", option=letter, channel=chan.name)

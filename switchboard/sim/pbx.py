@@ -237,8 +237,37 @@ class Pbx:
         chan.context, chan.exten, chan.priority = context, exten, priority
 
     def setvar(self, chan: Channel, name: str, value: str) -> None:
+        if name.endswith(")"):
+            self.write_function(chan, name, value)
+            return
         chan.variables[name.lstrip("_")] = value
         self.ev("VarSet", chan, Variable=name, Value=value)
+
+    def write_function(self, chan: Channel, name: str, value: str) -> None:
+        """A dialplan function set like a variable: main/pbx_variables.c
+        (``pbx_builtin_setvar_helper``) hands a name ending in ``)`` to the function's
+        write callback, so no ``VarSet`` event is raised for it."""
+        if name == "CHANNEL(language)":
+            chan.language = value
+        elif name == "CALLERID(num)":
+            self.set_callerid(chan, value, chan.caller_name)
+        elif name == "CALLERID(name)":
+            self.set_callerid(chan, chan.caller_num, value)
+        else:
+            log.warning("sim_function_write_not_simulated", function=name, channel=chan.name)
+
+    def read_function(self, chan: Channel, name: str) -> str | None:
+        """The functions the simulated dialplan can read (``None`` for any other)."""
+        return {
+            "CALLERID(num)": chan.caller_num,
+            "CALLERID(name)": chan.caller_name,
+            "CALLERID(all)": f'"{chan.caller_name}" <{chan.caller_num}>',
+            "CHANNEL(language)": chan.language,
+            "CHANNEL(linkedid)": chan.linkedid,
+            "CHANNEL(uniqueid)": chan.uniqueid,
+            "UNIQUEID": chan.uniqueid,
+            "CHANNEL": chan.name,
+        }.get(name)
 
     def set_global(self, name: str, value: str) -> None:
         self.globals[name] = value
