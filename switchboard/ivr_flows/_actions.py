@@ -208,10 +208,16 @@ class ReturnHandler(_Simple):
 
 
 def dialplan_variables(
-    state: CallState, queue: str, priority: str, skills: tuple[str, ...]
+    state: CallState,
+    queue: str,
+    priority: str,
+    skills: tuple[str, ...],
+    channel_language: str = "",
 ) -> tuple[tuple[str, str], ...]:
-    """The channel variables a queue hand-over leaves for the dialplan (and the ACD)."""
-    values = [
+    """The channel variables a queue hand-over leaves for the dialplan (and the ACD);
+    with ``channel_language``, the channel's language is switched to it first."""
+    values = [("CHANNEL(language)", channel_language)] if channel_language else []
+    values += [
         ("SWITCHBOARD_QUEUE", queue),
         ("SWITCHBOARD_LANGUAGE", state.language),
         ("SWITCHBOARD_IVR_DIGITS", state.digits),
@@ -223,6 +229,17 @@ def dialplan_variables(
     if state.customer_id is not None:
         values.append(("SWITCHBOARD_CUSTOMER_ID", str(state.customer_id)))
     return tuple(values)
+
+
+def _channel_language(ctx: Ctx, state: CallState) -> str:
+    """The sounds folder of the caller's chosen language when the line speaks another,
+    else "". A caller who pressed 2 for Cantonese must hear the queue's announcements,
+    position and hold messages (played by Asterisk or the ACD in the channel's language)
+    in Cantonese too, not in the line's default."""
+    info = ctx.flows.prompts.languages.get(state.language)
+    if info is None or not info.dir:
+        return ""
+    return "" if state.variables.get("channel_language", "") == info.dir else info.dir
 
 
 class QueueHandler:
@@ -240,7 +257,10 @@ class QueueHandler:
             priority=priority,
             skills=",".join(skills),
         )
-        return Emit(state, SetVariables(dialplan_variables(state, queue, priority, skills)))
+        switch_to = _channel_language(ctx, state)
+        return Emit(
+            state, SetVariables(dialplan_variables(state, queue, priority, skills, switch_to))
+        )
 
     def resume(self, ctx: Ctx, step: m.QueueStep, state: CallState, result: Result) -> Out:
         if state.stage == "vars":

@@ -36,6 +36,9 @@ class CallInfo:
             "caller_number": self.caller_number,
             "caller_name": self.caller_name,
             "dnid": self.dnid,
+            # The line's own language, as Asterisk has it on the channel; ``language``
+            # is the caller's choice, which may differ.
+            "channel_language": self.language,
         }
         values.update({f"arg{n}": arg for n, arg in enumerate(self.args, 1)})
         values.update({f"query.{k}": v for k, v in self.query.items()})
