@@ -13,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.demo.cli import write_site_queue_file
-from switchboard.demo.site import EXAMPLE_QUEUES
 from switchboard.queue.core.decisions import CallQueued
-from switchboard.sim.pbx import AgentBehaviour
 from switchboard.sim.scenario import KeyPress, ScriptedCall
-from switchboard.testing.site import SiteOnSimNet
-from tests.ivr.helpers import EXAMPLES, TUESDAY_10AM
+from tests.example_site import one_agent_site
 
 OPERATOR = KeyPress("0", 0.5, "main-menu")  # the example menu's 0: the sales queue
 CALLERS = {"5550201": "1", "5550202": "2", "5550203": "3"}  # Mandarin, Cantonese, English
@@ -30,16 +26,7 @@ def _waiting_languages(work: Path, routing: str) -> dict[str, set[str]]:
     """Each caller's channel languages once all three are queued (in the ACD nobody is
     logged in; app_queue's static member may be talking to one of them: its channel is
     still the caller's)."""
-    work.mkdir()
-    queues = write_site_queue_file(EXAMPLE_QUEUES, 1, work / "queues.yaml", routing)
-    run = SiteOnSimNet(
-        work,
-        queues,
-        {"agent1001": AgentBehaviour(answer_after_s=1.0, talk_s=120.0)},
-        flows_dir=EXAMPLES,
-        epoch=TUESDAY_10AM,
-        routing=routing,
-    )
+    run = one_agent_site(work, routing)
     for number, key in CALLERS.items():
         run.site.pbx.place(
             ScriptedCall(
