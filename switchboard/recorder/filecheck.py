@@ -6,7 +6,9 @@ duration from the audio itself (frames / rate), not from what the call model thi
 A WAV of exactly its header (44 bytes: MixMonitor's ``b`` option on a call never bridged)
 is :data:`EMPTY`, which is normal; a file that is not there is :data:`MISSING`; a WAV
 whose header does not parse or does not match its length is :data:`CORRUPT`.
-Formats other than WAV (gsm, sln ...) are hashed and sized; their duration is unknown.
+Asterisk's other formats (``audio_formats``: wav49 under ``.WAV``, gsm, ulaw, alaw,
+signed linear, g722) are timed from their size and flagged when they end inside a frame;
+any other (mp3 ...) is hashed and sized, its duration unknown.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+from switchboard.recorder.audio_formats import WAV49, is_wav49, raw_format
 
 __all__ = ["CORRUPT", "EMPTY", "MISSING", "OK", "FileCheck", "check_file"]
 
@@ -83,6 +87,12 @@ def check_file(path: Path) -> FileCheck:
         return FileCheck(MISSING, format=fmt, problem=f"no file at {path}")
     except OSError as exc:
         return FileCheck(MISSING, format=fmt, problem=f"cannot read {path}: {exc.strerror}")
+    raw = WAV49 if fmt == "wav" and is_wav49(path) else raw_format(fmt)
+    if raw is not None:
+        duration, problem = raw.duration(size)
+        if problem:
+            return FileCheck(CORRUPT, size, raw.name, None, digest, problem)
+        return FileCheck(EMPTY if not duration else OK, size, raw.name, duration, digest)
     if fmt != "wav":
         status = EMPTY if size == 0 else OK
         return FileCheck(status, size, fmt, None, digest)

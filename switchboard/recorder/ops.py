@@ -27,15 +27,15 @@ from sqlalchemy.orm import Session
 from switchboard.crm.directory import normalize
 from switchboard.crm.models import CustomerIdentifier
 from switchboard.queue.store.records import CallVisitRow
+from switchboard.recorder.audio_formats import AUDIO_SUFFIXES
 from switchboard.recorder.filecheck import MISSING, FileCheck, check_file
 from switchboard.recorder.lifecycle import Finished
 from switchboard.recorder.models import Recording, RecordingHold, RecordingTicket
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.store import apply_check, file_dispositions, fill_row, moment
 
-__all__ = ["AUDIO", "Reindexed", "held_ids", "reindex", "retention", "verify"]
+__all__ = ["Reindexed", "held_ids", "reindex", "retention", "verify"]
 
-AUDIO: Final = frozenset({".wav", ".wav49", ".gsm", ".sln", ".ulaw", ".alaw", ".g722", ".mp3"})
 _UNIQUEID: Final = re.compile(r"\d{9,}\.\d+")
 Progress = Callable[[int], None]
 
@@ -47,7 +47,7 @@ def audio_files(folder: Path) -> Iterator[Path]:
     for entry in found:
         if entry.is_dir(follow_symlinks=False):
             yield from audio_files(Path(entry.path))
-        elif entry.is_file() and Path(entry.name).suffix.lower() in AUDIO:
+        elif entry.is_file() and Path(entry.name).suffix.lower() in AUDIO_SUFFIXES:  # .WAV too
             yield Path(entry.path)
 
 

@@ -1,4 +1,5 @@
 import hashlib
+import struct
 from pathlib import Path
 
 from switchboard.recorder.filecheck import CORRUPT, EMPTY, MISSING, OK, check_file
@@ -48,8 +49,62 @@ def test_a_header_not_yet_finalised_is_corrupt(tmp_path: Path) -> None:
     assert "not finished" in check.problem
 
 
-def test_other_formats_are_sized_and_hashed_without_a_duration(tmp_path: Path) -> None:
-    gsm = tmp_path / "c.gsm"
-    gsm.write_bytes(b"\xd0" * 330)
-    check = check_file(gsm)
-    assert (check.status, check.format, check.size, check.duration_s) == (OK, "gsm", 330, None)
+def _wav49(samples_blocks: int, extra: bytes = b"") -> bytes:
+    """A GSM-in-WAV file as formats/format_wav_gsm.c writes it: a 60-byte header, then
+    65-byte blocks of 320 samples at 8 kHz."""
+    data = b"\x48" * 65 * samples_blocks + extra
+    fmt = struct.pack("<HHIIHHHH", 49, 1, 8000, 1625, 65, 0, 2, 320)
+    fact = b"fact" + struct.pack("<II", 4, 320 * samples_blocks)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + fact
+    body += b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_a_wav49_recording_under_dot_wav_is_timed_not_flagged(tmp_path: Path) -> None:
+    # MixMonitor(call.wav49) writes call.WAV (main/file.c build_filename): GSM in a RIFF
+    # header, which Python's wave module cannot read; it must not be flagged as corrupt.
+    path = tmp_path / "call.WAV"
+    path.write_bytes(_wav49(25))  # 25 blocks of 40 ms
+    assert len(path.read_bytes()) == 60 + 25 * 65
+    check = check_file(path)
+    assert (check.status, check.format, check.duration_s) == (OK, "wav49", 1.0)
+    assert not check.flagged
+    header_only = tmp_path / "never-bridged.WAV"
+    header_only.write_bytes(_wav49(0))
+    assert check_file(header_only).status == EMPTY
+    cut = tmp_path / "cut.WAV"
+    cut.write_bytes(_wav49(3, extra=b"\x48" * 20))
+    check = check_file(cut)
+    assert check.status == CORRUPT and "truncated" in check.problem
+
+
+def test_raw_formats_are_timed_from_their_size(tmp_path: Path) -> None:
+    cases = {
+        "c.gsm": (330, 0.2),  # 10 frames of 33 bytes, 20 ms each
+        "c.ulaw": (8000, 1.0),
+        "c.ul": (4000, 0.5),
+        "c.alaw": (16000, 2.0),
+        "c.sln": (16000, 1.0),
+        "c.sln16": (16000, 0.5),
+        "c.g722": (24000, 3.0),
+    }
+    for name, (size, seconds) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(b"\xd0" * size)
+        check = check_file(path)
+        assert (check.status, check.size, check.duration_s) == (OK, size, seconds), name
+    odd = tmp_path / "odd.gsm"
+    odd.write_bytes(b"\xd0" * 340)
+    assert check_file(odd).status == CORRUPT
+    empty = tmp_path / "empty.sln"
+    empty.write_bytes(b"")
+    assert check_file(empty).status == EMPTY
+
+
+def test_formats_asterisk_does_not_write_are_sized_and_hashed_without_a_duration(
+    tmp_path: Path,
+) -> None:
+    mp3 = tmp_path / "c.mp3"
+    mp3.write_bytes(b"\xff\xfb" * 165)
+    check = check_file(mp3)
+    assert (check.status, check.format, check.size, check.duration_s) == (OK, "mp3", 330, None)
