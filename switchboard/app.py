@@ -54,6 +54,7 @@ from switchboard.queue.shell.mixed_control import MixedAgentControl
 from switchboard.queue.shell.service import AcdOptions, AcdService
 from switchboard.queue.shell.watcher import QueueFileWatcher
 from switchboard.recorder import Naming, RecorderService, build_recorder, build_retention
+from switchboard.recorder.browser_audio import BrowserCopies
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
 from switchboard.recorder.seat_link import SeatRecording
@@ -327,6 +328,7 @@ def build_playback(
         reactor.seconds,
         agent_may_play=settings.recorder.agent_may_play,
         recorder=recorder,
+        copies=BrowserCopies(),  # wav49, gsm … converted for the player
     )
 
 
@@ -481,6 +483,8 @@ def build(
         settings, clock, database, hub, lambda: queue_config(acd, app_queue)
     )
     wallboard.setServiceParent(root)
+    playback = build_playback(settings, database, reactor, recorder)
+    playback.copies.setServiceParent(root)  # its converted copies go when switchboard stops
     web = build_web_tier(
         settings,
         reactor,
@@ -489,7 +493,7 @@ def build(
         rest=rest,
         sockets=sockets,
         wallboard=wallboard,
-        recordings=build_playback(settings, database, reactor, recorder),
+        recordings=playback,
         clock=clock,
     )
     if web is not None:

@@ -12,13 +12,14 @@ Every attempt, allowed or refused, is written to ``recording_access``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import structlog
 from sqlalchemy.orm import Session
 
 from switchboard.accounts.model import Role, User
+from switchboard.recorder.browser_audio import BrowserCopies, NotConvertible, needs_copy
 from switchboard.recorder.models import Recording
 from switchboard.recorder.paths import PathMap, inside
 from switchboard.recorder.search import RecordingQuery
@@ -36,7 +37,7 @@ CONTENT_TYPES = {"wav": "audio/wav", "gsm": "audio/x-gsm", "mp3": "audio/mpeg", 
 class Denied(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code  # forbidden | not_found
+        self.code = code  # forbidden | not_found | unplayable | unavailable
         self.message = message
 
 
@@ -46,6 +47,7 @@ class Playable:
     path: Path  # on this machine, checked to lie in a spool folder
     content_type: str
     download_name: str  # made here, never from the request
+    format: str = "wav"
 
 
 def may_hear(user: User, queue: str, agent_id: str, *, agent_may_play: bool) -> bool:
@@ -60,8 +62,6 @@ def may_hear(user: User, queue: str, agent_id: str, *, agent_may_play: bool) -> 
 
 def scope(user: User, query: RecordingQuery, *, agent_may_play: bool) -> RecordingQuery | None:
     """``query`` narrowed to what ``user`` may find (None: nothing)."""
-    from dataclasses import replace
-
     if user.role is Role.ADMIN or (user.role is Role.SUPERVISOR and not user.queues):
         return query
     if user.role is Role.SUPERVISOR:
@@ -81,8 +81,10 @@ class RecordingPlayback:
         *,
         agent_may_play: bool = False,
         recorder: RecorderService | None = None,
+        copies: BrowserCopies | None = None,
     ) -> None:
         self.database = database
+        self.copies = copies or BrowserCopies()  # for formats no browser plays
         self.recorder = recorder  # pause/resume from the seat, where the recorder runs
         self.agent_may_play = agent_may_play
         self._paths = paths
@@ -109,6 +111,13 @@ class RecordingPlayback:
                 "recording_refused", id=recording_id, user=user.username, reason=verdict.message
             )
             raise verdict
+        if not download and needs_copy(verdict.format):
+            try:
+                copy = await self.copies.copy_of(verdict.recording_id, verdict.path, verdict.format)
+            except NotConvertible as failed:
+                log.warning("recording_unplayable", id=recording_id, reason=failed.message)
+                raise Denied(failed.code, failed.message) from None
+            verdict = replace(verdict, path=copy, content_type="audio/wav")
         log.info("recording_served", id=recording_id, user=user.username, action=action)
         return verdict
 
@@ -124,9 +133,10 @@ class RecordingPlayback:
             return Denied("forbidden", "the recording's file lies outside the spool folders")
         if not local.is_file():
             return Denied("not_found", "the recording's file is missing")
-        fmt = row.format or local.suffix.lstrip(".")
+        fmt = row.format or local.suffix.lstrip(".").lower()
         content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
-        return Playable(row.id, local, content_type, f"recording-{row.id}.{fmt or 'bin'}")
+        name = f"recording-{row.id}{local.suffix or '.bin'}"  # wav49 keeps Asterisk's .WAV
+        return Playable(row.id, local, content_type, name, fmt)
 
     async def set_paused(self, user: User, call_id: str, paused: bool) -> None:
         """Pause or resume the recording of a live call: its agent, or a supervisor who

@@ -24,6 +24,10 @@ from switchboard.web.gate import Gate, Refusal, arg, json_route, send_json
 
 __all__ = ["add_recording_routes"]
 
+# A refusal's status: not allowed; no such file; a format no browser plays (download it);
+# sox missing on the server.
+DENIED_STATUS = {"forbidden": 403, "not_found": 404, "unplayable": 415, "unavailable": 503}
+
 
 def add_recording_routes(app: Klein, gate: Gate, playback: RecordingPlayback | None) -> None:
     def served() -> RecordingPlayback:
@@ -45,7 +49,7 @@ def add_recording_routes(app: Klein, gate: Gate, playback: RecordingPlayback | N
                 download=arg(request, "download") == "1",
             )
         except Denied as denied:
-            status = 403 if denied.code == "forbidden" else 404
+            status = DENIED_STATUS.get(denied.code, 404)
             return send_json(request, status, _error(denied.code, denied.message))
         except Refusal as refusal:
             return send_json(request, 503, _error(refusal.code, refusal.message))

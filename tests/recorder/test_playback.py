@@ -20,6 +20,7 @@ from switchboard.accounts.model import Role
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import add_user
 from switchboard.config import WebSettings
+from switchboard.recorder.browser_audio import BrowserCopies
 from switchboard.recorder.models import Recording, RecordingAccess
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
@@ -94,8 +95,9 @@ def site(tmp_path: Path) -> Site:
         add_user(session, "li", hashed, role=Role.AGENT, agent_id="1001")
     clock = Clock()
     clock.advance(1_800_000_000)
+    copies = BrowserCopies(tmp_path / "copies", run=lambda work: succeed(work()))
     playback = RecordingPlayback(
-        database, PathMap({}), (spool,), clock.seconds, agent_may_play=True
+        database, PathMap({}), (spool,), clock.seconds, agent_may_play=True, copies=copies
     )
     web = build_web(WebSettings(), clock, database, hasher=CHEAP, recordings=playback)
     return Site(web, database, ids, spool)
