@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["AUDIO_SUFFIXES", "WAV49", "RawFormat", "is_wav49", "raw_format", "wav_format_tag"]
+__all__ = [
+    "AUDIO_SUFFIXES",
+    "WAV49",
+    "RawFormat",
+    "is_wav49",
+    "raw_format",
+    "wav_format_tag",
+    "written_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +98,11 @@ def is_wav49(path: Path) -> bool:
             return wav_format_tag(stream.read(64)) == WAV_GSM_TAG
     except OSError:
         return False
+
+
+def written_name(path: str) -> str:
+    """The file Asterisk writes for a recording named ``path``. ``x.wav49`` is written as
+    ``x.WAV`` (main/file.c ``build_filename``, an exact, case-sensitive match), while
+    ``MIXMONITOR_FILENAME`` keeps the name as it was given (apps/app_mixmonitor.c)."""
+    stem, dot, ext = path.rpartition(".")
+    return f"{stem}.WAV" if dot and ext == "wav49" else path

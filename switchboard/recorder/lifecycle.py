@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from switchboard.cti.ami.frames import Message
 from switchboard.cti.calls.values import Call, CallEnded, Change
 from switchboard.queue.core.decisions import CallAnswered, CallQueued
+from switchboard.recorder.audio_formats import written_name
 
 __all__ = ["Finished", "PauseChange", "RecordingBook"]
 
@@ -205,7 +206,7 @@ class RecordingBook:
         return Finished(
             linked_id=rec.linked_id,
             call_id=call_id,
-            path=rec.path,
+            path=written_name(rec.path),
             caller_number=rec.caller_number,
             agent_id=answer.agent_id if answer and answer.agent_id else rec.agent,
             queue=answer.queue if answer else rec.queue,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import struct
 import sys
 import time
 import wave
@@ -46,6 +47,32 @@ def write_wav(path: Path, seconds: float) -> None:
             out.writeframes(_SECOND[: rest * 2])
     except OSError as exc:
         log.warning("sim_recording_not_written", path=str(path), error=str(exc))
+
+
+def write_wav49(path: Path, seconds: float) -> None:
+    """GSM in a WAV, as Asterisk's format_wav_gsm.c writes a ``wav49`` recording: a 60-byte
+    header (fmt tag 49, a 4-byte fact chunk), then one 65-byte block per 40 ms. The blocks
+    hold zeros (the simulator has no GSM encoder); their number is what is checked."""
+    blocks = int(seconds / 0.04)
+    data = bytes(65 * blocks)
+    fmt = struct.pack("<HHIIHHHH", 49, 1, RATE, 1625, 65, 0, 2, 320)
+    fact = b"fact" + struct.pack("<II", 4, 320 * blocks)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + fact
+    body += b"data" + struct.pack("<I", len(data)) + data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    except OSError as exc:
+        log.warning("sim_recording_not_written", path=str(path), error=str(exc))
+
+
+def write_recording(path: Path, seconds: float) -> None:
+    """The file MixMonitor leaves for ``path``: ``x.wav49`` is written as ``x.WAV``
+    (main/file.c ``build_filename``); anything else as 16-bit PCM WAV."""
+    if path.suffix == ".wav49":
+        write_wav49(path.with_suffix(".WAV"), seconds)
+    else:
+        write_wav(path, seconds)
 
 
 class Recorder:
@@ -92,4 +119,4 @@ class Recorder:
         chan.recording = None
         if path is not None and started is not None:
             bridged = float(chan.variables.get("__bridged_s", 0))
-            write_wav(path, max(0.0, min(bridged, self.pbx.now() - started)))
+            write_recording(path, max(0.0, min(bridged, self.pbx.now() - started)))

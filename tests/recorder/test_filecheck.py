@@ -1,8 +1,8 @@
 import hashlib
-import struct
 from pathlib import Path
 
 from switchboard.recorder.filecheck import CORRUPT, EMPTY, MISSING, OK, check_file
+from switchboard.sim._recording import write_wav49
 from tests.recorder.helpers import write_wav
 
 
@@ -49,31 +49,21 @@ def test_a_header_not_yet_finalised_is_corrupt(tmp_path: Path) -> None:
     assert "not finished" in check.problem
 
 
-def _wav49(samples_blocks: int, extra: bytes = b"") -> bytes:
-    """A GSM-in-WAV file as formats/format_wav_gsm.c writes it: a 60-byte header, then
-    65-byte blocks of 320 samples at 8 kHz."""
-    data = b"\x48" * 65 * samples_blocks + extra
-    fmt = struct.pack("<HHIIHHHH", 49, 1, 8000, 1625, 65, 0, 2, 320)
-    fact = b"fact" + struct.pack("<II", 4, 320 * samples_blocks)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + fact
-    body += b"data" + struct.pack("<I", len(data)) + data
-    return b"RIFF" + struct.pack("<I", len(body)) + body
-
-
 def test_a_wav49_recording_under_dot_wav_is_timed_not_flagged(tmp_path: Path) -> None:
     # MixMonitor(call.wav49) writes call.WAV (main/file.c build_filename): GSM in a RIFF
     # header, which Python's wave module cannot read; it must not be flagged as corrupt.
     path = tmp_path / "call.WAV"
-    path.write_bytes(_wav49(25))  # 25 blocks of 40 ms
+    write_wav49(path, 1.0)  # 25 blocks of 40 ms, as the simulated PBX writes them
     assert len(path.read_bytes()) == 60 + 25 * 65
     check = check_file(path)
     assert (check.status, check.format, check.duration_s) == (OK, "wav49", 1.0)
     assert not check.flagged
     header_only = tmp_path / "never-bridged.WAV"
-    header_only.write_bytes(_wav49(0))
+    write_wav49(header_only, 0)
     assert check_file(header_only).status == EMPTY
     cut = tmp_path / "cut.WAV"
-    cut.write_bytes(_wav49(3, extra=b"\x48" * 20))
+    write_wav49(cut, 0.12)
+    cut.write_bytes(cut.read_bytes() + b"\x48" * 20)
     check = check_file(cut)
     assert check.status == CORRUPT and "truncated" in check.problem
 

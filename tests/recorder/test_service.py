@@ -18,6 +18,7 @@ from switchboard.hub import DISPOSITION, DispositionSaved
 from switchboard.recorder import RecorderError
 from switchboard.recorder.search import RecordingQuery, search
 from switchboard.seat.models import SeatDisposition
+from switchboard.sim._recording import write_wav49
 from switchboard.store.db import Database
 from tests.recorder.helpers import T0, Pbx, event, migrated, pauses, rows, write_wav
 
@@ -55,6 +56,22 @@ def test_a_call_that_hangs_up_is_indexed_without_any_mixmonitorstop(
     assert row.ended_at is not None
     assert row.ended_at.replace(tzinfo=UTC) == datetime.fromtimestamp(T0 + 35, UTC)
     assert (row.path, row.format) == (str(path), "wav")
+
+
+def test_a_wav49_recording_is_found_under_the_name_asterisk_writes(
+    database: Database, tmp_path: Path
+) -> None:
+    # MIXMONITOR_FILENAME keeps "x.wav49" as given; the file is "x.WAV" (main/file.c).
+    asked = tmp_path / "support-2.wav49"
+    pbx = make(database)
+    pbx.start_call(str(asked))
+    pbx.answer()
+    pbx.clock.advance(30)
+    write_wav49(tmp_path / "support-2.WAV", 4.0)
+    pbx.hang_up()
+    [row] = rows(database)
+    assert (row.path, row.format, row.status) == (str(tmp_path / "support-2.WAV"), "wav49", "ok")
+    assert row.duration_s == 4.0
 
 
 def test_a_call_never_bridged_is_indexed_as_empty_without_alarm(

@@ -15,6 +15,7 @@ import wave
 from pathlib import Path
 
 from switchboard.cti.ami.frames import AmiParser, Message
+from switchboard.recorder.filecheck import check_file
 from tests.sim.test_ami import session
 
 
@@ -47,3 +48,23 @@ def test_the_action_starts_a_recording_with_asterisks_answer_and_events(tmp_path
     dialplan.finish_recording(two)
     with wave.open(str(path)) as audio:
         assert audio.getnframes() / audio.getframerate() == 12.0
+
+
+def test_a_wav49_recording_is_written_under_dot_wav_as_asterisk_does(tmp_path: Path) -> None:
+    clock, proto, _transport = session()
+    dialplan = proto.handler.dialplan  # type: ignore[attr-defined]
+    _one, two = dialplan.pbx.new_local_pair("s", "switchboard-ivr")
+    asked = tmp_path / "sales-1001.wav49"
+    proto.dataReceived(
+        b"Action: Login\r\nUsername: u\r\nSecret: s3cret\r\n\r\n"
+        b"Action: MixMonitor\r\nActionID: m1\r\nChannel: " + two.name.encode() + b"\r\n"
+        b"File: " + str(asked).encode() + b"\r\nOptions: b\r\n\r\n"
+    )
+    clock.advance(0)
+    assert two.variables["MIXMONITOR_FILENAME"] == str(asked)  # the name as given
+    clock.advance(6)
+    two.variables["__bridged_s"] = "6"
+    dialplan.finish_recording(two)
+    assert not asked.exists()
+    check = check_file(tmp_path / "sales-1001.WAV")  # main/file.c: wav49 is written .WAV
+    assert (check.status, check.format, check.duration_s) == ("ok", "wav49", 6.0)
