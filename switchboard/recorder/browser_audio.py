@@ -79,22 +79,31 @@ class BrowserCopies(Service):
         self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._folder
 
+    def obstacle(self, fmt: str) -> str:
+        """Why a recording in ``fmt`` cannot be played here: "" (it can), "unplayable" (no
+        converter knows the format) or "unavailable" (sox is not installed)."""
+        if not needs_copy(fmt):
+            return ""
+        if fmt not in _SOX_INPUT:
+            return "unplayable"
+        return "" if shutil.which(self._sox) else "unavailable"
+
     async def copy_of(self, recording_id: int, source: Path, fmt: str) -> Path:
         """A PCM WAV of ``source`` (recorded as ``fmt``), converted once and kept a while."""
-        reads = _SOX_INPUT.get(fmt)
-        if reads is None:
+        obstacle = self.obstacle(fmt)
+        if obstacle == "unplayable":
             raise NotConvertible(
-                "unplayable",
+                obstacle,
                 f"browsers cannot play {fmt or 'this format'} and switchboard cannot convert "
                 "it; download the recording and play it with a program that knows it",
             )
-        sox = shutil.which(self._sox)
-        if sox is None:
+        if obstacle == "unavailable":
             raise NotConvertible(
-                "unavailable",
+                obstacle,
                 f"this recording is in {fmt}, which browsers cannot play; install sox on the "
                 "switchboard server (apt-get install sox) to play it here, or download it",
             )
+        sox, reads = shutil.which(self._sox) or self._sox, _SOX_INPUT[fmt]
         stat = source.stat()
         target = self.folder() / f"{recording_id}-{stat.st_size}-{stat.st_mtime_ns}.wav"
         if target.is_file():

@@ -160,6 +160,10 @@ def add_recordings_page(web: WebApp, playback: RecordingPlayback | None) -> None
             form=form,
             listing=listing,
             picked=found if isinstance(found, Picked) else None,
+            # Why the picked recording's format cannot be played here ("" if it can).
+            obstacle=playback.copies.obstacle(found.row.format)
+            if isinstance(found, Picked)
+            else "",
             refused=found if isinstance(found, str) else "",
             pages=_page_count(listing),
             statuses=STATUSES,

@@ -3,7 +3,9 @@ for bad values, and the player, the pause intervals and the listeners of one rec
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,8 @@ from switchboard.accounts.model import Role
 from switchboard.accounts.passwords import Passwords
 from switchboard.accounts.store import add_user
 from switchboard.config import WebSettings
-from switchboard.recorder.models import RecordingHold, RecordingPause
+from switchboard.recorder.browser_audio import BrowserCopies
+from switchboard.recorder.models import Recording, RecordingHold, RecordingPause
 from switchboard.recorder.paths import PathMap
 from switchboard.recorder.playback import RecordingPlayback
 from switchboard.store.db import Database, create_database_engine
@@ -54,7 +57,7 @@ def shown(page: Response) -> set[int]:
     return {int(n) for n in re.findall(r'<tr data-recording="(\d+)"', page.text)}
 
 
-def build_site(tmp_path: Path, *, agent_may_play: bool) -> Site:
+def build_site(tmp_path: Path, *, agent_may_play: bool, sox: str = "sox") -> Site:
     db_file = migrated_copy(tmp_path, tmp_path.parent)
     database = Database(
         create_database_engine(make_url(f"sqlite:///{db_file}")),
@@ -72,8 +75,14 @@ def build_site(tmp_path: Path, *, agent_may_play: bool) -> Site:
         add_user(session, "li", hashed, role=Role.AGENT, agent_id="1001", display_name="Li")
     clock = Clock()
     clock.advance(T0 + 10 * 86400)
+    copies = BrowserCopies(tmp_path / "copies", sox=sox, run=lambda work: succeed(work()))
     playback = RecordingPlayback(
-        database, PathMap({}), (spool,), clock.seconds, agent_may_play=agent_may_play
+        database,
+        PathMap({}),
+        (spool,),
+        clock.seconds,
+        agent_may_play=agent_may_play,
+        copies=copies,
     )
     web = build_web(WebSettings(), clock, database, hasher=CHEAP, recordings=playback)
     return Site(web, database, ids)
@@ -234,8 +243,6 @@ def test_the_player_plays_through_the_audited_route_with_pauses_and_listeners(
 
 
 def test_a_missing_file_has_no_player_but_its_details(site: Site) -> None:
-    from switchboard.recorder.models import Recording
-
     with Session(site.database.engine) as session, session.begin():
         row = session.get(Recording, site.ids["c"])
         assert row is not None
@@ -248,3 +255,35 @@ def test_a_missing_file_has_no_player_but_its_details(site: Site) -> None:
 
 def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def _recorded_as(site: Site, name: str, fmt: str) -> int:
+    with Session(site.database.engine) as session, session.begin():
+        row = session.get(Recording, site.ids[name])
+        assert row is not None
+        row.format = fmt
+        return row.id
+
+
+def test_a_format_the_browser_cannot_play_says_why_and_offers_the_download(
+    tmp_path: Path,
+) -> None:
+    site = build_site(tmp_path, agent_may_play=False, sox="/nonexistent/sox")
+    gsm, g722 = _recorded_as(site, "b", "wav49"), _recorded_as(site, "c", "g722")
+    page = site.page("sam", f"?play={gsm}")  # sam's language: zh-CN
+    assert page.status == 200 and "<audio" not in page.text
+    assert "apt-get install sox" in page.text and "wav49" in page.text
+    assert f'href="/recordings/{gsm}/audio?download=1"' in page.text
+    english = site.page("ada", f"?play={g722}")
+    assert "<audio" not in english.text
+    assert "Browsers cannot play g722 recordings: download it to listen." in english.text
+
+
+@pytest.mark.skipif(shutil.which("sox") is None and not os.environ.get("CI"), reason="no sox")
+def test_with_sox_a_wav49_recording_gets_the_player(tmp_path: Path) -> None:
+    site = build_site(tmp_path, agent_may_play=False)
+    wav49 = _recorded_as(site, "b", "wav49")
+    page = site.page("sam", f"?play={wav49}")
+    assert f'<audio id="rc-audio" controls preload="none" src="/recordings/{wav49}/audio">' in (
+        page.text
+    )
