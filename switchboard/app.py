@@ -484,7 +484,8 @@ def build(
     )
     wallboard.setServiceParent(root)
     playback = build_playback(settings, database, reactor, recorder)
-    playback.copies.setServiceParent(root)  # its converted copies go when switchboard stops
+    playback.copies.setName("recording-copies")  # removed when switchboard stops
+    playback.copies.setServiceParent(root)
     web = build_web_tier(
         settings,
         reactor,

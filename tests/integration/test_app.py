@@ -50,6 +50,7 @@ def test_without_a_queue_file_the_dialplan_routes_and_its_queues_are_tracked(
         "recorder",
         "crm-last-contact",
         "callrecord",
+        "recording-copies",
         "web",
     }
     assert app.app_queue is not None and app.app_queue.tracker.tracks("any-queue-ami-shows")
