@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import DateTime, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from switchboard.ivr_flows.records import CsatResponse
+from switchboard.ivr_flows.records import CsatHour, CsatResponse
 from switchboard.queue.store.agent_hours import (
     HOUR_S,
     MISSED_RESULTS,
@@ -164,56 +164,53 @@ def _open_states(
     return out
 
 
-def _hour_seconds(session: Session, edges: Sequence[float], agents: Sequence[str]) -> list[Seconds]:
-    """The closed states' seconds from the hourly roll-ups, summed per interval."""
-    h, p = AgentHourRow, AgentPauseHourRow
-    out: list[Seconds] = []
-    for table in (h, p):
-        index, by_index = grouped(interval_index(table.hour_s, edges), "i")
-        where = [table.hour_s >= int(edges[0]), table.hour_s < int(edges[-1])]
-        where += [table.agent_id.in_(agents)] if agents else []
-        if table is h:
-            sums = [func.sum(getattr(h, column)) for column in STATE_COLUMNS.values()]
-            statement = select(index, h.agent_id, *sums).where(*where)
-            for i, agent, *seconds in session.execute(statement.group_by(by_index, h.agent_id)):
-                for state, value in zip(STATE_COLUMNS, seconds, strict=True):
-                    if value:
-                        out.append(Seconds(i, agent, state, "", float(value)))
-        else:
-            statement = select(index, p.agent_id, p.reason, func.sum(p.seconds)).where(*where)
-            grouping = statement.group_by(by_index, p.agent_id, p.reason)
-            for i, agent, reason, value in session.execute(grouping):
-                if value:
-                    out.append(Seconds(i, agent, "not_ready", reason, float(value)))
-    return out
+def _hour_rows(table: Any, edges: Sequence[float], agents: Sequence[str], *sums: Any) -> Any:
+    """``sums`` over a roll-up's rows of the range, per interval and agent."""
+    index, by_index = grouped(interval_index(table.hour_s, edges, whole=True), "i")
+    where = [table.hour_s >= int(edges[0]), table.hour_s < int(edges[-1])]
+    where += [table.agent_id.in_(agents)] if agents else []
+    return select(index, table.agent_id, *sums).where(*where).group_by(by_index, table.agent_id)
 
 
-def _hour_counts(
-    session: Session, pieces: AgentPieces, edges: Sequence[float], agents: Sequence[str]
+def _from_hours(
+    session: Session,
+    pieces: AgentPieces,
+    edges: Sequence[float],
+    agents: Sequence[str],
+    *,
+    counts: bool,
 ) -> None:
-    """Calls handled, offers and dispositions from the hourly roll-ups, per interval."""
-    h, d = AgentHourRow, SeatDispositionHour
-    for table in (h, d):
-        index, by_index = grouped(interval_index(table.hour_s, edges), "i")
-        where = [table.hour_s >= int(edges[0]), table.hour_s < int(edges[-1])]
-        where += [table.agent_id.in_(agents)] if agents else []
-        if table is h:
-            figures = (func.sum(h.handled), func.sum(h.handle_s), func.sum(h.offers))
-            statement = select(index, h.agent_id, *figures, func.sum(h.missed)).where(*where)
-            for i, agent, handled, total, offers, missed in session.execute(
-                statement.group_by(by_index, h.agent_id)
-            ):
-                if handled:
-                    pieces.handled.append((i, agent, int(handled), float(total or 0.0)))
-                if offers:
-                    pieces.offers.append((i, agent, int(offers), int(missed or 0)))
-        else:
-            statement = select(index, d.agent_id, d.code, func.sum(d.calls)).where(*where)
-            for i, agent, code, calls in session.execute(
-                statement.group_by(by_index, d.agent_id, d.code)
-            ):
-                if calls:
-                    pieces.codes.append((i, agent, code, int(calls)))
+    """The closed states' seconds from the hourly roll-ups, per interval; with ``counts``
+    the calls handled, offers, dispositions and CSAT answers too."""
+    h, p, d, c = AgentHourRow, AgentPauseHourRow, SeatDispositionHour, CsatHour
+    states = [func.sum(getattr(h, column)) for column in STATE_COLUMNS.values()]
+    numbers = (h.handled, h.handle_s, h.offers, h.missed) if counts else ()
+    for i, agent, *figures in session.execute(
+        _hour_rows(h, edges, agents, *states, *(func.sum(n) for n in numbers))
+    ):
+        for state, value in zip(STATE_COLUMNS, figures, strict=False):
+            if value:
+                pieces.seconds.append(Seconds(i, agent, state, "", float(value)))
+        if counts:
+            handled, total, offers, missed = figures[len(STATE_COLUMNS) :]
+            if handled:
+                pieces.handled.append((i, agent, int(handled), float(total or 0.0)))
+            if offers:
+                pieces.offers.append((i, agent, int(offers), int(missed or 0)))
+    paused = _hour_rows(p, edges, agents, p.reason, func.sum(p.seconds)).group_by(p.reason)
+    for i, agent, reason, value in session.execute(paused):
+        if value:
+            pieces.seconds.append(Seconds(i, agent, "not_ready", reason, float(value)))
+    if not counts:
+        return
+    coded = _hour_rows(d, edges, agents, d.code, func.sum(d.calls)).group_by(d.code)
+    for i, agent, code, calls in session.execute(coded):
+        if calls:
+            pieces.codes.append((i, agent, code, int(calls)))
+    scored = _hour_rows(c, edges, agents, c.score, func.sum(c.answers)).group_by(c.score)
+    for i, agent, score, answers in session.execute(scored):
+        if answers and agent:  # an answer for no agent counts for nobody
+            pieces.scores.append((i, agent, int(score), int(answers)))
 
 
 def _raw_counts(
@@ -292,15 +289,12 @@ def read_agent_pieces(
     edges = edges_of(spans)
     hourly = on_step(edges, HOUR_S)
     if hourly:
-        pieces.seconds = _hour_seconds(session, edges, agents) + _open_states(
-            session, spans, now, agents
-        )
+        _from_hours(session, pieces, edges, agents, counts=not queues)
+        pieces.seconds += _open_states(session, spans, now, agents)
     else:
         pieces.seconds = _seconds(session, _STATES, spans, now, agents)
     pieces.seconds += _seconds(session, _SESSIONS, spans, now, agents)
-    if hourly and not queues:
-        _hour_counts(session, pieces, edges, agents)
-    else:
+    if not hourly or queues:
         _raw_counts(session, pieces, edges, agents, queues)
-    _scores(session, pieces, edges, agents, queues)
+        _scores(session, pieces, edges, agents, queues)
     return pieces

@@ -39,9 +39,23 @@ class interval_index(FunctionElement[int]):
     inherit_cache = False  # the edges are part of the text
     name = "interval_index"
 
-    def __init__(self, value: Any, edges: Sequence[float]) -> None:
+    def __init__(self, value: Any, edges: Sequence[float], *, whole: bool = False) -> None:
         self.edges = [float(e) for e in edges]
+        self.whole = whole  # ``value`` is an integer (integer division serves)
         super().__init__(value)
+
+
+def _even(element: interval_index, value: str) -> str | None:
+    """Intervals of one length (no clock change in the range): arithmetic, cheaper than
+    a search of the edges."""
+    edges = element.edges
+    lengths = {b - a for a, b in zip(edges, edges[1:], strict=False)}
+    if len(lengths) != 1:
+        return None
+    (length,) = lengths
+    if element.whole and length == int(length):
+        return f"(({value} - {_number(edges[0])}) / {int(length)})"  # >= 0: truncation is floor
+    return f"CAST(floor(({value} - {_number(edges[0])}) / {float(length)!r}) AS INTEGER)"
 
 
 def _number(value: float) -> str:
@@ -51,6 +65,8 @@ def _number(value: float) -> str:
 @compiles(interval_index, "postgresql")
 def _pg_index(element: interval_index, compiler: Any, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
+    if (even := _even(element, value)) is not None:
+        return even
     edges = ", ".join(_number(e) for e in element.edges)
     return f"(width_bucket(CAST({value} AS DOUBLE PRECISION), ARRAY[{edges}]::double precision[]) - 1)"
 
@@ -60,7 +76,7 @@ def _sqlite_index(element: interval_index, compiler: Any, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
     edges = element.edges
     lengths = {b - a for a, b in zip(edges, edges[1:], strict=False)}
-    if len(lengths) == 1:
+    if len(lengths) == 1:  # (SQLite may lack floor(); values >= the first edge: CAST truncates)
         (length,) = lengths
         return f"CAST(({value} - {_number(edges[0])}) / {float(length)!r} AS INTEGER)"
     whens = " ".join(f"WHEN {value} < {_number(e)} THEN {i}" for i, e in enumerate(edges[1:-1]))

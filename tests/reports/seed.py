@@ -18,6 +18,7 @@ from sqlalchemy import URL, Engine
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import add_customer
+from switchboard.ivr_flows.csat_hours import count_csat
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
@@ -199,6 +200,8 @@ class Seeder:
             ordered = sorted(enumerate(self.facts), key=lambda p: (p[1].at, p[0]))
             record_facts(session, [fact for _, fact in ordered])
             session.add_all(self.csat)
+            for call_id in sorted({a.call_id for a in self.csat}):  # as the survey does
+                count_csat(session, call_id)
             for d in self.codes:  # as the seat saves them: older rows superseded, counted
                 save_disposition(
                     session,

@@ -300,13 +300,20 @@ def _record(session: Session, fact: Fact) -> None:
     visit = _latest(session, CallVisitRow, CallVisitRow.call_id == fact.call_id)
     if not isinstance(visit, CallVisitRow):
         return
-    before = _handling(visit)
+    before, owner = _handling(visit), (visit.answered_at, visit.agent_id)
     _record_visit(session, visit, fact)
     if (after := _handling(visit)) != before:  # the hour roll-up follows: old out, new in
         if before is not None:
             add_handled(session, before[0], before[1], -1, -before[2])
         if after is not None:
             add_handled(session, after[0], after[1], 1, after[2])
+    if visit.answered_at is not None and (visit.answered_at, visit.agent_id) != owner:
+        # Whom the call's CSAT answers count for may have changed (an answer stored before
+        # the visit's answer was recorded, after a resync): the IVR's counts follow. Late
+        # import: the IVR's records read this module's visits.
+        from switchboard.ivr_flows.csat_hours import count_csat
+
+        count_csat(session, fact.call_id)
 
 
 def _handling(visit: CallVisitRow) -> tuple[str, float, float] | None:

@@ -3,8 +3,10 @@ reason), offers, missed offers, calls handled and their handling seconds per UTC
 (queue.store.agent_hours), and the newest disposition of each call and agent counted per
 hour and code (seat.disposition_hours), with ``superseded`` on the older disposition
 rows. A month's report read 3.4 M state rows; it now reads about 300 x 720 hour rows
-(docs/performance.md). An index of the answered visits' owners for the CSAT answers,
-and one of the open state rows, which the report reads as rows.
+(docs/performance.md). The CSAT answers counted per agent, hour and score for the agent
+of the call's latest answered visit (ivr_flows.csat_hours), each answer remembering
+whom it is counted for. An index of the answered visits' owners for the CSAT answers
+read raw, and one of the open state rows, which the report reads as rows.
 
 The roll-ups are back-filled here from the rows already stored, by the rules the
 writers keep from now on.
@@ -66,6 +68,13 @@ def _tables() -> None:
         sa.Column("hour_s", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("reason", sa.String(64), primary_key=True),
         column("seconds", sa.Float()),
+    )
+    op.create_table(
+        "ivr_csat_hour",
+        sa.Column("agent_id", sa.String(64), primary_key=True),
+        sa.Column("hour_s", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("score", sa.SmallInteger(), primary_key=True, autoincrement=False),
+        column("answers", sa.Integer()),
     )
     op.create_table(
         "seat_disposition_hour",
@@ -160,6 +169,19 @@ def _fill() -> None:
         SELECT agent_id, {_hour('at')} AS h, code, count(*) FROM seat_disposition
         WHERE NOT superseded GROUP BY agent_id, h, code"""
     op.execute(codes)
+    # Each CSAT answer counted for the agent of its call's latest answered visit, else the
+    # agent the survey stored (reports.source.csat_owner).
+    op.execute(
+        """UPDATE ivr_csat_response SET counted_agent = coalesce((
+            SELECT v.agent_id FROM acd_call_visit AS v
+            WHERE v.call_id = ivr_csat_response.call_id AND v.answered_at IS NOT NULL
+            ORDER BY v.answered_at DESC, v.id DESC LIMIT 1), agent)"""
+    )
+    op.execute(
+        f"""INSERT INTO ivr_csat_hour (agent_id, hour_s, score, answers)
+        SELECT counted_agent, {_hour('created_at')} AS h, score, count(*)
+        FROM ivr_csat_response GROUP BY counted_agent, h, score"""
+    )
 
 
 def _insert(table: Any, rows: list[dict[str, Any]]) -> None:
@@ -173,6 +195,7 @@ def upgrade() -> None:
         "seat_disposition",
         sa.Column("superseded", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.add_column("ivr_csat_response", sa.Column("counted_agent", sa.String(64), nullable=True))
     op.create_index(
         "ix_acd_agent_state_open",
         "acd_agent_state",
@@ -193,5 +216,7 @@ def downgrade() -> None:
     op.drop_index("ix_acd_agent_state_open", table_name="acd_agent_state")
     with op.batch_alter_table("seat_disposition") as batch:
         batch.drop_column("superseded")
-    for table in ("seat_disposition_hour", "acd_agent_pause_hour", "acd_agent_hour"):
+    with op.batch_alter_table("ivr_csat_response") as batch:
+        batch.drop_column("counted_agent")
+    for table in ("seat_disposition_hour", "ivr_csat_hour", "acd_agent_pause_hour", "acd_agent_hour"):
         op.drop_table(table)
