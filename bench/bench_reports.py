@@ -36,8 +36,8 @@ from switchboard.config import ReportSettings
 from switchboard.reports.kinds import make_report
 from switchboard.reports.query import parse_query
 from switchboard.store import upgrade_database
-from switchboard.store.migrate import alembic_config
 from switchboard.store.db import create_database_engine
+from switchboard.store.migrate import alembic_config
 
 DEFAULT_URL = os.environ.get(
     "SWITCHBOARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

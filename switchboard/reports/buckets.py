@@ -11,6 +11,7 @@ division when the intervals are of one length, else a ``CASE`` over the edges.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, literal_column
@@ -49,7 +50,7 @@ def _even(element: interval_index, value: str) -> str | None:
     """Intervals of one length (no clock change in the range): arithmetic, cheaper than
     a search of the edges."""
     edges = element.edges
-    lengths = {b - a for a, b in zip(edges, edges[1:], strict=False)}
+    lengths = {b - a for a, b in pairwise(edges)}
     if len(lengths) != 1:
         return None
     (length,) = lengths
@@ -68,14 +69,16 @@ def _pg_index(element: interval_index, compiler: Any, **kw: Any) -> str:
     if (even := _even(element, value)) is not None:
         return even
     edges = ", ".join(_number(e) for e in element.edges)
-    return f"(width_bucket(CAST({value} AS DOUBLE PRECISION), ARRAY[{edges}]::double precision[]) - 1)"
+    return (
+        f"(width_bucket(CAST({value} AS DOUBLE PRECISION), ARRAY[{edges}]::double precision[]) - 1)"
+    )
 
 
 @compiles(interval_index, "sqlite")
 def _sqlite_index(element: interval_index, compiler: Any, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
     edges = element.edges
-    lengths = {b - a for a, b in zip(edges, edges[1:], strict=False)}
+    lengths = {b - a for a, b in pairwise(edges)}
     if len(lengths) == 1:  # (SQLite may lack floor(); values >= the first edge: CAST truncates)
         (length,) = lengths
         return f"CAST(({value} - {_number(edges[0])}) / {float(length)!r} AS INTEGER)"

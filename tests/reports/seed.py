@@ -1,10 +1,10 @@
 """Call records for the report tests, written the way switchboard writes them: the
 router's facts through ``queue.store.records.record_facts`` (both routing modes store
 through it), plus the rows other areas keep (IVR sessions with the customer, CSAT
-answers, dispositions saved as the seat saves them). A seeded random mix: answered (some after a missed offer),
-abandoned (short and long), moved to another queue, called back, voicemail, still waiting;
-repeat callers, one customer calling from two numbers; agents logging in and out, ready,
-on calls, paused for reasons."""
+answers, dispositions, saved and counted as the seat and survey do). A seeded random
+mix: answered (some after a missed offer), abandoned (short and long), moved to another
+queue, called back, voicemail, still waiting; repeat callers, one customer calling from
+two numbers; agents logging in and out, ready, on calls, paused for reasons."""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ def _a_day(engine: Engine) -> tuple[float, float]:
 def test_the_roll_ups_are_the_rows_summed_after_a_correction_a_resync_and_a_restart(
     engine: Engine,
 ) -> None:
-    start, end = _a_day(engine)
+    _, end = _a_day(engine)
     _assert_equal(engine)
     with Session(engine) as session, session.begin():
         # The agent corrects a call's code an hour later: the count moves to the new code.
@@ -201,7 +201,7 @@ def test_a_correction_counts_the_new_code_only(engine: Engine) -> None:
 
 
 def test_a_zone_off_the_hour_reads_the_rows(engine: Engine) -> None:
-    start, end = _a_day(engine)
+    _, end = _a_day(engine)
     query = _query(KOLKATA, "2026-06-09", "2026-06-10", now=end)
     with Session(engine) as session, session.begin():  # roll-ups it must not read
         for table in (AgentHourRow, AgentPauseHourRow, SeatDispositionHour, CsatHour):

@@ -119,7 +119,9 @@ def add_offer(session: Session, agent: str, offered_at: float, offers: int, miss
         upsert_add(session, AgentHourRow, keys, {"offers": offers, "missed": missed})
 
 
-def add_handled(session: Session, agent: str, handled_at: float, calls: int, seconds: float) -> None:
+def add_handled(
+    session: Session, agent: str, handled_at: float, calls: int, seconds: float
+) -> None:
     """A call handled (``calls`` 1) or its figures taken back (-1) in the hour it ended."""
     keys = {"agent_id": agent, "hour_s": hour_of(handled_at)}
     upsert_add(session, AgentHourRow, keys, {"handled": calls, "handle_s": seconds})

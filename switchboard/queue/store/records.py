@@ -81,9 +81,7 @@ class CallVisitRow(Base):
         Index("ix_acd_call_visit_path_ref", "path_ref", "entered_at", "call_id"),
         # Whom a CSAT answer counts for (reports/source.csat_owner), from the index alone
         # (0021_agent_report_speed).
-        Index(
-            "ix_acd_call_visit_answered", "call_id", "answered_at", "id", "agent_id", "queue"
-        ),
+        Index("ix_acd_call_visit_answered", "call_id", "answered_at", "id", "agent_id", "queue"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -85,7 +85,9 @@ def _tables() -> None:
     )
 
 
-def _state_hours() -> tuple[dict[tuple[str, int], dict[str, float]], dict[tuple[str, int, str], float]]:
+def _state_hours() -> tuple[
+    dict[tuple[str, int], dict[str, float]], dict[tuple[str, int, str], float]
+]:
     """Closed state rows summed per agent and hour: in SQL those within one hour, in
     Python those cut at an hour's end (a few percent of them)."""
     bind = op.get_bind()
@@ -101,7 +103,7 @@ def _state_hours() -> tuple[dict[tuple[str, int], dict[str, float]], dict[tuple[
     start, end = _epoch("started_at"), _epoch("ended_at")
     same_hour = f"{_hour('started_at')} = {_hour('ended_at')}"
     within = f"""
-        SELECT agent_id, {_hour('started_at')} AS h, state, reason, sum({end} - {start})
+        SELECT agent_id, {_hour("started_at")} AS h, state, reason, sum({end} - {start})
         FROM acd_agent_state WHERE ended_at IS NOT NULL AND {same_hour}
         GROUP BY agent_id, h, state, reason"""
     for agent, hour, state, reason, seconds in bind.execute(sa.text(within)):
@@ -123,14 +125,14 @@ def _fill() -> None:
     bind = op.get_bind()
     hours, pauses = _state_hours()
     offers = f"""
-        SELECT agent_id, {_hour('offered_at')} AS h, count(*),
+        SELECT agent_id, {_hour("offered_at")} AS h, count(*),
                sum(CASE WHEN result IN {MISSED} THEN 1 ELSE 0 END)
         FROM acd_offer GROUP BY agent_id, h"""
     for agent, hour, count, missed in bind.execute(sa.text(offers)):
         row = hours[(agent, int(hour))]
         row["offers"], row["missed"] = int(count), int(missed or 0)
     handled = f"""
-        SELECT agent_id, {_hour('handled_at')} AS h, count(*),
+        SELECT agent_id, {_hour("handled_at")} AS h, count(*),
                sum(coalesce(talk_s, 0) + coalesce(wrap_s, 0))
         FROM acd_call_visit WHERE handled_at IS NOT NULL GROUP BY agent_id, h"""
     for agent, hour, count, seconds in bind.execute(sa.text(handled)):
@@ -154,7 +156,10 @@ def _fill() -> None:
     )
     _insert(
         pause_table,
-        [{"agent_id": a, "hour_s": h, "reason": r, "seconds": s} for (a, h, r), s in pauses.items()],
+        [
+            {"agent_id": a, "hour_s": h, "reason": r, "seconds": s}
+            for (a, h, r), s in pauses.items()
+        ],
     )
     # A disposition row is superseded by a newer one (higher id) of its call and agent.
     op.execute(
@@ -166,7 +171,7 @@ def _fill() -> None:
     )
     codes = f"""
         INSERT INTO seat_disposition_hour (agent_id, hour_s, code, calls)
-        SELECT agent_id, {_hour('at')} AS h, code, count(*) FROM seat_disposition
+        SELECT agent_id, {_hour("at")} AS h, code, count(*) FROM seat_disposition
         WHERE NOT superseded GROUP BY agent_id, h, code"""
     op.execute(codes)
     # Each CSAT answer counted for the agent of its call's latest answered visit, else the
@@ -179,7 +184,7 @@ def _fill() -> None:
     )
     op.execute(
         f"""INSERT INTO ivr_csat_hour (agent_id, hour_s, score, answers)
-        SELECT counted_agent, {_hour('created_at')} AS h, score, count(*)
+        SELECT counted_agent, {_hour("created_at")} AS h, score, count(*)
         FROM ivr_csat_response GROUP BY counted_agent, h, score"""
     )
 
@@ -218,5 +223,10 @@ def downgrade() -> None:
         batch.drop_column("superseded")
     with op.batch_alter_table("ivr_csat_response") as batch:
         batch.drop_column("counted_agent")
-    for table in ("seat_disposition_hour", "ivr_csat_hour", "acd_agent_pause_hour", "acd_agent_hour"):
+    for table in (
+        "seat_disposition_hour",
+        "ivr_csat_hour",
+        "acd_agent_pause_hour",
+        "acd_agent_hour",
+    ):
         op.drop_table(table)
