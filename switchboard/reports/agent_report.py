@@ -11,7 +11,7 @@ the times stay the agent's own (a state is not of one queue).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -43,8 +43,8 @@ class _Tally:
     missed: int = 0
     handled: int = 0
     handle_sum: float = 0.0
-    scores: Counter[int] = field(default_factory=Counter)
-    codes: Counter[str] = field(default_factory=Counter)
+    scores: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    codes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def _mean(total: float, count: int) -> float | None:

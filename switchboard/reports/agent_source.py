@@ -19,6 +19,7 @@ per kind, grouped by interval (.buckets).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from switchboard.seat.models import SeatDisposition, SeatDispositionHour
 __all__ = ["MISSED_RESULTS", "AgentPieces", "Seconds", "read_agent_pieces"]
 
 LOGGED_IN = "logged_in"  # the "state" of a log-in session's seconds
+_SCORES = range(1, 10)  # ivr_csat_response's check: score BETWEEN 1 AND 9
 
 
 class Seconds(NamedTuple):
@@ -93,13 +95,6 @@ _STATES = _Stretches(
     AgentStateRow.reason,
     AgentStateRow.started_at,
     AgentStateRow.ended_at,
-)
-_SESSIONS = _Stretches(
-    AgentSessionRow.agent_id,
-    literal(LOGGED_IN),
-    literal(""),
-    AgentSessionRow.logged_in_at,
-    AgentSessionRow.logged_out_at,
 )
 
 
@@ -150,6 +145,29 @@ def _seconds(
     return out
 
 
+def _logins(
+    session: Session, spans: Sequence[Span], now: float, agents: Sequence[str]
+) -> list[Seconds]:
+    """The log-in sessions' seconds: about one a day per agent, read as rows (their times
+    as epochs) and split over the intervals here; an open one counted up to ``now``."""
+    t = AgentSessionRow
+    first, last = spans[0].start_s, spans[-1].end_s
+    where = [
+        t.logged_in_at < _at(last),
+        or_(t.logged_out_at.is_(None), t.logged_out_at > _at(first)),
+    ]
+    where += [t.agent_id.in_(agents)] if agents else []
+    rows = select(t.agent_id, epoch(t.logged_in_at), epoch(t.logged_out_at)).where(*where)
+    starts = [span.start_s for span in spans]
+    out = []
+    for agent, start, end in session.connection().execute(rows):
+        stop = now if end is None else end
+        first_span = max(bisect_right(starts, start) - 1, 0)
+        for i, part in _overlaps(spans, first_span, start, stop):
+            out.append(Seconds(i, agent, LOGGED_IN, "", part))
+    return out
+
+
 def _open_states(
     session: Session, spans: Sequence[Span], now: float, agents: Sequence[str]
 ) -> list[Seconds]:
@@ -185,9 +203,10 @@ def _from_hours(
     h, p, d, c = AgentHourRow, AgentPauseHourRow, SeatDispositionHour, CsatHour
     states = [func.sum(getattr(h, column)) for column in STATE_COLUMNS.values()]
     numbers = (h.handled, h.handle_s, h.offers, h.missed) if counts else ()
-    for i, agent, *figures in session.execute(
+    run = session.connection().execute  # plain rows: no ORM result processing
+    for i, agent, *figures in run(
         _hour_rows(h, edges, agents, *states, *(func.sum(n) for n in numbers))
-    ):
+    ).all():
         for state, value in zip(STATE_COLUMNS, figures, strict=False):
             if value:
                 pieces.seconds.append(Seconds(i, agent, state, "", float(value)))
@@ -198,19 +217,22 @@ def _from_hours(
             if offers:
                 pieces.offers.append((i, agent, int(offers), int(missed or 0)))
     paused = _hour_rows(p, edges, agents, p.reason, func.sum(p.seconds)).group_by(p.reason)
-    for i, agent, reason, value in session.execute(paused):
+    for i, agent, reason, value in run(paused).all():
         if value:
             pieces.seconds.append(Seconds(i, agent, "not_ready", reason, float(value)))
     if not counts:
         return
     coded = _hour_rows(d, edges, agents, d.code, func.sum(d.calls)).group_by(d.code)
-    for i, agent, code, calls in session.execute(coded):
+    for i, agent, code, calls in run(coded).all():
         if calls:
             pieces.codes.append((i, agent, code, int(calls)))
-    scored = _hour_rows(c, edges, agents, c.score, func.sum(c.answers)).group_by(c.score)
-    for i, agent, score, answers in session.execute(scored):
-        if answers and agent:  # an answer for no agent counts for nobody
-            pieces.scores.append((i, agent, int(score), int(answers)))
+    # One row per interval and agent, the answers per score in columns (the scale is 1-9).
+    per_score = [func.sum(case((c.score == n, c.answers), else_=0)) for n in _SCORES]
+    for i, agent, *answers in run(_hour_rows(c, edges, agents, *per_score)).all():
+        if agent:  # an answer for no agent counts for nobody
+            pieces.scores += [
+                (i, agent, n, int(a)) for n, a in zip(_SCORES, answers, strict=True) if a
+            ]
 
 
 def _raw_counts(
@@ -293,7 +315,7 @@ def read_agent_pieces(
         pieces.seconds += _open_states(session, spans, now, agents)
     else:
         pieces.seconds = _seconds(session, _STATES, spans, now, agents)
-    pieces.seconds += _seconds(session, _SESSIONS, spans, now, agents)
+    pieces.seconds += _logins(session, spans, now, agents)
     if not hourly or queues:
         _raw_counts(session, pieces, edges, agents, queues)
         _scores(session, pieces, edges, agents, queues)
