@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.seat.test_disposition_hours -*-
+# -*- test-case-name: tests.reports.test_rollups -*-
 """A disposition saved: the older rows of the call and agent marked superseded, and the
 per-hour counts (``seat_disposition_hour``) moved from their code to the new one, in the
 same transaction, so that the agent report counts each call once, by its newest code."""

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_agent_hours -*-
+# -*- test-case-name: tests.reports.test_rollups -*-
 """Add to a counter row, creating it at zero, in one statement on PostgreSQL and SQLite
 alike (``INSERT … ON CONFLICT DO UPDATE``): the roll-ups the reports read are kept so."""
 

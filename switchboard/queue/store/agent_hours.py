@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.queue.test_agent_hours -*-
+# -*- test-case-name: tests.reports.test_rollups -*-
 """Each agent's UTC hours summed as the records are written (migration
 0021_agent_report_speed): seconds in each state (not ready per reason apart), offers
 and missed offers by the hour they rang, calls handled and their handling seconds by the
