@@ -88,14 +88,18 @@ def hour_of(epoch: float) -> int:
 
 
 def hour_pieces(start: float, end: float) -> list[tuple[int, float]]:
-    """``[start, end)`` cut at UTC hours: (hour start, seconds in it)."""
+    """``[start, end)`` cut at UTC hours: (hour start, seconds in it). Counted in whole
+    microseconds (what the database stores): a float epoch is only good to 0.2 us, and
+    the difference of two of them would not be the stored stretch."""
+    micro, hour_us = 1_000_000, HOUR_S * 1_000_000
+    begin, stop = round(start * micro), round(end * micro)
     out = []
-    hour = hour_of(start)
-    while hour < end:
-        part = min(end, hour + HOUR_S) - max(start, hour)
+    hour = begin // hour_us * hour_us
+    while hour < stop:
+        part = min(stop, hour + hour_us) - max(begin, hour)
         if part > 0:
-            out.append((hour, part))
-        hour += HOUR_S
+            out.append((hour // micro, part / micro))
+        hour += hour_us
     return out
 
 

@@ -42,6 +42,14 @@ def _epoch(column: str) -> str:
     return f"(CAST(strftime('%s', {column}) AS REAL) + CAST(substr({column}, 20) AS REAL))"
 
 
+def _between(start: str, end: str) -> str:
+    """Seconds from ``start`` to ``end``, exact to the stored microsecond."""
+    if op.get_bind().dialect.name == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({end} - {start}))::double precision"
+    whole = f"(CAST(strftime('%s', {end}) AS INTEGER) - CAST(strftime('%s', {start}) AS INTEGER))"
+    return f"({whole} + CAST(substr({end}, 20) AS REAL) - CAST(substr({start}, 20) AS REAL))"
+
+
 def _hour(column: str) -> str:
     """The start of the UTC hour of a stored time, epoch seconds."""
     if op.get_bind().dialect.name == "postgresql":
@@ -103,7 +111,8 @@ def _state_hours() -> tuple[
     start, end = _epoch("started_at"), _epoch("ended_at")
     same_hour = f"{_hour('started_at')} = {_hour('ended_at')}"
     within = f"""
-        SELECT agent_id, {_hour("started_at")} AS h, state, reason, sum({end} - {start})
+        SELECT agent_id, {_hour("started_at")} AS h, state, reason,
+               sum({_between("started_at", "ended_at")})
         FROM acd_agent_state WHERE ended_at IS NOT NULL AND {same_hour}
         GROUP BY agent_id, h, state, reason"""
     for agent, hour, state, reason, seconds in bind.execute(sa.text(within)):
@@ -111,13 +120,15 @@ def _state_hours() -> tuple[
     across = f"""
         SELECT agent_id, state, reason, {start}, {end} FROM acd_agent_state
         WHERE ended_at IS NOT NULL AND NOT ({same_hour})"""
+    micro, hour_us = 1_000_000, HOUR_S * 1_000_000  # whole microseconds, as stored
     for agent, state, reason, began, ended in bind.execute(sa.text(across)):
-        hour = int(began // HOUR_S) * HOUR_S
-        while hour < ended:
-            part = min(ended, hour + HOUR_S) - max(began, hour)
+        first, last = round(began * micro), round(ended * micro)
+        hour = first // hour_us * hour_us
+        while hour < last:
+            part = min(last, hour + hour_us) - max(first, hour)
             if part > 0:
-                add(agent, hour, state, reason, part)
-            hour += HOUR_S
+                add(agent, hour // micro, state, reason, part / micro)
+            hour += hour_us
     return hours, pauses
 
 
