@@ -3,13 +3,13 @@
 agent's states is millions of rows, and only their sums per interval are wanted.
 
 When every boundary of the report's intervals is a whole UTC hour (days, weeks, months
-and hours in a zone whose offset is whole hours) the closed states, offers, calls handled
-and dispositions come from the hourly roll-ups their writers keep
-(queue.store.agent_hours, seat.disposition_hours); the states still open are read as
-rows, up to ``now``. Otherwise (quarter-hours; a zone such as Asia/Kolkata, +5:30), or
-with a queue filter for the calls, offers and dispositions (the roll-ups are per agent,
-not per queue), the raw rows are summed as before. Log-in sessions (one a day per agent)
-and CSAT answers (whose owner is found at read time, ``csat_owner``) are always read raw.
+and hours in a zone whose offset is whole hours) the closed states, offers, calls
+handled, dispositions and CSAT answers come from the hourly roll-ups their writers keep
+(queue.store.agent_hours, seat.disposition_hours, ivr_flows.csat_hours); the states
+still open are read as rows, up to ``now``. Otherwise (quarter-hours; a zone such as
+Asia/Kolkata, +5:30) the raw rows are summed; with a queue filter the calls, offers,
+CSAT answers and dispositions are (the roll-ups are per agent, not per queue). Log-in
+sessions, one a day per agent, are always read as rows.
 
 Raw times: for each interval the database sums the stretches that *began* in it, cut at
 its end; the few that run on past their interval's end (or began before the range) are
