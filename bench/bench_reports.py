@@ -5,8 +5,9 @@ month's agent report by day.
 Builds a throw-away PostgreSQL database at 0020_queue_report_speed and loads, with COPY
 and in time order (as they are written), ``--calls`` calls spread over 30 days (20
 queues, 300 agents, 200,000 callers, a third of them known CRM customers): one queue
-visit and one IVR session per call, the offers (one in ten missed first), four agent states per answered
-call (ringing, on call, wrap-up, ready), pauses and a log-in session per agent per day,
+visit and one IVR session per call, the offers (one in ten missed first), four agent
+states per answered call (ringing, on call, wrap-up, ready), pauses and a log-in session
+per agent per day,
 a CSAT answer for three answered calls in ten and a disposition for half; then migrates
 to head, so that 0021_agent_report_speed back-fills the agent report's hourly roll-ups
 from those rows (COPY goes past the code that keeps them), and prints how long that
