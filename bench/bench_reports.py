@@ -7,13 +7,12 @@ and in time order (as they are written), ``--calls`` calls spread over 30 days (
 queues, 300 agents, 200,000 callers, a third of them known CRM customers): one queue
 visit and one IVR session per call, the offers (one in ten missed first), four agent
 states per answered call (ringing, on call, wrap-up, ready), pauses and a log-in session
-per agent per day,
-a CSAT answer for three answered calls in ten and a disposition for half; then migrates
-to head, so that 0021_agent_report_speed back-fills the agent report's hourly roll-ups
-from those rows (COPY goes past the code that keeps them), and prints how long that
-took. Then it times
-each report ``--runs`` times through the code the CLI and the REST API run
-(``reports.kinds.make_report``) and prints every time, in ms. Aim: each under 1 s.
+per agent per day, a CSAT answer for three answered calls in ten and a disposition for
+half; then migrates to head, so that 0021_agent_report_speed back-fills the agent
+report's hourly roll-ups from those rows (COPY goes past the code that keeps them), and
+prints how long that took. Then it times each report ``--runs`` times through the code
+the CLI and the REST API run (``reports.kinds.make_report``) and prints every time, in
+ms. Aim: each under 1 s.
 
     .venv/bin/python bench/bench_reports.py [--url postgresql+psycopg://...] [--calls N]
         [--database NAME]  # keep the loaded database under this name, reuse it next time
