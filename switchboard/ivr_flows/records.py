@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -37,6 +38,7 @@ from switchboard.store.models import Base
 __all__ = [
     "FAILED_OUTCOMES",
     "CallbackRequestRow",
+    "CsatHour",
     "CsatResponse",
     "IvrSession",
     "SessionRecord",
@@ -106,6 +108,22 @@ class CsatResponse(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), index=True
     )
+    # The agent this answer is counted for in ``ivr_csat_hour`` (.csat_hours); NULL: not
+    # counted yet (0021_agent_report_speed).
+    counted_agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class CsatHour(Base):
+    """How many CSAT answers gave ``score`` to an agent (the answering agent of the call,
+    as ``reports.source.csat_owner`` finds it) by UTC hour (``hour_s``: its start, epoch
+    seconds) of the answer (0021_agent_report_speed)."""
+
+    __tablename__ = "ivr_csat_hour"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour_s: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    score: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def sessions_for_call(session: Session, call_id: str) -> list[dict[str, Any]]:

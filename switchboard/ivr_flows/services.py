@@ -86,6 +86,7 @@ class DatabaseServices:
         await self._database.run(work)
 
     async def save_survey(self, answer: SurveyAnswer) -> None:
+        from switchboard.ivr_flows.csat_hours import count_csat
         from switchboard.ivr_flows.records import CsatResponse
 
         def work(session: Session) -> None:
@@ -99,6 +100,7 @@ class DatabaseServices:
             if answer.at is not None:  # the call's time, which the reports bucket by
                 row.created_at = _at(answer.at)
             session.add(row)
+            count_csat(session, row.call_id)  # for the agent report's hourly counts
 
         await self._database.run(work)
 

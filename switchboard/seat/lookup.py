@@ -22,6 +22,7 @@ from switchboard.crm.tickets import open_tickets_of_customer
 from switchboard.ivr_flows.records import CsatResponse, sessions_for_call
 from switchboard.queue.store.records import AgentStateRow, CallVisitRow, OfferRow
 from switchboard.seat.card import customer_json, ivr_summary
+from switchboard.seat.disposition_hours import count_newest
 from switchboard.seat.models import SeatDisposition, SeatReveal
 
 __all__ = [
@@ -238,6 +239,7 @@ def save_disposition(
     )
     session.add(row)
     session.flush()
+    count_newest(session, row)
     return row.id
 
 

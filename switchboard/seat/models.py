@@ -4,19 +4,22 @@
 A row is tied to the call record by ``call_id`` (the ``acd_call_visit`` rows of the call,
 in both routing modes), not by a foreign key: a call has one visit row per queue it waited
 in, and the disposition belongs to the call. Saving again adds a row; the newest counts,
-so an agent's correction never erases what was said first.
+so an agent's correction never erases what was said first. The older rows of the call
+and agent are marked ``superseded`` when it is saved, and the newest rows are counted
+per agent, UTC hour and code in ``seat_disposition_hour`` (.disposition_hours;
+migration 0021_agent_report_speed) for the agent report.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.store.models import Base
 
-__all__ = ["SeatDisposition", "SeatReveal"]
+__all__ = ["SeatDisposition", "SeatDispositionHour", "SeatReveal"]
 
 
 class SeatDisposition(Base):
@@ -32,6 +35,20 @@ class SeatDisposition(Base):
     code: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # A newer row of the same call and agent exists: this one no longer counts.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class SeatDispositionHour(Base):
+    """How many calls an agent's newest disposition gave ``code``, by the UTC hour
+    (``hour_s``: its start, epoch seconds) of that newest row's ``at``."""
+
+    __tablename__ = "seat_disposition_hour"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour_s: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SeatReveal(Base):

@@ -1,10 +1,10 @@
 """Call records for the report tests, written the way switchboard writes them: the
 router's facts through ``queue.store.records.record_facts`` (both routing modes store
 through it), plus the rows other areas keep (IVR sessions with the customer, CSAT
-answers, dispositions). A seeded random mix: answered (some after a missed offer),
-abandoned (short and long), moved to another queue, called back, voicemail, still waiting;
-repeat callers, one customer calling from two numbers; agents logging in and out, ready,
-on calls, paused for reasons."""
+answers, dispositions, saved and counted as the seat and survey do). A seeded random
+mix: answered (some after a missed offer), abandoned (short and long), moved to another
+queue, called back, voicemail, still waiting; repeat callers, one customer calling from
+two numbers; agents logging in and out, ready, on calls, paused for reasons."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy import URL, Engine
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import add_customer
+from switchboard.ivr_flows.csat_hours import count_csat
 from switchboard.ivr_flows.records import CsatResponse, IvrSession
 from switchboard.queue.core.decisions import (
     AgentStateChanged,
@@ -35,6 +36,7 @@ from switchboard.queue.core.decisions import (
 )
 from switchboard.queue.core.model import AgentState, CallOutcome
 from switchboard.queue.store.records import record_facts
+from switchboard.seat.lookup import save_disposition
 from switchboard.seat.models import SeatDisposition
 from switchboard.store import upgrade_database
 from switchboard.store.db import create_database_engine
@@ -198,7 +200,18 @@ class Seeder:
             ordered = sorted(enumerate(self.facts), key=lambda p: (p[1].at, p[0]))
             record_facts(session, [fact for _, fact in ordered])
             session.add_all(self.csat)
-            session.add_all(self.codes)
+            for call_id in sorted({a.call_id for a in self.csat}):  # as the survey does
+                count_csat(session, call_id)
+            for d in self.codes:  # as the seat saves them: older rows superseded, counted
+                save_disposition(
+                    session,
+                    call_id=d.call_id,
+                    agent_id=d.agent_id,
+                    queue=d.queue,
+                    code=d.code,
+                    note=d.note,
+                    when=d.at.timestamp(),
+                )
 
 
 def seed(engine: Engine, start: float, end: float, calls: int, seed_value: int = 7) -> Seeder:

@@ -60,3 +60,26 @@ def test_migration_0020_puts_the_time_and_call_in_the_caller_indexes(database_ur
         "customer_id",
         "call_id",
     ]
+
+
+def test_migration_0021_adds_the_roll_ups_and_takes_them_away(database_url: URL) -> None:
+    from alembic import command
+
+    from switchboard.store.migrate import alembic_config
+
+    rollups = {"acd_agent_hour", "acd_agent_pause_hour", "seat_disposition_hour", "ivr_csat_hour"}
+    upgrade_database(database_url)
+    engine = create_database_engine(database_url)
+    try:
+        assert rollups <= set(inspect(engine).get_table_names())
+        assert "ix_acd_agent_state_open" in _indexes(database_url, "acd_agent_state")
+        command.downgrade(alembic_config(database_url), "0020_queue_report_speed")
+        found = inspect(engine)
+        assert rollups.isdisjoint(found.get_table_names())
+        assert "superseded" not in {c["name"] for c in found.get_columns("seat_disposition")}
+        assert "counted_agent" not in {c["name"] for c in found.get_columns("ivr_csat_response")}
+        assert "ix_acd_call_visit_answered" not in _indexes(database_url, "acd_call_visit")
+        upgrade_database(database_url)
+        assert rollups <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from switchboard.config import CrmSettings, ReportSettings
 from switchboard.crm.ticket_rows import TicketLinkRow, TicketRow
 from switchboard.crm.tickets import TicketPolicy, open_ticket
-from switchboard.ivr_flows.records import CsatResponse
+from switchboard.ivr_flows.csat_hours import count_csat
+from switchboard.ivr_flows.records import CsatHour, CsatResponse
 from switchboard.queue.store.records import CallVisitRow
 from switchboard.reports.query import ReportQuery, parse_query
 from switchboard.reports.scorecard import build_scorecard, weighted_score
@@ -61,6 +62,7 @@ def _seed(engine: Engine, start: float, end: float) -> None:
                 answer = CsatResponse(call_id=v.call_id, agent="", queue="", created_at=at)
                 answer.score = rng.randint(1, 5)
                 session.add(answer)
+                count_csat(session, v.call_id)  # as the survey does
 
 
 def _query(start: str, end: str, interval: str, now: float, **kw: str) -> ReportQuery:
@@ -187,11 +189,13 @@ def test_app_queue_csat_is_the_answering_agents(engine: Engine) -> None:
     start, end = _epoch("2026-06-01T08:00:00+01:00"), _epoch("2026-06-01T10:00:00+01:00")
     seed(engine, start, end, calls=40, seed_value=2)
     with Session(engine) as session, session.begin():
-        session.query(CsatResponse).delete()
+        session.query(CsatResponse).delete()  # the answers and their hourly counts
+        session.query(CsatHour).delete()
         visit = session.query(CallVisitRow).filter(CallVisitRow.handled_at.is_not(None)).first()
         assert visit is not None
         agent, at = visit.agent_id, visit.handled_at
         session.add(CsatResponse(call_id=visit.call_id, agent="", queue="", score=5, created_at=at))
+        count_csat(session, visit.call_id)
     query = _query("2026-06-01", "2026-06-01", "day", now=end, agent=agent)
     (row,) = _report(engine, query).records()
     assert (row["csat_responses"], row["csat_pct"], row["csat_avg"]) == (1, 100.0, 5.0)

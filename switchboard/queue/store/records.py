@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, func, select
+from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from switchboard.queue.core.decisions import (
@@ -33,6 +33,7 @@ from switchboard.queue.core.decisions import (
 )
 from switchboard.queue.core.history import AgentPeriod, VisitRecord
 from switchboard.queue.core.model import AgentState
+from switchboard.queue.store.agent_hours import MISSED_RESULTS, add_handled, add_offer, add_stretch
 from switchboard.store.models import Base
 
 __all__ = [
@@ -78,6 +79,9 @@ class CallVisitRow(Base):
     __table_args__ = (
         Index("ix_acd_call_visit_caller_number", "caller_number", "entered_at", "call_id"),
         Index("ix_acd_call_visit_path_ref", "path_ref", "entered_at", "call_id"),
+        # Whom a CSAT answer counts for (reports/source.csat_owner), from the index alone
+        # (0021_agent_report_speed).
+        Index("ix_acd_call_visit_answered", "call_id", "answered_at", "id", "agent_id", "queue"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -128,6 +132,15 @@ class AgentStateRow(Base):
     """One stretch of one agent state (pauses are the not_ready rows, with their reason)."""
 
     __tablename__ = "acd_agent_state"
+    # The open rows, which the agent report reads as rows (0021_agent_report_speed).
+    __table_args__ = (
+        Index(
+            "ix_acd_agent_state_open",
+            "agent_id",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agent_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -226,6 +239,7 @@ def _record(session: Session, fact: Fact) -> None:
                 callback_attempt=fact.callback_attempt,
             )
         )
+        add_offer(session, fact.agent_id, fact.at, 1, 0)
         return
     if isinstance(fact, OfferEnded):
         offer = _latest(
@@ -236,7 +250,10 @@ def _record(session: Session, fact: Fact) -> None:
             OfferRow.ended_at.is_(None),
         )
         if isinstance(offer, OfferRow):
+            was_missed = offer.result in MISSED_RESULTS
             offer.ended_at, offer.result = _at(fact.at), fact.result
+            missed = int(offer.result in MISSED_RESULTS) - int(was_missed)
+            add_offer(session, offer.agent_id, _epoch(offer.offered_at) or 0.0, 0, missed)
         return
     if isinstance(fact, CallbackScheduled):
         session.add(
@@ -281,6 +298,31 @@ def _record(session: Session, fact: Fact) -> None:
     visit = _latest(session, CallVisitRow, CallVisitRow.call_id == fact.call_id)
     if not isinstance(visit, CallVisitRow):
         return
+    before, owner = _handling(visit), (visit.answered_at, visit.agent_id)
+    _record_visit(session, visit, fact)
+    if (after := _handling(visit)) != before:  # the hour roll-up follows: old out, new in
+        if before is not None:
+            add_handled(session, before[0], before[1], -1, -before[2])
+        if after is not None:
+            add_handled(session, after[0], after[1], 1, after[2])
+    if visit.answered_at is not None and (visit.answered_at, visit.agent_id) != owner:
+        # Whom the call's CSAT answers count for may have changed (an answer stored before
+        # the visit's answer was recorded, after a resync): the IVR's counts follow. Late
+        # import: the IVR's records read this module's visits.
+        from switchboard.ivr_flows.csat_hours import count_csat
+
+        count_csat(session, fact.call_id)
+
+
+def _handling(visit: CallVisitRow) -> tuple[str, float, float] | None:
+    """What a visit adds to its agent's handled calls: agent, when, talk plus wrap-up."""
+    if visit.handled_at is None:
+        return None
+    seconds = (visit.talk_s or 0.0) + (visit.wrap_s or 0.0)
+    return visit.agent_id, _epoch(visit.handled_at) or 0.0, seconds
+
+
+def _record_visit(session: Session, visit: CallVisitRow, fact: Fact) -> None:
     if isinstance(fact, CallAnswered):
         visit.answered_at, visit.waited_s = _at(fact.at), fact.waited_s
         visit.via_callback, visit.agent_id = fact.callback, fact.agent_id
@@ -308,7 +350,7 @@ def _record_agent(session: Session, fact: AgentStateChanged) -> None:
         AgentStateRow.ended_at.is_(None),
     )
     if isinstance(open_row, AgentStateRow):
-        open_row.ended_at = _at(fact.at)
+        _close_state(session, open_row, _at(fact.at))
     if fact.state is not AgentState.LOGGED_OUT:
         session.add(
             AgentStateRow(
@@ -335,6 +377,18 @@ def _record_agent(session: Session, fact: AgentStateChanged) -> None:
         session.add(AgentSessionRow(agent_id=fact.agent_id, logged_in_at=_at(fact.at)))
 
 
+def _close_state(
+    session: Session, row: AgentStateRow, at: datetime, end_reason: str | None = None
+) -> None:
+    """Every state row closes here, and its seconds go into the agent's hours then: the
+    roll-up (.agent_hours) cannot miss a close, at a restart or resync either."""
+    row.ended_at = at
+    if end_reason is not None:
+        row.end_reason = end_reason
+    start = _epoch(row.started_at) or 0.0
+    add_stretch(session, row.agent_id, row.state, row.reason, start, _epoch(at) or 0.0)
+
+
 def close_agent_rows(session: Session, at: float, reason: str = END_STOPPED) -> int:
     """Close every open agent session and state row at ``at`` (never before it began);
     the number of sessions closed."""
@@ -352,7 +406,7 @@ def _close_open(session: Session, at: datetime | None, reason: str) -> int:
         return max(at or began, began, key=lambda t: _epoch(t) or 0.0)
 
     for state in session.scalars(select(AgentStateRow).where(AgentStateRow.ended_at.is_(None))):
-        state.ended_at, state.end_reason = end(state.started_at), reason
+        _close_state(session, state, end(state.started_at), reason)
     sessions = session.scalars(
         select(AgentSessionRow).where(AgentSessionRow.logged_out_at.is_(None))
     ).all()

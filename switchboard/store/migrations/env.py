@@ -15,6 +15,7 @@ for _module in (
     "switchboard.crm.reads",
     "switchboard.ivr_flows.records",
     "switchboard.queue.store.records",
+    "switchboard.queue.store.agent_hours",
     "switchboard.queue.store.member_store",
     "switchboard.seat.models",
     "switchboard.accounts.records",
