@@ -3,7 +3,8 @@
 
 The name's pinyin forms and an identifier's last digits are derived columns, kept right by
 the ``validates`` hooks below whenever the ORM sets a name or a value; bulk writers
-(:mod:`.importer`) fill them with the same functions.
+(:mod:`.importer`) fill them with the same functions. A tag row's copies of its customer's
+last contact and merge are kept by :mod:`.tag_copies`.
 """
 
 from __future__ import annotations
@@ -124,15 +125,28 @@ class CustomerIdentifier(Base):
 
 
 class CustomerTag(Base):
+    """One tag of a customer, with copies of the customer's last contact and merge
+    (0022_tag_contact_order) so a tag's page in contact order is read from one index.
+    The copies are kept true by :mod:`.tag_copies`; nothing else should write them."""
+
     __tablename__ = "crm_customer_tag"
     __table_args__ = (
         UniqueConstraint("customer_id", "tag"),
         Index("ix_crm_customer_tag_tag_customer_id", "tag", "customer_id"),  # 0015
+        Index(
+            "ix_crm_customer_tag_contact_order",
+            "tag",
+            text("last_contact_at DESC NULLS LAST"),
+            "customer_id",
+            postgresql_where=text("merged_into_id IS NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(64))
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CustomerMerge(Base):
@@ -149,3 +163,7 @@ class CustomerMerge(Base):
     moved: Mapped[dict[str, Any]] = mapped_column(JSON)
     undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# The flush hook that keeps CustomerTag's copies true, registered wherever the tables are.
+from switchboard.crm import tag_copies as _tag_copies  # noqa: E402, F401

@@ -22,7 +22,7 @@ from typing import Any, Final, TypeVar
 
 from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from switchboard.crm.identifiers import DEFAULT_RULES, IdentifierRules
 from switchboard.crm.models import TAIL, Customer, CustomerIdentifier, CustomerTag
@@ -212,35 +212,37 @@ def _filtered(statement: _AnySelect, query: CustomerQuery) -> _AnySelect:
         statement = statement.where(
             Customer.id.in_(select(CustomerTag.customer_id).where(CustomerTag.tag == tag))
         )
-    if query.contacted_from is not None:
-        statement = statement.where(Customer.last_contact_at >= query.contacted_from)
-    if query.contacted_to is not None:
-        statement = statement.where(Customer.last_contact_at < query.contacted_to)
-    return statement
+    return _contacted_in_range(statement, Customer.last_contact_at, query)
 
 
 def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
     """Tags and dates alone, the most recent contact first, never contacted last.
 
-    Counted up to MAX_COUNTED + 1 first. Up to MAX_COUNTED matches are then fetched whole
-    and paged here: a rare tag's customers are found from the tag, where walking the
-    contact order to find them would visit most of the file. More than that, and the
-    page is read in the contact order (an index range on PostgreSQL), where matches are
-    frequent enough to come soon.
+    Counted up to MAX_COUNTED + 1 first. The page is then read in contact order: on
+    PostgreSQL an index range, of the customers (dates alone) or of the first tag's rows,
+    which carry their customer's last contact and merge (0022_tag_contact_order). With
+    several tags and few matches, the matches are fetched whole and paged here instead:
+    walking the first tag's order to find the rare customers with the others could
+    visit all of it.
     """
-    base = _filtered(select(Customer.id, Customer.last_contact_at), query)
-    counted = base.with_only_columns(Customer.id).limit(MAX_COUNTED + 1).subquery()
+    if query.tags:
+        customer_id, contact = CustomerTag.customer_id, CustomerTag.last_contact_at
+        base = _tagged(query)
+    else:
+        customer_id, contact = Customer.id, Customer.last_contact_at
+        base = _filtered(select(customer_id, contact), query)
+    counted = base.with_only_columns(customer_id).limit(MAX_COUNTED + 1).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0
     start = (query.page - 1) * query.per_page
-    if total <= MAX_COUNTED:
+    if total <= MAX_COUNTED and len(query.tags) > 1:
         matches = session.execute(base).all()
         ranked = sorted(matches, key=lambda m: (m[1] is None, -_epoch(m[1]), m[0]))
         ids = [m[0] for m in ranked[start : start + query.per_page]]
     else:
         ids = list(
             session.scalars(
-                base.with_only_columns(Customer.id)
-                .order_by(Customer.last_contact_at.desc().nulls_last(), Customer.id)
+                base.with_only_columns(customer_id)
+                .order_by(contact.desc().nulls_last(), customer_id)
                 .offset(start)
                 .limit(query.per_page)
             )
@@ -253,6 +255,31 @@ def _filtered_only(session: Session, query: CustomerQuery) -> SearchPage:
         [customer_json(customers[i], match="filter") for i in ids],
         more=total > MAX_COUNTED,
     )
+
+
+def _tagged(query: CustomerQuery) -> Select[int, datetime | None]:
+    """``(customer id, last contact)`` of the live customers with every tag, contacted in
+    the range, read from the first tag's rows and their copies of the customer's fields."""
+    first, *others = query.tags
+    statement = select(CustomerTag.customer_id, CustomerTag.last_contact_at).where(
+        CustomerTag.tag == first, CustomerTag.merged_into_id.is_(None)
+    )
+    for tag in others:
+        also = aliased(CustomerTag)
+        statement = statement.where(
+            CustomerTag.customer_id.in_(select(also.customer_id).where(also.tag == tag))
+        )
+    return _contacted_in_range(statement, CustomerTag.last_contact_at, query)
+
+
+def _contacted_in_range(
+    statement: _AnySelect, contact: InstrumentedAttribute[datetime | None], query: CustomerQuery
+) -> _AnySelect:
+    if query.contacted_from is not None:
+        statement = statement.where(contact >= query.contacted_from)
+    if query.contacted_to is not None:
+        statement = statement.where(contact < query.contacted_to)
+    return statement
 
 
 def _drop_case_insensitive_name_matches(session: Session, found: dict[int, str], text: str) -> None:
