@@ -15,12 +15,27 @@ checked on the rows holding every piece of the query; SQLite scans, as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import Select, Text, and_, bindparam, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import text as text_clause
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
@@ -44,6 +59,9 @@ MAX_QUERY: Final = 100
 MAX_PER_PAGE: Final = 100
 MAX_TAGS: Final = 10
 CANDIDATES: Final = 500  # per match kind: a query matching more is too vague to page through
+# How deep a one-character name part walks the contact order (PostgreSQL), see
+# _one_character_part: 20,000 entries serve a character in 2.5 % of names, 100,000 in 0.5 %.
+WALK_DEPTHS: Final = (20_000, 100_000)
 # A tag or a date range alone may match most of the file: it is counted up to this many
 # (counting 300,000 tagged customers costs a second; the first thousand, milliseconds).
 MAX_COUNTED: Final = 1000
@@ -115,15 +133,21 @@ def search_customers(
         return _filtered_only(session, query)
     found: dict[int, str] = {}  # customer id -> how it matched best
     contacts: dict[int, datetime | None] = {}
-    more = False  # a kind of match found more candidates than it takes
     postgres = session.get_bind().dialect.name == "postgresql"
-    for how, statement in _match_queries(query.text, rules, postgres):
-        rows = session.execute(_filtered(statement, query).limit(CANDIDATES)).all()
-        more = more or len(rows) == CANDIDATES
-        for customer_id, contact in rows:
-            contacts[customer_id] = contact
-            if customer_id not in found or SCORES[how] > SCORES[found[customer_id]]:
-                found[customer_id] = how
+    matches = [
+        (how, _filtered(statement, query).limit(CANDIDATES))
+        for how, statement in _match_queries(query.text, rules, postgres)
+    ]
+    if postgres and len(query.text) == 1 and not query.tags and matches[-1][0] == "name_part":
+        rows = _one_character_part(session, query, matches.pop()[1])
+    else:
+        rows = []
+    rows += _candidates(session, matches)
+    more = max(Counter(how for how, _id, _contact in rows).values(), default=0) == CANDIDATES
+    for how, customer_id, contact in rows:
+        contacts[customer_id] = contact
+        if customer_id not in found or SCORES[how] > SCORES[found[customer_id]]:
+            found[customer_id] = how
     if not postgres and any(h in ("name", "name_prefix", "name_part") for h in found.values()):
         _drop_case_insensitive_name_matches(session, found, query.text)
     ranked = sorted(
@@ -177,7 +201,9 @@ def _match_queries(
     if not text.isascii():
         yield "name", name.where(Customer.name == text)
         yield "name_prefix", name.where(Customer.name.like(_escaped(text) + "%", escape="\\"))
-        part = name.where(Customer.name.like("%" + _escaped(text) + "%", escape="\\"))
+        # The most recently contacted first: a common character matches 36,000 names of a
+        # million, and the candidates taken are then the first the ranking would show.
+        part = name.where(_contains(Customer.name, text)).order_by(*_CONTACT_ORDER)
         if postgres:  # narrowed by the GIN index first (0017_search_indexes)
             wanted = cast(bindparam("grams", name_grams(text), type_=ARRAY(Text)), ARRAY(Text))
             part = part.where(func.crm_name_grams(Customer.name).op("@>")(wanted))
@@ -193,12 +219,70 @@ def _match_queries(
             yield "initials_prefix", name.where(Customer.name_initials.like(pattern))
 
 
+def _contains(column: Any, text: str) -> ColumnElement[bool]:
+    return column.like("%" + _escaped(text) + "%", escape="\\")  # type: ignore[no-any-return]
+
+
+def _candidates(
+    session: Session, matches: list[tuple[str, Select[int, datetime | None]]]
+) -> list[tuple[str, int, datetime | None]]:
+    """Every kind's candidates in one statement (one round trip instead of up to six)."""
+    if not matches:
+        return []
+    parts = []
+    for number, (_how, statement) in enumerate(matches):
+        limited = statement.subquery(f"match_{number}")
+        parts.append(select(literal(number, Integer), *limited.c))
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    return [(matches[number][0], customer_id, contact) for number, customer_id, contact in rows]
+
+
+def _one_character_part(
+    session: Session, query: CustomerQuery, indexed: Select[int, datetime | None]
+) -> list[tuple[str, int, datetime | None]]:
+    """A one-character part of a name on PostgreSQL: its CANDIDATES most recently
+    contacted names, as ``indexed`` (the GIN query) would give them, found cheaper.
+
+    A common character (伟: 36,000 names of a million) is in the GIN index as one long
+    list, read whole (5 ms) before the names are read from the table to be sorted by
+    contact (80 ms). Walking the contact order in ``ix_crm_customer_contact_order``,
+    which holds the name too, finds its first 500 within 15,000 entries (3 ms), without
+    the table. The walk is bounded: found short of CANDIDATES within ``depth`` entries,
+    the character is either worth a deeper walk or rare enough for the GIN index.
+    """
+    for depth in WALK_DEPTHS:
+        recent = (
+            _filtered(select(Customer.id, Customer.last_contact_at, Customer.name), query)
+            .order_by(*_CONTACT_ORDER)
+            .limit(depth)
+            .subquery("recent")
+        )
+        rows = session.execute(
+            select(recent.c.id, recent.c.last_contact_at)
+            .where(_contains(recent.c.name, query.text))
+            .order_by(recent.c.last_contact_at.desc().nulls_last(), recent.c.id)
+            .limit(CANDIDATES)
+        ).all()
+        if len(rows) == CANDIDATES:
+            return [("name_part", customer_id, contact) for customer_id, contact in rows]
+        if len(rows) * WALK_DEPTHS[-1] < depth * CANDIDATES * 3 // 2:
+            break  # the deepest walk would likely fall short too
+    # The character's list is short enough to sort; parallel workers cost more to start.
+    session.execute(text_clause("SET LOCAL max_parallel_workers_per_gather = 0"))
+    return [
+        ("name_part", customer_id, contact) for customer_id, contact in session.execute(indexed)
+    ]
+
+
 def name_grams(text: str) -> list[str]:
     """The pieces of ``text`` every name containing it has among its own: its two-character
     pieces (its one character if that is all), as ``crm_name_grams`` cuts a name."""
     if len(text) == 1:
         return [text]
     return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+_CONTACT_ORDER: Final = (Customer.last_contact_at.desc().nulls_last(), Customer.id)
 
 
 def _escaped(text: str) -> str:

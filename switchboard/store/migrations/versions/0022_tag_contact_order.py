@@ -1,5 +1,6 @@
 """A tag's customers in contact order from one index: each tag row carries its customer's
-last contact and merge (measured over 1,000,000 customers, docs/performance.md).
+last contact and merge; names in the customers' contact order; and the name indexes
+cover what a search reads (measured over 1,000,000 customers, docs/performance.md).
 
 A search by tag alone lists the tag's customers most recent contact first. With the
 contact on the customer only, PostgreSQL either walked the contact order testing each
@@ -33,6 +34,35 @@ UPDATE crm_customer_tag SET
 """
 
 
+def _contact_order(include: list[str]) -> None:
+    """The customers' contact order of 0017, with ``include`` columns in its entries."""
+    op.drop_index("ix_crm_customer_contact_order", table_name="crm_customer")
+    op.create_index(
+        "ix_crm_customer_contact_order",
+        "crm_customer",
+        [sa.text("last_contact_at DESC NULLS LAST"), "id"],
+        postgresql_where=sa.text("merged_into_id IS NULL"),
+        postgresql_include=include,
+    )
+
+
+_NAME_FORMS = ("name", "name_pinyin", "name_initials")
+_MATCH_TAKES = ["id", "last_contact_at", "merged_into_id"]  # what a search reads of a match
+
+
+def _name_forms(include: list[str]) -> None:
+    """The name, pinyin and initials btrees of 0013, with ``include`` columns."""
+    for column in _NAME_FORMS:
+        op.drop_index(f"ix_crm_customer_{column}", table_name="crm_customer")
+        op.create_index(
+            f"ix_crm_customer_{column}",
+            "crm_customer",
+            [column],
+            postgresql_ops={column: "varchar_pattern_ops"},
+            postgresql_include=include,
+        )
+
+
 def upgrade() -> None:
     with op.batch_alter_table("crm_customer_tag") as batch:
         batch.add_column(sa.Column("last_contact_at", sa.DateTime(timezone=True), nullable=True))
@@ -46,10 +76,18 @@ def upgrade() -> None:
             ["tag", sa.text("last_contact_at DESC NULLS LAST"), "customer_id"],
             postgresql_where=sa.text("merged_into_id IS NULL"),
         )
+        # A one-character part of a name walks the contact order reading names from
+        # the index, not the table (crm/search.py, _one_character_part).
+        _contact_order(["name"])
+        # A name, its pinyin or initials: the candidates' last contact and merge from
+        # the index, not from 500 rows of the table each.
+        _name_forms(_MATCH_TAKES)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        _name_forms([])
+        _contact_order([])
         op.drop_index("ix_crm_customer_tag_contact_order", table_name="crm_customer_tag")
     with op.batch_alter_table("crm_customer_tag") as batch:
         batch.drop_column("merged_into_id")
