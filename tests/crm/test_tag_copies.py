@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import URL, Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from switchboard.config import CrmSettings
 from switchboard.crm.contact import touch_last_contact
 from switchboard.crm.directory import add_customer
 from switchboard.crm.identifiers import DEFAULT_RULES
@@ -22,11 +23,13 @@ from switchboard.crm.models import Customer, CustomerTag
 from switchboard.crm.reading import open_source
 from switchboard.crm.rows import plan_columns
 from switchboard.crm.search import CustomerQuery, search_customers
+from switchboard.crm.tickets import TicketPolicy, open_ticket
 from switchboard.store import upgrade_database
 from switchboard.store.db import create_database_engine
 from tests.crm.helpers import in_session, migrated_engine
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC).timestamp()
+POLICY = TicketPolicy.from_settings(CrmSettings())
 
 
 @pytest.fixture
@@ -80,6 +83,23 @@ def test_a_call_or_a_ticket_moving_the_last_contact_moves_the_tags_copy(engine: 
         ),
     )
     assert tagged(engine, "vip") == ["张伟", "李雷"]
+    assert stale_copies(engine) == []
+    # A ticket opened for 李雷 is a contact too.
+    in_session(
+        engine,
+        lambda s: open_ticket(
+            s,
+            POLICY,
+            actor="li",
+            now=T0 + 120,
+            type="complaint",
+            category="quality",
+            priority="normal",
+            subject="噪音",
+            customer_id=s.scalars(select(Customer.id).where(Customer.name == "李雷")).one(),
+        ),
+    )
+    assert tagged(engine, "vip") == ["李雷", "张伟"]
     assert stale_copies(engine) == []
 
 
