@@ -8,9 +8,14 @@ PostgreSQL give the same answers in the same order: best match first, then the m
 contact, then the oldest record. Query text is bound, never spliced into SQL, and LIKE
 wildcards in it are escaped.
 
+All kinds' candidates are asked for in one statement (a ``UNION ALL``: one round trip).
+
 A part of a Chinese name (``%伟%``) cannot use a btree. On PostgreSQL the name's one- and
-two-character pieces are in a GIN index (``crm_name_grams``, 0015): the LIKE is then only
-checked on the rows holding every piece of the query; SQLite scans, as before.
+two-character pieces are in a GIN index (``crm_name_grams``, 0017): the LIKE is then only
+checked on the rows holding every piece of the query; SQLite scans, as before. A common
+single character is found faster by walking the contact order (:func:`_one_character_part`).
+A search by tag alone reads the tag rows, which carry copies of their customer's last
+contact and merge (0022, kept by :mod:`.tag_copies`).
 """
 
 from __future__ import annotations
@@ -62,6 +67,8 @@ CANDIDATES: Final = 500  # per match kind: a query matching more is too vague to
 # How deep a one-character name part walks the contact order (PostgreSQL), see
 # _one_character_part: 20,000 entries serve a character in 2.5 % of names, 100,000 in 0.5 %.
 WALK_DEPTHS: Final = (20_000, 100_000)
+# The order without text, and of a name part's candidates: most recent contact first.
+_CONTACT_ORDER: Final = (Customer.last_contact_at.desc().nulls_last(), Customer.id)
 # A tag or a date range alone may match most of the file: it is counted up to this many
 # (counting 300,000 tagged customers costs a second; the first thousand, milliseconds).
 MAX_COUNTED: Final = 1000
@@ -280,9 +287,6 @@ def name_grams(text: str) -> list[str]:
     if len(text) == 1:
         return [text]
     return sorted({text[i : i + 2] for i in range(len(text) - 1)})
-
-
-_CONTACT_ORDER: Final = (Customer.last_contact_at.desc().nulls_last(), Customer.id)
 
 
 def _escaped(text: str) -> str:
