@@ -3,7 +3,8 @@
 
 The name's pinyin forms and an identifier's last digits are derived columns, kept right by
 the ``validates`` hooks below whenever the ORM sets a name or a value; bulk writers
-(:mod:`.importer`) fill them with the same functions.
+(:mod:`.importer`) fill them with the same functions. A tag row's copies of its customer's
+last contact and merge are kept by :mod:`.tag_copies`.
 """
 
 from __future__ import annotations
@@ -44,10 +45,16 @@ class Customer(Base):
 
     __tablename__ = "crm_customer"
     # Pattern operators: on PostgreSQL a prefix LIKE ('zhang%') uses these btrees whatever
-    # the collation (equality too); SQLite gets plain indexes.
+    # the collation (equality too); SQLite gets plain indexes. With what a search takes of
+    # each match (0022), PostgreSQL answers from the index alone.
     __table_args__ = (
         *(
-            Index(f"ix_crm_customer_{c}", c, postgresql_ops={c: "varchar_pattern_ops"})
+            Index(
+                f"ix_crm_customer_{c}",
+                c,
+                postgresql_ops={c: "varchar_pattern_ops"},
+                postgresql_include=["id", "last_contact_at", "merged_into_id"],
+            )
             for c in ("name", "name_pinyin", "name_initials")
         ),
         # PostgreSQL only (0017_search_indexes): the name's pieces, for a part of a name.
@@ -56,12 +63,14 @@ class Customer(Base):
             func.crm_name_grams(text("name")),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
-        # PostgreSQL only (0015): a search by tag or date alone, most recent contact first.
+        # PostgreSQL only (0017): a search by date alone, most recent contact first; with
+        # the name (0022), a one-character part of a name walks it without the table.
         Index(
             "ix_crm_customer_contact_order",
             text("last_contact_at DESC NULLS LAST"),
             "id",
             postgresql_where=text("merged_into_id IS NULL"),
+            postgresql_include=["name"],
         ).ddl_if(dialect="postgresql"),
     )
 
@@ -124,15 +133,28 @@ class CustomerIdentifier(Base):
 
 
 class CustomerTag(Base):
+    """One tag of a customer, with copies of the customer's last contact and merge
+    (0022_tag_contact_order) so a tag's page in contact order is read from one index.
+    The copies are kept true by :mod:`.tag_copies`; nothing else should write them."""
+
     __tablename__ = "crm_customer_tag"
     __table_args__ = (
         UniqueConstraint("customer_id", "tag"),
         Index("ix_crm_customer_tag_tag_customer_id", "tag", "customer_id"),  # 0015
+        Index(
+            "ix_crm_customer_tag_contact_order",
+            "tag",
+            text("last_contact_at DESC NULLS LAST"),
+            "customer_id",
+            postgresql_where=text("merged_into_id IS NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(64))
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CustomerMerge(Base):
@@ -149,3 +171,7 @@ class CustomerMerge(Base):
     moved: Mapped[dict[str, Any]] = mapped_column(JSON)
     undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# The flush hook that keeps CustomerTag's copies true, registered wherever the tables are.
+from switchboard.crm import tag_copies as _tag_copies  # noqa: E402, F401

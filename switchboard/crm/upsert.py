@@ -30,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from switchboard.crm.models import Customer, CustomerIdentifier, CustomerTag, digits_tail
 from switchboard.crm.names import pinyin_forms
 from switchboard.crm.rows import Problem, Row
+from switchboard.crm.tag_copies import copy_to_tags
 
 __all__ = ["Outcome", "upsert_rows"]
 
@@ -54,6 +55,8 @@ class _Record:
     new_identifiers: list[tuple[str, str]] = field(default_factory=list)
     new_tags: list[str] = field(default_factory=list)
     changed: bool = False
+    merged_into: int | None = None  # copied onto its tag rows, as is the last contact
+    contact_moved: bool = False  # its existing tag rows need the new last contact
 
     def described(self) -> str:
         where = (
@@ -116,6 +119,7 @@ def _load(session: Session, ids: set[int]) -> dict[int, _Record]:
             c.notes,
             _aware(c.last_contact_at),
             dict(c.attributes or {}),
+            merged_into=c.merged_into_id,
         )
         for c in session.execute(
             select(
@@ -126,6 +130,7 @@ def _load(session: Session, ids: set[int]) -> dict[int, _Record]:
                 Customer.notes,
                 Customer.last_contact_at,
                 Customer.attributes,
+                Customer.merged_into_id,
             ).where(_among(session, Customer.id, ids))
         )
     }
@@ -181,6 +186,7 @@ def _apply(record: _Record, row: Row) -> bool:
         record.last_contact is None or row.last_contact > record.last_contact
     ):
         record.last_contact = row.last_contact
+        record.contact_moved = record.id is not None and bool(record.tags)
         record.changed = True
     if any(record.attributes.get(k) != v for k, v in row.attributes.items()):
         record.attributes = {**record.attributes, **row.attributes}
@@ -249,7 +255,16 @@ def _write(session: Session, created: list[_Record], loaded: Iterable[_Record]) 
         for r in touched
         for k, v in r.new_identifiers
     ]
-    tags = [{"customer_id": r.id, "tag": t} for r in touched for t in r.new_tags]
+    tags = [
+        {
+            "customer_id": r.id,
+            "tag": t,
+            "last_contact_at": r.last_contact,
+            "merged_into_id": r.merged_into,
+        }
+        for r in touched
+        for t in r.new_tags
+    ]
     for table, values in ((CustomerIdentifier, identifiers), (CustomerTag, tags)):
         if not values:
             continue
@@ -257,6 +272,8 @@ def _write(session: Session, created: list[_Record], loaded: Iterable[_Record]) 
             _copy(session, table.__tablename__, [tuple(v.values()) for v in values], *values[0])
         else:  # an executemany of one cached statement (a multi-row VALUES compiles anew)
             session.execute(insert(table), values)
+    # The tag rows written before this batch, of customers whose last contact moved.
+    copy_to_tags(session, {r.id for r in changed if r.contact_moved and r.id is not None})
 
 
 def _copy_customers(session: Session, created: list[_Record]) -> None:

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import URL, Engine, select
 from sqlalchemy.orm import Session
 
 from switchboard.crm.directory import add_customer
+from switchboard.crm.models import Customer
 from switchboard.crm.search import CustomerQuery, SearchError, search_customers
 from tests.crm.helpers import in_session, migrated_engine
 
@@ -154,3 +155,32 @@ def test_a_search_without_text_counts_up_to_a_bound(
 
 def test_customers_never_contacted_come_last(engine: Engine) -> None:
     assert names(engine, tags=("late",)) == ["张伟华", "王小明"]
+
+
+@pytest.mark.parametrize(
+    ("candidates", "depths"),
+    [
+        (1, (3, 6)),  # PostgreSQL: found by the first walk of the contact order
+        (2, (2, 6)),  # found short by the first walk, then by the deeper one
+        (1, (1, 2)),  # too rare for walking: from the GIN index
+        (2, (1, 2)),
+    ],
+)
+def test_a_vague_part_of_a_name_takes_the_most_recently_contacted(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, candidates: int, depths: tuple[int, ...]
+) -> None:
+    """Of more names holding the text than a search takes, it takes the most recently
+    contacted, however PostgreSQL finds them (SQLite has one way)."""
+
+    def contacted_later(session: Session) -> None:  # the later record, the later contact
+        session.scalars(
+            select(Customer).where(Customer.name == "张伟华")
+        ).one().last_contact_at = day(22)
+
+    in_session(engine, contacted_later)
+    monkeypatch.setattr("switchboard.crm.search.CANDIDATES", candidates)
+    monkeypatch.setattr("switchboard.crm.search.WALK_DEPTHS", depths)
+    page = in_session(engine, lambda s: search_customers(s, CustomerQuery("伟")))
+    assert [c["name"] for c in page.customers] == ["张伟华", "张伟"][:candidates]
+    assert page.more  # as many as it takes: there may be more
+    assert names(engine, text="伟", contacted_to=day(21)) == ["张伟"]
