@@ -196,7 +196,7 @@ def test_the_migration_back_fills_the_copies_and_goes_back_cleanly(database_url:
 
     from switchboard.store.migrate import alembic_config
 
-    upgrade_database(database_url, "0020_queue_report_speed")
+    upgrade_database(database_url, "0021_agent_report_speed")
     engine = create_database_engine(database_url)
     try:
         with engine.begin() as conn:
@@ -218,7 +218,7 @@ def test_the_migration_back_fills_the_copies_and_goes_back_cleanly(database_url:
         upgrade_database(database_url)
         assert stale_copies(engine) == []
         assert tagged(engine, "vip") == ["张伟"]  # 李雷 was merged away
-        command.downgrade(alembic_config(database_url), "0020_queue_report_speed")
+        command.downgrade(alembic_config(database_url), "0021_agent_report_speed")
         columns = {c["name"] for c in inspect(engine).get_columns("crm_customer_tag")}
         assert columns == {"id", "customer_id", "tag"}
         with engine.connect() as conn:

@@ -9,7 +9,7 @@ fetched the whole tag to sort it. The copies are kept true by ``crm/tag_copies.p
 (a flush hook, and the import's bulk writes).
 
 Revision ID: 0022_tag_contact_order
-Revises: 0020_queue_report_speed (relinked at merge: 0021 comes from another branch)
+Revises: 0021_agent_report_speed
 Create Date: 2026-12-06
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_tag_contact_order"
-down_revision = "0020_queue_report_speed"
+down_revision = "0021_agent_report_speed"
 branch_labels = None
 depends_on = None
 
