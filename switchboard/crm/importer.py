@@ -13,7 +13,8 @@ starts over). Re-running a finished import changes nothing: every row is ``uncha
 Rows are checked and normalised (phone numbers, IDs, dates) outside any transaction: while one
 batch is written on a worker thread, the next is checked here, so the database's time and
 ours overlap. One batch at most is in flight, and its outcome (counts, rejects, the line
-saved for a resume) is recorded only once it is committed, in file order.
+saved for a resume) is recorded only once it is committed, in file order. On PostgreSQL
+the grown tables are analyzed as the import goes (``import_statistics``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.crm.identifiers import IdentifierRules
+from switchboard.crm.import_statistics import FIRST_ANALYZE_ROWS, FreshStatistics
 from switchboard.crm.reading import SourceFile
 from switchboard.crm.rows import ColumnPlan, Problem, Row, check_row
 from switchboard.crm.upsert import Outcome, upsert_rows
@@ -80,6 +82,7 @@ def import_customers(
     zone: tzinfo = UTC,
     batch: int = BATCH,
     progress: Callable[[int], None] = lambda _rows: None,
+    analyze_from: int = FIRST_ANALYZE_ROWS,
 ) -> ImportCounts:
     """Import ``source``; ``progress`` gets the number of rows done after each batch."""
     fingerprint = _fingerprint(source.path)
@@ -93,6 +96,7 @@ def import_customers(
         if not after_line:
             writer.writerow(["line", "column", "reason", *source.headers])
         in_flight: tuple[list[_Checked], Future[list[Outcome]]] | None = None
+        statistics = FreshStatistics(analyze_from)
 
         def record_in_flight() -> None:
             """Wait for the batch being written; count it, report its rejects, save the line."""
@@ -108,7 +112,7 @@ def import_customers(
         try:
             for pending in _batches(source, after_line, batch, plan, rules, vip_tiers, zone):
                 record_in_flight()
-                in_flight = pending, writer_thread.submit(_commit, engine, pending)
+                in_flight = pending, writer_thread.submit(_commit, engine, pending, statistics)
             record_in_flight()
         except BaseException:
             # Stopped while a batch was being written: let it finish and record it, or a
@@ -146,9 +150,13 @@ def _batches(
         yield pending
 
 
-def _commit(engine: Engine, checked: list[_Checked]) -> list[Outcome]:
+def _commit(engine: Engine, checked: list[_Checked], statistics: FreshStatistics) -> list[Outcome]:
+    rows = [(c.line, c.row) for c in checked if c.row is not None]
     with Session(engine) as session, session.begin():
-        return upsert_rows(session, [(c.line, c.row) for c in checked if c.row is not None])
+        outcomes = upsert_rows(session, rows)
+    with engine.begin() as conn:  # after the commit: ANALYZE sees the batch
+        statistics.written(conn, len(rows))
+    return outcomes
 
 
 def _record(
