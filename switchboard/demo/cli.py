@@ -372,7 +372,10 @@ async def _demo(
     def interrupted(*_: object) -> None:
         reactor.callFromThread(setattr, demo, "stopping", True)
 
-    previous = signal.signal(signal.SIGINT, interrupted)
+    # Ctrl-C and a service manager's SIGTERM both end the demo the same way: the calls
+    # drain, the summary is printed, the reactor stops once (Twisted's own SIGTERM handler
+    # would stop it under the demo, which then failed to stop it again).
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     live = task.LoopingCall(demo.live)
     live.clock = reactor
     if not args.json:
@@ -383,7 +386,8 @@ async def _demo(
         while not demo.stopping and not demo.settled() and clock.seconds() < drain_until:
             await task.deferLater(reactor, 0.1, lambda: None)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if live.running:
             live.stop()
         await site.stop()

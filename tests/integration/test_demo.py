@@ -7,6 +7,7 @@ on a fake clock; here only the command's output and its refusals.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,31 @@ def test_bad_options_are_refused_with_one_line(tmp_path: Path) -> None:
     result = _demo(tmp_path, "--agents", "3", "--people", "4")
     assert result.returncode == 2
     assert "--people must be between 0 and --agents (3)" in result.stderr
+
+
+def test_sigterm_stops_the_demo_as_ctrl_c_does(tmp_path: Path) -> None:
+    # A service manager (systemd, docker stop, timeout) sends SIGTERM: the demo must end
+    # with its summary and status 0, not a traceback about stopping a stopped reactor.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "switchboard", "demo", "--speed", "30"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        for _ in range(20):  # the banner is five lines; the fifth says how to stop
+            line = proc.stdout.readline()
+            if line.startswith("demo:") or not line:
+                break
+        assert "Ctrl-C to stop" in line, line
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    assert any(row.startswith("queue ") and "offered" in row for row in out.splitlines())
+    assert "Traceback" not in out + err and "ReactorNotRunning" not in out + err
