@@ -47,6 +47,11 @@ NUMBERS = tuple(f"13800{n:06d}" for n in range(25))
 TWO_NUMBERS = ("13900000001", "13900000002")  # one customer's two phones
 
 
+def epoch_of(text: str) -> float:
+    """The epoch of an ISO 8601 time (``2026-03-29T01:30:00+00:00``)."""
+    return datetime.fromisoformat(text).timestamp()
+
+
 @contextmanager
 def migrated_engine(url: URL) -> Iterator[Engine]:
     upgrade_database(url)

@@ -3,12 +3,10 @@ PostgreSQL; a state that spans midnight and the clocks going back is split exact
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
@@ -19,20 +17,10 @@ from switchboard.reports.agent_report import build_agent_report
 from switchboard.reports.query import ReportQuery, parse_query
 from switchboard.reports.table import Report
 from tests.reports import naive
-from tests.reports.seed import migrated_engine, seed
+from tests.reports.seed import epoch_of, seed
 
 LONDON = ZoneInfo("Europe/London")
 SETTINGS = ReportSettings(timezone="Europe/London")
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
 
 
 def _query(start: str, end: str, interval: str, now: float, **kw: str) -> ReportQuery:
@@ -68,7 +56,7 @@ def _check(report: Report, engine: Engine, query: ReportQuery) -> None:
 
 @pytest.mark.parametrize("interval", ["15m", "hour", "day"])
 def test_every_figure_of_every_agent_across_midnight(engine: Engine, interval: str) -> None:
-    start, end = _epoch("2026-06-09T18:00:00+01:00"), _epoch("2026-06-10T06:00:00+01:00")
+    start, end = epoch_of("2026-06-09T18:00:00+01:00"), epoch_of("2026-06-10T06:00:00+01:00")
     seed(engine, start, end, calls=250, seed_value=13)
     now = end + 1800  # some agents are still logged in: counted up to now
     first, last = ("2026-06-09T22:00", "2026-06-10T02:00") if interval != "day" else (
@@ -87,7 +75,7 @@ def _walk(engine: Engine, *steps: tuple[str, AgentState, str]) -> None:
     previous = AgentState.LOGGED_OUT
     facts = []
     for at, state, reason in steps:
-        facts.append(AgentStateChanged("1001", _epoch(at), state, previous, reason))
+        facts.append(AgentStateChanged("1001", epoch_of(at), state, previous, reason))
         previous = state
     with Session(engine) as session, session.begin():
         record_facts(session, facts)
@@ -117,7 +105,7 @@ def test_a_pause_across_midnight_and_the_clocks_going_back(engine: Engine) -> No
 
 def test_still_logged_in_counts_up_to_now(engine: Engine) -> None:
     _walk(engine, ("2026-06-09T10:00:00+01:00", AgentState.READY, ""))
-    query = _query("2026-06-09", "2026-06-09", "day", now=_epoch("2026-06-09T10:20:00+01:00"))
+    query = _query("2026-06-09", "2026-06-09", "day", now=epoch_of("2026-06-09T10:20:00+01:00"))
     [row] = _report(engine, query).records()
     assert row["logged_in_s"] == 1200.0 and row["ready_s"] == 1200.0
     assert row["occupancy_pct"] == 0.0

@@ -4,13 +4,12 @@ as ``switchboard tickets report`` over the same days, on SQLite and PostgreSQL."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
@@ -21,19 +20,9 @@ from switchboard.reports.query import ReportQuery, parse_query
 from switchboard.reports.table import Report
 from tests.reports import naive
 from tests.reports.more_seed import CATEGORIES, POLICY, seed_tickets
-from tests.reports.seed import migrated_engine
+from tests.reports.seed import epoch_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
 
 
 def _query(start: str, end: str, interval: str, now: float) -> ReportQuery:
@@ -75,7 +64,7 @@ def _recount(engine: Engine, query: ReportQuery) -> dict[tuple[float, str], dict
 
 @pytest.mark.parametrize("interval", ["day", "week"])
 def test_every_figure_per_category(engine: Engine, interval: str) -> None:
-    start, end = _epoch("2026-09-28T00:00:00+08:00"), _epoch("2026-10-12T00:00:00+08:00")
+    start, end = epoch_of("2026-09-28T00:00:00+08:00"), epoch_of("2026-10-12T00:00:00+08:00")
     now = seed_tickets(engine, start, end, count=150) - 2 * 86400  # some are overdue now
     query = _query("2026-09-28", "2026-10-11", interval, now)
     records = _report(engine, query).records()
@@ -92,7 +81,7 @@ def test_every_figure_per_category(engine: Engine, interval: str) -> None:
 
 
 def test_the_same_figures_as_the_tickets_report(engine: Engine) -> None:
-    start, end = _epoch("2026-09-01T00:00:00+08:00"), _epoch("2026-10-01T00:00:00+08:00")
+    start, end = epoch_of("2026-09-01T00:00:00+08:00"), epoch_of("2026-10-01T00:00:00+08:00")
     now = seed_tickets(engine, start, end, count=120)
     query = _query("2026-09-01", "2026-09-30", "month", now)
     rows = {r["category"]: r for r in _report(engine, query).records()}
@@ -118,9 +107,9 @@ def test_the_same_figures_as_the_tickets_report(engine: Engine) -> None:
 
 def test_a_month_without_tickets_is_zeros(engine: Engine) -> None:
     seed_tickets(
-        engine, _epoch("2026-09-01T00:00:00+08:00"), _epoch("2026-09-10T00:00:00+08:00"), 10
+        engine, epoch_of("2026-09-01T00:00:00+08:00"), epoch_of("2026-09-10T00:00:00+08:00"), 10
     )
-    query = _query("2026-10-01", "2026-10-31", "month", _epoch("2026-11-01T00:00:00+08:00"))
+    query = _query("2026-10-01", "2026-10-31", "month", epoch_of("2026-11-01T00:00:00+08:00"))
     records = _report(engine, query).records()
     assert len(records) == len(CATEGORIES)
     assert all(r["opened"] == 0 and r["closure_rate_pct"] is None for r in records)

@@ -5,14 +5,13 @@ stores them, and every figure held against a simple recount, on SQLite and Postg
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
@@ -24,23 +23,13 @@ from switchboard.reports.query import ReportQuery, parse_query
 from tests.ivr.helpers import engine as flow_engine
 from tests.reports import naive
 from tests.reports.more_seed import BILLING, MAIN, seed_ivr
-from tests.reports.seed import migrated_engine
+from tests.reports.seed import epoch_of
 
 LONDON = ZoneInfo("Europe/London")
 HOUR = (
     datetime.fromisoformat("2026-06-01T10:00:00+01:00").timestamp(),
     datetime.fromisoformat("2026-06-01T11:00:00+01:00").timestamp(),
 )
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
 
 
 def _query(start: str, end: str, interval: str, queue: str | None = None) -> ReportQuery:
@@ -126,7 +115,7 @@ def _check(engine: Engine, query: ReportQuery) -> list[dict[str, Any]]:
 def test_every_figure_per_flow_and_menu_across_midnight(
     engine: Engine, tmp_path: Path, interval: str
 ) -> None:
-    start, end = _epoch("2026-10-24T21:00:00+01:00"), _epoch("2026-10-25T03:00:00+00:00")
+    start, end = epoch_of("2026-10-24T21:00:00+01:00"), epoch_of("2026-10-25T03:00:00+00:00")
     outcomes = seed_ivr(engine, tmp_path, start, end, calls=160)
     # The scripts reach every ending the report tells apart.
     assert {"completed", "hangup", "queued", "menu_failed", "caller_hangup"} <= set(outcomes)
@@ -143,7 +132,7 @@ def test_every_figure_per_flow_and_menu_across_midnight(
 def test_containment_of_known_callers(engine: Engine, tmp_path: Path) -> None:
     """Three callers, by hand: one self-served, one queued, one hung up in the menu."""
     flows = flow_engine(tmp_path / "flows", main=MAIN, billing=BILLING)
-    at = _epoch("2026-06-01T10:05:00+01:00")
+    at = epoch_of("2026-06-01T10:05:00+01:00")
     with Session(engine) as session, session.begin():
         for n, script in enumerate((["1"], ["2"], ["9", "hangup"])):
             call = CallInfo(call_id=f"k{n}", caller_number="1", channel="SIP/1")

@@ -4,12 +4,10 @@ daylight-saving changes of Europe/London."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import ReportSettings
@@ -17,16 +15,10 @@ from switchboard.reports.query import ReportQuery, parse_query
 from switchboard.reports.queue_report import build_queue_report
 from switchboard.reports.table import Report
 from tests.reports import naive
-from tests.reports.seed import migrated_engine, seed
+from tests.reports.seed import epoch_of, seed
 
 LONDON = ZoneInfo("Europe/London")
 SETTINGS = ReportSettings(timezone="Europe/London", service_level_s=(20.0, 30.0), fcr_days=1.0)
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
 
 
 def _query(start: str, end: str, interval: str, now: float, **kw: str) -> ReportQuery:
@@ -67,12 +59,8 @@ def _check(report: Report, engine: Engine, query: ReportQuery, settings: ReportS
         assert wrong == {}, (row["interval"], row["queue"])
 
 
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
-
-
 def test_every_figure_of_every_quarter_hour_across_midnight(engine: Engine) -> None:
-    start, end = _epoch("2026-06-09T20:00:00+01:00"), _epoch("2026-06-10T04:00:00+01:00")
+    start, end = epoch_of("2026-06-09T20:00:00+01:00"), epoch_of("2026-06-10T04:00:00+01:00")
     seeder = seed(engine, start, end, calls=400)
     query = _query("2026-06-09T21:00", "2026-06-10T03:00", "15m", now=end)
     report = _report(engine, query)
@@ -86,7 +74,7 @@ def test_every_figure_of_every_quarter_hour_across_midnight(engine: Engine) -> N
 
 
 def test_hours_and_days_across_midnight(engine: Engine) -> None:
-    start, end = _epoch("2026-06-09T12:00:00+01:00"), _epoch("2026-06-11T12:00:00+01:00")
+    start, end = epoch_of("2026-06-09T12:00:00+01:00"), epoch_of("2026-06-11T12:00:00+01:00")
     seed(engine, start, end, calls=300, seed_value=11)
     for interval, first, last in (("hour", "2026-06-09T22:00", "2026-06-10T02:00"),
                                   ("day", "2026-06-09", "2026-06-11")):  # fmt: skip
@@ -100,7 +88,10 @@ def test_hours_and_days_across_midnight(engine: Engine) -> None:
     ids=["clocks-forward", "clocks-back"],
 )
 def test_a_day_when_the_clocks_change(engine: Engine, day: str, hours: int) -> None:
-    start, end = _epoch(f"{day}T00:00:00+00:00") - 3600, _epoch(f"{day}T00:00:00+00:00") + 26 * 3600
+    start, end = (
+        epoch_of(f"{day}T00:00:00+00:00") - 3600,
+        epoch_of(f"{day}T00:00:00+00:00") + 26 * 3600,
+    )
     seed(engine, start, end, calls=300, seed_value=5)
     query = _query(day, day, "hour", now=end)
     report = _report(engine, query)
@@ -131,7 +122,7 @@ def test_empty_intervals_are_rows_of_zeros(engine: Engine) -> None:
 
 
 def test_the_thresholds_come_from_the_settings(engine: Engine) -> None:
-    start, end = _epoch("2026-06-09T08:00:00+01:00"), _epoch("2026-06-09T12:00:00+01:00")
+    start, end = epoch_of("2026-06-09T08:00:00+01:00"), epoch_of("2026-06-09T12:00:00+01:00")
     seed(engine, start, end, calls=150, seed_value=3)
     settings = ReportSettings(
         timezone="Europe/London", service_level_s=(10.0, 45.0), short_abandon_s=2.0, fcr_days=3

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import URL, Engine, delete
 from sqlalchemy.orm import Session
 
@@ -40,20 +39,10 @@ from switchboard.seat.lookup import save_disposition
 from switchboard.seat.models import SeatDisposition, SeatDispositionHour
 from switchboard.store import upgrade_database
 from tests.reports import naive
-from tests.reports.seed import migrated_engine, seed
+from tests.reports.seed import epoch_of, migrated_engine, seed
 
 LONDON, KOLKATA = ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")
 HOUR = 3600
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
 
 
 def _hours(start: float, end: float) -> Iterator[tuple[int, float]]:
@@ -137,7 +126,7 @@ def _check_report(engine: Engine, query: ReportQuery, zone: ZoneInfo) -> None:
 
 
 def _a_day(engine: Engine) -> tuple[float, float]:
-    start, end = _epoch("2026-06-09T07:00:00+01:00"), _epoch("2026-06-09T19:00:00+01:00")
+    start, end = epoch_of("2026-06-09T07:00:00+01:00"), epoch_of("2026-06-09T19:00:00+01:00")
     seed(engine, start, end, calls=150, seed_value=5)
     return start, end
 
@@ -185,7 +174,7 @@ def test_the_roll_ups_are_the_rows_summed_after_a_correction_a_resync_and_a_rest
 
 
 def test_a_correction_counts_the_new_code_only(engine: Engine) -> None:
-    at = _epoch("2026-06-09T10:00:00+01:00")
+    at = epoch_of("2026-06-09T10:00:00+01:00")
     with Session(engine) as session, session.begin():
         for code, when in (("resolved", at), ("follow_up", at + 7200)):
             save_disposition(

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from switchboard.config import CrmSettings, ReportSettings
@@ -27,20 +26,10 @@ from switchboard.reports.scorecard import build_scorecard, weighted_score
 from switchboard.reports.table import Report
 from switchboard.seat.models import SeatDisposition
 from tests.reports import naive
-from tests.reports.seed import migrated_engine, seed
+from tests.reports.seed import epoch_of, seed
 
 LONDON = ZoneInfo("Europe/London")
 SETTINGS = ReportSettings(timezone="Europe/London")
-
-
-@pytest.fixture
-def engine(database_url: URL) -> Iterator[Engine]:
-    with migrated_engine(database_url) as engine:
-        yield engine
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
 
 
 def _seed(engine: Engine, start: float, end: float) -> None:
@@ -160,7 +149,7 @@ def _check(report: Report, expected: dict[Any, Any]) -> None:
 
 @pytest.mark.parametrize("interval", ["day", "week"])
 def test_every_component_and_score_of_every_agent(engine: Engine, interval: str) -> None:
-    start, end = _epoch("2026-10-24T08:00:00+01:00"), _epoch("2026-10-26T20:00:00+00:00")
+    start, end = epoch_of("2026-10-24T08:00:00+01:00"), epoch_of("2026-10-26T20:00:00+00:00")
     _seed(engine, start, end)
     query = _query("2026-10-24", "2026-10-27", interval, now=end + 600)
     report = _report(engine, query)
@@ -171,7 +160,7 @@ def test_every_component_and_score_of_every_agent(engine: Engine, interval: str)
 
 
 def test_other_weights_and_penalty(engine: Engine) -> None:
-    start, end = _epoch("2026-06-01T08:00:00+01:00"), _epoch("2026-06-01T20:00:00+01:00")
+    start, end = epoch_of("2026-06-01T08:00:00+01:00"), epoch_of("2026-06-01T20:00:00+01:00")
     _seed(engine, start, end)
     settings = ReportSettings(
         timezone="Europe/London",
@@ -186,7 +175,7 @@ def test_other_weights_and_penalty(engine: Engine) -> None:
 
 def test_app_queue_csat_is_the_answering_agents(engine: Engine) -> None:
     """A survey that names no agent counts for the agent who answered the call."""
-    start, end = _epoch("2026-06-01T08:00:00+01:00"), _epoch("2026-06-01T10:00:00+01:00")
+    start, end = epoch_of("2026-06-01T08:00:00+01:00"), epoch_of("2026-06-01T10:00:00+01:00")
     seed(engine, start, end, calls=40, seed_value=2)
     with Session(engine) as session, session.begin():
         session.query(CsatResponse).delete()  # the answers and their hourly counts
