@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Engine, text
 
 __all__ = ["FreshStatistics"]
 
@@ -30,12 +30,14 @@ class FreshStatistics:
         self._written = 0
         self._next = first
 
-    def written(self, conn: Connection, rows: int) -> bool:
-        """Count ``rows`` more; analyze the tables when due (True when it did)."""
+    def written(self, engine: Engine, rows: int) -> bool:
+        """Count ``rows`` more; analyze the tables when due (True when it did). Only then
+        is a connection taken: most batches cost nothing here."""
         self._written += rows
-        if conn.dialect.name != "postgresql" or self._written < self._next:
+        if engine.dialect.name != "postgresql" or self._written < self._next:
             return False
-        for table in GROWN_TABLES:
-            conn.execute(text(f"ANALYZE {table}"))  # fixed names, no input
+        with engine.begin() as conn:  # after the batch's commit: ANALYZE sees it
+            for table in GROWN_TABLES:
+                conn.execute(text(f"ANALYZE {table}"))  # fixed names, no input
         self._next = self._written * 2
         return True

@@ -154,8 +154,7 @@ def _commit(engine: Engine, checked: list[_Checked], statistics: FreshStatistics
     rows = [(c.line, c.row) for c in checked if c.row is not None]
     with Session(engine) as session, session.begin():
         outcomes = upsert_rows(session, rows)
-    with engine.begin() as conn:  # after the commit: ANALYZE sees the batch
-        statistics.written(conn, len(rows))
+    statistics.written(engine, len(rows))
     return outcomes
 
 
