@@ -6,7 +6,9 @@ scrolling."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,3 +224,53 @@ def test_screenshots_in_both_languages_without_horizontal_scrolling(
     assert tab.locator("#rc-problems li").count() == 2
     no_horizontal_scroll(tab, 1366)
     tab.screenshot(path=str(ARTIFACTS / f"recordings-problems-{lang}.png"), full_page=True)
+
+
+def _add_recording(site: Site, name: str, path: Path) -> int:
+    """Index ``path`` (as the recorder would) for support, agent 1002."""
+    engine = create_database_engine(make_url(f"sqlite:///{site.db}"))
+    try:
+        with Session(engine) as session, session.begin():
+            start = T0 + 4 * 86400
+            done = Finished(f"L{name}", f"C{name}", str(path), "5551009", "1002", "support",
+                            start, start + 8)  # fmt: skip
+            return index_recording(session, done, check_file(path), indexed_at=start + 9).id
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.skipif(shutil.which("sox") is None, reason="sox converts wav49 for the player")
+def test_other_asterisk_formats_play_or_say_why_in_both_languages(
+    site: Site, page: Any, tmp_path: Path
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    spool = site.db.parent / "spool"
+    wav49 = spool / "support-e.WAV"  # MixMonitor(x.wav49) writes x.WAV: GSM in a WAV
+    write_wav(tmp_path / "talk.wav", 6.0)
+    subprocess.run(
+        ["sox", str(tmp_path / "talk.wav"), "-e", "gsm-full-rate", str(wav49)], check=True
+    )
+    g722 = spool / "support-f.g722"
+    g722.write_bytes(bytes(8000 * 4))
+    playable, unplayable = _add_recording(site, "e", wav49), _add_recording(site, "f", g722)
+
+    log_in(page, site, "sam")  # zh-CN
+    page.goto(f"{site.url}/recordings?play={playable}")
+    page.wait_for_selector("#rc-audio")
+    page.evaluate("document.getElementById('rc-audio').play()")
+    playing_past(page, 1.0)  # chromium decodes the converted PCM WAV
+    length = "document.getElementById('rc-audio').duration"
+    assert abs(page.evaluate(length) - 6.0) < 0.1
+    page.goto(f"{site.url}/recordings?play={unplayable}")
+    expect(page.locator(".rc-refused").first).to_contain_text("浏览器无法播放 g722")
+    assert page.locator("#rc-audio").count() == 0
+    expect(page.locator("#rc-download")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "recordings-unplayable-zh-CN.png"), full_page=True)
+
+    page.context.clear_cookies()
+    log_in(page, site, "ada")  # en
+    page.goto(f"{site.url}/recordings?play={unplayable}")
+    expect(page.locator(".rc-refused").first).to_contain_text(
+        "Browsers cannot play g722 recordings: download it to listen."
+    )
+    page.screenshot(path=str(ARTIFACTS / "recordings-unplayable-en.png"), full_page=True)
