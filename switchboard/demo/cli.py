@@ -341,46 +341,47 @@ async def _demo(
     tally = FactTally(config.queues)
     site.app.hub.subscribe(FACT, tally.observe)
     demo = _Demo(reactor, args, site, tally, random.Random(args.seed))
-    if site.app.web is not None:
-        await site.app.web.listening()  # print only an address that answers
-    _say_logins(demo, site.settings.web.origin, web_note, logins, seats, behaviours)
-    if control_note:  # `switchboard agents` looks at the usual port unless told
-        port = site.settings.control.port
-        demo.say(
-            f"agent control: {control_note}: "
-            f"SWITCHBOARD_CONTROL_PORT={port} switchboard agents list"
-        )
-    for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
-        await site.ami.send(actions.setvar(name, value))
-    if acd is not None:  # app_queue's agents are its queues' static members
-        _seat_bot(demo, people)
-        for agent in bots:
-            acd.log_in(agent.id, ready=True)
-    demo.say(
-        f"demo: {len(agents)} agents ({len(bots)} run by the demo) in "
-        f"{', '.join(q.name for q in config.queues)}, "
-        f"routed by {'the ACD' if acd is not None else 'app_queue'}; "
-        f"callers walk the {ENTRY_FLOW} flow, open from Tue 10:00 Asia/Shanghai; "
-        f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
-        + (
-            "Ctrl-C to stop"
-            if args.duration is None and args.calls is None
-            else "until the last call ends"
-        )
-    )
 
     def interrupted(*_: object) -> None:
         reactor.callFromThread(setattr, demo, "stopping", True)
 
     # Ctrl-C and a service manager's SIGTERM both end the demo the same way: the calls
     # drain, the summary is printed, the reactor stops once (Twisted's own SIGTERM handler
-    # would stop it under the demo, which then failed to stop it again).
+    # would stop it under the demo, which then failed to stop it again). Installed before
+    # the first line is printed: whoever reads "Ctrl-C to stop" may signal at once.
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     live = task.LoopingCall(demo.live)
     live.clock = reactor
-    if not args.json:
-        live.start(LIVE_EVERY_S, now=False)
     try:
+        if site.app.web is not None:
+            await site.app.web.listening()  # print only an address that answers
+        _say_logins(demo, site.settings.web.origin, web_note, logins, seats, behaviours)
+        if control_note:  # `switchboard agents` looks at the usual port unless told
+            port = site.settings.control.port
+            demo.say(
+                f"agent control: {control_note}: "
+                f"SWITCHBOARD_CONTROL_PORT={port} switchboard agents list"
+            )
+        for name, value in (("AGENT_TALK_MIN", "30"), ("AGENT_TALK_MAX", "120")):
+            await site.ami.send(actions.setvar(name, value))
+        if acd is not None:  # app_queue's agents are its queues' static members
+            _seat_bot(demo, people)
+            for agent in bots:
+                acd.log_in(agent.id, ready=True)
+        demo.say(
+            f"demo: {len(agents)} agents ({len(bots)} run by the demo) in "
+            f"{', '.join(q.name for q in config.queues)}, "
+            f"routed by {'the ACD' if acd is not None else 'app_queue'}; "
+            f"callers walk the {ENTRY_FLOW} flow, open from Tue 10:00 Asia/Shanghai; "
+            f"{args.rate:g} calls a minute, x{args.speed:g}; records in {db_path}; "
+            + (
+                "Ctrl-C to stop"
+                if args.duration is None and args.calls is None
+                else "until the last call ends"
+            )
+        )
+        if not args.json:
+            live.start(LIVE_EVERY_S, now=False)
         await demo.arrivals()
         drain_until = clock.seconds() + DRAIN_LIMIT_S
         while not demo.stopping and not demo.settled() and clock.seconds() < drain_until:
