@@ -161,8 +161,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             lambda reactor: defer.Deferred.fromCoroutine(_demo(reactor, settings, args, out))
         )
     except SystemExit as exc:  # react() always exits; the summary comes after it
-        if exc.code or not out:
-            return int(exc.code or 1)
+        if exc.code:
+            return int(exc.code)
+        if not out:  # the reactor was stopped (a signal while starting) before the demo ran
+            print(
+                "switchboard demo: stopped while starting; no calls to summarise", file=sys.stderr
+            )
+            return 1
     summary = out[0]
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
