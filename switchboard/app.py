@@ -311,6 +311,10 @@ def build_web_tier(
         ),
         extra_routes=extra,
         recordings=recordings,
+        site_labels={
+            "disposition.": settings.seat.disposition_labels,
+            "pause_reason.": settings.queues.pause_reason_labels,
+        },
     )
 
 

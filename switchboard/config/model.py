@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from switchboard import recording_names
+from switchboard.accounts.model import LANGUAGES
 from switchboard.pause_reasons import DEFAULT_PAUSE_REASONS, reason_problem
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
@@ -30,6 +31,35 @@ _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# Code -> {language -> what the pages show}: a site's own codes in its own words.
+Labels = dict[str, dict[str, str]]
+_LABEL_MAX = 64
+
+
+def _label_problems(labels: Labels, codes: tuple[str, ...], what: str) -> list[str]:
+    """Why ``labels`` cannot name the configured ``codes`` (a ``what``) on the pages."""
+    problems = []
+    for code, by_language in labels.items():
+        if code not in codes:
+            problems.append(
+                f"{what} {code!r} has a label but is not configured: "
+                f"label one of {', '.join(codes)}, or add it to the list first"
+            )
+        for language, text in by_language.items():
+            if language not in LANGUAGES:
+                problems.append(
+                    f"{what} {code!r}: no pages in language {language!r}: write one of "
+                    + ", ".join(f'"{lang}"' for lang in LANGUAGES)
+                    + " (quoted: a TOML key with '-' needs quotes)"
+                )
+            if not text.strip() or len(text) > _LABEL_MAX or not text.isprintable():
+                problems.append(
+                    f"{what} {code!r} in {language}: a label is 1 to {_LABEL_MAX} printable "
+                    f"characters on one line, not {text!r}"
+                )
+    return problems
 
 
 class AmiSettings(_Section):
@@ -138,6 +168,10 @@ class QueuesSettings(_Section):
     # What an agent may give as the reason of a pause (ACD and app_queue alike); any
     # other reason is refused with this list.
     pause_reasons: tuple[str, ...] = DEFAULT_PAUSE_REASONS
+    # What the pages call a reason, per language, e.g. { coaching = { en = "Coaching",
+    # "zh-CN" = "辅导" } }; shipped reasons are translated already, a site's own show as
+    # their code until labelled here.
+    pause_reason_labels: Labels = {}
 
     @field_validator("pause_reasons")
     @classmethod
@@ -146,6 +180,14 @@ class QueuesSettings(_Section):
         if not value or problems:
             raise ValueError("; ".join(problems) or "name at least one pause reason")
         return value
+
+    @model_validator(mode="after")
+    def _reason_labels(self) -> QueuesSettings:
+        if problems := _label_problems(
+            self.pause_reason_labels, self.pause_reasons, "pause reason"
+        ):
+            raise ValueError("; ".join(problems))
+        return self
 
     @field_validator("recording_dir", "recording_name")
     @classmethod
@@ -234,6 +276,10 @@ class SeatSettings(_Section):
     dispositions: tuple[str, ...] = ("resolved", "follow_up", "complaint", "transferred")
     # A queue's own codes instead of the list above, e.g. { support = ["resolved", "escalated"] }.
     queue_dispositions: dict[str, tuple[str, ...]] = {}
+    # What the pages call a code, per language, e.g. { sold = { en = "Sold", "zh-CN" =
+    # "已成交" } }; shipped codes are translated already, a site's own show as their code
+    # until labelled here. The API, CSV and XLSX keep the codes.
+    disposition_labels: Labels = {}
     # When a wrap-up runs out: true, the agent is ready again (the queue's wrap_up_s);
     # false, the seat pauses them with wrapup_pause_reason until they finish it themselves.
     wrapup_auto_ready: bool = True
@@ -262,6 +308,17 @@ class SeatSettings(_Section):
         if problem := reason_problem(value):
             raise ValueError(problem)
         return value
+
+    @model_validator(mode="after")
+    def _disposition_labels(self) -> SeatSettings:
+        codes = tuple(
+            dict.fromkeys(
+                [*self.dispositions, *(c for q in self.queue_dispositions.values() for c in q)]
+            )
+        )
+        if problems := _label_problems(self.disposition_labels, codes, "disposition code"):
+            raise ValueError("; ".join(problems))
+        return self
 
     def dispositions_for(self, queue: str) -> tuple[str, ...]:
         """The codes an agent may set on a call of ``queue``."""

@@ -10,6 +10,7 @@ screen; the catalogue test fails the build first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -57,6 +58,17 @@ class Catalogues:
                     merged[message.id] = "" if message.fuzzy else text
             by_language[_language_of(folder.name)] = merged
         return cls(by_language)
+
+    def with_site_labels(self, labels: Mapping[str, Mapping[str, Mapping[str, str]]]) -> Catalogues:
+        """These catalogues with a site's own words on top: ``{msgid prefix: {code:
+        {language: text}}}``, e.g. ``{"disposition.": {"sold": {"zh-CN": "已成交"}}}``. A
+        site's label wins over a shipped translation; the settings checked the languages."""
+        by_language = {lang: dict(catalogue) for lang, catalogue in self.by_language.items()}
+        for prefix, codes in labels.items():
+            for code, texts in codes.items():
+                for language, text in texts.items():
+                    by_language.setdefault(language, {})[prefix + code] = text
+        return Catalogues(by_language)
 
     def missing(self) -> dict[str, list[str]]:
         """Per language, the msgids of any catalogue without a translation in it."""

@@ -6,7 +6,7 @@ over TLS when a certificate and key are set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +150,14 @@ def build_web(
     rest: RestBackends | None = None,
     extra_routes: Sequence[Callable[[WebApp], None]] = (),
     recordings: RecordingPlayback | None = None,
+    site_labels: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> WebService:
     """The web tier, not yet listening. ``clock``: the time sessions and the login limit
     run on (the reactor unless given); ``hasher``: a cheaper argon2 in tests;
     ``endpoint``: where to listen instead of ``[web] bind:port`` (tests); ``templates``:
     the page templates' folder (tests); ``rest``: what the REST API reads and drives;
-    ``extra_routes``: called with the app to add another area's pages (the wallboard's)."""
+    ``extra_routes``: called with the app to add another area's pages (the wallboard's);
+    ``site_labels``: the site's words for its own codes (:meth:`Catalogues.with_site_labels`)."""
     clock = reactor if clock is None else clock
     limiter = LoginLimiter(
         clock.seconds,
@@ -171,7 +173,7 @@ def build_web(
         limiter=limiter,
     )
     static = StaticFiles()
-    pages = Pages(Catalogues.load(), static, templates)
+    pages = Pages(Catalogues.load().with_site_labels(site_labels or {}), static, templates)
     ws = ws_resource_for(sessions) if ws_resource_for is not None else None
     app = WebApp(
         settings,

@@ -142,6 +142,7 @@ def make_stack(
     ws_resource_for: Any = None,
     templates: Path | None = None,
     extra_routes: Sequence[Callable[[WebApp], None]] = (),
+    site_labels: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> Stack:
     tmp_path.mkdir(parents=True, exist_ok=True)
     db_file = migrated_copy(tmp_path, tmp_path.parent)
@@ -161,6 +162,7 @@ def make_stack(
         ws_resource_for=ws_resource_for,
         hasher=CHEAP,
         extra_routes=extra_routes,
+        site_labels=site_labels,
         **({"templates": templates} if templates is not None else {}),
     )
     return Stack(web, clock, database, fake)
