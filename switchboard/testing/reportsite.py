@@ -43,6 +43,12 @@ from switchboard.web.service import build_web
 __all__ = ["PASSWORD", "main"]
 
 
+# A site's own word for a shipped reason, as [queues] pause_reason_labels gives it: the
+# agent report's "Not ready: lunch" column must use it (zh-CN) and keep the shipped
+# translation where the site gave none (en).
+SITE_LABELS = {"pause_reason.": {"lunch": {"zh-CN": "午休"}}}
+
+
 def main(argv: list[str] | None = None) -> None:
     from twisted.internet import reactor as installed
 
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             reports_routes(settings_reports, lambda: [q.name for q in QUEUES]),
             test_routes,
         ),
+        site_labels=SITE_LABELS,
     )
 
     def start() -> None:

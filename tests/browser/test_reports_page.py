@@ -285,6 +285,10 @@ def test_screenshots_fit_both_screens_without_scrolling_sideways(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(ARTIFACTS / f"reports-{lang}-{width}x{height}.png"))
     ask(page, "agent", DAY, DAY, "hour")
+    # A column named after a reason names it as the seat does, in the site's words where
+    # it configured some (the report site calls lunch 午休 in zh-CN), never as a bare code.
+    reason = {"zh-CN": "未就绪：午休", "en": "Not ready: Lunch"}[lang]
+    expect(page.locator("#rp-table th", has_text=reason)).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1920
     page.screenshot(path=str(ARTIFACTS / f"reports-agent-{lang}.png"), full_page=True)
     for kind in ("ivr", "complaints", "scorecard"):  # the generic table and charts

@@ -132,16 +132,20 @@ def test_every_column_label_of_a_report_is_translated(tmp_path: Path, kind: str)
         report = make_report(session, query, ReportSettings())
     script = (STATIC_DIR / "reports.js").read_text(encoding="utf-8")
     shapes = [
-        (re.compile(pattern.replace("\\\\", "\\")), msgid)
-        for pattern, msgid in re.findall(r'\[/(.+?)/, "(.+?)"\]', script)
+        (re.compile(pattern.replace("\\\\", "\\")), msgid, prefix)
+        for pattern, msgid, prefix in re.findall(r'\[/(.+?)/, "(.+?)"(?:, "(.+?)")?\]', script)
     ]
     zh = Catalogues.load().catalogue("zh-CN")
     untranslated = []
     for column in report.columns:
         own = zh.get(column.label) or zh.get(f"report.column.{column.key}")
-        shaped = [msgid for pattern, msgid in shapes if pattern.match(column.label)]
-        if not own and not (shaped and zh.get(shaped[0])):
+        shaped = [(m, msgid, prefix) for p, msgid, prefix in shapes if (m := p.match(column.label))]
+        if not own and not (shaped and zh.get(shaped[0][1])):
             untranslated.append(column.label)
+        # A reason's or a code's own words too (the seat's), where the page looks them up.
+        for found, _, prefix in shaped:
+            if prefix and found.group(1) != "-" and not zh.get(prefix + found.group(1)):
+                untranslated.append(column.label)
     if kind in ("queue", "agent"):  # their labels carry values: the shapes are exercised
         assert any(":" in c.label or "(" in c.label for c in report.columns)
     assert untranslated == []

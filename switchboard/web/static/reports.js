@@ -38,14 +38,21 @@
   }
   var PEAKS = { peak: "rgba(220, 38, 38, 0.22)", off_peak: "rgba(22, 163, 74, 0.18)" };
   // Labels carrying a value (a threshold, a score, a reason, a code): the English label's
-  // shape and the msgid translating it, {0} being the value.
+  // shape, the msgid translating it ({0} being the value) and, for a reason or a code, the
+  // prefix of the value's own msgid (the seat's words, or the site's: [seat]
+  // disposition_labels, [queues] pause_reason_labels).
   var SHAPES = [
     [/^Service level \((.+) s\)$/, "Service level ({0} s)"],
     [/^CSAT (\d+)$/, "CSAT {0}"],
-    [/^Not ready: (.*)$/, "Not ready: {0}"],
-    [/^Disposition: (.*)$/, "Disposition: {0}"],
+    [/^Not ready: (.*)$/, "Not ready: {0}", "pause_reason."],
+    [/^Disposition: (.*)$/, "Disposition: {0}", "disposition."],
     [/^Option (.+)$/, "Option {0}"]
   ];
+  function valueOf(prefix, code) {
+    if (!prefix) return code;
+    var own = t(prefix + code);
+    return own === prefix + code ? code : own;
+  }
 
   // A column whose label another page translates differently (the wallboard's "Abandoned"
   // is a rate) has its own key, report.column.<key>.
@@ -56,7 +63,7 @@
     if (own !== english) return own;
     for (var i = 0; i < SHAPES.length; i++) {
       var m = SHAPES[i][0].exec(english);
-      if (m) return t(SHAPES[i][1]).replace("{0}", m[1]);
+      if (m) return t(SHAPES[i][1]).replace("{0}", valueOf(SHAPES[i][2], m[1]));
     }
     return english;
   }
