@@ -46,19 +46,25 @@ def access() -> CustomerAccess:
     return CustomerAccess()
 
 
-@pytest.fixture
-def stack(tmp_path: Path, access: CustomerAccess) -> Iterator[Stack]:
+def _stack(tmp_path: Path, access: CustomerAccess, **web: Any) -> Stack:
     made: list[Stack] = []
     stack = make_stack(
         tmp_path / "web",
         extra_routes=(
             customer_routes(_LateDatabase(made), access, lambda: made[0].clock.seconds()),  # type: ignore[arg-type]
         ),
+        **web,
     )
     made.append(stack)
     stack.add_user("boss", role=Role.SUPERVISOR, agent_id=None)
     stack.add_user("wang", agent_id="1001")
     stack.add_user("li", agent_id="1002", language="en")
+    return stack
+
+
+@pytest.fixture
+def stack(tmp_path: Path, access: CustomerAccess) -> Iterator[Stack]:
+    stack = _stack(tmp_path, access)
     yield stack
     stack.database.close()
 
@@ -173,8 +179,9 @@ def test_someone_not_logged_in_is_sent_to_the_login(stack: Stack) -> None:
         assert answer.status == 303 and answer.header("location") == "/login"
 
 
-def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack: Stack) -> None:
-    zhang, _ = _customers(stack)
+def _answered_call(stack: Stack, code: str) -> int:
+    """Call c9 from 张伟's phone, answered by 1002 and given ``code``, with a CSAT answer
+    and a recording: the recording's id."""
 
     def work(session: Any) -> int:
         record_facts(
@@ -188,7 +195,7 @@ def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack:
         at = datetime.fromtimestamp(NOW, UTC)
         session.add(
             SeatDisposition(
-                call_id="c9", agent_id="1002", queue="support", code="complaint", note="", at=at
+                call_id="c9", agent_id="1002", queue="support", code=code, note="", at=at
             )
         )
         session.add(CsatResponse(call_id="c9", agent="1002", queue="support", score=2))
@@ -204,14 +211,41 @@ def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack:
         session.flush()
         return int(recording.id)
 
-    recording = _run(stack, work)
-    browser, _ = stack.logged_in("boss")
-    page = browser.get(f"/customers/{zhang}")
+    return _run(stack, work)  # type: ignore[no-any-return]
+
+
+def _call_row(browser: Any, customer: int) -> str:
+    page = browser.get(f"/customers/{customer}")
     row = re.search(r'<tr data-call="c9".*?</tr>', page.text, re.S)
-    assert row is not None
-    assert "support" in row.group(0) and "1002" in row.group(0) and "complaint" in row.group(0)
-    assert f'href="/recordings/{recording}/audio"' in row.group(0)
+    assert row is not None, page.text
+    return row.group(0)
+
+
+def test_the_history_shows_a_call_with_its_disposition_recording_and_csat(stack: Stack) -> None:
+    zhang, _ = _customers(stack)
+    recording = _answered_call(stack, "complaint")
+    browser, _ = stack.logged_in("boss")
+    row = _call_row(browser, zhang)
+    # The disposition in the reader's words (zh-CN here), not its stored code.
+    assert "support" in row and "1002" in row and "<td>投诉</td>" in row
+    assert f'href="/recordings/{recording}/audio"' in row
+    page = browser.get(f"/customers/{zhang}")
     assert re.search(r'id="customer-csat">\s*<li>[^<]*· 2</li>', page.text)
+
+
+def test_a_sites_own_disposition_code_shows_in_the_words_it_configured(
+    tmp_path: Path, access: CustomerAccess
+) -> None:
+    # [seat] disposition_labels: a code the project never shipped, named per language;
+    # a language the site left out shows the code itself.
+    labels = {"disposition.": {"sold": {"zh-CN": "已成交"}}}
+    stack = _stack(tmp_path, access, site_labels=labels)
+    stack.add_user("boss-en", role=Role.SUPERVISOR, agent_id=None, language="en")
+    zhang, _ = _customers(stack)
+    _answered_call(stack, "sold")
+    assert "<td>已成交</td>" in _call_row(stack.logged_in("boss")[0], zhang)
+    assert "<td>sold</td>" in _call_row(stack.logged_in("boss-en")[0], zhang)
+    stack.database.close()
 
 
 def _csrf(page: Response) -> str:
