@@ -65,6 +65,10 @@ def main(argv: Sequence[str] | None = None, *, reactor: Any = None) -> int:
     """Run one subcommand; ``reactor`` replaces the global one (tests)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser_for(command_named(argv)).parse_args(argv)
+    if reactor is None:  # a process of its own, not a test sharing its modules
+        for name in getattr(args, "never_imports", ()):
+            if name not in sys.modules:  # None there: an import of it is an ImportError
+                sys.modules[name] = None  # type: ignore[assignment]
     from switchboard.config import ConfigError, load_settings
     from switchboard.logs import configure_logging
 

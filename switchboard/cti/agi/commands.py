@@ -61,6 +61,10 @@ def add_commands(
         after_first_command=after_first_command,
         needs_reactor=True,
         stderr_is_lost=True,
+        # The caller hears silence until the first command. Twisted's TCP support loads
+        # pyOpenSSL and structlog loads rich (about 80 ms together); a process AGI speaks
+        # no TLS and writes its logs as lines, so it never needs either.
+        never_imports=("OpenSSL", "rich"),
     )
 
 
